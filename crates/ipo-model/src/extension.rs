@@ -1,0 +1,202 @@
+//! Extension numbers.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{InvalidValue, Rule};
+use crate::name::string_newtype_serde;
+
+/// Shortest extension number, in digits.
+pub const MIN_EXTENSION_DIGITS: usize = 2;
+/// Longest extension number, in digits.
+pub const MAX_EXTENSION_DIGITS: usize = 15;
+/// Extensions IP Office reserves and refuses for hunt groups (domain.md section 3).
+pub const HUNT_GROUP_RESERVED: std::ops::RangeInclusive<u64> = 8897..=9999;
+
+/// An IP Office extension number: 2 to 15 decimal digits.
+///
+/// Leading zeros are significant (`"0201"` and `"201"` are different extensions), so the value
+/// is kept as text; [`ExtensionNumber::value`] gives the number for range checks.
+///
+/// ```
+/// use ipo_model::ExtensionNumber;
+/// let ext: ExtensionNumber = "402".parse()?;
+/// assert!(!ext.is_hunt_group_reserved());
+/// assert!("9000".parse::<ExtensionNumber>()?.is_hunt_group_reserved());
+/// assert!("4".parse::<ExtensionNumber>().is_err());
+/// # Ok::<(), ipo_model::InvalidValue>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ExtensionNumber(String);
+
+impl FromStr for ExtensionNumber {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const KIND: &str = "extension number";
+        if s.is_empty() {
+            return Err(InvalidValue::new(KIND, s, Rule::Empty));
+        }
+        if !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(InvalidValue::new(KIND, s, Rule::NotDigits));
+        }
+        if s.len() < MIN_EXTENSION_DIGITS {
+            return Err(InvalidValue::new(
+                KIND,
+                s,
+                Rule::TooShort {
+                    min: MIN_EXTENSION_DIGITS,
+                },
+            ));
+        }
+        if s.len() > MAX_EXTENSION_DIGITS {
+            return Err(InvalidValue::new(
+                KIND,
+                s,
+                Rule::TooLong {
+                    max: MAX_EXTENSION_DIGITS,
+                },
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+}
+string_newtype_serde!(ExtensionNumber);
+
+impl ExtensionNumber {
+    /// The numeric value (at most 15 digits always fits in a `u64`).
+    pub fn value(&self) -> u64 {
+        self.0
+            .bytes()
+            .fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'))
+    }
+
+    /// Number of digits.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Always `false`: an extension has at least two digits. Present for API symmetry.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Whether IP Office reserves this number and refuses it for a hunt group (8897-9999).
+    pub fn is_hunt_group_reserved(&self) -> bool {
+        HUNT_GROUP_RESERVED.contains(&self.value())
+    }
+
+    /// The extension that follows this one with the same number of digits, if any
+    /// (`"0299"` -> `"0300"`, `"99"` -> `None`).
+    pub fn next(&self) -> Option<ExtensionNumber> {
+        let width = self.0.len();
+        let next = self.value().checked_add(1)?;
+        let text = format!("{next:0width$}");
+        (text.len() == width).then_some(ExtensionNumber(text))
+    }
+}
+
+/// An inclusive range of extension numbers of one width, e.g. `200-299`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionRange {
+    /// First number in the range.
+    pub start: ExtensionNumber,
+    /// Last number in the range.
+    pub end: ExtensionNumber,
+}
+
+impl ExtensionRange {
+    /// Builds a range; both ends must have the same number of digits and `start <= end`.
+    pub fn new(start: ExtensionNumber, end: ExtensionNumber) -> Result<Self, InvalidValue> {
+        if start.len() != end.len() || start.value() > end.value() {
+            return Err(InvalidValue::new(
+                "extension range",
+                format!("{start}-{end}"),
+                Rule::Format("two numbers of equal width, the first not above the second".into()),
+            ));
+        }
+        Ok(Self { start, end })
+    }
+
+    /// Whether `ext` lies within the range (same width and between the ends).
+    pub fn contains(&self, ext: &ExtensionNumber) -> bool {
+        ext.len() == self.start.len()
+            && (self.start.value()..=self.end.value()).contains(&ext.value())
+    }
+
+    /// Whether two ranges share a number.
+    pub fn overlaps(&self, other: &ExtensionRange) -> bool {
+        self.start.len() == other.start.len()
+            && self.start.value() <= other.end.value()
+            && other.start.value() <= self.end.value()
+    }
+}
+
+impl fmt::Display for ExtensionRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.start, self.end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extension_rules() {
+        assert!("20".parse::<ExtensionNumber>().is_ok());
+        assert!("123456789012345".parse::<ExtensionNumber>().is_ok());
+        assert_eq!(
+            "1".parse::<ExtensionNumber>().unwrap_err().rule,
+            Rule::TooShort { min: 2 }
+        );
+        assert_eq!(
+            "1234567890123456"
+                .parse::<ExtensionNumber>()
+                .unwrap_err()
+                .rule,
+            Rule::TooLong { max: 15 }
+        );
+        assert_eq!(
+            "12a".parse::<ExtensionNumber>().unwrap_err().rule,
+            Rule::NotDigits
+        );
+        assert_eq!(
+            "٣٤".parse::<ExtensionNumber>().unwrap_err().rule,
+            Rule::NotDigits
+        );
+    }
+
+    #[test]
+    fn reserved_range_edges() {
+        let r = |s: &str| {
+            s.parse::<ExtensionNumber>()
+                .unwrap()
+                .is_hunt_group_reserved()
+        };
+        assert!(!r("8896"));
+        assert!(r("8897"));
+        assert!(r("9999"));
+        assert!(!r("10000"));
+        assert!(!r("200"));
+    }
+
+    #[test]
+    fn next_keeps_width() {
+        let e: ExtensionNumber = "0299".parse().unwrap();
+        assert_eq!(e.next().unwrap().as_str(), "0300");
+        assert!("99".parse::<ExtensionNumber>().unwrap().next().is_none());
+    }
+
+    #[test]
+    fn ranges() {
+        let r =
+            |a: &str, b: &str| ExtensionRange::new(a.parse().unwrap(), b.parse().unwrap()).unwrap();
+        assert!(r("200", "299").overlaps(&r("250", "350")));
+        assert!(!r("200", "299").overlaps(&r("300", "399")));
+        assert!(!r("200", "299").overlaps(&r("2000", "2999")));
+        assert!(r("200", "299").contains(&"250".parse().unwrap()));
+        assert!(ExtensionRange::new("300".parse().unwrap(), "200".parse().unwrap()).is_err());
+    }
+}

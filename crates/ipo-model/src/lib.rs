@@ -1,0 +1,62 @@
+//! The vocabulary of running Avaya IP Office with Microsoft Teams (Direct Routing): validated
+//! names and numbers, IP Office records, the Azure AD user, the three user types, and the
+//! port traits that the Graph and IP Office clients implement. No I/O.
+//!
+//! ```
+//! use ipo_model::{ExtensionNumber, NumberFormat, TeamsNumber, UserName, UserType};
+//! let name = UserName::derive("Seán O'Brien").unwrap();
+//! let ext: ExtensionNumber = "402".parse()?;
+//! let teams = TeamsNumber::parse_as("+441632768402 x402", NumberFormat::AzurePortal)?;
+//! assert_eq!(teams.extension(), Some(&ext));
+//! assert!(UserType::TeamsAndIpOffice.has_ipo_record());
+//! assert!(!UserType::TeamsOnly.has_ipo_record());
+//! # let _ = name;
+//! # Ok::<(), ipo_model::InvalidValue>(())
+//! ```
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod code;
+mod directory;
+mod error;
+mod extension;
+mod id;
+mod ipo;
+mod memory;
+mod name;
+mod phone;
+mod port;
+mod profile;
+mod raw;
+mod usertype;
+
+pub use code::{LoginCode, MAX_LOGIN_CODE, MAX_VOICEMAIL_CODE, MIN_LOGIN_CODE, VoicemailCode};
+pub use directory::{
+    AssignedLicense, AssignedPlan, AssignmentCategory, CapabilityStatus, DirectoryUser,
+    ExtensionAttributes, TeamsPhoneNumber, TeamsVoice,
+};
+pub use error::{InvalidValue, Rule};
+pub use extension::{
+    ExtensionNumber, ExtensionRange, HUNT_GROUP_RESERVED, MAX_EXTENSION_DIGITS,
+    MIN_EXTENSION_DIGITS,
+};
+pub use id::{GroupId, Guid, ObjectId};
+pub use ipo::{
+    DirectoryEntry, Extension, ExtensionKind, HuntGroup, IpoSnapshot, IpoUser, License,
+    LicenseStatus, NO_USER, Platform, RingMode, ServiceMode, SystemInfo, TwinningType,
+};
+pub use memory::{MemoryDirectory, MemoryIpo};
+pub use name::{
+    FORBIDDEN_NAME_CHARS, FullName, MAX_FULL_NAME_LEN, MAX_USER_NAME_LEN, NameRegistry, UserName,
+};
+pub use phone::{E164Number, MAX_E164_DIGITS, NumberFormat, TeamsNumber};
+pub use port::{
+    ApiError, Applied, ChangeOutcome, DeltaCursor, DeltaOutcome, DirectoryChanges, DirectorySource,
+    IpoChange, IpoConfigStore, MembershipChange, MembershipChangeKind, PortError, RemovalReason,
+    RemovedUser,
+};
+pub use profile::{LicensingMode, Profile, SUBSCRIPTION_CODES};
+pub use raw::{RawElement, RawFields, RawValue, SECRET_FIELDS};
+pub use usertype::UserType;
+
+/// What secrets are replaced with wherever they would otherwise be shown.
+pub const REDACTED: &str = "***";

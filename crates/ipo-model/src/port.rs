@@ -1,0 +1,321 @@
+//! The port traits the edges implement: where directory users come from and where the
+//! IP Office configuration lives. `sync-engine` speaks only to these.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::directory::DirectoryUser;
+use crate::extension::ExtensionNumber;
+use crate::id::{GroupId, Guid, ObjectId};
+use crate::ipo::{DirectoryEntry, Extension, HuntGroup, IpoSnapshot, IpoUser};
+use crate::name::{FullName, UserName};
+
+/// One error reported by IP Office for a record (an `SMAError` node).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// `error_code`, e.g. `"461:SessionTimeout"`.
+    pub code: String,
+    /// `error_desc`.
+    pub message: String,
+    /// `errorLocation` (node address), if given.
+    pub location: Option<String>,
+}
+
+impl ApiError {
+    /// An error with code and message.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+            location: None,
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)?;
+        if let Some(l) = &self.location {
+            write!(f, " (at {l})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a port call failed. Messages name the record and field; they never carry secrets.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum PortError {
+    /// Credentials refused (wrong secret or password, locked account).
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    /// Authenticated, but not allowed (missing permission or rights group).
+    #[error("permission denied: {0}")]
+    Permission(String),
+    /// The service could not be reached or kept failing after the allowed retries.
+    #[error("{service} unavailable: {detail}")]
+    Unavailable {
+        /// `"Microsoft Graph"`, `"IP Office"`...
+        service: String,
+        /// What happened last.
+        detail: String,
+    },
+    /// The service refused this record.
+    #[error("{record} rejected: {}", .errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+    Rejected {
+        /// The record, e.g. `user Ann Lee (GUID)`.
+        record: String,
+        /// Every error the service gave for it.
+        errors: Vec<ApiError>,
+    },
+    /// A value the service sent (or we were asked to send) breaks a rule.
+    #[error("{record}: invalid {field}: {message}")]
+    InvalidData {
+        /// The record.
+        record: String,
+        /// The field.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The record does not exist (any more).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The write would break a rule of the configuration (duplicate name or extension,
+    /// capacity, untouchable record).
+    #[error("{record}: conflict: {message}")]
+    Conflict {
+        /// The record.
+        record: String,
+        /// What it conflicts with.
+        message: String,
+    },
+    /// The write was not attempted because an earlier failure stopped the batch or run.
+    #[error("{record}: not attempted: {reason}")]
+    NotAttempted {
+        /// The record.
+        record: String,
+        /// Why.
+        reason: String,
+    },
+    /// Anything else.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// An opaque, serialisable position in a directory's change stream (Graph delta links).
+/// The directory source alone interprets it; the sync engine only stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DeltaCursor(pub BTreeMap<String, String>);
+
+/// Why a user left the directory (`@removed.reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemovalReason {
+    /// Soft-deleted (restorable for 30 days) or otherwise out of view.
+    Changed,
+    /// Gone for good.
+    Deleted,
+}
+
+/// A user removed from the directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RemovedUser {
+    /// Object id.
+    pub id: ObjectId,
+    /// Reason.
+    pub reason: RemovalReason,
+}
+
+impl RemovedUser {
+    /// A removal.
+    pub fn new(id: ObjectId, reason: RemovalReason) -> Self {
+        Self { id, reason }
+    }
+}
+
+/// Added to or removed from a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MembershipChangeKind {
+    /// Added.
+    Added,
+    /// Removed.
+    Removed,
+}
+
+/// A direct membership change of one user in one watched group.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MembershipChange {
+    /// The group.
+    pub group: GroupId,
+    /// The member.
+    pub user: ObjectId,
+    /// Added or removed.
+    pub kind: MembershipChangeKind,
+}
+
+impl MembershipChange {
+    /// A change.
+    pub fn new(group: GroupId, user: ObjectId, kind: MembershipChangeKind) -> Self {
+        Self { group, user, kind }
+    }
+}
+
+/// What changed in the directory since a cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DirectoryChanges {
+    /// Users whose properties changed, as complete records (not partial delta objects).
+    pub updated: Vec<DirectoryUser>,
+    /// Users removed from the directory.
+    pub removed: Vec<RemovedUser>,
+    /// Direct membership changes seen in watched groups, merged and deduplicated
+    /// (informational: nested-group changes show up only in `groups_changed`).
+    pub membership: Vec<MembershipChange>,
+    /// Watched groups whose transitive user membership may have changed (directly or
+    /// through a nested group): the caller re-reads their members.
+    pub groups_changed: BTreeSet<GroupId>,
+    /// Where to resume next time.
+    pub cursor: DeltaCursor,
+}
+
+/// The answer to "what changed since this cursor".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum DeltaOutcome {
+    /// The changes, and the new cursor.
+    Changes(DirectoryChanges),
+    /// The cursor expired or is unusable: read everything again. A normal outcome.
+    FullResyncNeeded {
+        /// What the directory said (e.g. `syncStateNotFound`, `410 Gone`).
+        reason: String,
+    },
+}
+
+/// Where directory users come from (Microsoft Graph, an LDAP reader, a CSV file...).
+///
+/// ```
+/// use ipo_model::{DirectorySource, MemoryDirectory};
+/// # tokio_test_block_on(async {
+/// let dir = MemoryDirectory::new();
+/// let everyone = dir.all_users().await.unwrap();
+/// assert!(everyone.is_empty());
+/// # });
+/// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// # }
+/// ```
+#[async_trait]
+pub trait DirectorySource: Send + Sync {
+    /// Users that are members of `group`, nested groups included; non-user members are
+    /// skipped. Each returned user has `group` in its `groups`.
+    async fn group_members(&self, group: &GroupId) -> Result<Vec<DirectoryUser>, PortError>;
+
+    /// Every user of the tenant.
+    async fn all_users(&self) -> Result<Vec<DirectoryUser>, PortError>;
+
+    /// One user by id; `Ok(None)` when it does not exist.
+    async fn user(&self, id: &ObjectId) -> Result<Option<DirectoryUser>, PortError>;
+
+    /// A cursor for "from now on" (Graph `$deltatoken=latest`), covering users and the given
+    /// groups. Take it before a full read so nothing that happens during the read is missed.
+    async fn latest_cursor(&self, groups: &[GroupId]) -> Result<DeltaCursor, PortError>;
+
+    /// What changed since `cursor` for users and the given groups.
+    async fn changes(
+        &self,
+        groups: &[GroupId],
+        cursor: &DeltaCursor,
+    ) -> Result<DeltaOutcome, PortError>;
+}
+
+/// One write to IP Office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum IpoChange {
+    /// Create an extension (GUID read back).
+    CreateExtension(Extension),
+    /// Create a user (GUID read back).
+    CreateUser(IpoUser),
+    /// Update a user: the full record, `raw` as last read, modelled fields as wanted.
+    UpdateUser(IpoUser),
+    /// Delete a user.
+    DeleteUser {
+        /// GUID.
+        guid: Guid,
+        /// Name, for messages.
+        name: UserName,
+    },
+    /// Delete an extension.
+    DeleteExtension {
+        /// GUID.
+        guid: Guid,
+        /// Number, for messages.
+        number: ExtensionNumber,
+    },
+    /// Update a hunt group (members), full record as for users.
+    UpdateHuntGroup(HuntGroup),
+    /// Add or replace a system directory entry (matched by name).
+    PutDirectoryEntry(DirectoryEntry),
+    /// Remove a system directory entry by name.
+    RemoveDirectoryEntry {
+        /// Name of the entry.
+        name: FullName,
+    },
+}
+
+impl IpoChange {
+    /// A short label of the record, for reports.
+    pub fn label(&self) -> String {
+        match self {
+            IpoChange::CreateExtension(e) => format!("extension {}", e.number),
+            IpoChange::CreateUser(u) | IpoChange::UpdateUser(u) => u.label(),
+            IpoChange::DeleteUser { guid, name } => format!("user {name} ({guid})"),
+            IpoChange::DeleteExtension { number, .. } => format!("extension {number}"),
+            IpoChange::UpdateHuntGroup(h) => format!("hunt group {}", h.name),
+            IpoChange::PutDirectoryEntry(d) => format!("directory entry {}", d.name),
+            IpoChange::RemoveDirectoryEntry { name } => format!("directory entry {name}"),
+        }
+    }
+}
+
+/// What a successful write produced.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Applied {
+    /// The GUID of a created record.
+    pub guid: Option<Guid>,
+    /// Notices IP Office attached (e.g. a `REBOOT` node naming a node address).
+    pub notices: Vec<String>,
+}
+
+impl Applied {
+    /// A success with an optional GUID.
+    pub fn new(guid: Option<Guid>) -> Self {
+        Self {
+            guid,
+            notices: Vec::new(),
+        }
+    }
+}
+
+/// Outcome of one [`IpoChange`].
+pub type ChangeOutcome = Result<Applied, PortError>;
+
+/// Where the IP Office configuration lives (the Management API, an in-memory model...).
+#[async_trait]
+pub trait IpoConfigStore: Send + Sync {
+    /// A consistent reading of everything the sync needs.
+    async fn snapshot(&self) -> Result<IpoSnapshot, PortError>;
+
+    /// Performs the writes in order, batching where the store can; returns one outcome per
+    /// change, in the same order. One failing item does not stop the others.
+    async fn apply(&self, changes: Vec<IpoChange>) -> Vec<ChangeOutcome>;
+}
