@@ -1,2 +1,60 @@
-//! Sync Azure AD groups into IP Office: rules per group, a readable plan, a safe apply, state and incremental runs.
+//! Sync Azure AD (Entra ID) groups into Avaya IP Office users, by rules per group, with a
+//! plan you can read before anything is written.
+//!
+//! One pass: read both sides -> desired IP Office state from the rules -> diff against the
+//! snapshot -> a [`Plan`] (pure data) -> optionally [`apply`] it -> a [`Report`].
+//! Planning is pure and synchronous; I/O lives behind the `ipo_model` port traits.
+//!
+//! What it does that Avaya's built-in sync does not: dry runs, a deletion threshold that
+//! holds removals, conflict reports per person, a licence forecast, adoption only when
+//! allowed, provision-on-demand with a step trace, crash-safe resumption.
+//!
+//! Rules the planner follows:
+//! - **Scope**: a person is in scope through the groups of the rules; the highest priority
+//!   wins; equal priorities wanting different types are a conflict (nothing happens).
+//! - **Ownership**: the sync changes only IP Office users it created (or adopted when the
+//!   configuration allows); `NoUser` never.
+//! - **Names** are derived from the mapped source, made unique case-insensitively (Voicemail
+//!   Pro), and renamed only when the source value itself changes.
+//! - **Extensions** come from Azure AD or are allocated ascending from the provisioning rule,
+//!   skipping numbers used by users, extensions and hunt groups. Two people wanting one
+//!   extension are both reported, never silently resolved.
+//! - **Removal** per [`RemovalPolicy`]; more removals than the threshold hold every removal.
+//! - **Teams-only** people get a system directory entry, never a user record or hunt group.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod apply;
+mod config;
+mod eligibility;
+mod engine;
+mod error;
+mod mapping;
+mod plan;
+mod planner;
+mod reason;
+mod render;
+mod report;
+mod state;
+
+pub use apply::{apply, is_destructive};
+pub use config::{
+    AdoptPolicy, ApplyMode, DirectorySettings, FieldMap, FieldMapping, GroupRule, NodeSelector,
+    ProvisioningRule, RemovalPolicy, Safety, SyncConfig, TeamsLicensing, UserTemplate,
+};
+pub use eligibility::{
+    DEFAULT_VOICE_SKUS, MCOEV_PLAN, Voice, consumes_license, default_teams_profile,
+    is_resource_account, profile_allows_teams, teams_voice,
+};
+pub use engine::{RunOptions, RunResult, SyncEngine};
+pub use error::{ConfigError, StateError, SyncError};
+pub use plan::{
+    Action, ActionKind, FieldChange, HeldRemovals, LicenseNeed, PersonPlan, PersonStatus, Plan,
+    TeamsAction,
+};
+pub use planner::{PlanOptions, plan};
+pub use reason::Reason;
+pub use render::{Style, render_plan, render_report};
+pub use report::{ItemOutcome, Report, RunSummary};
+pub use state::{
+    FileStateStore, Link, MemoryStateStore, PendingCreate, STATE_VERSION, StateStore, SyncState,
+};

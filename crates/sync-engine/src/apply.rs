@@ -1,0 +1,235 @@
+//! Applying a plan: ordered, batched writes; one outcome per action; state saved as it goes
+//! so an interrupted run resumes without duplicates.
+
+use std::collections::BTreeSet;
+
+use ipo_model::{ExtensionNumber, IpoChange, IpoConfigStore, ObjectId, PortError, UserType};
+use tracing::{info, warn};
+
+use crate::error::StateError;
+use crate::plan::{Action, ActionKind, Effect, Plan, Prepared};
+use crate::report::{ItemOutcome, Report};
+use crate::state::{Link, StateStore, SyncState};
+
+/// Applies `plan` to `store`, updating `state` and saving it through `state_store` before
+/// the first write (intents), after every phase and at the end.
+///
+/// Extension records are written before the users that need them; a user whose extension
+/// could not be created is not attempted. Removals come last. A failing item never stops
+/// the others.
+pub async fn apply(
+    plan: &Plan,
+    store: &dyn IpoConfigStore,
+    state: &mut SyncState,
+    state_store: &dyn StateStore,
+) -> Result<Report, StateError> {
+    for u in &plan.state_updates {
+        match &u.link {
+            Some(l) => {
+                state.links.insert(u.person.clone(), l.clone());
+            }
+            None => {
+                state.links.remove(&u.person);
+            }
+        }
+    }
+    for (id, p) in &plan.pending {
+        state.pending.insert(id.clone(), p.clone());
+    }
+    state_store.save(state)?;
+
+    let mut items: Vec<Option<ItemOutcome>> = vec![None; plan.actions.len()];
+    let mut failed_extensions: BTreeSet<ExtensionNumber> = BTreeSet::new();
+    let mut i = 0;
+    while i < plan.actions.len() {
+        let kind = plan.actions[i].kind;
+        let mut j = i;
+        while j < plan.actions.len() && plan.actions[j].kind == kind {
+            j += 1;
+        }
+        let mut batch = Vec::new();
+        let mut batch_idx = Vec::new();
+        #[allow(clippy::needless_range_loop)] // k indexes three parallel vectors
+        for k in i..j {
+            let (action, prep) = (&plan.actions[k], &plan.prepared[k]);
+            if let IpoChange::CreateUser(u) = &prep.change
+                && let Some(e) = &u.extension
+                && failed_extensions.contains(e)
+            {
+                items[k] = Some(outcome(
+                    action,
+                    Err(PortError::NotAttempted {
+                        record: action.record.clone(),
+                        reason: format!("extension {e} could not be created"),
+                    }),
+                ));
+                continue;
+            }
+            batch.push(prep.change.clone());
+            batch_idx.push(k);
+        }
+        if !batch.is_empty() {
+            info!(phase = ?kind, count = batch.len(), "applying");
+            let results = store.apply(batch).await;
+            for (n, k) in batch_idx.iter().enumerate() {
+                let action = &plan.actions[*k];
+                let prep = &plan.prepared[*k];
+                let result = results.get(n).cloned().unwrap_or_else(|| {
+                    Err(PortError::Other(format!(
+                        "{}: the store returned no outcome",
+                        action.record
+                    )))
+                });
+                match &result {
+                    Ok(applied) => record_effect(state, action.person.as_ref(), prep, applied),
+                    Err(e) => {
+                        warn!(record = %action.record, error = %e, "write failed");
+                        if let IpoChange::CreateExtension(x) = &prep.change {
+                            failed_extensions.insert(x.number.clone());
+                        }
+                    }
+                }
+                items[*k] = Some(outcome(action, result.map(|a| a.notices)));
+            }
+            state_store.save(state)?;
+        }
+        i = j;
+    }
+    // A create whose answer was definite (done, or refused) is no longer in flight. One
+    // that failed in transport may have happened anyway: it stays pending so the next run
+    // finds the record by name and extension instead of creating a duplicate.
+    for id in plan.pending.keys() {
+        let ambiguous = plan
+            .actions
+            .iter()
+            .zip(items.iter())
+            .filter(|(a, _)| a.person.as_ref() == Some(id))
+            .filter(|(a, _)| {
+                matches!(
+                    a.kind,
+                    ActionKind::CreateUser
+                        | ActionKind::CreateExtension
+                        | ActionKind::PutDirectoryEntry
+                )
+            })
+            .any(|(a, o)| match o.as_ref().and_then(|o| o.error.as_ref()) {
+                Some(PortError::Unavailable { .. } | PortError::Other(_)) => true,
+                Some(_) => false,
+                // Created, but no GUID came back: only the name can find it again.
+                None if a.kind == ActionKind::CreateUser => {
+                    state.links.get(id).is_none_or(|l| l.user.is_none())
+                }
+                None => o.is_none(),
+            });
+        if !ambiguous {
+            state.pending.remove(id);
+        }
+    }
+    state_store.save(state)?;
+    let items: Vec<ItemOutcome> = items.into_iter().flatten().collect();
+    let failed = items.iter().filter(|i| !i.ok()).count();
+    let mut report = Report::default();
+    report.summary.planned = plan.actions.len();
+    report.summary.failed = failed;
+    report.summary.succeeded = items.len() - failed;
+    report.summary.held_removals = plan.held_removals.as_ref().map_or(0, |h| h.count);
+    report.items = items;
+    Ok(report)
+}
+
+fn outcome(action: &Action, result: Result<Vec<String>, PortError>) -> ItemOutcome {
+    let (error, notices) = match result {
+        Ok(n) => (None, n),
+        Err(e) => (Some(e), Vec::new()),
+    };
+    ItemOutcome {
+        kind: action.kind,
+        record: action.record.clone(),
+        person: action.person.clone(),
+        error,
+        notices,
+    }
+}
+
+fn record_effect(
+    state: &mut SyncState,
+    person: Option<&ObjectId>,
+    prep: &Prepared,
+    applied: &ipo_model::Applied,
+) {
+    let Some(person) = person else { return };
+    let default_type = state
+        .pending
+        .get(person)
+        .map(|p| p.user_type)
+        .unwrap_or(UserType::IpOfficeOnly);
+    let link = state
+        .links
+        .entry(person.clone())
+        .or_insert_with(|| Link::new(default_type));
+    match &prep.effect {
+        Effect::UserCreated {
+            name,
+            name_source,
+            user_type,
+        } => {
+            if applied.guid.is_some() {
+                link.user = applied.guid.clone();
+                link.name = Some(name.clone());
+                link.name_source = name_source.clone();
+                link.user_type = *user_type;
+                link.disabled = false;
+            }
+        }
+        Effect::UserUpdated {
+            name,
+            name_source,
+            user_type,
+            enabled,
+        } => {
+            link.name = Some(name.clone());
+            link.name_source = name_source.clone();
+            link.user_type = *user_type;
+            if *enabled {
+                link.disabled = false;
+            }
+        }
+        Effect::UserDisabled => link.disabled = true,
+        Effect::UserDeleted => {
+            link.user = None;
+            link.name = None;
+            link.disabled = false;
+        }
+        Effect::ExtensionCreated { number } => {
+            if applied.guid.is_some() {
+                link.extension = applied.guid.clone();
+                link.extension_number = Some(number.clone());
+            }
+        }
+        Effect::ExtensionDeleted { guid } => {
+            if link.extension.as_ref() == Some(guid) {
+                link.extension = None;
+                link.extension_number = None;
+            }
+        }
+        Effect::DirectoryPut { name } => {
+            link.directory_entry = Some(name.clone());
+            if link.user.is_none() {
+                link.user_type = UserType::TeamsOnly;
+            }
+        }
+        Effect::DirectoryRemoved => link.directory_entry = None,
+        Effect::None => {}
+    }
+    if link.is_empty() {
+        state.links.remove(person);
+    }
+}
+
+/// Whether an action kind removes a record (used by reports).
+pub fn is_destructive(kind: ActionKind) -> bool {
+    matches!(
+        kind,
+        ActionKind::DeleteUser | ActionKind::DeleteExtension | ActionKind::RemoveDirectoryEntry
+    )
+}

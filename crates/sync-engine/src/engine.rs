@@ -1,0 +1,303 @@
+//! One sync pass: read both sides, plan, optionally apply, save state.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::Utc;
+use ipo_model::{
+    DeltaOutcome, DirectorySource, DirectoryUser, GroupId, IpoConfigStore, IpoSnapshot, ObjectId,
+};
+use tracing::info;
+
+use crate::apply::apply;
+use crate::config::SyncConfig;
+use crate::error::SyncError;
+use crate::plan::Plan;
+use crate::planner::{PlanOptions, plan};
+use crate::report::{Report, RunSummary};
+use crate::state::{StateStore, SyncState};
+
+/// How to run.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct RunOptions {
+    /// Write to IP Office. Without it the run is a dry run: nothing is written, state included.
+    pub apply: bool,
+    /// Let removals through even above the deletion threshold.
+    pub allow_removals: bool,
+    /// Read only directory changes since the saved cursor when there is one.
+    pub incremental: bool,
+    /// Plan for one person only, with a step trace (provision on demand).
+    pub explain: Option<ObjectId>,
+}
+
+impl RunOptions {
+    /// A dry run reading the whole directory.
+    pub fn dry_run() -> Self {
+        Self::default()
+    }
+
+    /// An apply.
+    pub fn apply() -> Self {
+        Self {
+            apply: true,
+            ..Self::default()
+        }
+    }
+
+    /// Use the saved delta cursor.
+    pub fn incremental(mut self) -> Self {
+        self.incremental = true;
+        self
+    }
+
+    /// Allow removals above the deletion threshold.
+    pub fn allow_removals(mut self) -> Self {
+        self.allow_removals = true;
+        self
+    }
+
+    /// Plan for one person only.
+    pub fn explain(mut self, person: ObjectId) -> Self {
+        self.explain = Some(person);
+        self
+    }
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RunResult {
+    /// The plan.
+    pub plan: Plan,
+    /// The apply's report, when applied.
+    pub report: Option<Report>,
+    /// Whether the directory was read incrementally.
+    pub incremental: bool,
+    /// Why a full read happened although an incremental one was asked for.
+    pub full_resync_reason: Option<String>,
+    /// Directory users in scope.
+    pub directory_users: usize,
+    /// The IP Office snapshot the plan was made against.
+    pub snapshot: IpoSnapshot,
+    /// The directory users the plan was made from.
+    pub directory: Vec<DirectoryUser>,
+}
+
+/// The sync engine: configuration plus the two edges and a state store.
+///
+/// ```
+/// use std::sync::Arc;
+/// use ipo_model::*;
+/// use sync_engine::*;
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let group: GroupId = "11111111-1111-1111-1111-111111111111".parse().unwrap();
+/// let dir = Arc::new(MemoryDirectory::new());
+/// let mut ann = DirectoryUser::new("22222222-2222-2222-2222-222222222222".parse().unwrap());
+/// ann.mail_nickname = Some("ann".into());
+/// ann.business_phones = vec!["+441632768401 x401".into()];
+/// dir.upsert_user(ann.clone());
+/// dir.add_member(&group, &ann.id);
+/// let ipo = Arc::new(MemoryIpo::new(IpoSnapshot::new(SystemInfo::new(
+///     "ipo", "12.1", LicensingMode::Plds, Platform::Ip500V2))));
+/// let engine = SyncEngine::new(
+///     SyncConfig::new(vec![GroupRule::new(group, UserType::IpOfficeOnly)]),
+///     dir, ipo.clone(), Arc::new(MemoryStateStore::new()));
+/// let run = engine.run(&RunOptions::apply()).await.unwrap();
+/// assert_eq!(run.report.unwrap().summary.failed, 0);
+/// assert!(ipo.current().users.iter().any(|u| u.name.as_str() == "ann"));
+/// // Running again finds nothing to do.
+/// assert!(engine.run(&RunOptions::dry_run()).await.unwrap().plan.is_empty());
+/// # });
+/// ```
+pub struct SyncEngine {
+    config: SyncConfig,
+    directory: Arc<dyn DirectorySource>,
+    ipo: Arc<dyn IpoConfigStore>,
+    state: Arc<dyn StateStore>,
+}
+
+impl std::fmt::Debug for SyncEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncEngine")
+            .field("rules", &self.config.rules.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SyncEngine {
+    /// An engine.
+    pub fn new(
+        config: SyncConfig,
+        directory: Arc<dyn DirectorySource>,
+        ipo: Arc<dyn IpoConfigStore>,
+        state: Arc<dyn StateStore>,
+    ) -> Self {
+        Self {
+            config,
+            directory,
+            ipo,
+            state,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SyncConfig {
+        &self.config
+    }
+
+    /// One pass. A dry run writes nothing, not even state.
+    pub async fn run(&self, options: &RunOptions) -> Result<RunResult, SyncError> {
+        let started = Utc::now();
+        let mut state = self.state.load()?;
+        let groups = self.config.groups();
+        let (directory, cursor, incremental, resync_reason) = self
+            .read_directory(&groups, &state, options.incremental)
+            .await?;
+        let snapshot = self.ipo.snapshot().await.map_err(SyncError::Ipo)?;
+        self.config.validate(Some(snapshot.system.licensing_mode))?;
+        let users: Vec<DirectoryUser> = directory.values().cloned().collect();
+        let plan_options = PlanOptions {
+            allow_removals: options.allow_removals,
+            explain: options.explain.clone(),
+        };
+        if let Some(id) = &options.explain
+            && !directory.contains_key(id)
+            && !state.links.contains_key(id)
+        {
+            return Err(SyncError::UnknownPerson(id.to_string()));
+        }
+        let plan = plan(&self.config, &users, &snapshot, &state, &plan_options);
+        info!(
+            actions = plan.actions.len(),
+            people = users.len(),
+            incremental,
+            "planned"
+        );
+        let mut summary = RunSummary {
+            started: Some(started),
+            incremental,
+            full_resync_reason: resync_reason.clone(),
+            people: users.len(),
+            planned: plan.actions.len(),
+            ..RunSummary::default()
+        };
+        let report = if options.apply && options.explain.is_none() {
+            state.cursor = cursor;
+            state.directory = directory;
+            let mut report =
+                apply(&plan, self.ipo.as_ref(), &mut state, self.state.as_ref()).await?;
+            summary.succeeded = report.summary.succeeded;
+            summary.failed = report.summary.failed;
+            summary.held_removals = report.summary.held_removals;
+            report.summary = summary.clone();
+            state.last_run = Some(summary);
+            self.state.save(&state)?;
+            Some(report)
+        } else {
+            None
+        };
+        Ok(RunResult {
+            plan,
+            report,
+            incremental,
+            full_resync_reason: resync_reason,
+            directory_users: users.len(),
+            snapshot,
+            directory: users,
+        })
+    }
+
+    /// The in-scope directory, from the saved cache plus changes, or read in full.
+    async fn read_directory(
+        &self,
+        groups: &[GroupId],
+        state: &SyncState,
+        incremental: bool,
+    ) -> Result<
+        (
+            BTreeMap<ObjectId, DirectoryUser>,
+            Option<ipo_model::DeltaCursor>,
+            bool,
+            Option<String>,
+        ),
+        SyncError,
+    > {
+        let mut reason = None;
+        if incremental {
+            match &state.cursor {
+                Some(cursor) if !state.directory.is_empty() => {
+                    match self
+                        .directory
+                        .changes(groups, cursor)
+                        .await
+                        .map_err(SyncError::Directory)?
+                    {
+                        DeltaOutcome::Changes(changes) => {
+                            let mut dir = state.directory.clone();
+                            for r in &changes.removed {
+                                dir.remove(&r.id);
+                            }
+                            for u in changes.updated {
+                                if let Some(old) = dir.get_mut(&u.id) {
+                                    let groups = std::mem::take(&mut old.groups);
+                                    *old = u;
+                                    old.groups = groups;
+                                }
+                            }
+                            for g in &changes.groups_changed {
+                                let members = self
+                                    .directory
+                                    .group_members(g)
+                                    .await
+                                    .map_err(SyncError::Directory)?;
+                                for u in dir.values_mut() {
+                                    u.groups.remove(g);
+                                }
+                                for m in members {
+                                    let entry = dir.entry(m.id.clone()).or_insert_with(|| {
+                                        let mut fresh = m.clone();
+                                        fresh.groups.clear();
+                                        fresh
+                                    });
+                                    entry.groups.insert(g.clone());
+                                }
+                                dir.retain(|_, u| !u.groups.is_empty());
+                            }
+                            return Ok((dir, Some(changes.cursor), true, None));
+                        }
+                        DeltaOutcome::FullResyncNeeded { reason: r } => {
+                            info!(reason = %r, "directory asks for a full resync");
+                            reason = Some(r);
+                        }
+                        _ => reason = Some("unknown delta outcome".into()),
+                    }
+                }
+                _ => reason = Some("no saved cursor yet".into()),
+            }
+        }
+        // Take the cursor before reading so nothing that happens during the read is lost.
+        let cursor = self.directory.latest_cursor(groups).await.ok();
+        let mut dir: BTreeMap<ObjectId, DirectoryUser> = BTreeMap::new();
+        for g in groups {
+            let members = self
+                .directory
+                .group_members(g)
+                .await
+                .map_err(SyncError::Directory)?;
+            for m in members {
+                match dir.get_mut(&m.id) {
+                    Some(u) => {
+                        u.groups.insert(g.clone());
+                    }
+                    None => {
+                        let mut m = m;
+                        m.groups = std::collections::BTreeSet::from([g.clone()]);
+                        dir.insert(m.id.clone(), m);
+                    }
+                }
+            }
+        }
+        Ok((dir, cursor, false, reason))
+    }
+}

@@ -1,0 +1,63 @@
+//! Errors of the sync engine.
+
+use ipo_model::PortError;
+
+/// A configuration that cannot be used; names the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The TOML does not parse or has unknown keys.
+    #[error("configuration does not parse: {0}")]
+    Parse(String),
+    /// A field breaks a rule.
+    #[error("configuration field {field}: {message}")]
+    Invalid {
+        /// Dotted path of the field, e.g. `rules[2].provisioning_rule`.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Reading or writing the sync state failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StateError {
+    /// File system error, with the path.
+    #[error("state file {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The file is not valid state.
+    #[error("state file {path} is corrupt: {message}")]
+    Corrupt {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A sync run that could not complete.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SyncError {
+    /// Invalid configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The directory could not be read.
+    #[error("reading the directory failed: {0}")]
+    Directory(PortError),
+    /// IP Office could not be read.
+    #[error("reading IP Office failed: {0}")]
+    Ipo(PortError),
+    /// State could not be loaded or saved.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// `explain` was asked about someone the directory does not know.
+    #[error("no directory user {0}")]
+    UnknownPerson(String),
+}

@@ -1,0 +1,187 @@
+//! Turning Azure AD property values into IP Office field values.
+
+use ipo_model::{
+    DirectoryUser, E164Number, ExtensionNumber, FullName, LoginCode, NumberFormat, TeamsNumber,
+    UserName, VoicemailCode,
+};
+
+use crate::reason::Reason;
+
+fn invalid(field: &str, source: &str, message: impl Into<String>) -> Reason {
+    Reason::InvalidValue {
+        field: field.into(),
+        source: source.into(),
+        message: message.into(),
+    }
+}
+
+/// The extension held by `source`: for `businessPhones` the extension part of the first
+/// phone that has one (`+441632768402 x402`); elsewhere plain digits or any known notation.
+pub(crate) fn extension(
+    user: &DirectoryUser,
+    source: &str,
+) -> Result<Option<ExtensionNumber>, Reason> {
+    if source == "businessPhones" {
+        for phone in &user.business_phones {
+            if let Ok(n) = TeamsNumber::parse_as(phone, NumberFormat::AzurePortal)
+                && let Some(e) = n.extension()
+            {
+                return Ok(Some(e.clone()));
+            }
+        }
+        return Ok(None);
+    }
+    let Some(raw) = user.property(source) else {
+        return Ok(None);
+    };
+    let t = raw.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if t.bytes().all(|b| b.is_ascii_digit()) {
+        return t
+            .parse::<ExtensionNumber>()
+            .map(Some)
+            .map_err(|e| invalid("Extension", source, e.to_string()));
+    }
+    match TeamsNumber::parse_any(t) {
+        Ok(n) => match n.extension() {
+            Some(e) => Ok(Some(e.clone())),
+            None => Err(invalid(
+                "Extension",
+                source,
+                "holds a number but no extension",
+            )),
+        },
+        Err(e) => Err(invalid("Extension", source, e.to_string())),
+    }
+}
+
+/// The person's Teams number (E.164), from the Teams configuration (primary first) or,
+/// failing that, from `businessPhones`.
+pub(crate) fn teams_number(user: &DirectoryUser) -> Option<E164Number> {
+    if let Some(t) = &user.teams {
+        let mut nums: Vec<_> = t.telephone_numbers.iter().collect();
+        nums.sort_by_key(|n| n.category != ipo_model::AssignmentCategory::Primary);
+        for n in nums {
+            if let Ok(tn) = TeamsNumber::parse_any(&n.number)
+                && let Some(e) = tn.number()
+            {
+                return Some(e.clone());
+            }
+        }
+    }
+    user.business_phones.iter().find_map(|p| {
+        TeamsNumber::parse_as(p, NumberFormat::AzurePortal)
+            .ok()
+            .and_then(|n| n.number().cloned())
+    })
+}
+
+/// A user name derived from `source`'s value (`None` when the source is empty).
+pub(crate) fn user_name(
+    user: &DirectoryUser,
+    source: &str,
+) -> Result<Option<(String, UserName)>, Reason> {
+    let Some(raw) = user.property(source).filter(|s| !s.trim().is_empty()) else {
+        return Ok(None);
+    };
+    match UserName::derive(&raw) {
+        Some(n) => Ok(Some((raw, n))),
+        None => Err(invalid(
+            "Name",
+            source,
+            format!("{raw:?} has no character IP Office accepts in a name"),
+        )),
+    }
+}
+
+/// A full name derived from `source`'s value.
+pub(crate) fn full_name(user: &DirectoryUser, source: &str) -> Result<Option<FullName>, Reason> {
+    let Some(raw) = user.property(source).filter(|s| !s.trim().is_empty()) else {
+        return Ok(None);
+    };
+    FullName::derive(&raw).map(Some).ok_or_else(|| {
+        invalid(
+            "Full Name",
+            source,
+            format!("{raw:?} has no character IP Office accepts"),
+        )
+    })
+}
+
+/// An e-mail address: trimmed, one `@`, no spaces or control characters, at most 254.
+pub(crate) fn email(user: &DirectoryUser, source: &str) -> Result<Option<String>, Reason> {
+    let Some(raw) = user.property(source) else {
+        return Ok(None);
+    };
+    let t = raw.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let ok = t.len() <= 254
+        && t.matches('@').count() == 1
+        && !t.starts_with('@')
+        && !t.ends_with('@')
+        && !t
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>\"'&".contains(c));
+    if ok {
+        Ok(Some(t.to_owned()))
+    } else {
+        Err(invalid(
+            "Email",
+            source,
+            format!("{t:?} is not an e-mail address"),
+        ))
+    }
+}
+
+/// A mobile twinning number (E.164, separators allowed in the source).
+pub(crate) fn mobile(user: &DirectoryUser, source: &str) -> Result<Option<String>, Reason> {
+    let Some(raw) = user.property(source).filter(|s| !s.trim().is_empty()) else {
+        return Ok(None);
+    };
+    E164Number::parse_lenient(&raw)
+        .map(|n| Some(n.to_string()))
+        .map_err(|e| invalid("Mobile Twinning Number", source, e.to_string()))
+}
+
+/// A login code: 4-15 digits, as Avaya's sync accepts; anything else leaves it blank.
+pub(crate) fn login_code(user: &DirectoryUser, source: &str) -> Option<LoginCode> {
+    let raw = user.property(source)?;
+    let code: LoginCode = raw.trim().parse().ok()?;
+    code.fits_sync_ui().then_some(code)
+}
+
+/// A voicemail code, checked against the extension.
+pub(crate) fn voicemail_code(
+    user: &DirectoryUser,
+    source: &str,
+    extension: Option<&ExtensionNumber>,
+) -> Result<Option<VoicemailCode>, Reason> {
+    let Some(raw) = user.property(source).filter(|s| !s.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let code: VoicemailCode = raw.trim().parse().map_err(|e: ipo_model::InvalidValue| {
+        invalid("Voicemail Code", source, e.rule.to_string())
+    })?;
+    if let Some(ext) = extension {
+        code.check_against(ext)
+            .map_err(|e| invalid("Voicemail Code", source, e.rule.to_string()))?;
+    }
+    Ok(Some(code))
+}
+
+/// Hunt-group names from a comma-separated source value.
+pub(crate) fn hunt_groups(user: &DirectoryUser, source: &str) -> Vec<String> {
+    user.property(source)
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,286 @@
+//! The plan: what a sync would do, and for each person why. Pure data, serialisable,
+//! printable; never holds a secret (codes show as `***`, raw IP Office records are not kept
+//! in the serialised form).
+
+use ipo_model::{ExtensionNumber, FullName, IpoChange, ObjectId, Profile, UserName, UserType};
+use serde::{Deserialize, Serialize};
+
+use crate::reason::Reason;
+
+/// What one action does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ActionKind {
+    /// Create an extension record.
+    CreateExtension,
+    /// Create a user.
+    CreateUser,
+    /// Change fields of a user the sync owns.
+    UpdateUser,
+    /// Change a hunt group's members.
+    UpdateHuntGroup,
+    /// Add or change a system directory entry (Teams-only person).
+    PutDirectoryEntry,
+    /// Remove a system directory entry.
+    RemoveDirectoryEntry,
+    /// Disable a user (Non-licensed profile, Teams client off).
+    DisableUser,
+    /// Delete a user.
+    DeleteUser,
+    /// Delete an extension record the sync created.
+    DeleteExtension,
+}
+
+impl ActionKind {
+    /// Whether this action removes someone (counted against the deletion threshold).
+    pub fn is_removal(self) -> bool {
+        matches!(self, ActionKind::DisableUser | ActionKind::DeleteUser)
+    }
+}
+
+/// One field's change, old -> new. Secrets are shown as `***`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FieldChange {
+    /// Field name as an administrator knows it (`Full Name`, `Extension`...).
+    pub field: String,
+    /// Value before (None = empty).
+    pub old: Option<String>,
+    /// Value after (None = empty).
+    pub new: Option<String>,
+}
+
+impl FieldChange {
+    /// A change.
+    pub fn new(field: &str, old: Option<String>, new: Option<String>) -> Self {
+        Self {
+            field: field.into(),
+            old,
+            new,
+        }
+    }
+}
+
+/// One write the plan would make.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Action {
+    /// What it does.
+    pub kind: ActionKind,
+    /// The IP Office record, e.g. `user Ann Lee (GUID)`.
+    pub record: String,
+    /// The person it is for, if any.
+    pub person: Option<ObjectId>,
+    /// Field changes (for creates: the values set).
+    pub changes: Vec<FieldChange>,
+}
+
+/// How a person fares in this plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PersonStatus {
+    /// In sync: nothing to do.
+    InSync,
+    /// Will be created.
+    Create,
+    /// Will be updated.
+    Update,
+    /// Will be removed, disabled or kept out of scope.
+    Remove,
+    /// Nothing happens, for the reasons given.
+    Skipped,
+}
+
+/// A person's line in the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PersonPlan {
+    /// Azure AD object id.
+    pub id: ObjectId,
+    /// UPN or display name.
+    pub label: String,
+    /// The type the rules give, if in scope.
+    pub user_type: Option<UserType>,
+    /// The rule (group) that decided the type.
+    pub rule: Option<String>,
+    /// IP Office user name (existing or to be created).
+    pub ipo_name: Option<UserName>,
+    /// Extension (existing or to be created).
+    pub extension: Option<ExtensionNumber>,
+    /// Status.
+    pub status: PersonStatus,
+    /// Why (skips, conflicts, warnings).
+    pub reasons: Vec<Reason>,
+    /// Step trace (scope, eligibility, match, action), filled for `explain`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trace: Vec<String>,
+}
+
+/// Licences the plan needs for one profile, against the free ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct LicenseNeed {
+    /// Profile.
+    pub profile: Profile,
+    /// How many the plan would assign.
+    pub needed: u32,
+    /// How many are free.
+    pub free: u32,
+    /// How many assignments were dropped because they do not fit.
+    pub dropped: u32,
+}
+
+impl LicenseNeed {
+    /// Whether every assignment fits.
+    pub fn fits(&self) -> bool {
+        self.needed <= self.free
+    }
+}
+
+/// Removals the deletion threshold held back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct HeldRemovals {
+    /// How many removals (delete or disable) the plan wanted.
+    pub count: usize,
+    /// The most allowed without approval.
+    pub threshold: usize,
+    /// Users the sync manages.
+    pub managed: usize,
+    /// The people concerned.
+    pub people: Vec<ObjectId>,
+}
+
+impl HeldRemovals {
+    /// What to tell the administrator.
+    pub fn message(&self) -> String {
+        format!(
+            "{} removals exceed the deletion threshold ({} of {} managed users): every removal is \
+             held. If this is intended, run again with removals allowed (sync: --allow-deletes); \
+             otherwise check the groups in Azure AD.",
+            self.count, self.threshold, self.managed
+        )
+    }
+}
+
+/// A Teams-side action the sync cannot perform through Graph; rendered for the administrator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TeamsAction {
+    /// The person.
+    pub person: ObjectId,
+    /// Their UPN (the identity Teams PowerShell takes).
+    pub user_principal_name: String,
+    /// Voice routing policy to grant.
+    pub voice_routing_policy: String,
+}
+
+/// What the plan does to the sync state when an action succeeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Effect {
+    UserCreated {
+        name: UserName,
+        name_source: Option<String>,
+        user_type: UserType,
+    },
+    UserUpdated {
+        name: UserName,
+        name_source: Option<String>,
+        user_type: UserType,
+        enabled: bool,
+    },
+    UserDisabled,
+    UserDeleted,
+    ExtensionCreated {
+        number: ExtensionNumber,
+    },
+    ExtensionDeleted {
+        guid: ipo_model::Guid,
+    },
+    DirectoryPut {
+        name: FullName,
+    },
+    DirectoryRemoved,
+    None,
+}
+
+/// An action with the write that performs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Prepared {
+    pub change: IpoChange,
+    pub effect: Effect,
+}
+
+/// A state change that needs no IP Office write (adopted records, dropped links, types,
+/// rendered policies): the person's whole link as it should be saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StateUpdate {
+    pub person: ObjectId,
+    pub link: Option<crate::state::Link>,
+}
+
+/// The plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Plan {
+    /// Writes, in the order they will be applied.
+    pub actions: Vec<Action>,
+    /// Every person considered, in a stable order.
+    pub people: Vec<PersonPlan>,
+    /// Licences needed per profile.
+    pub licenses: Vec<LicenseNeed>,
+    /// Removals held back by the deletion threshold.
+    pub held_removals: Option<HeldRemovals>,
+    /// Teams-side actions for the administrator.
+    pub teams_actions: Vec<TeamsAction>,
+    /// Whole-run remarks.
+    pub notes: Vec<String>,
+    #[serde(skip)]
+    pub(crate) prepared: Vec<Prepared>,
+    #[serde(skip)]
+    pub(crate) state_updates: Vec<StateUpdate>,
+    #[serde(skip)]
+    pub(crate) pending: std::collections::BTreeMap<ObjectId, crate::state::PendingCreate>,
+}
+
+impl Plan {
+    /// Whether the plan writes nothing to IP Office and has nothing for the administrator.
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty() && self.teams_actions.is_empty()
+    }
+
+    /// Number of actions of a kind.
+    pub fn count(&self, kind: ActionKind) -> usize {
+        self.actions.iter().filter(|a| a.kind == kind).count()
+    }
+
+    /// The plan line of one person.
+    pub fn person(&self, id: &ObjectId) -> Option<&PersonPlan> {
+        self.people.iter().find(|p| &p.id == id)
+    }
+
+    /// Whether applying would change anything in the sync state even with no writes.
+    pub fn has_state_updates(&self) -> bool {
+        !self.state_updates.is_empty()
+    }
+
+    /// The Teams actions as a Teams PowerShell script for the administrator to review and run.
+    /// Values are single-quoted with quotes doubled, so a name cannot break out of its string.
+    pub fn teams_script(&self) -> String {
+        let q = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        let mut out = String::from(
+            "# Generated by ipo-teams sync: NOT applied. Review, then run in a session\n\
+             # connected with Connect-MicrosoftTeams.\n",
+        );
+        for a in &self.teams_actions {
+            out.push_str(&format!(
+                "Grant-CsOnlineVoiceRoutingPolicy -Identity {} -PolicyName {}\n",
+                q(&a.user_principal_name),
+                q(&a.voice_routing_policy)
+            ));
+        }
+        out
+    }
+}

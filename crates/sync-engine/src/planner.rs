@@ -1,0 +1,1853 @@
+//! Planning: desired IP Office state from the directory and the rules, diffed against the
+//! snapshot. Pure and synchronous: same input, same plan.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use ipo_model::{
+    DirectoryEntry, DirectoryUser, Extension, ExtensionNumber, FullName, Guid, HuntGroup,
+    IpoChange, IpoSnapshot, IpoUser, LicensingMode, LoginCode, NameRegistry, ObjectId, Profile,
+    RawValue, TeamsNumber, UserName, UserType, VoicemailCode,
+};
+
+use crate::config::{
+    AdoptPolicy, ApplyMode, FieldMap, GroupRule, NodeSelector, ProvisioningRule, RemovalPolicy,
+    SyncConfig, UserTemplate,
+};
+use crate::eligibility::{self, Voice};
+use crate::mapping;
+use crate::plan::{
+    Action, ActionKind, Effect, FieldChange, HeldRemovals, LicenseNeed, PersonPlan, PersonStatus,
+    Plan, Prepared, StateUpdate, TeamsAction,
+};
+use crate::reason::Reason;
+use crate::state::{Link, SyncState};
+
+/// Options of one planning pass.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct PlanOptions {
+    /// Let removals through even above the deletion threshold.
+    pub allow_removals: bool,
+    /// Keep only this person's actions and fill their step trace (provision on demand).
+    pub explain: Option<ObjectId>,
+}
+
+impl PlanOptions {
+    /// Default options: removals held above the threshold, no explain.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// What a person wants from IP Office.
+#[derive(Debug)]
+enum Want<'a> {
+    /// A user record: create one or keep `existing` in line.
+    User {
+        existing: Option<&'a IpoUser>,
+        adopted: bool,
+    },
+    /// A system directory entry only.
+    TeamsOnly,
+}
+
+#[derive(Debug)]
+struct Person<'a> {
+    user: &'a DirectoryUser,
+    rule: Option<&'a GroupRule>,
+    user_type: Option<UserType>,
+    reasons: Vec<Reason>,
+    trace: Vec<String>,
+    blocked: bool,
+    out_of_scope: bool,
+    want: Option<Want<'a>>,
+    extension: Option<ExtensionNumber>,
+    teams_number: Option<ipo_model::E164Number>,
+    name_source: Option<String>,
+    derived_name: Option<UserName>,
+    profile: Option<Profile>,
+    provisioning: Option<&'a ProvisioningRule>,
+    template: Option<&'a UserTemplate>,
+    hunt_groups: Vec<String>,
+}
+
+impl<'a> Person<'a> {
+    fn block(&mut self, r: Reason) {
+        self.blocked = true;
+        self.reasons.push(r);
+    }
+}
+
+struct Index<'a> {
+    user_by_guid: HashMap<&'a Guid, &'a IpoUser>,
+    user_by_ext: HashMap<&'a ExtensionNumber, Vec<&'a IpoUser>>,
+    hunt_by_ext: HashMap<&'a ExtensionNumber, &'a HuntGroup>,
+    hunt_by_name: HashMap<&'a str, &'a HuntGroup>,
+    ext_by_number: HashMap<&'a ExtensionNumber, &'a Extension>,
+    ext_by_guid: HashMap<&'a Guid, &'a Extension>,
+    user_by_email: HashMap<String, Vec<&'a IpoUser>>,
+    user_by_name: HashMap<&'a str, &'a IpoUser>,
+}
+
+impl<'a> Index<'a> {
+    fn new(s: &'a IpoSnapshot) -> Self {
+        let mut ix = Index {
+            user_by_guid: HashMap::with_capacity(s.users.len()),
+            user_by_ext: HashMap::with_capacity(s.users.len()),
+            hunt_by_ext: HashMap::new(),
+            hunt_by_name: HashMap::new(),
+            ext_by_number: HashMap::with_capacity(s.extensions.len()),
+            ext_by_guid: HashMap::with_capacity(s.extensions.len()),
+            user_by_email: HashMap::new(),
+            user_by_name: HashMap::with_capacity(s.users.len()),
+        };
+        for u in &s.users {
+            if let Some(g) = &u.guid {
+                ix.user_by_guid.insert(g, u);
+            }
+            if let Some(e) = &u.extension {
+                ix.user_by_ext.entry(e).or_default().push(u);
+            }
+            for m in [&u.email, &u.voicemail_email].into_iter().flatten() {
+                ix.user_by_email
+                    .entry(m.to_lowercase())
+                    .or_default()
+                    .push(u);
+            }
+            ix.user_by_name.insert(u.name.as_str(), u);
+        }
+        for h in &s.hunt_groups {
+            if let Some(e) = &h.extension {
+                ix.hunt_by_ext.insert(e, h);
+            }
+            ix.hunt_by_name.insert(h.name.as_str(), h);
+        }
+        for e in &s.extensions {
+            ix.ext_by_number.insert(&e.number, e);
+            if let Some(g) = &e.guid {
+                ix.ext_by_guid.insert(g, e);
+            }
+        }
+        ix
+    }
+}
+
+/// Builds the plan. See the crate docs for the rules it follows.
+///
+/// ```
+/// use ipo_model::*;
+/// use sync_engine::{plan, GroupRule, PlanOptions, SyncConfig, SyncState};
+///
+/// let group: GroupId = "11111111-1111-1111-1111-111111111111".parse().unwrap();
+/// let config = SyncConfig::new(vec![GroupRule::new(group.clone(), UserType::IpOfficeOnly)]);
+/// let mut ann = DirectoryUser::new("22222222-2222-2222-2222-222222222222".parse().unwrap());
+/// ann.mail_nickname = Some("ann".into());
+/// ann.display_name = Some("Ann Lee".into());
+/// ann.business_phones = vec!["+441632768401 x401".into()];
+/// ann.groups.insert(group);
+/// let ipo = IpoSnapshot::new(SystemInfo::new("ipo", "12.1", LicensingMode::Plds, Platform::Ip500V2));
+///
+/// let p = plan(&config, &[ann], &ipo, &SyncState::default(), &PlanOptions::new());
+/// assert_eq!(p.count(sync_engine::ActionKind::CreateUser), 1);
+/// assert_eq!(p.count(sync_engine::ActionKind::CreateExtension), 1);
+/// ```
+pub fn plan(
+    config: &SyncConfig,
+    directory: &[DirectoryUser],
+    snapshot: &IpoSnapshot,
+    state: &SyncState,
+    options: &PlanOptions,
+) -> Plan {
+    Planner::new(config, snapshot, state, options).run(directory)
+}
+
+struct Planner<'a> {
+    config: &'a SyncConfig,
+    snapshot: &'a IpoSnapshot,
+    options: &'a PlanOptions,
+    mode: LicensingMode,
+    ix: Index<'a>,
+    links: BTreeMap<ObjectId, Link>,
+    link_updates: BTreeMap<ObjectId, Option<Link>>,
+    owned_users: HashSet<Guid>,
+    owned_exts: HashSet<Guid>,
+    notes: Vec<String>,
+}
+
+impl<'a> Planner<'a> {
+    fn new(
+        config: &'a SyncConfig,
+        snapshot: &'a IpoSnapshot,
+        state: &'a SyncState,
+        options: &'a PlanOptions,
+    ) -> Self {
+        let ix = Index::new(snapshot);
+        let mut p = Planner {
+            config,
+            snapshot,
+            options,
+            mode: snapshot.system.licensing_mode,
+            ix,
+            links: state.links.clone(),
+            link_updates: BTreeMap::new(),
+            owned_users: HashSet::new(),
+            owned_exts: HashSet::new(),
+            notes: Vec::new(),
+        };
+        p.reconcile_links(state);
+        p
+    }
+
+    /// Drops links to records deleted by hand, and turns in-flight creates of a crashed run
+    /// into links when IP Office has the records.
+    fn reconcile_links(&mut self, state: &SyncState) {
+        let ids: Vec<ObjectId> = self.links.keys().cloned().collect();
+        for id in ids {
+            let Some(link) = self.links.get_mut(&id) else {
+                continue;
+            };
+            let mut changed = false;
+            if let Some(g) = &link.user
+                && !self.ix.user_by_guid.contains_key(g)
+            {
+                link.user = None;
+                link.name = None;
+                link.disabled = false;
+                changed = true;
+            }
+            if let Some(g) = &link.extension
+                && !self.ix.ext_by_guid.contains_key(g)
+            {
+                link.extension = None;
+                link.extension_number = None;
+                changed = true;
+            }
+            if let Some(n) = &link.directory_entry
+                && !self.snapshot.directory.iter().any(|d| &d.name == n)
+            {
+                link.directory_entry = None;
+                changed = true;
+            }
+            if changed {
+                let l = link.clone();
+                self.link_updates
+                    .insert(id.clone(), (!l.is_empty()).then_some(l));
+            }
+        }
+        for l in self.links.values() {
+            if let Some(g) = &l.user {
+                self.owned_users.insert(g.clone());
+            }
+            if let Some(g) = &l.extension {
+                self.owned_exts.insert(g.clone());
+            }
+        }
+        for (id, p) in &state.pending {
+            let mut link = self
+                .links
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| Link::new(p.user_type));
+            let mut changed = false;
+            if link.user.is_none()
+                && let Some(name) = &p.name
+                && let Some(u) = self.ix.user_by_name.get(name.as_str())
+                && (p.extension_number.is_none() || u.extension == p.extension_number)
+                && let Some(g) = &u.guid
+                && !self.owned_users.contains(g)
+                && !u.is_no_user()
+            {
+                link.user = Some(g.clone());
+                link.name = Some(u.name.clone());
+                link.name_source = p.name_source.clone();
+                link.user_type = p.user_type;
+                self.owned_users.insert(g.clone());
+                changed = true;
+            }
+            if link.extension.is_none()
+                && let Some(n) = &p.extension_number
+                && let Some(e) = self.ix.ext_by_number.get(n)
+                && let Some(g) = &e.guid
+                && !self.owned_exts.contains(g)
+            {
+                link.extension = Some(g.clone());
+                link.extension_number = Some(n.clone());
+                self.owned_exts.insert(g.clone());
+                changed = true;
+            }
+            if link.directory_entry.is_none()
+                && let Some(n) = &p.directory_entry
+                && self.snapshot.directory.iter().any(|d| &d.name == n)
+            {
+                link.directory_entry = Some(n.clone());
+                changed = true;
+            }
+            if changed {
+                self.notes.push(format!(
+                    "recovered records created by an interrupted run for {id}"
+                ));
+                self.links.insert(id.clone(), link.clone());
+                self.link_updates.insert(id.clone(), Some(link));
+            }
+        }
+    }
+
+    fn owner_of(&self, guid: &Guid) -> Option<&ObjectId> {
+        self.links
+            .iter()
+            .find(|(_, l)| l.user.as_ref() == Some(guid))
+            .map(|(id, _)| id)
+    }
+
+    fn run(mut self, directory: &'a [DirectoryUser]) -> Plan {
+        // Merge duplicates (a person reached through several groups) and sort by id.
+        let mut merged: BTreeMap<&ObjectId, Vec<&'a DirectoryUser>> = BTreeMap::new();
+        for u in directory {
+            merged.entry(&u.id).or_default().push(u);
+        }
+        let mut people: Vec<Person<'a>> = Vec::with_capacity(merged.len());
+        for (_, users) in merged {
+            let groups: BTreeSet<_> = users.iter().flat_map(|u| u.groups.iter()).collect();
+            people.push(self.scope(users[0], &groups));
+        }
+
+        let link_of: HashMap<ObjectId, Link> = self
+            .links
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for p in &mut people {
+            if !p.blocked && !p.out_of_scope {
+                self.desired_values(p, link_of.get(&p.user.id));
+            }
+        }
+        self.extension_conflicts(&mut people);
+        for p in &mut people {
+            if !p.blocked && !p.out_of_scope {
+                self.match_person(p, link_of.get(&p.user.id));
+            }
+        }
+        self.allocate_extensions(&mut people);
+        self.apply_limits(&mut people);
+        let mut out = Output::default();
+        self.assign_names_and_build(&mut people, &link_of, &mut out);
+        self.hunt_groups(&people, &mut out);
+        self.directory_entries(&mut people, &link_of, &mut out);
+        let in_directory: HashSet<&ObjectId> = people.iter().map(|p| &p.user.id).collect();
+        self.removals(&mut people, &in_directory, &link_of, &mut out);
+        self.finish(people, out)
+    }
+
+    /// Which rule applies, and whether the person may be that type at all.
+    fn scope(&self, user: &'a DirectoryUser, groups: &BTreeSet<&ipo_model::GroupId>) -> Person<'a> {
+        let mut p = Person {
+            user,
+            rule: None,
+            user_type: None,
+            reasons: Vec::new(),
+            trace: Vec::new(),
+            blocked: false,
+            out_of_scope: false,
+            want: None,
+            extension: None,
+            teams_number: None,
+            name_source: None,
+            derived_name: None,
+            profile: None,
+            provisioning: None,
+            template: None,
+            hunt_groups: Vec::new(),
+        };
+        let rules: Vec<&GroupRule> = self
+            .config
+            .rules
+            .iter()
+            .filter(|r| groups.contains(&r.group))
+            .collect();
+        let Some(top) = rules.iter().map(|r| r.priority).max() else {
+            p.out_of_scope = true;
+            p.reasons.push(Reason::OutOfScope);
+            p.trace.push("scope: in none of the synced groups".into());
+            return p;
+        };
+        let best: Vec<&GroupRule> = rules.into_iter().filter(|r| r.priority == top).collect();
+        let types: BTreeSet<UserType> = best.iter().map(|r| r.user_type).collect();
+        if types.len() > 1 {
+            p.block(Reason::RuleConflict {
+                rules: best.iter().map(|r| r.label()).collect(),
+            });
+            p.trace.push(format!(
+                "scope: conflict between rules of priority {top}: {}",
+                best.iter()
+                    .map(|r| r.label())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            return p;
+        }
+        let rule = best[0];
+        p.rule = Some(rule);
+        p.user_type = Some(rule.user_type);
+        p.trace.push(format!(
+            "scope: group {} (priority {}) makes them {}",
+            rule.label(),
+            rule.priority,
+            rule.user_type
+        ));
+        if user.account_enabled == Some(false) && self.config.safety.disabled_accounts_out_of_scope
+        {
+            p.out_of_scope = true;
+            p.reasons.push(Reason::AccountDisabled);
+            p.trace
+                .push("eligibility: account disabled in Azure AD, so out of scope".into());
+            return p;
+        }
+        if eligibility::is_resource_account(user) {
+            p.out_of_scope = true;
+            p.reasons.push(Reason::ResourceAccount);
+            p.trace
+                .push("eligibility: a Teams resource account, not a person".into());
+            return p;
+        }
+        if rule.user_type.needs_teams_voice() {
+            match eligibility::teams_voice(user, &self.config.teams_licensing) {
+                Voice::Enabled => p.trace.push("eligibility: Teams voice licensed".into()),
+                Voice::Grace => {
+                    p.reasons.push(Reason::TeamsVoiceGrace);
+                    p.trace
+                        .push("eligibility: Teams voice in its grace period".into());
+                }
+                Voice::Suspended => {
+                    p.block(Reason::TeamsVoiceSuspended);
+                    p.trace.push("eligibility: Teams voice suspended".into());
+                }
+                Voice::None => {
+                    p.block(Reason::NoTeamsVoice {
+                        wanted: rule.user_type,
+                    });
+                    p.trace.push("eligibility: no Teams voice licence".into());
+                }
+            }
+        }
+        p
+    }
+
+    fn provisioning_for(&self, p: &Person<'a>) -> Option<&'a ProvisioningRule> {
+        if let Some(sel) = &self.config.fields.provisioning_rule
+            && let Some(v) = p.user.property(&sel.source)
+            && let Some(r) = self.config.provisioning_rule(v.trim())
+        {
+            return Some(r);
+        }
+        p.rule
+            .and_then(|r| r.provisioning_rule.as_deref())
+            .and_then(|n| self.config.provisioning_rule(n))
+    }
+
+    fn desired_values(&self, p: &mut Person<'a>, link: Option<&Link>) {
+        let fields = &self.config.fields;
+        let Some(t) = p.user_type else { return };
+        p.provisioning = self.provisioning_for(p);
+        p.template = p
+            .provisioning
+            .and_then(|r| r.user_template.as_deref())
+            .and_then(|n| self.config.user_templates.get(n));
+        if let Some(m) = &fields.extension {
+            match mapping::extension(p.user, &m.source) {
+                Ok(e) => p.extension = e,
+                Err(r) => {
+                    p.block(r);
+                    return;
+                }
+            }
+        }
+        if let Some(m) = &fields.hunt_groups {
+            p.hunt_groups = mapping::hunt_groups(p.user, &m.source);
+        }
+        if t == UserType::TeamsOnly {
+            p.teams_number = mapping::teams_number(p.user);
+            if p.extension.is_none() && p.teams_number.is_none() {
+                p.block(Reason::NoNumber);
+            }
+            if !p.hunt_groups.is_empty() {
+                p.reasons.push(Reason::HuntGroupNotAllowed {
+                    groups: p.hunt_groups.clone(),
+                });
+            }
+            p.want = Some(Want::TeamsOnly);
+            return;
+        }
+        match mapping::user_name(p.user, &fields.name.source) {
+            Ok(Some((src, name))) => {
+                p.name_source = Some(src);
+                p.derived_name = Some(name);
+            }
+            Ok(None) => {
+                // No source value: keep an existing name, else fall back to the display name.
+                if link.and_then(|l| l.name.as_ref()).is_none() {
+                    match mapping::user_name(p.user, "displayName") {
+                        Ok(Some((src, name))) => {
+                            p.name_source = Some(src);
+                            p.derived_name = Some(name);
+                        }
+                        Ok(None) => p.block(Reason::InvalidValue {
+                            field: "Name".into(),
+                            source: fields.name.source.clone(),
+                            message: "empty, and no display name to fall back on".into(),
+                        }),
+                        Err(r) => p.block(r),
+                    }
+                }
+            }
+            Err(r) => p.block(r),
+        }
+        p.profile = Some(match t {
+            UserType::TeamsAndIpOffice => p
+                .template
+                .and_then(|t| t.profile)
+                .filter(|pr| eligibility::profile_allows_teams(*pr, self.mode))
+                .unwrap_or_else(|| eligibility::default_teams_profile(self.mode)),
+            _ => p
+                .template
+                .and_then(|t| t.profile)
+                .filter(|pr| pr.is_valid_in(self.mode))
+                .unwrap_or_else(|| Profile::default_for(self.mode)),
+        });
+    }
+
+    fn extension_conflicts(&self, people: &mut [Person<'a>]) {
+        let mut wanted: HashMap<ExtensionNumber, Vec<usize>> = HashMap::new();
+        for (i, p) in people.iter().enumerate() {
+            if !p.blocked
+                && !p.out_of_scope
+                && let Some(e) = &p.extension
+            {
+                wanted.entry(e.clone()).or_default().push(i);
+            }
+        }
+        for idxs in wanted.values().filter(|v| v.len() > 1) {
+            for &i in idxs {
+                let others = idxs
+                    .iter()
+                    .filter(|&&j| j != i)
+                    .map(|&j| people[j].user.id.clone())
+                    .collect();
+                if let Some(e) = people[i].extension.clone() {
+                    people[i].block(Reason::DuplicateExtension {
+                        extension: e,
+                        others,
+                    });
+                }
+            }
+        }
+        let ranges: Vec<(&str, ipo_model::ExtensionRange)> = self
+            .config
+            .provisioning_rules
+            .iter()
+            .filter_map(|r| r.range().map(|x| (r.name.as_str(), x)))
+            .collect();
+        for p in people.iter_mut() {
+            if p.blocked || p.out_of_scope || p.user_type != Some(UserType::TeamsOnly) {
+                continue;
+            }
+            let Some(e) = p.extension.clone() else {
+                continue;
+            };
+            let with = if let Some(u) = self.ix.user_by_ext.get(&e).and_then(|v| v.first()) {
+                Some(format!("IP Office user {}", u.name))
+            } else if let Some(h) = self.ix.hunt_by_ext.get(&e) {
+                Some(format!("hunt group {}", h.name))
+            } else if self.ix.ext_by_number.contains_key(&e) {
+                Some("an IP Office extension".to_owned())
+            } else {
+                ranges
+                    .iter()
+                    .find(|(_, r)| r.contains(&e))
+                    .map(|(n, r)| format!("the range {r} of provisioning rule {n:?}"))
+            };
+            if let Some(with) = with {
+                p.block(Reason::TeamsExtensionClash { extension: e, with });
+            }
+        }
+    }
+
+    fn match_person(&self, p: &mut Person<'a>, link: Option<&Link>) {
+        let linked = link
+            .and_then(|l| l.user.as_ref())
+            .and_then(|g| self.ix.user_by_guid.get(g).copied());
+        if matches!(p.want, Some(Want::TeamsOnly)) {
+            if let Some(u) = linked {
+                p.trace.push(format!(
+                    "match: linked to {}, which goes: Teams-only users have no IP Office record",
+                    u.label()
+                ));
+            } else {
+                p.trace
+                    .push("match: Teams-only, so a system directory entry only".into());
+            }
+            return;
+        }
+        if let Some(u) = linked {
+            p.trace
+                .push(format!("match: {} by the stored sync link", u.label()));
+            self.check_extension_free(p, Some(u));
+            p.want = Some(Want::User {
+                existing: Some(u),
+                adopted: false,
+            });
+            return;
+        }
+        let adopt = self.config.safety.adopt;
+        if let Some(e) = &p.extension
+            && matches!(
+                adopt,
+                AdoptPolicy::ByExtension | AdoptPolicy::ByExtensionOrEmail
+            )
+            && let Some(users) = self.ix.user_by_ext.get(e)
+            && let [u] = users.as_slice()
+            && let Some(g) = &u.guid
+            && !self.owned_users.contains(g)
+            && !u.is_no_user()
+        {
+            p.trace
+                .push(format!("match: adopted {} by extension {e}", u.label()));
+            p.want = Some(Want::User {
+                existing: Some(u),
+                adopted: true,
+            });
+            return;
+        }
+        if matches!(
+            adopt,
+            AdoptPolicy::ByEmail | AdoptPolicy::ByExtensionOrEmail
+        ) {
+            let keys: Vec<String> = [&p.user.mail, &p.user.user_principal_name]
+                .into_iter()
+                .flatten()
+                .map(|m| m.to_lowercase())
+                .collect();
+            let found: BTreeSet<&Guid> = keys
+                .iter()
+                .filter_map(|k| self.ix.user_by_email.get(k))
+                .flatten()
+                .filter_map(|u| u.guid.as_ref())
+                .filter(|g| !self.owned_users.contains(*g))
+                .collect();
+            if found.len() == 1
+                && let Some(g) = found.into_iter().next()
+                && let Some(u) = self.ix.user_by_guid.get(g).copied()
+                && !u.is_no_user()
+            {
+                p.trace
+                    .push(format!("match: adopted {} by e-mail", u.label()));
+                self.check_extension_free(p, Some(u));
+                p.want = Some(Want::User {
+                    existing: Some(u),
+                    adopted: true,
+                });
+                return;
+            }
+        }
+        self.check_extension_free(p, None);
+        if !p.blocked {
+            p.trace
+                .push("match: no IP Office user, one will be created".into());
+        }
+        p.want = Some(Want::User {
+            existing: None,
+            adopted: false,
+        });
+    }
+
+    /// The person's extension must not belong to another user or a hunt group.
+    fn check_extension_free(&self, p: &mut Person<'a>, me: Option<&IpoUser>) {
+        let Some(e) = p.extension.clone() else {
+            return;
+        };
+        if let Some(users) = self.ix.user_by_ext.get(&e)
+            && let Some(other) = users.iter().find(|u| me.is_none_or(|m| m.guid != u.guid))
+        {
+            let by = match other.guid.as_ref().and_then(|g| self.owner_of(g)) {
+                Some(owner) => format!("{} (synced for {owner})", other.label()),
+                None => other.label(),
+            };
+            p.block(Reason::ExtensionTaken { extension: e, by });
+            return;
+        }
+        if let Some(h) = self.ix.hunt_by_ext.get(&e) {
+            p.block(Reason::ExtensionTaken {
+                extension: e,
+                by: format!("hunt group {}", h.name),
+            });
+        }
+    }
+
+    fn allocate_extensions(&self, people: &mut [Person<'a>]) {
+        let mut used: HashSet<ExtensionNumber> =
+            self.snapshot.numbers_in_use().into_iter().collect();
+        for p in people.iter() {
+            if let Some(e) = &p.extension {
+                used.insert(e.clone());
+            }
+        }
+        let mut cursors: HashMap<&str, ExtensionNumber> = HashMap::new();
+        for p in people.iter_mut() {
+            let creating = matches!(p.want, Some(Want::User { existing: None, .. }));
+            let keeps = matches!(p.want, Some(Want::User { existing: Some(u), .. }) if u.extension.is_some());
+            if p.blocked || p.extension.is_some() || !(creating || keeps) {
+                continue;
+            }
+            if keeps {
+                continue;
+            }
+            let Some(rule) = p.provisioning else {
+                p.block(Reason::NoExtension);
+                continue;
+            };
+            let Some(range) = rule.range() else {
+                p.block(Reason::NoExtension);
+                continue;
+            };
+            let mut next = cursors
+                .get(rule.name.as_str())
+                .cloned()
+                .unwrap_or_else(|| range.start.clone());
+            let found = loop {
+                if !range.contains(&next) {
+                    break None;
+                }
+                if !used.contains(&next) && !next.is_hunt_group_reserved() {
+                    break Some(next.clone());
+                }
+                match next.next() {
+                    Some(n) => next = n,
+                    None => break None,
+                }
+            };
+            match found {
+                Some(e) => {
+                    used.insert(e.clone());
+                    if let Some(n) = e.next() {
+                        cursors.insert(rule.name.as_str(), n);
+                    }
+                    p.trace.push(format!(
+                        "extension: {e} allocated from provisioning rule {:?}",
+                        rule.name
+                    ));
+                    p.extension = Some(e);
+                }
+                None => p.block(Reason::NoExtension),
+            }
+        }
+    }
+
+    /// Licence and capacity limits: what does not fit is dropped, in person order.
+    fn apply_limits(&self, people: &mut [Person<'a>]) {
+        let mut free: BTreeMap<Profile, u32> = BTreeMap::new();
+        let mut needs: BTreeMap<Profile, (u32, u32)> = BTreeMap::new();
+        for p in people.iter_mut() {
+            if p.blocked || p.out_of_scope {
+                continue;
+            }
+            let Some(Want::User { existing, .. }) = &p.want else {
+                continue;
+            };
+            let Some(want) = self.profile_needed(p, *existing) else {
+                continue;
+            };
+            if !eligibility::consumes_license(want) {
+                continue;
+            }
+            let avail = free
+                .entry(want)
+                .or_insert_with(|| self.snapshot.free_licenses(want));
+            let need = needs.entry(want).or_insert((0, 0));
+            need.0 += 1;
+            if *avail > 0 {
+                *avail -= 1;
+            } else {
+                need.1 += 1;
+                p.blocked = true;
+            }
+        }
+        for p in people.iter_mut() {
+            if p.blocked
+                && p.reasons.is_empty()
+                && let Some(Want::User { existing, .. }) = &p.want
+                && let Some(want) = self.profile_needed(p, *existing)
+                && let Some((needed, _)) = needs.get(&want)
+            {
+                p.reasons.push(Reason::LicenseShortfall {
+                    profile: want,
+                    needed: *needed,
+                    free: self.snapshot.free_licenses(want),
+                });
+            }
+        }
+        if let Some(max) = self.snapshot.system.platform.max_users() {
+            let mut count = self.snapshot.users.len();
+            for p in people.iter_mut() {
+                if !p.blocked && matches!(p.want, Some(Want::User { existing: None, .. })) {
+                    if count >= max {
+                        p.block(Reason::Capacity { max });
+                    } else {
+                        count += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The profile the person's user must be given, when it changes (None = keep).
+    fn profile_needed(&self, p: &Person<'a>, existing: Option<&IpoUser>) -> Option<Profile> {
+        let want = p.profile?;
+        match existing {
+            None => Some(want),
+            Some(u) => {
+                let disabled = self.links.get(&p.user.id).is_some_and(|l| l.disabled);
+                let ok = match p.user_type {
+                    Some(UserType::TeamsAndIpOffice) => {
+                        eligibility::profile_allows_teams(u.profile, self.mode)
+                    }
+                    _ => true,
+                };
+                if !ok || (disabled && u.profile == Profile::NonLicensed) {
+                    Some(want)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    fn assign_names_and_build(
+        &mut self,
+        people: &mut [Person<'a>],
+        link_of: &HashMap<ObjectId, Link>,
+        out: &mut Output,
+    ) {
+        let mut names: NameRegistry = self
+            .snapshot
+            .users
+            .iter()
+            .map(|u| &u.name)
+            .chain(self.snapshot.hunt_groups.iter().map(|h| &h.name))
+            .collect();
+        for p in people.iter_mut() {
+            if p.blocked || p.out_of_scope {
+                continue;
+            }
+            let Some(Want::User { existing, adopted }) = &p.want else {
+                continue;
+            };
+            let (existing, adopted) = (*existing, *adopted);
+            let link = link_of.get(&p.user.id);
+            match existing {
+                None => self.build_create(p, &mut names, out),
+                Some(u) => self.build_update(p, u, adopted, link, &mut names, out),
+            }
+        }
+    }
+
+    fn node_for(&self, p: &Person<'a>) -> Option<String> {
+        match p.provisioning.map(|r| &r.node) {
+            Some(NodeSelector::Fixed(n)) => Some(n.clone()),
+            Some(NodeSelector::FromProperty(prop)) => p
+                .user
+                .property(prop)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty()),
+            _ => None,
+        }
+    }
+
+    fn build_create(&mut self, p: &mut Person<'a>, names: &mut NameRegistry, out: &mut Output) {
+        let Some(base) = p.derived_name.clone() else {
+            return;
+        };
+        let Some(t) = p.user_type else { return };
+        let name = base.make_unique(names);
+        if let Some(src) = &p.name_source
+            && src != name.as_str()
+        {
+            p.reasons.push(Reason::NameDerived {
+                from: src.clone(),
+                name: name.clone(),
+            });
+        }
+        let mut user = IpoUser::new(name.clone(), self.mode);
+        let fields = &self.config.fields;
+        let mut changes = vec![FieldChange::new("Name", None, Some(name.to_string()))];
+        user.extension = p.extension.clone();
+        user.node = self.node_for(p);
+        if let Some(e) = &user.extension {
+            changes.push(FieldChange::new("Extension", None, Some(e.to_string())));
+        }
+        self.fill_optional(p, &mut user, None, &mut changes, true);
+        if let Some(tpl) = p.template {
+            user.exclude_from_directory = tpl.exclude_from_directory.unwrap_or(false);
+            for (k, v) in &tpl.fields {
+                user.raw.set(k, RawValue::Text(v.clone()));
+            }
+            user.teams_client = tpl.teams_client;
+        }
+        if let Some(pr) = p.profile {
+            user.profile = pr;
+            changes.push(FieldChange::new("Profile", None, Some(pr.to_string())));
+        }
+        match t {
+            UserType::TeamsAndIpOffice => user.teams_client = Some(true),
+            _ => {
+                if user.teams_client == Some(true) {
+                    user.teams_client = Some(false);
+                }
+            }
+        }
+        if let Some(f) = user.teams_client {
+            changes.push(FieldChange::new(
+                "MS Teams Client",
+                None,
+                Some(f.to_string()),
+            ));
+        }
+        let _ = fields;
+        p.trace.push(format!(
+            "action: create user {name}{}",
+            ext_suffix(&user.extension)
+        ));
+        if let Some(e) = &user.extension
+            && !self.ix.ext_by_number.contains_key(e)
+        {
+            let kind = p
+                .provisioning
+                .map(|r| r.extension_kind)
+                .unwrap_or(ipo_model::ExtensionKind::Sip);
+            let mut ext = Extension::new(e.clone(), kind);
+            ext.node = user.node.clone();
+            out.push(
+                ActionKind::CreateExtension,
+                Some(&p.user.id),
+                format!("extension {e}"),
+                vec![FieldChange::new("Type", None, Some(format!("{kind:?}")))],
+                IpoChange::CreateExtension(ext),
+                Effect::ExtensionCreated { number: e.clone() },
+            );
+        }
+        out.push(
+            ActionKind::CreateUser,
+            Some(&p.user.id),
+            format!("user {name}"),
+            changes,
+            IpoChange::CreateUser(user),
+            Effect::UserCreated {
+                name: name.clone(),
+                name_source: p.name_source.clone(),
+                user_type: t,
+            },
+        );
+        out.pending.insert(
+            p.user.id.clone(),
+            crate::state::PendingCreate {
+                name: Some(name.clone()),
+                extension_number: p.extension.clone(),
+                directory_entry: None,
+                user_type: t,
+                name_source: p.name_source.clone(),
+            },
+        );
+        p.derived_name = Some(name);
+        out.status.insert(p.user.id.clone(), PersonStatus::Create);
+    }
+
+    /// Optional mapped fields (full name, e-mail, mobile, codes) onto `user`.
+    fn fill_optional(
+        &self,
+        p: &mut Person<'a>,
+        user: &mut IpoUser,
+        old: Option<&IpoUser>,
+        changes: &mut Vec<FieldChange>,
+        creating: bool,
+    ) {
+        let fields = &self.config.fields;
+        let applies = |m: &FieldMap| creating || m.apply == ApplyMode::Always;
+        if let Some(m) = fields.full_name.as_ref().filter(|m| applies(m)) {
+            match mapping::full_name(p.user, &m.source) {
+                Ok(Some(v)) if user.full_name.as_ref() != Some(&v) => {
+                    changes.push(FieldChange::new(
+                        "Full Name",
+                        old.and_then(|o| o.full_name.as_ref())
+                            .map(|x| x.to_string()),
+                        Some(v.to_string()),
+                    ));
+                    user.full_name = Some(v);
+                }
+                Ok(_) => {}
+                Err(r) => p.reasons.push(r),
+            }
+        }
+        if let Some(m) = fields.email.as_ref().filter(|m| applies(m)) {
+            match mapping::email(p.user, &m.source) {
+                Ok(Some(v)) if user.email.as_ref() != Some(&v) => {
+                    changes.push(FieldChange::new(
+                        "Email",
+                        old.and_then(|o| o.email.clone()),
+                        Some(v.clone()),
+                    ));
+                    user.email = Some(v);
+                }
+                Ok(_) => {}
+                Err(r) => p.reasons.push(r),
+            }
+        }
+        if let Some(m) = fields.mobile_twinning.as_ref().filter(|m| applies(m)) {
+            match mapping::mobile(p.user, &m.source) {
+                Ok(Some(v)) if user.mobile_twinning_number.as_ref() != Some(&v) => {
+                    changes.push(FieldChange::new(
+                        "Mobile Twinning Number",
+                        old.and_then(|o| o.mobile_twinning_number.clone()),
+                        Some(v.clone()),
+                    ));
+                    user.mobile_twinning_number = Some(v);
+                }
+                Ok(_) => {}
+                Err(r) => p.reasons.push(r),
+            }
+        }
+        if let Some(m) = fields.login_code.as_ref().filter(|m| applies(m)) {
+            let v: Option<LoginCode> = mapping::login_code(p.user, &m.source);
+            if v.is_some() && user.login_code != v {
+                changes.push(FieldChange::new(
+                    "Login Code",
+                    old.and_then(|o| o.login_code.as_ref())
+                        .map(|_| ipo_model::REDACTED.into()),
+                    Some(ipo_model::REDACTED.into()),
+                ));
+                user.login_code = v;
+            }
+        }
+        if let Some(m) = fields.voicemail_code.as_ref().filter(|m| applies(m)) {
+            match mapping::voicemail_code(p.user, &m.source, user.extension.as_ref()) {
+                Ok(Some(v)) if user.voicemail_code.as_ref() != Some(&v) => {
+                    changes.push(FieldChange::new(
+                        "Voicemail Code",
+                        old.and_then(|o| o.voicemail_code.as_ref())
+                            .map(|_| ipo_model::REDACTED.into()),
+                        Some(ipo_model::REDACTED.into()),
+                    ));
+                    let _: &VoicemailCode = &v;
+                    user.voicemail_code = Some(v);
+                }
+                Ok(_) => {}
+                Err(r) => p.reasons.push(r),
+            }
+        }
+    }
+
+    fn build_update(
+        &mut self,
+        p: &mut Person<'a>,
+        actual: &'a IpoUser,
+        adopted: bool,
+        link: Option<&Link>,
+        names: &mut NameRegistry,
+        out: &mut Output,
+    ) {
+        let Some(t) = p.user_type else { return };
+        let fields = &self.config.fields;
+        let mut user = actual.clone();
+        let mut changes = Vec::new();
+        // Rename only when the mapped source value itself changed (renames move voicemail).
+        let mut name_source = link.and_then(|l| l.name_source.clone());
+        if adopted {
+            name_source = p.name_source.clone();
+        } else if fields.name.apply == ApplyMode::Always
+            && p.name_source.is_some()
+            && p.name_source != name_source
+            && let Some(base) = p.derived_name.clone()
+        {
+            let new = if base == actual.name {
+                base
+            } else {
+                names.remove(&actual.name);
+                let n = base.make_unique(names);
+                names.insert(&n);
+                n
+            };
+            if new != actual.name {
+                changes.push(FieldChange::new(
+                    "Name",
+                    Some(actual.name.to_string()),
+                    Some(new.to_string()),
+                ));
+                user.name = new;
+            }
+            name_source = p.name_source.clone();
+        }
+        let ext_changed = fields
+            .extension
+            .as_ref()
+            .is_some_and(|m| m.apply == ApplyMode::Always)
+            && p.extension.is_some()
+            && p.extension != actual.extension;
+        if ext_changed {
+            changes.push(FieldChange::new(
+                "Extension",
+                actual.extension.as_ref().map(|e| e.to_string()),
+                p.extension.as_ref().map(|e| e.to_string()),
+            ));
+            user.extension = p.extension.clone();
+        } else {
+            p.extension = actual.extension.clone();
+        }
+        self.fill_optional(p, &mut user, Some(actual), &mut changes, false);
+        if let Some(want) = self.profile_needed(p, Some(actual)) {
+            changes.push(FieldChange::new(
+                "Profile",
+                Some(actual.profile.to_string()),
+                Some(want.to_string()),
+            ));
+            user.profile = want;
+        }
+        let want_flag = match t {
+            UserType::TeamsAndIpOffice => Some(true),
+            _ if actual.teams_client == Some(true) => Some(false),
+            _ => actual.teams_client,
+        };
+        if want_flag != actual.teams_client {
+            changes.push(FieldChange::new(
+                "MS Teams Client",
+                actual.teams_client.map(|b| b.to_string()),
+                want_flag.map(|b| b.to_string()),
+            ));
+            user.teams_client = want_flag;
+        }
+        p.derived_name = Some(user.name.clone());
+        if adopted {
+            let mut l = link.cloned().unwrap_or_else(|| Link::new(t));
+            l.user = actual.guid.clone();
+            l.name = Some(actual.name.clone());
+            l.name_source = name_source.clone();
+            l.user_type = t;
+            out.link_updates.insert(p.user.id.clone(), Some(l));
+            p.trace.push(format!(
+                "action: take over {} (adoption allowed by the configuration)",
+                actual.label()
+            ));
+        } else if link.is_some_and(|l| l.user_type != t || l.name_source != name_source) {
+            let mut l = link.cloned().unwrap_or_else(|| Link::new(t));
+            l.user_type = t;
+            l.name_source = name_source.clone();
+            out.link_updates.insert(p.user.id.clone(), Some(l));
+        }
+        if changes.is_empty() {
+            p.trace.push("action: none, already in sync".into());
+            return;
+        }
+        p.trace.push(format!(
+            "action: update {}: {}",
+            actual.label(),
+            changes
+                .iter()
+                .map(|c| c.field.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        if ext_changed
+            && let Some(e) = &user.extension
+            && !self.ix.ext_by_number.contains_key(e)
+        {
+            let kind = p
+                .provisioning
+                .map(|r| r.extension_kind)
+                .unwrap_or(ipo_model::ExtensionKind::Sip);
+            let mut ext = Extension::new(e.clone(), kind);
+            ext.node = actual.node.clone();
+            out.push(
+                ActionKind::CreateExtension,
+                Some(&p.user.id),
+                format!("extension {e}"),
+                vec![FieldChange::new("Type", None, Some(format!("{kind:?}")))],
+                IpoChange::CreateExtension(ext),
+                Effect::ExtensionCreated { number: e.clone() },
+            );
+            if let Some(l) = link
+                && let Some(g) = &l.extension
+                && let Some(n) = &l.extension_number
+            {
+                out.later.push((
+                    ActionKind::DeleteExtension,
+                    Some(p.user.id.clone()),
+                    format!("extension {n}"),
+                    Vec::new(),
+                    IpoChange::DeleteExtension {
+                        guid: g.clone(),
+                        number: n.clone(),
+                    },
+                    Effect::ExtensionDeleted { guid: g.clone() },
+                ));
+            }
+        }
+        out.push(
+            ActionKind::UpdateUser,
+            Some(&p.user.id),
+            actual.label(),
+            changes,
+            IpoChange::UpdateUser(user.clone()),
+            Effect::UserUpdated {
+                name: user.name.clone(),
+                name_source,
+                user_type: t,
+                enabled: true,
+            },
+        );
+        out.status.insert(p.user.id.clone(), PersonStatus::Update);
+    }
+
+    fn hunt_groups(&self, people: &[Person<'a>], out: &mut Output) {
+        let Some(map) = &self.config.fields.hunt_groups else {
+            return;
+        };
+        // Members the sync manages: extensions of in-scope IP Office people.
+        let mut managed: HashSet<&ExtensionNumber> = HashSet::new();
+        let mut want: BTreeMap<&str, Vec<&ExtensionNumber>> = BTreeMap::new();
+        for p in people {
+            if p.blocked || p.out_of_scope || !matches!(p.want, Some(Want::User { .. })) {
+                continue;
+            }
+            let Some(e) = &p.extension else { continue };
+            let creating = matches!(p.want, Some(Want::User { existing: None, .. }));
+            if map.apply == ApplyMode::OnCreate && !creating {
+                continue;
+            }
+            managed.insert(e);
+            for g in &p.hunt_groups {
+                want.entry(g.as_str()).or_default().push(e);
+            }
+        }
+        for (name, _) in want.iter() {
+            if !self.ix.hunt_by_name.contains_key(name) {
+                out.notes.push(format!(
+                    "hunt group {name:?} named in Azure AD does not exist"
+                ));
+            }
+        }
+        for h in &self.snapshot.hunt_groups {
+            let wanted: Vec<&ExtensionNumber> =
+                want.get(h.name.as_str()).cloned().unwrap_or_default();
+            let mut members = h.members.clone();
+            let before = members.clone();
+            members.retain(|m| !managed.contains(m) || wanted.contains(&m));
+            for w in &wanted {
+                if !members.contains(w) {
+                    members.push((*w).clone());
+                }
+            }
+            if members == before {
+                continue;
+            }
+            let added: Vec<String> = members
+                .iter()
+                .filter(|m| !before.contains(m))
+                .map(|m| m.to_string())
+                .collect();
+            let removed: Vec<String> = before
+                .iter()
+                .filter(|m| !members.contains(m))
+                .map(|m| m.to_string())
+                .collect();
+            let mut changes = Vec::new();
+            if !added.is_empty() {
+                changes.push(FieldChange::new(
+                    "Members added",
+                    None,
+                    Some(added.join(", ")),
+                ));
+            }
+            if !removed.is_empty() {
+                changes.push(FieldChange::new(
+                    "Members removed",
+                    Some(removed.join(", ")),
+                    None,
+                ));
+            }
+            let mut g = h.clone();
+            g.members = members;
+            out.push(
+                ActionKind::UpdateHuntGroup,
+                None,
+                format!("hunt group {}", h.name),
+                changes,
+                IpoChange::UpdateHuntGroup(g),
+                Effect::None,
+            );
+        }
+    }
+
+    fn directory_entries(
+        &self,
+        people: &mut [Person<'a>],
+        link_of: &HashMap<ObjectId, Link>,
+        out: &mut Output,
+    ) {
+        if !self.config.directory.enabled {
+            return;
+        }
+        let owned: HashSet<&FullName> = link_of
+            .values()
+            .filter_map(|l| l.directory_entry.as_ref())
+            .collect();
+        let mut taken: HashSet<String> = self
+            .snapshot
+            .directory
+            .iter()
+            .filter(|d| !owned.contains(&d.name))
+            .map(|d| d.name.as_str().to_lowercase())
+            .collect();
+        for p in people.iter_mut() {
+            if p.blocked || p.out_of_scope || !matches!(p.want, Some(Want::TeamsOnly)) {
+                continue;
+            }
+            let link = link_of.get(&p.user.id);
+            let Ok(number) = TeamsNumber::new(p.teams_number.clone(), p.extension.clone()) else {
+                continue;
+            };
+            let base = mapping::full_name(p.user, &self.config.directory.name_source)
+                .ok()
+                .flatten()
+                .or_else(|| FullName::derive(&p.user.label()));
+            let Some(base) = base else { continue };
+            // Keep the name already owned, so entries do not churn.
+            let name = match link.and_then(|l| l.directory_entry.clone()) {
+                Some(n) if n == base || n.as_str().starts_with(base.as_str()) => n,
+                _ => unique_entry_name(&base, &mut taken),
+            };
+            taken.insert(name.as_str().to_lowercase());
+            let current = self.snapshot.directory.iter().find(|d| d.name == name);
+            if let Some(old) = link.and_then(|l| l.directory_entry.as_ref())
+                && old != &name
+            {
+                out.push(
+                    ActionKind::RemoveDirectoryEntry,
+                    Some(&p.user.id),
+                    format!("directory entry {old}"),
+                    Vec::new(),
+                    IpoChange::RemoveDirectoryEntry { name: old.clone() },
+                    Effect::DirectoryRemoved,
+                );
+            }
+            if current.is_some_and(|c| c.number == number) {
+                p.trace.push(format!(
+                    "action: none, directory entry {name} already in sync"
+                ));
+                continue;
+            }
+            let number_text = number
+                .format(ipo_model::NumberFormat::IpoDirectory)
+                .unwrap_or_default();
+            p.trace.push(format!(
+                "action: system directory entry {name} -> {number_text}"
+            ));
+            out.push(
+                ActionKind::PutDirectoryEntry,
+                Some(&p.user.id),
+                format!("directory entry {name}"),
+                vec![FieldChange::new(
+                    "Number",
+                    current
+                        .and_then(|c| c.number.format(ipo_model::NumberFormat::IpoDirectory).ok()),
+                    Some(number_text),
+                )],
+                IpoChange::PutDirectoryEntry(DirectoryEntry::new(
+                    name.clone(),
+                    number,
+                    Some(p.user.id.clone()),
+                )),
+                Effect::DirectoryPut { name: name.clone() },
+            );
+            out.pending
+                .entry(p.user.id.clone())
+                .or_insert_with(|| crate::state::PendingCreate {
+                    name: None,
+                    extension_number: None,
+                    directory_entry: None,
+                    user_type: UserType::TeamsOnly,
+                    name_source: None,
+                })
+                .directory_entry = Some(name);
+            out.status
+                .entry(p.user.id.clone())
+                .or_insert(if current.is_some() {
+                    PersonStatus::Update
+                } else {
+                    PersonStatus::Create
+                });
+        }
+    }
+
+    fn removals(
+        &self,
+        people: &mut [Person<'a>],
+        in_directory: &HashSet<&ObjectId>,
+        link_of: &HashMap<ObjectId, Link>,
+        out: &mut Output,
+    ) {
+        let policy = self.config.safety.removal;
+        // Links whose person left scope, plus Teams-only people whose old IP Office user goes.
+        let mut leaving: Vec<(ObjectId, bool)> = Vec::new();
+        let pos: HashMap<ObjectId, usize> = people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.user.id.clone(), i))
+            .collect();
+        for (id, link) in link_of {
+            let person = pos.get(id).map(|&i| &people[i]);
+            let gone = !in_directory.contains(id) || person.is_some_and(|p| p.out_of_scope);
+            let now_teams_only =
+                person.is_some_and(|p| !p.blocked && matches!(p.want, Some(Want::TeamsOnly)));
+            if gone {
+                leaving.push((id.clone(), true));
+            } else if now_teams_only && link.user.is_some() {
+                leaving.push((id.clone(), false));
+            } else if person
+                .is_some_and(|p| !p.blocked && matches!(p.want, Some(Want::User { .. })))
+                && let Some(old) = &link.directory_entry
+            {
+                // Became an IP Office user: the directory entry is no longer needed.
+                out.push(
+                    ActionKind::RemoveDirectoryEntry,
+                    Some(id),
+                    format!("directory entry {old}"),
+                    Vec::new(),
+                    IpoChange::RemoveDirectoryEntry { name: old.clone() },
+                    Effect::DirectoryRemoved,
+                );
+            }
+        }
+        leaving.sort();
+        let mut people_trace: Vec<&mut Vec<String>> =
+            people.iter_mut().map(|p| &mut p.trace).collect();
+        for (id, whole) in leaving {
+            let Some(link) = link_of.get(&id) else {
+                continue;
+            };
+            if whole && let Some(old) = &link.directory_entry {
+                out.push(
+                    ActionKind::RemoveDirectoryEntry,
+                    Some(&id),
+                    format!("directory entry {old}"),
+                    Vec::new(),
+                    IpoChange::RemoveDirectoryEntry { name: old.clone() },
+                    Effect::DirectoryRemoved,
+                );
+                out.status.insert(id.clone(), PersonStatus::Remove);
+            }
+            let Some(u) = link
+                .user
+                .as_ref()
+                .and_then(|g| self.ix.user_by_guid.get(g).copied())
+            else {
+                continue;
+            };
+            if u.is_no_user() {
+                continue;
+            }
+            match policy {
+                RemovalPolicy::Keep => {
+                    out.kept.insert(id.clone());
+                }
+                RemovalPolicy::Disable => {
+                    let already = u.profile == Profile::NonLicensed && u.teams_client != Some(true);
+                    if already {
+                        continue;
+                    }
+                    let mut d = u.clone();
+                    d.profile = Profile::NonLicensed;
+                    if d.teams_client.is_some() {
+                        d.teams_client = Some(false);
+                    }
+                    out.removal(
+                        ActionKind::DisableUser,
+                        &id,
+                        u.label(),
+                        vec![
+                            FieldChange::new(
+                                "Profile",
+                                Some(u.profile.to_string()),
+                                Some(Profile::NonLicensed.to_string()),
+                            ),
+                            FieldChange::new(
+                                "MS Teams Client",
+                                u.teams_client.map(|b| b.to_string()),
+                                d.teams_client.map(|b| b.to_string()),
+                            ),
+                        ],
+                        IpoChange::UpdateUser(d),
+                        Effect::UserDisabled,
+                    );
+                }
+                RemovalPolicy::Delete => {
+                    if let Some(g) = &u.guid {
+                        out.removal(
+                            ActionKind::DeleteUser,
+                            &id,
+                            u.label(),
+                            Vec::new(),
+                            IpoChange::DeleteUser {
+                                guid: g.clone(),
+                                name: u.name.clone(),
+                            },
+                            Effect::UserDeleted,
+                        );
+                    }
+                    if let Some(g) = &link.extension
+                        && let Some(n) = &link.extension_number
+                    {
+                        out.removal(
+                            ActionKind::DeleteExtension,
+                            &id,
+                            format!("extension {n}"),
+                            Vec::new(),
+                            IpoChange::DeleteExtension {
+                                guid: g.clone(),
+                                number: n.clone(),
+                            },
+                            Effect::ExtensionDeleted { guid: g.clone() },
+                        );
+                    }
+                }
+            }
+            out.status.insert(id.clone(), PersonStatus::Remove);
+            if let Some(p) = pos.get(&id).copied().and_then(|i| people_trace.get_mut(i)) {
+                p.push(format!(
+                    "action: {} leaves scope; removal policy {:?}",
+                    u.label(),
+                    policy
+                ));
+            }
+        }
+    }
+
+    fn finish(mut self, mut people: Vec<Person<'a>>, mut out: Output) -> Plan {
+        let managed = self.links.values().filter(|l| l.user.is_some()).count();
+        let threshold = self.config.safety.removal_threshold(managed);
+        let removal_people: BTreeSet<ObjectId> = out
+            .removals
+            .iter()
+            .filter(|r| r.0.is_removal())
+            .filter_map(|r| r.1.clone())
+            .collect();
+        let mut held = None;
+        let mut held_set: HashSet<ObjectId> = HashSet::new();
+        if removal_people.len() > threshold && !self.options.allow_removals {
+            held = Some(HeldRemovals {
+                count: removal_people.len(),
+                threshold,
+                managed,
+                people: removal_people.iter().cloned().collect(),
+            });
+            held_set = removal_people.iter().cloned().collect();
+            out.removals.clear();
+        }
+
+        // Teams-side actions: voice routing policies not yet rendered for this person.
+        let mut teams_actions = Vec::new();
+        for p in &people {
+            if p.blocked || p.out_of_scope {
+                continue;
+            }
+            let (Some(rule), Some(t)) = (p.rule, p.user_type) else {
+                continue;
+            };
+            let Some(policy) = &rule.voice_routing_policy else {
+                continue;
+            };
+            if !t.needs_teams_voice() {
+                continue;
+            }
+            let current = out
+                .link_updates
+                .get(&p.user.id)
+                .cloned()
+                .flatten()
+                .or_else(|| self.links.get(&p.user.id).cloned());
+            if current
+                .as_ref()
+                .and_then(|l| l.voice_routing_policy.as_ref())
+                == Some(policy)
+            {
+                continue;
+            }
+            teams_actions.push(TeamsAction {
+                person: p.user.id.clone(),
+                user_principal_name: p.user.label(),
+                voice_routing_policy: policy.clone(),
+            });
+            let mut l = current.unwrap_or_else(|| Link::new(t));
+            l.voice_routing_policy = Some(policy.clone());
+            out.link_updates.insert(p.user.id.clone(), Some(l));
+        }
+
+        // Licence forecast.
+        let mut licenses: BTreeMap<Profile, LicenseNeed> = BTreeMap::new();
+        for (kind, change) in out.actions.iter().map(|(a, c)| (a.kind, &c.change)) {
+            let profile = match (kind, change) {
+                (ActionKind::CreateUser, IpoChange::CreateUser(u)) => Some(u.profile),
+                (ActionKind::UpdateUser, IpoChange::UpdateUser(u))
+                    if u.guid
+                        .as_ref()
+                        .and_then(|g| self.ix.user_by_guid.get(g))
+                        .is_some_and(|o| o.profile != u.profile) =>
+                {
+                    Some(u.profile)
+                }
+                _ => None,
+            };
+            if let Some(pr) = profile.filter(|p| eligibility::consumes_license(*p)) {
+                let e = licenses.entry(pr).or_insert_with(|| LicenseNeed {
+                    profile: pr,
+                    needed: 0,
+                    free: self.snapshot.free_licenses(pr),
+                    dropped: 0,
+                });
+                e.needed += 1;
+            }
+        }
+        for p in &people {
+            for r in &p.reasons {
+                if let Reason::LicenseShortfall { profile, .. } = r {
+                    let e = licenses.entry(*profile).or_insert_with(|| LicenseNeed {
+                        profile: *profile,
+                        needed: 0,
+                        free: self.snapshot.free_licenses(*profile),
+                        dropped: 0,
+                    });
+                    e.needed += 1;
+                    e.dropped += 1;
+                }
+            }
+        }
+
+        // People lines.
+        let explain = self.options.explain.as_ref();
+        let mut lines = Vec::with_capacity(people.len());
+        for p in people.iter_mut() {
+            if held_set.contains(&p.user.id) {
+                p.reasons.push(Reason::RemovalHeld);
+            }
+            if out.kept.contains(&p.user.id) {
+                p.reasons.push(Reason::KeptByPolicy);
+            }
+            let status = if let Some(s) = out.status.get(&p.user.id) {
+                if *s == PersonStatus::Remove && held_set.contains(&p.user.id) {
+                    PersonStatus::Skipped
+                } else {
+                    *s
+                }
+            } else if p.blocked || p.out_of_scope {
+                PersonStatus::Skipped
+            } else {
+                PersonStatus::InSync
+            };
+            lines.push(PersonPlan {
+                id: p.user.id.clone(),
+                label: p.user.label(),
+                user_type: p.user_type,
+                rule: p.rule.map(|r| r.label()),
+                ipo_name: p.derived_name.clone(),
+                extension: p.extension.clone(),
+                status,
+                reasons: std::mem::take(&mut p.reasons),
+                trace: if explain == Some(&p.user.id) {
+                    std::mem::take(&mut p.trace)
+                } else {
+                    Vec::new()
+                },
+            });
+        }
+        // Linked people no longer in the directory at all.
+        let seen: HashSet<ObjectId> = lines.iter().map(|l| l.id.clone()).collect();
+        for (id, link) in &self.links {
+            if seen.contains(id) {
+                continue;
+            }
+            let held_here = held_set.contains(id);
+            let mut reasons = vec![Reason::OutOfScope];
+            if held_here {
+                reasons.push(Reason::RemovalHeld);
+            }
+            if out.kept.contains(id) {
+                reasons.push(Reason::KeptByPolicy);
+            }
+            let status = match out.status.get(id) {
+                Some(PersonStatus::Remove) if !held_here => PersonStatus::Remove,
+                _ => PersonStatus::Skipped,
+            };
+            lines.push(PersonPlan {
+                id: id.clone(),
+                label: link
+                    .name
+                    .as_ref()
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| id.to_string()),
+                user_type: None,
+                rule: None,
+                ipo_name: link.name.clone(),
+                extension: link.extension_number.clone(),
+                status,
+                reasons,
+                trace: if explain == Some(id) {
+                    vec!["scope: no longer in any synced group (or deleted)".into()]
+                } else {
+                    Vec::new()
+                },
+            });
+        }
+        lines.sort_by(|a, b| a.id.cmp(&b.id));
+
+        // Order: creates and updates, then removals (unless held).
+        let mut all: Vec<(Action, Prepared)> = out.actions;
+        for r in out.later {
+            all.push(make(r.0, r.1.as_ref(), r.2, r.3, r.4, r.5));
+        }
+        all.extend(out.removals.into_iter().map(|r| r.2));
+        all.sort_by_key(|(a, _)| phase(a.kind));
+        if let Some(only) = explain {
+            all.retain(|(a, _)| a.person.as_ref() == Some(only));
+            teams_actions.retain(|t| &t.person == only);
+        }
+        let (actions, prepared): (Vec<Action>, Vec<Prepared>) = all.into_iter().unzip();
+
+        for (k, v) in out.link_updates {
+            self.link_updates.insert(k, v);
+        }
+        let state_updates: Vec<StateUpdate> = self
+            .link_updates
+            .into_iter()
+            .map(|(person, link)| StateUpdate { person, link })
+            .collect();
+        let mut notes = self.notes;
+        notes.extend(out.notes);
+        if let Some(h) = &held {
+            notes.push(h.message());
+        }
+        Plan {
+            actions,
+            people: lines,
+            licenses: licenses.into_values().collect(),
+            held_removals: held,
+            teams_actions,
+            notes,
+            prepared,
+            state_updates,
+            pending: out.pending,
+        }
+    }
+}
+
+fn ext_suffix(e: &Option<ExtensionNumber>) -> String {
+    e.as_ref()
+        .map(|e| format!(" with extension {e}"))
+        .unwrap_or_default()
+}
+
+fn unique_entry_name(base: &FullName, taken: &mut HashSet<String>) -> FullName {
+    if !taken.contains(&base.as_str().to_lowercase()) {
+        return base.clone();
+    }
+    for n in 2u32.. {
+        let suffix = format!(" {n}");
+        let room = ipo_model::MAX_FULL_NAME_LEN.saturating_sub(suffix.len());
+        let stem: String = base.as_str().chars().take(room).collect();
+        if let Ok(candidate) = format!("{}{suffix}", stem.trim_end()).parse::<FullName>()
+            && !taken.contains(&candidate.as_str().to_lowercase())
+        {
+            return candidate;
+        }
+    }
+    base.clone()
+}
+
+fn phase(kind: ActionKind) -> u8 {
+    match kind {
+        ActionKind::CreateExtension => 0,
+        ActionKind::CreateUser => 1,
+        ActionKind::UpdateUser => 2,
+        ActionKind::UpdateHuntGroup => 3,
+        ActionKind::RemoveDirectoryEntry => 4,
+        ActionKind::PutDirectoryEntry => 5,
+        ActionKind::DisableUser => 6,
+        ActionKind::DeleteUser => 7,
+        ActionKind::DeleteExtension => 8,
+    }
+}
+
+type Pending = (
+    ActionKind,
+    Option<ObjectId>,
+    String,
+    Vec<FieldChange>,
+    IpoChange,
+    Effect,
+);
+
+fn make(
+    kind: ActionKind,
+    person: Option<&ObjectId>,
+    record: String,
+    changes: Vec<FieldChange>,
+    change: IpoChange,
+    effect: Effect,
+) -> (Action, Prepared) {
+    (
+        Action {
+            kind,
+            record,
+            person: person.cloned(),
+            changes,
+        },
+        Prepared { change, effect },
+    )
+}
+
+#[derive(Default)]
+struct Output {
+    actions: Vec<(Action, Prepared)>,
+    later: Vec<Pending>,
+    removals: Vec<(ActionKind, Option<ObjectId>, (Action, Prepared))>,
+    status: HashMap<ObjectId, PersonStatus>,
+    link_updates: BTreeMap<ObjectId, Option<Link>>,
+    pending: BTreeMap<ObjectId, crate::state::PendingCreate>,
+    kept: HashSet<ObjectId>,
+    notes: Vec<String>,
+}
+
+impl Output {
+    fn push(
+        &mut self,
+        kind: ActionKind,
+        person: Option<&ObjectId>,
+        record: String,
+        changes: Vec<FieldChange>,
+        change: IpoChange,
+        effect: Effect,
+    ) {
+        self.actions
+            .push(make(kind, person, record, changes, change, effect));
+    }
+
+    fn removal(
+        &mut self,
+        kind: ActionKind,
+        person: &ObjectId,
+        record: String,
+        changes: Vec<FieldChange>,
+        change: IpoChange,
+        effect: Effect,
+    ) {
+        self.removals.push((
+            kind,
+            Some(person.clone()),
+            make(kind, Some(person), record, changes, change, effect),
+        ));
+    }
+}

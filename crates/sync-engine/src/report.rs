@@ -1,0 +1,69 @@
+//! What an apply did: one outcome per action, and a summary kept in the state.
+
+use chrono::{DateTime, Utc};
+use ipo_model::{ObjectId, PortError};
+use serde::{Deserialize, Serialize};
+
+use crate::plan::ActionKind;
+
+/// The outcome of one action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ItemOutcome {
+    /// What was attempted.
+    pub kind: ActionKind,
+    /// The record.
+    pub record: String,
+    /// The person.
+    pub person: Option<ObjectId>,
+    /// `None` on success, else the error.
+    pub error: Option<PortError>,
+    /// Notices IP Office attached (reboot needed...).
+    pub notices: Vec<String>,
+}
+
+impl ItemOutcome {
+    /// Whether it succeeded.
+    pub fn ok(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+/// Counts of a run, saved in the state.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RunSummary {
+    /// When the run started.
+    pub started: Option<DateTime<Utc>>,
+    /// Whether it was incremental (delta) or full.
+    pub incremental: bool,
+    /// Why a full resync happened, when the directory asked for one.
+    pub full_resync_reason: Option<String>,
+    /// Directory users in scope.
+    pub people: usize,
+    /// Actions planned.
+    pub planned: usize,
+    /// Actions that succeeded.
+    pub succeeded: usize,
+    /// Actions that failed.
+    pub failed: usize,
+    /// Removals held by the deletion threshold.
+    pub held_removals: usize,
+}
+
+/// The report of an apply.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Report {
+    /// One outcome per action, in order.
+    pub items: Vec<ItemOutcome>,
+    /// Summary.
+    pub summary: RunSummary,
+}
+
+impl Report {
+    /// Failed items.
+    pub fn failures(&self) -> impl Iterator<Item = &ItemOutcome> {
+        self.items.iter().filter(|i| !i.ok())
+    }
+}

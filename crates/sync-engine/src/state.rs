@@ -1,0 +1,236 @@
+//! What the sync remembers between runs: which IP Office records it owns, the directory
+//! delta cursor and a cache of the directory for incremental runs. Never a secret.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ipo_model::{
+    DeltaCursor, DirectoryUser, ExtensionNumber, FullName, Guid, ObjectId, UserName, UserType,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::StateError;
+use crate::report::RunSummary;
+
+/// Current state format version.
+pub const STATE_VERSION: u32 = 1;
+
+/// The IP Office records the sync owns for one person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Link {
+    /// The user's GUID.
+    pub user: Option<Guid>,
+    /// The user's name when last written.
+    pub name: Option<UserName>,
+    /// The extension record the sync created, if any.
+    pub extension: Option<Guid>,
+    /// Its number.
+    pub extension_number: Option<ExtensionNumber>,
+    /// The directory entry the sync maintains (Teams-only people).
+    pub directory_entry: Option<FullName>,
+    /// The type the person had when last synced.
+    pub user_type: UserType,
+    /// The source value the name was derived from (renames happen only when it changes).
+    pub name_source: Option<String>,
+    /// Voice routing policy last rendered for the administrator.
+    pub voice_routing_policy: Option<String>,
+    /// Whether the sync disabled the user (removal policy `disable`); re-enabled when the
+    /// person comes back into scope.
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+impl Link {
+    /// A link of the given type with nothing owned yet.
+    pub fn new(user_type: UserType) -> Self {
+        Self {
+            user: None,
+            name: None,
+            extension: None,
+            extension_number: None,
+            directory_entry: None,
+            user_type,
+            name_source: None,
+            voice_routing_policy: None,
+            disabled: false,
+        }
+    }
+
+    /// Whether the link owns nothing and remembers nothing worth keeping.
+    pub fn is_empty(&self) -> bool {
+        self.user.is_none()
+            && self.extension.is_none()
+            && self.directory_entry.is_none()
+            && self.voice_routing_policy.is_none()
+    }
+}
+
+/// A create that was about to be sent when the state was last saved. If the process died
+/// after IP Office created the record but before the link was saved, the next run finds the
+/// record by these values and links it instead of creating a duplicate (write-ahead intent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PendingCreate {
+    /// The user name being created.
+    pub name: Option<UserName>,
+    /// The extension number being created.
+    pub extension_number: Option<ExtensionNumber>,
+    /// The directory entry being created.
+    pub directory_entry: Option<FullName>,
+    /// The type.
+    pub user_type: UserType,
+    /// Name source value.
+    pub name_source: Option<String>,
+}
+
+/// Everything the sync remembers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SyncState {
+    /// Format version.
+    pub version: u32,
+    /// Owned records per Azure AD object id.
+    pub links: BTreeMap<ObjectId, Link>,
+    /// Creates in flight (see [`PendingCreate`]).
+    #[serde(default)]
+    pub pending: BTreeMap<ObjectId, PendingCreate>,
+    /// Where the directory's change stream was last read.
+    #[serde(default)]
+    pub cursor: Option<DeltaCursor>,
+    /// The in-scope directory users as last read, for incremental runs.
+    #[serde(default)]
+    pub directory: BTreeMap<ObjectId, DirectoryUser>,
+    /// The last run.
+    #[serde(default)]
+    pub last_run: Option<RunSummary>,
+}
+
+impl Default for SyncState {
+    fn default() -> Self {
+        Self {
+            version: STATE_VERSION,
+            links: BTreeMap::new(),
+            pending: BTreeMap::new(),
+            cursor: None,
+            directory: BTreeMap::new(),
+            last_run: None,
+        }
+    }
+}
+
+/// Where state is kept.
+pub trait StateStore: Send + Sync {
+    /// The saved state, or a fresh one if none was saved yet.
+    fn load(&self) -> Result<SyncState, StateError>;
+    /// Saves the state; must be atomic (a crash leaves the old or the new state, never half).
+    fn save(&self, state: &SyncState) -> Result<(), StateError>;
+}
+
+/// State in a JSON file, written atomically (temp file in the same directory, fsync, rename).
+#[derive(Debug, Clone)]
+pub struct FileStateStore {
+    path: PathBuf,
+}
+
+impl FileStateStore {
+    /// A store at `path` (created on first save).
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn io(&self, source: std::io::Error) -> StateError {
+        StateError::Io {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+}
+
+impl StateStore for FileStateStore {
+    fn load(&self) -> Result<SyncState, StateError> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(SyncState::default()),
+            Err(e) => return Err(self.io(e)),
+        };
+        let state: SyncState = serde_json::from_str(&text).map_err(|e| StateError::Corrupt {
+            path: self.path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        if state.version != STATE_VERSION {
+            return Err(StateError::Corrupt {
+                path: self.path.display().to_string(),
+                message: format!("version {} is not {STATE_VERSION}", state.version),
+            });
+        }
+        Ok(state)
+    }
+
+    fn save(&self, state: &SyncState) -> Result<(), StateError> {
+        use std::io::Write;
+        let text = serde_json::to_vec_pretty(state).map_err(|e| StateError::Corrupt {
+            path: self.path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let dir = self
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let file_name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "state".into());
+        let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
+        let mut f = std::fs::File::create(&tmp).map_err(|e| self.io(e))?;
+        f.write_all(&text).map_err(|e| self.io(e))?;
+        f.sync_all().map_err(|e| self.io(e))?;
+        drop(f);
+        std::fs::rename(&tmp, &self.path).map_err(|e| self.io(e))?;
+        Ok(())
+    }
+}
+
+/// State in memory, for tests and what-if runs.
+#[derive(Debug, Default)]
+pub struct MemoryStateStore {
+    state: Mutex<Option<SyncState>>,
+    saves: Mutex<usize>,
+}
+
+impl MemoryStateStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many times state was saved.
+    pub fn saves(&self) -> usize {
+        *self.saves.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl StateStore for MemoryStateStore {
+    fn load(&self) -> Result<SyncState, StateError> {
+        Ok(self
+            .state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .unwrap_or_default())
+    }
+
+    fn save(&self, state: &SyncState) -> Result<(), StateError> {
+        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = Some(state.clone());
+        *self.saves.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+        Ok(())
+    }
+}
