@@ -1,2 +1,75 @@
-//! Microsoft Graph client made for directory sync: client credentials, paging, transitive members, resumable delta, batch, throttling.
+//! Microsoft Graph client made for directory sync: client credentials, paging, transitive
+//! members, resumable delta, batch, throttling.
+//!
+//! - [`GraphClient`] reads users (all, one, members of a group with nested groups) with a
+//!   `$select` of what classification needs, as collected vectors or as streams of items
+//!   (next links followed verbatim, no page handling for callers), and merges Teams telephone
+//!   numbers onto them ([`GraphConfig::teams_numbers`], on by default).
+//! - Delta: [`GraphClient::users_delta`] and [`GraphClient::groups_delta`] start, resume from
+//!   a saved link, and report an expired token as [`Delta::FullResyncNeeded`], a normal
+//!   outcome. [`ipo_model::DirectorySource`] is implemented on top of them, with complete
+//!   user records fetched by id through `$batch` ([`GraphClient::batch`]).
+//! - Throttling as Microsoft asks: 429/503/504 and transport failures retried after
+//!   `Retry-After` (seconds or HTTP date) or exponential backoff with jitter, bounded by a
+//!   [`RetryPolicy`]; [`GraphClient::stats`] says what it cost.
+//! - Honest errors: one [`GraphError`], Graph error bodies kept (code, message,
+//!   request-id), the likely missing permission named, undecodable bodies kept as a snippet
+//!   with the URL (token-like query values redacted). Secrets never show in `Debug`,
+//!   `Display`, logs or errors.
+//! - TLS through rustls with the ring provider and the webpki roots, verification always on.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use graph_client::{ClientOptions, GraphClient, GraphConfig, StaticToken, odata_string_literal};
+//!
+//! // Client credentials (the usual case): nothing is sent until the first call.
+//! let cfg = GraphConfig::new("contoso.onmicrosoft.com", "app-id", "s3cr3t-value".into());
+//! let client = GraphClient::new(cfg)?;
+//! assert!(!format!("{client:?}").contains("s3cr3t-value"));
+//!
+//! // Or bring your own token.
+//! let own = GraphClient::with_token_provider(
+//!     "https://graph.microsoft.com/v1.0".parse().unwrap(),
+//!     Arc::new(StaticToken::new("eyJ0...".into())),
+//!     ClientOptions::default(),
+//! )?;
+//! assert_eq!(own.stats().requests, 0);
+//! assert_eq!(odata_string_literal("O'Brien"), "'O''Brien'");
+//! # Ok::<(), graph_client::GraphError>(())
+//! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod auth;
+mod batch;
+mod client;
+mod config;
+mod delta;
+mod error;
+mod odata;
+mod page;
+mod retry;
+mod secret;
+mod source;
+mod stats;
+mod teams;
+mod tls;
+mod transport;
+mod user;
+
+pub use auth::{AccessToken, ClientCredentials, REFRESH_MARGIN, StaticToken, TokenProvider};
+pub use batch::{BatchRequest, BatchResponse, FetchedUsers, MAX_BATCH_SIZE};
+pub use client::{GraphClient, MAX_PAGE_SIZE, MAX_PAGES};
+pub use config::{ClientOptions, DEFAULT_GRAPH_BASE, DEFAULT_LOGIN_BASE, GraphConfig, Timeouts};
+pub use delta::{Delta, DeltaStart, GroupChange, GroupsDelta, MemberKind, MemberRef, UsersDelta};
+pub use error::{BODY_SNIPPET_LEN, GraphError, GraphErrorBody};
+pub use odata::{
+    REQUIRED_USER_PROPERTIES, encode_path_segment, encode_query_value, odata_string_literal,
+    redact_url,
+};
+pub use page::Page;
+pub use retry::{RetryPolicy, parse_retry_after};
+pub use secret::Secret;
+pub use source::{CURSOR_GROUPS, CURSOR_USERS};
+pub use stats::RequestStats;
+pub use teams::{NumberAssignment, TeamsUserConfig, merge_teams};
+pub use user::{parse_user, parse_users_page};

@@ -1,2 +1,90 @@
-//! Avaya IP Office Management API client: session, XML and JSON envelopes, lossless updates, retries; implements IpoConfigStore.
+//! Avaya IP Office Management API client: session, XML and JSON envelopes, lossless
+//! updates, retries; implements [`ipo_model::IpoConfigStore`].
+//!
+//! # What it does
+//!
+//! - **Session**: logs in as the service user (Basic auth on
+//!   `GET /WebManagement/ws/sdk/security/authenticate` with the `X-User-Client` /
+//!   `X-User-Agent` headers), keeps every cookie the server sets (`JSESSIONID`,
+//!   `SDK-Token`...), reuses that one session for the whole run (concurrent callers share one
+//!   login) and logs out on [`IpoClient::close`]. On `461:SessionTimeout` (in a status-0 body
+//!   or as raw HTTP 461) it logs in again and repeats the request once. A refused login is
+//!   never retried (IP Office locks the account after 3 failures in 10 minutes): it is an
+//!   [`IpoError::LoginFailed`], and every later call fails fast with it.
+//! - **Formats**: XML (default) or JSON requests ([`WireFormat`]); answers are sniffed by
+//!   their first byte, whatever the `Content-Type` says. Both JSON shapes of a listed
+//!   extension are accepted. The codec is public in [`wire`] and [`records`].
+//! - **Lossless updates**: a record is read with every field kept in `raw` (ordered; XML
+//!   scalars as text, JSON scalars with their type; nested elements such as DSS keys kept
+//!   whole). An update sends `raw` back with only the modelled fields whose value changed
+//!   replaced in place, so fields the client does not model are never cleared (IP Office
+//!   may clear fields a PUT leaves out).
+//! - **Lenient reading**: a field that breaks our rules (an old voicemail code such as
+//!   `1234`, a full name with a `.`) is read as `None` and stays untouched on the wire; only
+//!   an unusable `Name` or `GUID` (or an extension record's number) fails the listing, with
+//!   an [`IpoError::InvalidRecord`] naming the record and field.
+//! - **Faults**: 503 (honouring `Retry-After`), 502/504 and connection errors are retried
+//!   with bounded backoff ([`RetryPolicy`]); the HTTP status is never trusted alone (a 200
+//!   can carry `status="0"`). [`IpoClient::stats`] counts requests, retries, logins, waits.
+//! - **Writes** ([`ipo_model::IpoConfigStore::apply`]): consecutive creates/updates of one
+//!   kind go in one request ([`IpoConfig::batch_size`] records, one `ws_object` each); the
+//!   answer's `ws_object`s are matched to the records by position. Error codes map to
+//!   `PortError` (Conflict: DuplicateName, DuplicateExtension, CapacityExceeded,
+//!   ReadOnlyRecord; NotFound: UnknownGUID; Permission: Unauthorized; Rejected otherwise,
+//!   with every error). `REBOOT` nodes become notices. A batch lost at transport level
+//!   gives each of its items `Unavailable`; later batches are still tried, unless the login
+//!   was refused (then `NotAttempted`).
+//! - **TLS**: rustls with the ring provider, verification on by default; trust IP Office's
+//!   CA or pin its certificate with [`TlsMode`]. Turning verification off is only possible
+//!   with [`TlsMode::InsecureAcceptAnyCertificate`], which logs a warning.
+//! - **Secrets**: the password and cookies are [`Secret`]s; records are logged through
+//!   `RawFields`' `Debug`, which redacts passwords, login codes and voicemail codes.
+//!
+//! # Gap: the system directory
+//!
+//! The Management API has no system directory resource, so Teams-only users cannot be put
+//! into IP Office's directory through it. The client writes them to a CSV file in IP
+//! Office's directory import layout instead ([`IpoConfig::directory_csv`], see
+//! [`directory`]); an administrator imports that file. Without a path, directory changes
+//! fail with a "not configured" error per item.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use ipo_client::{IpoClient, IpoConfig, Secret, TlsMode};
+//! use ipo_model::{IpoChange, IpoConfigStore};
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut cfg = IpoConfig::new("https://10.0.0.5:7070", "sync", Secret::new("secret"));
+//! cfg.tls = TlsMode::PinnedCertificate(std::fs::read_to_string("ipoffice.pem")?);
+//! let client = IpoClient::new(cfg)?;
+//! let snap = client.snapshot().await?;
+//! let mut ann = snap.users.into_iter().find(|u| u.name.as_str() == "Ann").unwrap();
+//! ann.full_name = Some("Ann Lee".parse()?);
+//! for outcome in client.apply(vec![IpoChange::UpdateUser(ann)]).await {
+//!     println!("{outcome:?}");
+//! }
+//! client.close().await;
+//! # Ok(()) }
+//! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod client;
+mod config;
+pub mod directory;
+mod error;
+pub mod records;
+mod resources;
+mod secret;
+mod session;
+mod stats;
+mod store;
+mod tls;
+pub mod wire;
+
+pub use client::IpoClient;
+pub use config::{IpoConfig, RetryPolicy, TlsMode, WireFormat, WireNames};
+pub use error::IpoError;
+pub use secret::Secret;
+pub use stats::ClientStats;
+pub use store::{errors_to_port, port_error};
+pub use tls::client_config as tls_client_config;

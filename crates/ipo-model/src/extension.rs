@@ -98,12 +98,29 @@ impl ExtensionNumber {
 }
 
 /// An inclusive range of extension numbers of one width, e.g. `200-299`.
+// Deserialising goes through `ExtensionRange::new` (via `ExtensionRangeRepr`) so a stored
+// range like `{"start":"300","end":"200"}` is refused, as it would be when built in code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ExtensionRangeRepr")]
 pub struct ExtensionRange {
     /// First number in the range.
     pub start: ExtensionNumber,
     /// Last number in the range.
     pub end: ExtensionNumber,
+}
+
+/// The unchecked wire shape of an [`ExtensionRange`], validated by `TryFrom`.
+#[derive(Deserialize)]
+struct ExtensionRangeRepr {
+    start: ExtensionNumber,
+    end: ExtensionNumber,
+}
+
+impl TryFrom<ExtensionRangeRepr> for ExtensionRange {
+    type Error = InvalidValue;
+    fn try_from(r: ExtensionRangeRepr) -> Result<Self, Self::Error> {
+        ExtensionRange::new(r.start, r.end)
+    }
 }
 
 impl ExtensionRange {

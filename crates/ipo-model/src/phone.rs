@@ -292,7 +292,9 @@ impl TeamsNumber {
                         // "ext" / "ext." spelled out: the 'x' is inside "ext".
                         let head = &lower[..at];
                         let num_end = if head.ends_with("e") {
-                            rest = rest.strip_prefix('t').unwrap_or(rest);
+                            // `rest` is the original text, not `lower`: accept "EXT"/"Ext"
+                            // too, as the 'e' and 'x' were matched case-insensitively.
+                            rest = rest.strip_prefix(['t', 'T']).unwrap_or(rest);
                             rest = rest.strip_prefix('.').unwrap_or(rest);
                             at - 1
                         } else {

@@ -525,6 +525,13 @@ impl SyncConfig {
             let Some(pname) = &r.provisioning_rule else {
                 continue;
             };
+            if r.user_type == UserType::TeamsOnly {
+                return bad(
+                    format!("rules[{i}].provisioning_rule"),
+                    "a Teams-only group creates no IP Office users; remove the provisioning rule"
+                        .into(),
+                );
+            }
             let Some(tname) = self
                 .provisioning_rule(pname)
                 .and_then(|p| p.user_template.as_ref())

@@ -185,6 +185,20 @@ impl SyncEngine {
         let report = if options.apply && options.explain.is_none() {
             state.cursor = cursor;
             state.directory = directory;
+            // Codes mapped from directory properties are secrets: the cache never keeps them.
+            let secret_sources: Vec<String> = [
+                &self.config.fields.login_code,
+                &self.config.fields.voicemail_code,
+            ]
+            .into_iter()
+            .flatten()
+            .map(|m| m.source.clone())
+            .collect();
+            for u in state.directory.values_mut() {
+                for src in &secret_sources {
+                    forget_property(u, src);
+                }
+            }
             let mut report =
                 apply(&plan, self.ipo.as_ref(), &mut state, self.state.as_ref()).await?;
             summary.succeeded = report.summary.succeeded;
@@ -299,5 +313,24 @@ impl SyncEngine {
             }
         }
         Ok((dir, cursor, false, reason))
+    }
+}
+
+/// Clears one property of a cached directory user.
+fn forget_property(u: &mut DirectoryUser, name: &str) {
+    match name {
+        "employeeId" => u.employee_id = None,
+        "department" => u.department = None,
+        "officeLocation" => u.office_location = None,
+        "mobilePhone" => u.mobile_phone = None,
+        "businessPhones" => u.business_phones.clear(),
+        other => {
+            if let Some(n) = other
+                .strip_prefix("extensionAttribute")
+                .and_then(|n| n.parse::<usize>().ok())
+            {
+                u.extension_attributes.set(n, None);
+            }
+        }
     }
 }

@@ -20,6 +20,8 @@
 //!   skipping numbers used by users, extensions and hunt groups. Two people wanting one
 //!   extension are both reported, never silently resolved.
 //! - **Removal** per [`RemovalPolicy`]; more removals than the threshold hold every removal.
+//! - **Freed extensions**: removals run last, so a number a leaver frees goes to a newcomer
+//!   on the next run.
 //! - **Teams-only** people get a system directory entry, never a user record or hunt group.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 

@@ -69,6 +69,7 @@ struct Person<'a> {
     provisioning: Option<&'a ProvisioningRule>,
     template: Option<&'a UserTemplate>,
     hunt_groups: Vec<String>,
+    license_dropped: bool,
 }
 
 impl<'a> Person<'a> {
@@ -357,6 +358,7 @@ impl<'a> Planner<'a> {
             provisioning: None,
             template: None,
             hunt_groups: Vec::new(),
+            license_dropped: false,
         };
         let rules: Vec<&GroupRule> = self
             .config
@@ -553,11 +555,20 @@ impl<'a> Planner<'a> {
             let Some(e) = p.extension.clone() else {
                 continue;
             };
-            let with = if let Some(u) = self.ix.user_by_ext.get(&e).and_then(|v| v.first()) {
+            let own = self.links.get(&p.user.id).and_then(|l| l.user.clone());
+            let with = if let Some(u) = self
+                .ix
+                .user_by_ext
+                .get(&e)
+                .and_then(|v| v.iter().find(|u| u.guid.is_none() || u.guid != own))
+            {
                 Some(format!("IP Office user {}", u.name))
             } else if let Some(h) = self.ix.hunt_by_ext.get(&e) {
                 Some(format!("hunt group {}", h.name))
-            } else if self.ix.ext_by_number.contains_key(&e) {
+            } else if self.ix.ext_by_number.get(&e).is_some_and(|x| {
+                x.guid.is_none()
+                    || x.guid != self.links.get(&p.user.id).and_then(|l| l.extension.clone())
+            }) {
                 Some("an IP Office extension".to_owned())
             } else {
                 ranges
@@ -574,7 +585,8 @@ impl<'a> Planner<'a> {
     fn match_person(&self, p: &mut Person<'a>, link: Option<&Link>) {
         let linked = link
             .and_then(|l| l.user.as_ref())
-            .and_then(|g| self.ix.user_by_guid.get(g).copied());
+            .and_then(|g| self.ix.user_by_guid.get(g).copied())
+            .filter(|u| !u.is_no_user());
         if matches!(p.want, Some(Want::TeamsOnly)) {
             if let Some(u) = linked {
                 p.trace.push(format!(
@@ -700,6 +712,18 @@ impl<'a> Planner<'a> {
             if keeps {
                 continue;
             }
+            // An extension record this person's earlier (interrupted) run created.
+            if let Some(n) = self
+                .links
+                .get(&p.user.id)
+                .filter(|l| l.user.is_none() && l.extension.is_some())
+                .and_then(|l| l.extension_number.clone())
+                && !self.ix.user_by_ext.contains_key(&n)
+                && !self.ix.hunt_by_ext.contains_key(&n)
+            {
+                p.extension = Some(n);
+                continue;
+            }
             let Some(rule) = p.provisioning else {
                 p.block(Reason::NoExtension);
                 continue;
@@ -768,11 +792,11 @@ impl<'a> Planner<'a> {
             } else {
                 need.1 += 1;
                 p.blocked = true;
+                p.license_dropped = true;
             }
         }
         for p in people.iter_mut() {
-            if p.blocked
-                && p.reasons.is_empty()
+            if p.license_dropped
                 && let Some(Want::User { existing, .. }) = &p.want
                 && let Some(want) = self.profile_needed(p, *existing)
                 && let Some((needed, _)) = needs.get(&want)
@@ -1292,15 +1316,12 @@ impl<'a> Planner<'a> {
         if !self.config.directory.enabled {
             return;
         }
-        let owned: HashSet<&FullName> = link_of
-            .values()
-            .filter_map(|l| l.directory_entry.as_ref())
-            .collect();
+        // Names kept by their current owners are settled first, so a newcomer with the same
+        // display name gets a suffix instead of taking someone's entry.
         let mut taken: HashSet<String> = self
             .snapshot
             .directory
             .iter()
-            .filter(|d| !owned.contains(&d.name))
             .map(|d| d.name.as_str().to_lowercase())
             .collect();
         for p in people.iter_mut() {
@@ -1317,9 +1338,14 @@ impl<'a> Planner<'a> {
                 .or_else(|| FullName::derive(&p.user.label()));
             let Some(base) = base else { continue };
             // Keep the name already owned, so entries do not churn.
-            let name = match link.and_then(|l| l.directory_entry.clone()) {
+            let own = link.and_then(|l| l.directory_entry.clone());
+            let name = match own {
                 Some(n) if n == base || n.as_str().starts_with(base.as_str()) => n,
-                _ => unique_entry_name(&base, &mut taken),
+                Some(n) => {
+                    taken.remove(&n.as_str().to_lowercase());
+                    unique_entry_name(&base, &mut taken)
+                }
+                None => unique_entry_name(&base, &mut taken),
             };
             taken.insert(name.as_str().to_lowercase());
             let current = self.snapshot.directory.iter().find(|d| d.name == name);

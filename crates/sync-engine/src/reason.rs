@@ -171,7 +171,7 @@ impl fmt::Display for Reason {
             Reason::RemovalHeld => f.write_str("removal held by the deletion threshold"),
             Reason::KeptByPolicy => f.write_str("out of scope; kept by the removal policy"),
             Reason::NameDerived { from, name } => {
-                write!(f, "name {name:?} derived from {from:?}")
+                write!(f, "name {name} derived from {from:?}")
             }
             Reason::LinkedUserGone => {
                 f.write_str("the IP Office user the sync created was deleted by hand")

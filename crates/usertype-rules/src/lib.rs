@@ -1,2 +1,64 @@
 //! Classify people into IP Office only, Teams only and Teams + IP Office users; eligibility and licence accounting.
+//!
+//! For a tenant plus an IP Office system this crate answers who is which of the three user
+//! types (seed "User Types", `domain.md` sections 1-3), who could become which and what
+//! stops them, with reasons a person can act on. No I/O.
+//!
+//! - [`classify`]: one [`Verdict`] per person, with [`Problem`]s and a [`Summary`].
+//! - [`LicensePolicy`] / [`DefaultLicensePolicy`]: which Microsoft licences make a Teams
+//!   voice user, which IP Office profiles each type may have ([`profile_allowed_for`]).
+//! - [`LicensePool`]: IP Office licence accounting and forecasts ([`Shortfall`]).
+//! - [`hunt_group_eligibility`] / [`eligibility`]: who can be in hunt groups, park, page.
+//! - [`conversion_steps`]: what it takes to turn a person into another type.
+//!
+//! ```
+//! use ipo_model::*;
+//! use usertype_rules::{classify, skus, ClassifyInput, DefaultLicensePolicy};
+//!
+//! let mut ann = DirectoryUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
+//! ann.user_principal_name = Some("ann@contoso.com".into());
+//! ann.display_name = Some("Ann Lee".into());
+//! ann.business_phones = vec!["+441632768402 x402".into()];
+//! ann.assigned_licenses = vec![AssignedLicense::new(skus::BUSINESS_VOICE_DIRECT_ROUTING_SKU)];
+//!
+//! let mut ipo = IpoSnapshot::new(SystemInfo::new("ipo1", "12.1", LicensingMode::Plds, Platform::Ip500V2));
+//! let mut user = IpoUser::new("Ann Lee".parse()?, LicensingMode::Plds);
+//! user.extension = Some("402".parse()?);
+//! user.profile = Profile::PowerUser;
+//! user.teams_client = Some(true);
+//! ipo.users.push(user);
+//!
+//! let directory = [ann];
+//! let result = classify(&ClassifyInput::new(&directory, &ipo), &DefaultLicensePolicy::default());
+//! for v in &result.verdicts {
+//!     println!("{}: {:?} {:?}", v.person, v.user_type, v.problems);
+//! }
+//! assert_eq!(result.verdicts[0].user_type, Some(UserType::TeamsAndIpOffice));
+//! println!("{}", result.summary());
+//! # Ok::<(), InvalidValue>(())
+//! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod classify;
+mod config;
+mod conversion;
+mod eligibility;
+mod error;
+mod matching;
+mod policy;
+mod pool;
+mod problem;
+pub mod skus;
+mod verdict;
+mod voice;
+
+pub use classify::{ClaimedMembership, ClassifyInput, classify};
+pub use config::{ClassifyConfig, ExtensionSource, MatchKey};
+pub use conversion::{ConversionStep, conversion_steps};
+pub use eligibility::{IpoFeature, eligibility, hunt_group_eligibility};
+pub use error::{Ineligible, RulesError, Shortfall, ShortfallReason};
+pub use policy::{DefaultLicensePolicy, LicensePolicy, ModeProfiles, profile_allowed_for};
+pub use pool::{Forecast, ForecastLine, LicensePool, ProfileChange};
+pub use problem::{Occupant, Problem, Severity};
+pub use verdict::{Classification, Facts, PersonRef, Summary, Verdict};
+pub use voice::TeamsVoiceStatus;

@@ -1,0 +1,307 @@
+//! JSON `$batch`: up to 20 requests per round trip, each inner answer checked on its own,
+//! throttled inner requests retried alone after their own `Retry-After`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use ipo_model::{DirectoryUser, ObjectId};
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+
+use crate::client::GraphClient;
+use crate::error::GraphError;
+use crate::odata::{encode_path_segment, query};
+use crate::retry::parse_retry_after;
+use crate::transport::{Body, Req, is_retryable_status, status_error};
+use crate::user::{RawUser, label_of};
+
+/// Requests per `$batch` (Graph's JSON batching limit).
+pub const MAX_BATCH_SIZE: usize = 20;
+
+/// One request inside a `$batch`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct BatchRequest {
+    /// Unique within the batch.
+    pub id: String,
+    /// `GET`, `POST`...
+    pub method: String,
+    /// Relative URL without the version, e.g. `/users/{id}?$select=id`.
+    pub url: String,
+    /// Headers, e.g. `ConsistencyLevel`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// JSON body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
+}
+
+impl BatchRequest {
+    /// A GET of `url` (relative, e.g. `/users/{id}`).
+    pub fn get(id: impl Into<String>, url: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            method: "GET".into(),
+            url: url.into(),
+            headers: BTreeMap::new(),
+            body: None,
+        }
+    }
+}
+
+/// One inner answer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct BatchResponse {
+    /// The request's id.
+    pub id: String,
+    /// The inner status: check it, the outer 200 only means the batch parsed.
+    pub status: u16,
+    /// Inner headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, serde_json::Value>,
+    /// Inner body.
+    #[serde(default)]
+    pub body: Option<serde_json::Value>,
+}
+
+impl BatchResponse {
+    /// Whether the inner status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The inner `Retry-After`, if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+            .and_then(|(_, v)| match v {
+                serde_json::Value::String(s) => parse_retry_after(s, chrono::Utc::now()),
+                serde_json::Value::Number(n) => n.as_u64().map(Duration::from_secs),
+                _ => None,
+            })
+    }
+
+    /// The error this inner answer stands for (`url` names the request in the message).
+    pub fn error(&self, url: &str, what: &str) -> GraphError {
+        let body = self
+            .body
+            .as_ref()
+            .map(|b| serde_json::to_vec(b).unwrap_or_default())
+            .unwrap_or_default();
+        status_error(self.status, &body, url, what)
+    }
+}
+
+#[derive(Serialize)]
+struct BatchBody<'a> {
+    requests: &'a [BatchRequest],
+}
+
+#[derive(Deserialize)]
+struct BatchAnswer {
+    #[serde(default)]
+    responses: Vec<BatchResponse>,
+}
+
+/// Users fetched by id.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct FetchedUsers {
+    /// Users found, complete records.
+    pub users: Vec<DirectoryUser>,
+    /// Ids Graph does not know (any more).
+    pub missing: Vec<ObjectId>,
+}
+
+impl GraphClient {
+    /// Sends `requests` as `$batch` calls of at most [`MAX_BATCH_SIZE`], and returns one
+    /// answer per request, in request order. Inner 429/503/504 answers are retried (only
+    /// those) after their own `Retry-After`, within the retry policy; when the policy gives
+    /// up, the last inner answer is returned as is.
+    pub async fn batch(
+        &self,
+        requests: Vec<BatchRequest>,
+    ) -> Result<Vec<BatchResponse>, GraphError> {
+        let mut ids = BTreeSet::new();
+        for r in &requests {
+            if !ids.insert(r.id.as_str()) {
+                return Err(GraphError::Batch(format!(
+                    "duplicate request id {:?}",
+                    r.id
+                )));
+            }
+        }
+        let mut answers: BTreeMap<String, BatchResponse> = BTreeMap::new();
+        for chunk in requests.chunks(MAX_BATCH_SIZE) {
+            self.batch_chunk(chunk, &mut answers).await?;
+        }
+        requests
+            .iter()
+            .map(|r| {
+                answers.remove(&r.id).ok_or_else(|| {
+                    GraphError::Batch(format!("no answer for request id {:?}", r.id))
+                })
+            })
+            .collect()
+    }
+
+    async fn batch_chunk(
+        &self,
+        chunk: &[BatchRequest],
+        answers: &mut BTreeMap<String, BatchResponse>,
+    ) -> Result<(), GraphError> {
+        let url = self.url("/$batch", &[])?;
+        let policy = &self.inner.http.retry;
+        let counters = &self.inner.http.counters;
+        let mut pending: Vec<BatchRequest> = chunk.to_vec();
+        let mut attempt = 0u32;
+        let mut waited = Duration::ZERO;
+        while !pending.is_empty() {
+            attempt += 1;
+            let body = serde_json::to_vec(&BatchBody { requests: &pending })
+                .map_err(|e| GraphError::Batch(e.to_string()))?;
+            let req = Req {
+                method: Method::POST,
+                url: url.clone(),
+                headers: Vec::new(),
+                body: Body::Json(body),
+            };
+            let resp = self
+                .inner
+                .http
+                .send(&req, Some(self.inner.tokens.as_ref()))
+                .await?;
+            if !resp.is_success() {
+                return Err(resp.error("$batch"));
+            }
+            let answer: BatchAnswer = resp.json()?;
+            let mut retry = Vec::new();
+            let mut longest: Option<Duration> = None;
+            for r in answer.responses {
+                if !pending.iter().any(|p| p.id == r.id) {
+                    continue; // an id we did not send: ignore rather than trust it
+                }
+                if r.status == 429 {
+                    counters.throttled();
+                }
+                if is_retryable_status(r.status) {
+                    if let Some(ra) = r.retry_after() {
+                        longest = Some(longest.map_or(ra, |l| l.max(ra)));
+                    }
+                    retry.push(r.id.clone());
+                }
+                answers.insert(r.id.clone(), r);
+            }
+            pending.retain(|p| retry.contains(&p.id));
+            if pending.is_empty() {
+                break;
+            }
+            match policy.next_wait(attempt, waited, longest) {
+                Some(wait) => {
+                    tracing::info!(
+                        requests = pending.len(),
+                        wait_ms = wait.as_millis() as u64,
+                        "retrying throttled batch requests"
+                    );
+                    tokio::time::sleep(wait).await;
+                    waited += wait;
+                    for _ in &pending {
+                        counters.retry(Duration::ZERO);
+                    }
+                    counters.retry_wait(wait);
+                }
+                None => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// Complete user records by id, 20 per `$batch`.
+    pub async fn users_by_ids(&self, ids: &[ObjectId]) -> Result<FetchedUsers, GraphError> {
+        let select = query(&[("$select", self.user_select())]);
+        let requests: Vec<BatchRequest> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                BatchRequest::get(
+                    i.to_string(),
+                    format!("/users/{}?{select}", encode_path_segment(id.as_str())),
+                )
+            })
+            .collect();
+        let answers = self.batch(requests).await?;
+        let mut out = FetchedUsers::default();
+        for (id, a) in ids.iter().zip(answers) {
+            let url = format!("$batch GET /users/{id}");
+            match a.status {
+                404 => out.missing.push(id.clone()),
+                s if (200..300).contains(&s) => {
+                    let body = a.body.unwrap_or_default();
+                    let raw: RawUser = serde_json::from_value(body.clone()).map_err(|e| {
+                        crate::page::diagnose_item::<RawUser>(&body, label_of).unwrap_or_else(
+                            || GraphError::decode(s, url.clone(), body.to_string().as_bytes(), e),
+                        )
+                    })?;
+                    if let Some(u) = raw.into_user()? {
+                        out.users.push(u);
+                    }
+                }
+                s if is_retryable_status(s) => {
+                    return Err(GraphError::Throttled {
+                        status: s,
+                        url,
+                        attempts: self.inner.http.retry.max_attempts,
+                        waited: Duration::ZERO,
+                    });
+                }
+                _ => return Err(a.error(&url, &format!("user {id}"))),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Teams voice set-ups by user id, 20 per `$batch`; users without a Teams
+    /// configuration get an empty one.
+    pub(crate) async fn teams_voices_by_ids(
+        &self,
+        ids: &[ObjectId],
+    ) -> Result<BTreeMap<ObjectId, ipo_model::TeamsVoice>, GraphError> {
+        let requests: Vec<BatchRequest> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                BatchRequest::get(
+                    i.to_string(),
+                    format!(
+                        "/admin/teams/userConfigurations/{}",
+                        encode_path_segment(id.as_str())
+                    ),
+                )
+            })
+            .collect();
+        let answers = self.batch(requests).await?;
+        let mut out = BTreeMap::new();
+        for (id, a) in ids.iter().zip(answers) {
+            let url = format!("$batch GET /admin/teams/userConfigurations/{id}");
+            let voice = match a.status {
+                404 => ipo_model::TeamsVoice::default(),
+                s if (200..300).contains(&s) => {
+                    let body = a.body.unwrap_or_default();
+                    let page = serde_json::json!({ "value": [body] });
+                    let bytes = serde_json::to_vec(&page).unwrap_or_default();
+                    crate::teams::decode_config_page(&bytes, s, &url)?
+                        .items
+                        .into_iter()
+                        .next()
+                        .map(|c| c.voice)
+                        .unwrap_or_default()
+                }
+                _ => return Err(a.error(&url, &format!("Teams configuration of {id}"))),
+            };
+            out.insert(id.clone(), voice);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,224 @@
+//! `DirectorySource` for Graph: full reads, the "from now on" cursor, and changes with
+//! complete user records.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+use ipo_model::{
+    DeltaCursor, DeltaOutcome, DirectoryChanges, DirectorySource, DirectoryUser, GroupId,
+    MembershipChange, MembershipChangeKind, ObjectId, PortError, RemovalReason, RemovedUser,
+};
+
+use crate::client::GraphClient;
+use crate::delta::{Delta, DeltaStart, MemberKind};
+use crate::error::GraphError;
+
+/// Cursor key of the users delta link.
+pub const CURSOR_USERS: &str = "users";
+/// Cursor key of the groups delta link.
+pub const CURSOR_GROUPS: &str = "groups";
+
+#[async_trait]
+impl DirectorySource for GraphClient {
+    async fn group_members(&self, group: &GroupId) -> Result<Vec<DirectoryUser>, PortError> {
+        Ok(self.group_member_users(group).await?)
+    }
+
+    async fn all_users(&self) -> Result<Vec<DirectoryUser>, PortError> {
+        Ok(self.list_users().await?)
+    }
+
+    async fn user(&self, id: &ObjectId) -> Result<Option<DirectoryUser>, PortError> {
+        Ok(self.get_user(id).await?)
+    }
+
+    async fn latest_cursor(&self, _groups: &[GroupId]) -> Result<DeltaCursor, PortError> {
+        // The groups delta covers every group: changes in nested groups are only visible
+        // that way. Watched groups are applied when reading changes.
+        let mut cursor = DeltaCursor::default();
+        for (key, delta) in [
+            (
+                CURSOR_USERS,
+                self.users_delta(DeltaStart::Latest)
+                    .await?
+                    .map(|d| d.delta_link),
+            ),
+            (
+                CURSOR_GROUPS,
+                self.groups_delta(DeltaStart::Latest)
+                    .await?
+                    .map(|d| d.delta_link),
+            ),
+        ] {
+            match delta {
+                Delta::Changes(link) => {
+                    cursor.0.insert(key.to_owned(), link);
+                }
+                Delta::FullResyncNeeded { reason } => {
+                    return Err(PortError::Other(format!(
+                        "Graph refused a fresh {key} delta token: {reason}"
+                    )));
+                }
+            }
+        }
+        Ok(cursor)
+    }
+
+    async fn changes(
+        &self,
+        groups: &[GroupId],
+        cursor: &DeltaCursor,
+    ) -> Result<DeltaOutcome, PortError> {
+        Ok(self.directory_changes(groups, cursor).await?)
+    }
+}
+
+impl<T> Delta<T> {
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Delta<U> {
+        match self {
+            Delta::Changes(t) => Delta::Changes(f(t)),
+            Delta::FullResyncNeeded { reason } => Delta::FullResyncNeeded { reason },
+        }
+    }
+}
+
+impl GraphClient {
+    /// What changed since `cursor` (see [`DirectorySource::changes`]): updated users as
+    /// complete records fetched by id with `$batch`, removals, direct membership changes of
+    /// the watched `groups`, and the watched groups whose transitive membership may have
+    /// changed (directly or through a nested group).
+    ///
+    /// The groups delta covers the whole tenant (changes in nested groups show up nowhere
+    /// else); when a group outside `groups` changed, each watched group's nested groups are
+    /// read once to see whether it is affected. Updated users come with empty `groups`: which
+    /// watched groups hold them is what re-reading `groups_changed` tells.
+    pub async fn directory_changes(
+        &self,
+        groups: &[GroupId],
+        cursor: &DeltaCursor,
+    ) -> Result<DeltaOutcome, GraphError> {
+        let (Some(users_link), Some(groups_link)) =
+            (cursor.0.get(CURSOR_USERS), cursor.0.get(CURSOR_GROUPS))
+        else {
+            return Ok(DeltaOutcome::FullResyncNeeded {
+                reason: "the cursor holds no Graph delta links".into(),
+            });
+        };
+        let users = match self
+            .users_delta(DeltaStart::Link(users_link.clone()))
+            .await?
+        {
+            Delta::Changes(d) => d,
+            Delta::FullResyncNeeded { reason } => {
+                return Ok(DeltaOutcome::FullResyncNeeded { reason });
+            }
+        };
+        let group_delta = match self
+            .groups_delta(DeltaStart::Link(groups_link.clone()))
+            .await?
+        {
+            Delta::Changes(d) => d,
+            Delta::FullResyncNeeded { reason } => {
+                return Ok(DeltaOutcome::FullResyncNeeded { reason });
+            }
+        };
+
+        let mut removed: Vec<RemovedUser> = users.removed;
+        let ids: Vec<ObjectId> = users.changed.into_iter().map(|u| u.id).collect();
+        let fetched = if ids.is_empty() {
+            crate::batch::FetchedUsers::default()
+        } else {
+            self.users_by_ids(&ids).await?
+        };
+        let mut updated = fetched.users;
+        // Changed, then gone before we could read it: out of view, maybe restorable.
+        removed.extend(
+            fetched
+                .missing
+                .into_iter()
+                .map(|id| RemovedUser::new(id, RemovalReason::Changed)),
+        );
+        if self.inner.options.teams_numbers && !updated.is_empty() {
+            let ids: Vec<ObjectId> = updated.iter().map(|u| u.id.clone()).collect();
+            let mut voices = self.teams_voices_by_ids(&ids).await?;
+            let assignments = if self.inner.options.teams_number_assignments {
+                self.teams_number_assignments().await?
+            } else {
+                Vec::new()
+            };
+            for u in &mut updated {
+                let mut voice = voices.remove(&u.id).unwrap_or_default();
+                crate::teams::merge_assignments(&mut voice, &u.id, &assignments);
+                u.teams = Some(voice);
+            }
+        }
+
+        let watched: BTreeSet<&GroupId> = groups.iter().collect();
+        let mut membership: BTreeMap<(GroupId, ObjectId), MembershipChangeKind> = BTreeMap::new();
+        let mut groups_changed: BTreeSet<GroupId> = BTreeSet::new();
+        let mut other_changed: BTreeSet<String> = BTreeSet::new();
+        for g in &group_delta.groups {
+            let touched =
+                g.removed.is_some() || !g.members_added.is_empty() || !g.members_removed.is_empty();
+            if !touched {
+                continue;
+            }
+            if !watched.contains(&g.id) {
+                other_changed.insert(g.id.as_str().to_owned());
+                continue;
+            }
+            groups_changed.insert(g.id.clone());
+            for (set, kind) in [
+                (&g.members_added, MembershipChangeKind::Added),
+                (&g.members_removed, MembershipChangeKind::Removed),
+            ] {
+                for m in set.iter().filter(|m| m.kind == MemberKind::User) {
+                    let user: ObjectId = m.id.parse().map_err(|e: ipo_model::InvalidValue| {
+                        GraphError::InvalidField {
+                            record: format!("member of group {}", g.id),
+                            field: "members@delta.id".into(),
+                            message: e.to_string(),
+                        }
+                    })?;
+                    membership.insert((g.id.clone(), user), kind);
+                }
+            }
+        }
+        if !other_changed.is_empty() {
+            let unchanged: Vec<&GroupId> = groups
+                .iter()
+                .filter(|w| !groups_changed.contains(*w))
+                .collect();
+            for w in unchanged {
+                match self.nested_groups(w).await {
+                    Ok(nested) => {
+                        if nested.iter().any(|n| other_changed.contains(n)) {
+                            groups_changed.insert(w.clone());
+                        }
+                    }
+                    // The watched group is gone: the caller re-reads it and hears about it.
+                    Err(GraphError::NotFound { .. }) => {
+                        groups_changed.insert(w.clone());
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+
+        let mut cursor = DeltaCursor::default();
+        cursor.0.insert(CURSOR_USERS.into(), users.delta_link);
+        cursor
+            .0
+            .insert(CURSOR_GROUPS.into(), group_delta.delta_link);
+        let mut changes = DirectoryChanges::default();
+        changes.updated = updated;
+        changes.removed = removed;
+        changes.membership = membership
+            .into_iter()
+            .map(|((g, u), k)| MembershipChange::new(g, u, k))
+            .collect();
+        changes.groups_changed = groups_changed;
+        changes.cursor = cursor;
+        Ok(DeltaOutcome::Changes(changes))
+    }
+}

@@ -1,0 +1,297 @@
+//! Teams telephone numbers: `/admin/teams/userConfigurations` and, on request, the
+//! number-assignment API, merged onto directory users.
+
+use std::collections::BTreeMap;
+
+use futures_util::TryStreamExt;
+use ipo_model::{AssignmentCategory, DirectoryUser, ObjectId, TeamsPhoneNumber, TeamsVoice};
+use serde::Deserialize;
+
+use crate::client::GraphClient;
+use crate::error::GraphError;
+use crate::odata::encode_path_segment;
+use crate::page::{Page, decode_page};
+
+/// A user's Teams configuration (`teamsUserConfiguration`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TeamsUserConfig {
+    /// The user's object id (`id`, which Graph sets to the user id).
+    pub user_id: ObjectId,
+    /// `userPrincipalName`.
+    pub user_principal_name: Option<String>,
+    /// Numbers, enterprise voice, account type.
+    pub voice: TeamsVoice,
+    /// `featureTypes`, e.g. `["Teams", "CallingPlan"]`.
+    pub feature_types: Vec<String>,
+}
+
+/// One entry of `numberAssignments`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NumberAssignment {
+    /// `telephoneNumber` (with a leading `+`).
+    pub telephone_number: String,
+    /// `assignmentTargetId`: the user's object id when assigned to a user.
+    #[serde(default)]
+    pub assignment_target_id: Option<String>,
+    /// `assignmentCategory` (primary, private, alternate).
+    #[serde(default)]
+    pub assignment_category: Option<String>,
+    /// `assignmentStatus`, e.g. `userAssigned`.
+    #[serde(default)]
+    pub assignment_status: Option<String>,
+    /// `numberType`: directRouting, callingPlan, operatorConnect.
+    #[serde(default)]
+    pub number_type: Option<String>,
+    /// `activationState`.
+    #[serde(default)]
+    pub activation_state: Option<String>,
+    /// `isoCountryCode`.
+    #[serde(default)]
+    pub iso_country_code: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawConfig {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    user_id: Option<String>,
+    #[serde(default)]
+    user_principal_name: Option<String>,
+    #[serde(default)]
+    telephone_numbers: Option<Vec<Option<RawNumber>>>,
+    #[serde(default)]
+    is_enterprise_voice_enabled: Option<bool>,
+    #[serde(default)]
+    account_type: Option<String>,
+    #[serde(default)]
+    feature_types: Option<Vec<Option<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawNumber {
+    #[serde(default)]
+    telephone_number: Option<String>,
+    #[serde(default)]
+    assignment_category: Option<String>,
+}
+
+fn category(s: Option<&str>) -> AssignmentCategory {
+    match s.map(str::to_ascii_lowercase).as_deref() {
+        Some("primary") => AssignmentCategory::Primary,
+        Some("private") => AssignmentCategory::Private,
+        Some("alternate") => AssignmentCategory::Alternate,
+        _ => AssignmentCategory::Other,
+    }
+}
+
+fn config_label(v: &serde_json::Value) -> String {
+    let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+    format!(
+        "Teams configuration of {}",
+        s("userPrincipalName")
+            .or_else(|| s("id"))
+            .unwrap_or_else(|| "(unnamed)".into())
+    )
+}
+
+impl RawConfig {
+    fn into_config(self) -> Result<TeamsUserConfig, GraphError> {
+        let label = format!(
+            "Teams configuration of {}",
+            self.user_principal_name
+                .as_deref()
+                .or(self.id.as_deref())
+                .unwrap_or("(unnamed)")
+        );
+        let id = self
+            .user_id
+            .or(self.id)
+            .ok_or_else(|| GraphError::InvalidField {
+                record: label.clone(),
+                field: "id".into(),
+                message: "missing".into(),
+            })?;
+        let user_id =
+            id.parse()
+                .map_err(|e: ipo_model::InvalidValue| GraphError::InvalidField {
+                    record: label,
+                    field: "id".into(),
+                    message: e.to_string(),
+                })?;
+        let numbers = self
+            .telephone_numbers
+            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| {
+                let c = category(n.assignment_category.as_deref());
+                Some(TeamsPhoneNumber::new(n.telephone_number?, c))
+            })
+            .collect();
+        let mut voice = TeamsVoice::default();
+        voice.telephone_numbers = numbers;
+        voice.enterprise_voice_enabled = self.is_enterprise_voice_enabled;
+        voice.account_type = self.account_type;
+        Ok(TeamsUserConfig {
+            user_id,
+            user_principal_name: self.user_principal_name,
+            voice,
+            feature_types: self
+                .feature_types
+                .unwrap_or_default()
+                .into_iter()
+                .flatten()
+                .collect(),
+        })
+    }
+}
+
+pub(crate) fn decode_config_page(
+    body: &[u8],
+    status: u16,
+    url: &str,
+) -> Result<Page<TeamsUserConfig>, GraphError> {
+    let mut wire = decode_page::<RawConfig>(body, status, url, config_label)?;
+    let items = std::mem::take(&mut wire.value)
+        .into_iter()
+        .map(RawConfig::into_config)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(wire.into_page(items))
+}
+
+fn decode_assignment_page(
+    body: &[u8],
+    status: u16,
+    url: &str,
+) -> Result<Page<NumberAssignment>, GraphError> {
+    let mut wire = decode_page::<NumberAssignment>(body, status, url, |v| {
+        format!(
+            "number assignment {}",
+            v.get("telephoneNumber")
+                .and_then(|x| x.as_str())
+                .unwrap_or("(no number)")
+        )
+    })?;
+    let items = std::mem::take(&mut wire.value);
+    Ok(wire.into_page(items))
+}
+
+impl GraphClient {
+    /// Teams configurations of every Teams user of the tenant (all pages).
+    pub async fn teams_user_configurations(&self) -> Result<Vec<TeamsUserConfig>, GraphError> {
+        let url = self.url("/admin/teams/userConfigurations", &[])?;
+        self.pages(
+            url,
+            false,
+            "Teams user configurations".into(),
+            decode_config_page,
+        )
+        .map_ok(|p| futures_util::stream::iter(p.items.into_iter().map(Ok)))
+        .try_flatten()
+        .try_collect()
+        .await
+    }
+
+    /// Every number assignment of the tenant (global cloud only).
+    pub async fn teams_number_assignments(&self) -> Result<Vec<NumberAssignment>, GraphError> {
+        let url = self.url(
+            "/admin/teams/telephoneNumberManagement/numberAssignments",
+            &[],
+        )?;
+        self.pages(
+            url,
+            false,
+            "Teams number assignments".into(),
+            decode_assignment_page,
+        )
+        .map_ok(|p| futures_util::stream::iter(p.items.into_iter().map(Ok)))
+        .try_flatten()
+        .try_collect()
+        .await
+    }
+
+    /// The Teams voice set-up of one user; a user without a Teams configuration (404) gets
+    /// an empty one.
+    pub async fn teams_voice_of(&self, id: &ObjectId) -> Result<TeamsVoice, GraphError> {
+        let url = self.url(
+            &format!(
+                "/admin/teams/userConfigurations/{}",
+                encode_path_segment(id.as_str())
+            ),
+            &[],
+        )?;
+        let resp = self.get(url, false).await?;
+        if resp.status == 404 {
+            return Ok(TeamsVoice::default());
+        }
+        if !resp.is_success() {
+            return Err(resp.error(&format!("Teams configuration of {id}")));
+        }
+        let raw: RawConfig = resp.json()?;
+        let mut voice = raw.into_config()?.voice;
+        if self.inner.options.teams_number_assignments {
+            let assignments = self.teams_number_assignments().await?;
+            merge_assignments(&mut voice, id, &assignments);
+        }
+        Ok(voice)
+    }
+
+    /// Reads the tenant's Teams configurations (and number assignments when configured) and
+    /// sets `teams` on every user: users without a Teams configuration get an empty one, so
+    /// `Some` always means "read".
+    pub async fn enrich_with_teams(&self, users: &mut [DirectoryUser]) -> Result<(), GraphError> {
+        let configs = self.teams_user_configurations().await?;
+        let assignments = if self.inner.options.teams_number_assignments {
+            self.teams_number_assignments().await?
+        } else {
+            Vec::new()
+        };
+        merge_teams(users, configs, &assignments);
+        Ok(())
+    }
+}
+
+/// Sets `teams` on each user from the configurations and assignments.
+pub fn merge_teams(
+    users: &mut [DirectoryUser],
+    configs: Vec<TeamsUserConfig>,
+    assignments: &[NumberAssignment],
+) {
+    let mut by_id: BTreeMap<ObjectId, TeamsVoice> =
+        configs.into_iter().map(|c| (c.user_id, c.voice)).collect();
+    for u in users.iter_mut() {
+        let mut voice = by_id.remove(&u.id).unwrap_or_default();
+        merge_assignments(&mut voice, &u.id, assignments);
+        u.teams = Some(voice);
+    }
+}
+
+pub(crate) fn merge_assignments(
+    voice: &mut TeamsVoice,
+    id: &ObjectId,
+    assignments: &[NumberAssignment],
+) {
+    for a in assignments {
+        let mine = a
+            .assignment_target_id
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case(id.as_str()));
+        if mine
+            && !voice
+                .telephone_numbers
+                .iter()
+                .any(|n| n.number == a.telephone_number)
+        {
+            voice.telephone_numbers.push(TeamsPhoneNumber::new(
+                a.telephone_number.clone(),
+                category(a.assignment_category.as_deref()),
+            ));
+        }
+    }
+}

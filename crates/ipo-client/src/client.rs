@@ -1,0 +1,497 @@
+//! The client: one reused session, retries, re-login on session timeout.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use ipo_model::LicensingMode;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, RETRY_AFTER};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use tokio::sync::Mutex;
+
+use crate::config::{IpoConfig, WireFormat};
+use crate::error::IpoError;
+use crate::session::{Session, SessionState};
+use crate::stats::{ClientStats, Counters};
+use crate::tls;
+use crate::wire::{self, Envelope};
+
+const AUTH_PATH: &str = "/WebManagement/ws/sdk/security/authenticate";
+const API_PATH: &str = "/WebManagement/ws/sdk/admin/v1/";
+/// Broad on purpose: some systems answer 406 to a narrow `Accept`.
+const ACCEPT_ANY: &str = "application/xml, application/json;q=0.9, text/xml;q=0.8, */*;q=0.5";
+
+/// A client of the IP Office Management API.
+///
+/// One session is opened on first use, shared by concurrent callers (one login), reused
+/// for the whole run and closed by [`IpoClient::close`] (or, best effort, when the client is
+/// dropped inside a Tokio runtime). See the crate docs for the behaviour on faults.
+///
+/// ```no_run
+/// use ipo_client::{IpoClient, IpoConfig, Secret, TlsMode};
+/// use ipo_model::IpoConfigStore;
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let mut cfg = IpoConfig::new("https://10.0.0.5:7070", "sync", Secret::new("secret"));
+/// cfg.tls = TlsMode::TrustCa(std::fs::read_to_string("ipoffice-root-ca.pem")?);
+/// let client = IpoClient::new(cfg)?;
+/// let snapshot = client.snapshot().await?;
+/// println!("{} users", snapshot.users.len());
+/// client.close().await;
+/// # Ok(()) }
+/// ```
+pub struct IpoClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub http: reqwest::Client,
+    pub cfg: IpoConfig,
+    pub base: String,
+    pub session: Mutex<SessionState>,
+    pub counters: Counters,
+    pub mode: RwLock<Option<LicensingMode>>,
+}
+
+/// What came back for a request (after retries and re-login).
+pub(crate) struct Reply {
+    pub status: StatusCode,
+    /// `None` for an empty body.
+    pub envelope: Option<Envelope>,
+}
+
+impl std::fmt::Debug for IpoClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IpoClient")
+            .field("base_url", &self.inner.base)
+            .field("username", &self.inner.cfg.username)
+            .finish_non_exhaustive()
+    }
+}
+
+enum Attempt {
+    Done(Response),
+    Retry { wait: Duration, why: String },
+}
+
+impl IpoClient {
+    /// A client for `cfg` (nothing is sent until the first call).
+    pub fn new(cfg: IpoConfig) -> Result<Self, IpoError> {
+        let base = cfg.base_url.trim_end_matches('/').to_owned();
+        let parsed = url::Url::parse(&base)
+            .map_err(|e| IpoError::Config(format!("base URL {base:?}: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(IpoError::Config(format!(
+                "base URL {base:?}: scheme must be https (or http)"
+            )));
+        }
+        if cfg.batch_size == 0 {
+            return Err(IpoError::Config("batch_size must be at least 1".into()));
+        }
+        let tls = tls::client_config(&cfg.tls)?;
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .timeout(cfg.retry.request_timeout)
+            .build()
+            .map_err(|e| IpoError::Config(format!("HTTP client: {e}")))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                cfg,
+                base,
+                session: Mutex::new(SessionState::LoggedOut),
+                counters: Counters::default(),
+                mode: RwLock::new(None),
+            }),
+        })
+    }
+
+    /// What the client did so far.
+    pub fn stats(&self) -> ClientStats {
+        self.inner.counters.read()
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &IpoConfig {
+        &self.inner.cfg
+    }
+
+    /// Logs out (one attempt, errors only logged). A later call logs in again.
+    pub async fn close(&self) {
+        let mut state = self.inner.session.lock().await;
+        if let SessionState::Active(s) = std::mem::take(&mut *state) {
+            self.inner.logout(&s).await;
+        }
+    }
+
+    /// Sends a request to `resource` (`users`, `users?guid=` as `query`...) and returns the
+    /// parsed answer; logs in first if needed, logs in again and repeats once on
+    /// `461:SessionTimeout`.
+    pub(crate) async fn call(
+        &self,
+        method: Method,
+        resource: &str,
+        query: &[(&str, &str)],
+        body: Option<String>,
+    ) -> Result<Reply, IpoError> {
+        let inner = &self.inner;
+        let what = format!("{method} {resource}");
+        let url = format!("{}{API_PATH}{resource}", inner.base);
+        let mut query: Vec<(&str, &str)> = query.to_vec();
+        if let Some(node) = &inner.cfg.node {
+            query.push(("ipaddress", node));
+        }
+        let mut relogged = false;
+        loop {
+            let session = inner.current_session().await?;
+            let cookie = session.header();
+            let make = || {
+                let mut rb = inner
+                    .http
+                    .request(method.clone(), &url)
+                    .headers(inner.common_headers())
+                    .query(&query);
+                if let Some(c) = &cookie {
+                    rb = rb.header(COOKIE, c.clone());
+                }
+                if let Some(b) = &body {
+                    rb = rb
+                        .header(CONTENT_TYPE, content_type(inner.cfg.format))
+                        .body(b.clone());
+                }
+                rb
+            };
+            let resp = inner.execute(make, &what).await?;
+            let status = resp.status();
+            inner
+                .absorb_cookies(resp.headers(), session.generation)
+                .await;
+            let text = resp
+                .text()
+                .await
+                .map_err(|e| IpoError::Transport(format!("{what}: reading the answer: {e}")))?;
+            let envelope = if text.trim().is_empty() {
+                None
+            } else {
+                match wire::parse_envelope(&text) {
+                    Ok(env) => Some(env),
+                    Err(e) if status.is_success() => {
+                        return Err(match e {
+                            IpoError::Malformed { detail, .. } => {
+                                IpoError::Malformed { what, detail }
+                            }
+                            other => other,
+                        });
+                    }
+                    // An error page (HTML, plain text) with a failure status.
+                    Err(_) => None,
+                }
+            };
+            let timed_out = status.as_u16() == 461
+                || status == StatusCode::UNAUTHORIZED
+                || envelope.as_ref().is_some_and(Envelope::session_timed_out);
+            if timed_out {
+                if relogged {
+                    tracing::warn!(what, "session timed out again right after logging in");
+                    if envelope.is_none() {
+                        return Err(IpoError::Http {
+                            status: status.as_u16(),
+                            what,
+                        });
+                    }
+                } else {
+                    tracing::info!(what, "IP Office session timed out; logging in again");
+                    inner.relogin(session.generation).await?;
+                    relogged = true;
+                    continue;
+                }
+            }
+            if envelope.is_none() && !status.is_success() {
+                return Err(IpoError::Http {
+                    status: status.as_u16(),
+                    what,
+                });
+            }
+            return Ok(Reply { status, envelope });
+        }
+    }
+
+    /// `GET resource`: the records, or the errors of a `status="0"` answer.
+    pub(crate) async fn list(&self, resource: &str) -> Result<Vec<wire::WireRecord>, IpoError> {
+        let reply = self.call(Method::GET, resource, &[], None).await?;
+        let Some(env) = reply.envelope else {
+            return Ok(Vec::new());
+        };
+        if env.failed() {
+            return Err(IpoError::Api {
+                what: format!("GET {resource}"),
+                errors: env.errors(),
+            });
+        }
+        Ok(env.into_records().collect())
+    }
+
+    /// The licensing mode: from the last snapshot, else read from `systems`.
+    pub(crate) async fn licensing_mode(&self) -> Result<LicensingMode, IpoError> {
+        if let Ok(g) = self.inner.mode.read()
+            && let Some(m) = *g
+        {
+            return Ok(m);
+        }
+        let recs = self.list("systems").await?;
+        let system =
+            crate::records::solution_from_records(&recs).ok_or_else(|| IpoError::Malformed {
+                what: "GET systems".into(),
+                detail: "no System record".into(),
+            })?;
+        self.remember_mode(system.licensing_mode);
+        Ok(system.licensing_mode)
+    }
+
+    pub(crate) fn remember_mode(&self, mode: LicensingMode) {
+        if let Ok(mut g) = self.inner.mode.write() {
+            *g = Some(mode);
+        }
+    }
+}
+
+fn content_type(f: WireFormat) -> &'static str {
+    match f {
+        WireFormat::Xml => "application/xml",
+        WireFormat::Json => "application/json",
+    }
+}
+
+/// `Retry-After` in seconds (an HTTP date is not used: the policy's default applies).
+fn retry_after(h: &HeaderMap) -> Option<Duration> {
+    let v = h.get(RETRY_AFTER)?.to_str().ok()?;
+    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+impl Inner {
+    fn common_headers(&self) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "X-User-Client",
+            reqwest::header::HeaderValue::from_static("Avaya-WebAdmin"),
+        );
+        h.insert(
+            "X-User-Agent",
+            reqwest::header::HeaderValue::from_static("Avaya-SDKUser"),
+        );
+        h.insert(
+            ACCEPT,
+            reqwest::header::HeaderValue::from_static(ACCEPT_ANY),
+        );
+        h
+    }
+
+    /// Sends with retries of 503 (honouring `Retry-After`), 502/504 and connection errors.
+    async fn execute(
+        &self,
+        make: impl Fn() -> RequestBuilder,
+        what: &str,
+    ) -> Result<Response, IpoError> {
+        let policy = &self.cfg.retry;
+        let mut retries = 0u32;
+        loop {
+            Counters::bump(&self.counters.requests);
+            let attempt = match make().send().await {
+                Ok(resp) => {
+                    let s = resp.status();
+                    if s == StatusCode::SERVICE_UNAVAILABLE {
+                        let wait = retry_after(resp.headers())
+                            .unwrap_or(policy.default_retry_after)
+                            .min(policy.max_delay);
+                        Attempt::Retry {
+                            wait,
+                            why: "HTTP 503".into(),
+                        }
+                    } else if s == StatusCode::BAD_GATEWAY || s == StatusCode::GATEWAY_TIMEOUT {
+                        Attempt::Retry {
+                            wait: policy.backoff(retries + 1),
+                            why: format!("HTTP {}", s.as_u16()),
+                        }
+                    } else {
+                        Attempt::Done(resp)
+                    }
+                }
+                Err(e) if e.is_connect() || e.is_timeout() || e.is_request() => Attempt::Retry {
+                    wait: policy.backoff(retries + 1),
+                    why: e.without_url().to_string(),
+                },
+                Err(e) => return Err(IpoError::Transport(format!("{what}: {}", e.without_url()))),
+            };
+            match attempt {
+                Attempt::Done(r) => return Ok(r),
+                Attempt::Retry { wait, why } => {
+                    if retries >= policy.max_retries {
+                        return Err(IpoError::Transport(format!(
+                            "{what}: {why} (gave up after {retries} retries)"
+                        )));
+                    }
+                    retries += 1;
+                    Counters::bump(&self.counters.retries);
+                    self.counters.add_wait(wait);
+                    tracing::debug!(what, %why, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    /// The current session, logging in when there is none. Holding the lock while logging
+    /// in makes concurrent callers share one login.
+    async fn current_session(&self) -> Result<Session, IpoError> {
+        let mut state = self.session.lock().await;
+        match &*state {
+            SessionState::Active(s) => Ok(s.clone()),
+            SessionState::Refused(detail) => Err(IpoError::LoginFailed {
+                detail: format!("an earlier login was refused: {detail}"),
+            }),
+            SessionState::LoggedOut => {
+                let s = self.login(1).await;
+                self.settle(&mut state, s)
+            }
+        }
+    }
+
+    fn settle(
+        &self,
+        state: &mut SessionState,
+        s: Result<Session, IpoError>,
+    ) -> Result<Session, IpoError> {
+        match s {
+            Ok(s) => {
+                *state = SessionState::Active(s.clone());
+                Ok(s)
+            }
+            Err(IpoError::LoginFailed { detail }) => {
+                *state = SessionState::Refused(detail.clone());
+                Err(IpoError::LoginFailed { detail })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Logs in again unless another caller already did since `generation`.
+    async fn relogin(&self, generation: u64) -> Result<(), IpoError> {
+        let mut state = self.session.lock().await;
+        let next = match &*state {
+            SessionState::Active(s) if s.generation != generation => return Ok(()),
+            SessionState::Active(s) => s.generation + 1,
+            SessionState::Refused(detail) => {
+                return Err(IpoError::LoginFailed {
+                    detail: format!("an earlier login was refused: {detail}"),
+                });
+            }
+            SessionState::LoggedOut => generation + 1,
+        };
+        Counters::bump(&self.counters.relogins);
+        let s = self.login(next).await;
+        self.settle(&mut state, s).map(|_| ())
+    }
+
+    /// Cookies set on any answer join the session.
+    async fn absorb_cookies(&self, headers: &HeaderMap, generation: u64) {
+        if !headers.contains_key(reqwest::header::SET_COOKIE) {
+            return;
+        }
+        let mut state = self.session.lock().await;
+        if let SessionState::Active(s) = &mut *state
+            && s.generation == generation
+        {
+            s.absorb(headers);
+        }
+    }
+
+    /// One login: transport failures are retried by the policy; a refusal never is.
+    async fn login(&self, generation: u64) -> Result<Session, IpoError> {
+        Counters::bump(&self.counters.logins);
+        let url = format!("{}{AUTH_PATH}", self.base);
+        let make = || {
+            self.http
+                .get(&url)
+                .headers(self.common_headers())
+                .header(CONTENT_TYPE, content_type(self.cfg.format))
+                .basic_auth(&self.cfg.username, Some(self.cfg.password.expose()))
+        };
+        let resp = self.execute(make, "login").await?;
+        let status = resp.status();
+        let mut session = Session::new(generation);
+        session.absorb(resp.headers());
+        let body = resp.text().await.unwrap_or_default();
+        let env = wire::parse_envelope(&body).ok();
+        let refused = |detail: String| {
+            tracing::error!(user = %self.cfg.username, %detail, "IP Office login refused; not retrying");
+            Err(IpoError::LoginFailed { detail })
+        };
+        if matches!(status.as_u16(), 401 | 403) {
+            let codes = env.map(|e| {
+                e.errors()
+                    .into_iter()
+                    .map(|e| e.code)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
+            return refused(match codes {
+                Some(c) if !c.is_empty() => format!("HTTP {}, {c}", status.as_u16()),
+                _ => format!("HTTP {}", status.as_u16()),
+            });
+        }
+        if !status.is_success() {
+            return Err(IpoError::Http {
+                status: status.as_u16(),
+                what: "login".into(),
+            });
+        }
+        if let Some(env) = env
+            && env.failed()
+        {
+            let codes: Vec<String> = env.errors().into_iter().map(|e| e.code).collect();
+            return refused(format!("status 0: {}", codes.join(", ")));
+        }
+        if session.is_empty() {
+            return refused("no session cookie in the answer".into());
+        }
+        tracing::info!(user = %self.cfg.username, cookies = ?session.names(), "logged in to IP Office");
+        Ok(session)
+    }
+
+    async fn logout(&self, s: &Session) {
+        let url = format!("{}{AUTH_PATH}", self.base);
+        let mut rb = self.http.delete(&url).headers(self.common_headers());
+        if let Some(c) = s.header() {
+            rb = rb.header(COOKIE, c);
+        }
+        Counters::bump(&self.counters.requests);
+        match rb.send().await {
+            Ok(r) if r.status().is_success() => tracing::info!("logged out of IP Office"),
+            Ok(r) => tracing::warn!(
+                status = r.status().as_u16(),
+                "IP Office logout answered an error"
+            ),
+            Err(e) => tracing::warn!(error = %e.without_url(), "IP Office logout failed"),
+        }
+    }
+}
+
+impl Drop for IpoClient {
+    fn drop(&mut self) {
+        // Best effort: the session counts against the account's 5 concurrent sessions.
+        let Ok(mut state) = self.inner.session.try_lock() else {
+            return;
+        };
+        let SessionState::Active(s) = std::mem::take(&mut *state) else {
+            return;
+        };
+        drop(state);
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) => {
+                let inner = self.inner.clone();
+                h.spawn(async move { inner.logout(&s).await });
+            }
+            Err(_) => tracing::warn!(
+                "IpoClient dropped outside a runtime without close(): session left open"
+            ),
+        }
+    }
+}

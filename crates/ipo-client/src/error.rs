@@ -1,0 +1,75 @@
+//! The crate's error type.
+
+use ipo_model::ApiError;
+
+/// Why a call to IP Office failed. Messages name the record and field where there is one;
+/// they never carry the password, a session cookie, a login code or a voicemail code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IpoError {
+    /// The service user's login was refused. Never retried automatically: IP Office locks
+    /// the account after 3 failed logins within 10 minutes.
+    #[error(
+        "IP Office login refused ({detail}); not retried, because IP Office locks the account after 3 failed logins within 10 minutes"
+    )]
+    LoginFailed {
+        /// What IP Office answered (status and error code, never the credentials).
+        detail: String,
+    },
+    /// The server could not be reached, or kept failing after the allowed retries.
+    #[error("IP Office unreachable: {0}")]
+    Transport(String),
+    /// An HTTP status the client cannot handle.
+    #[error("IP Office answered HTTP {status} to {what}")]
+    Http {
+        /// The status code.
+        status: u16,
+        /// The request, e.g. `GET users`.
+        what: String,
+    },
+    /// The body is not a Management API envelope (neither XML nor JSON, or broken).
+    #[error("malformed IP Office answer to {what}: {detail}")]
+    Malformed {
+        /// The request or the part being read.
+        what: String,
+        /// What is wrong (position and reason; no content).
+        detail: String,
+    },
+    /// A record field that identifies the record (`Name`, `GUID`...) breaks a rule.
+    #[error("{record}: invalid {field}: {message}")]
+    InvalidRecord {
+        /// The record, e.g. `User #3` or `user Ann (GUID)`.
+        record: String,
+        /// The field's wire name.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// IP Office answered `status="0"` with these errors.
+    #[error("IP Office refused {what}: {}", .errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Api {
+        /// The request.
+        what: String,
+        /// Every error node.
+        errors: Vec<ApiError>,
+    },
+    /// The TLS settings cannot be used (bad PEM, no certificate...).
+    #[error("TLS configuration: {0}")]
+    Tls(String),
+    /// The client configuration is unusable (bad base URL...).
+    #[error("configuration: {0}")]
+    Config(String),
+    /// System directory changes were asked for but no directory CSV path is configured.
+    #[error(
+        "system directory not configured: the Management API has no directory resource; set IpoConfig::directory_csv"
+    )]
+    DirectoryNotConfigured,
+    /// Reading or writing the directory CSV file failed.
+    #[error("directory file {path}: {detail}")]
+    DirectoryFile {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        detail: String,
+    },
+}

@@ -1,0 +1,462 @@
+//! `IpoConfigStore` for [`IpoClient`]: snapshot, and writes in batches with one outcome
+//! per change.
+
+use async_trait::async_trait;
+use ipo_model::{
+    ApiError, Applied, ChangeOutcome, DirectoryEntry, Guid, IpoChange, IpoConfigStore, IpoSnapshot,
+    PortError,
+};
+use reqwest::Method;
+
+use crate::client::IpoClient;
+use crate::directory;
+use crate::error::IpoError;
+use crate::records;
+use crate::wire::{self, WireRecord, WsObject};
+
+const SERVICE: &str = "IP Office";
+
+fn at(what: &'static str) -> impl Fn(IpoError) -> PortError {
+    move |e| port_error(e, what)
+}
+
+/// An [`IpoError`] as the port's error, naming `record` where it has none.
+pub fn port_error(e: IpoError, record: &str) -> PortError {
+    match e {
+        IpoError::LoginFailed { .. } => PortError::Auth(e.to_string()),
+        IpoError::Transport(detail) => PortError::Unavailable {
+            service: SERVICE.into(),
+            detail,
+        },
+        IpoError::Http { status: 403, .. } => PortError::Permission(e.to_string()),
+        IpoError::Http { .. } => PortError::Unavailable {
+            service: SERVICE.into(),
+            detail: e.to_string(),
+        },
+        IpoError::InvalidRecord {
+            record,
+            field,
+            message,
+        } => PortError::InvalidData {
+            record,
+            field,
+            message,
+        },
+        IpoError::Api { errors, .. } => errors_to_port(record, errors),
+        IpoError::DirectoryFile { .. } => PortError::Unavailable {
+            service: "directory file".into(),
+            detail: e.to_string(),
+        },
+        other => PortError::Other(format!("{record}: {other}")),
+    }
+}
+
+/// The errors IP Office gave for one record, as the port's error (Conflict for duplicate
+/// name/extension, capacity and read-only records; NotFound for an unknown GUID;
+/// Permission for Unauthorized; Rejected otherwise, with every error).
+pub fn errors_to_port(record: &str, errors: Vec<ApiError>) -> PortError {
+    let has = |k: &str| errors.iter().any(|e| e.code.contains(k));
+    let joined = || {
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if has("UnknownGUID") {
+        PortError::NotFound(record.to_owned())
+    } else if has("DuplicateName")
+        || has("DuplicateExtension")
+        || has("CapacityExceeded")
+        || has("ReadOnlyRecord")
+    {
+        PortError::Conflict {
+            record: record.to_owned(),
+            message: joined(),
+        }
+    } else if has("Unauthorized") {
+        PortError::Permission(format!("{record}: {}", joined()))
+    } else {
+        PortError::Rejected {
+            record: record.to_owned(),
+            errors,
+        }
+    }
+}
+
+fn applied(o: Option<&WsObject>, fallback: Option<&Guid>) -> Applied {
+    let guid = o
+        .and_then(|o| o.record.as_ref())
+        .and_then(WireRecord::guid)
+        .and_then(|g| g.parse::<Guid>().ok())
+        .or_else(|| fallback.cloned());
+    let mut a = Applied::new(guid);
+    if let Some(o) = o {
+        a.notices = o
+            .reboots
+            .iter()
+            .map(|at| format!("IP Office node {at} must be restarted for this change (REBOOT)"))
+            .collect();
+    }
+    a
+}
+
+/// A batchable write.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Batch {
+    CreateUsers,
+    UpdateUsers,
+    CreateExtensions,
+    UpdateHuntGroups,
+}
+
+impl Batch {
+    fn of(c: &IpoChange) -> Option<Batch> {
+        Some(match c {
+            IpoChange::CreateUser(_) => Batch::CreateUsers,
+            IpoChange::UpdateUser(_) => Batch::UpdateUsers,
+            IpoChange::CreateExtension(_) => Batch::CreateExtensions,
+            IpoChange::UpdateHuntGroup(_) => Batch::UpdateHuntGroups,
+            _ => return None,
+        })
+    }
+    fn method(self) -> Method {
+        match self {
+            Batch::CreateUsers | Batch::CreateExtensions => Method::POST,
+            Batch::UpdateUsers | Batch::UpdateHuntGroups => Method::PUT,
+        }
+    }
+    fn resource(self) -> &'static str {
+        match self {
+            Batch::CreateUsers | Batch::UpdateUsers => "users",
+            Batch::CreateExtensions => "extensions",
+            Batch::UpdateHuntGroups => "huntgroups",
+        }
+    }
+}
+
+/// State of one `apply` run.
+struct Run {
+    out: Vec<Option<ChangeOutcome>>,
+    /// Set when the session is unusable (login refused): later writes are not attempted.
+    stop: Option<String>,
+    directory: Option<Vec<DirectoryEntry>>,
+    directory_items: Vec<usize>,
+}
+
+impl IpoClient {
+    /// Turns one batchable change into its record, or its outcome when it cannot be sent.
+    async fn prepare(&self, c: &IpoChange) -> Result<WireRecord, PortError> {
+        let label = c.label();
+        let names = &self.inner.cfg.wire_names;
+        match c {
+            IpoChange::CreateUser(u) | IpoChange::UpdateUser(u) => {
+                let creating = matches!(c, IpoChange::CreateUser(_));
+                if u.is_no_user() {
+                    return Err(PortError::Conflict {
+                        record: label,
+                        message: "NoUser is built into IP Office and is never changed".into(),
+                    });
+                }
+                if !creating && u.guid.is_none() {
+                    return Err(PortError::InvalidData {
+                        record: label,
+                        field: "GUID".into(),
+                        message:
+                            "an update needs the record's GUID (IP Office answers MissingGUID)"
+                                .into(),
+                    });
+                }
+                let mode = self
+                    .licensing_mode()
+                    .await
+                    .map_err(|e| port_error(e, &label))?;
+                records::user_to_record(u, mode, names, creating).map_err(|e| port_error(e, &label))
+            }
+            IpoChange::CreateExtension(e) => Ok(records::extension_to_record(e)),
+            IpoChange::UpdateHuntGroup(h) => {
+                if h.guid.is_none() {
+                    return Err(PortError::InvalidData {
+                        record: label,
+                        field: "GUID".into(),
+                        message: "an update needs the record's GUID".into(),
+                    });
+                }
+                Ok(records::hunt_group_to_record(h))
+            }
+            _ => Err(PortError::Other(format!("{label}: not a batchable change"))),
+        }
+    }
+
+    async fn send_batch(
+        &self,
+        kind: Batch,
+        items: &[(usize, &IpoChange, WireRecord)],
+        run: &mut Run,
+    ) {
+        let recs: Vec<WireRecord> = items.iter().map(|(_, _, r)| r.clone()).collect();
+        for r in &recs {
+            tracing::debug!(kind = %r.kind, fields = ?r.fields, "sending record");
+        }
+        let body = wire::write_request(self.inner.cfg.format, &recs);
+        let result = self
+            .call(kind.method(), kind.resource(), &[], Some(body))
+            .await;
+        let what = format!("{} {}", kind.method(), kind.resource());
+        let reply = match result {
+            Ok(r) => r,
+            Err(e) => {
+                if matches!(e, IpoError::LoginFailed { .. }) {
+                    run.stop = Some(e.to_string());
+                }
+                for (i, c, _) in items {
+                    run.out[*i] = Some(Err(match &run.stop {
+                        Some(reason) => PortError::NotAttempted {
+                            record: c.label(),
+                            reason: reason.clone(),
+                        },
+                        None => port_error(e.clone(), &c.label()),
+                    }));
+                }
+                return;
+            }
+        };
+        let objects = reply
+            .envelope
+            .map(|e| (e.failed(), e.objects))
+            .unwrap_or((false, Vec::new()));
+        let (failed, objects) = objects;
+        let guid_of = |c: &IpoChange| match c {
+            IpoChange::UpdateUser(u) => u.guid.clone(),
+            IpoChange::UpdateHuntGroup(h) => h.guid.clone(),
+            _ => None,
+        };
+        if objects.len() == items.len() {
+            for ((i, c, _), o) in items.iter().zip(&objects) {
+                run.out[*i] = Some(if o.errors.is_empty() {
+                    Ok(applied(Some(o), guid_of(c).as_ref()))
+                } else {
+                    Err(errors_to_port(&c.label(), o.errors.clone()))
+                });
+            }
+        } else if failed {
+            // The answer does not say which record each error belongs to.
+            let errors: Vec<ApiError> = objects
+                .iter()
+                .flat_map(|o| o.errors.iter().cloned())
+                .collect();
+            tracing::warn!(
+                what,
+                sent = items.len(),
+                answered = objects.len(),
+                "batch answer does not match the records sent"
+            );
+            for (i, c, _) in items {
+                run.out[*i] = Some(Err(errors_to_port(&c.label(), errors.clone())));
+            }
+        } else {
+            if !reply.status.is_success() {
+                tracing::warn!(
+                    what,
+                    status = reply.status.as_u16(),
+                    "write answered a failure status without errors"
+                );
+            }
+            for (k, (i, c, _)) in items.iter().enumerate() {
+                run.out[*i] = Some(Ok(applied(objects.get(k), guid_of(c).as_ref())));
+            }
+        }
+    }
+
+    async fn delete(&self, resource: &str, guid: &Guid, label: String) -> ChangeOutcome {
+        let reply = self
+            .call(Method::DELETE, resource, &[("guid", guid.as_str())], None)
+            .await
+            .map_err(|e| port_error(e, &label))?;
+        match reply.envelope {
+            Some(env) if env.failed() => Err(errors_to_port(&label, env.errors())),
+            Some(env) => Ok(applied(env.objects.first(), None)),
+            None => Ok(Applied::new(None)),
+        }
+    }
+
+    fn directory_change(&self, c: &IpoChange, run: &mut Run) -> ChangeOutcome {
+        let label = c.label();
+        let Some(path) = &self.inner.cfg.directory_csv else {
+            return Err(PortError::Other(format!(
+                "{label}: {}",
+                IpoError::DirectoryNotConfigured
+            )));
+        };
+        if run.directory.is_none() {
+            run.directory =
+                Some(directory::read_directory(path).map_err(|e| port_error(e, &label))?);
+        }
+        let entries = run.directory.get_or_insert_with(Vec::new);
+        match c {
+            IpoChange::PutDirectoryEntry(e) => {
+                match entries.iter_mut().find(|x| x.name == e.name) {
+                    Some(x) => *x = e.clone(),
+                    None => entries.push(e.clone()),
+                }
+            }
+            IpoChange::RemoveDirectoryEntry { name } => {
+                let before = entries.len();
+                entries.retain(|x| &x.name != name);
+                if entries.len() == before {
+                    return Err(PortError::NotFound(label));
+                }
+            }
+            _ => {}
+        }
+        Ok(Applied::new(None))
+    }
+}
+
+#[async_trait]
+impl IpoConfigStore for IpoClient {
+    async fn snapshot(&self) -> Result<IpoSnapshot, PortError> {
+        let sys = self.list("systems").await.map_err(at("systems"))?;
+        let system = records::solution_from_records(&sys)
+            .ok_or_else(|| PortError::Other("GET systems: no System record".into()))?;
+        let mode = system.licensing_mode;
+        self.remember_mode(mode);
+        let mut snap = IpoSnapshot::new(system);
+        snap.licenses = self
+            .list("licenses")
+            .await
+            .map_err(at("licenses"))?
+            .iter()
+            .map(records::license_from_record)
+            .collect();
+        let names = &self.inner.cfg.wire_names;
+        snap.users = self
+            .list("users")
+            .await
+            .map_err(at("users"))?
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| records::user_from_record(r, i, mode, names))
+            .collect::<Result<_, _>>()
+            .map_err(at("users"))?;
+        snap.extensions = self
+            .list("extensions")
+            .await
+            .map_err(at("extensions"))?
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| records::extension_from_record(r, i))
+            .collect::<Result<_, _>>()
+            .map_err(at("extensions"))?;
+        snap.hunt_groups = self
+            .list("huntgroups")
+            .await
+            .map_err(at("huntgroups"))?
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| records::hunt_group_from_record(r, i))
+            .collect::<Result<_, _>>()
+            .map_err(at("huntgroups"))?;
+        if let Some(node) = &self.inner.cfg.node {
+            for u in &mut snap.users {
+                u.node = Some(node.clone());
+            }
+            for e in &mut snap.extensions {
+                e.node = Some(node.clone());
+            }
+        }
+        if let Some(path) = &self.inner.cfg.directory_csv {
+            snap.directory = directory::read_directory(path).map_err(at("directory"))?;
+        }
+        Ok(snap)
+    }
+
+    async fn apply(&self, changes: Vec<IpoChange>) -> Vec<ChangeOutcome> {
+        let mut run = Run {
+            out: vec![None; changes.len()],
+            stop: None,
+            directory: None,
+            directory_items: Vec::new(),
+        };
+        let size = self.inner.cfg.batch_size.max(1);
+        let mut i = 0;
+        while i < changes.len() {
+            let c = &changes[i];
+            if let Some(kind) = Batch::of(c) {
+                let mut items = Vec::new();
+                while i < changes.len()
+                    && Batch::of(&changes[i]) == Some(kind)
+                    && items.len() < size
+                {
+                    let c = &changes[i];
+                    if let Some(reason) = &run.stop {
+                        run.out[i] = Some(Err(PortError::NotAttempted {
+                            record: c.label(),
+                            reason: reason.clone(),
+                        }));
+                    } else {
+                        match self.prepare(c).await {
+                            Ok(rec) => items.push((i, c, rec)),
+                            Err(e) => {
+                                if matches!(e, PortError::Auth(_)) {
+                                    run.stop = Some(e.to_string());
+                                }
+                                run.out[i] = Some(Err(e));
+                            }
+                        }
+                    }
+                    i += 1;
+                }
+                if !items.is_empty() {
+                    self.send_batch(kind, &items, &mut run).await;
+                }
+                continue;
+            }
+            let outcome = match c {
+                IpoChange::PutDirectoryEntry(_) | IpoChange::RemoveDirectoryEntry { .. } => {
+                    let o = self.directory_change(c, &mut run);
+                    if o.is_ok() {
+                        run.directory_items.push(i);
+                    }
+                    o
+                }
+                _ if run.stop.is_some() => Err(PortError::NotAttempted {
+                    record: c.label(),
+                    reason: run.stop.clone().unwrap_or_default(),
+                }),
+                IpoChange::DeleteUser { guid, name } if name.as_str() == ipo_model::NO_USER => {
+                    let _ = guid;
+                    Err(PortError::Conflict {
+                        record: c.label(),
+                        message: "NoUser is built into IP Office and is never deleted".into(),
+                    })
+                }
+                IpoChange::DeleteUser { guid, .. } => self.delete("users", guid, c.label()).await,
+                IpoChange::DeleteExtension { guid, .. } => {
+                    self.delete("extensions", guid, c.label()).await
+                }
+                other => Err(PortError::Other(format!(
+                    "{}: change not supported by this client",
+                    other.label()
+                ))),
+            };
+            if let Err(PortError::Auth(reason)) = &outcome {
+                run.stop = Some(reason.clone());
+            }
+            run.out[i] = Some(outcome);
+            i += 1;
+        }
+        if let (Some(entries), Some(path)) = (&run.directory, &self.inner.cfg.directory_csv)
+            && !run.directory_items.is_empty()
+            && let Err(e) = directory::write_directory(path, entries)
+        {
+            for &k in &run.directory_items {
+                run.out[k] = Some(Err(port_error(e.clone(), &changes[k].label())));
+            }
+        }
+        run.out
+            .into_iter()
+            .map(|o| o.unwrap_or_else(|| Err(PortError::Other("no outcome recorded".into()))))
+            .collect()
+    }
+}

@@ -1,0 +1,284 @@
+//! Fault injection per route, changeable while the emulator runs.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::rng::SplitMix64;
+
+/// Added wait before a matching request is answered.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Latency {
+    /// Always this long.
+    Fixed(Duration),
+    /// Uniform between the two bounds.
+    Random {
+        /// Lower bound.
+        min: Duration,
+        /// Upper bound.
+        max: Duration,
+    },
+}
+
+/// One fault rule: which requests it matches and what happens to them.
+///
+/// Fractions are rolled once per request, in the order unavailable, raw 461, body 461, drop,
+/// malformed (their sum should not exceed 1); the `REBOOT` notice is rolled on its own.
+///
+/// ```
+/// use std::time::Duration;
+/// use ipo_emulator::FaultRule;
+/// let rule = FaultRule::new("/WebManagement/ws/sdk/admin/v1/users")
+///     .method("PUT")
+///     .unavailable(0.5, Some(Duration::from_secs(1)))
+///     .times(3);
+/// # let _ = rule;
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FaultRule {
+    /// Path prefix, e.g. `/WebManagement/ws/sdk/admin/v1/users` or `/WebManagement` (all).
+    pub path_prefix: String,
+    /// HTTP method, `None` for any.
+    pub method: Option<String>,
+    /// Added wait.
+    pub latency: Option<Latency>,
+    /// Fraction answered `503 Service Unavailable`.
+    pub unavailable: f64,
+    /// `Retry-After` sent with a 503 (whole seconds, rounded up); `None` sends none.
+    pub retry_after: Option<Duration>,
+    /// Fraction answered with a raw `HTTP 461` (the session ends).
+    pub session_timeout_http: f64,
+    /// Fraction answered `status="0"` with `461:SessionTimeout` (the session ends).
+    pub session_timeout_body: f64,
+    /// Fraction whose connection is closed without an answer.
+    pub drop: f64,
+    /// Fraction whose answer body is cut in half.
+    pub malformed: f64,
+    /// Fraction of successful writes whose records carry a `REBOOT` notice.
+    pub reboot: f64,
+    /// Stop faulting after this many faults (latency alone does not count); `None` forever.
+    pub times: Option<u32>,
+}
+
+impl FaultRule {
+    /// A rule matching every method under `path_prefix` that does nothing yet.
+    pub fn new(path_prefix: impl Into<String>) -> Self {
+        Self {
+            path_prefix: path_prefix.into(),
+            method: None,
+            latency: None,
+            unavailable: 0.0,
+            retry_after: None,
+            session_timeout_http: 0.0,
+            session_timeout_body: 0.0,
+            drop: 0.0,
+            malformed: 0.0,
+            reboot: 0.0,
+            times: None,
+        }
+    }
+    /// Only this method.
+    pub fn method(mut self, m: impl Into<String>) -> Self {
+        self.method = Some(m.into().to_ascii_uppercase());
+        self
+    }
+    /// Adds latency.
+    pub fn latency(mut self, l: Latency) -> Self {
+        self.latency = Some(l);
+        self
+    }
+    /// Answers this fraction with 503 and the given `Retry-After`.
+    pub fn unavailable(mut self, fraction: f64, retry_after: Option<Duration>) -> Self {
+        self.unavailable = fraction;
+        self.retry_after = retry_after;
+        self
+    }
+    /// Answers this fraction with a raw HTTP 461.
+    pub fn session_timeout_http(mut self, fraction: f64) -> Self {
+        self.session_timeout_http = fraction;
+        self
+    }
+    /// Answers this fraction with `461:SessionTimeout` in a `status="0"` body.
+    pub fn session_timeout_body(mut self, fraction: f64) -> Self {
+        self.session_timeout_body = fraction;
+        self
+    }
+    /// Closes this fraction of connections without an answer.
+    pub fn drop_connection(mut self, fraction: f64) -> Self {
+        self.drop = fraction;
+        self
+    }
+    /// Cuts this fraction of answer bodies short.
+    pub fn malformed(mut self, fraction: f64) -> Self {
+        self.malformed = fraction;
+        self
+    }
+    /// Adds a `REBOOT` notice to this fraction of successful writes.
+    pub fn reboot(mut self, fraction: f64) -> Self {
+        self.reboot = fraction;
+        self
+    }
+    /// Faults at most `n` times.
+    pub fn times(mut self, n: u32) -> Self {
+        self.times = Some(n);
+        self
+    }
+
+    fn matches(&self, method: &str, path: &str) -> bool {
+        self.method.as_deref().is_none_or(|m| m == method) && path.starts_with(&self.path_prefix)
+    }
+}
+
+/// What happens to one request.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) enum FaultAction {
+    #[default]
+    None,
+    Unavailable(Option<Duration>),
+    SessionTimeoutHttp,
+    SessionTimeoutBody,
+    Drop,
+    Malformed,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Decision {
+    pub(crate) latency: Option<Duration>,
+    pub(crate) action: FaultAction,
+    pub(crate) reboot: bool,
+}
+
+#[derive(Debug)]
+struct State {
+    rules: Vec<FaultRule>,
+    rng: SplitMix64,
+    expire_every: Option<u64>,
+}
+
+/// Handle on the running emulator's fault rules (cheap to clone).
+#[derive(Debug, Clone)]
+pub struct Faults(Arc<Mutex<State>>);
+
+impl Faults {
+    pub(crate) fn new(seed: u64) -> Self {
+        Self(Arc::new(Mutex::new(State {
+            rules: Vec::new(),
+            rng: SplitMix64::new(seed ^ 0xFA17),
+            expire_every: None,
+        })))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds a rule; rules are tried in the order added, the first that faults wins.
+    pub fn add(&self, rule: FaultRule) {
+        self.lock().rules.push(rule);
+    }
+
+    /// Removes every rule and the session expiry.
+    pub fn clear(&self) {
+        let mut st = self.lock();
+        st.rules.clear();
+        st.expire_every = None;
+    }
+
+    /// Reseeds the generator (to replay a failing run).
+    pub fn reseed(&self, seed: u64) {
+        self.lock().rng = SplitMix64::new(seed ^ 0xFA17);
+    }
+
+    /// Ends every session after it served `n` admin requests: request `n + 1` is answered
+    /// `461:SessionTimeout`. `None` turns it off.
+    pub fn expire_sessions_every(&self, n: Option<u64>) {
+        self.lock().expire_every = n;
+    }
+
+    pub(crate) fn expire_every(&self) -> Option<u64> {
+        self.lock().expire_every
+    }
+
+    pub(crate) fn decide(&self, method: &str, path: &str) -> Decision {
+        let mut st = self.lock();
+        let State { rules, rng, .. } = &mut *st;
+        let mut d = Decision::default();
+        for rule in rules.iter_mut().filter(|r| r.matches(method, path)) {
+            if d.latency.is_none()
+                && let Some(l) = rule.latency
+            {
+                d.latency = Some(match l {
+                    Latency::Fixed(x) => x,
+                    Latency::Random { min, max } => {
+                        let span = max.saturating_sub(min).as_micros() as u64;
+                        min + Duration::from_micros(rng.below(span + 1))
+                    }
+                });
+            }
+            if rule.times == Some(0) {
+                continue;
+            }
+            if !d.reboot && rule.reboot > 0.0 && rng.next_f64() < rule.reboot {
+                d.reboot = true;
+            }
+            if d.action != FaultAction::None {
+                continue;
+            }
+            let r = rng.next_f64();
+            let mut edge = 0.0;
+            let mut pick = |fraction: f64, action: FaultAction| {
+                edge += fraction;
+                (fraction > 0.0 && r < edge).then_some(action)
+            };
+            let action = pick(rule.unavailable, FaultAction::Unavailable(rule.retry_after))
+                .or_else(|| pick(rule.session_timeout_http, FaultAction::SessionTimeoutHttp))
+                .or_else(|| pick(rule.session_timeout_body, FaultAction::SessionTimeoutBody))
+                .or_else(|| pick(rule.drop, FaultAction::Drop))
+                .or_else(|| pick(rule.malformed, FaultAction::Malformed));
+            if let Some(a) = action {
+                d.action = a;
+                if let Some(t) = rule.times.as_mut() {
+                    *t -= 1;
+                }
+            }
+        }
+        d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_matching() {
+        let f = Faults::new(1);
+        f.add(
+            FaultRule::new("/a")
+                .method("get")
+                .drop_connection(1.0)
+                .times(2),
+        );
+        assert_eq!(f.decide("GET", "/a/b").action, FaultAction::Drop);
+        assert_eq!(f.decide("POST", "/a/b").action, FaultAction::None);
+        assert_eq!(f.decide("GET", "/b").action, FaultAction::None);
+        assert_eq!(f.decide("GET", "/a").action, FaultAction::Drop);
+        assert_eq!(f.decide("GET", "/a").action, FaultAction::None);
+    }
+
+    #[test]
+    fn fractions_are_seeded() {
+        let roll = |seed| {
+            let f = Faults::new(seed);
+            f.add(FaultRule::new("/").unavailable(0.5, None));
+            (0..64)
+                .map(|_| f.decide("GET", "/x").action != FaultAction::None)
+                .collect::<Vec<_>>()
+        };
+        let a = roll(9);
+        assert_eq!(a, roll(9));
+        let hits = a.iter().filter(|x| **x).count();
+        assert!((16..=48).contains(&hits), "{hits}");
+    }
+}

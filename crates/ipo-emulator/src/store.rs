@@ -1,0 +1,764 @@
+//! The stored configuration and the rules IP Office applies when it is written.
+
+use ipo_model::{
+    ExtensionNumber, FullName, LicensingMode, NO_USER, Platform, Profile, RawElement, RawFields,
+    RawValue, UserName,
+};
+
+use crate::config::{EmulatorConfig, Node};
+use crate::convert::{self, package};
+use crate::error::EmulatorError;
+use crate::record::{RawRecord, RecordKind, WireError, codes};
+use crate::rng::SplitMix64;
+use crate::wire::{RecordIn, WsOut};
+
+/// `AssignedPackage` codes that consume no licence: Basic User / Telephony User (1) and
+/// Non-licensed User (8). **Assumption** for subscription mode: Telephony User (1) is free,
+/// as the brief and domain.md's shared code table imply.
+const FREE_PACKAGES: [u8; 2] = [1, 8];
+
+/// Fields IP Office fills in when a user is created without them; a lossy client that drops
+/// them on update is caught because PUT replaces the record.
+const USER_DEFAULTS: [(&str, &str); 13] = [
+    ("FullName", ""),
+    ("Extension", ""),
+    ("AssignedPackage", "1"),
+    ("CanIntrude", "false"),
+    ("CannotBeIntruded", "true"),
+    ("DoNotDisturb", "false"),
+    ("Priority", "5"),
+    ("Receptionist", "false"),
+    ("TwinningType", "0"),
+    ("VoicemailCode", ""),
+    ("VoicemailEmail", ""),
+    ("VoicemailOn", "true"),
+    ("XDirectory", "false"),
+];
+const HUNT_GROUP_DEFAULTS: [(&str, &str); 5] = [
+    ("MembersList", ""),
+    ("GroupRingMode", "0"),
+    ("ServiceMode", "1"),
+    ("VoicemailOn", "false"),
+    ("IsGroupDistributed", "false"),
+];
+/// **Assumption**: an extension created without `TypeInfo` is SIP (3).
+const EXTENSION_DEFAULTS: [(&str, &str); 5] = [
+    ("TypeInfo", "3"),
+    ("CallerDisplayType", "1"),
+    ("Module", "0"),
+    ("Port", "0"),
+    ("Location", ""),
+];
+
+fn text(s: &str) -> RawValue {
+    RawValue::Text(s.to_owned())
+}
+
+fn add_defaults(f: &mut RawFields, defaults: &[(&str, &str)]) {
+    for (n, v) in defaults {
+        if f.get(n).is_none() {
+            f.0.push(((*n).to_owned(), text(v)));
+        }
+    }
+}
+
+fn default_dss_keys() -> RawValue {
+    let key = |n: &str| {
+        RawValue::Element(RawElement {
+            attributes: vec![("Key".into(), n.into())],
+            children: RawFields(vec![
+                ("KeyType".into(), text("0")),
+                ("Label".into(), text("")),
+                ("ActionObject".into(), text("39")),
+                ("Data".into(), text("a=")),
+            ]),
+            text: None,
+        })
+    };
+    RawValue::Element(RawElement {
+        attributes: Vec::new(),
+        children: RawFields(vec![
+            ("DSSKey".into(), key("1")),
+            ("DSSKey".into(), key("2")),
+        ]),
+        text: None,
+    })
+}
+
+fn field(f: &RawFields, name: &str) -> String {
+    f.text(name)
+        .map(|c| c.trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn platform_wire(p: &Platform) -> String {
+    match p {
+        Platform::Ip500V2 => "IP500V2".into(),
+        Platform::ServerEdition => "ServerEdition".into(),
+        Platform::Select => "Select".into(),
+        Platform::Other(s) => s.clone(),
+        _ => "Unknown".into(),
+    }
+}
+
+/// The configuration of the whole solution.
+#[derive(Debug)]
+pub(crate) struct Store {
+    pub(crate) mode: LicensingMode,
+    pub(crate) platform: Platform,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) version: String,
+    records: Vec<RawRecord>,
+    rng: SplitMix64,
+    next_extension_id: u32,
+    max_users: Option<usize>,
+    max_extensions: Option<usize>,
+}
+
+impl Store {
+    pub(crate) fn new(cfg: &EmulatorConfig) -> Result<Self, EmulatorError> {
+        let mut s = Self {
+            mode: cfg.licensing_mode,
+            platform: cfg.platform.clone(),
+            nodes: cfg.effective_nodes(),
+            version: cfg.version.clone(),
+            records: Vec::new(),
+            rng: SplitMix64::new(cfg.rng_seed ^ 0x5EED),
+            next_extension_id: 1,
+            max_users: cfg.max_users.or_else(|| cfg.platform.max_users()),
+            max_extensions: cfg.max_extensions.or_else(|| cfg.platform.max_extensions()),
+        };
+        for node in s.nodes.clone() {
+            let guid = s.rng.guid();
+            let mut r = RawRecord::new(RecordKind::System, guid, s.system_fields(&node));
+            r.node = Some(node.address.clone());
+            s.records.push(r);
+        }
+        let no_user = RawFields(vec![
+            ("Name".into(), text(NO_USER)),
+            ("FullName".into(), text("")),
+            ("Extension".into(), text("")),
+            ("AssignedPackage".into(), text("8")),
+        ]);
+        let guid = s.rng.guid();
+        s.records
+            .push(RawRecord::new(RecordKind::User, guid, no_user));
+        s.load_seed(cfg)?;
+        Ok(s)
+    }
+
+    fn load_seed(&mut self, cfg: &EmulatorConfig) -> Result<(), EmulatorError> {
+        let seed = &cfg.seed;
+        let typed = &seed.typed;
+        let mode = self.mode;
+        let batches: [(RecordKind, Vec<crate::seed::SeedRecord>); 4] = [
+            (
+                RecordKind::License,
+                seed.licenses
+                    .iter()
+                    .cloned()
+                    .chain(typed.licenses.iter().map(|l| {
+                        let mut r = crate::seed::SeedRecord::new(convert::license_fields(l));
+                        r.guid = l.guid.as_ref().map(|g| g.to_string());
+                        r
+                    }))
+                    .collect(),
+            ),
+            (
+                RecordKind::Extension,
+                seed.extensions
+                    .iter()
+                    .cloned()
+                    .chain(typed.extensions.iter().map(|e| {
+                        let mut r = crate::seed::SeedRecord::new(convert::extension_fields(e));
+                        r.guid = e.guid.as_ref().map(|g| g.to_string());
+                        r.node = e.node.clone();
+                        r
+                    }))
+                    .collect(),
+            ),
+            (
+                RecordKind::User,
+                seed.users
+                    .iter()
+                    .cloned()
+                    .chain(typed.users.iter().map(|u| {
+                        let mut r = crate::seed::SeedRecord::new(convert::user_fields(u, mode));
+                        r.guid = u.guid.as_ref().map(|g| g.to_string());
+                        r.node = u.node.clone();
+                        r
+                    }))
+                    .collect(),
+            ),
+            (
+                RecordKind::HuntGroup,
+                seed.huntgroups
+                    .iter()
+                    .cloned()
+                    .chain(typed.hunt_groups.iter().map(|h| {
+                        let mut r = crate::seed::SeedRecord::new(convert::hunt_group_fields(h));
+                        r.guid = h.guid.as_ref().map(|g| g.to_string());
+                        r
+                    }))
+                    .collect(),
+            ),
+        ];
+        for (kind, records) in batches {
+            for r in records {
+                let rin = RecordIn {
+                    element: kind.element().to_owned(),
+                    guid: r.guid.clone(),
+                    attrs: Vec::new(),
+                    fields: r.fields,
+                };
+                self.create(kind, rin, r.node.clone(), true)
+                    .map_err(|errors| EmulatorError::Seed {
+                        what: format!("{} {}", kind.element(), r.guid.unwrap_or_default()),
+                        reason: errors
+                            .iter()
+                            .map(|e| format!("{}: {}", e.code, e.desc))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    })?;
+            }
+        }
+        Ok(())
+    }
+
+    fn system_fields(&self, node: &Node) -> RawFields {
+        let mut parts = self.version.splitn(3, '.');
+        let major = parts.next().unwrap_or("0").to_owned();
+        let minor = parts.next().unwrap_or("0").to_owned();
+        let build = parts.next().unwrap_or("0").to_owned();
+        let mode = match self.mode {
+            LicensingMode::Subscription => "Subscription",
+            _ => "PLDS",
+        };
+        let elem = |name: &str, value: &str| {
+            RawValue::Element(RawElement {
+                attributes: Vec::new(),
+                children: RawFields(vec![(name.to_owned(), text(value))]),
+                text: None,
+            })
+        };
+        RawFields(vec![
+            ("Name".into(), text(&node.name)),
+            ("MajorVersion".into(), text(&major)),
+            ("MinorVersion".into(), text(&minor)),
+            ("BuildVersion".into(), text(&build)),
+            ("Configuration".into(), text(&platform_wire(&self.platform))),
+            ("LAN1".into(), elem("IPAddress", &node.address)),
+            ("PBXLicense".into(), elem("LicenseMode", mode)),
+        ])
+    }
+
+    pub(crate) fn primary(&self) -> &str {
+        self.nodes
+            .first()
+            .map(|n| n.address.as_str())
+            .unwrap_or("127.0.0.1")
+    }
+
+    fn node_of<'a>(&'a self, r: &'a RawRecord) -> &'a str {
+        r.node.as_deref().unwrap_or_else(|| self.primary())
+    }
+
+    /// The node an `ipaddress=` selector names.
+    pub(crate) fn resolve_node(&self, ip: Option<&str>) -> Result<Option<String>, WireError> {
+        match ip {
+            None => Ok(None),
+            Some(a) if self.nodes.iter().any(|n| n.address == a) => Ok(Some(a.to_owned())),
+            Some(a) => Err(WireError::new(
+                codes::INVALID_VALUE,
+                format!("ipaddress {a} is not a node of this solution"),
+                self.primary(),
+            )),
+        }
+    }
+
+    pub(crate) fn records(&self, kind: RecordKind) -> impl Iterator<Item = &RawRecord> {
+        self.records.iter().filter(move |r| r.kind == kind)
+    }
+
+    pub(crate) fn record(&self, guid: &str) -> Option<&RawRecord> {
+        self.records.iter().find(|r| r.guid == guid)
+    }
+
+    /// Records of `kind` as listed, licences with their computed `FreeInstances`.
+    pub(crate) fn listed(&self, kind: RecordKind, node: Option<&str>) -> Vec<RawRecord> {
+        let mut out: Vec<RawRecord> = self
+            .records(kind)
+            .filter(|r| node.is_none_or(|n| self.node_of(r) == n))
+            .cloned()
+            .collect();
+        if kind == RecordKind::License {
+            let mut used = std::collections::BTreeMap::<Profile, u32>::new();
+            for u in self.records(RecordKind::User) {
+                if let Some(p) = self.licensed_profile(&u.fields) {
+                    *used.entry(p).or_default() += 1;
+                }
+            }
+            for l in &mut out {
+                let quantity = field(&l.fields, "Quantity").parse::<u32>().unwrap_or(0);
+                let free = match convert::license_profile(l) {
+                    Some(p) => {
+                        let u = used.entry(p).or_default();
+                        let take = (*u).min(quantity);
+                        *u -= take;
+                        quantity - take
+                    }
+                    None => field(&l.fields, "FreeInstances")
+                        .parse()
+                        .unwrap_or(quantity),
+                };
+                l.fields.set("FreeInstances", text(&free.to_string()));
+            }
+        }
+        out
+    }
+
+    pub(crate) fn list(&self, kind: RecordKind, node: Option<&str>) -> Vec<WsOut> {
+        self.listed(kind, node)
+            .into_iter()
+            .map(|r| out_of(&r))
+            .collect()
+    }
+
+    /// The profile a user's package consumes a licence for, if any.
+    fn licensed_profile(&self, f: &RawFields) -> Option<Profile> {
+        let code = package(f)?;
+        (!FREE_PACKAGES.contains(&code)).then(|| Profile::from_wire(code, self.mode))
+    }
+
+    fn free_licenses(&self, p: Profile, except: Option<&str>) -> u32 {
+        let quantity: u32 = self
+            .records(RecordKind::License)
+            .filter(|l| convert::license_profile(l) == Some(p))
+            .map(|l| field(&l.fields, "Quantity").parse::<u32>().unwrap_or(0))
+            .sum();
+        let used = self
+            .records(RecordKind::User)
+            .filter(|u| Some(u.guid.as_str()) != except)
+            .filter(|u| self.licensed_profile(&u.fields) == Some(p))
+            .count() as u32;
+        quantity.saturating_sub(used)
+    }
+
+    /// Free instances of the licences granting `p`.
+    pub(crate) fn free_for(&self, p: Profile) -> u32 {
+        self.free_licenses(p, None)
+    }
+
+    fn new_guid(&mut self) -> String {
+        loop {
+            let g = self.rng.guid();
+            if self.record(&g).is_none() {
+                return g;
+            }
+        }
+    }
+
+    /// POST: validates and stores a new record. `keep_guid` keeps a seed's GUID.
+    pub(crate) fn create(
+        &mut self,
+        kind: RecordKind,
+        rin: RecordIn,
+        node: Option<String>,
+        keep_guid: bool,
+    ) -> Result<WsOut, Vec<WireError>> {
+        let location = node.clone().unwrap_or_else(|| self.primary().to_owned());
+        let bad = |desc: String| vec![WireError::new(codes::INVALID_VALUE, desc, location.clone())];
+        if rin.element != kind.element() {
+            return Err(bad(format!(
+                "{} cannot be created under {}",
+                rin.element,
+                kind.resource()
+            )));
+        }
+        if kind == RecordKind::System {
+            return Err(bad("systems cannot be created".into()));
+        }
+        let guid = match rin.guid.filter(|_| keep_guid) {
+            Some(g) if self.record(&g).is_some() => {
+                return Err(bad(format!("GUID {g} is already in use")));
+            }
+            Some(g) => g,
+            None => self.new_guid(),
+        };
+        let mut fields = rin.fields;
+        let mut errors = self.validate(kind, &fields, None, &location);
+        let capacity = match kind {
+            RecordKind::User => self.max_users.map(|m| {
+                (
+                    m,
+                    self.records(kind)
+                        .filter(|r| field(&r.fields, "Name") != NO_USER)
+                        .count(),
+                )
+            }),
+            RecordKind::Extension => self.max_extensions.map(|m| (m, self.records(kind).count())),
+            _ => None,
+        };
+        if let Some((max, count)) = capacity
+            && count >= max
+        {
+            errors.push(WireError::new(
+                codes::CAPACITY_EXCEEDED,
+                format!(
+                    "the {} holds at most {max} {}",
+                    platform_wire(&self.platform),
+                    kind.resource()
+                ),
+                location.clone(),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut out = WsOut {
+            element: kind.element().to_owned(),
+            attrs: vec![("GUID".into(), guid.clone())],
+            ..WsOut::default()
+        };
+        match kind {
+            RecordKind::User => {
+                add_defaults(&mut fields, &USER_DEFAULTS);
+                if fields.get("DSSKeys").is_none() {
+                    fields.0.push(("DSSKeys".into(), default_dss_keys()));
+                }
+            }
+            RecordKind::HuntGroup => add_defaults(&mut fields, &HUNT_GROUP_DEFAULTS),
+            RecordKind::Extension => {
+                let id = self.next_extension_id.to_string();
+                self.next_extension_id += 1;
+                fields.remove("Id");
+                fields.0.insert(0, ("Id".into(), text(&id)));
+                add_defaults(&mut fields, &EXTENSION_DEFAULTS);
+                out.fields = RawFields(vec![("Id".into(), text(&id))]);
+            }
+            _ => {}
+        }
+        let mut rec = RawRecord::new(kind, guid, fields);
+        rec.node = node;
+        rec.attributes = rin.attrs;
+        self.records.push(rec);
+        Ok(out)
+    }
+
+    /// PUT: replaces the stored record with exactly the fields sent.
+    pub(crate) fn update(
+        &mut self,
+        kind: RecordKind,
+        rin: RecordIn,
+        node: Option<String>,
+    ) -> Result<WsOut, Vec<WireError>> {
+        let location = node.clone().unwrap_or_else(|| self.primary().to_owned());
+        let err = |code: &str, desc: String| vec![WireError::new(code, desc, location.clone())];
+        if rin.element != kind.element() {
+            return Err(err(
+                codes::INVALID_VALUE,
+                format!(
+                    "{} cannot be updated under {}",
+                    rin.element,
+                    kind.resource()
+                ),
+            ));
+        }
+        let Some(guid) = rin.guid.filter(|g| !g.trim().is_empty()) else {
+            return Err(err(
+                codes::MISSING_GUID,
+                format!("a {} update must carry its GUID", kind.element()),
+            ));
+        };
+        let Some(idx) = self.records.iter().position(|r| {
+            r.guid == guid && r.kind == kind && node.as_deref().is_none_or(|n| self.node_of(r) == n)
+        }) else {
+            return Err(err(
+                codes::UNKNOWN_GUID,
+                format!("no {} has GUID {guid}", kind.element()),
+            ));
+        };
+        let old = self.records[idx].clone();
+        let location = self.node_of(&old).to_owned();
+        if kind == RecordKind::User && field(&old.fields, "Name") == NO_USER {
+            return Err(vec![WireError::new(
+                codes::READ_ONLY_RECORD,
+                format!("{NO_USER} cannot be changed"),
+                location,
+            )]);
+        }
+        let mut fields = rin.fields;
+        let errors = self.validate(kind, &fields, Some(&old), &location);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut out = WsOut {
+            element: kind.element().to_owned(),
+            attrs: vec![("GUID".into(), guid.clone())],
+            ..WsOut::default()
+        };
+        if kind == RecordKind::Extension {
+            // Id is the system's: it survives any update.
+            let id = field(&old.fields, "Id");
+            fields.remove("Id");
+            fields.0.insert(0, ("Id".into(), text(&id)));
+            out.fields = RawFields(vec![("Id".into(), text(&id))]);
+        }
+        if kind == RecordKind::User {
+            let (before, after) = (field(&old.fields, "Extension"), field(&fields, "Extension"));
+            if before != after {
+                self.rewrite_members(&before, (!after.is_empty()).then_some(after.as_str()));
+            }
+        }
+        let rec = &mut self.records[idx];
+        rec.fields = fields;
+        rec.attributes = rin.attrs;
+        Ok(out)
+    }
+
+    /// DELETE `?guid=`.
+    pub(crate) fn delete(&mut self, kind: RecordKind, guid: &str) -> Result<(), Vec<WireError>> {
+        let location = self.primary().to_owned();
+        let Some(idx) = self
+            .records
+            .iter()
+            .position(|r| r.guid == guid && r.kind == kind)
+        else {
+            return Err(vec![WireError::new(
+                codes::UNKNOWN_GUID,
+                format!("no {} has GUID {guid}", kind.element()),
+                location,
+            )]);
+        };
+        let rec = &self.records[idx];
+        let read_only = match kind {
+            RecordKind::User => field(&rec.fields, "Name") == NO_USER,
+            RecordKind::System | RecordKind::License => true,
+            _ => false,
+        };
+        if read_only {
+            return Err(vec![WireError::new(
+                codes::READ_ONLY_RECORD,
+                format!("{} cannot be deleted", rec.label()),
+                self.node_of(rec).to_owned(),
+            )]);
+        }
+        let removed = self.records.remove(idx);
+        if kind == RecordKind::User {
+            let ext = field(&removed.fields, "Extension");
+            if !ext.is_empty() {
+                self.rewrite_members(&ext, None);
+            }
+        }
+        Ok(())
+    }
+
+    /// Follows a user's number change (or removal) in every hunt group's `MembersList`.
+    fn rewrite_members(&mut self, old: &str, new: Option<&str>) {
+        if old.is_empty() {
+            return;
+        }
+        for g in self
+            .records
+            .iter_mut()
+            .filter(|r| r.kind == RecordKind::HuntGroup)
+        {
+            let members = convert::members(&g.fields);
+            if !members.iter().any(|m| m == old) {
+                continue;
+            }
+            let rewritten: Vec<&str> = members
+                .iter()
+                .filter_map(|m| if m == old { new } else { Some(m.as_str()) })
+                .collect();
+            g.fields.set("MembersList", text(&rewritten.join("|")));
+        }
+    }
+
+    /// Replaces the `Quantity` of a licence record (the Rust API's "set licence counts").
+    pub(crate) fn set_license_quantity(&mut self, p: Profile, quantity: u32) -> String {
+        if let Some(r) = self
+            .records
+            .iter_mut()
+            .find(|r| r.kind == RecordKind::License && convert::license_profile(r) == Some(p))
+        {
+            r.fields.set("Quantity", text(&quantity.to_string()));
+            return r.guid.clone();
+        }
+        let guid = self.new_guid();
+        let l = ipo_model::License::new(p.display_name(), quantity, quantity);
+        self.records.push(RawRecord::new(
+            RecordKind::License,
+            guid.clone(),
+            convert::license_fields(&l),
+        ));
+        guid
+    }
+
+    /// Every rule IP Office checks on a write of `kind`.
+    fn validate(
+        &self,
+        kind: RecordKind,
+        f: &RawFields,
+        old: Option<&RawRecord>,
+        location: &str,
+    ) -> Vec<WireError> {
+        let mut errors = Vec::new();
+        let mut push = |code: &str, desc: String| {
+            errors.push(WireError::new(code, desc, location));
+        };
+        let me = old.map(|r| r.guid.as_str());
+        let others = |k: RecordKind| {
+            self.records
+                .iter()
+                .filter(move |r| r.kind == k && Some(r.guid.as_str()) != me)
+        };
+        if matches!(kind, RecordKind::User | RecordKind::HuntGroup) {
+            let name = field_raw(f, "Name");
+            match name.parse::<UserName>() {
+                Err(e) => push(codes::INVALID_VALUE, format!("Name: {e}")),
+                Ok(_) => {
+                    if others(RecordKind::User)
+                        .chain(others(RecordKind::HuntGroup))
+                        .any(|r| field_raw(&r.fields, "Name") == name)
+                    {
+                        push(
+                            codes::DUPLICATE_NAME,
+                            format!("the name {name} already exists"),
+                        );
+                    }
+                }
+            }
+        }
+        let ext = field(f, "Extension");
+        let clash_kinds: &[RecordKind] = match kind {
+            RecordKind::User => &[RecordKind::User, RecordKind::HuntGroup],
+            RecordKind::HuntGroup => &[
+                RecordKind::User,
+                RecordKind::HuntGroup,
+                RecordKind::Extension,
+            ],
+            RecordKind::Extension => &[RecordKind::Extension, RecordKind::HuntGroup],
+            _ => &[],
+        };
+        if !clash_kinds.is_empty() {
+            if ext.is_empty() {
+                if kind == RecordKind::Extension {
+                    push(
+                        codes::INVALID_VALUE,
+                        "Extension: a number is required".into(),
+                    );
+                }
+            } else {
+                match ext.parse::<ExtensionNumber>() {
+                    Err(e) => push(codes::INVALID_VALUE, format!("Extension: {e}")),
+                    Ok(n) => {
+                        if kind == RecordKind::HuntGroup && n.is_hunt_group_reserved() {
+                            push(
+                                codes::INVALID_VALUE,
+                                format!("Extension: {ext} is reserved (8897-9999) for hunt groups"),
+                            );
+                        }
+                        if clash_kinds
+                            .iter()
+                            .flat_map(|k| others(*k))
+                            .any(|r| field(&r.fields, "Extension") == ext)
+                        {
+                            push(
+                                codes::DUPLICATE_EXTENSION,
+                                format!("the extension {ext} is already in use"),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        match kind {
+            RecordKind::User => {
+                let full = field_raw(f, "FullName");
+                if !full.is_empty()
+                    && let Err(e) = full.parse::<FullName>()
+                {
+                    push(codes::INVALID_VALUE, format!("FullName: {e}"));
+                }
+                check_digits(&mut push, f, "LoginCode", 4, 31);
+                check_digits(&mut push, f, "VoicemailCode", 0, 15);
+                match package(f) {
+                    None => push(
+                        codes::INVALID_VALUE,
+                        "AssignedPackage: not a profile code".into(),
+                    ),
+                    Some(code) => {
+                        let p = Profile::from_wire(code, self.mode);
+                        if matches!(p, Profile::Unknown(_)) {
+                            push(
+                                codes::INVALID_VALUE,
+                                format!("AssignedPackage: {code} is no {} profile", self.mode),
+                            );
+                        } else if !FREE_PACKAGES.contains(&code) {
+                            let unchanged =
+                                old.is_some_and(|o| self.licensed_profile(&o.fields) == Some(p));
+                            if !unchanged && self.free_licenses(p, me) == 0 {
+                                push(codes::NO_LICENSE, format!("no free {p} licence"));
+                            }
+                        }
+                    }
+                }
+            }
+            RecordKind::HuntGroup => {
+                let users: Vec<String> = self
+                    .records(RecordKind::User)
+                    .map(|u| field(&u.fields, "Extension"))
+                    .filter(|e| !e.is_empty())
+                    .collect();
+                for m in convert::members(f) {
+                    if !users.contains(&m) {
+                        push(
+                            codes::INVALID_VALUE,
+                            format!("MembersList: {m} is not the extension of a user"),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+        errors
+    }
+}
+
+/// A field's text untrimmed (names are checked exactly as sent).
+fn field_raw(f: &RawFields, name: &str) -> String {
+    f.text(name).map(|c| c.into_owned()).unwrap_or_default()
+}
+
+/// Checks a secret digit field without ever echoing its value.
+fn check_digits(
+    push: &mut impl FnMut(&str, String),
+    f: &RawFields,
+    name: &str,
+    min: usize,
+    max: usize,
+) {
+    let v = field_raw(f, name);
+    if v.is_empty() {
+        return;
+    }
+    if !v.bytes().all(|b| b.is_ascii_digit()) || v.len() < min || v.len() > max {
+        push(
+            codes::INVALID_VALUE,
+            format!("{name}: must be {min} to {max} digits"),
+        );
+    }
+}
+
+/// A stored record as a listing `ws_object`.
+pub(crate) fn out_of(r: &RawRecord) -> WsOut {
+    let mut attrs = vec![("GUID".to_owned(), r.guid.clone())];
+    attrs.extend(r.attributes.iter().cloned());
+    WsOut {
+        element: r.kind.element().to_owned(),
+        attrs,
+        fields: r.fields.clone(),
+        ..WsOut::default()
+    }
+}

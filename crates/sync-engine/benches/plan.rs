@@ -1,0 +1,156 @@
+//! Planning time for 1k / 10k / 100k directory users in 10 groups against an IP Office with
+//! 3,000 users, most of them linked to directory users through a pre-built sync state.
+//! Goal: 100k under 200 ms; ten times the users at most twelve times the time.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use ipo_model::{
+    AssignedPlan, CapabilityStatus, DirectoryUser, ExtensionNumber, GroupId, IpoSnapshot, IpoUser,
+    License, LicensingMode, ObjectId, Platform, SystemInfo, UserType,
+};
+use sync_engine::{
+    GroupRule, Link, MCOEV_PLAN, PlanOptions, ProvisioningRule, SyncConfig, SyncState, plan,
+};
+
+const IPO_USERS: u32 = 3_000;
+const GROUPS: u32 = 10;
+
+fn oid(n: u32) -> ObjectId {
+    format!("00000000-0000-4000-8000-{n:012}").parse().unwrap()
+}
+
+fn gid(n: u32) -> GroupId {
+    format!("99999999-0000-4000-8000-{n:012}").parse().unwrap()
+}
+
+fn ext(n: u32) -> ExtensionNumber {
+    format!("{n}").parse().unwrap()
+}
+
+/// Groups 0-6 IP Office only, 7-8 Teams + IP Office, 9 Teams only.
+fn user_type(group: u32) -> UserType {
+    match group {
+        0..=6 => UserType::IpOfficeOnly,
+        7 | 8 => UserType::TeamsAndIpOffice,
+        _ => UserType::TeamsOnly,
+    }
+}
+
+/// Whether directory user `i` is linked to IP Office user `i` (three in four of the first
+/// 3,000, Teams-only people excepted); the other IP Office users are not the sync's.
+fn linked(i: u32) -> bool {
+    i < IPO_USERS && i % 4 != 3 && user_type(i % GROUPS) != UserType::TeamsOnly
+}
+
+fn config() -> SyncConfig {
+    let rules = (0..GROUPS)
+        .map(|g| {
+            let mut r = GroupRule::new(gid(g), user_type(g));
+            if user_type(g) != UserType::TeamsOnly {
+                r.provisioning_rule = Some("desk".into());
+            }
+            r
+        })
+        .collect();
+    let mut cfg = SyncConfig::new(rules);
+    let mut desk = ProvisioningRule::new("desk");
+    desk.start_extension = Some(ext(2_000_000));
+    desk.end_extension = Some(ext(2_999_999));
+    cfg.provisioning_rules = vec![desk];
+    cfg
+}
+
+/// Directory user `i`: group `i % 10`; the linked ones keep their IP Office extension, half
+/// the new ones (and every Teams-only one) bring an extension from Azure AD and the other
+/// half get one allocated.
+fn directory(n: u32) -> Vec<DirectoryUser> {
+    (0..n)
+        .map(|i| {
+            let mut u = DirectoryUser::new(oid(i));
+            u.mail_nickname = Some(format!("u{i}"));
+            u.display_name = Some(format!("User {i}"));
+            u.mail = Some(format!("u{i}@contoso.com"));
+            u.user_principal_name = u.mail.clone();
+            u.account_enabled = Some(true);
+            u.assigned_plans = vec![AssignedPlan::new(MCOEV_PLAN, CapabilityStatus::Enabled)];
+            let g = i % GROUPS;
+            if linked(i) {
+                u.business_phones = vec![format!("+441632{} x{}", 100_000 + i, 100_000 + i)];
+            } else if i % 2 == 0 || g == 9 {
+                u.business_phones = vec![format!("+441632{} x{}", 3_000_000 + i, 3_000_000 + i)];
+            }
+            u.groups.insert(gid(g));
+            u
+        })
+        .collect()
+}
+
+fn snapshot() -> IpoSnapshot {
+    let mut s = IpoSnapshot::new(SystemInfo::new(
+        "ipo",
+        "12.1",
+        LicensingMode::Plds,
+        Platform::Select,
+    ));
+    s.licenses = vec![License::new("Power User", 1_000_000, 1_000_000)];
+    for i in 0..IPO_USERS {
+        let mut u = IpoUser::new(format!("u{i}").parse().unwrap(), LicensingMode::Plds);
+        u.guid = Some(format!("{i:032X}").parse().unwrap());
+        u.extension = Some(ext(100_000 + i));
+        u.full_name = Some(format!("User {i}").parse().unwrap());
+        u.email = Some(format!("u{i}@contoso.com"));
+        if user_type(i % GROUPS) == UserType::TeamsAndIpOffice {
+            u.profile = ipo_model::Profile::PowerUser;
+            u.teams_client = Some(true);
+        }
+        s.users.push(u);
+    }
+    s
+}
+
+fn state(n: u32, s: &IpoSnapshot) -> SyncState {
+    let mut state = SyncState::default();
+    for i in (0..n.min(IPO_USERS)).filter(|i| linked(*i)) {
+        let u = &s.users[i as usize];
+        let mut l = Link::new(user_type(i % GROUPS));
+        l.user = u.guid.clone();
+        l.name = Some(u.name.clone());
+        l.name_source = Some(u.name.to_string());
+        state.links.insert(oid(i), l);
+    }
+    state
+}
+
+fn bench_plan(c: &mut Criterion) {
+    let cfg = config();
+    let snap = snapshot();
+    let mut group = c.benchmark_group("plan");
+    group.sample_size(10);
+    for n in [1_000u32, 10_000, 100_000] {
+        let dir = directory(n);
+        let st = state(n, &snap);
+        let p = plan(&cfg, &dir, &snap, &st, &PlanOptions::new());
+        assert!(!p.actions.is_empty());
+        eprintln!(
+            "plan/{n}: {} linked, {} actions",
+            st.links.len(),
+            p.actions.len()
+        );
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| {
+                plan(
+                    black_box(&cfg),
+                    black_box(&dir),
+                    &snap,
+                    &st,
+                    &PlanOptions::new(),
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_plan);
+criterion_main!(benches);

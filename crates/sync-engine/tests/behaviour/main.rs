@@ -1,0 +1,15 @@
+//! Behaviour tests of the sync engine against the in-memory stores, one file per theme.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod config;
+mod extensions;
+mod fields;
+mod limits;
+mod ownership;
+mod plan_output;
+mod removal;
+mod runs;
+mod scope;

@@ -1,0 +1,210 @@
+//! What the plan shows: Teams actions, explain traces, determinism, no secrets.
+
+use std::sync::Arc;
+
+use ipo_model::{HuntGroup, UserType};
+use sync_engine::{
+    ActionKind, FieldMap, FileStateStore, GroupRule, PlanOptions, RunOptions, SyncConfig,
+    SyncError, SyncState, plan,
+};
+
+use crate::common::*;
+
+#[tokio::test]
+async fn voice_routing_policy_rendered_once_as_powershell() {
+    let g = gid(1);
+    let mut rule = GroupRule::new(g.clone(), UserType::TeamsAndIpOffice);
+    rule.voice_routing_policy = Some("UK 'Direct'".into());
+    let w = World::new(SyncConfig::new(vec![rule]), server());
+    let mut ann = with_voice(with_ext(person(1, "ann"), "401"));
+    ann.user_principal_name = Some("ann.o'brien@contoso.com".into());
+    w.join(&g, &ann);
+    let run = w.apply_ok().await;
+    assert_eq!(run.plan.teams_actions.len(), 1);
+    let script = run.plan.teams_script();
+    assert!(
+        script.contains(
+            "Grant-CsOnlineVoiceRoutingPolicy -Identity 'ann.o''brien@contoso.com' -PolicyName 'UK ''Direct'''"
+        ),
+        "{script}"
+    );
+    assert!(script.starts_with('#'), "a header says it was not applied");
+    assert_eq!(
+        w.link(&ann.id).unwrap().voice_routing_policy.as_deref(),
+        Some("UK 'Direct'")
+    );
+    let again = w.dry().await;
+    assert!(again.teams_actions.is_empty());
+    assert!(again.is_empty());
+}
+
+#[tokio::test]
+async fn explain_traces_scope_match_action_for_one_person() {
+    let g = gid(1);
+    let w = World::new(
+        SyncConfig::new(vec![GroupRule::new(g.clone(), UserType::IpOfficeOnly)]),
+        server(),
+    );
+    let ann = with_ext(person(1, "ann"), "401");
+    let bob = with_ext(person(2, "bob"), "402");
+    w.join(&g, &ann);
+    w.join(&g, &bob);
+    let run = w.run(&RunOptions::apply().explain(ann.id.clone())).await;
+    assert!(run.report.is_none(), "explain never writes");
+    assert_eq!(w.ipo.writes(), 0);
+    let trace = &run.plan.person(&ann.id).unwrap().trace;
+    for step in ["scope:", "match:", "action:"] {
+        assert!(
+            trace.iter().any(|t| t.starts_with(step)),
+            "{step} missing in {trace:?}"
+        );
+    }
+    let pos = |step: &str| trace.iter().position(|t| t.starts_with(step)).unwrap();
+    assert!(pos("scope:") < pos("match:") && pos("match:") < pos("action:"));
+    assert!(run.plan.person(&bob.id).unwrap().trace.is_empty());
+    assert!(!run.plan.actions.is_empty());
+    assert!(
+        run.plan
+            .actions
+            .iter()
+            .all(|a| a.person.as_ref() == Some(&ann.id))
+    );
+
+    let err = w
+        .engine
+        .run(&RunOptions::dry_run().explain(oid(77)))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SyncError::UnknownPerson(_)), "{err}");
+}
+
+fn mixed_tenant() -> (
+    SyncConfig,
+    Vec<ipo_model::DirectoryUser>,
+    ipo_model::IpoSnapshot,
+) {
+    let (phones, teams, both) = (gid(1), gid(2), gid(3));
+    let mut cfg = SyncConfig::new(vec![
+        GroupRule::new(phones.clone(), UserType::IpOfficeOnly),
+        GroupRule::new(teams.clone(), UserType::TeamsOnly),
+        GroupRule::new(both.clone(), UserType::TeamsAndIpOffice),
+    ]);
+    cfg.fields.hunt_groups = Some(FieldMap::always("extensionAttribute1"));
+    let mut s = server();
+    s.users.push(ipo_user("ann", Some("300")));
+    s.hunt_groups
+        .push(HuntGroup::new("Sales".parse().unwrap(), Some(ext("600"))));
+    let mut people = Vec::new();
+    for n in 1..=30u32 {
+        let mut p = with_voice(with_ext(
+            person(n, ["ann", "Ann", "bob", "Zoë"][n as usize % 4]),
+            &format!("{}", 400 + n % 27),
+        ));
+        p.extension_attributes.set(1, Some("Sales".into()));
+        p.groups
+            .insert([&phones, &teams, &both][n as usize % 3].clone());
+        if n % 7 == 0 {
+            p.groups.insert(phones.clone());
+        }
+        people.push(p);
+    }
+    (cfg, people, s)
+}
+
+#[test]
+fn plan_is_deterministic() {
+    let (cfg, people, s) = mixed_tenant();
+    let state = SyncState::default();
+    let a = plan(&cfg, &people, &s, &state, &PlanOptions::new());
+    let b = plan(&cfg, &people, &s, &state, &PlanOptions::new());
+    let ja = serde_json::to_string(&a).unwrap();
+    assert_eq!(ja, serde_json::to_string(&b).unwrap());
+    assert!(!a.actions.is_empty());
+    // The order people arrive in does not matter either.
+    let mut reversed = people.clone();
+    reversed.reverse();
+    let c = plan(&cfg, &reversed, &s, &state, &PlanOptions::new());
+    assert_eq!(ja, serde_json::to_string(&c).unwrap());
+}
+
+const LOGIN: &str = "7391548";
+const VOICEMAIL: &str = "5820461";
+
+fn secret_config(g: &ipo_model::GroupId) -> SyncConfig {
+    let mut cfg = SyncConfig::new(vec![GroupRule::new(g.clone(), UserType::IpOfficeOnly)]);
+    cfg.fields.login_code = Some(FieldMap::always("extensionAttribute2"));
+    cfg.fields.voicemail_code = Some(FieldMap::always("extensionAttribute3"));
+    cfg
+}
+
+fn with_codes(mut u: ipo_model::DirectoryUser) -> ipo_model::DirectoryUser {
+    u.extension_attributes.set(2, Some(LOGIN.into()));
+    u.extension_attributes.set(3, Some(VOICEMAIL.into()));
+    u
+}
+
+#[tokio::test]
+async fn plan_serialises_without_secrets() {
+    let g = gid(1);
+    let w = World::new(secret_config(&g), server());
+    let ann = with_codes(with_ext(person(1, "ann"), "401"));
+    w.join(&g, &ann);
+    let run = w.apply_ok().await;
+    // The codes are really written...
+    let u = w.user("ann").unwrap();
+    assert_eq!(u.login_code.as_ref().unwrap().expose(), LOGIN);
+    assert_eq!(u.voicemail_code.as_ref().unwrap().expose(), VOICEMAIL);
+    // ...and shown nowhere.
+    let create = run
+        .plan
+        .actions
+        .iter()
+        .find(|a| a.kind == ActionKind::CreateUser)
+        .unwrap();
+    assert!(create.changes.iter().any(|c| c.field == "Login Code"));
+    let report = run.report.as_ref().unwrap();
+    for text in [
+        serde_json::to_string(&run.plan).unwrap(),
+        format!("{:?}", run.plan),
+        format!("{:#?}", run.plan),
+        serde_json::to_string(report).unwrap(),
+        format!("{report:?}"),
+        sync_engine::render_plan(&run.plan, sync_engine::Style::default()),
+    ] {
+        assert!(!text.contains(LOGIN), "login code leaked: {text}");
+        assert!(!text.contains(VOICEMAIL), "voicemail code leaked: {text}");
+    }
+    // A changed code shows as *** -> ***.
+    w.dir.modify_user(&ann.id, |u| {
+        u.extension_attributes.set(2, Some("8462719".into()))
+    });
+    let plan = w.dry().await;
+    let change = plan.actions[0]
+        .changes
+        .iter()
+        .find(|c| c.field == "Login Code")
+        .unwrap();
+    assert_eq!(change.old.as_deref(), Some("***"));
+    assert_eq!(change.new.as_deref(), Some("***"));
+    assert!(!serde_json::to_string(&plan).unwrap().contains("8462719"));
+}
+
+#[tokio::test]
+async fn state_file_holds_no_secrets() {
+    let g = gid(1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let store = Arc::new(FileStateStore::new(&path));
+    let mem = Arc::new(sync_engine::MemoryStateStore::new());
+    let w = World::with_store(secret_config(&g), server(), store, mem);
+    let ann = with_codes(with_ext(person(1, "ann"), "401"));
+    w.join(&g, &ann);
+    w.apply_ok().await;
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("ann"), "the state was written");
+    assert!(!text.contains(LOGIN), "login code in the state file");
+    assert!(
+        !text.contains(VOICEMAIL),
+        "voicemail code in the state file"
+    );
+}

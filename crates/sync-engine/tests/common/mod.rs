@@ -1,0 +1,217 @@
+//! Builders shared by the behaviour tests and the property tests: people, IP Office
+//! configurations and a `World` wiring the engine to the in-memory stores.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use ipo_model::{
+    AssignedPlan, CapabilityStatus, DirectoryUser, ExtensionNumber, GroupId, IpoSnapshot, IpoUser,
+    License, LicensingMode, MemoryDirectory, MemoryIpo, ObjectId, Platform, SystemInfo,
+};
+use sync_engine::{
+    Link, MCOEV_PLAN, MemoryStateStore, Plan, RunOptions, RunResult, StateStore, SyncConfig,
+    SyncEngine,
+};
+
+/// A person's object id, readable in failures: `00000000-0000-4000-8000-000000000042`.
+pub fn oid(n: u32) -> ObjectId {
+    format!("00000000-0000-4000-8000-{n:012}").parse().unwrap()
+}
+
+/// A group id.
+pub fn gid(n: u32) -> GroupId {
+    format!("99999999-0000-4000-8000-{n:012}").parse().unwrap()
+}
+
+/// A person with a mail nickname (the default name source) and matching display name,
+/// UPN and mail, account enabled.
+pub fn person(n: u32, nick: &str) -> DirectoryUser {
+    let mut u = DirectoryUser::new(oid(n));
+    u.mail_nickname = Some(nick.into());
+    u.display_name = Some(format!("{nick} Person"));
+    let local: String = nick.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    u.user_principal_name = Some(format!("{local}{n}@contoso.com"));
+    u.mail = Some(format!("{local}{n}@contoso.com"));
+    u.account_enabled = Some(true);
+    u
+}
+
+/// Gives the person a business phone with an extension (`+4416327<ext> x<ext>`).
+pub fn with_ext(mut u: DirectoryUser, ext: &str) -> DirectoryUser {
+    u.business_phones = vec![format!("+4416327{ext} x{ext}")];
+    u
+}
+
+/// Gives the person Teams voice (Phone System enabled).
+pub fn with_voice(mut u: DirectoryUser) -> DirectoryUser {
+    u.assigned_plans
+        .push(AssignedPlan::new(MCOEV_PLAN, CapabilityStatus::Enabled));
+    u
+}
+
+/// An extension number.
+pub fn ext(s: &str) -> ExtensionNumber {
+    s.parse().unwrap()
+}
+
+/// A PLDS system on `platform` with 50 free licences of every Teams-capable profile.
+pub fn snapshot(platform: Platform) -> IpoSnapshot {
+    let mut s = IpoSnapshot::new(SystemInfo::new(
+        "ipo",
+        "12.1",
+        LicensingMode::Plds,
+        platform,
+    ));
+    s.licenses = vec![
+        License::new("Power User", 50, 50),
+        License::new("Office Worker", 50, 50),
+        License::new("Teleworker", 50, 50),
+        License::new("Mobile Worker", 50, 50),
+    ];
+    s
+}
+
+/// A PLDS Server Edition system (2000 users).
+pub fn server() -> IpoSnapshot {
+    snapshot(Platform::ServerEdition)
+}
+
+/// An IP Office user the sync did not create.
+pub fn ipo_user(name: &str, extension: Option<&str>) -> IpoUser {
+    let mut u = IpoUser::new(name.parse().unwrap(), LicensingMode::Plds);
+    u.extension = extension.map(ext);
+    u
+}
+
+/// The engine wired to a memory tenant, a memory IP Office and a memory state store.
+pub struct World {
+    pub dir: Arc<MemoryDirectory>,
+    pub ipo: Arc<MemoryIpo>,
+    pub state: Arc<MemoryStateStore>,
+    pub engine: SyncEngine,
+}
+
+impl World {
+    pub fn new(config: SyncConfig, snapshot: IpoSnapshot) -> Self {
+        let state = Arc::new(MemoryStateStore::new());
+        Self::with_store(config, snapshot, state.clone(), state)
+    }
+
+    /// A world whose engine saves through `store` (which ends in `state`).
+    pub fn with_store(
+        config: SyncConfig,
+        snapshot: IpoSnapshot,
+        store: Arc<dyn StateStore>,
+        state: Arc<MemoryStateStore>,
+    ) -> Self {
+        let dir = Arc::new(MemoryDirectory::new());
+        for g in config.groups() {
+            ensure_group(&dir, &g);
+        }
+        let ipo = Arc::new(MemoryIpo::new(snapshot));
+        let engine = SyncEngine::new(config, dir.clone(), ipo.clone(), store);
+        Self {
+            dir,
+            ipo,
+            state,
+            engine,
+        }
+    }
+
+    /// Puts the person in the tenant and in `group`.
+    pub fn join(&self, group: &GroupId, u: &DirectoryUser) {
+        self.dir.upsert_user(u.clone());
+        self.dir.add_member(group, &u.id);
+    }
+
+    pub fn leave(&self, group: &GroupId, id: &ObjectId) {
+        self.dir.remove_member(group, id);
+    }
+
+    pub async fn run(&self, options: &RunOptions) -> RunResult {
+        self.engine.run(options).await.unwrap()
+    }
+
+    /// An apply that must not fail any item.
+    pub async fn apply_ok(&self) -> RunResult {
+        let run = self.run(&RunOptions::apply()).await;
+        let report = run.report.as_ref().unwrap();
+        let failures: Vec<String> = report
+            .failures()
+            .map(|f| format!("{}: {:?}", f.record, f.error))
+            .collect();
+        assert!(failures.is_empty(), "apply failed items: {failures:#?}");
+        run
+    }
+
+    pub async fn dry(&self) -> Plan {
+        self.run(&RunOptions::dry_run()).await.plan
+    }
+
+    pub fn user(&self, name: &str) -> Option<IpoUser> {
+        self.ipo
+            .current()
+            .users
+            .into_iter()
+            .find(|u| u.name.as_str() == name)
+    }
+
+    pub fn link(&self, id: &ObjectId) -> Option<Link> {
+        self.state.load().unwrap().links.get(id).cloned()
+    }
+
+    /// The IP Office user the sync links to this person.
+    pub fn user_of(&self, id: &ObjectId) -> Option<IpoUser> {
+        let guid = self.link(id)?.user?;
+        self.ipo
+            .current()
+            .users
+            .into_iter()
+            .find(|u| u.guid.as_ref() == Some(&guid))
+    }
+}
+
+/// Creates `group` (empty) so reading its members succeeds.
+pub fn ensure_group(dir: &MemoryDirectory, group: &GroupId) {
+    let probe = oid(999_999_999);
+    dir.add_member(group, &probe);
+    dir.remove_member(group, &probe);
+}
+
+/// Users as (name, extension), for comparing end states.
+pub fn users_by_name(s: &IpoSnapshot) -> BTreeSet<(String, Option<String>)> {
+    s.users
+        .iter()
+        .map(|u| {
+            (
+                u.name.to_string(),
+                u.extension.as_ref().map(|e| e.to_string()),
+            )
+        })
+        .collect()
+}
+
+/// Panics when two users share a name (case-insensitively) or an extension.
+pub fn assert_no_duplicates(s: &IpoSnapshot) {
+    let mut names = BTreeSet::new();
+    let mut exts = BTreeSet::new();
+    for u in &s.users {
+        assert!(
+            names.insert(u.name.as_str().to_lowercase()),
+            "duplicate user name {}",
+            u.name
+        );
+        if let Some(e) = &u.extension {
+            assert!(exts.insert(e.clone()), "duplicate extension {e}");
+        }
+    }
+    let mut numbers = BTreeSet::new();
+    for e in &s.extensions {
+        assert!(
+            numbers.insert(e.number.clone()),
+            "duplicate extension record {}",
+            e.number
+        );
+    }
+}

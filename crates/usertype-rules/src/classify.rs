@@ -1,0 +1,646 @@
+//! Classification: one verdict per person, from both sides and the licence policy.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use ipo_model::{
+    DirectoryUser, ExtensionNumber, FullName, Guid, InvalidValue, IpoSnapshot, IpoUser,
+    LicensingMode, ObjectId, TeamsNumber, UserName, UserType,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{ClassifyConfig, MatchKey};
+use crate::matching::{Found, IpoIndex};
+use crate::policy::LicensePolicy;
+use crate::problem::{Occupant, Problem, Severity};
+use crate::verdict::{Classification, Facts, PersonRef, Verdict};
+use crate::voice::TeamsVoiceStatus;
+
+/// A claim from some input (e.g. the mapped "Group Membership" field) that an Azure AD user
+/// belongs to an IP Office hunt group.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ClaimedMembership {
+    /// The Azure AD user.
+    pub person: ObjectId,
+    /// The hunt group's name.
+    pub hunt_group: String,
+}
+
+impl ClaimedMembership {
+    /// A claim.
+    pub fn new(person: ObjectId, hunt_group: impl Into<String>) -> Self {
+        Self {
+            person,
+            hunt_group: hunt_group.into(),
+        }
+    }
+}
+
+/// Everything [`classify`] looks at. Build with [`ClassifyInput::new`] and the `with_*`
+/// methods.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ClassifyInput<'a> {
+    /// The Azure AD users in scope.
+    pub directory: &'a [DirectoryUser],
+    /// The IP Office configuration.
+    pub ipo: &'a IpoSnapshot,
+    /// Stored sync links (Azure AD object id -> IP Office GUID).
+    pub links: Option<&'a BTreeMap<ObjectId, Guid>>,
+    /// The intended type per Azure AD user (e.g. from the group a sync rule maps).
+    pub intended: Option<&'a BTreeMap<ObjectId, UserType>>,
+    /// Claimed hunt-group memberships.
+    pub claimed_memberships: &'a [ClaimedMembership],
+    /// Settings.
+    pub config: ClassifyConfig,
+}
+
+impl<'a> ClassifyInput<'a> {
+    /// Input with no links, intents or claims, and the default settings.
+    pub fn new(directory: &'a [DirectoryUser], ipo: &'a IpoSnapshot) -> Self {
+        Self {
+            directory,
+            ipo,
+            links: None,
+            intended: None,
+            claimed_memberships: &[],
+            config: ClassifyConfig::default(),
+        }
+    }
+
+    /// Adds stored sync links.
+    pub fn with_links(mut self, links: &'a BTreeMap<ObjectId, Guid>) -> Self {
+        self.links = Some(links);
+        self
+    }
+
+    /// Adds intended types.
+    pub fn with_intended(mut self, intended: &'a BTreeMap<ObjectId, UserType>) -> Self {
+        self.intended = Some(intended);
+        self
+    }
+
+    /// Adds claimed hunt-group memberships.
+    pub fn with_claimed_memberships(mut self, claims: &'a [ClaimedMembership]) -> Self {
+        self.claimed_memberships = claims;
+        self
+    }
+
+    /// Replaces the settings.
+    pub fn with_config(mut self, config: ClassifyConfig) -> Self {
+        self.config = config;
+        self
+    }
+}
+
+/// Everything about the IP Office side, indexed once.
+struct Ipo<'a> {
+    mode: LicensingMode,
+    users: Vec<&'a IpoUser>,
+    index: IpoIndex<'a>,
+    occupants: HashMap<&'a ExtensionNumber, Occupant>,
+    hunt_groups_of: HashMap<&'a ExtensionNumber, Vec<String>>,
+    in_directory: HashSet<&'a ObjectId>,
+}
+
+impl<'a> Ipo<'a> {
+    fn new(snapshot: &'a IpoSnapshot, links: Option<&'a BTreeMap<ObjectId, Guid>>) -> Self {
+        let users: Vec<&IpoUser> = snapshot.users.iter().filter(|u| !u.is_no_user()).collect();
+        let index = IpoIndex::new(&users, links);
+        let mut occupants = HashMap::new();
+        // Least specific first, so a user or hunt group on the same number wins the report.
+        for e in &snapshot.extensions {
+            occupants.insert(&e.number, Occupant::ExtensionRecord);
+        }
+        for h in &snapshot.hunt_groups {
+            if let Some(e) = &h.extension {
+                occupants.insert(e, Occupant::HuntGroup(h.name.to_string()));
+            }
+        }
+        for u in &users {
+            if let Some(e) = &u.extension {
+                occupants.insert(e, Occupant::User(u.name.to_string()));
+            }
+        }
+        let mut hunt_groups_of: HashMap<&ExtensionNumber, Vec<String>> = HashMap::new();
+        for h in &snapshot.hunt_groups {
+            for m in &h.members {
+                let groups = hunt_groups_of.entry(m).or_default();
+                let name = h.name.to_string();
+                if !groups.contains(&name) {
+                    groups.push(name);
+                }
+            }
+        }
+        let in_directory = snapshot
+            .directory
+            .iter()
+            .filter_map(|e| e.source.as_ref())
+            .collect();
+        Self {
+            in_directory,
+            mode: snapshot.system.licensing_mode,
+            users,
+            index,
+            occupants,
+            hunt_groups_of,
+        }
+    }
+
+    fn person(&self, i: usize) -> Option<PersonRef> {
+        self.users.get(i).map(|u| ipo_person(u))
+    }
+}
+
+fn ipo_person(u: &IpoUser) -> PersonRef {
+    PersonRef {
+        directory: None,
+        ipo: u.guid.clone(),
+        ipo_name: Some(u.name.clone()),
+        label: u.name.to_string(),
+    }
+}
+
+fn directory_person(d: &DirectoryUser, ipo: Option<&IpoUser>) -> PersonRef {
+    PersonRef {
+        directory: Some(d.id.clone()),
+        ipo: ipo.and_then(|u| u.guid.clone()),
+        ipo_name: ipo.map(|u| u.name.clone()),
+        label: d.label(),
+    }
+}
+
+/// Classifies every person: each Azure AD user in `input.directory` and each IP Office user
+/// (except `NoUser`) gets exactly one [`Verdict`]; a matched pair shares one.
+///
+/// **Matching** tries [`ClassifyConfig::match_order`] in order (default: stored sync link,
+/// then extension, then e-mail/UPN against the IP Office e-mail or voicemail e-mail,
+/// ignoring case); the first key that finds any candidate decides. An IP Office user that a
+/// stored link gives to another Azure AD user is never taken by a weaker key. Two IP Office
+/// users for one Azure AD user ([`Problem::AmbiguousMatch`]) or one IP Office user for two
+/// Azure AD users ([`Problem::ContestedIpoUser`]) pair nobody and are reported.
+///
+/// **Type** (when no intended type is given): Teams voice (or the "Enable MS Teams Client"
+/// flag on) with an IP Office user -> Teams + IP Office; Teams voice (even suspended) and no
+/// IP Office user -> Teams only; an IP Office user otherwise -> IP Office only; an Azure AD
+/// user with neither -> no telephony user (no type, no problems). The person is then
+/// checked against that type (or the intended one), and [`Verdict::user_type`] is set when no
+/// error-severity problem remains.
+///
+/// Total and deterministic: any input gives verdicts, sorted by Azure AD object id (people
+/// without one first), IP Office name and GUID. Time and memory are linear in the input.
+///
+/// ```
+/// use ipo_model::*;
+/// use usertype_rules::{classify, skus, ClassifyInput, DefaultLicensePolicy};
+///
+/// let mut ann = DirectoryUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
+/// ann.user_principal_name = Some("ann@contoso.com".into());
+/// ann.display_name = Some("Ann Lee".into());
+/// ann.business_phones = vec!["+441632768402 x402".into()];
+/// ann.assigned_plans = vec![AssignedPlan::new(skus::MCOEV_PLAN, CapabilityStatus::Enabled)];
+///
+/// let system = SystemInfo::new("ipo1", "12.1", LicensingMode::Plds, Platform::ServerEdition);
+/// let mut ipo = IpoSnapshot::new(system);
+/// let mut bob = IpoUser::new("Bob".parse()?, LicensingMode::Plds);
+/// bob.extension = Some("201".parse()?);
+/// ipo.users.push(bob);
+///
+/// let directory = [ann];
+/// let result = classify(&ClassifyInput::new(&directory, &ipo), &DefaultLicensePolicy::default());
+/// for v in &result.verdicts {
+///     let t = v.user_type.map_or("-".to_string(), |t| t.to_string());
+///     println!("{}: {t}", v.person);
+///     for p in &v.problems {
+///         println!("  {p}");
+///     }
+/// }
+/// assert_eq!(result.verdicts.len(), 2);
+/// assert_eq!(result.summary().per_type.get(&UserType::TeamsOnly), Some(&1));
+/// assert_eq!(result.summary().per_type.get(&UserType::IpOfficeOnly), Some(&1));
+/// # Ok::<(), InvalidValue>(())
+/// ```
+pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classification {
+    let _span = tracing::debug_span!(
+        "classify",
+        directory = input.directory.len(),
+        ipo = input.ipo.users.len()
+    )
+    .entered();
+    let ipo = Ipo::new(input.ipo, input.links);
+    let cfg = &input.config;
+
+    let mut claims: HashMap<&ObjectId, Vec<&str>> = HashMap::new();
+    for c in input.claimed_memberships {
+        claims
+            .entry(&c.person)
+            .or_default()
+            .push(c.hunt_group.as_str());
+    }
+
+    // Pass 1: read numbers and find candidates.
+    let mut prepared = Vec::with_capacity(input.directory.len());
+    let mut claimants: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (di, d) in input.directory.iter().enumerate() {
+        let number = cfg.extension_source.read(d);
+        let ext = number
+            .as_ref()
+            .ok()
+            .and_then(|n| n.as_ref())
+            .and_then(TeamsNumber::extension);
+        let link = input.links.and_then(|l| l.get(&d.id));
+        let mut stale = false;
+        let found = ipo
+            .index
+            .find(d, ext, link, &cfg.match_order, &ipo.users, &mut stale);
+        if let Found::One(i, _) = found {
+            claimants.entry(i).or_default().push(di);
+        }
+        prepared.push((number, found, stale.then(|| link.cloned()).flatten()));
+    }
+
+    // Pass 2: an IP Office user claimed by several Azure AD users goes to none of them.
+    let contested: HashMap<usize, Vec<PersonRef>> = claimants
+        .iter()
+        .filter(|(_, ds)| ds.len() > 1)
+        .map(|(&i, ds)| {
+            let refs = ds
+                .iter()
+                .filter_map(|&di| input.directory.get(di))
+                .map(|d| directory_person(d, None))
+                .collect();
+            (i, refs)
+        })
+        .collect();
+
+    let mut verdicts = Vec::with_capacity(input.directory.len() + ipo.users.len());
+    let mut paired = vec![false; ipo.users.len()];
+    for (d, (number, found, stale)) in input.directory.iter().zip(prepared) {
+        let mut problems = Vec::new();
+        if let Some(g) = stale {
+            problems.push(Problem::StaleLink {
+                guid: g.to_string(),
+            });
+        }
+        let mut matched = None;
+        match found {
+            Found::Nothing => {}
+            Found::One(i, key) => match contested.get(&i) {
+                Some(refs) => problems.push(Problem::ContestedIpoUser {
+                    ipo_user: ipo
+                        .users
+                        .get(i)
+                        .map(|u| u.name.to_string())
+                        .unwrap_or_default(),
+                    claimants: refs.clone(),
+                }),
+                None => {
+                    if let (Some(u), Some(p)) = (ipo.users.get(i), paired.get_mut(i)) {
+                        *p = true;
+                        matched = Some((*u, key));
+                    }
+                }
+            },
+            Found::Many(key, cands) => problems.push(Problem::AmbiguousMatch {
+                key,
+                candidates: cands.iter().filter_map(|&i| ipo.person(i)).collect(),
+            }),
+        }
+        let intended = input.intended.and_then(|m| m.get(&d.id)).copied();
+        let person_claims = claims.get(&d.id).map(Vec::as_slice).unwrap_or(&[]);
+        verdicts.push(judge_directory_user(
+            d,
+            matched,
+            number,
+            intended,
+            person_claims,
+            problems,
+            &ipo,
+            cfg,
+            policy,
+        ));
+    }
+
+    for (i, u) in ipo.users.iter().enumerate() {
+        if paired.get(i).copied().unwrap_or(true) {
+            continue;
+        }
+        verdicts.push(judge_ipo_only(u, contested.get(&i), &ipo));
+    }
+
+    let mut verdicts = sorted(verdicts);
+    mark_duplicates(&mut verdicts);
+    Classification { verdicts }
+}
+
+/// An object id as a number: ids are validated, lower-case, fixed-width GUID text, so the
+/// number orders exactly as the text does, and compares without touching the heap.
+fn id_number(id: &ObjectId) -> u128 {
+    id.as_str()
+        .bytes()
+        .filter_map(|b| char::from(b).to_digit(16))
+        .fold(0u128, |acc, d| acc.wrapping_shl(4) | u128::from(d))
+}
+
+/// Sorts by (object id, IP Office name, GUID); ties keep input order. The keys are computed
+/// once (names are cloned only for the few verdicts with an IP Office user), so sorting
+/// 100,000 verdicts in random order stays cheap.
+fn sorted(mut verdicts: Vec<Verdict>) -> Vec<Verdict> {
+    verdicts.sort_by_cached_key(|v| {
+        (
+            v.person.directory.as_ref().map(id_number),
+            v.person.ipo_name.clone(),
+            v.person.ipo.clone(),
+        )
+    });
+    verdicts
+}
+
+/// Flags Azure AD users that occur more than once; after sorting they are neighbours, which
+/// spares hashing every object id.
+fn mark_duplicates(verdicts: &mut [Verdict]) {
+    let dup: Vec<bool> = (0..verdicts.len())
+        .map(|i| {
+            let id = verdicts.get(i).and_then(|v| v.person.directory.as_ref());
+            let same = |j: Option<usize>| {
+                id.is_some()
+                    && j.and_then(|j| verdicts.get(j))
+                        .is_some_and(|w| w.person.directory.as_ref() == id)
+            };
+            same(i.checked_sub(1)) || same(i.checked_add(1))
+        })
+        .collect();
+    for (v, d) in verdicts.iter_mut().zip(dup) {
+        if d {
+            v.problems.push(Problem::DuplicateDirectoryUser);
+            v.user_type = None;
+        }
+    }
+}
+
+fn invalid(field: String, e: &InvalidValue, derived: Option<String>) -> Problem {
+    Problem::InvalidValue {
+        field,
+        value: e.input.clone(),
+        rule: e.rule.to_string(),
+        derived,
+    }
+}
+
+/// Checks the Azure AD values that would become IP Office names.
+fn check_names(d: &DirectoryUser, cfg: &ClassifyConfig, name: bool, problems: &mut Vec<Problem>) {
+    if name && let Some(prop) = &cfg.name_property {
+        let v = d.property(prop).unwrap_or_default();
+        if let Err(e) = v.parse::<UserName>() {
+            let derived = UserName::derive(&v).map(|n| n.to_string());
+            problems.push(invalid(format!("{prop} -> IP Office Name"), &e, derived));
+        }
+    }
+    if let Some(prop) = &cfg.full_name_property
+        && let Some(v) = d.property(prop)
+        && let Err(e) = v.parse::<FullName>()
+    {
+        let derived = FullName::derive(&v).map(|n| n.to_string());
+        let target = if name {
+            "IP Office FullName"
+        } else {
+            "IP Office directory name"
+        };
+        problems.push(invalid(format!("{prop} -> {target}"), &e, derived));
+    }
+}
+
+fn voice_problems(
+    voice: TeamsVoiceStatus,
+    t: UserType,
+    d: &DirectoryUser,
+    problems: &mut Vec<Problem>,
+) {
+    match voice {
+        TeamsVoiceStatus::Missing => problems.push(Problem::NoTeamsVoice { needed_for: t }),
+        TeamsVoiceStatus::Suspended => problems.push(Problem::TeamsVoiceSuspended),
+        TeamsVoiceStatus::Grace => problems.push(Problem::TeamsVoiceInGrace),
+        TeamsVoiceStatus::Enabled => {}
+    }
+    if d.account_enabled == Some(false) {
+        problems.push(Problem::AccountDisabled);
+    }
+    if d.teams.as_ref().and_then(|t| t.enterprise_voice_enabled) == Some(false) {
+        problems.push(Problem::EnterpriseVoiceDisabled);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge_directory_user(
+    d: &DirectoryUser,
+    matched: Option<(&IpoUser, MatchKey)>,
+    number: Result<Option<TeamsNumber>, InvalidValue>,
+    intended: Option<UserType>,
+    claims: &[&str],
+    mut problems: Vec<Problem>,
+    ipo: &Ipo<'_>,
+    cfg: &ClassifyConfig,
+    policy: &dyn LicensePolicy,
+) -> Verdict {
+    let voice = policy.teams_voice(d);
+    let resource = policy.is_resource_account(d);
+    let u = matched.map(|(u, _)| u);
+    let (teams_number, number_err) = match number {
+        Ok(n) => (n, None),
+        Err(e) => (None, Some(e)),
+    };
+    let facts = Facts {
+        teams_voice: Some(voice),
+        resource_account: resource,
+        account_enabled: d.account_enabled,
+        teams_number,
+        ipo_extension: u.and_then(|u| u.extension.clone()),
+        ipo_profile: u.map(|u| u.profile),
+        teams_client: u.and_then(|u| u.teams_client),
+        hunt_groups: hunt_groups(u, ipo),
+        in_system_directory: !ipo.in_directory.is_empty() && ipo.in_directory.contains(&d.id),
+        intended,
+    };
+
+    let target = if resource {
+        problems.push(Problem::ResourceAccount);
+        None
+    } else {
+        intended.or(match u {
+            Some(u) if voice.is_usable() || u.teams_client == Some(true) => {
+                Some(UserType::TeamsAndIpOffice)
+            }
+            Some(_) => Some(UserType::IpOfficeOnly),
+            None if voice != TeamsVoiceStatus::Missing => Some(UserType::TeamsOnly),
+            None => None,
+        })
+    };
+
+    if let Some(t) = target {
+        if let Some(e) = &number_err {
+            problems.push(invalid(
+                format!("{} -> extension", cfg.extension_source.describe()),
+                e,
+                None,
+            ));
+        }
+        if t.needs_teams_voice() {
+            voice_problems(voice, t, d, &mut problems);
+        }
+        check_names(d, cfg, t.has_ipo_record(), &mut problems);
+        let teams_ext = facts.teams_extension();
+        match (t, u) {
+            (UserType::TeamsOnly, u) => {
+                if let Some(u) = u {
+                    problems.push(Problem::UnexpectedIpoRecord {
+                        ipo_user: u.name.to_string(),
+                    });
+                }
+                if facts.teams_number.is_none() && number_err.is_none() {
+                    problems.push(Problem::NoNumber {
+                        needed_for: t,
+                        source: cfg.extension_source.describe().to_owned(),
+                    });
+                }
+                if let Some(e) = teams_ext
+                    && let Some(o) = ipo.occupants.get(e)
+                    && !matches!((o, u), (Occupant::User(n), Some(u)) if *n == u.name.as_str())
+                {
+                    problems.push(Problem::ExtensionCollision {
+                        extension: e.clone(),
+                        with: o.clone(),
+                    });
+                }
+            }
+            (_, None) => {
+                problems.push(Problem::NoIpoRecord { needed_for: t });
+                if t == UserType::TeamsAndIpOffice && teams_ext.is_none() && number_err.is_none() {
+                    problems.push(Problem::NoNumber {
+                        needed_for: t,
+                        source: cfg.extension_source.describe().to_owned(),
+                    });
+                }
+            }
+            (UserType::TeamsAndIpOffice, Some(u)) => {
+                if u.teams_client == Some(false) {
+                    problems.push(Problem::TeamsClientOff {
+                        ipo_user: u.name.to_string(),
+                    });
+                }
+                if !policy.profile_allowed_for(t, u.profile, ipo.mode) {
+                    problems.push(Problem::ProfileNotAllowed {
+                        user_type: t,
+                        profile: u.profile,
+                        mode: ipo.mode,
+                        allowed: policy.allowed_profiles(t, ipo.mode).unwrap_or_default(),
+                    });
+                }
+                if teams_ext != u.extension.as_ref() && number_err.is_none() {
+                    problems.push(Problem::ExtensionMismatch {
+                        teams: teams_ext.cloned(),
+                        ipo: u.extension.clone(),
+                    });
+                }
+            }
+            (_, Some(u)) => {
+                if u.teams_client == Some(true) {
+                    problems.push(Problem::TeamsClientNotWanted {
+                        ipo_user: u.name.to_string(),
+                    });
+                }
+                // "Any profile" includes ones this library does not know: IP Office chose it.
+                if let Some(allowed) = policy.allowed_profiles(t, ipo.mode)
+                    && !policy.profile_allowed_for(t, u.profile, ipo.mode)
+                {
+                    problems.push(Problem::ProfileNotAllowed {
+                        user_type: t,
+                        profile: u.profile,
+                        mode: ipo.mode,
+                        allowed,
+                    });
+                }
+                if u.extension.is_none() {
+                    problems.push(Problem::NoIpoExtension {
+                        ipo_user: u.name.to_string(),
+                    });
+                }
+            }
+        }
+    }
+
+    // Without an IP Office record now or to come, no hunt group can hold the person.
+    if !target.is_some_and(UserType::has_ipo_record) {
+        for g in claims {
+            problems.push(Problem::HuntGroupMembershipImpossible {
+                hunt_group: (*g).to_owned(),
+            });
+        }
+    }
+
+    finish(
+        directory_person(d, u),
+        target,
+        problems,
+        matched.map(|(_, k)| k),
+        facts,
+    )
+}
+
+fn hunt_groups(u: Option<&IpoUser>, ipo: &Ipo<'_>) -> Vec<String> {
+    u.and_then(|u| u.extension.as_ref())
+        .and_then(|e| ipo.hunt_groups_of.get(e))
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn judge_ipo_only(u: &IpoUser, contested: Option<&Vec<PersonRef>>, ipo: &Ipo<'_>) -> Verdict {
+    let mut problems = Vec::new();
+    if let Some(refs) = contested {
+        problems.push(Problem::ContestedIpoUser {
+            ipo_user: u.name.to_string(),
+            claimants: refs.clone(),
+        });
+    }
+    if u.teams_client == Some(true) {
+        problems.push(Problem::TeamsClientWithoutDirectoryUser {
+            ipo_user: u.name.to_string(),
+        });
+    }
+    if u.extension.is_none() {
+        problems.push(Problem::NoIpoExtension {
+            ipo_user: u.name.to_string(),
+        });
+    }
+    let facts = Facts {
+        ipo_extension: u.extension.clone(),
+        ipo_profile: Some(u.profile),
+        teams_client: u.teams_client,
+        hunt_groups: hunt_groups(Some(u), ipo),
+        ..Facts::default()
+    };
+    finish(
+        ipo_person(u),
+        Some(UserType::IpOfficeOnly),
+        problems,
+        None,
+        facts,
+    )
+}
+
+fn finish(
+    person: PersonRef,
+    target: Option<UserType>,
+    problems: Vec<Problem>,
+    matched_by: Option<MatchKey>,
+    facts: Facts,
+) -> Verdict {
+    let blocked = problems.iter().any(|p| p.severity() == Severity::Error);
+    Verdict {
+        person,
+        user_type: if blocked { None } else { target },
+        target,
+        problems,
+        matched_by,
+        facts,
+    }
+}

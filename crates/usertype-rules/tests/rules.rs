@@ -1,0 +1,430 @@
+//! Matching, licence detection, Teams-side problems, names, pool and serde.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+use ipo_model::*;
+use usertype_rules::*;
+
+// ---- matching ----
+
+#[test]
+fn sync_link_wins_over_extension_and_linked_user_is_not_taken_by_weaker_keys() {
+    let mut ipo = system(LicensingMode::Plds);
+    ipo.users
+        .push(ipo_user(1, "Ann", "402", Profile::PowerUser, Some(true)));
+    ipo.users
+        .push(ipo_user(2, "Other", "403", Profile::PowerUser, Some(true)));
+    // Ann's AD user says x403 but is linked to IP Office user 1 (ext 402);
+    // Ben says x402, which belongs to the linked user: Ben must not take it.
+    let dir = [voice(1, "Ann", "x403"), voice(2, "Ben", "x402")];
+    let links = BTreeMap::from([(oid(1), guid(1))]);
+    let c = classify(
+        &ClassifyInput::new(&dir, &ipo).with_links(&links),
+        &DefaultLicensePolicy::default(),
+    );
+    let ann = by_ad(&c, 1);
+    assert_eq!(ann.matched_by, Some(MatchKey::SyncLink));
+    assert_eq!(ann.person.ipo, Some(guid(1)));
+    assert_eq!(codes(ann), ["extension_mismatch"]);
+    let ben = by_ad(&c, 2);
+    assert_eq!(ben.matched_by, None);
+    assert_eq!(codes(ben), ["extension_collision"]);
+    assert_eq!(c.verdicts.len(), 3, "Ann+1, Ben, Other");
+}
+
+#[test]
+fn stale_link_is_reported_and_weaker_keys_still_match() {
+    let mut ipo = system(LicensingMode::Plds);
+    ipo.users
+        .push(ipo_user(2, "Ann", "402", Profile::PowerUser, Some(true)));
+    let dir = [voice(1, "Ann", "x402")];
+    let links = BTreeMap::from([(oid(1), guid(9))]);
+    let c = classify(
+        &ClassifyInput::new(&dir, &ipo).with_links(&links),
+        &DefaultLicensePolicy::default(),
+    );
+    let v = by_ad(&c, 1);
+    assert_eq!(codes(v), ["stale_link"]);
+    assert_eq!(v.matched_by, Some(MatchKey::Extension));
+    assert_eq!(v.user_type, Some(UserType::TeamsAndIpOffice));
+}
+
+#[test]
+fn two_ipo_users_for_one_azure_ad_user_is_ambiguous() {
+    let mut ipo = system(LicensingMode::Plds);
+    let mut a = ipo_user(1, "Ann1", "402", Profile::PowerUser, Some(true));
+    a.email = Some("ann@contoso.com".into());
+    let mut b = ipo_user(2, "Ann2", "403", Profile::PowerUser, Some(true));
+    b.voicemail_email = Some("Ann@Contoso.com".into());
+    ipo.users.extend([a, b]);
+    let mut d = voice(1, "Ann", "");
+    d.user_principal_name = Some("ann@contoso.com".into());
+    let c = run(&[d], &ipo);
+    assert_eq!(c.verdicts.len(), 3);
+    let v = by_ad(&c, 1);
+    match &v.problems[..] {
+        [Problem::AmbiguousMatch { key, candidates }, ..] => {
+            assert_eq!(*key, MatchKey::Email);
+            let names: Vec<_> = candidates.iter().map(|c| c.label.as_str()).collect();
+            assert_eq!(names, ["Ann1", "Ann2"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(v.problems[0].to_string().contains("Ann1, Ann2"));
+    // Neither IP Office user was silently paired.
+    assert_eq!(by_ipo(&c, "Ann1").person.directory, None);
+}
+
+#[test]
+fn two_azure_ad_users_for_one_ipo_user_is_contested() {
+    let mut ipo = system(LicensingMode::Plds);
+    ipo.users
+        .push(ipo_user(1, "Ann", "402", Profile::PowerUser, Some(true)));
+    let c = run(
+        &[voice(1, "Ann", "x402"), voice(2, "Ann Two", "x402")],
+        &ipo,
+    );
+    assert_eq!(c.verdicts.len(), 3);
+    for n in [1, 2] {
+        assert_eq!(codes(by_ad(&c, n))[0], "contested_ipo_user");
+        assert_eq!(by_ad(&c, n).person.ipo, None);
+    }
+    let ipo_v = by_ipo(&c, "Ann");
+    match &ipo_v.problems[0] {
+        Problem::ContestedIpoUser { claimants, .. } => assert_eq!(claimants.len(), 2),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(ipo_v.user_type, None);
+}
+
+#[test]
+fn email_match_ignores_case_and_extension_source_is_configurable() {
+    let mut ipo = system(LicensingMode::Plds);
+    let mut u = ipo_user(1, "Ann", "402", Profile::PowerUser, Some(true));
+    u.email = Some("Ann.Lee@Contoso.com".into());
+    ipo.users.push(u);
+    let mut d = voice(1, "Ann Lee", "");
+    d.extension_attributes.set(7, Some("402".into()));
+    let c = run(std::slice::from_ref(&d), &ipo);
+    assert_eq!(c.verdicts[0].matched_by, Some(MatchKey::Email));
+    // The default source (Teams number / businessPhones) holds nothing: mismatch.
+    assert_eq!(codes(&c.verdicts[0]), ["extension_mismatch"]);
+    let mut cfg = ClassifyConfig::default();
+    cfg.extension_source = ExtensionSource::Property {
+        name: "extensionAttribute7".into(),
+        format: None,
+    };
+    let dir = [d];
+    let c = classify(
+        &ClassifyInput::new(&dir, &ipo).with_config(cfg),
+        &DefaultLicensePolicy::default(),
+    );
+    assert_eq!(c.verdicts[0].matched_by, Some(MatchKey::Extension));
+    assert_eq!(c.verdicts[0].user_type, Some(UserType::TeamsAndIpOffice));
+}
+
+#[test]
+fn no_user_is_never_classified() {
+    let mut ipo = system(LicensingMode::Plds);
+    ipo.users
+        .push(IpoUser::new(NO_USER.parse().unwrap(), LicensingMode::Plds));
+    assert!(run(&[], &ipo).verdicts.is_empty());
+}
+
+#[test]
+fn duplicate_directory_users_each_get_a_verdict_with_a_problem() {
+    let ipo = system(LicensingMode::Plds);
+    let c = run(&[voice(1, "Ann", "x402"), voice(1, "Ann", "x402")], &ipo);
+    assert_eq!(c.verdicts.len(), 2);
+    assert!(
+        c.verdicts
+            .iter()
+            .all(|v| codes(v).contains(&"duplicate_directory_user"))
+    );
+}
+
+// ---- Teams-side problems ----
+
+#[test]
+fn grace_period_is_a_warning_and_suspension_an_error() {
+    let ipo = system(LicensingMode::Plds);
+    let mut grace = voice(1, "Grace", "x402");
+    grace.assigned_plans = vec![AssignedPlan::new(
+        skus::MCOEV_PLAN,
+        CapabilityStatus::Warning,
+    )];
+    let mut susp = voice(2, "Susp", "x403");
+    susp.assigned_plans = vec![AssignedPlan::new(
+        skus::MCOEV_PLAN,
+        CapabilityStatus::Suspended,
+    )];
+    let c = run(&[grace, susp], &ipo);
+    let g = by_ad(&c, 1);
+    assert_eq!(codes(g), ["teams_voice_in_grace"]);
+    assert_eq!(g.user_type, Some(UserType::TeamsOnly));
+    let s = by_ad(&c, 2);
+    assert_eq!(codes(s), ["teams_voice_suspended"]);
+    assert_eq!((s.user_type, s.target), (None, Some(UserType::TeamsOnly)));
+}
+
+#[test]
+fn disabled_account_and_enterprise_voice_off_are_reported() {
+    let ipo = system(LicensingMode::Plds);
+    let mut d = voice(1, "Ann", "x402");
+    d.account_enabled = Some(false);
+    let mut t = TeamsVoice::default();
+    t.enterprise_voice_enabled = Some(false);
+    d.teams = Some(t);
+    let v = &run(&[d], &ipo).verdicts[0];
+    assert_eq!(codes(v), ["account_disabled", "enterprise_voice_disabled"]);
+    assert_eq!(v.user_type, None);
+}
+
+#[test]
+fn resource_accounts_are_not_people() {
+    let ipo = system(LicensingMode::Plds);
+    let mut by_plan = ad(1, "AA Main");
+    by_plan.assigned_plans = vec![AssignedPlan::new(
+        skus::MCOEV_VIRTUALUSER_PLAN,
+        CapabilityStatus::Enabled,
+    )];
+    let mut by_sku = ad(2, "CQ Sales");
+    by_sku.assigned_licenses = vec![AssignedLicense::new(skus::TEAMS_PHONE_RESOURCE_ACCOUNT_SKU)];
+    let mut by_type = voice(3, "AA Night", "x499");
+    let mut t = TeamsVoice::default();
+    t.account_type = Some("resourceAccount".into());
+    by_type.teams = Some(t);
+    let c = run(&[by_plan, by_sku, by_type], &ipo);
+    for v in &c.verdicts {
+        assert_eq!(codes(v), ["resource_account"]);
+        assert_eq!((v.user_type, v.target), (None, None));
+        assert!(v.facts.resource_account);
+    }
+}
+
+#[test]
+fn disabled_plan_in_sku_does_not_count() {
+    let policy = DefaultLicensePolicy::default();
+    let mut d = ad(1, "Ann");
+    let mut lic = AssignedLicense::new(skus::BUSINESS_VOICE_DIRECT_ROUTING_SKU);
+    lic.disabled_plans = vec![skus::MCOEV_PLAN.into()];
+    d.assigned_licenses = vec![lic.clone()];
+    d.assigned_plans = vec![AssignedPlan::new(
+        skus::MCOEV_PLAN,
+        CapabilityStatus::Enabled,
+    )];
+    assert_eq!(policy.teams_voice(&d), TeamsVoiceStatus::Missing);
+    // Another accepted SKU carries it enabled: counts.
+    d.assigned_licenses
+        .push(AssignedLicense::new(skus::TEAMS_PHONE_STANDARD_SKU));
+    assert_eq!(policy.teams_voice(&d), TeamsVoiceStatus::Enabled);
+}
+
+#[test]
+fn e5_counts_through_the_service_plan_or_by_configuring_skus_only() {
+    let mut d = ad(1, "Ann");
+    d.assigned_licenses = vec![AssignedLicense::new(skus::MICROSOFT_365_E5_SKU)];
+    d.assigned_plans = vec![AssignedPlan::new(
+        skus::MCOEV_PLAN,
+        CapabilityStatus::Enabled,
+    )];
+    assert_eq!(
+        DefaultLicensePolicy::default().teams_voice(&d),
+        TeamsVoiceStatus::Enabled
+    );
+    let mut skus_only = DefaultLicensePolicy::default();
+    skus_only.count_service_plans = false;
+    assert_eq!(skus_only.teams_voice(&d), TeamsVoiceStatus::Missing);
+    let json = format!(
+        r#"{{"count_service_plans": false, "voice_skus": ["{}"]}}"#,
+        skus::MICROSOFT_365_E5_SKU.to_uppercase()
+    );
+    let accepts_e5: DefaultLicensePolicy = serde_json::from_str(&json).unwrap();
+    assert_eq!(accepts_e5.teams_voice(&d), TeamsVoiceStatus::Enabled);
+    // SKU assigned but assignedPlans not read: trust the SKU.
+    d.assigned_plans.clear();
+    assert_eq!(accepts_e5.teams_voice(&d), TeamsVoiceStatus::Enabled);
+}
+
+#[test]
+fn invalid_azure_ad_values_are_reported_with_a_fix() {
+    let mut ipo = system(LicensingMode::Plds);
+    ipo.users
+        .push(ipo_user(1, "Ann", "402", Profile::PowerUser, Some(true)));
+    let mut d = voice(1, "Dr. Ann Maximiliane Lee", "x402");
+    d.user_principal_name = Some("ann@contoso.com".into());
+    let mut bad_ext = voice(2, "Bo", "x4");
+    bad_ext.user_principal_name = Some("bo@contoso.com".into());
+    let c = run(&[d, bad_ext], &ipo);
+    let v = by_ad(&c, 1);
+    let fields: Vec<_> = v
+        .problems
+        .iter()
+        .map(|p| match p {
+            Problem::InvalidValue { field, derived, .. } => (field.clone(), derived.clone()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        fields[0],
+        (
+            "displayName -> IP Office Name".into(),
+            Some("Dr Ann Maximili".into())
+        )
+    );
+    assert_eq!(
+        v.user_type,
+        Some(UserType::TeamsAndIpOffice),
+        "warnings only"
+    );
+    let b = by_ad(&c, 2);
+    assert_eq!(codes(b), ["invalid_value"]);
+    assert_eq!(b.problems[0].severity(), Severity::Error);
+    assert!(
+        b.problems[0].to_string().contains("x4"),
+        "{}",
+        b.problems[0]
+    );
+}
+
+// ---- summary, serde ----
+
+#[test]
+fn summary_counts_types_and_problems() {
+    let mut ipo = system(LicensingMode::Plds);
+    ipo.users
+        .push(ipo_user(1, "Ann", "402", Profile::PowerUser, Some(true)));
+    ipo.users
+        .push(ipo_user(2, "Bob", "201", Profile::BasicUser, Some(false)));
+    let c = run(
+        &[
+            voice(1, "Ann", "x402"),
+            voice(2, "Cy", "x450"),
+            voice(3, "Di", ""),
+            ad(4, "Ed"),
+        ],
+        &ipo,
+    );
+    let s = c.summary();
+    assert_eq!(s.people, 5);
+    assert_eq!(s.per_type.get(&UserType::TeamsAndIpOffice), Some(&1));
+    assert_eq!(s.per_type.get(&UserType::TeamsOnly), Some(&1));
+    assert_eq!(s.per_type.get(&UserType::IpOfficeOnly), Some(&1));
+    assert_eq!(s.blocked_per_target.get(&UserType::TeamsOnly), Some(&1));
+    assert_eq!(s.not_telephony, 1);
+    assert_eq!(s.problems.get("no_number"), Some(&1));
+    assert!(s.to_string().contains("not telephony users: 1"));
+    let json = serde_json::to_value(&c).unwrap();
+    assert_eq!(json["verdicts"].as_array().unwrap().len(), 5);
+    let back: Classification = serde_json::from_value(json).unwrap();
+    assert_eq!(back, c);
+}
+
+#[test]
+fn default_policy_round_trips_through_serde() {
+    let p = DefaultLicensePolicy::default();
+    let json = serde_json::to_string(&p).unwrap();
+    assert!(json.contains(skus::MCOEV_PLAN));
+    let back: DefaultLicensePolicy = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, p);
+    let empty: DefaultLicensePolicy = serde_json::from_str("{}").unwrap();
+    assert_eq!(empty, p);
+}
+
+// ---- licence pool ----
+
+fn licensed(mode: LicensingMode) -> IpoSnapshot {
+    let mut ipo = system(mode);
+    ipo.licenses.push(License::new("Power User", 10, 4));
+    ipo.licenses.push(License::new("Office Worker", 5, 1));
+    let mut expired = License::new("Teleworker", 5, 5);
+    expired.status = LicenseStatus::Expired;
+    ipo.licenses.push(expired);
+    ipo.licenses
+        .push(License::new("SIP Trunk Channels", 10, 10));
+    ipo
+}
+
+#[test]
+fn pool_reserves_and_releases_per_profile() {
+    let mut pool = LicensePool::from_snapshot(&licensed(LicensingMode::Plds));
+    assert_eq!(pool.free(Profile::PowerUser), Some(4));
+    assert_eq!(
+        pool.free(Profile::Teleworker),
+        Some(0),
+        "expired licences do not count"
+    );
+    assert_eq!(
+        pool.free(Profile::BasicUser),
+        None,
+        "Basic needs no licence"
+    );
+    pool.reserve(Profile::OfficeWorker).unwrap();
+    let e = pool.reserve(Profile::OfficeWorker).unwrap_err();
+    assert_eq!(
+        (e.needed, e.free, e.reason),
+        (1, 0, ShortfallReason::NotEnoughLicences)
+    );
+    pool.release(Profile::OfficeWorker);
+    pool.reserve(Profile::OfficeWorker).unwrap();
+    for _ in 0..100 {
+        pool.reserve(Profile::BasicUser).unwrap();
+    }
+    let e = pool.reserve(Profile::UcUser).unwrap_err();
+    assert_eq!(
+        e.reason,
+        ShortfallReason::ProfileNotInMode(LicensingMode::Plds)
+    );
+    assert!(e.to_string().contains("does not exist on a PLDS system"));
+}
+
+#[test]
+fn forecast_says_which_assignments_do_not_fit_and_why() {
+    let pool = LicensePool::from_snapshot(&licensed(LicensingMode::Plds));
+    let mut wants = vec![Profile::PowerUser; 7];
+    wants.push(Profile::BasicUser);
+    wants.push(Profile::OfficeWorker);
+    let f = pool.forecast(&wants);
+    assert_eq!(f.rejected, [4, 5, 6]);
+    let s: Vec<String> = f.shortfalls().map(ToString::to_string).collect();
+    assert_eq!(s.len(), 1);
+    assert!(s[0].starts_with("7 Power User needed, 4 free"), "{}", s[0]);
+    assert_eq!(
+        pool.free(Profile::PowerUser),
+        Some(4),
+        "a forecast changes nothing"
+    );
+    // Moving three people off Power User makes room.
+    let mut changes: Vec<_> = (0..7)
+        .map(|_| ProfileChange::new(None, Some(Profile::PowerUser)))
+        .collect();
+    changes.extend(
+        (0..3).map(|_| ProfileChange::new(Some(Profile::PowerUser), Some(Profile::BasicUser))),
+    );
+    changes.push(ProfileChange::new(
+        Some(Profile::OfficeWorker),
+        Some(Profile::OfficeWorker),
+    ));
+    let f = pool.forecast_changes(&changes);
+    assert!(f.fits(), "{f:?}");
+}
+
+#[test]
+fn subscription_pool_counts_uc_user() {
+    let mut ipo = system(LicensingMode::Subscription);
+    ipo.licenses
+        .push(License::new("Unified Communications User", 3, 2));
+    let pool = LicensePool::from_snapshot(&ipo);
+    let f = pool.forecast(&[
+        Profile::UcUser,
+        Profile::UcUser,
+        Profile::UcUser,
+        Profile::PowerUser,
+    ]);
+    assert_eq!(f.rejected, [2, 3]);
+    assert_eq!(f.shortfalls().count(), 2);
+}
