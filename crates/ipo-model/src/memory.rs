@@ -37,6 +37,8 @@ struct Tenant {
     log: Vec<Event>,
     /// Cursors older than this position are expired.
     oldest_valid: usize,
+    /// Bumped by `expire_cursors`, so even a cursor taken at the end of the log expires.
+    epoch: u64,
 }
 
 impl Tenant {
@@ -206,11 +208,13 @@ impl MemoryDirectory {
     pub fn expire_cursors(&self) {
         let mut t = lock(&self.tenant);
         t.oldest_valid = t.log.len();
+        t.epoch += 1;
     }
 
-    fn cursor_at(pos: usize) -> DeltaCursor {
+    fn cursor_at(pos: usize, epoch: u64) -> DeltaCursor {
         let mut c = DeltaCursor::default();
         c.0.insert("memory".into(), pos.to_string());
+        c.0.insert("epoch".into(), epoch.to_string());
         c
     }
 }
@@ -242,7 +246,8 @@ impl DirectorySource for MemoryDirectory {
     }
 
     async fn latest_cursor(&self, _groups: &[GroupId]) -> Result<DeltaCursor, PortError> {
-        Ok(Self::cursor_at(lock(&self.tenant).log.len()))
+        let t = lock(&self.tenant);
+        Ok(Self::cursor_at(t.log.len(), t.epoch))
     }
 
     async fn changes(
@@ -256,7 +261,8 @@ impl DirectorySource for MemoryDirectory {
                 reason: "cursor not from this directory".into(),
             });
         };
-        if pos < t.oldest_valid || pos > t.log.len() {
+        let epoch = cursor.0.get("epoch").and_then(|e| e.parse::<u64>().ok());
+        if pos < t.oldest_valid || pos > t.log.len() || epoch != Some(t.epoch) {
             return Ok(DeltaOutcome::FullResyncNeeded {
                 reason: "syncStateNotFound".into(),
             });
@@ -296,7 +302,7 @@ impl DirectorySource for MemoryDirectory {
                 .collect(),
             membership: membership.into_iter().collect(),
             groups_changed,
-            cursor: Self::cursor_at(t.log.len()),
+            cursor: Self::cursor_at(t.log.len(), t.epoch),
         }))
     }
 }
@@ -609,6 +615,45 @@ impl IpoState {
                 }) else {
                     return Err(PortError::NotFound(label));
                 };
+                let others = |o: &&crate::ipo::HuntGroup| o.guid != h.guid;
+                if self.snapshot.users.iter().any(|u| u.name == h.name)
+                    || self
+                        .snapshot
+                        .hunt_groups
+                        .iter()
+                        .filter(others)
+                        .any(|o| o.name == h.name)
+                {
+                    return Err(Self::conflict(
+                        label,
+                        format!("name {} already exists", h.name),
+                    ));
+                }
+                if let Some(e) = &h.extension {
+                    if e.is_hunt_group_reserved() {
+                        return Err(Self::conflict(
+                            label,
+                            format!("extension {e} is reserved (8897-9999)"),
+                        ));
+                    }
+                    if self
+                        .snapshot
+                        .users
+                        .iter()
+                        .any(|u| u.extension.as_ref() == Some(e))
+                        || self
+                            .snapshot
+                            .hunt_groups
+                            .iter()
+                            .filter(others)
+                            .any(|o| o.extension.as_ref() == Some(e))
+                    {
+                        return Err(Self::conflict(
+                            label,
+                            format!("extension {e} conflicts with a user or hunt group"),
+                        ));
+                    }
+                }
                 if let Some(m) = h.members.iter().find(|m| {
                     !self
                         .snapshot

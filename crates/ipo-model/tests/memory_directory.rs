@@ -259,7 +259,6 @@ async fn expired_or_foreign_cursors_need_a_full_resync() {
 /// positions strictly before the end of the log: a cursor handed out when nothing has
 /// happened since stays valid.
 #[tokio::test]
-#[ignore = "bug in memory.rs: expire_cursors keeps a cursor taken at the end of the log valid"]
 async fn expiry_covers_a_cursor_taken_just_before() {
     let dir = MemoryDirectory::new();
     dir.upsert_user(person(1, "Ann"));

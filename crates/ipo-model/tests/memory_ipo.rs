@@ -234,7 +234,6 @@ async fn extensions_are_unique_across_users_and_hunt_groups() {
 /// `UpdateHuntGroup` only checks the members, so a hunt group can be moved onto a user's
 /// extension (or another hunt group's) and renamed onto a user's name.
 #[tokio::test]
-#[ignore = "bug in memory.rs: UpdateHuntGroup does not check the group's own name/extension"]
 async fn hunt_group_updates_keep_extensions_and_names_unique() {
     let ipo = store();
     one(
