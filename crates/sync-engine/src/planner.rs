@@ -70,9 +70,17 @@ struct Person<'a> {
     template: Option<&'a UserTemplate>,
     hunt_groups: Vec<String>,
     license_dropped: bool,
+    tracing: bool,
 }
 
 impl<'a> Person<'a> {
+    /// Records a step of the trace; the text is only built for the person being explained.
+    fn trace_with(&mut self, step: impl FnOnce() -> String) {
+        if self.tracing {
+            self.trace.push(step());
+        }
+    }
+
     fn block(&mut self, r: Reason) {
         self.blocked = true;
         self.reasons.push(r);
@@ -359,6 +367,7 @@ impl<'a> Planner<'a> {
             template: None,
             hunt_groups: Vec::new(),
             license_dropped: false,
+            tracing: self.options.explain.as_ref() == Some(&user.id),
         };
         let rules: Vec<&GroupRule> = self
             .config
@@ -369,7 +378,7 @@ impl<'a> Planner<'a> {
         let Some(top) = rules.iter().map(|r| r.priority).max() else {
             p.out_of_scope = true;
             p.reasons.push(Reason::OutOfScope);
-            p.trace.push("scope: in none of the synced groups".into());
+            p.trace_with(|| "scope: in none of the synced groups".into());
             return p;
         };
         let best: Vec<&GroupRule> = rules.into_iter().filter(|r| r.priority == top).collect();
@@ -378,24 +387,28 @@ impl<'a> Planner<'a> {
             p.block(Reason::RuleConflict {
                 rules: best.iter().map(|r| r.label()).collect(),
             });
-            p.trace.push(format!(
-                "scope: conflict between rules of priority {top}: {}",
-                best.iter()
-                    .map(|r| r.label())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            p.trace_with(|| {
+                format!(
+                    "scope: conflict between rules of priority {top}: {}",
+                    best.iter()
+                        .map(|r| r.label())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
             return p;
         }
         let rule = best[0];
         p.rule = Some(rule);
         p.user_type = Some(rule.user_type);
-        p.trace.push(format!(
-            "scope: group {} (priority {}) makes them {}",
-            rule.label(),
-            rule.priority,
-            rule.user_type
-        ));
+        p.trace_with(|| {
+            format!(
+                "scope: group {} (priority {}) makes them {}",
+                rule.label(),
+                rule.priority,
+                rule.user_type
+            )
+        });
         if user.account_enabled == Some(false) && self.config.safety.disabled_accounts_out_of_scope
         {
             p.out_of_scope = true;
@@ -413,7 +426,7 @@ impl<'a> Planner<'a> {
         }
         if rule.user_type.needs_teams_voice() {
             match eligibility::teams_voice(user, &self.config.teams_licensing) {
-                Voice::Enabled => p.trace.push("eligibility: Teams voice licensed".into()),
+                Voice::Enabled => p.trace_with(|| "eligibility: Teams voice licensed".into()),
                 Voice::Grace => {
                     p.reasons.push(Reason::TeamsVoiceGrace);
                     p.trace
@@ -421,13 +434,13 @@ impl<'a> Planner<'a> {
                 }
                 Voice::Suspended => {
                     p.block(Reason::TeamsVoiceSuspended);
-                    p.trace.push("eligibility: Teams voice suspended".into());
+                    p.trace_with(|| "eligibility: Teams voice suspended".into());
                 }
                 Voice::None => {
                     p.block(Reason::NoTeamsVoice {
                         wanted: rule.user_type,
                     });
-                    p.trace.push("eligibility: no Teams voice licence".into());
+                    p.trace_with(|| "eligibility: no Teams voice licence".into());
                 }
             }
         }
@@ -589,7 +602,7 @@ impl<'a> Planner<'a> {
             .filter(|u| !u.is_no_user());
         if matches!(p.want, Some(Want::TeamsOnly)) {
             if let Some(u) = linked {
-                p.trace.push(format!(
+                p.trace_with(|| format!(
                     "match: linked to {}, which goes: Teams-only users have no IP Office record",
                     u.label()
                 ));
@@ -754,10 +767,12 @@ impl<'a> Planner<'a> {
                     if let Some(n) = e.next() {
                         cursors.insert(rule.name.as_str(), n);
                     }
-                    p.trace.push(format!(
-                        "extension: {e} allocated from provisioning rule {:?}",
-                        rule.name
-                    ));
+                    p.trace_with(|| {
+                        format!(
+                            "extension: {e} allocated from provisioning rule {:?}",
+                            rule.name
+                        )
+                    });
                     p.extension = Some(e);
                 }
                 None => p.block(Reason::NoExtension),
@@ -935,10 +950,7 @@ impl<'a> Planner<'a> {
             ));
         }
         let _ = fields;
-        p.trace.push(format!(
-            "action: create user {name}{}",
-            ext_suffix(&user.extension)
-        ));
+        p.trace_with(|| format!("action: create user {name}{}", ext_suffix(&user.extension)));
         if let Some(e) = &user.extension
             && !self.ix.ext_by_number.contains_key(e)
         {
@@ -1153,10 +1165,12 @@ impl<'a> Planner<'a> {
             l.name_source = name_source.clone();
             l.user_type = t;
             out.link_updates.insert(p.user.id.clone(), Some(l));
-            p.trace.push(format!(
-                "action: take over {} (adoption allowed by the configuration)",
-                actual.label()
-            ));
+            p.trace_with(|| {
+                format!(
+                    "action: take over {} (adoption allowed by the configuration)",
+                    actual.label()
+                )
+            });
         } else if link.is_some_and(|l| l.user_type != t || l.name_source != name_source) {
             let mut l = link.cloned().unwrap_or_else(|| Link::new(t));
             l.user_type = t;
@@ -1164,18 +1178,20 @@ impl<'a> Planner<'a> {
             out.link_updates.insert(p.user.id.clone(), Some(l));
         }
         if changes.is_empty() {
-            p.trace.push("action: none, already in sync".into());
+            p.trace_with(|| "action: none, already in sync".into());
             return;
         }
-        p.trace.push(format!(
-            "action: update {}: {}",
-            actual.label(),
-            changes
-                .iter()
-                .map(|c| c.field.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        p.trace_with(|| {
+            format!(
+                "action: update {}: {}",
+                actual.label(),
+                changes
+                    .iter()
+                    .map(|c| c.field.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
         if ext_changed
             && let Some(e) = &user.extension
             && !self.ix.ext_by_number.contains_key(e)
@@ -1362,17 +1378,13 @@ impl<'a> Planner<'a> {
                 );
             }
             if current.is_some_and(|c| c.number == number) {
-                p.trace.push(format!(
-                    "action: none, directory entry {name} already in sync"
-                ));
+                p.trace_with(|| format!("action: none, directory entry {name} already in sync"));
                 continue;
             }
             let number_text = number
                 .format(ipo_model::NumberFormat::IpoDirectory)
                 .unwrap_or_default();
-            p.trace.push(format!(
-                "action: system directory entry {name} -> {number_text}"
-            ));
+            p.trace_with(|| format!("action: system directory entry {name} -> {number_text}"));
             out.push(
                 ActionKind::PutDirectoryEntry,
                 Some(&p.user.id),
