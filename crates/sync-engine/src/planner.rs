@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use ipo_model::{
     DirectoryEntry, DirectoryUser, Extension, ExtensionNumber, FullName, Guid, HuntGroup,
     IpoChange, IpoSnapshot, IpoUser, LicensingMode, LoginCode, NameRegistry, ObjectId, Profile,
-    RawValue, TeamsNumber, UserName, UserType, VoicemailCode,
+    RawValue, TeamsNumber, UserName, UserType,
 };
 
 use crate::config::{
@@ -717,12 +717,9 @@ impl<'a> Planner<'a> {
         }
         let mut cursors: HashMap<&str, ExtensionNumber> = HashMap::new();
         for p in people.iter_mut() {
+            // Only new users get a number allocated; existing ones keep theirs.
             let creating = matches!(p.want, Some(Want::User { existing: None, .. }));
-            let keeps = matches!(p.want, Some(Want::User { existing: Some(u), .. }) if u.extension.is_some());
-            if p.blocked || p.extension.is_some() || !(creating || keeps) {
-                continue;
-            }
-            if keeps {
+            if p.blocked || p.extension.is_some() || !creating {
                 continue;
             }
             // An extension record this person's earlier (interrupted) run created.
@@ -900,6 +897,37 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// Plans an extension record for `number` unless IP Office already has one; says
+    /// whether it did.
+    fn create_extension_record(
+        &self,
+        p: &Person<'a>,
+        number: &ExtensionNumber,
+        node: Option<String>,
+        out: &mut Output,
+    ) -> bool {
+        if self.ix.ext_by_number.contains_key(number) {
+            return false;
+        }
+        let kind = p
+            .provisioning
+            .map(|r| r.extension_kind)
+            .unwrap_or(ipo_model::ExtensionKind::Sip);
+        let mut ext = Extension::new(number.clone(), kind);
+        ext.node = node;
+        out.push(
+            ActionKind::CreateExtension,
+            Some(&p.user.id),
+            format!("extension {number}"),
+            vec![FieldChange::new("Type", None, Some(format!("{kind:?}")))],
+            IpoChange::CreateExtension(ext),
+            Effect::ExtensionCreated {
+                number: number.clone(),
+            },
+        );
+        true
+    }
+
     fn build_create(&mut self, p: &mut Person<'a>, names: &mut NameRegistry, out: &mut Output) {
         let Some(base) = p.derived_name.clone() else {
             return;
@@ -915,7 +943,6 @@ impl<'a> Planner<'a> {
             });
         }
         let mut user = IpoUser::new(name.clone(), self.mode);
-        let fields = &self.config.fields;
         let mut changes = vec![FieldChange::new("Name", None, Some(name.to_string()))];
         user.extension = p.extension.clone();
         user.node = self.node_for(p);
@@ -949,25 +976,9 @@ impl<'a> Planner<'a> {
                 Some(f.to_string()),
             ));
         }
-        let _ = fields;
         p.trace_with(|| format!("action: create user {name}{}", ext_suffix(&user.extension)));
-        if let Some(e) = &user.extension
-            && !self.ix.ext_by_number.contains_key(e)
-        {
-            let kind = p
-                .provisioning
-                .map(|r| r.extension_kind)
-                .unwrap_or(ipo_model::ExtensionKind::Sip);
-            let mut ext = Extension::new(e.clone(), kind);
-            ext.node = user.node.clone();
-            out.push(
-                ActionKind::CreateExtension,
-                Some(&p.user.id),
-                format!("extension {e}"),
-                vec![FieldChange::new("Type", None, Some(format!("{kind:?}")))],
-                IpoChange::CreateExtension(ext),
-                Effect::ExtensionCreated { number: e.clone() },
-            );
+        if let Some(e) = &user.extension {
+            self.create_extension_record(p, e, user.node.clone(), out);
         }
         out.push(
             ActionKind::CreateUser,
@@ -1007,47 +1018,22 @@ impl<'a> Planner<'a> {
         let fields = &self.config.fields;
         let applies = |m: &FieldMap| creating || m.apply == ApplyMode::Always;
         if let Some(m) = fields.full_name.as_ref().filter(|m| applies(m)) {
-            match mapping::full_name(p.user, &m.source) {
-                Ok(Some(v)) if user.full_name.as_ref() != Some(&v) => {
-                    changes.push(FieldChange::new(
-                        "Full Name",
-                        old.and_then(|o| o.full_name.as_ref())
-                            .map(|x| x.to_string()),
-                        Some(v.to_string()),
-                    ));
-                    user.full_name = Some(v);
-                }
-                Ok(_) => {}
-                Err(r) => p.reasons.push(r),
-            }
+            let v = mapping::full_name(p.user, &m.source);
+            set_mapped(p, changes, "Full Name", v, &mut user.full_name);
         }
         if let Some(m) = fields.email.as_ref().filter(|m| applies(m)) {
-            match mapping::email(p.user, &m.source) {
-                Ok(Some(v)) if user.email.as_ref() != Some(&v) => {
-                    changes.push(FieldChange::new(
-                        "Email",
-                        old.and_then(|o| o.email.clone()),
-                        Some(v.clone()),
-                    ));
-                    user.email = Some(v);
-                }
-                Ok(_) => {}
-                Err(r) => p.reasons.push(r),
-            }
+            let v = mapping::email(p.user, &m.source);
+            set_mapped(p, changes, "Email", v, &mut user.email);
         }
         if let Some(m) = fields.mobile_twinning.as_ref().filter(|m| applies(m)) {
-            match mapping::mobile(p.user, &m.source) {
-                Ok(Some(v)) if user.mobile_twinning_number.as_ref() != Some(&v) => {
-                    changes.push(FieldChange::new(
-                        "Mobile Twinning Number",
-                        old.and_then(|o| o.mobile_twinning_number.clone()),
-                        Some(v.clone()),
-                    ));
-                    user.mobile_twinning_number = Some(v);
-                }
-                Ok(_) => {}
-                Err(r) => p.reasons.push(r),
-            }
+            let v = mapping::mobile(p.user, &m.source);
+            set_mapped(
+                p,
+                changes,
+                "Mobile Twinning Number",
+                v,
+                &mut user.mobile_twinning_number,
+            );
         }
         if let Some(m) = fields.login_code.as_ref().filter(|m| applies(m)) {
             let v: Option<LoginCode> = mapping::login_code(p.user, &m.source);
@@ -1070,7 +1056,6 @@ impl<'a> Planner<'a> {
                             .map(|_| ipo_model::REDACTED.into()),
                         Some(ipo_model::REDACTED.into()),
                     ));
-                    let _: &VoicemailCode = &v;
                     user.voicemail_code = Some(v);
                 }
                 Ok(_) => {}
@@ -1194,38 +1179,22 @@ impl<'a> Planner<'a> {
         });
         if ext_changed
             && let Some(e) = &user.extension
-            && !self.ix.ext_by_number.contains_key(e)
+            && self.create_extension_record(p, e, actual.node.clone(), out)
+            && let Some(l) = link
+            && let Some(g) = &l.extension
+            && let Some(n) = &l.extension_number
         {
-            let kind = p
-                .provisioning
-                .map(|r| r.extension_kind)
-                .unwrap_or(ipo_model::ExtensionKind::Sip);
-            let mut ext = Extension::new(e.clone(), kind);
-            ext.node = actual.node.clone();
-            out.push(
-                ActionKind::CreateExtension,
-                Some(&p.user.id),
-                format!("extension {e}"),
-                vec![FieldChange::new("Type", None, Some(format!("{kind:?}")))],
-                IpoChange::CreateExtension(ext),
-                Effect::ExtensionCreated { number: e.clone() },
-            );
-            if let Some(l) = link
-                && let Some(g) = &l.extension
-                && let Some(n) = &l.extension_number
-            {
-                out.later.push((
-                    ActionKind::DeleteExtension,
-                    Some(p.user.id.clone()),
-                    format!("extension {n}"),
-                    Vec::new(),
-                    IpoChange::DeleteExtension {
-                        guid: g.clone(),
-                        number: n.clone(),
-                    },
-                    Effect::ExtensionDeleted { guid: g.clone() },
-                ));
-            }
+            out.later.push((
+                ActionKind::DeleteExtension,
+                Some(p.user.id.clone()),
+                format!("extension {n}"),
+                Vec::new(),
+                IpoChange::DeleteExtension {
+                    guid: g.clone(),
+                    number: n.clone(),
+                },
+                Effect::ExtensionDeleted { guid: g.clone() },
+            ));
         }
         out.push(
             ActionKind::UpdateUser,
@@ -1641,24 +1610,13 @@ impl<'a> Planner<'a> {
                 _ => None,
             };
             if let Some(pr) = profile.filter(|p| eligibility::consumes_license(*p)) {
-                let e = licenses.entry(pr).or_insert_with(|| LicenseNeed {
-                    profile: pr,
-                    needed: 0,
-                    free: self.snapshot.free_licenses(pr),
-                    dropped: 0,
-                });
-                e.needed += 1;
+                license_need(&mut licenses, self.snapshot, pr).needed += 1;
             }
         }
         for p in &people {
             for r in &p.reasons {
                 if let Reason::LicenseShortfall { profile, .. } = r {
-                    let e = licenses.entry(*profile).or_insert_with(|| LicenseNeed {
-                        profile: *profile,
-                        needed: 0,
-                        free: self.snapshot.free_licenses(*profile),
-                        dropped: 0,
-                    });
+                    let e = license_need(&mut licenses, self.snapshot, *profile);
                     e.needed += 1;
                     e.dropped += 1;
                 }
@@ -1779,6 +1737,43 @@ impl<'a> Planner<'a> {
             state_updates,
             pending: out.pending,
         }
+    }
+}
+
+/// The forecast line of a profile, starting from the free count.
+fn license_need<'m>(
+    licenses: &'m mut BTreeMap<Profile, LicenseNeed>,
+    snapshot: &IpoSnapshot,
+    profile: Profile,
+) -> &'m mut LicenseNeed {
+    licenses.entry(profile).or_insert_with(|| LicenseNeed {
+        profile,
+        needed: 0,
+        free: snapshot.free_licenses(profile),
+        dropped: 0,
+    })
+}
+
+/// Writes a mapped value into `slot` when it differs, recording old -> new; a value IP
+/// Office would refuse becomes a reason and leaves the field alone.
+fn set_mapped<T: PartialEq + std::fmt::Display>(
+    p: &mut Person<'_>,
+    changes: &mut Vec<FieldChange>,
+    field: &str,
+    value: Result<Option<T>, Reason>,
+    slot: &mut Option<T>,
+) {
+    match value {
+        Ok(Some(v)) if slot.as_ref() != Some(&v) => {
+            changes.push(FieldChange::new(
+                field,
+                slot.as_ref().map(|x| x.to_string()),
+                Some(v.to_string()),
+            ));
+            *slot = Some(v);
+        }
+        Ok(_) => {}
+        Err(r) => p.reasons.push(r),
     }
 }
 
