@@ -11,20 +11,25 @@
 //!
 //! `plan` (the default) is a dry run. Add `--json` for machine-readable output.
 //! Exit codes: 0 done, 3 changes held back (deletion threshold, licences, conflicts), 1 failure.
+//!
+//! While reading and writing, a progress bar is drawn on stderr when stderr is a terminal
+//! (nothing otherwise, so logs and pipes stay clean); it is cleared when the run ends. The
+//! apply report ends with the transport figures: requests, retries, throttled answers,
+//! re-logins and time waited.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use graph_client::{GraphClient, GraphConfig};
 use ipo_client::{IpoClient, IpoConfig, TlsMode, WireFormat};
 use ipo_model::{ObjectId, UserType};
 use serde::Deserialize;
 use sync_engine::{
-    FileStateStore, PersonStatus, RunOptions, Style, SyncConfig, SyncEngine, render_plan,
-    render_report,
+    FileStateStore, PersonStatus, Phase, Progress, RunOptions, Style, SyncConfig, SyncEngine,
+    render_plan, render_report,
 };
 
 const SECRET_ENV: &str = "IPO_TEAMS_CLIENT_SECRET";
@@ -103,6 +108,74 @@ fn parse_args() -> Result<Args, String> {
     })
 }
 
+/// A one-line progress bar on stderr, redrawn in place with `\r`.
+#[derive(Default)]
+struct Bar(Mutex<BarState>);
+
+#[derive(Default)]
+struct BarState {
+    label: &'static str,
+    total: Option<usize>,
+    done: usize,
+    /// Width of the last line drawn (0: nothing on screen).
+    drawn: usize,
+}
+
+impl BarState {
+    fn draw(&mut self) {
+        const WIDTH: usize = 30;
+        let line = match self.total {
+            Some(total) if total > 0 => {
+                let done = self.done.min(total);
+                let filled = done * WIDTH / total;
+                format!(
+                    "{:<22} [{}{}] {done}/{total}",
+                    self.label,
+                    "#".repeat(filled),
+                    "-".repeat(WIDTH - filled)
+                )
+            }
+            _ if self.done > 0 => format!("{:<22} ... {}", self.label, self.done),
+            _ => format!("{:<22} ...", self.label),
+        };
+        let width = line.chars().count();
+        let pad = self.drawn.saturating_sub(width);
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r{line}{}", " ".repeat(pad));
+        let _ = err.flush();
+        self.drawn = width;
+    }
+}
+
+impl Progress for Bar {
+    fn phase(&self, phase: Phase, total: Option<usize>) {
+        if let Ok(mut st) = self.0.lock() {
+            st.label = phase.label();
+            st.total = total;
+            st.done = 0;
+            st.draw();
+        }
+    }
+
+    fn advance(&self, n: usize) {
+        if let Ok(mut st) = self.0.lock() {
+            st.done += n;
+            st.draw();
+        }
+    }
+
+    fn finish(&self) {
+        if let Ok(mut st) = self.0.lock()
+            && st.drawn > 0
+        {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r{}\r", " ".repeat(st.drawn));
+            let _ = err.flush();
+            st.drawn = 0;
+        }
+    }
+}
+
 fn env_secret(name: &str) -> Result<String, String> {
     std::env::var(name).map_err(|_| format!("set {name} in the environment"))
 }
@@ -151,12 +224,16 @@ async fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
     };
     icfg.directory_csv = file.ipo.directory_csv.clone();
     let ipo = Arc::new(IpoClient::new(icfg)?);
-    let engine = SyncEngine::new(
+    let mut engine = SyncEngine::new(
         config.clone(),
         graph,
         ipo.clone(),
         Arc::new(FileStateStore::new(file.state_file.clone())),
     );
+    // Drawn only for a person watching: never into a pipe or a log file.
+    if std::io::stderr().is_terminal() {
+        engine = engine.with_progress(Arc::new(Bar::default()));
+    }
     let style = Style {
         color: std::io::stdout().is_terminal(),
     };
@@ -223,6 +300,7 @@ async fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
                 "report": run.report,
                 "incremental": run.incremental,
                 "full_resync_reason": run.full_resync_reason,
+                "transport": run.transport,
             }))?
         );
     } else {

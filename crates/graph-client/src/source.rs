@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use ipo_model::{
     DeltaCursor, DeltaOutcome, DirectoryChanges, DirectorySource, DirectoryUser, GroupId,
     MembershipChange, MembershipChangeKind, ObjectId, PortError, RemovalReason, RemovedUser,
+    TransportStats,
 };
 
 use crate::client::GraphClient;
@@ -70,6 +71,18 @@ impl DirectorySource for GraphClient {
         cursor: &DeltaCursor,
     ) -> Result<DeltaOutcome, PortError> {
         Ok(self.directory_changes(groups, cursor).await?)
+    }
+
+    /// The client's [`stats`](GraphClient::stats): requests, retries, 429 answers and time
+    /// waited. Token requests are not counted as re-logins (Graph has no session).
+    fn transport(&self) -> TransportStats {
+        let s = self.stats();
+        let mut t = TransportStats::default();
+        t.requests = s.requests;
+        t.retries = s.retries;
+        t.throttled = s.throttled;
+        t.waited = s.waited;
+        t
     }
 }
 

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use ipo_model::{
     ApiError, Applied, ChangeOutcome, DirectoryEntry, Guid, IpoChange, IpoConfigStore, IpoSnapshot,
-    PortError,
+    PortError, TransportStats,
 };
 use reqwest::Method;
 
@@ -458,5 +458,18 @@ impl IpoConfigStore for IpoClient {
             .into_iter()
             .map(|o| o.unwrap_or_else(|| Err(PortError::Other("no outcome recorded".into()))))
             .collect()
+    }
+
+    /// The client's [`stats`](IpoClient::stats): requests, retries after a 503 or a
+    /// transient connection error, logins made again after a session timeout, and time
+    /// waited. IP Office does not throttle with 429, so `throttled` stays zero.
+    fn transport(&self) -> TransportStats {
+        let s = self.stats();
+        let mut t = TransportStats::default();
+        t.requests = s.requests;
+        t.retries = s.retries;
+        t.relogins = s.relogins;
+        t.waited = s.waited;
+        t
     }
 }

@@ -29,7 +29,7 @@ pub const HUNT_GROUP_RESERVED: std::ops::RangeInclusive<u64> = 8897..=9999;
 /// # Ok::<(), ipo_model::InvalidValue>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ExtensionNumber(String);
+pub struct ExtensionNumber(std::sync::Arc<str>);
 
 impl FromStr for ExtensionNumber {
     type Err = InvalidValue;
@@ -59,7 +59,7 @@ impl FromStr for ExtensionNumber {
                 },
             ));
         }
-        Ok(Self(s.to_owned()))
+        Ok(Self(s.into()))
     }
 }
 string_newtype_serde!(ExtensionNumber);
@@ -93,7 +93,7 @@ impl ExtensionNumber {
         let width = self.0.len();
         let next = self.value().checked_add(1)?;
         let text = format!("{next:0width$}");
-        (text.len() == width).then_some(ExtensionNumber(text))
+        (text.len() == width).then_some(ExtensionNumber(text.into()))
     }
 }
 

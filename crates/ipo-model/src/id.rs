@@ -12,7 +12,7 @@ use crate::name::string_newtype_serde;
 /// `2DF9B1002C7C11E08687000C29F56F71`). Kept verbatim; compared case-insensitively is not
 /// needed because IP Office always echoes the same text.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Guid(String);
+pub struct Guid(std::sync::Arc<str>);
 
 impl FromStr for Guid {
     type Err = InvalidValue;
@@ -27,12 +27,12 @@ impl FromStr for Guid {
         if let Some(c) = s.chars().find(|c| !(c.is_ascii_hexdigit() || *c == '-')) {
             return Err(InvalidValue::new(KIND, s, Rule::ForbiddenChar(c)));
         }
-        Ok(Self(s.to_owned()))
+        Ok(Self(s.into()))
     }
 }
 string_newtype_serde!(Guid);
 
-fn parse_object_id(kind: &'static str, s: &str) -> Result<String, InvalidValue> {
+fn parse_object_id(kind: &'static str, s: &str) -> Result<std::sync::Arc<str>, InvalidValue> {
     let ok = s.len() == 36
         && s.char_indices().all(|(i, c)| match i {
             8 | 13 | 18 | 23 => c == '-',
@@ -45,14 +45,14 @@ fn parse_object_id(kind: &'static str, s: &str) -> Result<String, InvalidValue> 
             Rule::Format("a GUID like 87d349ed-44d7-43e1-9a83-5f2406dee5bd".into()),
         ));
     }
-    Ok(s.to_ascii_lowercase())
+    Ok(s.to_ascii_lowercase().into())
 }
 
 /// An Azure AD (Entra ID) object id of a user: a GUID, stored lower-case.
 ///
 /// Validated so that an id can be put into a Graph URL path without escaping surprises.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ObjectId(String);
+pub struct ObjectId(std::sync::Arc<str>);
 
 impl FromStr for ObjectId {
     type Err = InvalidValue;
@@ -64,7 +64,7 @@ string_newtype_serde!(ObjectId);
 
 /// An Azure AD group object id (a GUID, stored lower-case).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct GroupId(String);
+pub struct GroupId(std::sync::Arc<str>);
 
 impl FromStr for GroupId {
     type Err = InvalidValue;

@@ -52,7 +52,7 @@ pub use phone::{E164Number, MAX_E164_DIGITS, NumberFormat, TeamsNumber};
 pub use port::{
     ApiError, Applied, ChangeOutcome, DeltaCursor, DeltaOutcome, DirectoryChanges, DirectorySource,
     IpoChange, IpoConfigStore, MembershipChange, MembershipChangeKind, PortError, RemovalReason,
-    RemovedUser,
+    RemovedUser, TransportStats,
 };
 pub use profile::{LicensingMode, Profile, SUBSCRIPTION_CODES};
 pub use raw::{RawElement, RawFields, RawValue, SECRET_FIELDS};

@@ -112,7 +112,7 @@ pub(crate) use string_newtype_serde;
 /// # Ok::<(), ipo_model::InvalidValue>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct UserName(String);
+pub struct UserName(std::sync::Arc<str>);
 
 impl FromStr for UserName {
     type Err = InvalidValue;
@@ -131,7 +131,7 @@ impl FromStr for UserName {
             ));
         }
         check_name_chars(KIND, s)?;
-        Ok(Self(s.to_owned()))
+        Ok(Self(s.into()))
     }
 }
 string_newtype_serde!(UserName);
@@ -233,7 +233,7 @@ impl<'a> FromIterator<&'a UserName> for NameRegistry {
 /// assert_eq!(FullName::derive("Lee, Ann (Sales)").unwrap().as_str(), "Lee Ann (Sales)");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FullName(String);
+pub struct FullName(std::sync::Arc<str>);
 
 impl FromStr for FullName {
     type Err = InvalidValue;
@@ -252,7 +252,7 @@ impl FromStr for FullName {
             ));
         }
         check_name_chars(KIND, s)?;
-        Ok(Self(s.to_owned()))
+        Ok(Self(s.into()))
     }
 }
 string_newtype_serde!(FullName);

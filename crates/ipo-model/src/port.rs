@@ -2,6 +2,7 @@
 //! IP Office configuration lives. `sync-engine` speaks only to these.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -199,6 +200,80 @@ pub enum DeltaOutcome {
     },
 }
 
+/// What an edge's transport has done so far: requests sent, retries, throttled answers,
+/// logins made again, and the time spent waiting before retries.
+///
+/// The counters only grow; take a reading before and after a run and subtract with
+/// [`TransportStats::since`] to learn what the run cost. Edges without a transport (the
+/// in-memory stores) report zeros.
+///
+/// ```
+/// use std::time::Duration;
+/// use ipo_model::TransportStats;
+/// let mut before = TransportStats::default();
+/// before.requests = 10;
+/// let mut after = before;
+/// after.requests = 25;
+/// after.retries = 2;
+/// after.waited = Duration::from_millis(1500);
+/// let run = after.since(&before);
+/// assert_eq!((run.requests, run.retries), (15, 2));
+/// assert_eq!(run.waited, Duration::from_millis(1500));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TransportStats {
+    /// Requests sent (each attempt counts, logins included where the edge counts them).
+    #[serde(default)]
+    pub requests: u64,
+    /// Attempts made again after a transient failure (429, 503, connection error).
+    #[serde(default)]
+    pub retries: u64,
+    /// Answers that said "too many requests" (HTTP 429, outer or inside a batch).
+    #[serde(default)]
+    pub throttled: u64,
+    /// Logins made again because the session had expired.
+    #[serde(default)]
+    pub relogins: u64,
+    /// Time spent waiting before retries (`Retry-After` and backoff).
+    #[serde(default)]
+    pub waited: Duration,
+}
+
+impl TransportStats {
+    /// What happened between the reading `earlier` and this one (counters that went
+    /// backwards, e.g. after a client was replaced, count as zero).
+    pub fn since(&self, earlier: &TransportStats) -> TransportStats {
+        TransportStats {
+            requests: self.requests.saturating_sub(earlier.requests),
+            retries: self.retries.saturating_sub(earlier.retries),
+            throttled: self.throttled.saturating_sub(earlier.throttled),
+            relogins: self.relogins.saturating_sub(earlier.relogins),
+            waited: self.waited.saturating_sub(earlier.waited),
+        }
+    }
+
+    /// Whether nothing was counted at all.
+    pub fn is_zero(&self) -> bool {
+        *self == TransportStats::default()
+    }
+}
+
+impl std::ops::Add for TransportStats {
+    type Output = TransportStats;
+
+    /// Both readings added up (e.g. two edges, or two runs).
+    fn add(self, other: TransportStats) -> TransportStats {
+        TransportStats {
+            requests: self.requests.saturating_add(other.requests),
+            retries: self.retries.saturating_add(other.retries),
+            throttled: self.throttled.saturating_add(other.throttled),
+            relogins: self.relogins.saturating_add(other.relogins),
+            waited: self.waited.saturating_add(other.waited),
+        }
+    }
+}
+
 /// Where directory users come from (Microsoft Graph, an LDAP reader, a CSV file...).
 ///
 /// ```
@@ -234,6 +309,12 @@ pub trait DirectorySource: Send + Sync {
         groups: &[GroupId],
         cursor: &DeltaCursor,
     ) -> Result<DeltaOutcome, PortError>;
+
+    /// The transport counters so far (requests, retries, throttling, waits). The default,
+    /// for sources without a transport, is all zeros.
+    fn transport(&self) -> TransportStats {
+        TransportStats::default()
+    }
 }
 
 /// One write to IP Office.
@@ -318,4 +399,10 @@ pub trait IpoConfigStore: Send + Sync {
     /// Performs the writes in order, batching where the store can; returns one outcome per
     /// change, in the same order. One failing item does not stop the others.
     async fn apply(&self, changes: Vec<IpoChange>) -> Vec<ChangeOutcome>;
+
+    /// The transport counters so far (requests, retries, re-logins, waits). The default,
+    /// for stores without a transport, is all zeros.
+    fn transport(&self) -> TransportStats {
+        TransportStats::default()
+    }
 }

@@ -8,6 +8,7 @@ use tracing::{info, warn};
 
 use crate::error::StateError;
 use crate::plan::{Action, ActionKind, Effect, Plan, Prepared};
+use crate::progress::{NoProgress, Phase, Progress};
 use crate::report::{ItemOutcome, Report};
 use crate::state::{Link, StateStore, SyncState};
 
@@ -23,6 +24,20 @@ pub async fn apply(
     state: &mut SyncState,
     state_store: &dyn StateStore,
 ) -> Result<Report, StateError> {
+    apply_with_progress(plan, store, state, state_store, &NoProgress).await
+}
+
+/// [`apply`], telling `progress` about it: [`Phase::Apply`] with the number of actions,
+/// then an advance as each batch of writes comes back (one unit per action, attempted or
+/// not), so the advances add up to the plan's action count. `finish` is left to the caller.
+pub async fn apply_with_progress(
+    plan: &Plan,
+    store: &dyn IpoConfigStore,
+    state: &mut SyncState,
+    state_store: &dyn StateStore,
+    progress: &dyn Progress,
+) -> Result<Report, StateError> {
+    progress.phase(Phase::Apply, Some(plan.actions.len()));
     for u in &plan.state_updates {
         match &u.link {
             Some(l) => {
@@ -93,6 +108,7 @@ pub async fn apply(
             }
             state_store.save(state)?;
         }
+        progress.advance(j - i);
         i = j;
     }
     // A create whose answer was definite (done, or refused) is no longer in flight. One

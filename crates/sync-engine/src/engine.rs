@@ -9,12 +9,13 @@ use ipo_model::{
 };
 use tracing::info;
 
-use crate::apply::apply;
+use crate::apply::apply_with_progress;
 use crate::config::SyncConfig;
 use crate::error::SyncError;
 use crate::plan::Plan;
 use crate::planner::{PlanOptions, plan};
-use crate::report::{Report, RunSummary};
+use crate::progress::{FinishGuard, NoProgress, Phase, Progress};
+use crate::report::{Report, RunSummary, RunTransport};
 use crate::state::{StateStore, SyncState};
 
 /// How to run.
@@ -82,6 +83,9 @@ pub struct RunResult {
     pub snapshot: IpoSnapshot,
     /// The directory users the plan was made from.
     pub directory: Vec<DirectoryUser>,
+    /// What the run cost in transport, dry runs included (for an apply, the same as the
+    /// report's `summary.transport`).
+    pub transport: RunTransport,
 }
 
 /// The sync engine: configuration plus the two edges and a state store.
@@ -115,6 +119,7 @@ pub struct SyncEngine {
     directory: Arc<dyn DirectorySource>,
     ipo: Arc<dyn IpoConfigStore>,
     state: Arc<dyn StateStore>,
+    progress: Arc<dyn Progress>,
 }
 
 impl std::fmt::Debug for SyncEngine {
@@ -138,7 +143,15 @@ impl SyncEngine {
             directory,
             ipo,
             state,
+            progress: Arc::new(NoProgress),
         }
+    }
+
+    /// The same engine, telling `progress` how each run advances (see [`Progress`] for the
+    /// calls it gets). Without it, nothing is reported.
+    pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> Self {
+        self.progress = progress;
+        self
     }
 
     /// The configuration.
@@ -149,12 +162,18 @@ impl SyncEngine {
     /// One pass. A dry run writes nothing, not even state.
     pub async fn run(&self, options: &RunOptions) -> Result<RunResult, SyncError> {
         let started = Utc::now();
+        let progress = self.progress.as_ref();
+        let _finish = FinishGuard(progress);
+        let before = (self.directory.transport(), self.ipo.transport());
         let mut state = self.state.load()?;
         let groups = self.config.groups();
         let (directory, cursor, incremental, resync_reason) = self
             .read_directory(&groups, &state, options.incremental)
             .await?;
+        progress.phase(Phase::ReadIpo, Some(1));
         let snapshot = self.ipo.snapshot().await.map_err(SyncError::Ipo)?;
+        progress.advance(1);
+        progress.phase(Phase::Plan, None);
         self.config.validate(Some(snapshot.system.licensing_mode))?;
         let users: Vec<DirectoryUser> = directory.values().cloned().collect();
         let plan_options = PlanOptions {
@@ -199,11 +218,18 @@ impl SyncEngine {
                     forget_property(u, src);
                 }
             }
-            let mut report =
-                apply(&plan, self.ipo.as_ref(), &mut state, self.state.as_ref()).await?;
+            let mut report = apply_with_progress(
+                &plan,
+                self.ipo.as_ref(),
+                &mut state,
+                self.state.as_ref(),
+                progress,
+            )
+            .await?;
             summary.succeeded = report.summary.succeeded;
             summary.failed = report.summary.failed;
             summary.held_removals = report.summary.held_removals;
+            summary.transport = self.transport_since(before);
             report.summary = summary.clone();
             state.last_run = Some(summary);
             self.state.save(&state)?;
@@ -211,6 +237,17 @@ impl SyncEngine {
         } else {
             None
         };
+        let transport = match &report {
+            Some(r) => r.summary.transport,
+            None => self.transport_since(before),
+        };
+        info!(
+            directory_requests = transport.directory.requests,
+            ipo_requests = transport.ipo.requests,
+            retries = transport.total().retries,
+            waited_ms = u64::try_from(transport.total().waited.as_millis()).unwrap_or(u64::MAX),
+            "transport"
+        );
         Ok(RunResult {
             plan,
             report,
@@ -219,7 +256,19 @@ impl SyncEngine {
             directory_users: users.len(),
             snapshot,
             directory: users,
+            transport,
         })
+    }
+
+    /// The edges' transport counters now, minus the readings `before`.
+    fn transport_since(
+        &self,
+        before: (ipo_model::TransportStats, ipo_model::TransportStats),
+    ) -> RunTransport {
+        RunTransport::new(
+            self.directory.transport().since(&before.0),
+            self.ipo.transport().since(&before.1),
+        )
     }
 
     /// The in-scope directory, from the saved cache plus changes, or read in full.
@@ -237,10 +286,12 @@ impl SyncEngine {
         ),
         SyncError,
     > {
+        let progress = self.progress.as_ref();
         let mut reason = None;
         if incremental {
             match &state.cursor {
                 Some(cursor) if !state.directory.is_empty() => {
+                    progress.phase(Phase::ReadDirectory, None);
                     match self
                         .directory
                         .changes(groups, cursor)
@@ -248,6 +299,7 @@ impl SyncEngine {
                         .map_err(SyncError::Directory)?
                     {
                         DeltaOutcome::Changes(changes) => {
+                            progress.advance(1);
                             let mut dir = state.directory.clone();
                             for r in &changes.removed {
                                 dir.remove(&r.id);
@@ -277,6 +329,7 @@ impl SyncEngine {
                                     entry.groups.insert(g.clone());
                                 }
                                 dir.retain(|_, u| !u.groups.is_empty());
+                                progress.advance(1);
                             }
                             return Ok((dir, Some(changes.cursor), true, None));
                         }
@@ -290,6 +343,7 @@ impl SyncEngine {
                 _ => reason = Some("no saved cursor yet".into()),
             }
         }
+        progress.phase(Phase::ReadDirectory, Some(groups.len()));
         // Take the cursor before reading so nothing that happens during the read is lost.
         let cursor = self.directory.latest_cursor(groups).await.ok();
         let mut dir: BTreeMap<ObjectId, DirectoryUser> = BTreeMap::new();
@@ -311,6 +365,7 @@ impl SyncEngine {
                     }
                 }
             }
+            progress.advance(1);
         }
         Ok((dir, cursor, false, reason))
     }

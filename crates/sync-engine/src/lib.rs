@@ -30,15 +30,17 @@ mod config;
 mod eligibility;
 mod engine;
 mod error;
+mod fast_hash;
 mod mapping;
 mod plan;
 mod planner;
+mod progress;
 mod reason;
 mod render;
 mod report;
 mod state;
 
-pub use apply::{apply, is_destructive};
+pub use apply::{apply, apply_with_progress, is_destructive};
 pub use config::{
     AdoptPolicy, ApplyMode, DirectorySettings, FieldMap, FieldMapping, GroupRule, NodeSelector,
     ProvisioningRule, RemovalPolicy, Safety, SyncConfig, TeamsLicensing, UserTemplate,
@@ -54,9 +56,10 @@ pub use plan::{
     TeamsAction,
 };
 pub use planner::{PlanOptions, plan};
+pub use progress::{NoProgress, Phase, Progress};
 pub use reason::Reason;
 pub use render::{Style, render_plan, render_report};
-pub use report::{ItemOutcome, Report, RunSummary};
+pub use report::{ItemOutcome, Report, RunSummary, RunTransport};
 pub use state::{
     FileStateStore, Link, MemoryStateStore, PendingCreate, STATE_VERSION, StateStore, SyncState,
 };

@@ -4,6 +4,7 @@
 
 use ipo_model::{ExtensionNumber, FullName, IpoChange, ObjectId, Profile, UserName, UserType};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 use crate::reason::Reason;
 
@@ -43,8 +44,9 @@ impl ActionKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FieldChange {
-    /// Field name as an administrator knows it (`Full Name`, `Extension`...).
-    pub field: String,
+    /// Field name as an administrator knows it (`Full Name`, `Extension`...); borrowed for
+    /// the fixed names, so a plan of 100k creates does not allocate them 600k times.
+    pub field: Cow<'static, str>,
     /// Value before (None = empty).
     pub old: Option<String>,
     /// Value after (None = empty).
@@ -53,7 +55,11 @@ pub struct FieldChange {
 
 impl FieldChange {
     /// A change.
-    pub fn new(field: &str, old: Option<String>, new: Option<String>) -> Self {
+    pub fn new(
+        field: impl Into<Cow<'static, str>>,
+        old: Option<String>,
+        new: Option<String>,
+    ) -> Self {
         Self {
             field: field.into(),
             old,

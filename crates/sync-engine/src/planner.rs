@@ -1,7 +1,7 @@
 //! Planning: desired IP Office state from the directory and the rules, diffed against the
 //! snapshot. Pure and synchronous: same input, same plan.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use ipo_model::{
     DirectoryEntry, DirectoryUser, Extension, ExtensionNumber, FullName, Guid, HuntGroup,
@@ -14,6 +14,7 @@ use crate::config::{
     SyncConfig, UserTemplate,
 };
 use crate::eligibility::{self, Voice};
+use crate::fast_hash::{FastMap, FastSet};
 use crate::mapping;
 use crate::plan::{
     Action, ActionKind, Effect, FieldChange, HeldRemovals, LicenseNeed, PersonPlan, PersonStatus,
@@ -88,27 +89,30 @@ impl<'a> Person<'a> {
 }
 
 struct Index<'a> {
-    user_by_guid: HashMap<&'a Guid, &'a IpoUser>,
-    user_by_ext: HashMap<&'a ExtensionNumber, Vec<&'a IpoUser>>,
-    hunt_by_ext: HashMap<&'a ExtensionNumber, &'a HuntGroup>,
-    hunt_by_name: HashMap<&'a str, &'a HuntGroup>,
-    ext_by_number: HashMap<&'a ExtensionNumber, &'a Extension>,
-    ext_by_guid: HashMap<&'a Guid, &'a Extension>,
-    user_by_email: HashMap<String, Vec<&'a IpoUser>>,
-    user_by_name: HashMap<&'a str, &'a IpoUser>,
+    user_by_guid: FastMap<&'a Guid, &'a IpoUser>,
+    user_by_ext: FastMap<&'a ExtensionNumber, Vec<&'a IpoUser>>,
+    hunt_by_ext: FastMap<&'a ExtensionNumber, &'a HuntGroup>,
+    hunt_by_name: FastMap<&'a str, &'a HuntGroup>,
+    ext_by_number: FastMap<&'a ExtensionNumber, &'a Extension>,
+    ext_by_guid: FastMap<&'a Guid, &'a Extension>,
+    user_by_email: FastMap<String, Vec<&'a IpoUser>>,
+    user_by_name: FastMap<&'a str, &'a IpoUser>,
 }
 
 impl<'a> Index<'a> {
     fn new(s: &'a IpoSnapshot) -> Self {
         let mut ix = Index {
-            user_by_guid: HashMap::with_capacity(s.users.len()),
-            user_by_ext: HashMap::with_capacity(s.users.len()),
-            hunt_by_ext: HashMap::new(),
-            hunt_by_name: HashMap::new(),
-            ext_by_number: HashMap::with_capacity(s.extensions.len()),
-            ext_by_guid: HashMap::with_capacity(s.extensions.len()),
-            user_by_email: HashMap::new(),
-            user_by_name: HashMap::with_capacity(s.users.len()),
+            user_by_guid: FastMap::with_capacity_and_hasher(s.users.len(), Default::default()),
+            user_by_ext: FastMap::with_capacity_and_hasher(s.users.len(), Default::default()),
+            hunt_by_ext: FastMap::default(),
+            hunt_by_name: FastMap::default(),
+            ext_by_number: FastMap::with_capacity_and_hasher(
+                s.extensions.len(),
+                Default::default(),
+            ),
+            ext_by_guid: FastMap::with_capacity_and_hasher(s.extensions.len(), Default::default()),
+            user_by_email: FastMap::default(),
+            user_by_name: FastMap::with_capacity_and_hasher(s.users.len(), Default::default()),
         };
         for u in &s.users {
             if let Some(g) = &u.guid {
@@ -178,8 +182,8 @@ struct Planner<'a> {
     ix: Index<'a>,
     links: BTreeMap<ObjectId, Link>,
     link_updates: BTreeMap<ObjectId, Option<Link>>,
-    owned_users: HashSet<Guid>,
-    owned_exts: HashSet<Guid>,
+    owned_users: FastSet<Guid>,
+    owned_exts: FastSet<Guid>,
     notes: Vec<String>,
 }
 
@@ -199,8 +203,8 @@ impl<'a> Planner<'a> {
             ix,
             links: state.links.clone(),
             link_updates: BTreeMap::new(),
-            owned_users: HashSet::new(),
-            owned_exts: HashSet::new(),
+            owned_users: FastSet::default(),
+            owned_exts: FastSet::default(),
             notes: Vec::new(),
         };
         p.reconcile_links(state);
@@ -309,18 +313,20 @@ impl<'a> Planner<'a> {
     }
 
     fn run(mut self, directory: &'a [DirectoryUser]) -> Plan {
-        // Merge duplicates (a person reached through several groups) and sort by id.
-        let mut merged: BTreeMap<&ObjectId, Vec<&'a DirectoryUser>> = BTreeMap::new();
-        for u in directory {
-            merged.entry(&u.id).or_default().push(u);
-        }
-        let mut people: Vec<Person<'a>> = Vec::with_capacity(merged.len());
-        for (_, users) in merged {
-            let groups: BTreeSet<_> = users.iter().flat_map(|u| u.groups.iter()).collect();
-            people.push(self.scope(users[0], &groups));
+        // Merge duplicates (a person reached through several groups) and sort by id, so the
+        // plan (and extension allocation) does not depend on the directory's order.
+        let mut sorted: Vec<&'a DirectoryUser> = directory.iter().collect();
+        sorted.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut people: Vec<Person<'a>> = Vec::with_capacity(sorted.len());
+        for same in sorted.chunk_by(|a, b| a.id == b.id) {
+            let person = match same {
+                [one] => self.scope(one, |g| one.groups.contains(g)),
+                _ => self.scope(same[0], |g| same.iter().any(|u| u.groups.contains(g))),
+            };
+            people.push(person);
         }
 
-        let link_of: HashMap<ObjectId, Link> = self
+        let link_of: FastMap<ObjectId, Link> = self
             .links
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
@@ -342,13 +348,17 @@ impl<'a> Planner<'a> {
         self.assign_names_and_build(&mut people, &link_of, &mut out);
         self.hunt_groups(&people, &mut out);
         self.directory_entries(&mut people, &link_of, &mut out);
-        let in_directory: HashSet<&ObjectId> = people.iter().map(|p| &p.user.id).collect();
+        let in_directory: FastSet<&ObjectId> = people.iter().map(|p| &p.user.id).collect();
         self.removals(&mut people, &in_directory, &link_of, &mut out);
         self.finish(people, out)
     }
 
     /// Which rule applies, and whether the person may be that type at all.
-    fn scope(&self, user: &'a DirectoryUser, groups: &BTreeSet<&ipo_model::GroupId>) -> Person<'a> {
+    fn scope(
+        &self,
+        user: &'a DirectoryUser,
+        in_group: impl Fn(&ipo_model::GroupId) -> bool,
+    ) -> Person<'a> {
         let mut p = Person {
             user,
             rule: None,
@@ -369,36 +379,29 @@ impl<'a> Planner<'a> {
             license_dropped: false,
             tracing: self.options.explain.as_ref() == Some(&user.id),
         };
-        let rules: Vec<&GroupRule> = self
-            .config
-            .rules
-            .iter()
-            .filter(|r| groups.contains(&r.group))
-            .collect();
-        let Some(top) = rules.iter().map(|r| r.priority).max() else {
+        let rules = || self.config.rules.iter().filter(|r| in_group(&r.group));
+        let Some(top) = rules().map(|r| r.priority).max() else {
             p.out_of_scope = true;
             p.reasons.push(Reason::OutOfScope);
             p.trace_with(|| "scope: in none of the synced groups".into());
             return p;
         };
-        let best: Vec<&GroupRule> = rules.into_iter().filter(|r| r.priority == top).collect();
-        let types: BTreeSet<UserType> = best.iter().map(|r| r.user_type).collect();
-        if types.len() > 1 {
+        let best = || rules().filter(|r| r.priority == top);
+        let Some(rule) = best().next() else {
+            return p;
+        };
+        if best().any(|r| r.user_type != rule.user_type) {
             p.block(Reason::RuleConflict {
-                rules: best.iter().map(|r| r.label()).collect(),
+                rules: best().map(|r| r.label()).collect(),
             });
             p.trace_with(|| {
                 format!(
                     "scope: conflict between rules of priority {top}: {}",
-                    best.iter()
-                        .map(|r| r.label())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    best().map(|r| r.label()).collect::<Vec<_>>().join(", ")
                 )
             });
             return p;
         }
-        let rule = best[0];
         p.rule = Some(rule);
         p.user_type = Some(rule.user_type);
         p.trace_with(|| {
@@ -531,16 +534,30 @@ impl<'a> Planner<'a> {
     }
 
     fn extension_conflicts(&self, people: &mut [Person<'a>]) {
-        let mut wanted: HashMap<ExtensionNumber, Vec<usize>> = HashMap::new();
-        for (i, p) in people.iter().enumerate() {
-            if !p.blocked
-                && !p.out_of_scope
-                && let Some(e) = &p.extension
-            {
-                wanted.entry(e.clone()).or_default().push(i);
+        // Groups of people wanting one extension, by index (found without cloning numbers).
+        let mut dups: Vec<Vec<usize>> = Vec::new();
+        {
+            let mut first: FastMap<&ExtensionNumber, (usize, Option<usize>)> =
+                FastMap::with_capacity_and_hasher(people.len(), Default::default());
+            for (i, p) in people.iter().enumerate() {
+                if p.blocked || p.out_of_scope {
+                    continue;
+                }
+                let Some(e) = &p.extension else { continue };
+                let slot = first.entry(e).or_insert((i, None));
+                if slot.0 == i {
+                    continue;
+                }
+                match slot.1 {
+                    Some(k) => dups[k].push(i),
+                    None => {
+                        slot.1 = Some(dups.len());
+                        dups.push(vec![slot.0, i]);
+                    }
+                }
             }
         }
-        for idxs in wanted.values().filter(|v| v.len() > 1) {
+        for idxs in &dups {
             for &i in idxs {
                 let others = idxs
                     .iter()
@@ -708,14 +725,14 @@ impl<'a> Planner<'a> {
     }
 
     fn allocate_extensions(&self, people: &mut [Person<'a>]) {
-        let mut used: HashSet<ExtensionNumber> =
+        let mut used: FastSet<ExtensionNumber> =
             self.snapshot.numbers_in_use().into_iter().collect();
         for p in people.iter() {
             if let Some(e) = &p.extension {
                 used.insert(e.clone());
             }
         }
-        let mut cursors: HashMap<&str, ExtensionNumber> = HashMap::new();
+        let mut cursors: FastMap<&str, ExtensionNumber> = FastMap::default();
         for p in people.iter_mut() {
             // Only new users get a number allocated; existing ones keep theirs.
             let creating = matches!(p.want, Some(Want::User { existing: None, .. }));
@@ -859,7 +876,7 @@ impl<'a> Planner<'a> {
     fn assign_names_and_build(
         &mut self,
         people: &mut [Person<'a>],
-        link_of: &HashMap<ObjectId, Link>,
+        link_of: &FastMap<ObjectId, Link>,
         out: &mut Output,
     ) {
         let mut names: NameRegistry = self
@@ -943,7 +960,9 @@ impl<'a> Planner<'a> {
             });
         }
         let mut user = IpoUser::new(name.clone(), self.mode);
-        let mut changes = vec![FieldChange::new("Name", None, Some(name.to_string()))];
+        // Name, extension, full name, e-mail, profile, Teams flag and a spare: one allocation.
+        let mut changes = Vec::with_capacity(8);
+        changes.push(FieldChange::new("Name", None, Some(name.to_string())));
         user.extension = p.extension.clone();
         user.node = self.node_for(p);
         if let Some(e) = &user.extension {
@@ -1172,7 +1191,7 @@ impl<'a> Planner<'a> {
                 actual.label(),
                 changes
                     .iter()
-                    .map(|c| c.field.as_str())
+                    .map(|c| c.field.as_ref())
                     .collect::<Vec<_>>()
                     .join(", ")
             )
@@ -1184,9 +1203,9 @@ impl<'a> Planner<'a> {
             && let Some(g) = &l.extension
             && let Some(n) = &l.extension_number
         {
-            out.later.push((
+            out.later.push(make(
                 ActionKind::DeleteExtension,
-                Some(p.user.id.clone()),
+                Some(&p.user.id),
                 format!("extension {n}"),
                 Vec::new(),
                 IpoChange::DeleteExtension {
@@ -1217,7 +1236,7 @@ impl<'a> Planner<'a> {
             return;
         };
         // Members the sync manages: extensions of in-scope IP Office people.
-        let mut managed: HashSet<&ExtensionNumber> = HashSet::new();
+        let mut managed: FastSet<&ExtensionNumber> = FastSet::default();
         let mut want: BTreeMap<&str, Vec<&ExtensionNumber>> = BTreeMap::new();
         for p in people {
             if p.blocked || p.out_of_scope || !matches!(p.want, Some(Want::User { .. })) {
@@ -1295,7 +1314,7 @@ impl<'a> Planner<'a> {
     fn directory_entries(
         &self,
         people: &mut [Person<'a>],
-        link_of: &HashMap<ObjectId, Link>,
+        link_of: &FastMap<ObjectId, Link>,
         out: &mut Output,
     ) {
         if !self.config.directory.enabled {
@@ -1303,7 +1322,7 @@ impl<'a> Planner<'a> {
         }
         // Names kept by their current owners are settled first, so a newcomer with the same
         // display name gets a suffix instead of taking someone's entry.
-        let mut taken: HashSet<String> = self
+        let mut taken: FastSet<String> = self
             .snapshot
             .directory
             .iter()
@@ -1394,14 +1413,14 @@ impl<'a> Planner<'a> {
     fn removals(
         &self,
         people: &mut [Person<'a>],
-        in_directory: &HashSet<&ObjectId>,
-        link_of: &HashMap<ObjectId, Link>,
+        in_directory: &FastSet<&ObjectId>,
+        link_of: &FastMap<ObjectId, Link>,
         out: &mut Output,
     ) {
         let policy = self.config.safety.removal;
         // Links whose person left scope, plus Teams-only people whose old IP Office user goes.
         let mut leaving: Vec<(ObjectId, bool)> = Vec::new();
-        let pos: HashMap<ObjectId, usize> = people
+        let pos: FastMap<ObjectId, usize> = people
             .iter()
             .enumerate()
             .map(|(i, p)| (p.user.id.clone(), i))
@@ -1540,11 +1559,11 @@ impl<'a> Planner<'a> {
         let removal_people: BTreeSet<ObjectId> = out
             .removals
             .iter()
-            .filter(|r| r.0.is_removal())
-            .filter_map(|r| r.1.clone())
+            .filter(|(a, _)| a.kind.is_removal())
+            .filter_map(|(a, _)| a.person.clone())
             .collect();
         let mut held = None;
-        let mut held_set: HashSet<ObjectId> = HashSet::new();
+        let mut held_set: FastSet<ObjectId> = FastSet::default();
         if removal_people.len() > threshold && !self.options.allow_removals {
             held = Some(HeldRemovals {
                 count: removal_people.len(),
@@ -1596,7 +1615,7 @@ impl<'a> Planner<'a> {
 
         // Licence forecast.
         let mut licenses: BTreeMap<Profile, LicenseNeed> = BTreeMap::new();
-        for (kind, change) in out.actions.iter().map(|(a, c)| (a.kind, &c.change)) {
+        for (kind, change) in out.main.iter().map(|(a, c)| (a.kind, &c.change)) {
             let profile = match (kind, change) {
                 (ActionKind::CreateUser, IpoChange::CreateUser(u)) => Some(u.profile),
                 (ActionKind::UpdateUser, IpoChange::UpdateUser(u))
@@ -1661,7 +1680,7 @@ impl<'a> Planner<'a> {
             });
         }
         // Linked people no longer in the directory at all.
-        let seen: HashSet<ObjectId> = lines.iter().map(|l| l.id.clone()).collect();
+        let seen: FastSet<ObjectId> = lines.iter().map(|l| l.id.clone()).collect();
         for (id, link) in &self.links {
             if seen.contains(id) {
                 continue;
@@ -1701,17 +1720,24 @@ impl<'a> Planner<'a> {
         lines.sort_by(|a, b| a.id.cmp(&b.id));
 
         // Order: creates and updates, then removals (unless held).
-        let mut all: Vec<(Action, Prepared)> = out.actions;
-        for r in out.later {
-            all.push(make(r.0, r.1.as_ref(), r.2, r.3, r.4, r.5));
+        // One move per item, phase by phase: main work, then deferred deletes, then removals.
+        let total = out.main.len() + out.later.len() + out.removals.len();
+        let mut actions = Vec::with_capacity(total);
+        let mut prepared = Vec::with_capacity(total);
+        for phase in 0..PHASES {
+            for bucket in [&mut out.main, &mut out.later, &mut out.removals] {
+                let (a, p) = bucket.take(phase);
+                for (a, p) in a.into_iter().zip(p) {
+                    if explain.is_none_or(|only| a.person.as_ref() == Some(only)) {
+                        actions.push(a);
+                        prepared.push(p);
+                    }
+                }
+            }
         }
-        all.extend(out.removals.into_iter().map(|r| r.2));
-        all.sort_by_key(|(a, _)| phase(a.kind));
         if let Some(only) = explain {
-            all.retain(|(a, _)| a.person.as_ref() == Some(only));
             teams_actions.retain(|t| &t.person == only);
         }
-        let (actions, prepared): (Vec<Action>, Vec<Prepared>) = all.into_iter().unzip();
 
         for (k, v) in out.link_updates {
             self.link_updates.insert(k, v);
@@ -1759,7 +1785,7 @@ fn license_need<'m>(
 fn set_mapped<T: PartialEq + std::fmt::Display>(
     p: &mut Person<'_>,
     changes: &mut Vec<FieldChange>,
-    field: &str,
+    field: &'static str,
     value: Result<Option<T>, Reason>,
     slot: &mut Option<T>,
 ) {
@@ -1783,7 +1809,7 @@ fn ext_suffix(e: &Option<ExtensionNumber>) -> String {
         .unwrap_or_default()
 }
 
-fn unique_entry_name(base: &FullName, taken: &mut HashSet<String>) -> FullName {
+fn unique_entry_name(base: &FullName, taken: &mut FastSet<String>) -> FullName {
     if !taken.contains(&base.as_str().to_lowercase()) {
         return base.clone();
     }
@@ -1800,6 +1826,7 @@ fn unique_entry_name(base: &FullName, taken: &mut HashSet<String>) -> FullName {
     base.clone()
 }
 
+/// Apply order: extensions before the users that need them, removals last.
 fn phase(kind: ActionKind) -> u8 {
     match kind {
         ActionKind::CreateExtension => 0,
@@ -1813,15 +1840,6 @@ fn phase(kind: ActionKind) -> u8 {
         ActionKind::DeleteExtension => 8,
     }
 }
-
-type Pending = (
-    ActionKind,
-    Option<ObjectId>,
-    String,
-    Vec<FieldChange>,
-    IpoChange,
-    Effect,
-);
 
 fn make(
     kind: ActionKind,
@@ -1842,15 +1860,60 @@ fn make(
     )
 }
 
+/// Number of apply phases (see [`phase`]).
+const PHASES: usize = 9;
+
+/// Actions filed by apply phase as they are planned, so the plan never sorts its (large)
+/// items: a sort of 100k creates moved each one a dozen times.
+#[derive(Default)]
+struct Buckets {
+    actions: [Vec<Action>; PHASES],
+    prepared: [Vec<Prepared>; PHASES],
+}
+
+impl Buckets {
+    fn push(&mut self, (action, prepared): (Action, Prepared)) {
+        let i = usize::from(phase(action.kind));
+        self.actions[i].push(action);
+        self.prepared[i].push(prepared);
+    }
+
+    fn len(&self) -> usize {
+        self.actions.iter().map(Vec::len).sum()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&Action, &Prepared)> {
+        self.actions
+            .iter()
+            .zip(&self.prepared)
+            .flat_map(|(a, p)| a.iter().zip(p))
+    }
+
+    fn clear(&mut self) {
+        self.actions.iter_mut().for_each(Vec::clear);
+        self.prepared.iter_mut().for_each(Vec::clear);
+    }
+
+    fn take(&mut self, phase: usize) -> (Vec<Action>, Vec<Prepared>) {
+        (
+            std::mem::take(&mut self.actions[phase]),
+            std::mem::take(&mut self.prepared[phase]),
+        )
+    }
+}
+
 #[derive(Default)]
 struct Output {
-    actions: Vec<(Action, Prepared)>,
-    later: Vec<Pending>,
-    removals: Vec<(ActionKind, Option<ObjectId>, (Action, Prepared))>,
-    status: HashMap<ObjectId, PersonStatus>,
+    /// Creates and updates.
+    main: Buckets,
+    /// Extension records freed by a renumbering, deleted after the user moved.
+    later: Buckets,
+    /// Removals of people who left scope (held as a whole above the threshold).
+    removals: Buckets,
+    status: FastMap<ObjectId, PersonStatus>,
     link_updates: BTreeMap<ObjectId, Option<Link>>,
     pending: BTreeMap<ObjectId, crate::state::PendingCreate>,
-    kept: HashSet<ObjectId>,
+    kept: FastSet<ObjectId>,
     notes: Vec<String>,
 }
 
@@ -1864,7 +1927,7 @@ impl Output {
         change: IpoChange,
         effect: Effect,
     ) {
-        self.actions
+        self.main
             .push(make(kind, person, record, changes, change, effect));
     }
 
@@ -1877,10 +1940,7 @@ impl Output {
         change: IpoChange,
         effect: Effect,
     ) {
-        self.removals.push((
-            kind,
-            Some(person.clone()),
-            make(kind, Some(person), record, changes, change, effect),
-        ));
+        self.removals
+            .push(make(kind, Some(person), record, changes, change, effect));
     }
 }

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::plan::{ActionKind, PersonStatus, Plan};
-use crate::report::Report;
+use crate::report::{Report, RunTransport};
 
 /// Colour on or off (on only when writing to a terminal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -164,7 +164,32 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
     out
 }
 
-/// A report as a short table of failures and a summary line.
+/// One line of transport figures: requests (per edge), retries, throttled answers,
+/// re-logins and time waited, e.g.
+/// `Transport: 168 requests (directory 123, IP Office 45), 3 retries, 1 throttled, 0 re-logins, waited 1.25 s`.
+fn transport_line(t: &RunTransport) -> String {
+    let total = t.total();
+    let plural = |n: u64, one: &str, many: &str| {
+        if n == 1 {
+            format!("{n} {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    format!(
+        "Transport: {} (directory {}, IP Office {}), {}, {} throttled, {}, waited {:.2} s",
+        plural(total.requests, "request", "requests"),
+        t.directory.requests,
+        t.ipo.requests,
+        plural(total.retries, "retry", "retries"),
+        total.throttled,
+        plural(total.relogins, "re-login", "re-logins"),
+        total.waited.as_secs_f64()
+    )
+}
+
+/// A report as a short table of failures, a summary line and a line of transport figures
+/// (requests, retries, throttled answers, re-logins, time waited).
 pub fn render_report(report: &Report, style: Style) -> String {
     let mut out = String::new();
     let s = &report.summary;
@@ -181,6 +206,7 @@ pub fn render_report(report: &Report, style: Style) -> String {
             style.red(&line)
         }
     );
+    let _ = writeln!(out, "{}", transport_line(&s.transport));
     for i in report.failures() {
         if let Some(e) = &i.error {
             let _ = writeln!(out, "  {} {} {e}", style.red("failed"), pad(&i.record, 34));

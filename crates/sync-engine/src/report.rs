@@ -1,7 +1,7 @@
 //! What an apply did: one outcome per action, and a summary kept in the state.
 
 use chrono::{DateTime, Utc};
-use ipo_model::{ObjectId, PortError};
+use ipo_model::{ObjectId, PortError, TransportStats};
 use serde::{Deserialize, Serialize};
 
 use crate::plan::ActionKind;
@@ -49,6 +49,38 @@ pub struct RunSummary {
     pub failed: usize,
     /// Removals held by the deletion threshold.
     pub held_removals: usize,
+    /// What the run cost in transport: requests, retries, throttling, re-logins, waits
+    /// (absent in state files written before it existed).
+    #[serde(default)]
+    pub transport: RunTransport,
+}
+
+/// Transport figures of one run, per edge: the difference of each edge's
+/// [`transport`](ipo_model::DirectorySource::transport) counters before and after the run.
+///
+/// The counters belong to the clients, so a client used by something else at the same
+/// time lends its requests to the run. Edges without a transport report zeros.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RunTransport {
+    /// The directory (Microsoft Graph).
+    #[serde(default)]
+    pub directory: TransportStats,
+    /// IP Office.
+    #[serde(default)]
+    pub ipo: TransportStats,
+}
+
+impl RunTransport {
+    /// Both edges' figures.
+    pub fn new(directory: TransportStats, ipo: TransportStats) -> Self {
+        Self { directory, ipo }
+    }
+
+    /// Both edges added up.
+    pub fn total(&self) -> TransportStats {
+        self.directory + self.ipo
+    }
 }
 
 /// The report of an apply.
@@ -62,6 +94,11 @@ pub struct Report {
 }
 
 impl Report {
+    /// What the run cost in transport (the same as `summary.transport`).
+    pub fn transport(&self) -> &RunTransport {
+        &self.summary.transport
+    }
+
     /// Failed items.
     pub fn failures(&self) -> impl Iterator<Item = &ItemOutcome> {
         self.items.iter().filter(|i| !i.ok())

@@ -1,13 +1,21 @@
 //! Properties over generated tenants and IP Office configurations: planning never panics,
 //! an applied plan leaves nothing to do, IP Office never ends with duplicate names or
 //! extensions, and users the sync does not own are never touched.
+//!
+//! The generated tenants mix unicode, case-only duplicates, hostile text (markup, quotes,
+//! control characters, bidi marks, zero-width joiners, emoji, over-long names), duplicate
+//! and malformed extensions, empty groups, two levels of nested groups and people in
+//! several groups. The IP Office side mixes unowned users (some Teams-enabled Power Users),
+//! loose extension records and hunt groups, one of them inside the allocation range.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use std::collections::BTreeSet;
 
-use ipo_model::{DirectoryUser, HuntGroup, IpoSnapshot, IpoUser, LicensingMode, UserType};
+use ipo_model::{
+    DirectoryUser, ExtensionKind, HuntGroup, IpoSnapshot, IpoUser, LicensingMode, UserType,
+};
 use proptest::prelude::*;
 use sync_engine::{
     FieldMap, GroupRule, PlanOptions, ProvisioningRule, RemovalPolicy, RunOptions, SyncConfig,
@@ -16,7 +24,7 @@ use sync_engine::{
 
 use common::*;
 
-const NAMES: [&str; 14] = [
+const NAMES: [&str; 22] = [
     "ann",
     "Ann",
     "ANN",
@@ -31,8 +39,16 @@ const NAMES: [&str; 14] = [
     "x",
     "NoUser",
     "legacy",
+    "</Name><AssignedPackage>4</AssignedPackage>",
+    "\",\"Profile\":\"PowerUser",
+    "' or 1 eq 1",
+    "Ann\u{0}Lee\u{7}\r\n",
+    "\u{0}\u{7}",
+    "\u{202E}nnA\u{200D}\u{200B}",
+    "👩\u{200D}👩\u{200D}👧 🎧",
+    "Maximilian Alexander von Humboldt-Bonpland",
 ];
-const PHONES: [&str; 12] = [
+const PHONES: [&str; 15] = [
     "",
     "x401",
     "x402",
@@ -45,7 +61,14 @@ const PHONES: [&str; 12] = [
     "+441632760099",
     "x0401",
     "x9000",
+    "x1234567890123456",
+    "+441632760404 x404",
+    "x204",
 ];
+/// Extension records nobody's user sits on (202 and 209 inside the allocation range).
+const LOOSE_EXT: [&str; 5] = ["202", "209", "401", "404", "700"];
+/// Groups: 0-2 carry rules, 3 is nested in 0, 4 is nested in 3.
+const GROUPS: usize = 5;
 const UNOWNED_EXT: [Option<&str>; 6] = [
     None,
     Some("401"),
@@ -70,7 +93,8 @@ struct Person {
 struct Tenant {
     people: Vec<Person>,
     rules: Vec<(UserType, i32)>,
-    unowned: Vec<(usize, usize)>,
+    unowned: Vec<(usize, usize, bool)>,
+    loose: Vec<usize>,
     removal: RemovalPolicy,
     leavers: Vec<bool>,
     movers: Vec<u32>,
@@ -81,7 +105,7 @@ fn person_strategy() -> impl Strategy<Value = Person> {
         0..NAMES.len(),
         0..NAMES.len(),
         0..PHONES.len(),
-        prop::collection::vec(any::<bool>(), 4),
+        prop::collection::vec(any::<bool>(), GROUPS),
         prop::bool::weighted(0.8),
         prop::sample::select(vec![Some(true), Some(true), None, Some(false)]),
         any::<bool>(),
@@ -103,7 +127,15 @@ fn tenant_strategy() -> impl Strategy<Value = Tenant> {
     (
         prop::collection::vec(person_strategy(), 0..16),
         prop::collection::vec((prop::sample::select(UserType::ALL.to_vec()), 0..2i32), 3),
-        prop::collection::vec((0..NAMES.len(), 0..UNOWNED_EXT.len()), 0..4),
+        prop::collection::vec(
+            (
+                0..NAMES.len(),
+                0..UNOWNED_EXT.len(),
+                prop::bool::weighted(0.3),
+            ),
+            0..4,
+        ),
+        prop::collection::vec(0..LOOSE_EXT.len(), 0..3),
         prop::sample::select(vec![
             RemovalPolicy::Delete,
             RemovalPolicy::Disable,
@@ -113,10 +145,11 @@ fn tenant_strategy() -> impl Strategy<Value = Tenant> {
         prop::collection::vec(0..6u32, 16),
     )
         .prop_map(
-            |(people, rules, unowned, removal, leavers, movers)| Tenant {
+            |(people, rules, unowned, loose, removal, leavers, movers)| Tenant {
                 people,
                 rules,
                 unowned,
+                loose,
                 removal,
                 leavers,
                 movers,
@@ -124,7 +157,8 @@ fn tenant_strategy() -> impl Strategy<Value = Tenant> {
         )
 }
 
-/// Groups 0-2 carry rules; group 3 is nested in group 0 and has no rule of its own.
+/// Groups 0-2 carry rules; group 3 is nested in group 0 and group 4 in group 3, neither
+/// with a rule of its own.
 fn build(t: &Tenant) -> (SyncConfig, IpoSnapshot, Vec<(Vec<usize>, DirectoryUser)>) {
     let rules = t
         .rules
@@ -150,7 +184,7 @@ fn build(t: &Tenant) -> (SyncConfig, IpoSnapshot, Vec<(Vec<usize>, DirectoryUser
     let mut s = server();
     let mut names = BTreeSet::new();
     let mut exts = BTreeSet::new();
-    for &(n, e) in &t.unowned {
+    for &(n, e, teams) in &t.unowned {
         let Some(name) = ipo_model::UserName::derive(NAMES[n]) else {
             continue;
         };
@@ -160,8 +194,23 @@ fn build(t: &Tenant) -> (SyncConfig, IpoSnapshot, Vec<(Vec<usize>, DirectoryUser
         let e = UNOWNED_EXT[e].filter(|e| exts.insert(*e));
         let mut u = IpoUser::new(name, LicensingMode::Plds);
         u.extension = e.map(ext);
+        if teams {
+            u.profile = ipo_model::Profile::PowerUser;
+            u.teams_client = Some(true);
+        }
         s.users.push(u);
     }
+    for &l in &t.loose {
+        if exts.insert(LOOSE_EXT[l]) {
+            s.extensions.push(ipo_model::Extension::new(
+                ext(LOOSE_EXT[l]),
+                ExtensionKind::Sip,
+            ));
+        }
+    }
+    // A hunt group inside the allocation range: never allocated, never a user's number.
+    s.hunt_groups
+        .push(HuntGroup::new("Support".parse().unwrap(), Some(ext("204"))));
     let mut sales = HuntGroup::new("Sales".parse().unwrap(), Some(ext("600")));
     if exts.contains("300") {
         sales.members = vec![ext("300")];
@@ -201,14 +250,44 @@ fn build(t: &Tenant) -> (SyncConfig, IpoSnapshot, Vec<(Vec<usize>, DirectoryUser
     (cfg, s, people)
 }
 
+/// Everything IP Office had before the first run is unowned: its users and extension
+/// records stay exactly as they were, the hunt group no rule maps to is untouched, and the
+/// members of `Sales` that are not synced people's extensions stay members.
 fn unowned_untouched(before: &IpoSnapshot, after: &IpoSnapshot) -> Result<(), TestCaseError> {
     for u in &before.users {
         let now = after.users.iter().find(|x| x.guid == u.guid);
         prop_assert_eq!(now, Some(u), "unowned user {} changed or removed", u.name);
     }
+    for e in &before.extensions {
+        let now = after.extensions.iter().find(|x| x.guid == e.guid);
+        prop_assert_eq!(
+            now,
+            Some(e),
+            "unowned extension {} changed or removed",
+            e.number
+        );
+    }
+    for h in &before.hunt_groups {
+        let now = after.hunt_groups.iter().find(|x| x.guid == h.guid);
+        prop_assert!(now.is_some(), "hunt group {} removed", h.name);
+        let now = now.unwrap();
+        if h.name.as_str() == "Support" {
+            prop_assert_eq!(now, h, "hunt group Support changed");
+        }
+        for m in &h.members {
+            prop_assert!(
+                now.members.contains(m),
+                "unowned member {} left {}",
+                m,
+                h.name
+            );
+        }
+    }
     Ok(())
 }
 
+/// No two users or hunt groups share a name (case-insensitively) or a number; no two
+/// extension records share a number; no two directory entries share a name.
 fn no_duplicates(s: &IpoSnapshot) -> Result<(), TestCaseError> {
     let mut names = BTreeSet::new();
     let mut exts = BTreeSet::new();
@@ -222,6 +301,32 @@ fn no_duplicates(s: &IpoSnapshot) -> Result<(), TestCaseError> {
             prop_assert!(exts.insert(e.clone()), "duplicate extension {}", e);
         }
     }
+    for h in &s.hunt_groups {
+        prop_assert!(
+            names.insert(h.name.uniqueness_key()),
+            "hunt group name {} taken by a user",
+            h.name
+        );
+        if let Some(e) = &h.extension {
+            prop_assert!(exts.insert(e.clone()), "hunt group number {} taken", e);
+        }
+    }
+    let mut records = BTreeSet::new();
+    for e in &s.extensions {
+        prop_assert!(
+            records.insert(e.number.clone()),
+            "two extension records {}",
+            e.number
+        );
+    }
+    let mut entries = BTreeSet::new();
+    for d in &s.directory {
+        prop_assert!(
+            entries.insert(d.name.as_str().to_lowercase()),
+            "two directory entries {}",
+            d.name
+        );
+    }
     Ok(())
 }
 
@@ -234,16 +339,29 @@ async fn check(t: Tenant) -> Result<(), TestCaseError> {
         .map(|(gs, u)| {
             let mut u = u.clone();
             for g in gs {
-                // Group 3 is nested in group 0.
-                u.groups.insert(gid(if *g == 3 { 0 } else { *g as u32 }));
+                // Groups 3 and 4 are nested (4 in 3 in 0).
+                u.groups.insert(gid(if *g >= 3 { 0 } else { *g as u32 }));
             }
             u
         })
         .collect();
-    let _ = plan(&cfg, &flat, &s, &SyncState::default(), &PlanOptions::new());
+    let first = plan(&cfg, &flat, &s, &SyncState::default(), &PlanOptions::new());
+    // Deterministic: the same input gives the same plan, whatever the input order.
+    let mut reversed = flat.clone();
+    reversed.reverse();
+    let second = plan(
+        &cfg,
+        &reversed,
+        &s,
+        &SyncState::default(),
+        &PlanOptions::new(),
+    );
+    prop_assert_eq!(&first.actions, &second.actions);
+    prop_assert_eq!(&first.people, &second.people);
 
     let w = World::new(cfg, s);
     w.dir.add_nested_group(&gid(0), &gid(3));
+    w.dir.add_nested_group(&gid(3), &gid(4));
     for (gs, u) in &people {
         w.dir.upsert_user(u.clone());
         for g in gs {
@@ -297,7 +415,7 @@ async fn check(t: Tenant) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn sync_converges_without_duplicates_and_leaves_unowned_users_alone(t in tenant_strategy()) {

@@ -10,6 +10,7 @@ mod fields;
 mod limits;
 mod ownership;
 mod plan_output;
+mod progress;
 mod removal;
 mod runs;
 mod scope;
