@@ -462,9 +462,6 @@ async fn crash_after_first_user_and_recover(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: apply() only clears the pending intents of the current plan \
-            (crates/sync-engine/src/apply.rs, loop over plan.pending): an intent from a \
-            crashed run whose records the planner recovered stays in the state file forever"]
 async fn intents_of_a_crashed_run_are_cleared_once_its_records_are_recovered() {
     let (_lab, state_path) = crash_after_first_user_and_recover(config()).await;
     let state = FileStateStore::new(&state_path).load().unwrap();
@@ -477,9 +474,6 @@ async fn intents_of_a_crashed_run_are_cleared_once_its_records_are_recovered() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: a stale pending intent (see the test above) later adopts an IP Office user \
-            the sync did not create, by name and extension, and deletes it \
-            (crates/sync-engine/src/planner.rs, recovery of state.pending)"]
 async fn a_stale_intent_never_adopts_a_user_the_sync_did_not_create() {
     let mut cfg = config();
     cfg.safety.removal = sync_engine::RemovalPolicy::Delete;

@@ -1,7 +1,7 @@
 //! Applying a plan: ordered, batched writes; one outcome per action; state saved as it goes
 //! so an interrupted run resumes without duplicates.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use ipo_model::{ExtensionNumber, IpoChange, IpoConfigStore, ObjectId, PortError, UserType};
 use tracing::{info, warn};
@@ -48,9 +48,10 @@ pub async fn apply_with_progress(
             }
         }
     }
-    for (id, p) in &plan.pending {
-        state.pending.insert(id.clone(), p.clone());
-    }
+    // The plan consumed every intent of an earlier, interrupted run: the records it finds
+    // became links above and the ones it does not find were never created. Keeping an old
+    // intent would let a later run take over a user someone else creates under that name.
+    state.pending = plan.pending.clone();
     state_store.save(state)?;
 
     let mut items: Vec<Option<ItemOutcome>> = vec![None; plan.actions.len()];
@@ -114,21 +115,23 @@ pub async fn apply_with_progress(
     // A create whose answer was definite (done, or refused) is no longer in flight. One
     // that failed in transport may have happened anyway: it stays pending so the next run
     // finds the record by name and extension instead of creating a duplicate.
+    let mut creates_of: HashMap<&ObjectId, Vec<usize>> = HashMap::new();
+    for (k, a) in plan.actions.iter().enumerate() {
+        if let Some(p) = &a.person
+            && matches!(
+                a.kind,
+                ActionKind::CreateUser
+                    | ActionKind::CreateExtension
+                    | ActionKind::PutDirectoryEntry
+            )
+        {
+            creates_of.entry(p).or_default().push(k);
+        }
+    }
     for id in plan.pending.keys() {
-        let ambiguous = plan
-            .actions
-            .iter()
-            .zip(items.iter())
-            .filter(|(a, _)| a.person.as_ref() == Some(id))
-            .filter(|(a, _)| {
-                matches!(
-                    a.kind,
-                    ActionKind::CreateUser
-                        | ActionKind::CreateExtension
-                        | ActionKind::PutDirectoryEntry
-                )
-            })
-            .any(|(a, o)| match o.as_ref().and_then(|o| o.error.as_ref()) {
+        let ambiguous = creates_of.get(id).into_iter().flatten().any(|&k| {
+            let (a, o) = (&plan.actions[k], &items[k]);
+            match o.as_ref().and_then(|o| o.error.as_ref()) {
                 Some(PortError::Unavailable { .. } | PortError::Other(_)) => true,
                 Some(_) => false,
                 // Created, but no GUID came back: only the name can find it again.
@@ -136,7 +139,8 @@ pub async fn apply_with_progress(
                     state.links.get(id).is_none_or(|l| l.user.is_none())
                 }
                 None => o.is_none(),
-            });
+            }
+        });
         if !ambiguous {
             state.pending.remove(id);
         }

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use chrono::Utc;
 use ipo_model::{
     DeltaOutcome, DirectorySource, DirectoryUser, GroupId, IpoConfigStore, IpoSnapshot, ObjectId,
+    PortError,
 };
-use tracing::info;
+use tracing::{info, warn};
 
 use crate::apply::apply_with_progress;
 use crate::config::SyncConfig;
@@ -345,7 +346,18 @@ impl SyncEngine {
         }
         progress.phase(Phase::ReadDirectory, Some(groups.len()));
         // Take the cursor before reading so nothing that happens during the read is lost.
-        let cursor = self.directory.latest_cursor(groups).await.ok();
+        // A refused credential or permission ends the run here, at the first request, rather
+        // than once more per group; other failures only cost the next run its delta.
+        let cursor = match self.directory.latest_cursor(groups).await {
+            Ok(c) => Some(c),
+            Err(e @ (PortError::Auth(_) | PortError::Permission(_))) => {
+                return Err(SyncError::Directory(e));
+            }
+            Err(e) => {
+                warn!(error = %e, "no delta cursor: the next run reads the groups in full");
+                None
+            }
+        };
         let mut dir: BTreeMap<ObjectId, DirectoryUser> = BTreeMap::new();
         for g in groups {
             let members = self

@@ -22,14 +22,24 @@ pub(crate) fn extension(
     source: &str,
 ) -> Result<Option<ExtensionNumber>, Reason> {
     if source == "businessPhones" {
+        let mut refused = None;
         for phone in &user.business_phones {
-            if let Ok(n) = TeamsNumber::parse_as(phone, NumberFormat::AzurePortal)
-                && let Some(e) = n.extension()
-            {
-                return Ok(Some(e.clone()));
+            match TeamsNumber::parse_as(phone, NumberFormat::AzurePortal) {
+                Ok(n) => {
+                    if let Some(e) = n.extension() {
+                        return Ok(Some(e.clone()));
+                    }
+                }
+                // A phone that is not a Teams-style number is no business of the sync, unless
+                // it tried to carry an extension: then silently allocating another would hide
+                // the administrator's mistake.
+                Err(e) if refused.is_none() && carries_extension(phone) => {
+                    refused = Some(invalid("Extension", source, e.to_string()));
+                }
+                Err(_) => {}
             }
         }
-        return Ok(None);
+        return refused.map_or(Ok(None), Err);
     }
     let Some(raw) = user.property(source) else {
         return Ok(None);
@@ -55,6 +65,12 @@ pub(crate) fn extension(
         },
         Err(e) => Err(invalid("Extension", source, e.to_string())),
     }
+}
+
+/// Whether a phone text has an extension part (` x402`, `ext. 402`, `;ext=402`).
+fn carries_extension(phone: &str) -> bool {
+    let lower = phone.to_ascii_lowercase();
+    lower.contains("ext") || lower.split_whitespace().skip(1).any(|w| w.starts_with('x'))
 }
 
 /// The person's Teams number (E.164), from the Teams configuration (primary first) or,
@@ -96,18 +112,38 @@ pub(crate) fn user_name(
     }
 }
 
-/// A full name derived from `source`'s value.
-pub(crate) fn full_name(user: &DirectoryUser, source: &str) -> Result<Option<FullName>, Reason> {
+/// A full name derived from `source`'s value, with a warning when it had to be cleaned.
+pub(crate) fn full_name(
+    user: &DirectoryUser,
+    source: &str,
+) -> Result<Option<(FullName, Option<Reason>)>, Reason> {
     let Some(raw) = user.property(source).filter(|s| !s.trim().is_empty()) else {
         return Ok(None);
     };
-    FullName::derive(&raw).map(Some).ok_or_else(|| {
-        invalid(
+    let Some(name) = FullName::derive(&raw) else {
+        return Err(invalid(
             "Full Name",
             source,
             format!("{raw:?} has no character IP Office accepts"),
-        )
-    })
+        ));
+    };
+    let note = (name.as_str() != raw.trim()).then(|| {
+        let message = if raw.trim().chars().count() > ipo_model::MAX_FULL_NAME_LEN {
+            format!(
+                "cut to {} characters, characters IP Office refuses removed: {:?}",
+                ipo_model::MAX_FULL_NAME_LEN,
+                name.as_str()
+            )
+        } else {
+            format!("characters IP Office refuses removed: {:?}", name.as_str())
+        };
+        Reason::ValueCleaned {
+            field: "Full Name".into(),
+            source: source.into(),
+            message,
+        }
+    });
+    Ok(Some((name, note)))
 }
 
 /// An e-mail address: trimmed, one `@`, no spaces or control characters, at most 254.
@@ -147,11 +183,20 @@ pub(crate) fn mobile(user: &DirectoryUser, source: &str) -> Result<Option<String
         .map_err(|e| invalid("Mobile Twinning Number", source, e.to_string()))
 }
 
-/// A login code: 4-15 digits, as Avaya's sync accepts; anything else leaves it blank.
-pub(crate) fn login_code(user: &DirectoryUser, source: &str) -> Option<LoginCode> {
-    let raw = user.property(source)?;
-    let code: LoginCode = raw.trim().parse().ok()?;
-    code.fits_sync_ui().then_some(code)
+/// A login code: 4-15 digits, as Avaya's sync accepts; anything else leaves it blank, with
+/// a reason that never repeats the value (it is a secret).
+pub(crate) fn login_code(user: &DirectoryUser, source: &str) -> Result<Option<LoginCode>, Reason> {
+    let Some(raw) = user.property(source).filter(|s| !s.trim().is_empty()) else {
+        return Ok(None);
+    };
+    match raw.trim().parse::<LoginCode>() {
+        Ok(code) if code.fits_sync_ui() => Ok(Some(code)),
+        _ => Err(invalid(
+            "Login Code",
+            source,
+            "not 4 to 15 digits, so left blank",
+        )),
+    }
 }
 
 /// A voicemail code, checked against the extension.

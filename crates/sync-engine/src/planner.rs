@@ -1037,7 +1037,12 @@ impl<'a> Planner<'a> {
         let fields = &self.config.fields;
         let applies = |m: &FieldMap| creating || m.apply == ApplyMode::Always;
         if let Some(m) = fields.full_name.as_ref().filter(|m| applies(m)) {
-            let v = mapping::full_name(p.user, &m.source);
+            let v = mapping::full_name(p.user, &m.source).map(|v| {
+                v.map(|(name, note)| {
+                    p.reasons.extend(note);
+                    name
+                })
+            });
             set_mapped(p, changes, "Full Name", v, &mut user.full_name);
         }
         if let Some(m) = fields.email.as_ref().filter(|m| applies(m)) {
@@ -1055,7 +1060,13 @@ impl<'a> Planner<'a> {
             );
         }
         if let Some(m) = fields.login_code.as_ref().filter(|m| applies(m)) {
-            let v: Option<LoginCode> = mapping::login_code(p.user, &m.source);
+            let v: Option<LoginCode> = match mapping::login_code(p.user, &m.source) {
+                Ok(v) => v,
+                Err(r) => {
+                    p.reasons.push(r);
+                    None
+                }
+            };
             if v.is_some() && user.login_code != v {
                 changes.push(FieldChange::new(
                     "Login Code",
@@ -1336,10 +1347,13 @@ impl<'a> Planner<'a> {
             let Ok(number) = TeamsNumber::new(p.teams_number.clone(), p.extension.clone()) else {
                 continue;
             };
-            let base = mapping::full_name(p.user, &self.config.directory.name_source)
-                .ok()
-                .flatten()
-                .or_else(|| FullName::derive(&p.user.label()));
+            let base = match mapping::full_name(p.user, &self.config.directory.name_source) {
+                Ok(Some((name, note))) => {
+                    p.reasons.extend(note);
+                    Some(name)
+                }
+                _ => FullName::derive(&p.user.label()),
+            };
             let Some(base) = base else { continue };
             // Keep the name already owned, so entries do not churn.
             let own = link.and_then(|l| l.directory_entry.clone());

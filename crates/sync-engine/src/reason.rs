@@ -100,6 +100,16 @@ pub enum Reason {
         /// The name used.
         name: UserName,
     },
+    /// A value from Azure AD was written only after cleaning (characters IP Office refuses
+    /// removed, or cut to the field's length).
+    ValueCleaned {
+        /// The IP Office field.
+        field: String,
+        /// The Azure AD property it came from.
+        source: String,
+        /// What was changed.
+        message: String,
+    },
     /// A linked IP Office user vanished (deleted by hand): the link is dropped.
     LinkedUserGone,
 }
@@ -173,6 +183,11 @@ impl fmt::Display for Reason {
             Reason::NameDerived { from, name } => {
                 write!(f, "name {name} derived from {from:?}")
             }
+            Reason::ValueCleaned {
+                field,
+                source,
+                message,
+            } => write!(f, "{field} from {source}: {message}"),
             Reason::LinkedUserGone => {
                 f.write_str("the IP Office user the sync created was deleted by hand")
             }
@@ -187,6 +202,7 @@ impl Reason {
             self,
             Reason::TeamsVoiceGrace
                 | Reason::NameDerived { .. }
+                | Reason::ValueCleaned { .. }
                 | Reason::UnknownHuntGroup { .. }
                 | Reason::LinkedUserGone
                 | Reason::HuntGroupNotAllowed { .. }
