@@ -44,14 +44,14 @@ fn text_of(e: &IpoError) -> String {
     format!("{e} {e:?}").to_lowercase()
 }
 
-/// Asserts a refused handshake: a transport error naming the certificate problem, and the
-/// emulator never saw an HTTP request (so never a login carrying the password).
+/// Asserts a refused handshake: a typed TLS error (never retried), and the emulator never
+/// saw an HTTP request (so never a login carrying the password).
 fn assert_refused_before_any_request(
     emu: &IpoEmulatorHandle,
     result: Result<ipo_model::SystemInfo, IpoError>,
 ) -> IpoError {
     let err = result.expect_err("the handshake must fail");
-    assert!(matches!(err, IpoError::Transport(_)), "{err:?}");
+    assert!(matches!(err, IpoError::TlsRefused { .. }), "{err:?}");
     let stats = emu.stats();
     assert_eq!(stats.total_requests(), 0, "{stats:?}");
     assert_eq!(stats.logins, 0);
@@ -91,7 +91,6 @@ fn refusing_modes() -> [TlsMode; 3] {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: a certificate refusal reads `IP Office unreachable: login: error sending request (gave up after N retries)`: the rustls cause (invalid peer certificate: UnknownIssuer) is dropped because crates/ipo-client/src/client.rs Inner::execute formats only `reqwest::Error::without_url()`, not its source chain"]
 async fn certificate_refusal_error_names_the_certificate_problem() {
     let emu = https_emulator().await;
     for tls in refusing_modes() {
@@ -99,14 +98,17 @@ async fn certificate_refusal_error_names_the_certificate_problem() {
         let err = assert_refused_before_any_request(&emu, c.system().await);
         let text = text_of(&err);
         assert!(
-            text.contains("certificate") || text.contains("tls"),
+            text.contains("invalid peer certificate"),
             "{tls:?}: the error does not say why: {err}"
+        );
+        assert!(
+            text.contains("tlsmode::trustca"),
+            "{tls:?}: the error does not say what to change: {err}"
         );
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: a certificate refusal is retried like a transient connection error (reqwest `is_connect()`), max_retries times with backoff (default policy: 4 retries, 7.5 s) before the error; crates/ipo-client/src/client.rs Inner::execute should return it at once (as IpoError::Tls)"]
 async fn certificate_refusal_is_not_retried() {
     let emu = https_emulator().await;
     for tls in refusing_modes() {
@@ -118,6 +120,26 @@ async fn certificate_refusal_is_not_retried() {
             "{tls:?}: a certificate refusal is permanent, retrying it only delays the error"
         );
     }
+    // Through the engine: one clear authentication error, at once, nothing sent.
+    let people = people(4);
+    let lab = Lab::start(
+        &people,
+        ipo_emulator_config().tls(true),
+        |g| g,
+        |c| c.retry = RetryPolicy::fast(3),
+    )
+    .await;
+    let engine = lab.engine(config(), Arc::new(MemoryStateStore::new()));
+    let started = Instant::now();
+    let err = engine.run(&RunOptions::apply()).await.unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(&err, SyncError::Ipo(PortError::Auth(m)) if m.contains("UnknownIssuer")),
+        "{err:?}"
+    );
+    assert_eq!(lab.ipo_client.stats().retries, 0);
+    assert_eq!(lab.ipo.stats().total_requests(), 0);
+    eprintln!("refused certificate through the engine: error after {elapsed:?}: {err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -400,12 +422,10 @@ async fn wrong_graph_secret_fails_once_clearly_without_a_retry_storm() {
         stats.total(),
         lab.graph_client.stats().retries
     );
-    // One refused token request for the delta cursor (whose error the engine drops:
-    // `latest_cursor(..).await.ok()` in crates/sync-engine/src/engine.rs read_directory) and
-    // one for the first group, which ends the run. Two, never a storm.
-    assert!(
-        (1..=2).contains(&token_requests),
-        "a refused secret is asked at most twice per run: {stats:?}"
+    // One refused token request (taking the delta cursor), which ends the run.
+    assert_eq!(
+        token_requests, 1,
+        "a refused secret is asked once per run: {stats:?}"
     );
     assert_eq!(lab.graph_client.stats().retries, 0);
     assert_eq!(lab.ipo.stats().write_requests, 0, "nothing written");

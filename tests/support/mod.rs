@@ -55,8 +55,9 @@ pub fn group_of(i: u32) -> &'static str {
     }
 }
 
-/// Generated person `i`: Teams people are Business Voice licensed; Teams only people bring
-/// their extension (`x7NNNN`) from Azure AD, everyone else gets one from the rule's range.
+/// Generated person `i`: Teams people are Business Voice licensed and bring their extension
+/// from Azure AD (`x4NNNNN` Teams + IP Office, `x7NNNNN` Teams only); IP Office only people
+/// get one from the rule's range.
 pub fn person(i: u32) -> DirectoryUser {
     let mut u = DirectoryUser::new(person_id(i));
     let nick = format!("user{i:05}");
@@ -70,8 +71,11 @@ pub fn person(i: u32) -> DirectoryUser {
         u.assigned_licenses = vec![AssignedLicense::new(BUSINESS_VOICE)];
         u.assigned_plans = vec![AssignedPlan::new(MCOEV, CapabilityStatus::Enabled)];
     }
+    // Teams people bring their extension from Azure AD (both sides ring the same one).
     if group == GROUP_TEAMS_ONLY {
         u.business_phones = vec![format!("+4416327{:05} x7{:05}", i, i)];
+    } else if group == GROUP_TEAMS_IPO {
+        u.business_phones = vec![format!("+4416324{:05} x4{:05}", i, i)];
     }
     u
 }

@@ -8,7 +8,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use tokio::sync::Mutex;
 
-use crate::config::{IpoConfig, WireFormat};
+use crate::config::{IpoConfig, TlsMode, WireFormat};
 use crate::error::IpoError;
 use crate::session::{Session, SessionState};
 use crate::stats::{ClientStats, Counters};
@@ -266,6 +266,86 @@ fn retry_after(h: &HeaderMap) -> Option<Duration> {
     v.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
+/// A failed send, read once: its message and what decides the retry.
+struct TransportFailure {
+    /// The error and every cause under it, each message once (the URL left out).
+    text: String,
+    /// The TLS error in the chain, if the handshake failed.
+    tls: Option<rustls::Error>,
+    /// A connection error, a timeout or a request that could not be sent.
+    transient: bool,
+}
+
+impl TransportFailure {
+    fn of(e: reqwest::Error) -> Self {
+        let transient = e.is_connect() || e.is_timeout() || e.is_request();
+        let e = e.without_url();
+        Self {
+            text: cause_chain(&e),
+            tls: tls_cause(&e),
+            transient,
+        }
+    }
+}
+
+/// The Display of `e` and of every error in its `source()` chain, joined with `: `; a
+/// message already said (alone or inside an earlier one) is left out.
+pub(crate) fn cause_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        let text = text.trim();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(text)) {
+            parts.push(text.to_owned());
+        }
+        next = err.source();
+    }
+    parts.join(": ")
+}
+
+/// The rustls error in `e`'s chain: itself, a cause, or the payload of an
+/// `std::io::Error` (whose `source()` skips its payload, hence `get_ref`).
+pub(crate) fn tls_cause(e: &(dyn std::error::Error + 'static)) -> Option<rustls::Error> {
+    let mut next = Some(e);
+    while let Some(err) = next {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls.clone());
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+            && let Some(tls) = tls_cause(inner)
+        {
+            return Some(tls);
+        }
+        next = err.source();
+    }
+    None
+}
+
+/// What to change for a handshake refused with `e` under `mode`.
+pub(crate) fn tls_hint(e: &rustls::Error, mode: &TlsMode) -> &'static str {
+    let certificate = matches!(
+        e,
+        rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented
+    );
+    match mode {
+        _ if !certificate => {
+            "check that the base URL's port serves HTTPS (TLS 1.2 or 1.3), not plain HTTP"
+        }
+        TlsMode::PublicRoots => {
+            "the certificate is not from a public CA (IP Office's own is self-signed): set TlsMode::TrustCa with the IP Office certificate (PEM), or its CA's"
+        }
+        TlsMode::TrustCa(_) => {
+            "the certificate is not issued by the trusted CA or does not name the host of the base URL: set TlsMode::TrustCa with the IP Office certificate (PEM), or its CA's, and use a host name the certificate names"
+        }
+        TlsMode::PinnedCertificate(_) => {
+            "the certificate is not the pinned one: pin the IP Office certificate (PEM) now installed, or set TlsMode::TrustCa with it"
+        }
+        TlsMode::InsecureAcceptAnyCertificate => "the certificate was refused",
+    }
+}
+
 impl Inner {
     fn common_headers(&self) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -285,6 +365,7 @@ impl Inner {
     }
 
     /// Sends with retries of 503 (honouring `Retry-After`), 502/504 and connection errors.
+    /// A failed TLS handshake is never retried: it is an [`IpoError::TlsRefused`].
     async fn execute(
         &self,
         make: impl Fn() -> RequestBuilder,
@@ -314,11 +395,23 @@ impl Inner {
                         Attempt::Done(resp)
                     }
                 }
-                Err(e) if e.is_connect() || e.is_timeout() || e.is_request() => Attempt::Retry {
-                    wait: policy.backoff(retries + 1),
-                    why: e.without_url().to_string(),
-                },
-                Err(e) => return Err(IpoError::Transport(format!("{what}: {}", e.without_url()))),
+                Err(e) => {
+                    let failure = TransportFailure::of(e);
+                    if let Some(tls) = &failure.tls {
+                        let hint = tls_hint(tls, &self.cfg.tls);
+                        tracing::error!(what, error = %failure.text, "TLS handshake with IP Office failed; not retrying");
+                        return Err(IpoError::TlsRefused {
+                            detail: format!("{what}: {}; {hint}", failure.text),
+                        });
+                    }
+                    if !failure.transient {
+                        return Err(IpoError::Transport(format!("{what}: {}", failure.text)));
+                    }
+                    Attempt::Retry {
+                        wait: policy.backoff(retries + 1),
+                        why: failure.text,
+                    }
+                }
             };
             match attempt {
                 Attempt::Done(r) => return Ok(r),
@@ -493,5 +586,79 @@ impl Drop for IpoClient {
                 "IpoClient dropped outside a runtime without close(): session left open"
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An error with a fixed message and an optional cause.
+    #[derive(Debug)]
+    struct Layer(
+        &'static str,
+        Option<Box<dyn std::error::Error + Send + Sync>>,
+    );
+
+    impl std::fmt::Display for Layer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+
+    fn unknown_issuer() -> rustls::Error {
+        rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)
+    }
+
+    #[test]
+    fn rustls_error_inside_an_io_error_is_found_and_named() {
+        // How tokio-rustls reports it: an io::Error carrying the rustls error, whose
+        // `source()` skips that payload.
+        let io = std::io::Error::other(unknown_issuer());
+        let e = Layer(
+            "error sending request",
+            Some(Box::new(Layer(
+                "client error (Connect)",
+                Some(Box::new(io)),
+            ))),
+        );
+        assert_eq!(tls_cause(&e), Some(unknown_issuer()));
+        assert_eq!(
+            cause_chain(&e),
+            "error sending request: client error (Connect): invalid peer certificate: UnknownIssuer"
+        );
+    }
+
+    #[test]
+    fn rustls_error_directly_in_the_chain_is_found() {
+        let e = Layer("handshake", Some(Box::new(unknown_issuer())));
+        assert_eq!(tls_cause(&e), Some(unknown_issuer()));
+    }
+
+    #[test]
+    fn other_causes_are_not_tls_and_repeated_messages_are_said_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "tls handshake eof");
+        let e = Layer(
+            "error sending request: tls handshake eof",
+            Some(Box::new(Layer("tls handshake eof", Some(Box::new(io))))),
+        );
+        assert_eq!(tls_cause(&e), None);
+        assert_eq!(cause_chain(&e), "error sending request: tls handshake eof");
+    }
+
+    #[test]
+    fn hint_names_the_setting_to_change() {
+        let pem = || "PEM".to_owned();
+        assert!(tls_hint(&unknown_issuer(), &TlsMode::PublicRoots).contains("TlsMode::TrustCa"));
+        assert!(tls_hint(&unknown_issuer(), &TlsMode::TrustCa(pem())).contains("trusted CA"));
+        assert!(tls_hint(&unknown_issuer(), &TlsMode::PinnedCertificate(pem())).contains("pinned"));
+        let protocol = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
+        assert!(tls_hint(&protocol, &TlsMode::PublicRoots).contains("serves HTTPS"));
     }
 }

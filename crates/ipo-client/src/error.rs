@@ -53,6 +53,16 @@ pub enum IpoError {
         /// Every error node.
         errors: Vec<ApiError>,
     },
+    /// The TLS handshake with IP Office failed: its certificate was refused under the
+    /// configured [`TlsMode`](crate::TlsMode), or the port does not speak TLS the way the
+    /// client does. Never retried (a refusal is permanent until the settings change), and
+    /// nothing was sent: no HTTP request, so never the password.
+    #[error("IP Office TLS handshake failed, not retried: {detail}")]
+    TlsRefused {
+        /// The request, the whole cause chain (e.g. `invalid peer certificate:
+        /// UnknownIssuer`) and what to change in the settings.
+        detail: String,
+    },
     /// The TLS settings cannot be used (bad PEM, no certificate...).
     #[error("TLS configuration: {0}")]
     Tls(String),

@@ -33,9 +33,13 @@
 //!   ReadOnlyRecord; NotFound: UnknownGUID; Permission: Unauthorized; Rejected otherwise,
 //!   with every error). `REBOOT` nodes become notices. A batch lost at transport level
 //!   gives each of its items `Unavailable`; later batches are still tried, unless the login
-//!   was refused (then `NotAttempted`).
+//!   or the TLS handshake was refused (then `NotAttempted`). Transport errors carry their
+//!   whole cause chain (never a URL).
 //! - **TLS**: rustls with the ring provider, verification on by default; trust IP Office's
-//!   CA or pin its certificate with [`TlsMode`]. Turning verification off is only possible
+//!   CA or pin its certificate with [`TlsMode`]. A failed handshake (a refused certificate,
+//!   plain HTTP on the port) is never retried: it is an [`IpoError::TlsRefused`] naming the
+//!   problem (`invalid peer certificate: UnknownIssuer`...) and the setting to change, and
+//!   `PortError::Auth` for the engine, which stops the run. Turning verification off is only possible
 //!   with [`TlsMode::InsecureAcceptAnyCertificate`], which logs a warning.
 //! - **Secrets**: the password and cookies are [`Secret`]s; records are logged through
 //!   `RawFields`' `Debug`, which redacts passwords, login codes and voicemail codes.

@@ -23,7 +23,11 @@ fn at(what: &'static str) -> impl Fn(IpoError) -> PortError {
 /// An [`IpoError`] as the port's error, naming `record` where it has none.
 pub fn port_error(e: IpoError, record: &str) -> PortError {
     match e {
-        IpoError::LoginFailed { .. } => PortError::Auth(e.to_string()),
+        // A refused certificate: the server failed to authenticate itself. Permanent, and
+        // definite (nothing was sent), so the run stops with it instead of trying on.
+        IpoError::LoginFailed { .. } | IpoError::TlsRefused { .. } => {
+            PortError::Auth(e.to_string())
+        }
         IpoError::Transport(detail) => PortError::Unavailable {
             service: SERVICE.into(),
             detail,
@@ -206,7 +210,10 @@ impl IpoClient {
         let reply = match result {
             Ok(r) => r,
             Err(e) => {
-                if matches!(e, IpoError::LoginFailed { .. }) {
+                if matches!(
+                    e,
+                    IpoError::LoginFailed { .. } | IpoError::TlsRefused { .. }
+                ) {
                     run.stop = Some(e.to_string());
                 }
                 for (i, c, _) in items {

@@ -1,5 +1,7 @@
 //! The stored configuration and the rules IP Office applies when it is written.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
 use ipo_model::{
     ExtensionNumber, FullName, LicensingMode, NO_USER, Platform, Profile, RawElement, RawFields,
     RawValue, UserName,
@@ -101,6 +103,76 @@ fn platform_wire(p: &Platform) -> String {
     }
 }
 
+/// Where a record is stored: its kind, then the order it was created in (listings follow it).
+type Key = (RecordKind, u64);
+
+/// Lookups the write rules need, kept in step with the records so that checking a write
+/// costs a few map look-ups instead of a scan of every record (seeding or creating thousands
+/// of users stays linear).
+#[derive(Debug, Default)]
+struct Index {
+    by_guid: HashMap<String, Key>,
+    /// Records per kind.
+    counts: HashMap<RecordKind, usize>,
+    /// Users and hunt groups by `Name` exactly as stored.
+    names: HashMap<String, BTreeSet<Key>>,
+    /// Users, hunt groups and extension records by `Extension` (trimmed, non-empty).
+    numbers: HashMap<String, BTreeSet<Key>>,
+    /// Users holding each licensed profile.
+    licensed: BTreeMap<Profile, u32>,
+}
+
+/// What one record contributes to the index.
+struct Entry {
+    name: Option<String>,
+    number: Option<String>,
+    licensed: Option<Profile>,
+}
+
+impl Index {
+    fn add(&mut self, key: Key, guid: &str, e: Entry) {
+        self.by_guid.insert(guid.to_owned(), key);
+        *self.counts.entry(key.0).or_default() += 1;
+        if let Some(n) = e.name {
+            self.names.entry(n).or_default().insert(key);
+        }
+        if let Some(n) = e.number {
+            self.numbers.entry(n).or_default().insert(key);
+        }
+        if let Some(p) = e.licensed {
+            *self.licensed.entry(p).or_default() += 1;
+        }
+    }
+
+    fn remove(&mut self, key: Key, guid: &str, e: Entry) {
+        if self.by_guid.get(guid) == Some(&key) {
+            self.by_guid.remove(guid);
+        }
+        if let Some(c) = self.counts.get_mut(&key.0) {
+            *c = c.saturating_sub(1);
+        }
+        for (map, k) in [(&mut self.names, e.name), (&mut self.numbers, e.number)] {
+            if let Some(k) = k
+                && let Some(set) = map.get_mut(&k)
+            {
+                set.remove(&key);
+                if set.is_empty() {
+                    map.remove(&k);
+                }
+            }
+        }
+        if let Some(p) = e.licensed
+            && let Some(c) = self.licensed.get_mut(&p)
+        {
+            *c = c.saturating_sub(1);
+        }
+    }
+
+    fn count(&self, kind: RecordKind) -> usize {
+        self.counts.get(&kind).copied().unwrap_or(0)
+    }
+}
+
 /// The configuration of the whole solution.
 #[derive(Debug)]
 pub(crate) struct Store {
@@ -108,7 +180,9 @@ pub(crate) struct Store {
     pub(crate) platform: Platform,
     pub(crate) nodes: Vec<Node>,
     pub(crate) version: String,
-    records: Vec<RawRecord>,
+    records: BTreeMap<Key, RawRecord>,
+    next_seq: u64,
+    index: Index,
     rng: SplitMix64,
     next_extension_id: u32,
     max_users: Option<usize>,
@@ -122,7 +196,9 @@ impl Store {
             platform: cfg.platform.clone(),
             nodes: cfg.effective_nodes(),
             version: cfg.version.clone(),
-            records: Vec::new(),
+            records: BTreeMap::new(),
+            next_seq: 0,
+            index: Index::default(),
             rng: SplitMix64::new(cfg.rng_seed ^ 0x5EED),
             next_extension_id: 1,
             max_users: cfg.max_users.or_else(|| cfg.platform.max_users()),
@@ -132,7 +208,7 @@ impl Store {
             let guid = s.rng.guid();
             let mut r = RawRecord::new(RecordKind::System, guid, s.system_fields(&node));
             r.node = Some(node.address.clone());
-            s.records.push(r);
+            s.insert(r);
         }
         let no_user = RawFields(vec![
             ("Name".into(), text(NO_USER)),
@@ -141,8 +217,7 @@ impl Store {
             ("AssignedPackage".into(), text("8")),
         ]);
         let guid = s.rng.guid();
-        s.records
-            .push(RawRecord::new(RecordKind::User, guid, no_user));
+        s.insert(RawRecord::new(RecordKind::User, guid, no_user));
         s.load_seed(cfg)?;
         Ok(s)
     }
@@ -225,6 +300,52 @@ impl Store {
         Ok(())
     }
 
+    /// What `r` contributes to the index.
+    fn entry(&self, r: &RawRecord) -> Entry {
+        let named = matches!(r.kind, RecordKind::User | RecordKind::HuntGroup);
+        let numbered = named || r.kind == RecordKind::Extension;
+        Entry {
+            name: named.then(|| field_raw(&r.fields, "Name")),
+            number: Some(field(&r.fields, "Extension")).filter(|n| numbered && !n.is_empty()),
+            licensed: (r.kind == RecordKind::User)
+                .then(|| self.licensed_profile(&r.fields))
+                .flatten(),
+        }
+    }
+
+    /// Stores a new record after the others of its kind.
+    fn insert(&mut self, r: RawRecord) {
+        let key = (r.kind, self.next_seq);
+        self.next_seq += 1;
+        let e = self.entry(&r);
+        self.index.add(key, &r.guid, e);
+        self.records.insert(key, r);
+    }
+
+    /// The stored record with this GUID, and where it is.
+    fn find(&self, guid: &str) -> Option<(Key, &RawRecord)> {
+        let key = *self.index.by_guid.get(guid)?;
+        self.records.get(&key).map(|r| (key, r))
+    }
+
+    /// Whether a record of one of `kinds` other than the one with GUID `me` is in `set`.
+    fn held_by_other(
+        &self,
+        set: Option<&BTreeSet<Key>>,
+        kinds: &[RecordKind],
+        me: Option<&str>,
+    ) -> bool {
+        set.is_some_and(|set| {
+            set.iter().any(|k| {
+                kinds.contains(&k.0)
+                    && self
+                        .records
+                        .get(k)
+                        .is_some_and(|r| Some(r.guid.as_str()) != me)
+            })
+        })
+    }
+
     fn system_fields(&self, node: &Node) -> RawFields {
         let mut parts = self.version.splitn(3, '.');
         let major = parts.next().unwrap_or("0").to_owned();
@@ -277,11 +398,13 @@ impl Store {
     }
 
     pub(crate) fn records(&self, kind: RecordKind) -> impl Iterator<Item = &RawRecord> {
-        self.records.iter().filter(move |r| r.kind == kind)
+        self.records
+            .range((kind, 0)..=(kind, u64::MAX))
+            .map(|(_, r)| r)
     }
 
     pub(crate) fn record(&self, guid: &str) -> Option<&RawRecord> {
-        self.records.iter().find(|r| r.guid == guid)
+        self.find(guid).map(|(_, r)| r)
     }
 
     /// Records of `kind` as listed, licences with their computed `FreeInstances`.
@@ -292,12 +415,7 @@ impl Store {
             .cloned()
             .collect();
         if kind == RecordKind::License {
-            let mut used = std::collections::BTreeMap::<Profile, u32>::new();
-            for u in self.records(RecordKind::User) {
-                if let Some(p) = self.licensed_profile(&u.fields) {
-                    *used.entry(p).or_default() += 1;
-                }
-            }
+            let mut used = self.index.licensed.clone();
             for l in &mut out {
                 let quantity = field(&l.fields, "Quantity").parse::<u32>().unwrap_or(0);
                 let free = match convert::license_profile(l) {
@@ -336,11 +454,13 @@ impl Store {
             .filter(|l| convert::license_profile(l) == Some(p))
             .map(|l| field(&l.fields, "Quantity").parse::<u32>().unwrap_or(0))
             .sum();
-        let used = self
-            .records(RecordKind::User)
-            .filter(|u| Some(u.guid.as_str()) != except)
-            .filter(|u| self.licensed_profile(&u.fields) == Some(p))
-            .count() as u32;
+        let mut used = self.index.licensed.get(&p).copied().unwrap_or(0);
+        if let Some((_, r)) = except.and_then(|g| self.find(g))
+            && r.kind == RecordKind::User
+            && self.licensed_profile(&r.fields) == Some(p)
+        {
+            used = used.saturating_sub(1);
+        }
         quantity.saturating_sub(used)
     }
 
@@ -389,14 +509,14 @@ impl Store {
         let mut errors = self.validate(kind, &fields, None, &location);
         let capacity = match kind {
             RecordKind::User => self.max_users.map(|m| {
-                (
-                    m,
-                    self.records(kind)
-                        .filter(|r| field(&r.fields, "Name") != NO_USER)
-                        .count(),
-                )
+                let no_users = self
+                    .index
+                    .names
+                    .get(NO_USER)
+                    .map_or(0, |s| s.iter().filter(|k| k.0 == RecordKind::User).count());
+                (m, self.index.count(kind).saturating_sub(no_users))
             }),
-            RecordKind::Extension => self.max_extensions.map(|m| (m, self.records(kind).count())),
+            RecordKind::Extension => self.max_extensions.map(|m| (m, self.index.count(kind))),
             _ => None,
         };
         if let Some((max, count)) = capacity
@@ -441,7 +561,7 @@ impl Store {
         let mut rec = RawRecord::new(kind, guid, fields);
         rec.node = node;
         rec.attributes = rin.attrs;
-        self.records.push(rec);
+        self.insert(rec);
         Ok(out)
     }
 
@@ -470,15 +590,15 @@ impl Store {
                 format!("a {} update must carry its GUID", kind.element()),
             ));
         };
-        let Some(idx) = self.records.iter().position(|r| {
-            r.guid == guid && r.kind == kind && node.as_deref().is_none_or(|n| self.node_of(r) == n)
+        let Some((key, old)) = self.find(&guid).filter(|(_, r)| {
+            r.kind == kind && node.as_deref().is_none_or(|n| self.node_of(r) == n)
         }) else {
             return Err(err(
                 codes::UNKNOWN_GUID,
                 format!("no {} has GUID {guid}", kind.element()),
             ));
         };
-        let old = self.records[idx].clone();
+        let old = old.clone();
         let location = self.node_of(&old).to_owned();
         if kind == RecordKind::User && field(&old.fields, "Name") == NO_USER {
             return Err(vec![WireError::new(
@@ -510,27 +630,27 @@ impl Store {
                 self.rewrite_members(&before, (!after.is_empty()).then_some(after.as_str()));
             }
         }
-        let rec = &mut self.records[idx];
+        let before = self.entry(&old);
+        self.index.remove(key, &old.guid, before);
+        let mut rec = old;
         rec.fields = fields;
         rec.attributes = rin.attrs;
+        let after = self.entry(&rec);
+        self.index.add(key, &rec.guid, after);
+        self.records.insert(key, rec);
         Ok(out)
     }
 
     /// DELETE `?guid=`.
     pub(crate) fn delete(&mut self, kind: RecordKind, guid: &str) -> Result<(), Vec<WireError>> {
         let location = self.primary().to_owned();
-        let Some(idx) = self
-            .records
-            .iter()
-            .position(|r| r.guid == guid && r.kind == kind)
-        else {
+        let Some((key, rec)) = self.find(guid).filter(|(_, r)| r.kind == kind) else {
             return Err(vec![WireError::new(
                 codes::UNKNOWN_GUID,
                 format!("no {} has GUID {guid}", kind.element()),
                 location,
             )]);
         };
-        let rec = &self.records[idx];
         let read_only = match kind {
             RecordKind::User => field(&rec.fields, "Name") == NO_USER,
             RecordKind::System | RecordKind::License => true,
@@ -543,7 +663,11 @@ impl Store {
                 self.node_of(rec).to_owned(),
             )]);
         }
-        let removed = self.records.remove(idx);
+        let Some(removed) = self.records.remove(&key) else {
+            return Ok(());
+        };
+        let e = self.entry(&removed);
+        self.index.remove(key, &removed.guid, e);
         if kind == RecordKind::User {
             let ext = field(&removed.fields, "Extension");
             if !ext.is_empty() {
@@ -558,11 +682,8 @@ impl Store {
         if old.is_empty() {
             return;
         }
-        for g in self
-            .records
-            .iter_mut()
-            .filter(|r| r.kind == RecordKind::HuntGroup)
-        {
+        let groups = (RecordKind::HuntGroup, 0)..=(RecordKind::HuntGroup, u64::MAX);
+        for (_, g) in self.records.range_mut(groups) {
             let members = convert::members(&g.fields);
             if !members.iter().any(|m| m == old) {
                 continue;
@@ -577,17 +698,18 @@ impl Store {
 
     /// Replaces the `Quantity` of a licence record (the Rust API's "set licence counts").
     pub(crate) fn set_license_quantity(&mut self, p: Profile, quantity: u32) -> String {
-        if let Some(r) = self
+        let licences = (RecordKind::License, 0)..=(RecordKind::License, u64::MAX);
+        if let Some((_, r)) = self
             .records
-            .iter_mut()
-            .find(|r| r.kind == RecordKind::License && convert::license_profile(r) == Some(p))
+            .range_mut(licences)
+            .find(|(_, r)| convert::license_profile(r) == Some(p))
         {
             r.fields.set("Quantity", text(&quantity.to_string()));
             return r.guid.clone();
         }
         let guid = self.new_guid();
         let l = ipo_model::License::new(p.display_name(), quantity, quantity);
-        self.records.push(RawRecord::new(
+        self.insert(RawRecord::new(
             RecordKind::License,
             guid.clone(),
             convert::license_fields(&l),
@@ -608,20 +730,16 @@ impl Store {
             errors.push(WireError::new(code, desc, location));
         };
         let me = old.map(|r| r.guid.as_str());
-        let others = |k: RecordKind| {
-            self.records
-                .iter()
-                .filter(move |r| r.kind == k && Some(r.guid.as_str()) != me)
-        };
         if matches!(kind, RecordKind::User | RecordKind::HuntGroup) {
             let name = field_raw(f, "Name");
             match name.parse::<UserName>() {
                 Err(e) => push(codes::INVALID_VALUE, format!("Name: {e}")),
                 Ok(_) => {
-                    if others(RecordKind::User)
-                        .chain(others(RecordKind::HuntGroup))
-                        .any(|r| field_raw(&r.fields, "Name") == name)
-                    {
+                    if self.held_by_other(
+                        self.index.names.get(&name),
+                        &[RecordKind::User, RecordKind::HuntGroup],
+                        me,
+                    ) {
                         push(
                             codes::DUPLICATE_NAME,
                             format!("the name {name} already exists"),
@@ -659,11 +777,7 @@ impl Store {
                                 format!("Extension: {ext} is reserved (8897-9999) for hunt groups"),
                             );
                         }
-                        if clash_kinds
-                            .iter()
-                            .flat_map(|k| others(*k))
-                            .any(|r| field(&r.fields, "Extension") == ext)
-                        {
+                        if self.held_by_other(self.index.numbers.get(&ext), clash_kinds, me) {
                             push(
                                 codes::DUPLICATE_EXTENSION,
                                 format!("the extension {ext} is already in use"),
@@ -706,13 +820,13 @@ impl Store {
                 }
             }
             RecordKind::HuntGroup => {
-                let users: Vec<String> = self
-                    .records(RecordKind::User)
-                    .map(|u| field(&u.fields, "Extension"))
-                    .filter(|e| !e.is_empty())
-                    .collect();
                 for m in convert::members(f) {
-                    if !users.contains(&m) {
+                    let user = self
+                        .index
+                        .numbers
+                        .get(&m)
+                        .is_some_and(|s| s.iter().any(|k| k.0 == RecordKind::User));
+                    if !user {
                         push(
                             codes::INVALID_VALUE,
                             format!("MembersList: {m} is not the extension of a user"),

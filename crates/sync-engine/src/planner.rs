@@ -751,6 +751,11 @@ impl<'a> Planner<'a> {
                 p.extension = Some(n);
                 continue;
             }
+            // Both sides must ring the same extension; IP Office cannot give Teams one.
+            if p.user_type == Some(UserType::TeamsAndIpOffice) {
+                p.block(Reason::NoTeamsExtension);
+                continue;
+            }
             let Some(rule) = p.provisioning else {
                 p.block(Reason::NoExtension);
                 continue;

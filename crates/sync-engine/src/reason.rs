@@ -34,6 +34,9 @@ pub enum Reason {
     NoExtension,
     /// A Teams-only person needs a Teams number or an extension.
     NoNumber,
+    /// A new MS Teams + IP Office user needs the extension Teams already has (both sides
+    /// ring the same extension), and Azure AD has none: nothing is allocated.
+    NoTeamsExtension,
     /// A value from Azure AD that IP Office would refuse.
     InvalidValue {
         /// The IP Office field.
@@ -144,6 +147,11 @@ impl fmt::Display for Reason {
             Reason::NoNumber => {
                 f.write_str("no Teams telephone number and no extension: assign one in Teams")
             }
+            Reason::NoTeamsExtension => f.write_str(
+                "MS Teams + IP Office rings the same extension on both sides, and Azure AD has \
+                 none for this person: give the Teams number an extension (e.g. \
+                 \"+441632768402 x402\") and the next run creates the user with it",
+            ),
             Reason::InvalidValue {
                 field,
                 source,

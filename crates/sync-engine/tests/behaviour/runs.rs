@@ -66,7 +66,10 @@ fn rich_world_parts() -> (SyncConfig, IpoSnapshot, Vec<(GroupId, DirectoryUser)>
             teams.clone(),
             with_voice(with_ext(person(4, "dora"), "501")),
         ),
-        (both.clone(), sales_member(with_voice(person(5, "eve")))),
+        (
+            both.clone(),
+            sales_member(with_voice(with_ext(person(5, "eve"), "403"))),
+        ),
         (both.clone(), with_voice(with_ext(person(6, "fay"), "402"))),
         (phones.clone(), person(7, "legacy")),
         (teams.clone(), gus),
