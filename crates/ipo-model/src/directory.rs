@@ -1,5 +1,6 @@
 //! The Azure AD (Entra ID) side: a directory user as the sync sees it.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
@@ -235,16 +236,26 @@ impl DirectoryUser {
     /// `extensionAttribute7`, `businessPhones` (the first), `employeeId`...), as text.
     /// `None` when unset or unknown; [`DirectoryUser::is_known_property`] tells which names exist.
     pub fn property(&self, name: &str) -> Option<String> {
-        let s = |v: &Option<String>| v.clone();
+        self.property_str(name).map(Cow::into_owned)
+    }
+
+    /// [`DirectoryUser::property`] without copying the value (only `id` is built).
+    pub fn property_str(&self, name: &str) -> Option<Cow<'_, str>> {
+        fn s(v: &Option<String>) -> Option<Cow<'_, str>> {
+            v.as_deref().map(Cow::Borrowed)
+        }
         match name {
-            "id" => Some(self.id.to_string()),
+            "id" => Some(Cow::Owned(self.id.to_string())),
             "userPrincipalName" => s(&self.user_principal_name),
             "displayName" => s(&self.display_name),
             "givenName" => s(&self.given_name),
             "surname" => s(&self.surname),
             "mail" => s(&self.mail),
             "mailNickname" => s(&self.mail_nickname),
-            "businessPhones" => self.business_phones.first().cloned(),
+            "businessPhones" => self
+                .business_phones
+                .first()
+                .map(|v| Cow::Borrowed(v.as_str())),
             "mobilePhone" => s(&self.mobile_phone),
             "employeeId" => s(&self.employee_id),
             "department" => s(&self.department),
@@ -255,13 +266,13 @@ impl DirectoryUser {
                     .iter()
                     .find(|n| n.category == AssignmentCategory::Primary)
                     .or(t.telephone_numbers.first())
-                    .map(|n| n.number.clone())
+                    .map(|n| Cow::Borrowed(n.number.as_str()))
             }),
             other => other
                 .strip_prefix("extensionAttribute")
                 .and_then(|n| n.parse::<usize>().ok())
                 .and_then(|n| self.extension_attributes.get(n))
-                .map(str::to_owned),
+                .map(Cow::Borrowed),
         }
     }
 

@@ -1,6 +1,7 @@
 //! IP Office user, hunt-group and full names.
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -35,9 +36,14 @@ fn check_name_chars(kind: &'static str, s: &str) -> Result<(), InvalidValue> {
 fn clean_free_text(text: &str, max: usize) -> String {
     // Keep what IP Office accepts, collapse runs of whitespace so "Ann  Lee" and
     // "Ann Lee" derive the same name, then cut at the limit without a trailing space.
-    let mut out = String::new();
+    // One allocation: this runs for every person of every plan.
+    let mut out = String::with_capacity(text.len().min(max * 4));
+    let mut kept = 0;
     let mut pending_space = false;
     for c in text.chars() {
+        if kept == max {
+            break;
+        }
         if c.is_whitespace() || c.is_control() {
             pending_space = !out.is_empty();
             continue;
@@ -48,11 +54,16 @@ fn clean_free_text(text: &str, max: usize) -> String {
         if pending_space {
             out.push(' ');
             pending_space = false;
+            kept += 1;
+            if kept == max {
+                break;
+            }
         }
         out.push(c);
+        kept += 1;
     }
-    let cut: String = out.chars().take(max).collect();
-    cut.trim_end().to_owned()
+    out.truncate(out.trim_end().len());
+    out
 }
 
 /// Format characters (bidi marks, zero-width joiners) that would make two names look alike.
@@ -179,7 +190,18 @@ impl UserName {
 /// A set of taken names compared by [`UserName::uniqueness_key`] (case-insensitive).
 #[derive(Debug, Clone, Default)]
 pub struct NameRegistry {
-    keys: BTreeSet<String>,
+    keys: HashSet<String>,
+}
+
+/// The uniqueness key, borrowed when the name is already lower-case ASCII (the usual case:
+/// no allocation to look a name up).
+fn key(name: &UserName) -> Cow<'_, str> {
+    let s = name.as_str();
+    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(name.uniqueness_key())
+    }
 }
 
 impl NameRegistry {
@@ -190,17 +212,21 @@ impl NameRegistry {
 
     /// Whether a name (or one differing only in case) is taken.
     pub fn contains(&self, name: &UserName) -> bool {
-        self.keys.contains(&name.uniqueness_key())
+        self.keys.contains(key(name).as_ref())
     }
 
     /// Marks a name taken; returns `false` if it (or a case variant) already was.
     pub fn insert(&mut self, name: &UserName) -> bool {
-        self.keys.insert(name.uniqueness_key())
+        let k = key(name);
+        if self.keys.contains(k.as_ref()) {
+            return false;
+        }
+        self.keys.insert(k.into_owned())
     }
 
     /// Frees a name.
     pub fn remove(&mut self, name: &UserName) {
-        self.keys.remove(&name.uniqueness_key());
+        self.keys.remove(key(name).as_ref());
     }
 
     /// How many names are taken.

@@ -41,7 +41,7 @@ pub(crate) fn extension(
         }
         return refused.map_or(Ok(None), Err);
     }
-    let Some(raw) = user.property(source) else {
+    let Some(raw) = user.property_str(source) else {
         return Ok(None);
     };
     let t = raw.trim();
@@ -99,11 +99,11 @@ pub(crate) fn user_name(
     user: &DirectoryUser,
     source: &str,
 ) -> Result<Option<(String, UserName)>, Reason> {
-    let Some(raw) = user.property(source).filter(|s| !s.trim().is_empty()) else {
+    let Some(raw) = user.property_str(source).filter(|s| !s.trim().is_empty()) else {
         return Ok(None);
     };
     match UserName::derive(&raw) {
-        Some(n) => Ok(Some((raw, n))),
+        Some(n) => Ok(Some((raw.into_owned(), n))),
         None => Err(invalid(
             "Name",
             source,
@@ -117,7 +117,7 @@ pub(crate) fn full_name(
     user: &DirectoryUser,
     source: &str,
 ) -> Result<Option<(FullName, Option<Reason>)>, Reason> {
-    let Some(raw) = user.property(source).filter(|s| !s.trim().is_empty()) else {
+    let Some(raw) = user.property_str(source).filter(|s| !s.trim().is_empty()) else {
         return Ok(None);
     };
     let Some(name) = FullName::derive(&raw) else {
@@ -148,7 +148,7 @@ pub(crate) fn full_name(
 
 /// An e-mail address: trimmed, one `@`, no spaces or control characters, at most 254.
 pub(crate) fn email(user: &DirectoryUser, source: &str) -> Result<Option<String>, Reason> {
-    let Some(raw) = user.property(source) else {
+    let Some(raw) = user.property_str(source) else {
         return Ok(None);
     };
     let t = raw.trim();
@@ -175,7 +175,7 @@ pub(crate) fn email(user: &DirectoryUser, source: &str) -> Result<Option<String>
 
 /// A mobile twinning number (E.164, separators allowed in the source).
 pub(crate) fn mobile(user: &DirectoryUser, source: &str) -> Result<Option<String>, Reason> {
-    let Some(raw) = user.property(source).filter(|s| !s.trim().is_empty()) else {
+    let Some(raw) = user.property_str(source).filter(|s| !s.trim().is_empty()) else {
         return Ok(None);
     };
     E164Number::parse_lenient(&raw)
@@ -186,7 +186,7 @@ pub(crate) fn mobile(user: &DirectoryUser, source: &str) -> Result<Option<String
 /// A login code: 4-15 digits, as Avaya's sync accepts; anything else leaves it blank, with
 /// a reason that never repeats the value (it is a secret).
 pub(crate) fn login_code(user: &DirectoryUser, source: &str) -> Result<Option<LoginCode>, Reason> {
-    let Some(raw) = user.property(source).filter(|s| !s.trim().is_empty()) else {
+    let Some(raw) = user.property_str(source).filter(|s| !s.trim().is_empty()) else {
         return Ok(None);
     };
     match raw.trim().parse::<LoginCode>() {
@@ -205,7 +205,7 @@ pub(crate) fn voicemail_code(
     source: &str,
     extension: Option<&ExtensionNumber>,
 ) -> Result<Option<VoicemailCode>, Reason> {
-    let Some(raw) = user.property(source).filter(|s| !s.trim().is_empty()) else {
+    let Some(raw) = user.property_str(source).filter(|s| !s.trim().is_empty()) else {
         return Ok(None);
     };
     let code: VoicemailCode = raw.trim().parse().map_err(|e: ipo_model::InvalidValue| {
@@ -220,7 +220,7 @@ pub(crate) fn voicemail_code(
 
 /// Hunt-group names from a comma-separated source value.
 pub(crate) fn hunt_groups(user: &DirectoryUser, source: &str) -> Vec<String> {
-    user.property(source)
+    user.property_str(source)
         .map(|v| {
             v.split(',')
                 .map(str::trim)

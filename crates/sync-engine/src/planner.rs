@@ -348,8 +348,7 @@ impl<'a> Planner<'a> {
         self.assign_names_and_build(&mut people, &link_of, &mut out);
         self.hunt_groups(&people, &mut out);
         self.directory_entries(&mut people, &link_of, &mut out);
-        let in_directory: FastSet<&ObjectId> = people.iter().map(|p| &p.user.id).collect();
-        self.removals(&mut people, &in_directory, &link_of, &mut out);
+        self.removals(&mut people, &link_of, &mut out);
         self.finish(people, out)
     }
 
@@ -452,7 +451,7 @@ impl<'a> Planner<'a> {
 
     fn provisioning_for(&self, p: &Person<'a>) -> Option<&'a ProvisioningRule> {
         if let Some(sel) = &self.config.fields.provisioning_rule
-            && let Some(v) = p.user.property(&sel.source)
+            && let Some(v) = p.user.property_str(&sel.source)
             && let Some(r) = self.config.provisioning_rule(v.trim())
         {
             return Some(r);
@@ -891,6 +890,15 @@ impl<'a> Planner<'a> {
             .map(|u| &u.name)
             .chain(self.snapshot.hunt_groups.iter().map(|h| &h.name))
             .collect();
+        // Creates are most of a first sync: room for them up front spares the buckets their
+        // doubling copies (each item is a whole IP Office record).
+        let creates = people
+            .iter()
+            .filter(|p| !p.blocked && !p.out_of_scope)
+            .filter(|p| matches!(p.want, Some(Want::User { existing: None, .. })))
+            .count();
+        out.main.reserve(ActionKind::CreateExtension, creates);
+        out.main.reserve(ActionKind::CreateUser, creates);
         for p in people.iter_mut() {
             if p.blocked || p.out_of_scope {
                 continue;
@@ -912,7 +920,7 @@ impl<'a> Planner<'a> {
             Some(NodeSelector::Fixed(n)) => Some(n.clone()),
             Some(NodeSelector::FromProperty(prop)) => p
                 .user
-                .property(prop)
+                .property_str(prop)
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty()),
             _ => None,
@@ -1432,21 +1440,28 @@ impl<'a> Planner<'a> {
     fn removals(
         &self,
         people: &mut [Person<'a>],
-        in_directory: &FastSet<&ObjectId>,
         link_of: &FastMap<ObjectId, Link>,
         out: &mut Output,
     ) {
         let policy = self.config.safety.removal;
         // Links whose person left scope, plus Teams-only people whose old IP Office user goes.
         let mut leaving: Vec<(ObjectId, bool)> = Vec::new();
-        let pos: FastMap<ObjectId, usize> = people
+        // People are sorted by id, so a linked person is found by binary search; links are
+        // walked in id order so the plan does not depend on hashing.
+        let mut linked: Vec<(&ObjectId, &Link)> = link_of.iter().collect();
+        linked.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let pos: FastMap<&ObjectId, usize> = linked
             .iter()
-            .enumerate()
-            .map(|(i, p)| (p.user.id.clone(), i))
+            .filter_map(|(id, _)| {
+                people
+                    .binary_search_by(|p| p.user.id.cmp(id))
+                    .ok()
+                    .map(|i| (*id, i))
+            })
             .collect();
-        for (id, link) in link_of {
+        for &(id, link) in &linked {
             let person = pos.get(id).map(|&i| &people[i]);
-            let gone = !in_directory.contains(id) || person.is_some_and(|p| p.out_of_scope);
+            let gone = person.is_none_or(|p| p.out_of_scope);
             let now_teams_only =
                 person.is_some_and(|p| !p.blocked && matches!(p.want, Some(Want::TeamsOnly)));
             if gone {
@@ -1469,8 +1484,6 @@ impl<'a> Planner<'a> {
             }
         }
         leaving.sort();
-        let mut people_trace: Vec<&mut Vec<String>> =
-            people.iter_mut().map(|p| &mut p.trace).collect();
         for (id, whole) in leaving {
             let Some(link) = link_of.get(&id) else {
                 continue;
@@ -1562,12 +1575,14 @@ impl<'a> Planner<'a> {
                 }
             }
             out.status.insert(id.clone(), PersonStatus::Remove);
-            if let Some(p) = pos.get(&id).copied().and_then(|i| people_trace.get_mut(i)) {
-                p.push(format!(
-                    "action: {} leaves scope; removal policy {:?}",
-                    u.label(),
-                    policy
-                ));
+            if let Some(p) = pos.get(&id).and_then(|&i| people.get_mut(i)) {
+                p.trace_with(|| {
+                    format!(
+                        "action: {} leaves scope; removal policy {:?}",
+                        u.label(),
+                        policy
+                    )
+                });
             }
         }
     }
@@ -1665,14 +1680,15 @@ impl<'a> Planner<'a> {
         let explain = self.options.explain.as_ref();
         let mut lines = Vec::with_capacity(people.len());
         for p in people.iter_mut() {
-            if held_set.contains(&p.user.id) {
+            let held_here = !held_set.is_empty() && held_set.contains(&p.user.id);
+            if held_here {
                 p.reasons.push(Reason::RemovalHeld);
             }
-            if out.kept.contains(&p.user.id) {
+            if !out.kept.is_empty() && out.kept.contains(&p.user.id) {
                 p.reasons.push(Reason::KeptByPolicy);
             }
             let status = if let Some(s) = out.status.get(&p.user.id) {
-                if *s == PersonStatus::Remove && held_set.contains(&p.user.id) {
+                if *s == PersonStatus::Remove && held_here {
                     PersonStatus::Skipped
                 } else {
                     *s
@@ -1698,13 +1714,14 @@ impl<'a> Planner<'a> {
                 },
             });
         }
-        // Linked people no longer in the directory at all.
-        let seen: FastSet<ObjectId> = lines.iter().map(|l| l.id.clone()).collect();
+        // Linked people no longer in the directory at all. Both lists come sorted by id
+        // (people were sorted, links are a BTreeMap), so a merge keeps the whole sorted.
+        let mut gone = Vec::new();
         for (id, link) in &self.links {
-            if seen.contains(id) {
+            if people.binary_search_by(|p| p.user.id.cmp(id)).is_ok() {
                 continue;
             }
-            let held_here = held_set.contains(id);
+            let held_here = !held_set.is_empty() && held_set.contains(id);
             let mut reasons = vec![Reason::OutOfScope];
             if held_here {
                 reasons.push(Reason::RemovalHeld);
@@ -1716,7 +1733,7 @@ impl<'a> Planner<'a> {
                 Some(PersonStatus::Remove) if !held_here => PersonStatus::Remove,
                 _ => PersonStatus::Skipped,
             };
-            lines.push(PersonPlan {
+            gone.push(PersonPlan {
                 id: id.clone(),
                 label: link
                     .name
@@ -1736,7 +1753,18 @@ impl<'a> Planner<'a> {
                 },
             });
         }
-        lines.sort_by(|a, b| a.id.cmp(&b.id));
+        if !gone.is_empty() {
+            let mut merged = Vec::with_capacity(lines.len() + gone.len());
+            let mut gone = gone.into_iter().peekable();
+            for line in lines {
+                while let Some(g) = gone.next_if(|g| g.id < line.id) {
+                    merged.push(g);
+                }
+                merged.push(line);
+            }
+            merged.extend(gone);
+            lines = merged;
+        }
 
         // Order: creates and updates, then removals (unless held).
         // One move per item, phase by phase: main work, then deferred deletes, then removals.
@@ -1899,6 +1927,12 @@ impl Buckets {
 
     fn len(&self) -> usize {
         self.actions.iter().map(Vec::len).sum()
+    }
+
+    fn reserve(&mut self, kind: ActionKind, n: usize) {
+        let i = usize::from(phase(kind));
+        self.actions[i].reserve(n);
+        self.prepared[i].reserve(n);
     }
 
     fn iter(&self) -> impl Iterator<Item = (&Action, &Prepared)> {
