@@ -263,15 +263,11 @@ async fn full_sync_reads_group_members_in_pages_of_999_and_takes_the_cursor_once
     }
 }
 
-/// The whole goal for Graph. Not met: `GraphClient::group_member_users`
-/// (crates/graph-client/src/client.rs) calls `enrich_with_teams` (crates/graph-client/src/
-/// teams.rs), which lists `admin/teams/userConfigurations` in full, once per group; the
-/// engine (`SyncEngine::read_directory`, crates/sync-engine/src/engine.rs) reads 3 groups, so
-/// the tenant-wide listing is read 3 times instead of once (10 requests against a minimum of
-/// 8 for 2,000 people). `teams_user_configurations` also sends no `$top`, so a tenant with
-/// Teams configurations is read in pages of 100 (the default) instead of 999.
+/// The whole goal for Graph: the tenant-wide `admin/teams/userConfigurations` listing is
+/// read once per sync (the engine reads all its groups through
+/// `DirectorySource::members_of_groups`, which `GraphClient` answers with one Teams
+/// listing), not once per group.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "goal not met: admin/teams/userConfigurations is listed once per group (graph-client enrich_with_teams from group_member_users), not once per sync"]
 async fn full_sync_graph_requests_stay_within_ten_percent_of_the_minimum() {
     let (_, _, _, graph, _) = applied_lab().await;
     let (min_graph, _) = minimum(PEOPLE, 50, true);

@@ -262,20 +262,55 @@ impl GraphClient {
     }
 
     /// Every user of `group` (nested groups included), collected; each has `group` in its
-    /// `groups`. Teams numbers are merged when enabled.
+    /// `groups`. Teams numbers are merged when enabled (one tenant-wide listing: for several
+    /// groups use [`GraphClient::member_users_of_groups`], which lists them once for all).
     pub async fn group_member_users(
         &self,
         group: &GroupId,
     ) -> Result<Vec<DirectoryUser>, GraphError> {
-        let mut users: Vec<DirectoryUser> = self.group_members_stream(group).try_collect().await?;
-        dedupe(&mut users);
-        for u in &mut users {
-            u.groups.insert(group.clone());
+        let mut read = self
+            .member_users_of_groups(std::slice::from_ref(group), |_| {})
+            .await?;
+        Ok(read.pop().map(|(_, users)| users).unwrap_or_default())
+    }
+
+    /// The users of each of `groups` (nested groups included), one entry per group in the
+    /// order given; each user has its group in `groups`. Teams numbers, when enabled, are
+    /// read once for all the groups (the configurations listing covers the whole tenant)
+    /// and merged onto every member.
+    ///
+    /// `on_group_read` is called once per group as its members are in; with Teams numbers
+    /// on, the last call comes after they are merged, so the calls end when the read does.
+    pub async fn member_users_of_groups<F>(
+        &self,
+        groups: &[GroupId],
+        on_group_read: F,
+    ) -> Result<Vec<(GroupId, Vec<DirectoryUser>)>, GraphError>
+    where
+        F: Fn(&GroupId) + Send + Sync,
+    {
+        let teams = self.inner.options.teams_numbers;
+        let mut out = Vec::with_capacity(groups.len());
+        for (i, group) in groups.iter().enumerate() {
+            let mut users: Vec<DirectoryUser> =
+                self.group_members_stream(group).try_collect().await?;
+            dedupe(&mut users);
+            for u in &mut users {
+                u.groups.insert(group.clone());
+            }
+            out.push((group.clone(), users));
+            if !(teams && i + 1 == groups.len()) {
+                on_group_read(group);
+            }
         }
-        if self.inner.options.teams_numbers {
-            self.enrich_with_teams(&mut users).await?;
+        if teams && let Some(last) = groups.last() {
+            let numbers = self.teams_numbers().await?;
+            for (_, users) in &mut out {
+                numbers.apply(users);
+            }
+            on_group_read(last);
         }
-        Ok(users)
+        Ok(out)
     }
 
     /// Every user of the tenant, as a stream.

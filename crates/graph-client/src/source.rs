@@ -25,6 +25,16 @@ impl DirectorySource for GraphClient {
         Ok(self.group_member_users(group).await?)
     }
 
+    /// [`GraphClient::member_users_of_groups`]: every group's members, then the tenant's
+    /// Teams numbers read once for all of them.
+    async fn members_of_groups(
+        &self,
+        groups: &[GroupId],
+        on_group_read: &(dyn for<'g> Fn(&'g GroupId) + Send + Sync),
+    ) -> Result<Vec<(GroupId, Vec<DirectoryUser>)>, PortError> {
+        Ok(self.member_users_of_groups(groups, on_group_read).await?)
+    }
+
     async fn all_users(&self) -> Result<Vec<DirectoryUser>, PortError> {
         Ok(self.list_users().await?)
     }

@@ -245,15 +245,50 @@ impl GraphClient {
     /// Reads the tenant's Teams configurations (and number assignments when configured) and
     /// sets `teams` on every user: users without a Teams configuration get an empty one, so
     /// `Some` always means "read".
+    ///
+    /// The configurations are listed in full, tenant-wide: to enrich the members of several
+    /// groups, read them all first and enrich them together (as
+    /// [`GraphClient::member_users_of_groups`] does), not group by group.
     pub async fn enrich_with_teams(&self, users: &mut [DirectoryUser]) -> Result<(), GraphError> {
+        self.teams_numbers().await?.apply(users);
+        Ok(())
+    }
+
+    /// The tenant's Teams numbers, read once (configurations, and number assignments when
+    /// configured), to be merged onto any number of users.
+    pub(crate) async fn teams_numbers(&self) -> Result<TeamsNumbers, GraphError> {
         let configs = self.teams_user_configurations().await?;
         let assignments = if self.inner.options.teams_number_assignments {
             self.teams_number_assignments().await?
         } else {
             Vec::new()
         };
-        merge_teams(users, configs, &assignments);
-        Ok(())
+        Ok(TeamsNumbers::new(configs, assignments))
+    }
+}
+
+/// The tenant's Teams configurations by user, and the number assignments.
+#[derive(Debug, Default)]
+pub(crate) struct TeamsNumbers {
+    voices: BTreeMap<ObjectId, TeamsVoice>,
+    assignments: Vec<NumberAssignment>,
+}
+
+impl TeamsNumbers {
+    pub(crate) fn new(configs: Vec<TeamsUserConfig>, assignments: Vec<NumberAssignment>) -> Self {
+        Self {
+            voices: configs.into_iter().map(|c| (c.user_id, c.voice)).collect(),
+            assignments,
+        }
+    }
+
+    /// Sets `teams` on each user; users without a configuration get an empty one.
+    pub(crate) fn apply(&self, users: &mut [DirectoryUser]) {
+        for u in users.iter_mut() {
+            let mut voice = self.voices.get(&u.id).cloned().unwrap_or_default();
+            merge_assignments(&mut voice, &u.id, &self.assignments);
+            u.teams = Some(voice);
+        }
     }
 }
 
@@ -263,13 +298,7 @@ pub fn merge_teams(
     configs: Vec<TeamsUserConfig>,
     assignments: &[NumberAssignment],
 ) {
-    let mut by_id: BTreeMap<ObjectId, TeamsVoice> =
-        configs.into_iter().map(|c| (c.user_id, c.voice)).collect();
-    for u in users.iter_mut() {
-        let mut voice = by_id.remove(&u.id).unwrap_or_default();
-        merge_assignments(&mut voice, &u.id, assignments);
-        u.teams = Some(voice);
-    }
+    TeamsNumbers::new(configs, assignments.to_vec()).apply(users);
 }
 
 pub(crate) fn merge_assignments(

@@ -201,6 +201,193 @@ async fn group_members_merge_teams_numbers_and_assignments() {
     );
 }
 
+const SALES: &str = "b2c3d4e5-0000-4000-8000-000000000002";
+const EMPTY: &str = "b2c3d4e5-0000-4000-8000-000000000003";
+
+/// Three groups on the mock server: the fixture group (Adele, then Alex on a second page),
+/// Sales (Adele again) and an empty group.
+async fn three_groups(server: &mut ServerGuard) -> Vec<mockito::Mock> {
+    let path = |g: &str| format!("/v1.0/groups/{g}/transitiveMembers/microsoft.graph.user");
+    let mut mocks = Vec::new();
+    for (group, query, body) in [
+        (
+            GROUP,
+            Matcher::UrlEncoded("$count".into(), "true".into()),
+            include_str!("fixtures/transitive_p1.json"),
+        ),
+        (
+            GROUP,
+            Matcher::UrlEncoded("$skiptoken".into(), "X2ZpcnN0".into()),
+            include_str!("fixtures/transitive_p2.json"),
+        ),
+        (
+            SALES,
+            Matcher::Any,
+            r##"{"value":[{"@odata.type":"#microsoft.graph.user","id":"87d349ed-44d7-43e1-9a83-5f2406dee5bd","displayName":"Adele Vance"}]}"##,
+        ),
+        (EMPTY, Matcher::Any, r#"{"value":[]}"#),
+    ] {
+        mocks.push(
+            server
+                .mock("GET", path(group).as_str())
+                .match_query(query)
+                .with_body(fixture(body, server))
+                .expect(1)
+                .create_async()
+                .await,
+        );
+    }
+    mocks
+}
+
+#[tokio::test]
+async fn members_of_several_groups_read_the_teams_listing_once() {
+    let mut server = mockito::Server::new_async().await;
+    let groups_read = three_groups(&mut server).await;
+    let configs = server
+        .mock("GET", "/v1.0/admin/teams/userConfigurations")
+        .match_query(Matcher::Any)
+        .with_body(include_str!("fixtures/teams_configs.json"))
+        .expect(1)
+        .create_async()
+        .await;
+    let assignments = server
+        .mock(
+            "GET",
+            "/v1.0/admin/teams/telephoneNumberManagement/numberAssignments",
+        )
+        .match_query(Matcher::Any)
+        .with_body(include_str!("fixtures/number_assignments.json"))
+        .expect(1)
+        .create_async()
+        .await;
+    let client = {
+        let mut opts = graph_client::ClientOptions::default().with_retry(fast_retry());
+        opts.teams_number_assignments = true;
+        graph_client::GraphClient::with_token_provider(
+            graph_base(&server),
+            std::sync::Arc::new(graph_client::StaticToken::new(TOKEN.into())),
+            opts,
+        )
+        .unwrap()
+    };
+    let groups: Vec<GroupId> = [GROUP, SALES, EMPTY]
+        .iter()
+        .map(|g| g.parse().unwrap())
+        .collect();
+    // Requests sent by the time each group is reported read.
+    let reported = std::sync::Mutex::new(Vec::new());
+    let read = client
+        .members_of_groups(&groups, &|g| {
+            reported
+                .lock()
+                .unwrap()
+                .push((g.clone(), client.stats().requests));
+        })
+        .await
+        .unwrap();
+
+    for m in groups_read.iter().chain([&configs, &assignments]) {
+        m.assert_async().await;
+    }
+    assert_eq!(
+        client.stats().requests,
+        4 + 2,
+        "4 member pages, 1 listing each"
+    );
+    assert_eq!(
+        reported.into_inner().unwrap(),
+        vec![
+            (groups[0].clone(), 2),
+            (groups[1].clone(), 3),
+            // The last group counts as read once the Teams numbers are merged.
+            (groups[2].clone(), 6),
+        ]
+    );
+    let got: Vec<(&GroupId, Vec<&str>)> = read
+        .iter()
+        .map(|(g, users)| (g, users.iter().map(|u| u.id.as_str()).collect()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                &groups[0],
+                vec![
+                    "87d349ed-44d7-43e1-9a83-5f2406dee5bd",
+                    "5bde3e51-d13b-4db1-9948-fe4b109d11a7"
+                ]
+            ),
+            (&groups[1], vec!["87d349ed-44d7-43e1-9a83-5f2406dee5bd"]),
+            (&groups[2], vec![]),
+        ]
+    );
+    // Every member of every group has its numbers, Adele in both her groups.
+    for (g, users) in &read {
+        for u in users {
+            assert_eq!(u.groups, std::collections::BTreeSet::from([g.clone()]));
+            let numbers: Vec<&str> = u
+                .teams
+                .as_ref()
+                .expect("Teams numbers merged")
+                .telephone_numbers
+                .iter()
+                .map(|n| n.number.as_str())
+                .collect();
+            let want = match u.id.as_str() {
+                "87d349ed-44d7-43e1-9a83-5f2406dee5bd" => vec!["+14255550109", "+14255550199"],
+                _ => vec!["+14255550177"],
+            };
+            assert_eq!(numbers, want, "{} in {g}", u.id);
+        }
+    }
+}
+
+#[tokio::test]
+async fn members_of_groups_without_teams_numbers_never_list_them() {
+    let mut server = mockito::Server::new_async().await;
+    let groups_read = three_groups(&mut server).await;
+    let configs = server
+        .mock("GET", "/v1.0/admin/teams/userConfigurations")
+        .match_query(Matcher::Any)
+        .expect(0)
+        .create_async()
+        .await;
+    let client = static_client(&server, false);
+    let groups: Vec<GroupId> = [GROUP, SALES, EMPTY]
+        .iter()
+        .map(|g| g.parse().unwrap())
+        .collect();
+    let reported = std::sync::Mutex::new(Vec::new());
+    let read = client
+        .members_of_groups(&groups, &|g| {
+            reported
+                .lock()
+                .unwrap()
+                .push((g.clone(), client.stats().requests));
+        })
+        .await
+        .unwrap();
+    for m in groups_read.iter().chain([&configs]) {
+        m.assert_async().await;
+    }
+    assert_eq!(
+        reported.into_inner().unwrap(),
+        vec![
+            (groups[0].clone(), 2),
+            (groups[1].clone(), 3),
+            (groups[2].clone(), 4)
+        ]
+    );
+    let sizes: Vec<usize> = read.iter().map(|(_, u)| u.len()).collect();
+    assert_eq!(sizes, [2, 1, 0]);
+    assert!(read.iter().flat_map(|(_, u)| u).all(|u| u.teams.is_none()));
+    // No group, no request.
+    let none = client.members_of_groups(&[], &|_| {}).await.unwrap();
+    assert!(none.is_empty());
+    assert_eq!(client.stats().requests, 4);
+}
+
 #[tokio::test]
 async fn user_with_null_and_missing_fields_and_unknown_user() {
     let mut server = mockito::Server::new_async().await;

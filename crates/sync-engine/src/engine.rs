@@ -312,14 +312,21 @@ impl SyncEngine {
                                     old.groups = groups;
                                 }
                             }
-                            for g in &changes.groups_changed {
-                                let members = self
-                                    .directory
-                                    .group_members(g)
+                            // All the changed groups in one read: what the source shares
+                            // between groups (Graph's Teams numbers) is read once.
+                            let changed: Vec<GroupId> =
+                                changes.groups_changed.iter().cloned().collect();
+                            let reread = if changed.is_empty() {
+                                Vec::new()
+                            } else {
+                                self.directory
+                                    .members_of_groups(&changed, &|_| progress.advance(1))
                                     .await
-                                    .map_err(SyncError::Directory)?;
+                                    .map_err(SyncError::Directory)?
+                            };
+                            for (g, members) in reread {
                                 for u in dir.values_mut() {
-                                    u.groups.remove(g);
+                                    u.groups.remove(&g);
                                 }
                                 for m in members {
                                     let entry = dir.entry(m.id.clone()).or_insert_with(|| {
@@ -330,7 +337,6 @@ impl SyncEngine {
                                     entry.groups.insert(g.clone());
                                 }
                                 dir.retain(|_, u| !u.groups.is_empty());
-                                progress.advance(1);
                             }
                             return Ok((dir, Some(changes.cursor), true, None));
                         }
@@ -359,12 +365,14 @@ impl SyncEngine {
             }
         };
         let mut dir: BTreeMap<ObjectId, DirectoryUser> = BTreeMap::new();
-        for g in groups {
-            let members = self
-                .directory
-                .group_members(g)
-                .await
-                .map_err(SyncError::Directory)?;
+        // One read for all the groups: what the source shares between groups (Graph's
+        // tenant-wide Teams numbers) is read once per sync, not once per group.
+        let read = self
+            .directory
+            .members_of_groups(groups, &|_| progress.advance(1))
+            .await
+            .map_err(SyncError::Directory)?;
+        for (g, members) in read {
             for m in members {
                 match dir.get_mut(&m.id) {
                     Some(u) => {
@@ -377,7 +385,6 @@ impl SyncEngine {
                     }
                 }
             }
-            progress.advance(1);
         }
         Ok((dir, cursor, false, reason))
     }

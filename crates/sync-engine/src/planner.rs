@@ -72,6 +72,8 @@ struct Person<'a> {
     hunt_groups: Vec<String>,
     license_dropped: bool,
     tracing: bool,
+    /// What the plan does for them, once known (None: in sync or skipped).
+    status: Option<PersonStatus>,
 }
 
 impl<'a> Person<'a> {
@@ -377,6 +379,7 @@ impl<'a> Planner<'a> {
             hunt_groups: Vec::new(),
             license_dropped: false,
             tracing: self.options.explain.as_ref() == Some(&user.id),
+            status: None,
         };
         let rules = || self.config.rules.iter().filter(|r| in_group(&r.group));
         let Some(top) = rules().map(|r| r.priority).max() else {
@@ -1024,7 +1027,7 @@ impl<'a> Planner<'a> {
                 user_type: t,
             },
         );
-        out.pending.insert(
+        out.pending.push((
             p.user.id.clone(),
             crate::state::PendingCreate {
                 name: Some(name.clone()),
@@ -1033,9 +1036,9 @@ impl<'a> Planner<'a> {
                 user_type: t,
                 name_source: p.name_source.clone(),
             },
-        );
+        ));
         p.derived_name = Some(name);
-        out.status.insert(p.user.id.clone(), PersonStatus::Create);
+        p.status = Some(PersonStatus::Create);
     }
 
     /// Optional mapped fields (full name, e-mail, mobile, codes) onto `user`.
@@ -1252,7 +1255,7 @@ impl<'a> Planner<'a> {
                 enabled: true,
             },
         );
-        out.status.insert(p.user.id.clone(), PersonStatus::Update);
+        p.status = Some(PersonStatus::Update);
     }
 
     fn hunt_groups(&self, people: &[Person<'a>], out: &mut Output) {
@@ -1417,23 +1420,22 @@ impl<'a> Planner<'a> {
                 )),
                 Effect::DirectoryPut { name: name.clone() },
             );
-            out.pending
-                .entry(p.user.id.clone())
-                .or_insert_with(|| crate::state::PendingCreate {
+            // Teams-only people never have a user create, so this is their only intent.
+            out.pending.push((
+                p.user.id.clone(),
+                crate::state::PendingCreate {
                     name: None,
                     extension_number: None,
-                    directory_entry: None,
+                    directory_entry: Some(name),
                     user_type: UserType::TeamsOnly,
                     name_source: None,
-                })
-                .directory_entry = Some(name);
-            out.status
-                .entry(p.user.id.clone())
-                .or_insert(if current.is_some() {
-                    PersonStatus::Update
-                } else {
-                    PersonStatus::Create
-                });
+                },
+            ));
+            p.status.get_or_insert(if current.is_some() {
+                PersonStatus::Update
+            } else {
+                PersonStatus::Create
+            });
         }
     }
 
@@ -1497,7 +1499,7 @@ impl<'a> Planner<'a> {
                     IpoChange::RemoveDirectoryEntry { name: old.clone() },
                     Effect::DirectoryRemoved,
                 );
-                out.status.insert(id.clone(), PersonStatus::Remove);
+                mark_removed(people, pos.get(&id).copied(), &id, &mut out.status);
             }
             let Some(u) = link
                 .user
@@ -1574,7 +1576,7 @@ impl<'a> Planner<'a> {
                     }
                 }
             }
-            out.status.insert(id.clone(), PersonStatus::Remove);
+            mark_removed(people, pos.get(&id).copied(), &id, &mut out.status);
             if let Some(p) = pos.get(&id).and_then(|&i| people.get_mut(i)) {
                 p.trace_with(|| {
                     format!(
@@ -1687,7 +1689,7 @@ impl<'a> Planner<'a> {
             if !out.kept.is_empty() && out.kept.contains(&p.user.id) {
                 p.reasons.push(Reason::KeptByPolicy);
             }
-            let status = if let Some(s) = out.status.get(&p.user.id) {
+            let status = if let Some(s) = &p.status {
                 if *s == PersonStatus::Remove && held_here {
                     PersonStatus::Skipped
                 } else {
@@ -1808,7 +1810,8 @@ impl<'a> Planner<'a> {
             notes,
             prepared,
             state_updates,
-            pending: out.pending,
+            // Intents were made in person order, so this builds the map without searching.
+            pending: out.pending.into_iter().collect(),
         }
     }
 }
@@ -1871,6 +1874,21 @@ fn unique_entry_name(base: &FullName, taken: &mut FastSet<String>) -> FullName {
         }
     }
     base.clone()
+}
+
+/// Marks a leaver removed: on their person when they are still in the directory.
+fn mark_removed(
+    people: &mut [Person<'_>],
+    at: Option<usize>,
+    id: &ObjectId,
+    gone: &mut FastMap<ObjectId, PersonStatus>,
+) {
+    match at.and_then(|i| people.get_mut(i)) {
+        Some(p) => p.status = Some(PersonStatus::Remove),
+        None => {
+            gone.insert(id.clone(), PersonStatus::Remove);
+        }
+    }
 }
 
 /// Apply order: extensions before the users that need them, removals last.
@@ -1963,9 +1981,10 @@ struct Output {
     later: Buckets,
     /// Removals of people who left scope (held as a whole above the threshold).
     removals: Buckets,
+    /// Status of linked people who are no longer in the directory (the others carry theirs).
     status: FastMap<ObjectId, PersonStatus>,
     link_updates: BTreeMap<ObjectId, Option<Link>>,
-    pending: BTreeMap<ObjectId, crate::state::PendingCreate>,
+    pending: Vec<(ObjectId, crate::state::PendingCreate)>,
     kept: FastSet<ObjectId>,
     notes: Vec<String>,
 }

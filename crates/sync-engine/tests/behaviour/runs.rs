@@ -9,8 +9,8 @@ use ipo_model::{
     MemoryDirectory, ObjectId, PortError, Profile, UserType,
 };
 use sync_engine::{
-    ActionKind, FieldMap, GroupRule, MemoryStateStore, ProvisioningRule, RunOptions, StateError,
-    StateStore, SyncConfig, SyncEngine, SyncState, UserTemplate,
+    ActionKind, FieldMap, GroupRule, MemoryStateStore, Phase, Progress, ProvisioningRule,
+    RunOptions, StateError, StateStore, SyncConfig, SyncEngine, SyncState, UserTemplate,
 };
 
 use crate::common::*;
@@ -262,6 +262,141 @@ async fn incremental_run_picks_up_only_changes() {
         .unwrap();
     assert!(inc.incremental);
     assert!(inc.plan.is_empty());
+}
+
+/// A source that shares work between groups (as Graph shares its Teams numbers listing):
+/// records every `members_of_groups` call, every single-group read, and the progress the
+/// engine reports while reading.
+struct SharingDirectory {
+    inner: Arc<MemoryDirectory>,
+    batches: Mutex<Vec<Vec<GroupId>>>,
+    single_reads: Mutex<Vec<GroupId>>,
+}
+
+#[async_trait]
+impl DirectorySource for SharingDirectory {
+    async fn group_members(&self, group: &GroupId) -> Result<Vec<DirectoryUser>, PortError> {
+        self.single_reads.lock().unwrap().push(group.clone());
+        self.inner.group_members(group).await
+    }
+    async fn members_of_groups(
+        &self,
+        groups: &[GroupId],
+        on_group_read: &(dyn for<'g> Fn(&'g GroupId) + Send + Sync),
+    ) -> Result<Vec<(GroupId, Vec<DirectoryUser>)>, PortError> {
+        self.batches.lock().unwrap().push(groups.to_vec());
+        let mut out = Vec::new();
+        for g in groups {
+            out.push((g.clone(), self.inner.group_members(g).await?));
+            on_group_read(g);
+        }
+        Ok(out)
+    }
+    async fn all_users(&self) -> Result<Vec<DirectoryUser>, PortError> {
+        self.inner.all_users().await
+    }
+    async fn user(&self, id: &ObjectId) -> Result<Option<DirectoryUser>, PortError> {
+        self.inner.user(id).await
+    }
+    async fn latest_cursor(&self, groups: &[GroupId]) -> Result<DeltaCursor, PortError> {
+        self.inner.latest_cursor(groups).await
+    }
+    async fn changes(
+        &self,
+        groups: &[GroupId],
+        cursor: &DeltaCursor,
+    ) -> Result<DeltaOutcome, PortError> {
+        self.inner.changes(groups, cursor).await
+    }
+}
+
+/// Counts the units advanced in the directory-reading phase.
+#[derive(Default)]
+struct ReadProgress(Mutex<(Option<Phase>, Option<usize>, usize)>);
+
+impl Progress for ReadProgress {
+    fn phase(&self, phase: Phase, total: Option<usize>) {
+        if phase == Phase::ReadDirectory {
+            *self.0.lock().unwrap() = (Some(phase), total, 0);
+        } else {
+            self.0.lock().unwrap().0 = Some(phase);
+        }
+    }
+    fn advance(&self, n: usize) {
+        let mut p = self.0.lock().unwrap();
+        if p.0 == Some(Phase::ReadDirectory) {
+            p.2 += n;
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_directory_read_asks_for_all_its_groups_at_once() {
+    let (g1, g2, g3) = (gid(1), gid(2), gid(3));
+    let cfg = SyncConfig::new(vec![
+        GroupRule::new(g1.clone(), UserType::IpOfficeOnly),
+        GroupRule::new(g2.clone(), UserType::IpOfficeOnly),
+        GroupRule::new(g3.clone(), UserType::TeamsOnly),
+    ]);
+    let w = World::new(cfg.clone(), server());
+    let ann = with_ext(person(1, "ann"), "401");
+    let bob = with_ext(person(2, "bob"), "402");
+    let carl = with_voice(with_ext(person(3, "carl"), "403"));
+    w.join(&g1, &ann);
+    w.join(&g2, &bob);
+    w.join(&g3, &carl);
+    let dir = Arc::new(SharingDirectory {
+        inner: w.dir.clone(),
+        batches: Mutex::new(Vec::new()),
+        single_reads: Mutex::new(Vec::new()),
+    });
+    let progress = Arc::new(ReadProgress::default());
+    let engine = SyncEngine::new(cfg, dir.clone(), w.ipo.clone(), w.state.clone())
+        .with_progress(progress.clone());
+
+    // Full read: one call for the three groups, one progress unit per group.
+    let full = engine.run(&RunOptions::apply()).await.unwrap();
+    assert!(!full.incremental);
+    assert_eq!(full.report.as_ref().unwrap().summary.failed, 0);
+    assert!(w.user("ann").is_some() && w.user("bob").is_some());
+    assert_eq!(
+        *dir.batches.lock().unwrap(),
+        vec![vec![g1.clone(), g2.clone(), g3.clone()]]
+    );
+    let read = *progress.0.lock().unwrap();
+    assert_eq!((read.1, read.2), (Some(3), 3), "total and advances");
+
+    // No change: no group read at all.
+    dir.batches.lock().unwrap().clear();
+    let quiet = engine
+        .run(&RunOptions::apply().incremental())
+        .await
+        .unwrap();
+    assert!(quiet.incremental && quiet.plan.is_empty());
+    assert!(dir.batches.lock().unwrap().is_empty());
+
+    // Two groups changed: both re-read in one call; the change set and each group advance.
+    let dave = with_ext(person(4, "dave"), "404");
+    w.join(&g1, &dave);
+    w.leave(&g2, &bob.id);
+    let inc = engine
+        .run(&RunOptions::apply().incremental())
+        .await
+        .unwrap();
+    assert!(inc.incremental, "{:?}", inc.full_resync_reason);
+    assert_eq!(inc.report.as_ref().unwrap().summary.failed, 0);
+    assert_eq!(
+        *dir.batches.lock().unwrap(),
+        vec![vec![g1.clone(), g2.clone()]]
+    );
+    let read = *progress.0.lock().unwrap();
+    assert_eq!((read.1, read.2), (None, 1 + 2), "change set + two groups");
+    assert!(w.user("dave").is_some());
+    assert_eq!(w.user("bob").unwrap().profile, Profile::NonLicensed);
+    assert!(
+        dir.single_reads.lock().unwrap().is_empty(),
+        "the engine never reads a group on its own"
+    );
 }
 
 #[tokio::test]
