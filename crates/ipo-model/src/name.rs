@@ -217,11 +217,7 @@ impl NameRegistry {
 
     /// Marks a name taken; returns `false` if it (or a case variant) already was.
     pub fn insert(&mut self, name: &UserName) -> bool {
-        let k = key(name);
-        if self.keys.contains(k.as_ref()) {
-            return false;
-        }
-        self.keys.insert(k.into_owned())
+        self.keys.insert(key(name).into_owned())
     }
 
     /// Frees a name.

@@ -152,5 +152,64 @@ fn bench_plan(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_plan);
+/// The steady state: `n` IP Office only people, every one linked to its IP Office user and
+/// already in line, so the plan is empty and the time is the diff alone.
+fn in_sync(n: u32) -> (Vec<DirectoryUser>, IpoSnapshot, SyncState) {
+    let mut s = IpoSnapshot::new(SystemInfo::new(
+        "ipo",
+        "12.1",
+        LicensingMode::Plds,
+        Platform::Select,
+    ));
+    let mut state = SyncState::default();
+    let mut dir = Vec::with_capacity(n as usize);
+    for i in 0..n {
+        let g = i % 7;
+        let mut d = DirectoryUser::new(oid(i));
+        d.mail_nickname = Some(format!("u{i}"));
+        d.display_name = Some(format!("User {i}"));
+        d.mail = Some(format!("u{i}@contoso.com"));
+        d.account_enabled = Some(true);
+        d.business_phones = vec![format!("+441632{} x{}", 100_000 + i, 100_000 + i)];
+        d.groups.insert(gid(g));
+        dir.push(d);
+        let mut u = IpoUser::new(format!("u{i}").parse().unwrap(), LicensingMode::Plds);
+        u.guid = Some(format!("{i:032X}").parse().unwrap());
+        u.extension = Some(ext(100_000 + i));
+        u.full_name = Some(format!("User {i}").parse().unwrap());
+        u.email = Some(format!("u{i}@contoso.com"));
+        let mut l = Link::new(UserType::IpOfficeOnly);
+        l.user = u.guid.clone();
+        l.name = Some(u.name.clone());
+        l.name_source = Some(u.name.to_string());
+        state.links.insert(oid(i), l);
+        s.users.push(u);
+    }
+    (dir, s, state)
+}
+
+fn bench_plan_in_sync(c: &mut Criterion) {
+    let cfg = config();
+    let mut group = c.benchmark_group("plan_in_sync");
+    group.sample_size(10);
+    for n in [10_000u32, 100_000] {
+        let (dir, snap, st) = in_sync(n);
+        let p = plan(&cfg, &dir, &snap, &st, &PlanOptions::new());
+        assert!(p.is_empty(), "{:?}", p.actions.first());
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| {
+                plan(
+                    black_box(&cfg),
+                    black_box(&dir),
+                    &snap,
+                    &st,
+                    &PlanOptions::new(),
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_plan, bench_plan_in_sync);
 criterion_main!(benches);

@@ -1,6 +1,7 @@
 //! Planning: desired IP Office state from the directory and the rules, diffed against the
 //! snapshot. Pure and synchronous: same input, same plan.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use ipo_model::{
@@ -74,6 +75,8 @@ struct Person<'a> {
     tracing: bool,
     /// What the plan does for them, once known (None: in sync or skipped).
     status: Option<PersonStatus>,
+    /// Their stored link says the sync disabled their user.
+    link_disabled: bool,
 }
 
 impl<'a> Person<'a> {
@@ -92,7 +95,9 @@ impl<'a> Person<'a> {
 
 struct Index<'a> {
     user_by_guid: FastMap<&'a Guid, &'a IpoUser>,
-    user_by_ext: FastMap<&'a ExtensionNumber, Vec<&'a IpoUser>>,
+    /// The (first) user of each extension; extensions with several users are in `shared_ext`.
+    user_by_ext: FastMap<&'a ExtensionNumber, &'a IpoUser>,
+    shared_ext: FastMap<&'a ExtensionNumber, Vec<&'a IpoUser>>,
     hunt_by_ext: FastMap<&'a ExtensionNumber, &'a HuntGroup>,
     hunt_by_name: FastMap<&'a str, &'a HuntGroup>,
     ext_by_number: FastMap<&'a ExtensionNumber, &'a Extension>,
@@ -102,10 +107,23 @@ struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    fn new(s: &'a IpoSnapshot) -> Self {
+    /// The users with extension `e` (usually one; no allocation per user to index them).
+    fn users_at(&self, e: &ExtensionNumber) -> &[&'a IpoUser] {
+        if let Some(v) = self.shared_ext.get(e) {
+            v
+        } else if let Some(u) = self.user_by_ext.get(e) {
+            std::slice::from_ref(u)
+        } else {
+            &[]
+        }
+    }
+
+    /// `by_email`: index e-mail addresses too (only adoption by e-mail needs them).
+    fn new(s: &'a IpoSnapshot, by_email: bool) -> Self {
         let mut ix = Index {
             user_by_guid: FastMap::with_capacity_and_hasher(s.users.len(), Default::default()),
             user_by_ext: FastMap::with_capacity_and_hasher(s.users.len(), Default::default()),
+            shared_ext: FastMap::default(),
             hunt_by_ext: FastMap::default(),
             hunt_by_name: FastMap::default(),
             ext_by_number: FastMap::with_capacity_and_hasher(
@@ -121,13 +139,22 @@ impl<'a> Index<'a> {
                 ix.user_by_guid.insert(g, u);
             }
             if let Some(e) = &u.extension {
-                ix.user_by_ext.entry(e).or_default().push(u);
+                if let Some(first) = ix.user_by_ext.get(e).copied() {
+                    ix.shared_ext
+                        .entry(e)
+                        .or_insert_with(|| vec![first])
+                        .push(u);
+                } else {
+                    ix.user_by_ext.insert(e, u);
+                }
             }
-            for m in [&u.email, &u.voicemail_email].into_iter().flatten() {
-                ix.user_by_email
-                    .entry(m.to_lowercase())
-                    .or_default()
-                    .push(u);
+            if by_email {
+                for m in [&u.email, &u.voicemail_email].into_iter().flatten() {
+                    ix.user_by_email
+                        .entry(m.to_lowercase())
+                        .or_default()
+                        .push(u);
+                }
             }
             ix.user_by_name.insert(u.name.as_str(), u);
         }
@@ -182,7 +209,8 @@ struct Planner<'a> {
     options: &'a PlanOptions,
     mode: LicensingMode,
     ix: Index<'a>,
-    links: BTreeMap<ObjectId, Link>,
+    /// The stored links, copied only when reconciling changes one (rare).
+    links: Cow<'a, BTreeMap<ObjectId, Link>>,
     link_updates: BTreeMap<ObjectId, Option<Link>>,
     owned_users: FastSet<Guid>,
     owned_exts: FastSet<Guid>,
@@ -196,14 +224,18 @@ impl<'a> Planner<'a> {
         state: &'a SyncState,
         options: &'a PlanOptions,
     ) -> Self {
-        let ix = Index::new(snapshot);
+        let by_email = matches!(
+            config.safety.adopt,
+            AdoptPolicy::ByEmail | AdoptPolicy::ByExtensionOrEmail
+        );
+        let ix = Index::new(snapshot, by_email);
         let mut p = Planner {
             config,
             snapshot,
             options,
             mode: snapshot.system.licensing_mode,
             ix,
-            links: state.links.clone(),
+            links: Cow::Borrowed(&state.links),
             link_updates: BTreeMap::new(),
             owned_users: FastSet::default(),
             owned_exts: FastSet::default(),
@@ -216,38 +248,42 @@ impl<'a> Planner<'a> {
     /// Drops links to records deleted by hand, and turns in-flight creates of a crashed run
     /// into links when IP Office has the records.
     fn reconcile_links(&mut self, state: &SyncState) {
-        let ids: Vec<ObjectId> = self.links.keys().cloned().collect();
-        for id in ids {
-            let Some(link) = self.links.get_mut(&id) else {
+        let mut changed_links = Vec::new();
+        for (id, link) in self.links.iter() {
+            let user_gone = link
+                .user
+                .as_ref()
+                .is_some_and(|g| !self.ix.user_by_guid.contains_key(g));
+            let ext_gone = link
+                .extension
+                .as_ref()
+                .is_some_and(|g| !self.ix.ext_by_guid.contains_key(g));
+            let entry_gone = link
+                .directory_entry
+                .as_ref()
+                .is_some_and(|n| !self.snapshot.directory.iter().any(|d| &d.name == n));
+            if !(user_gone || ext_gone || entry_gone) {
                 continue;
-            };
-            let mut changed = false;
-            if let Some(g) = &link.user
-                && !self.ix.user_by_guid.contains_key(g)
-            {
+            }
+            let mut link = link.clone();
+            if user_gone {
                 link.user = None;
                 link.name = None;
                 link.disabled = false;
-                changed = true;
             }
-            if let Some(g) = &link.extension
-                && !self.ix.ext_by_guid.contains_key(g)
-            {
+            if ext_gone {
                 link.extension = None;
                 link.extension_number = None;
-                changed = true;
             }
-            if let Some(n) = &link.directory_entry
-                && !self.snapshot.directory.iter().any(|d| &d.name == n)
-            {
+            if entry_gone {
                 link.directory_entry = None;
-                changed = true;
             }
-            if changed {
-                let l = link.clone();
-                self.link_updates
-                    .insert(id.clone(), (!l.is_empty()).then_some(l));
-            }
+            self.link_updates
+                .insert(id.clone(), (!link.is_empty()).then(|| link.clone()));
+            changed_links.push((id.clone(), link));
+        }
+        if !changed_links.is_empty() {
+            self.links.to_mut().extend(changed_links);
         }
         for l in self.links.values() {
             if let Some(g) = &l.user {
@@ -301,7 +337,7 @@ impl<'a> Planner<'a> {
                 self.notes.push(format!(
                     "recovered records created by an interrupted run for {id}"
                 ));
-                self.links.insert(id.clone(), link.clone());
+                self.links.to_mut().insert(id.clone(), link.clone());
                 self.link_updates.insert(id.clone(), Some(link));
             }
         }
@@ -314,7 +350,7 @@ impl<'a> Planner<'a> {
             .map(|(id, _)| id)
     }
 
-    fn run(mut self, directory: &'a [DirectoryUser]) -> Plan {
+    fn run(self, directory: &'a [DirectoryUser]) -> Plan {
         // Merge duplicates (a person reached through several groups) and sort by id, so the
         // plan (and extension allocation) does not depend on the directory's order.
         let mut sorted: Vec<&'a DirectoryUser> = directory.iter().collect();
@@ -328,20 +364,25 @@ impl<'a> Planner<'a> {
             people.push(person);
         }
 
-        let link_of: FastMap<ObjectId, Link> = self
-            .links
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        for p in &mut people {
+        // Each person's stored link, by one merge walk over the two sorted lists (a hash
+        // lookup per person cost a cache miss per key compare).
+        let at = positions(&people, self.links.keys());
+        let mut link_of: Vec<Option<&Link>> = vec![None; people.len()];
+        for (link, pos) in self.links.values().zip(at) {
+            if let Some(i) = pos {
+                link_of[i] = Some(link);
+            }
+        }
+        for (p, &link) in people.iter_mut().zip(&link_of) {
+            p.link_disabled = link.is_some_and(|l| l.disabled);
             if !p.blocked && !p.out_of_scope {
-                self.desired_values(p, link_of.get(&p.user.id));
+                self.desired_values(p, link);
             }
         }
         self.extension_conflicts(&mut people);
-        for p in &mut people {
+        for (p, &link) in people.iter_mut().zip(&link_of) {
             if !p.blocked && !p.out_of_scope {
-                self.match_person(p, link_of.get(&p.user.id));
+                self.match_person(p, link);
             }
         }
         self.allocate_extensions(&mut people);
@@ -350,7 +391,7 @@ impl<'a> Planner<'a> {
         self.assign_names_and_build(&mut people, &link_of, &mut out);
         self.hunt_groups(&people, &mut out);
         self.directory_entries(&mut people, &link_of, &mut out);
-        self.removals(&mut people, &link_of, &mut out);
+        self.removals(&mut people, &mut out);
         self.finish(people, out)
     }
 
@@ -380,6 +421,7 @@ impl<'a> Planner<'a> {
             license_dropped: false,
             tracing: self.options.explain.as_ref() == Some(&user.id),
             status: None,
+            link_disabled: false,
         };
         let rules = || self.config.rules.iter().filter(|r| in_group(&r.group));
         let Some(top) = rules().map(|r| r.priority).max() else {
@@ -418,15 +460,13 @@ impl<'a> Planner<'a> {
         {
             p.out_of_scope = true;
             p.reasons.push(Reason::AccountDisabled);
-            p.trace
-                .push("eligibility: account disabled in Azure AD, so out of scope".into());
+            p.trace_with(|| "eligibility: account disabled in Azure AD, so out of scope".into());
             return p;
         }
         if eligibility::is_resource_account(user) {
             p.out_of_scope = true;
             p.reasons.push(Reason::ResourceAccount);
-            p.trace
-                .push("eligibility: a Teams resource account, not a person".into());
+            p.trace_with(|| "eligibility: a Teams resource account, not a person".into());
             return p;
         }
         if rule.user_type.needs_teams_voice() {
@@ -434,8 +474,7 @@ impl<'a> Planner<'a> {
                 Voice::Enabled => p.trace_with(|| "eligibility: Teams voice licensed".into()),
                 Voice::Grace => {
                     p.reasons.push(Reason::TeamsVoiceGrace);
-                    p.trace
-                        .push("eligibility: Teams voice in its grace period".into());
+                    p.trace_with(|| "eligibility: Teams voice in its grace period".into());
                 }
                 Voice::Suspended => {
                     p.block(Reason::TeamsVoiceSuspended);
@@ -590,9 +629,9 @@ impl<'a> Planner<'a> {
             let own = self.links.get(&p.user.id).and_then(|l| l.user.clone());
             let with = if let Some(u) = self
                 .ix
-                .user_by_ext
-                .get(&e)
-                .and_then(|v| v.iter().find(|u| u.guid.is_none() || u.guid != own))
+                .users_at(&e)
+                .iter()
+                .find(|u| u.guid.is_none() || u.guid != own)
             {
                 Some(format!("IP Office user {}", u.name))
             } else if let Some(h) = self.ix.hunt_by_ext.get(&e) {
@@ -626,14 +665,12 @@ impl<'a> Planner<'a> {
                     u.label()
                 ));
             } else {
-                p.trace
-                    .push("match: Teams-only, so a system directory entry only".into());
+                p.trace_with(|| "match: Teams-only, so a system directory entry only".into());
             }
             return;
         }
         if let Some(u) = linked {
-            p.trace
-                .push(format!("match: {} by the stored sync link", u.label()));
+            p.trace_with(|| format!("match: {} by the stored sync link", u.label()));
             self.check_extension_free(p, Some(u));
             p.want = Some(Want::User {
                 existing: Some(u),
@@ -647,14 +684,13 @@ impl<'a> Planner<'a> {
                 adopt,
                 AdoptPolicy::ByExtension | AdoptPolicy::ByExtensionOrEmail
             )
-            && let Some(users) = self.ix.user_by_ext.get(e)
-            && let [u] = users.as_slice()
+            && let [u] = self.ix.users_at(e)
             && let Some(g) = &u.guid
             && !self.owned_users.contains(g)
             && !u.is_no_user()
         {
-            p.trace
-                .push(format!("match: adopted {} by extension {e}", u.label()));
+            let e = e.clone();
+            p.trace_with(|| format!("match: adopted {} by extension {e}", u.label()));
             p.want = Some(Want::User {
                 existing: Some(u),
                 adopted: true,
@@ -682,8 +718,7 @@ impl<'a> Planner<'a> {
                 && let Some(u) = self.ix.user_by_guid.get(g).copied()
                 && !u.is_no_user()
             {
-                p.trace
-                    .push(format!("match: adopted {} by e-mail", u.label()));
+                p.trace_with(|| format!("match: adopted {} by e-mail", u.label()));
                 self.check_extension_free(p, Some(u));
                 p.want = Some(Want::User {
                     existing: Some(u),
@@ -694,8 +729,7 @@ impl<'a> Planner<'a> {
         }
         self.check_extension_free(p, None);
         if !p.blocked {
-            p.trace
-                .push("match: no IP Office user, one will be created".into());
+            p.trace_with(|| "match: no IP Office user, one will be created".into());
         }
         p.want = Some(Want::User {
             existing: None,
@@ -708,8 +742,11 @@ impl<'a> Planner<'a> {
         let Some(e) = p.extension.clone() else {
             return;
         };
-        if let Some(users) = self.ix.user_by_ext.get(&e)
-            && let Some(other) = users.iter().find(|u| me.is_none_or(|m| m.guid != u.guid))
+        if let Some(other) = self
+            .ix
+            .users_at(&e)
+            .iter()
+            .find(|u| me.is_none_or(|m| m.guid != u.guid))
         {
             let by = match other.guid.as_ref().and_then(|g| self.owner_of(g)) {
                 Some(owner) => format!("{} (synced for {owner})", other.label()),
@@ -727,6 +764,15 @@ impl<'a> Planner<'a> {
     }
 
     fn allocate_extensions(&self, people: &mut [Person<'a>]) {
+        let needs_one = |p: &Person<'a>| {
+            !p.blocked
+                && p.extension.is_none()
+                && matches!(p.want, Some(Want::User { existing: None, .. }))
+        };
+        // Steady state: nobody needs a number, so the numbers in use are not even listed.
+        if !people.iter().any(needs_one) {
+            return;
+        }
         let mut used: FastSet<ExtensionNumber> =
             self.snapshot.numbers_in_use().into_iter().collect();
         for p in people.iter() {
@@ -864,7 +910,7 @@ impl<'a> Planner<'a> {
         match existing {
             None => Some(want),
             Some(u) => {
-                let disabled = self.links.get(&p.user.id).is_some_and(|l| l.disabled);
+                let disabled = p.link_disabled;
                 let ok = match p.user_type {
                     Some(UserType::TeamsAndIpOffice) => {
                         eligibility::profile_allows_teams(u.profile, self.mode)
@@ -881,18 +927,15 @@ impl<'a> Planner<'a> {
     }
 
     fn assign_names_and_build(
-        &mut self,
+        &self,
         people: &mut [Person<'a>],
-        link_of: &FastMap<ObjectId, Link>,
+        link_of: &[Option<&Link>],
         out: &mut Output,
     ) {
-        let mut names: NameRegistry = self
-            .snapshot
-            .users
-            .iter()
-            .map(|u| &u.name)
-            .chain(self.snapshot.hunt_groups.iter().map(|h| &h.name))
-            .collect();
+        let mut names = TakenNames {
+            snapshot: self.snapshot,
+            registry: None,
+        };
         // Creates are most of a first sync: room for them up front spares the buckets their
         // doubling copies (each item is a whole IP Office record).
         let creates = people
@@ -902,7 +945,7 @@ impl<'a> Planner<'a> {
             .count();
         out.main.reserve(ActionKind::CreateExtension, creates);
         out.main.reserve(ActionKind::CreateUser, creates);
-        for p in people.iter_mut() {
+        for (p, &link) in people.iter_mut().zip(link_of) {
             if p.blocked || p.out_of_scope {
                 continue;
             }
@@ -910,7 +953,6 @@ impl<'a> Planner<'a> {
                 continue;
             };
             let (existing, adopted) = (*existing, *adopted);
-            let link = link_of.get(&p.user.id);
             match existing {
                 None => self.build_create(p, &mut names, out),
                 Some(u) => self.build_update(p, u, adopted, link, &mut names, out),
@@ -961,12 +1003,12 @@ impl<'a> Planner<'a> {
         true
     }
 
-    fn build_create(&mut self, p: &mut Person<'a>, names: &mut NameRegistry, out: &mut Output) {
+    fn build_create(&self, p: &mut Person<'a>, names: &mut TakenNames<'_>, out: &mut Output) {
         let Some(base) = p.derived_name.clone() else {
             return;
         };
         let Some(t) = p.user_type else { return };
-        let name = base.make_unique(names);
+        let name = base.make_unique(names.get());
         if let Some(src) = &p.name_source
             && src != name.as_str()
         {
@@ -984,7 +1026,9 @@ impl<'a> Planner<'a> {
         if let Some(e) = &user.extension {
             changes.push(FieldChange::new("Extension", None, Some(e.to_string())));
         }
-        self.fill_optional(p, &mut user, None, &mut changes, true);
+        let mut filled = Cow::Owned(user);
+        self.fill_optional(p, &mut filled, None, &mut changes, true);
+        let mut user = filled.into_owned();
         if let Some(tpl) = p.template {
             user.exclude_from_directory = tpl.exclude_from_directory.unwrap_or(false);
             for (k, v) in &tpl.fields {
@@ -1045,7 +1089,7 @@ impl<'a> Planner<'a> {
     fn fill_optional(
         &self,
         p: &mut Person<'a>,
-        user: &mut IpoUser,
+        user: &mut Cow<'_, IpoUser>,
         old: Option<&IpoUser>,
         changes: &mut Vec<FieldChange>,
         creating: bool,
@@ -1059,21 +1103,27 @@ impl<'a> Planner<'a> {
                     name
                 })
             });
-            set_mapped(p, changes, "Full Name", v, &mut user.full_name);
+            if let Some(v) = set_mapped(p, changes, "Full Name", v, &user.full_name) {
+                user.to_mut().full_name = Some(v);
+            }
         }
         if let Some(m) = fields.email.as_ref().filter(|m| applies(m)) {
             let v = mapping::email(p.user, &m.source);
-            set_mapped(p, changes, "Email", v, &mut user.email);
+            if let Some(v) = set_mapped(p, changes, "Email", v, &user.email) {
+                user.to_mut().email = Some(v);
+            }
         }
         if let Some(m) = fields.mobile_twinning.as_ref().filter(|m| applies(m)) {
             let v = mapping::mobile(p.user, &m.source);
-            set_mapped(
+            if let Some(v) = set_mapped(
                 p,
                 changes,
                 "Mobile Twinning Number",
                 v,
-                &mut user.mobile_twinning_number,
-            );
+                &user.mobile_twinning_number,
+            ) {
+                user.to_mut().mobile_twinning_number = Some(v);
+            }
         }
         if let Some(m) = fields.login_code.as_ref().filter(|m| applies(m)) {
             let v: Option<LoginCode> = match mapping::login_code(p.user, &m.source) {
@@ -1090,7 +1140,7 @@ impl<'a> Planner<'a> {
                         .map(|_| ipo_model::REDACTED.into()),
                     Some(ipo_model::REDACTED.into()),
                 ));
-                user.login_code = v;
+                user.to_mut().login_code = v;
             }
         }
         if let Some(m) = fields.voicemail_code.as_ref().filter(|m| applies(m)) {
@@ -1102,7 +1152,7 @@ impl<'a> Planner<'a> {
                             .map(|_| ipo_model::REDACTED.into()),
                         Some(ipo_model::REDACTED.into()),
                     ));
-                    user.voicemail_code = Some(v);
+                    user.to_mut().voicemail_code = Some(v);
                 }
                 Ok(_) => {}
                 Err(r) => p.reasons.push(r),
@@ -1111,17 +1161,18 @@ impl<'a> Planner<'a> {
     }
 
     fn build_update(
-        &mut self,
+        &self,
         p: &mut Person<'a>,
         actual: &'a IpoUser,
         adopted: bool,
         link: Option<&Link>,
-        names: &mut NameRegistry,
+        names: &mut TakenNames<'_>,
         out: &mut Output,
     ) {
         let Some(t) = p.user_type else { return };
         let fields = &self.config.fields;
-        let mut user = actual.clone();
+        // Copied only when something changes: most linked users are in sync.
+        let mut user: Cow<'a, IpoUser> = Cow::Borrowed(actual);
         let mut changes = Vec::new();
         // Rename only when the mapped source value itself changed (renames move voicemail).
         let mut name_source = link.and_then(|l| l.name_source.clone());
@@ -1135,6 +1186,7 @@ impl<'a> Planner<'a> {
             let new = if base == actual.name {
                 base
             } else {
+                let names = names.get();
                 names.remove(&actual.name);
                 let n = base.make_unique(names);
                 names.insert(&n);
@@ -1146,7 +1198,7 @@ impl<'a> Planner<'a> {
                     Some(actual.name.to_string()),
                     Some(new.to_string()),
                 ));
-                user.name = new;
+                user.to_mut().name = new;
             }
             name_source = p.name_source.clone();
         }
@@ -1162,7 +1214,7 @@ impl<'a> Planner<'a> {
                 actual.extension.as_ref().map(|e| e.to_string()),
                 p.extension.as_ref().map(|e| e.to_string()),
             ));
-            user.extension = p.extension.clone();
+            user.to_mut().extension = p.extension.clone();
         } else {
             p.extension = actual.extension.clone();
         }
@@ -1173,7 +1225,7 @@ impl<'a> Planner<'a> {
                 Some(actual.profile.to_string()),
                 Some(want.to_string()),
             ));
-            user.profile = want;
+            user.to_mut().profile = want;
         }
         let want_flag = match t {
             UserType::TeamsAndIpOffice => Some(true),
@@ -1186,7 +1238,7 @@ impl<'a> Planner<'a> {
                 actual.teams_client.map(|b| b.to_string()),
                 want_flag.map(|b| b.to_string()),
             ));
-            user.teams_client = want_flag;
+            user.to_mut().teams_client = want_flag;
         }
         p.derived_name = Some(user.name.clone());
         if adopted {
@@ -1242,14 +1294,15 @@ impl<'a> Planner<'a> {
                 Effect::ExtensionDeleted { guid: g.clone() },
             ));
         }
+        let name = user.name.clone();
         out.push(
             ActionKind::UpdateUser,
             Some(&p.user.id),
             actual.label(),
             changes,
-            IpoChange::UpdateUser(user.clone()),
+            IpoChange::UpdateUser(user.into_owned()),
             Effect::UserUpdated {
-                name: user.name.clone(),
+                name,
                 name_source,
                 user_type: t,
                 enabled: true,
@@ -1341,7 +1394,7 @@ impl<'a> Planner<'a> {
     fn directory_entries(
         &self,
         people: &mut [Person<'a>],
-        link_of: &FastMap<ObjectId, Link>,
+        link_of: &[Option<&Link>],
         out: &mut Output,
     ) {
         if !self.config.directory.enabled {
@@ -1355,11 +1408,10 @@ impl<'a> Planner<'a> {
             .iter()
             .map(|d| d.name.as_str().to_lowercase())
             .collect();
-        for p in people.iter_mut() {
+        for (p, &link) in people.iter_mut().zip(link_of) {
             if p.blocked || p.out_of_scope || !matches!(p.want, Some(Want::TeamsOnly)) {
                 continue;
             }
-            let link = link_of.get(&p.user.id);
             let Ok(number) = TeamsNumber::new(p.teams_number.clone(), p.extension.clone()) else {
                 continue;
             };
@@ -1439,37 +1491,23 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn removals(
-        &self,
-        people: &mut [Person<'a>],
-        link_of: &FastMap<ObjectId, Link>,
-        out: &mut Output,
-    ) {
+    fn removals(&self, people: &mut [Person<'a>], out: &mut Output) {
         let policy = self.config.safety.removal;
         // Links whose person left scope, plus Teams-only people whose old IP Office user goes.
-        let mut leaving: Vec<(ObjectId, bool)> = Vec::new();
-        // People are sorted by id, so a linked person is found by binary search; links are
-        // walked in id order so the plan does not depend on hashing.
-        let mut linked: Vec<(&ObjectId, &Link)> = link_of.iter().collect();
-        linked.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let pos: FastMap<&ObjectId, usize> = linked
-            .iter()
-            .filter_map(|(id, _)| {
-                people
-                    .binary_search_by(|p| p.user.id.cmp(id))
-                    .ok()
-                    .map(|i| (*id, i))
-            })
-            .collect();
-        for &(id, link) in &linked {
-            let person = pos.get(id).map(|&i| &people[i]);
+        // Links and people are both sorted by id: one merge walk pairs them, and the plan
+        // does not depend on hashing.
+        let linked: Vec<(&ObjectId, &Link)> = self.links.iter().collect();
+        let at = positions(people, linked.iter().map(|(id, _)| *id));
+        let mut leaving: Vec<(&ObjectId, &Link, bool, Option<usize>)> = Vec::new();
+        for (&(id, link), &pos) in linked.iter().zip(&at) {
+            let person = pos.map(|i| &people[i]);
             let gone = person.is_none_or(|p| p.out_of_scope);
             let now_teams_only =
                 person.is_some_and(|p| !p.blocked && matches!(p.want, Some(Want::TeamsOnly)));
             if gone {
-                leaving.push((id.clone(), true));
+                leaving.push((id, link, true, pos));
             } else if now_teams_only && link.user.is_some() {
-                leaving.push((id.clone(), false));
+                leaving.push((id, link, false, pos));
             } else if person
                 .is_some_and(|p| !p.blocked && matches!(p.want, Some(Want::User { .. })))
                 && let Some(old) = &link.directory_entry
@@ -1485,11 +1523,7 @@ impl<'a> Planner<'a> {
                 );
             }
         }
-        leaving.sort();
-        for (id, whole) in leaving {
-            let Some(link) = link_of.get(&id) else {
-                continue;
-            };
+        for (id, link, whole, pos) in leaving {
             if whole && let Some(old) = &link.directory_entry {
                 out.push(
                     ActionKind::RemoveDirectoryEntry,
@@ -1499,7 +1533,7 @@ impl<'a> Planner<'a> {
                     IpoChange::RemoveDirectoryEntry { name: old.clone() },
                     Effect::DirectoryRemoved,
                 );
-                mark_removed(people, pos.get(&id).copied(), &id, &mut out.status);
+                mark_removed(people, pos, id, &mut out.status);
             }
             let Some(u) = link
                 .user
@@ -1576,8 +1610,8 @@ impl<'a> Planner<'a> {
                     }
                 }
             }
-            mark_removed(people, pos.get(&id).copied(), &id, &mut out.status);
-            if let Some(p) = pos.get(&id).and_then(|&i| people.get_mut(i)) {
+            mark_removed(people, pos, id, &mut out.status);
+            if let Some(p) = pos.and_then(|i| people.get_mut(i)) {
                 p.trace_with(|| {
                     format!(
                         "action: {} leaves scope; removal policy {:?}",
@@ -1719,8 +1753,9 @@ impl<'a> Planner<'a> {
         // Linked people no longer in the directory at all. Both lists come sorted by id
         // (people were sorted, links are a BTreeMap), so a merge keeps the whole sorted.
         let mut gone = Vec::new();
-        for (id, link) in &self.links {
-            if people.binary_search_by(|p| p.user.id.cmp(id)).is_ok() {
+        let at = positions(&people, self.links.keys());
+        for ((id, link), pos) in self.links.iter().zip(at) {
+            if pos.is_some() {
                 continue;
             }
             let held_here = !held_set.is_empty() && held_set.contains(id);
@@ -1830,26 +1865,30 @@ fn license_need<'m>(
     })
 }
 
-/// Writes a mapped value into `slot` when it differs, recording old -> new; a value IP
-/// Office would refuse becomes a reason and leaves the field alone.
+/// The mapped value to write when it differs from `current`, with old -> new recorded; a
+/// value IP Office would refuse becomes a reason and leaves the field alone. The caller
+/// writes it, so an unchanged user is never copied.
 fn set_mapped<T: PartialEq + std::fmt::Display>(
     p: &mut Person<'_>,
     changes: &mut Vec<FieldChange>,
     field: &'static str,
     value: Result<Option<T>, Reason>,
-    slot: &mut Option<T>,
-) {
+    current: &Option<T>,
+) -> Option<T> {
     match value {
-        Ok(Some(v)) if slot.as_ref() != Some(&v) => {
+        Ok(Some(v)) if current.as_ref() != Some(&v) => {
             changes.push(FieldChange::new(
                 field,
-                slot.as_ref().map(|x| x.to_string()),
+                current.as_ref().map(|x| x.to_string()),
                 Some(v.to_string()),
             ));
-            *slot = Some(v);
+            Some(v)
         }
-        Ok(_) => {}
-        Err(r) => p.reasons.push(r),
+        Ok(_) => None,
+        Err(r) => {
+            p.reasons.push(r);
+            None
+        }
     }
 }
 
@@ -1874,6 +1913,42 @@ fn unique_entry_name(base: &FullName, taken: &mut FastSet<String>) -> FullName {
         }
     }
     base.clone()
+}
+
+/// The names taken in IP Office (users and hunt groups), listed on first use: a plan with
+/// no create and no rename never needs them.
+struct TakenNames<'s> {
+    snapshot: &'s IpoSnapshot,
+    registry: Option<NameRegistry>,
+}
+
+impl TakenNames<'_> {
+    fn get(&mut self) -> &mut NameRegistry {
+        let s = self.snapshot;
+        self.registry.get_or_insert_with(|| {
+            s.users
+                .iter()
+                .map(|u| &u.name)
+                .chain(s.hunt_groups.iter().map(|h| &h.name))
+                .collect()
+        })
+    }
+}
+
+/// The index in `people` (sorted by id) of each of `ids` (sorted too), by one merge walk.
+fn positions<'i>(
+    people: &[Person<'_>],
+    ids: impl IntoIterator<Item = &'i ObjectId>,
+) -> Vec<Option<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    for id in ids {
+        while i < people.len() && people[i].user.id < *id {
+            i += 1;
+        }
+        out.push((i < people.len() && people[i].user.id == *id).then_some(i));
+    }
+    out
 }
 
 /// Marks a leaver removed: on their person when they are still in the directory.
