@@ -1527,7 +1527,7 @@ impl<'a> Planner<'a> {
             if whole && let Some(old) = &link.directory_entry {
                 out.push(
                     ActionKind::RemoveDirectoryEntry,
-                    Some(&id),
+                    Some(id),
                     format!("directory entry {old}"),
                     Vec::new(),
                     IpoChange::RemoveDirectoryEntry { name: old.clone() },
@@ -1561,7 +1561,7 @@ impl<'a> Planner<'a> {
                     }
                     out.removal(
                         ActionKind::DisableUser,
-                        &id,
+                        id,
                         u.label(),
                         vec![
                             FieldChange::new(
@@ -1583,7 +1583,7 @@ impl<'a> Planner<'a> {
                     if let Some(g) = &u.guid {
                         out.removal(
                             ActionKind::DeleteUser,
-                            &id,
+                            id,
                             u.label(),
                             Vec::new(),
                             IpoChange::DeleteUser {
@@ -1598,7 +1598,7 @@ impl<'a> Planner<'a> {
                     {
                         out.removal(
                             ActionKind::DeleteExtension,
-                            &id,
+                            id,
                             format!("extension {n}"),
                             Vec::new(),
                             IpoChange::DeleteExtension {
