@@ -18,7 +18,8 @@
 //!   Pro), and renamed only when the source value itself changes.
 //! - **Extensions** come from Azure AD or are allocated ascending from the provisioning rule,
 //!   skipping numbers used by users, extensions and hunt groups. Two people wanting one
-//!   extension are both reported, never silently resolved.
+//!   extension are both reported, never silently resolved. A new MS Teams + IP Office user
+//!   must bring the extension Teams rings (both sides ring the same one): none is allocated.
 //! - **Removal** per [`RemovalPolicy`]; more removals than the threshold hold every removal.
 //! - **Freed extensions**: removals run last, so a number a leaver frees goes to a newcomer
 //!   on the next run.

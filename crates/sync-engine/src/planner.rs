@@ -993,8 +993,8 @@ impl<'a> Planner<'a> {
         out.push(
             ActionKind::CreateExtension,
             Some(&p.user.id),
-            format!("extension {number}"),
-            vec![FieldChange::new("Type", None, Some(format!("{kind:?}")))],
+            labelled("extension ", number.as_str()),
+            vec![FieldChange::new("Type", None, Some(kind_text(kind)))],
             IpoChange::CreateExtension(ext),
             Effect::ExtensionCreated {
                 number: number.clone(),
@@ -1020,11 +1020,19 @@ impl<'a> Planner<'a> {
         let mut user = IpoUser::new(name.clone(), self.mode);
         // Name, extension, full name, e-mail, profile, Teams flag and a spare: one allocation.
         let mut changes = Vec::with_capacity(8);
-        changes.push(FieldChange::new("Name", None, Some(name.to_string())));
+        changes.push(FieldChange::new(
+            "Name",
+            None,
+            Some(name.as_str().to_owned()),
+        ));
         user.extension = p.extension.clone();
         user.node = self.node_for(p);
         if let Some(e) = &user.extension {
-            changes.push(FieldChange::new("Extension", None, Some(e.to_string())));
+            changes.push(FieldChange::new(
+                "Extension",
+                None,
+                Some(e.as_str().to_owned()),
+            ));
         }
         let mut filled = Cow::Owned(user);
         self.fill_optional(p, &mut filled, None, &mut changes, true);
@@ -1038,7 +1046,7 @@ impl<'a> Planner<'a> {
         }
         if let Some(pr) = p.profile {
             user.profile = pr;
-            changes.push(FieldChange::new("Profile", None, Some(pr.to_string())));
+            changes.push(FieldChange::new("Profile", None, Some(pr.display_name())));
         }
         match t {
             UserType::TeamsAndIpOffice => user.teams_client = Some(true),
@@ -1052,7 +1060,7 @@ impl<'a> Planner<'a> {
             changes.push(FieldChange::new(
                 "MS Teams Client",
                 None,
-                Some(f.to_string()),
+                Some(flag_text(f)),
             ));
         }
         p.trace_with(|| format!("action: create user {name}{}", ext_suffix(&user.extension)));
@@ -1062,7 +1070,7 @@ impl<'a> Planner<'a> {
         out.push(
             ActionKind::CreateUser,
             Some(&p.user.id),
-            format!("user {name}"),
+            labelled("user ", name.as_str()),
             changes,
             IpoChange::CreateUser(user),
             Effect::UserCreated {
@@ -1211,8 +1219,8 @@ impl<'a> Planner<'a> {
         if ext_changed {
             changes.push(FieldChange::new(
                 "Extension",
-                actual.extension.as_ref().map(|e| e.to_string()),
-                p.extension.as_ref().map(|e| e.to_string()),
+                actual.extension.as_ref().map(|e| e.as_str().to_owned()),
+                p.extension.as_ref().map(|e| e.as_str().to_owned()),
             ));
             user.to_mut().extension = p.extension.clone();
         } else {
@@ -1222,8 +1230,8 @@ impl<'a> Planner<'a> {
         if let Some(want) = self.profile_needed(p, Some(actual)) {
             changes.push(FieldChange::new(
                 "Profile",
-                Some(actual.profile.to_string()),
-                Some(want.to_string()),
+                Some(actual.profile.display_name()),
+                Some(want.display_name()),
             ));
             user.to_mut().profile = want;
         }
@@ -1235,8 +1243,8 @@ impl<'a> Planner<'a> {
         if want_flag != actual.teams_client {
             changes.push(FieldChange::new(
                 "MS Teams Client",
-                actual.teams_client.map(|b| b.to_string()),
-                want_flag.map(|b| b.to_string()),
+                actual.teams_client.map(flag_text),
+                want_flag.map(flag_text),
             ));
             user.to_mut().teams_client = want_flag;
         }
@@ -1458,7 +1466,7 @@ impl<'a> Planner<'a> {
             out.push(
                 ActionKind::PutDirectoryEntry,
                 Some(&p.user.id),
-                format!("directory entry {name}"),
+                labelled("directory entry ", name.as_str()),
                 vec![FieldChange::new(
                     "Number",
                     current
@@ -1566,13 +1574,13 @@ impl<'a> Planner<'a> {
                         vec![
                             FieldChange::new(
                                 "Profile",
-                                Some(u.profile.to_string()),
-                                Some(Profile::NonLicensed.to_string()),
+                                Some(u.profile.display_name()),
+                                Some(Profile::NonLicensed.display_name()),
                             ),
                             FieldChange::new(
                                 "MS Teams Client",
-                                u.teams_client.map(|b| b.to_string()),
-                                d.teams_client.map(|b| b.to_string()),
+                                u.teams_client.map(flag_text),
+                                d.teams_client.map(flag_text),
                             ),
                         ],
                         IpoChange::UpdateUser(d),
@@ -1868,7 +1876,7 @@ fn license_need<'m>(
 /// The mapped value to write when it differs from `current`, with old -> new recorded; a
 /// value IP Office would refuse becomes a reason and leaves the field alone. The caller
 /// writes it, so an unchanged user is never copied.
-fn set_mapped<T: PartialEq + std::fmt::Display>(
+fn set_mapped<T: PartialEq + AsRef<str>>(
     p: &mut Person<'_>,
     changes: &mut Vec<FieldChange>,
     field: &'static str,
@@ -1879,8 +1887,8 @@ fn set_mapped<T: PartialEq + std::fmt::Display>(
         Ok(Some(v)) if current.as_ref() != Some(&v) => {
             changes.push(FieldChange::new(
                 field,
-                current.as_ref().map(|x| x.to_string()),
-                Some(v.to_string()),
+                current.as_ref().map(|x| x.as_ref().to_owned()),
+                Some(v.as_ref().to_owned()),
             ));
             Some(v)
         }
@@ -1913,6 +1921,29 @@ fn unique_entry_name(base: &FullName, taken: &mut FastSet<String>) -> FullName {
         }
     }
     base.clone()
+}
+
+/// `prefix` + `value` without the formatting machinery (it runs for every record planned).
+fn labelled(prefix: &str, value: &str) -> String {
+    let mut s = String::with_capacity(prefix.len() + value.len());
+    s.push_str(prefix);
+    s.push_str(value);
+    s
+}
+
+fn flag_text(on: bool) -> String {
+    if on { "true" } else { "false" }.to_owned()
+}
+
+fn kind_text(kind: ipo_model::ExtensionKind) -> String {
+    use ipo_model::ExtensionKind as K;
+    match kind {
+        K::H323 => "H323".to_owned(),
+        K::Sip => "Sip".to_owned(),
+        K::IpDect => "IpDect".to_owned(),
+        K::SipDect => "SipDect".to_owned(),
+        other => format!("{other:?}"),
+    }
 }
 
 /// The names taken in IP Office (users and hunt groups), listed on first use: a plan with
