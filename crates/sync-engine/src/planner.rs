@@ -285,12 +285,15 @@ impl<'a> Planner<'a> {
         if !changed_links.is_empty() {
             self.links.to_mut().extend(changed_links);
         }
-        for l in self.links.values() {
-            if let Some(g) = &l.user {
-                self.owned_users.insert(g.clone());
-            }
-            if let Some(g) = &l.extension {
-                self.owned_exts.insert(g.clone());
+        // Who owns what only matters to adoption and to recovering a crashed run's records.
+        if self.config.safety.adopt != AdoptPolicy::Never || !state.pending.is_empty() {
+            for l in self.links.values() {
+                if let Some(g) = &l.user {
+                    self.owned_users.insert(g.clone());
+                }
+                if let Some(g) = &l.extension {
+                    self.owned_exts.insert(g.clone());
+                }
             }
         }
         for (id, p) in &state.pending {
