@@ -15,7 +15,6 @@
 
 mod support;
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -26,6 +25,8 @@ use ipo_client::IpoClient;
 use ipo_model::{
     ChangeOutcome, IpoChange, IpoConfigStore, IpoSnapshot, IpoUser, PortError, TransportStats,
 };
+use support::convergence::assert_nothing_left_to_do;
+use support::ipo_state::{IpoState, Orphans, ipo_state, reference_run};
 use support::*;
 use sync_engine::{
     ActionKind, FileStateStore, MemoryStateStore, RunOptions, StateStore, SyncEngine,
@@ -42,6 +43,20 @@ struct CrashAfter {
     crash: Arc<Notify>,
     /// Labels of the changes forwarded, in order (to say what the crash interrupted).
     log: Mutex<Vec<String>>,
+}
+
+impl CrashAfter {
+    /// A store over `inner` that crashes at the `limit`-th change, notifying `crash`.
+    fn new(inner: Arc<IpoClient>, limit: usize, crash: Arc<Notify>) -> Arc<CrashAfter> {
+        Arc::new(CrashAfter {
+            inner,
+            limit,
+            written: AtomicUsize::new(0),
+            crashed: AtomicBool::new(false),
+            crash,
+            log: Mutex::new(Vec::new()),
+        })
+    }
 }
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -100,117 +115,6 @@ impl IpoConfigStore for CrashAfter {
     }
 }
 
-/// Everything a sync writes to IP Office, without GUIDs (they differ between labs).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct IpoState {
-    users: BTreeMap<String, String>,
-    extensions: BTreeMap<String, String>,
-    licenses: BTreeMap<String, (u32, u32)>,
-    directory: BTreeMap<String, String>,
-}
-
-fn user_view(u: &IpoUser) -> String {
-    format!(
-        "full_name={:?} extension={:?} profile={:?} teams={:?} vm_email={:?} email={:?} \
-         twinning={:?} mobile={:?} xdir={:?} login_code={} vm_code={}",
-        u.full_name.as_ref().map(|n| n.as_str().to_owned()),
-        u.extension.as_ref().map(|e| e.as_str().to_owned()),
-        u.profile,
-        u.teams_client,
-        u.voicemail_email,
-        u.email,
-        u.twinning,
-        u.mobile_twinning_number,
-        u.exclude_from_directory,
-        u.login_code.is_some(),
-        u.voicemail_code.is_some(),
-    )
-}
-
-/// The IP Office state of `lab`; panics on a name, extension number or directory entry
-/// present twice, and on an extension record no user uses (an orphan).
-fn ipo_state(lab: &Lab) -> IpoState {
-    let mut users = BTreeMap::new();
-    let mut used = BTreeSet::new();
-    for u in lab.ipo.users() {
-        let prev = users.insert(u.name.as_str().to_owned(), user_view(&u));
-        assert!(prev.is_none(), "user {} exists twice", u.name);
-        if let Some(e) = &u.extension {
-            assert!(
-                used.insert(e.as_str().to_owned()),
-                "extension {e} is used by two users"
-            );
-        }
-    }
-    let mut extensions = BTreeMap::new();
-    for e in lab.ipo.extensions() {
-        let n = e.number.as_str().to_owned();
-        assert!(used.contains(&n), "extension record {n} is orphaned");
-        let prev = extensions.insert(n, format!("{:?}", e.kind));
-        assert!(prev.is_none(), "extension record {} exists twice", e.number);
-    }
-    let licenses = lab
-        .ipo
-        .licenses()
-        .into_iter()
-        .map(|l| (l.key.clone(), (l.quantity, l.free)))
-        .collect();
-    let csv = lab.workdir.path().join("ipo-directory.csv");
-    let mut directory = BTreeMap::new();
-    if csv.exists() {
-        for d in ipo_client::directory::read_directory(&csv).unwrap() {
-            let prev = directory.insert(
-                d.name.as_str().to_owned(),
-                format!("{:?} {:?}", d.number, d.source),
-            );
-            assert!(prev.is_none(), "directory entry {} exists twice", d.name);
-        }
-    }
-    IpoState {
-        users,
-        extensions,
-        licenses,
-        directory,
-    }
-}
-
-/// The differences between `actual` and `reference`, readable.
-fn differences(actual: &IpoState, reference: &IpoState) -> Vec<String> {
-    fn diff<V: PartialEq + std::fmt::Debug>(
-        what: &str,
-        a: &BTreeMap<String, V>,
-        r: &BTreeMap<String, V>,
-        out: &mut Vec<String>,
-    ) {
-        for (k, v) in r {
-            match a.get(k) {
-                None => out.push(format!("{what} {k}: missing")),
-                Some(x) if x != v => out.push(format!("{what} {k}: {x:?} != reference {v:?}")),
-                Some(_) => {}
-            }
-        }
-        for k in a.keys().filter(|k| !r.contains_key(*k)) {
-            out.push(format!("{what} {k}: extra (not in the reference)"));
-        }
-    }
-    let mut out = Vec::new();
-    diff("user", &actual.users, &reference.users, &mut out);
-    diff(
-        "extension",
-        &actual.extensions,
-        &reference.extensions,
-        &mut out,
-    );
-    diff("licence", &actual.licenses, &reference.licenses, &mut out);
-    diff(
-        "directory entry",
-        &actual.directory,
-        &reference.directory,
-        &mut out,
-    );
-    out
-}
-
 const PEOPLE: u32 = 120;
 
 /// What one crash at `k` led to.
@@ -235,14 +139,7 @@ async fn crash_at(k: usize, reference: &IpoState) -> Crash {
     let lab = Lab::simple(&people).await;
     let state_path = lab.workdir.path().join("state.json");
     let crash = Arc::new(Notify::new());
-    let store = Arc::new(CrashAfter {
-        inner: lab.ipo_client.clone(),
-        limit: k,
-        written: AtomicUsize::new(0),
-        crashed: AtomicBool::new(false),
-        crash: crash.clone(),
-        log: Mutex::new(Vec::new()),
-    });
+    let store = CrashAfter::new(lab.ipo_client.clone(), k, crash.clone());
     let doomed = SyncEngine::new(
         config(),
         lab.graph_client.clone(),
@@ -294,14 +191,8 @@ async fn crash_at(k: usize, reference: &IpoState) -> Crash {
         "k={k}: {:#?}",
         report.failures().collect::<Vec<_>>()
     );
-    let state = ipo_state(&lab);
-    let diffs = differences(&state, reference);
-    assert!(
-        diffs.is_empty(),
-        "k={k} (crashed after {last}): {} differences from the fault-free state: {:#?}",
-        diffs.len(),
-        &diffs[..diffs.len().min(15)]
-    );
+    let state = ipo_state(&lab, Orphans::Forbidden);
+    state.assert_same_as(reference, &format!("k={k} (crashed after {last})"));
     // Nothing created twice: the recovery created only what the crash left undone.
     let creates = recovery
         .plan
@@ -322,8 +213,7 @@ async fn crash_at(k: usize, reference: &IpoState) -> Crash {
         total,
         "k={k}: the recovery created {creates} records on top of {k}"
     );
-    let again = engine.run(&RunOptions::dry_run()).await.unwrap();
-    assert!(again.plan.is_empty(), "k={k}: {:#?}", again.plan.actions);
+    assert_nothing_left_to_do(&engine, &format!("k={k}")).await;
     let stale_pending = FileStateStore::new(&state_path)
         .load()
         .unwrap()
@@ -350,14 +240,8 @@ async fn a_crash_after_any_number_of_writes_converges_without_duplicates_or_orph
     let people = people(PEOPLE);
     // The fault-free reference, and the plan's phases.
     let reference_lab = Lab::simple(&people).await;
-    let reference_run = reference_lab
-        .engine(config(), Arc::new(MemoryStateStore::new()))
-        .run(&RunOptions::apply())
-        .await
-        .unwrap();
-    assert_eq!(reference_run.report.unwrap().summary.failed, 0);
-    let reference = ipo_state(&reference_lab);
-    let kinds: Vec<ActionKind> = reference_run.plan.actions.iter().map(|a| a.kind).collect();
+    let (fault_free, reference) = reference_run(&reference_lab, Orphans::Forbidden).await;
+    let kinds: Vec<ActionKind> = fault_free.plan.actions.iter().map(|a| a.kind).collect();
     let total = kinds.len();
     let first_of = |kind: ActionKind| kinds.iter().position(|k| *k == kind).unwrap() + 1;
     let last_of = |kind: ActionKind| kinds.iter().rposition(|k| *k == kind).unwrap() + 1;
@@ -428,14 +312,7 @@ async fn crash_after_first_user_and_recover(
         .unwrap();
     let k = dry.plan.count(ActionKind::CreateExtension) + 1;
     let crash = Arc::new(Notify::new());
-    let store = Arc::new(CrashAfter {
-        inner: lab.ipo_client.clone(),
-        limit: k,
-        written: AtomicUsize::new(0),
-        crashed: AtomicBool::new(false),
-        crash: crash.clone(),
-        log: Mutex::new(Vec::new()),
-    });
+    let store = CrashAfter::new(lab.ipo_client.clone(), k, crash.clone());
     let doomed = SyncEngine::new(
         cfg.clone(),
         lab.graph_client.clone(),
@@ -450,14 +327,7 @@ async fn crash_after_first_user_and_recover(
     let engine = lab.engine(cfg, Arc::new(FileStateStore::new(&state_path)));
     let recovery = engine.run(&RunOptions::apply()).await.unwrap();
     assert_eq!(recovery.report.unwrap().summary.failed, 0);
-    assert!(
-        engine
-            .run(&RunOptions::dry_run())
-            .await
-            .unwrap()
-            .plan
-            .is_empty()
-    );
+    assert_nothing_left_to_do(&engine, "after the recovery").await;
     (lab, state_path)
 }
 

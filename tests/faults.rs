@@ -6,133 +6,23 @@
 
 mod support;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ipo_model::{IpoUser, PortError};
+use ipo_model::PortError;
+use support::convergence::assert_nothing_left_to_do;
+use support::ipo_state::{IpoState, Orphans, reference_run};
 use support::*;
 use sync_engine::{
     ActionKind, FileStateStore, MemoryStateStore, RemovalPolicy, RunOptions, SyncError,
 };
 use tokio::sync::OnceCell;
 
-/// Everything a sync writes to IP Office, without GUIDs (they differ between labs).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct IpoState {
-    /// Users by name: every modelled field.
-    users: BTreeMap<String, String>,
-    /// Extension records by number: their kind.
-    extensions: BTreeMap<String, String>,
-    /// Licences by key: (quantity, free).
-    licenses: BTreeMap<String, (u32, u32)>,
-    /// System directory entries by name: number and source.
-    directory: BTreeMap<String, String>,
-}
-
-fn user_view(u: &IpoUser) -> String {
-    format!(
-        "full_name={:?} extension={:?} profile={:?} teams={:?} vm_email={:?} email={:?} \
-         twinning={:?} mobile={:?} xdir={:?} login_code={} vm_code={}",
-        u.full_name.as_ref().map(|n| n.as_str().to_owned()),
-        u.extension.as_ref().map(|e| e.as_str().to_owned()),
-        u.profile,
-        u.teams_client,
-        u.voicemail_email,
-        u.email,
-        u.twinning,
-        u.mobile_twinning_number,
-        u.exclude_from_directory,
-        u.login_code.is_some(),
-        u.voicemail_code.is_some(),
-    )
-}
-
-/// Reads the IP Office state of `lab`, asserting on the way that no name and no extension
-/// number appears twice.
+/// The IP Office state of `lab`, checked for names and numbers present twice (an extension
+/// record without a user is not an error here: the crash test checks for orphans).
 fn ipo_state(lab: &Lab) -> IpoState {
-    let mut users = BTreeMap::new();
-    let mut user_exts = BTreeSet::new();
-    for u in lab.ipo.users() {
-        let prev = users.insert(u.name.as_str().to_owned(), user_view(&u));
-        assert!(prev.is_none(), "user {} exists twice", u.name);
-        if let Some(e) = &u.extension {
-            assert!(
-                user_exts.insert(e.as_str().to_owned()),
-                "extension {e} is used by two users"
-            );
-        }
-    }
-    let mut extensions = BTreeMap::new();
-    for e in lab.ipo.extensions() {
-        let prev = extensions.insert(e.number.as_str().to_owned(), format!("{:?}", e.kind));
-        assert!(prev.is_none(), "extension record {} exists twice", e.number);
-    }
-    let licenses = lab
-        .ipo
-        .licenses()
-        .into_iter()
-        .map(|l| (l.key.clone(), (l.quantity, l.free)))
-        .collect();
-    let csv = lab.workdir.path().join("ipo-directory.csv");
-    let mut directory = BTreeMap::new();
-    if csv.exists() {
-        for d in ipo_client::directory::read_directory(&csv).unwrap() {
-            let prev = directory.insert(
-                d.name.as_str().to_owned(),
-                format!("{:?} {:?}", d.number, d.source),
-            );
-            assert!(prev.is_none(), "directory entry {} exists twice", d.name);
-        }
-    }
-    IpoState {
-        users,
-        extensions,
-        licenses,
-        directory,
-    }
-}
-
-/// Asserts `actual == reference`, naming the first differences.
-fn assert_same_state(actual: &IpoState, reference: &IpoState) {
-    fn diff<V: PartialEq + std::fmt::Debug>(
-        what: &str,
-        a: &BTreeMap<String, V>,
-        r: &BTreeMap<String, V>,
-        out: &mut Vec<String>,
-    ) {
-        for (k, v) in r {
-            match a.get(k) {
-                None => out.push(format!("{what} {k}: missing")),
-                Some(x) if x != v => out.push(format!("{what} {k}: {x:?} != reference {v:?}")),
-                Some(_) => {}
-            }
-        }
-        for k in a.keys().filter(|k| !r.contains_key(*k)) {
-            out.push(format!("{what} {k}: extra (not in the reference)"));
-        }
-    }
-    let mut out = Vec::new();
-    diff("user", &actual.users, &reference.users, &mut out);
-    diff(
-        "extension",
-        &actual.extensions,
-        &reference.extensions,
-        &mut out,
-    );
-    diff("licence", &actual.licenses, &reference.licenses, &mut out);
-    diff(
-        "directory entry",
-        &actual.directory,
-        &reference.directory,
-        &mut out,
-    );
-    assert!(
-        out.is_empty(),
-        "{} differences from the fault-free reference, first: {:#?}",
-        out.len(),
-        &out[..out.len().min(15)]
-    );
+    support::ipo_state::ipo_state(lab, Orphans::Allowed)
 }
 
 const BIG: u32 = 2000;
@@ -148,31 +38,21 @@ async fn big_reference() -> &'static IpoState {
     REF.get_or_init(|| async {
         let t = Instant::now();
         let lab = Lab::start(&people(BIG), big_ipo(), |g| g, |_| {}).await;
-        let run = lab
-            .engine(config(), Arc::new(MemoryStateStore::new()))
-            .run(&RunOptions::apply())
-            .await
-            .unwrap();
+        let (_, state) = reference_run(&lab, Orphans::Allowed).await;
         eprintln!(
             "[faults/reference] {BIG} people, fault-free full sync in {:.2?}",
             t.elapsed()
         );
-        assert_eq!(run.report.unwrap().summary.failed, 0);
-        ipo_state(&lab)
+        state
     })
     .await
 }
 
 /// The state a fault-free full sync of `people` reaches.
 async fn reference_of(people: &[(ipo_model::DirectoryUser, &str)]) -> IpoState {
-    let lab = Lab::simple(people).await;
-    let run = lab
-        .engine(config(), Arc::new(MemoryStateStore::new()))
-        .run(&RunOptions::apply())
+    reference_run(&Lab::simple(people).await, Orphans::Allowed)
         .await
-        .unwrap();
-    assert_eq!(run.report.unwrap().summary.failed, 0);
-    ipo_state(&lab)
+        .1
 }
 
 fn ms(n: u64) -> Duration {
@@ -323,7 +203,7 @@ async fn full_sync_under_faults(variant: &str, graph_retry_after: Option<Duratio
     lab.graph.faults().clear();
     lab.ipo.faults().clear();
     let actual = ipo_state(&lab);
-    assert_same_state(&actual, reference);
+    actual.assert_same_as(reference, &format!("faults/{variant}"));
     let creates = report
         .items
         .iter()
@@ -338,8 +218,7 @@ async fn full_sync_under_faults(variant: &str, graph_retry_after: Option<Duratio
         ie.records_written as usize, creates,
         "IP Office wrote each record once, retries included"
     );
-    let again = engine.run(&RunOptions::dry_run()).await.unwrap();
-    assert!(again.plan.is_empty(), "{:#?}", &again.plan.actions[..3]);
+    assert_nothing_left_to_do(&engine, &format!("faults/{variant}")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -462,9 +341,8 @@ async fn dropped_and_malformed_ip_office_writes_fail_only_their_items_and_the_ne
     );
     assert_eq!(second.plan.count(ActionKind::CreateExtension), 10);
     assert_eq!(second.plan.count(ActionKind::CreateUser), 10);
-    assert_same_state(&ipo_state(&lab), &reference);
-    let third = engine.run(&RunOptions::dry_run()).await.unwrap();
-    assert!(third.plan.is_empty(), "{:#?}", third.plan.actions);
+    ipo_state(&lab).assert_same_as(&reference, "faults/write-drops, second run");
+    assert_nothing_left_to_do(&engine, "faults/write-drops, after the second run").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -528,15 +406,8 @@ async fn dropped_and_malformed_graph_reads_fail_the_run_cleanly_and_the_next_run
     lab.graph.faults().clear();
     let run = engine.run(&RunOptions::apply()).await.unwrap();
     assert_eq!(run.report.unwrap().summary.failed, 0);
-    assert_same_state(&ipo_state(&lab), &reference);
-    assert!(
-        engine
-            .run(&RunOptions::dry_run())
-            .await
-            .unwrap()
-            .plan
-            .is_empty()
-    );
+    ipo_state(&lab).assert_same_as(&reference, "faults/graph-reads, run after the faults");
+    assert_nothing_left_to_do(&engine, "faults/graph-reads, after the faults").await;
 }
 
 async fn emptied_group_holds_removals(removal: RemovalPolicy) {
@@ -620,14 +491,7 @@ async fn emptied_group_holds_removals(removal: RemovalPolicy) {
             b
         }),
     }
-    assert!(
-        engine
-            .run(&RunOptions::dry_run())
-            .await
-            .unwrap()
-            .plan
-            .is_empty()
-    );
+    assert_nothing_left_to_do(&engine, &format!("faults/threshold {removal:?}")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -675,14 +539,7 @@ async fn incremental_after_changes(expire: bool) -> (Lab, sync_engine::RunResult
         .await
         .unwrap();
     assert_eq!(run.report.as_ref().unwrap().summary.failed, 0);
-    assert!(
-        engine
-            .run(&RunOptions::dry_run())
-            .await
-            .unwrap()
-            .plan
-            .is_empty()
-    );
+    assert_nothing_left_to_do(&engine, &format!("faults/delta (expired tokens: {expire})")).await;
     (lab, run)
 }
 
@@ -708,7 +565,10 @@ async fn expired_delta_token_makes_the_next_run_resync_in_full_and_reach_the_rig
     let (live, live_run) = incremental_after_changes(false).await;
     assert!(live_run.incremental && live_run.full_resync_reason.is_none());
     let state = ipo_state(&expired);
-    assert_same_state(&state, &ipo_state(&live));
+    state.assert_same_as(
+        &ipo_state(&live),
+        "faults/delta-expiry, against the live token",
+    );
     assert!(state.users.contains_key("user00060"));
     assert!(
         state.users["user00000"].contains("Renamed Person"),

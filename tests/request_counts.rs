@@ -8,122 +8,17 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use ipo_emulator::EmulatorConfig;
-use ipo_model::Platform;
+use support::request_minimum::{
+    Counts, ip_office_people, minimum, roomy_ipo_emulator_config, total,
+};
+use support::request_tally::{graph_counts, ipo_counts, reset_request_counts, table};
 use support::*;
 use sync_engine::{MemoryStateStore, RunOptions, RunResult, SyncEngine};
 
 /// Big enough for two pages of the largest group, small enough for a debug build.
 const PEOPLE: u32 = 2_000;
-/// Largest page Graph serves for user listings and group members (`$top=999`).
-const GRAPH_PAGE: u64 = 999;
-
-/// Requests per key: Graph by route (`UsersDelta`...), IP Office by method and last path
-/// segment (`POST users`, `GET authenticate` is the login, `DELETE authenticate` the logout).
-type Counts = BTreeMap<String, u64>;
-
-/// IP Office with room for everyone: a Select system (no platform user limit the planner
-/// would hold creates back for) and emulator limits far above the tenant.
-fn ipo_config() -> EmulatorConfig {
-    ipo_emulator_config()
-        .platform(Platform::Select)
-        .max_users(50_000)
-        .max_extensions(50_000)
-}
-
-fn div_ceil(a: u64, b: u64) -> u64 {
-    a.div_ceil(b)
-}
-
-/// Members of `group` among the first `n` generated people.
-fn members(n: u32, group: &str) -> u64 {
-    (0..n).filter(|i| group_of(*i) == group).count() as u64
-}
-
-/// The fewest requests a sync of the generated tenant of `n` people can make, per key.
-///
-/// Full sync, Graph (`fresh_token`: the client holds no token yet):
-///   1 token
-/// + 1 `users/delta?$deltatoken=latest` + 1 `groups/delta?$deltatoken=latest` (the cursor
-///   taken before reading: one round each, no objects, one page)
-/// + sum over the 3 watched groups of ceil(members / 999) `transitiveMembers` pages
-/// + ceil(max(1, T) / 999) pages of `admin/teams/userConfigurations`, read once for the whole
-///   tenant (T = Teams configurations in the tenant; the generated tenant has none, so 1 page);
-/// + 0 `$batch` (a full read needs no per-user fetch; a batch would carry 20 reads).
-///
-/// Full sync, IP Office (a fresh system, `b` = the client's `batch_size`, U = people in an
-/// IP Office group = everyone but the Teams-only sixth):
-///   1 login + 1 GET each of systems, licenses, users, extensions, huntgroups
-/// + ceil(U / b) `POST extensions` (each IP Office person gets an extension record)
-/// + ceil(U / b) `POST users` + 1 logout. (Teams-only people go to the directory CSV: no
-///   request.)
-///
-/// No-change incremental sync: Graph 1 `users/delta` + 1 `groups/delta` round from the saved
-/// links (one page each when nothing changed), no token (still valid), nothing else; IP
-/// Office 1 login + the 5 reads + 1 logout, no write.
-fn minimum(n: u32, batch: u64, full: bool) -> (Counts, Counts) {
-    let mut graph = Counts::new();
-    let mut ipo = Counts::new();
-    let put = |m: &mut Counts, k: &str, v: u64| {
-        if v > 0 {
-            m.insert(k.to_owned(), v);
-        }
-    };
-    put(&mut graph, "UsersDelta", 1);
-    put(&mut graph, "GroupsDelta", 1);
-    for r in ["GET authenticate", "DELETE authenticate"] {
-        put(&mut ipo, r, 1);
-    }
-    for r in ["systems", "licenses", "users", "extensions", "huntgroups"] {
-        put(&mut ipo, &format!("GET {r}"), 1);
-    }
-    if full {
-        put(&mut graph, "Token", 1);
-        let pages: u64 = [GROUP_IPO, GROUP_TEAMS_IPO, GROUP_TEAMS_ONLY]
-            .iter()
-            .map(|g| div_ceil(members(n, g), GRAPH_PAGE))
-            .sum();
-        put(&mut graph, "TransitiveMembers", pages);
-        let teams_configs = 0;
-        put(
-            &mut graph,
-            "TeamsUserConfigurations",
-            div_ceil(u64::max(1, teams_configs), GRAPH_PAGE),
-        );
-        let ipo_people = members(n, GROUP_IPO) + members(n, GROUP_TEAMS_IPO);
-        put(&mut ipo, "POST extensions", div_ceil(ipo_people, batch));
-        put(&mut ipo, "POST users", div_ceil(ipo_people, batch));
-    }
-    (graph, ipo)
-}
-
-fn total(c: &Counts) -> u64 {
-    c.values().sum()
-}
-
-/// The Graph emulator's counts since its last reset.
-fn graph_counts(lab: &Lab) -> Counts {
-    lab.graph
-        .stats()
-        .requests
-        .iter()
-        .filter(|(_, n)| **n > 0)
-        .map(|(r, n)| (format!("{r:?}"), *n))
-        .collect()
-}
-
-/// The IP Office emulator's counts since its last reset.
-fn ipo_counts(lab: &Lab) -> Counts {
-    let mut out = Counts::new();
-    for ((method, path), n) in &lab.ipo.stats().requests {
-        let last = path.rsplit('/').next().unwrap_or(path);
-        *out.entry(format!("{method} {last}")).or_default() += n;
-    }
-    out
-}
 
 /// Runs one sync as the administrator's program would (and then logs out of IP Office),
 /// returning what it did and the requests each side received.
@@ -132,8 +27,7 @@ async fn counted(
     engine: &SyncEngine,
     options: &RunOptions,
 ) -> (RunResult, Counts, Counts) {
-    lab.graph.reset_stats();
-    lab.ipo.stats_handle().reset();
+    reset_request_counts(lab);
     let run = engine.run(options).await.unwrap();
     lab.ipo_client.close().await;
     if let Some(report) = &run.report {
@@ -147,42 +41,42 @@ async fn counted(
     (run, graph_counts(lab), ipo_counts(lab))
 }
 
-fn table(what: &str, actual: &Counts, min: &Counts) -> String {
-    let mut keys: Vec<&String> = actual.keys().chain(min.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    let mut s = format!("{what}: actual / minimum\n");
-    for k in keys {
-        let a = actual.get(k).copied().unwrap_or(0);
-        let m = min.get(k).copied().unwrap_or(0);
-        s.push_str(&format!("  {k:<26} {a:>5} / {m:>5}\n"));
-    }
-    s.push_str(&format!(
-        "  {:<26} {:>5} / {:>5}\n",
-        "total",
-        total(actual),
-        total(min)
-    ));
-    s
-}
-
 /// Within 10% of the minimum: `actual <= 1.1 * minimum`.
 fn within_ten_percent(actual: u64, min: u64) -> bool {
     actual * 10 <= min * 11
 }
 
+/// Asserts that the requests in `actual` add up to within 10% of those in `min`.
+fn assert_within_ten_percent(actual: &Counts, min: &Counts) {
+    assert!(
+        within_ten_percent(total(actual), total(min)),
+        "{} requests, minimum {}: {actual:?}",
+        total(actual),
+        total(min)
+    );
+}
+
 async fn applied_lab() -> (Lab, SyncEngine, RunResult, Counts, Counts) {
     let people = people(PEOPLE);
-    let lab = Lab::start(&people, ipo_config(), |g| g, |_| {}).await;
+    let lab = Lab::start(&people, roomy_ipo_emulator_config(), |g| g, |_| {}).await;
     let engine = lab.engine(config(), Arc::new(MemoryStateStore::new()));
     let (run, graph, ipo) = counted(&lab, &engine, &RunOptions::apply()).await;
-    let ipo_people = members(PEOPLE, GROUP_IPO) + members(PEOPLE, GROUP_TEAMS_IPO);
+    let ipo_people = ip_office_people(PEOPLE);
     assert_eq!(
         lab.ipo.users().len() as u64,
         ipo_people + 1,
         "everyone in an IP Office group was created (plus NoUser)"
     );
     (lab, engine, run, graph, ipo)
+}
+
+/// A full sync of a fresh lab: the run, the Graph requests and their minimum (printed side
+/// by side).
+async fn full_sync_graph_requests() -> (RunResult, Counts, Counts) {
+    let (_, _, run, graph, _) = applied_lab().await;
+    let (min_graph, _) = minimum(PEOPLE, 50, true);
+    eprintln!("{}", table("Graph, full sync", &graph, &min_graph));
+    (run, graph, min_graph)
 }
 
 fn batch_size(lab: &Lab) -> u64 {
@@ -221,7 +115,7 @@ async fn full_sync_ip_office_requests_stay_within_ten_percent_of_the_minimum() {
     let (_, min_ipo) = minimum(PEOPLE, batch_size(&lab), true);
     eprintln!("{}", table("IP Office, full sync", &ipo, &min_ipo));
 
-    let ipo_people = members(PEOPLE, GROUP_IPO) + members(PEOPLE, GROUP_TEAMS_IPO);
+    let ipo_people = ip_office_people(PEOPLE);
     assert_eq!(
         lab.ipo.stats().records_written,
         2 * ipo_people,
@@ -238,22 +132,14 @@ async fn full_sync_ip_office_requests_stay_within_ten_percent_of_the_minimum() {
             "{r} read once: {ipo:?}"
         );
     }
-    assert!(
-        within_ten_percent(total(&ipo), total(&min_ipo)),
-        "{} requests, minimum {}: {ipo:?}",
-        total(&ipo),
-        total(&min_ipo)
-    );
+    assert_within_ten_percent(&ipo, &min_ipo);
 }
 
 /// What holds of the full sync's Graph requests: every listing at full page size, one
 /// delta round per link for the cursor, one token, no per-user reads.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_sync_reads_group_members_in_pages_of_999_and_takes_the_cursor_once() {
-    let (_, _, run, graph, _) = applied_lab().await;
-    let (min_graph, _) = minimum(PEOPLE, 50, true);
-    eprintln!("{}", table("Graph, full sync", &graph, &min_graph));
-
+    let (run, graph, min_graph) = full_sync_graph_requests().await;
     assert!(!run.incremental);
     for k in ["Token", "UsersDelta", "GroupsDelta", "TransitiveMembers"] {
         assert_eq!(graph.get(k), min_graph.get(k), "{k}: {graph:?}");
@@ -269,20 +155,13 @@ async fn full_sync_reads_group_members_in_pages_of_999_and_takes_the_cursor_once
 /// listing), not once per group.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_sync_graph_requests_stay_within_ten_percent_of_the_minimum() {
-    let (_, _, _, graph, _) = applied_lab().await;
-    let (min_graph, _) = minimum(PEOPLE, 50, true);
-    eprintln!("{}", table("Graph, full sync", &graph, &min_graph));
+    let (_, graph, min_graph) = full_sync_graph_requests().await;
     assert_eq!(
         graph.get("TeamsUserConfigurations"),
         min_graph.get("TeamsUserConfigurations"),
         "{graph:?}"
     );
-    assert!(
-        within_ten_percent(total(&graph), total(&min_graph)),
-        "{} requests, minimum {}: {graph:?}",
-        total(&graph),
-        total(&min_graph)
-    );
+    assert_within_ten_percent(&graph, &min_graph);
 }
 
 #[test]

@@ -16,22 +16,19 @@ mod support;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use graph_client::{GraphClient, GraphConfig};
 use ipo_client::{IpoClient, IpoConfig, RetryPolicy};
 use ipo_emulator::{AUTH_PATH, X_USER_AGENT, X_USER_CLIENT};
+use support::log_capture::LogBuffer;
 use support::*;
 use sync_engine::{
     FileStateStore, RunOptions, RunResult, Style, SyncEngine, render_plan, render_report,
 };
 use tracing_subscriber::fmt::format::FmtSpan;
 
-/// A wrong client secret (itself a secret: it must not leak either).
-const WRONG_SECRET: &str = "Wr0ng-CLIENT-secret-Hy6Tb1";
-/// A wrong IP Office password (same).
-const WRONG_PASSWORD: &str = "Wr0ng-IPO-pw-Qx5Lm3";
 /// Every access token the Graph emulator issues starts with this (an unsigned JWT header);
 /// checked against a token fetched by hand below.
 const GRAPH_TOKEN_PREFIX: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.";
@@ -46,36 +43,10 @@ const PREDICTED_SESSIONS: usize = 64;
 // The log capture: one global subscriber for this test binary (a thread-local default would
 // not reach the runtime's worker threads).
 
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Buffer {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buffer {
-    type Writer = Buffer;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-fn log_buffer() -> &'static Buffer {
-    static LOG: OnceLock<Buffer> = OnceLock::new();
+fn log_buffer() -> &'static LogBuffer {
+    static LOG: OnceLock<LogBuffer> = OnceLock::new();
     LOG.get_or_init(|| {
-        let buf = Buffer::default();
+        let buf = LogBuffer::default();
         let subscriber = tracing_subscriber::fmt()
             .with_writer(buf.clone())
             .with_max_level(tracing::Level::TRACE)

@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use graph_emulator::Route;
@@ -16,13 +16,10 @@ use ipo_emulator::{
     UNRELATED_CERT_PEM,
 };
 use ipo_model::PortError;
+use support::convergence::assert_nothing_left_to_do;
+use support::log_capture::LogBuffer;
 use support::*;
 use sync_engine::{MemoryStateStore, RunOptions, SyncError};
-
-/// A wrong password, distinctive so a leak of it would be found.
-const WRONG_PASSWORD: &str = "Wr0ng-IPO-pw-Qx5Lm3";
-/// A wrong client secret, distinctive for the same reason.
-const WRONG_SECRET: &str = "Wr0ng-CLIENT-secret-Hy6Tb1";
 
 async fn https_emulator() -> IpoEmulatorHandle {
     IpoEmulator::start(ipo_emulator_config().tls(true))
@@ -36,6 +33,14 @@ fn client(emu: &IpoEmulatorHandle, tls: TlsMode) -> IpoClient {
     let mut cfg = IpoConfig::new(emu.base_url(), IPO_USER, Secret::new(IPO_PASSWORD));
     cfg.tls = tls;
     cfg.retry = RetryPolicy::fast(3);
+    IpoClient::new(cfg).unwrap()
+}
+
+/// A client for the IP Office at `base_url` logging in with `password`: default TLS mode
+/// (fine for plain HTTP), no retry.
+fn no_retry_client(base_url: &str, password: &str) -> IpoClient {
+    let mut cfg = IpoConfig::new(base_url, IPO_USER, Secret::new(password));
+    cfg.retry = RetryPolicy::fast(0);
     IpoClient::new(cfg).unwrap()
 }
 
@@ -198,27 +203,6 @@ async fn unusable_pem_is_a_clear_tls_configuration_error() {
     }
 }
 
-/// Captures what the client logs while it is being built.
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buffer {
-    type Writer = Buffer;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accepting_any_certificate_works_only_when_named_and_says_so() {
     let emu = https_emulator().await;
@@ -234,14 +218,14 @@ async fn accepting_any_certificate_works_only_when_named_and_says_so() {
     );
     assert!(format!("{cfg:?}").contains("tls: InsecureAcceptAnyCertificate"));
     // Building such a client logs a warning (captured on this thread: `new` is synchronous).
-    let buf = Buffer::default();
+    let buf = LogBuffer::default();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(buf.clone())
         .with_max_level(tracing::Level::TRACE)
         .with_ansi(false)
         .finish();
     let c = tracing::subscriber::with_default(subscriber, || IpoClient::new(cfg).unwrap());
-    let log = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let log = String::from_utf8(buf.bytes()).unwrap();
     assert!(log.contains("WARN"), "{log}");
     assert!(log.contains("verification is OFF"), "{log}");
     c.system().await.unwrap();
@@ -286,14 +270,7 @@ async fn whole_sync_runs_over_https_when_the_ca_is_trusted() {
         .filter(|u| u.name.as_str().starts_with("user"))
         .count();
     assert_eq!(synced, 10);
-    assert!(
-        engine
-            .run(&RunOptions::dry_run())
-            .await
-            .unwrap()
-            .plan
-            .is_empty()
-    );
+    assert_nothing_left_to_do(&engine, "sync over HTTPS").await;
     assert_eq!(lab.ipo.stats().failed_logins, 0);
 }
 
@@ -311,20 +288,44 @@ async fn emulator_locks_the_account_after_three_wrong_passwords() {
     // (one attempt, then the right password still works) proves something.
     let emu = IpoEmulator::start(lockout_emulator_config()).await.unwrap();
     for _ in 0..3 {
-        let mut cfg = IpoConfig::new(emu.base_url(), IPO_USER, Secret::new(WRONG_PASSWORD));
-        cfg.retry = RetryPolicy::fast(0);
-        let err = IpoClient::new(cfg).unwrap().system().await.unwrap_err();
+        let err = no_retry_client(&emu.base_url(), WRONG_PASSWORD)
+            .system()
+            .await
+            .unwrap_err();
         assert!(matches!(err, IpoError::LoginFailed { .. }), "{err:?}");
     }
-    let mut cfg = IpoConfig::new(emu.base_url(), IPO_USER, Secret::new(IPO_PASSWORD));
-    cfg.retry = RetryPolicy::fast(0);
-    let err = IpoClient::new(cfg).unwrap().system().await.unwrap_err();
+    let err = no_retry_client(&emu.base_url(), IPO_PASSWORD)
+        .system()
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, IpoError::LoginFailed { .. }),
         "locked: {err:?}"
     );
     assert_eq!(emu.stats().logins, 0);
     assert_eq!(emu.stats().failed_logins, 4);
+}
+
+/// Runs `engine` to the error it must end in: asserts the error is the expected kind
+/// (`typed`) and that neither its Display nor its Debug shows any of `secrets`; returns how
+/// long the run took and the error's Display.
+async fn failed_run_hiding(
+    engine: &sync_engine::SyncEngine,
+    secrets: [&str; 2],
+    typed: impl Fn(&SyncError) -> bool,
+) -> (Duration, String) {
+    let started = Instant::now();
+    let err = engine.run(&RunOptions::apply()).await.unwrap_err();
+    let elapsed = started.elapsed();
+    let message = err.to_string();
+    let debug = format!("{err:?}");
+    assert!(typed(&err), "a typed authentication error: {debug}");
+    for shown in [&message, &debug] {
+        for secret in secrets {
+            assert!(!shown.contains(secret));
+        }
+    }
+    (elapsed, message)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -341,21 +342,12 @@ async fn wrong_ipo_password_fails_once_clearly_without_locking_the_account() {
     )
     .await;
     let engine = lab.engine(config(), Arc::new(MemoryStateStore::new()));
-    let started = Instant::now();
-    let err = engine.run(&RunOptions::apply()).await.unwrap_err();
-    let elapsed = started.elapsed();
-    let message = err.to_string();
-    let debug = format!("{err:?}");
-    assert!(
-        matches!(err, SyncError::Ipo(PortError::Auth(_))),
-        "a typed authentication error: {debug}"
-    );
+    let (elapsed, message) = failed_run_hiding(&engine, [WRONG_PASSWORD, IPO_PASSWORD], |e| {
+        matches!(e, SyncError::Ipo(PortError::Auth(_)))
+    })
+    .await;
     assert!(message.contains("IP Office login refused"), "{message}");
     assert!(message.contains("not retried"), "{message}");
-    for shown in [&message, &debug] {
-        assert!(!shown.contains(WRONG_PASSWORD));
-        assert!(!shown.contains(IPO_PASSWORD));
-    }
     // Exactly one login attempt reached IP Office.
     let stats = lab.ipo.stats();
     assert_eq!(stats.failed_logins, 1, "{stats:?}");
@@ -375,9 +367,10 @@ async fn wrong_ipo_password_fails_once_clearly_without_locking_the_account() {
     assert_eq!(lab.ipo.stats().failed_logins, 1);
 
     // The account is not locked: the right password still logs in.
-    let mut cfg = IpoConfig::new(lab.ipo.base_url(), IPO_USER, Secret::new(IPO_PASSWORD));
-    cfg.retry = RetryPolicy::fast(0);
-    IpoClient::new(cfg).unwrap().system().await.unwrap();
+    no_retry_client(&lab.ipo.base_url(), IPO_PASSWORD)
+        .system()
+        .await
+        .unwrap();
     assert_eq!(lab.ipo.stats().logins, 1);
     eprintln!("wrong IP Office password: one attempt, error after {elapsed:?}: {message}");
 }
@@ -400,21 +393,12 @@ async fn wrong_graph_secret_fails_once_clearly_without_a_retry_storm() {
     )
     .await;
     let engine = lab.engine(config(), Arc::new(MemoryStateStore::new()));
-    let started = Instant::now();
-    let err = engine.run(&RunOptions::apply()).await.unwrap_err();
-    let elapsed = started.elapsed();
-    let message = err.to_string();
-    let debug = format!("{err:?}");
-    assert!(
-        matches!(err, SyncError::Directory(PortError::Auth(_))),
-        "a typed authentication error: {debug}"
-    );
+    let (elapsed, message) = failed_run_hiding(&engine, [WRONG_SECRET, CLIENT_SECRET], |e| {
+        matches!(e, SyncError::Directory(PortError::Auth(_)))
+    })
+    .await;
     assert!(message.contains("invalid_client"), "{message}");
     assert!(message.contains("AADSTS7000215"), "{message}");
-    for shown in [&message, &debug] {
-        assert!(!shown.contains(WRONG_SECRET));
-        assert!(!shown.contains(CLIENT_SECRET));
-    }
     let stats = lab.graph.stats();
     let token_requests = stats.get(Route::Token);
     eprintln!(

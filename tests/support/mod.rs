@@ -2,8 +2,21 @@
 //! a generated tenant and the sync configuration that matches it.
 //!
 //! Every test binary includes this module with `mod support;`; not every binary uses every
-//! helper, hence the `dead_code` allowance.
+//! helper, hence the `dead_code` allowance (inherited by the submodules).
+//!
+//! Submodules, one concept each, used by path (`support::ipo_state::...`):
+//! - [`ipo_state`]: the IP Office state field by field, its invariants, and differences;
+//! - [`convergence`]: a converged sync plans nothing on a dry run;
+//! - [`request_minimum`]: the fewest requests a sync of the generated tenant can make;
+//! - [`request_tally`]: the requests the emulators received, next to that minimum;
+//! - [`log_capture`]: an in-memory sink for `tracing` output.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod convergence;
+pub mod ipo_state;
+pub mod log_capture;
+pub mod request_minimum;
+pub mod request_tally;
 
 use std::sync::Arc;
 
@@ -28,12 +41,27 @@ pub const IPO_USER: &str = "ipo-teams-sync";
 /// The IP Office service user's password.
 pub const IPO_PASSWORD: &str = "P4ssw0rd-IPO-kw8Yt2";
 
+/// A wrong client secret, distinctive (and itself a secret: it must not leak either).
+pub const WRONG_SECRET: &str = "Wr0ng-CLIENT-secret-Hy6Tb1";
+/// A wrong IP Office password, distinctive for the same reason.
+pub const WRONG_PASSWORD: &str = "Wr0ng-IPO-pw-Qx5Lm3";
+
 /// Group of IP Office only people.
 pub const GROUP_IPO: &str = "0a000000-0000-4000-8000-000000000001";
 /// Group of Teams + IP Office people.
 pub const GROUP_TEAMS_IPO: &str = "0a000000-0000-4000-8000-000000000002";
 /// Group of Teams only people.
 pub const GROUP_TEAMS_ONLY: &str = "0a000000-0000-4000-8000-000000000003";
+
+/// The display name of group `group` (one of the three above), in Graph and in the rules.
+pub fn group_name(group: &str) -> &'static str {
+    match group {
+        GROUP_IPO => "IP Office users",
+        GROUP_TEAMS_IPO => "Teams + IP Office users",
+        GROUP_TEAMS_ONLY => "Teams only users",
+        other => panic!("not a group of the generated tenant: {other}"),
+    }
+}
 
 /// Microsoft 365 Business Voice (without Calling Plan).
 pub const BUSINESS_VOICE: &str = "d52db95a-5ecb-46b6-beb0-190ab5cda4a8";
@@ -88,35 +116,34 @@ pub fn people(n: u32) -> Vec<(DirectoryUser, &'static str)> {
 /// The sync configuration for the generated tenant: one rule per group, big extension ranges,
 /// removal by disabling, threshold at its defaults.
 pub fn config() -> SyncConfig {
-    let mut ipo = GroupRule::new(
-        GROUP_IPO.parse::<GroupId>().unwrap(),
-        UserType::IpOfficeOnly,
-    );
-    ipo.name = Some("IP Office users".into());
-    ipo.provisioning_rule = Some("desk".into());
-    let mut both = GroupRule::new(
-        GROUP_TEAMS_IPO.parse::<GroupId>().unwrap(),
-        UserType::TeamsAndIpOffice,
-    );
-    both.name = Some("Teams + IP Office users".into());
-    both.priority = 10;
-    both.provisioning_rule = Some("teams".into());
-    let mut teams = GroupRule::new(
-        GROUP_TEAMS_ONLY.parse::<GroupId>().unwrap(),
-        UserType::TeamsOnly,
-    );
-    teams.name = Some("Teams only users".into());
-    teams.priority = 5;
-    let mut cfg = SyncConfig::new(vec![ipo, both, teams]);
-    let mut desk = ProvisioningRule::new("desk");
-    desk.start_extension = Some("200000".parse().unwrap());
-    desk.end_extension = Some("299999".parse().unwrap());
-    desk.user_template = Some("desk-user".into());
-    let mut teams_rule = ProvisioningRule::new("teams");
-    teams_rule.start_extension = Some("400000".parse().unwrap());
-    teams_rule.end_extension = Some("499999".parse().unwrap());
-    teams_rule.user_template = Some("teams-user".into());
-    cfg.provisioning_rules = vec![desk, teams_rule];
+    let rule = |group: &str, user_type, priority, provisioning_rule: Option<&str>| {
+        let mut r = GroupRule::new(group.parse::<GroupId>().unwrap(), user_type);
+        r.name = Some(group_name(group).into());
+        r.priority = priority;
+        r.provisioning_rule = provisioning_rule.map(Into::into);
+        r
+    };
+    let mut cfg = SyncConfig::new(vec![
+        rule(GROUP_IPO, UserType::IpOfficeOnly, 0, Some("desk")),
+        rule(
+            GROUP_TEAMS_IPO,
+            UserType::TeamsAndIpOffice,
+            10,
+            Some("teams"),
+        ),
+        rule(GROUP_TEAMS_ONLY, UserType::TeamsOnly, 5, None),
+    ]);
+    let range = |name: &str, start: &str, end: &str, template: &str| {
+        let mut r = ProvisioningRule::new(name);
+        r.start_extension = Some(start.parse().unwrap());
+        r.end_extension = Some(end.parse().unwrap());
+        r.user_template = Some(template.into());
+        r
+    };
+    cfg.provisioning_rules = vec![
+        range("desk", "200000", "299999", "desk-user"),
+        range("teams", "400000", "499999", "teams-user"),
+    ];
     let mut desk_user = UserTemplate::default();
     desk_user.profile = Some(Profile::BasicUser);
     let mut teams_user = UserTemplate::default();
@@ -165,13 +192,9 @@ impl Lab {
         )
         .await
         .unwrap();
-        graph.add_group(GROUP_IPO, "IP Office users").unwrap();
-        graph
-            .add_group(GROUP_TEAMS_IPO, "Teams + IP Office users")
-            .unwrap();
-        graph
-            .add_group(GROUP_TEAMS_ONLY, "Teams only users")
-            .unwrap();
+        for group in [GROUP_IPO, GROUP_TEAMS_IPO, GROUP_TEAMS_ONLY] {
+            graph.add_group(group, group_name(group)).unwrap();
+        }
         for (u, g) in people {
             graph.add_user(u.clone()).unwrap();
             graph.add_member(*g, &u.id).unwrap();
