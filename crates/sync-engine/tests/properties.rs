@@ -415,7 +415,15 @@ async fn check(t: Tenant) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // Failing seeds are kept next to this file (tests/properties.proptest-regressions) and
+    // replayed first; the default looks for a lib.rs above an integration test and gives up.
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+        )),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn sync_converges_without_duplicates_and_leaves_unowned_users_alone(t in tenant_strategy()) {
