@@ -10,6 +10,7 @@ use tokio::sync::Mutex;
 
 use crate::config::{IpoConfig, TlsMode, WireFormat};
 use crate::error::IpoError;
+use crate::records::NodeInfo;
 use crate::session::{Session, SessionState};
 use crate::stats::{ClientStats, Counters};
 use crate::tls;
@@ -49,6 +50,9 @@ pub(crate) struct Inner {
     pub session: Mutex<SessionState>,
     pub counters: Counters,
     pub mode: RwLock<Option<LicensingMode>>,
+    /// The solution's nodes from the last `GET systems` (`None`: not read in this session).
+    /// Held across the read so concurrent callers share one listing.
+    pub nodes: Mutex<Option<Vec<NodeInfo>>>,
 }
 
 /// What came back for a request (after retries and re-login).
@@ -100,6 +104,7 @@ impl IpoClient {
                 session: Mutex::new(SessionState::LoggedOut),
                 counters: Counters::default(),
                 mode: RwLock::new(None),
+                nodes: Mutex::new(None),
             }),
         })
     }
@@ -114,19 +119,41 @@ impl IpoClient {
         &self.inner.cfg
     }
 
-    /// Logs out (one attempt, errors only logged). A later call logs in again.
+    /// Logs out (one attempt, errors only logged). A later call logs in again (and reads
+    /// the node listing again when it needs it).
     pub async fn close(&self) {
+        *self.inner.nodes.lock().await = None;
         let mut state = self.inner.session.lock().await;
         if let SessionState::Active(s) = std::mem::take(&mut *state) {
             self.inner.logout(&s).await;
         }
     }
 
-    /// Sends a request to `resource` (`users`, `users?guid=` as `query`...) and returns the
-    /// parsed answer; logs in first if needed, logs in again and repeats once on
-    /// `461:SessionTimeout`.
+    /// Sends a request to `resource` (`users`, `users?guid=` as `query`...) on the
+    /// configured node ([`IpoConfig::node`]) and returns the parsed answer; logs in first if
+    /// needed, logs in again and repeats once on `461:SessionTimeout`.
     pub(crate) async fn call(
         &self,
+        method: Method,
+        resource: &str,
+        query: &[(&str, &str)],
+        body: Option<String>,
+    ) -> Result<Reply, IpoError> {
+        self.call_on(
+            self.inner.cfg.node.as_deref(),
+            method,
+            resource,
+            query,
+            body,
+        )
+        .await
+    }
+
+    /// [`call`](Self::call) with `ipaddress=node` (`None`: no selector, i.e. the whole
+    /// solution for a read, the primary for a write).
+    pub(crate) async fn call_on(
+        &self,
+        node: Option<&str>,
         method: Method,
         resource: &str,
         query: &[(&str, &str)],
@@ -136,7 +163,7 @@ impl IpoClient {
         let what = format!("{method} {resource}");
         let url = format!("{}{API_PATH}{resource}", inner.base);
         let mut query: Vec<(&str, &str)> = query.to_vec();
-        if let Some(node) = &inner.cfg.node {
+        if let Some(node) = node {
             query.push(("ipaddress", node));
         }
         let mut relogged = false;
@@ -216,7 +243,16 @@ impl IpoClient {
 
     /// `GET resource`: the records, or the errors of a `status="0"` answer.
     pub(crate) async fn list(&self, resource: &str) -> Result<Vec<wire::WireRecord>, IpoError> {
-        let reply = self.call(Method::GET, resource, &[], None).await?;
+        self.list_on(self.inner.cfg.node.as_deref(), resource).await
+    }
+
+    /// [`list`](Self::list) with `ipaddress=node` (`None`: the whole solution).
+    pub(crate) async fn list_on(
+        &self,
+        node: Option<&str>,
+        resource: &str,
+    ) -> Result<Vec<wire::WireRecord>, IpoError> {
+        let reply = self.call_on(node, Method::GET, resource, &[], None).await?;
         let Some(env) = reply.envelope else {
             return Ok(Vec::new());
         };
@@ -243,6 +279,12 @@ impl IpoClient {
                 detail: "no System record".into(),
             })?;
         self.remember_mode(system.licensing_mode);
+        // The same listing names the nodes: a write to a node needs no second read.
+        if let Ok(mut nodes) = self.inner.nodes.try_lock()
+            && nodes.is_none()
+        {
+            *nodes = Some(crate::records::nodes_from_records(&recs));
+        }
         Ok(system.licensing_mode)
     }
 

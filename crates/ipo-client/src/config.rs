@@ -147,7 +147,9 @@ pub struct IpoConfig {
     /// Wire names of fields outside the schema.
     pub wire_names: WireNames,
     /// `ipaddress=` node selector (LAN1 address of a Server Edition / Select node), or `None`
-    /// for the whole solution (reads) / the primary (writes).
+    /// for the whole solution (reads) / the primary (writes). A record that carries its own
+    /// `node` (LAN1 address or system name, resolved through `GET systems`) is written to
+    /// that node instead; see docs/ipo-wire.md, "Nodes".
     pub node: Option<String>,
     /// Where the system directory entries for Teams-only users are kept (a CSV file in
     /// IP Office's directory import layout). `None`: directory changes fail with

@@ -63,6 +63,18 @@ pub enum IpoError {
         /// UnknownIssuer`) and what to change in the settings.
         detail: String,
     },
+    /// A record names a node (LAN1 address or system `Name`) that the solution's node
+    /// listing (`GET systems`) does not have, or that cannot be addressed. Nothing was sent
+    /// for the record: it is never written to another node instead.
+    #[error("{record}: IP Office node {node:?} {reason}; nothing was sent for it")]
+    UnknownNode {
+        /// The record, e.g. `user Ann`.
+        record: String,
+        /// The node value the record carries.
+        node: String,
+        /// Why it cannot be used, with the nodes the solution lists.
+        reason: String,
+    },
     /// The TLS settings cannot be used (bad PEM, no certificate...).
     #[error("TLS configuration: {0}")]
     Tls(String),

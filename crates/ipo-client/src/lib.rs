@@ -35,6 +35,13 @@
 //!   gives each of its items `Unavailable`; later batches are still tried, unless the login
 //!   or the TLS handshake was refused (then `NotAttempted`). Transport errors carry their
 //!   whole cause chain (never a URL).
+//! - **Nodes** (Server Edition / Select): a create or update of a record whose `node` is
+//!   set goes to that node (`ipaddress=` its LAN1 address; a system `Name` is resolved
+//!   through the `GET systems` listing, read once per session, see [`IpoClient::nodes`]).
+//!   Batches are grouped per node; a node the solution does not list fails only its records
+//!   with [`IpoError::UnknownNode`] (nothing sent, never another node). Without
+//!   [`IpoConfig::node`], a multi-node snapshot reads users and extensions per node and tags
+//!   each record with its node. Details: docs/ipo-wire.md, "Nodes".
 //! - **TLS**: rustls with the ring provider, verification on by default; trust IP Office's
 //!   CA or pin its certificate with [`TlsMode`]. A failed handshake (a refused certificate,
 //!   plain HTTP on the port) is never retried: it is an [`IpoError::TlsRefused`] naming the
@@ -76,6 +83,7 @@ mod client;
 mod config;
 pub mod directory;
 mod error;
+mod nodes;
 pub mod records;
 mod resources;
 mod secret;
@@ -88,6 +96,7 @@ pub mod wire;
 pub use client::IpoClient;
 pub use config::{IpoConfig, RetryPolicy, TlsMode, WireFormat, WireNames};
 pub use error::IpoError;
+pub use records::NodeInfo;
 pub use secret::Secret;
 pub use stats::ClientStats;
 pub use store::{errors_to_port, port_error};

@@ -47,6 +47,15 @@ pub fn port_error(e: IpoError, record: &str) -> PortError {
             message,
         },
         IpoError::Api { errors, .. } => errors_to_port(record, errors),
+        IpoError::UnknownNode {
+            record,
+            node,
+            reason,
+        } => PortError::InvalidData {
+            record,
+            field: "node".into(),
+            message: format!("IP Office node {node:?} {reason}; nothing was sent"),
+        },
         IpoError::DirectoryFile { .. } => PortError::Unavailable {
             service: "directory file".into(),
             detail: e.to_string(),
@@ -139,6 +148,18 @@ impl Batch {
     }
 }
 
+/// A prepared write: its position in the changes, the change, its record.
+type Item<'a> = (usize, &'a IpoChange, WireRecord);
+
+/// The node a change's record carries (users and extensions; hunt groups carry none).
+fn node_of(c: &IpoChange) -> Option<&str> {
+    match c {
+        IpoChange::CreateUser(u) | IpoChange::UpdateUser(u) => u.node.as_deref(),
+        IpoChange::CreateExtension(e) => e.node.as_deref(),
+        _ => None,
+    }
+}
+
 /// State of one `apply` run.
 struct Run {
     out: Vec<Option<ChangeOutcome>>,
@@ -192,19 +213,34 @@ impl IpoClient {
         }
     }
 
+    /// [`prepare`](Self::prepare), and the node the record goes to (`ipaddress=`).
+    async fn prepare_for_node(
+        &self,
+        c: &IpoChange,
+    ) -> Result<(Option<String>, WireRecord), PortError> {
+        let rec = self.prepare(c).await?;
+        let label = c.label();
+        let target = self
+            .target(&label, node_of(c))
+            .await
+            .map_err(|e| port_error(e, &label))?;
+        Ok((target, rec))
+    }
+
     async fn send_batch(
         &self,
         kind: Batch,
-        items: &[(usize, &IpoChange, WireRecord)],
+        target: Option<&str>,
+        items: &[Item<'_>],
         run: &mut Run,
     ) {
         let recs: Vec<WireRecord> = items.iter().map(|(_, _, r)| r.clone()).collect();
         for r in &recs {
-            tracing::debug!(kind = %r.kind, fields = ?r.fields, "sending record");
+            tracing::debug!(kind = %r.kind, node = target, fields = ?r.fields, "sending record");
         }
         let body = wire::write_request(self.inner.cfg.format, &recs);
         let result = self
-            .call(kind.method(), kind.resource(), &[], Some(body))
+            .call_on(target, kind.method(), kind.resource(), &[], Some(body))
             .await;
         let what = format!("{} {}", kind.method(), kind.resource());
         let reply = match result {
@@ -337,24 +373,40 @@ impl IpoConfigStore for IpoClient {
             .map(records::license_from_record)
             .collect();
         let names = &self.inner.cfg.wire_names;
-        snap.users = self
-            .list("users")
-            .await
-            .map_err(at("users"))?
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| records::user_from_record(r, i, mode, names))
-            .collect::<Result<_, _>>()
-            .map_err(at("users"))?;
-        snap.extensions = self
-            .list("extensions")
-            .await
-            .map_err(at("extensions"))?
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| records::extension_from_record(r, i))
-            .collect::<Result<_, _>>()
-            .map_err(at("extensions"))?;
+        // Which listings to read users and extensions from, and the node they are on.
+        let nodes = records::nodes_from_records(&sys);
+        let sources: Vec<Option<String>> = match &self.inner.cfg.node {
+            Some(node) => vec![Some(node.clone())],
+            None if nodes.len() > 1 => nodes
+                .iter()
+                .map(|n| n.address.clone().map(Some))
+                .collect::<Option<Vec<_>>>()
+                .unwrap_or_else(|| vec![None]),
+            None => vec![None],
+        };
+        self.remember_nodes(nodes).await;
+        for source in &sources {
+            let node = source.as_deref();
+            let first = snap.users.len();
+            let users = self.list_on(node, "users").await.map_err(at("users"))?;
+            for (k, r) in users.into_iter().enumerate() {
+                let mut u =
+                    records::user_from_record(r, first + k, mode, names).map_err(at("users"))?;
+                u.node = source.clone();
+                snap.users.push(u);
+            }
+            let first = snap.extensions.len();
+            let exts = self
+                .list_on(node, "extensions")
+                .await
+                .map_err(at("extensions"))?;
+            for (k, r) in exts.into_iter().enumerate() {
+                let mut e =
+                    records::extension_from_record(r, first + k).map_err(at("extensions"))?;
+                e.node = source.clone();
+                snap.extensions.push(e);
+            }
+        }
         snap.hunt_groups = self
             .list("huntgroups")
             .await
@@ -364,14 +416,6 @@ impl IpoConfigStore for IpoClient {
             .map(|(i, r)| records::hunt_group_from_record(r, i))
             .collect::<Result<_, _>>()
             .map_err(at("huntgroups"))?;
-        if let Some(node) = &self.inner.cfg.node {
-            for u in &mut snap.users {
-                u.node = Some(node.clone());
-            }
-            for e in &mut snap.extensions {
-                e.node = Some(node.clone());
-            }
-        }
         if let Some(path) = &self.inner.cfg.directory_csv {
             snap.directory = directory::read_directory(path).map_err(at("directory"))?;
         }
@@ -390,11 +434,10 @@ impl IpoConfigStore for IpoClient {
         while i < changes.len() {
             let c = &changes[i];
             if let Some(kind) = Batch::of(c) {
-                let mut items = Vec::new();
-                while i < changes.len()
-                    && Batch::of(&changes[i]) == Some(kind)
-                    && items.len() < size
-                {
+                // The whole run of this kind, grouped by target node (first seen first,
+                // original order inside a group), then sent in batches of `size`.
+                let mut groups: Vec<(Option<String>, Vec<Item<'_>>)> = Vec::new();
+                while i < changes.len() && Batch::of(&changes[i]) == Some(kind) {
                     let c = &changes[i];
                     if let Some(reason) = &run.stop {
                         run.out[i] = Some(Err(PortError::NotAttempted {
@@ -402,8 +445,13 @@ impl IpoConfigStore for IpoClient {
                             reason: reason.clone(),
                         }));
                     } else {
-                        match self.prepare(c).await {
-                            Ok(rec) => items.push((i, c, rec)),
+                        match self.prepare_for_node(c).await {
+                            Ok((target, rec)) => {
+                                match groups.iter_mut().find(|(t, _)| *t == target) {
+                                    Some((_, items)) => items.push((i, c, rec)),
+                                    None => groups.push((target, vec![(i, c, rec)])),
+                                }
+                            }
                             Err(e) => {
                                 if matches!(e, PortError::Auth(_)) {
                                     run.stop = Some(e.to_string());
@@ -414,8 +462,20 @@ impl IpoConfigStore for IpoClient {
                     }
                     i += 1;
                 }
-                if !items.is_empty() {
-                    self.send_batch(kind, &items, &mut run).await;
+                for (target, items) in &groups {
+                    for chunk in items.chunks(size) {
+                        if let Some(reason) = &run.stop {
+                            for (k, c, _) in chunk {
+                                run.out[*k] = Some(Err(PortError::NotAttempted {
+                                    record: c.label(),
+                                    reason: reason.clone(),
+                                }));
+                            }
+                            continue;
+                        }
+                        self.send_batch(kind, target.as_deref(), chunk, &mut run)
+                            .await;
+                    }
                 }
                 continue;
             }

@@ -20,6 +20,7 @@ const HUNTGROUPS_XML: &str = include_str!("fixtures/huntgroups.xml");
 const CREATE_ERRORS_XML: &str = include_str!("fixtures/create_errors.xml");
 const TIMEOUT_XML: &str = include_str!("fixtures/timeout.xml");
 const UNKNOWN_GUID_JSON: &str = include_str!("fixtures/unknown_guid.json");
+const EMPTY_XML: &str = r#"<?xml version="1.0"?><response status="1"><data set="0" totalRecords="0"></data></response>"#;
 const OK_XML: &str = r#"<?xml version="1.0"?><response status="1"><data></data></response>"#;
 
 fn config(server: &ServerGuard, format: WireFormat) -> IpoConfig {
@@ -64,6 +65,19 @@ async fn get(server: &mut ServerGuard, resource: &str, body: &str, n: u32) -> Mo
         .with_status(200)
         .with_header("content-type", "application/xml")
         .with_body(body)
+        .create_async()
+        .await
+}
+
+/// `GET resource?ipaddress=node` (session 1).
+async fn get_on(server: &mut ServerGuard, resource: &str, body: &str, node: &str) -> Mock {
+    server
+        .mock("GET", format!("{API}/{resource}").as_str())
+        .match_query(Matcher::UrlEncoded("ipaddress".into(), node.into()))
+        .match_header("cookie", session(1))
+        .with_status(200)
+        .with_body(body)
+        .expect(1)
         .create_async()
         .await
 }
@@ -116,8 +130,12 @@ async fn login_keeps_both_cookies_and_snapshot_reads_everything() {
     let mocks = vec![
         get(&mut server, "systems", SYSTEMS_XML, 1).await,
         get(&mut server, "licenses", LICENSES_XML, 1).await,
-        get(&mut server, "users", USERS_XML, 1).await,
-        get(&mut server, "extensions", EXTENSIONS_JSON, 1).await,
+        // Two nodes listed: users and extensions are read per node (LAN1 address), so
+        // each record knows its node; the branch has none of them.
+        get_on(&mut server, "users", USERS_XML, "10.0.0.5").await,
+        get_on(&mut server, "users", EMPTY_XML, "10.0.1.5").await,
+        get_on(&mut server, "extensions", EXTENSIONS_JSON, "10.0.0.5").await,
+        get_on(&mut server, "extensions", EMPTY_XML, "10.0.1.5").await,
         get(&mut server, "huntgroups", HUNTGROUPS_XML, 1).await,
     ];
     let logout = server
@@ -139,6 +157,16 @@ async fn login_keeps_both_cookies_and_snapshot_reads_everything() {
     assert_eq!(snap.system.nodes, ["10.0.1.5"]);
     assert_eq!(snap.free_licenses(Profile::PowerUser), 7);
     assert_eq!(snap.users.len(), 3);
+    assert!(
+        snap.users
+            .iter()
+            .all(|u| u.node.as_deref() == Some("10.0.0.5"))
+    );
+    assert!(
+        snap.extensions
+            .iter()
+            .all(|e| e.node.as_deref() == Some("10.0.0.5"))
+    );
     let no_user = user(&snap.users, "NoUser");
     assert!(no_user.is_no_user());
     assert_eq!(no_user.extension, None);
@@ -169,7 +197,8 @@ async fn login_keeps_both_cookies_and_snapshot_reads_everything() {
     logout.assert_async().await;
     let st = client.stats();
     assert_eq!(st.logins, 1);
-    assert_eq!(st.requests, 7);
+    // login, systems, licenses, 2 x users, 2 x extensions, huntgroups, logout.
+    assert_eq!(st.requests, 9);
     assert_eq!(st.retries, 0);
 }
 

@@ -311,7 +311,7 @@ fn route(
         };
         return match store.delete(kind, &guid) {
             Ok(()) => {
-                app.stats.update(|s| s.records_written += 1);
+                app.stats.written_on(method.as_str(), node.as_deref());
                 envelope(format, StatusCode::OK, true, &[])
             }
             Err(errors) => {
@@ -350,7 +350,7 @@ fn route(
         };
         match result {
             Ok(mut out) => {
-                app.stats.update(|s| s.records_written += 1);
+                app.stats.written_on(method.as_str(), node.as_deref());
                 if reboot {
                     out.reboot = Some(location.clone());
                 }

@@ -21,6 +21,10 @@ pub struct StatsSnapshot {
     pub records_written: u64,
     /// Records refused with an error node.
     pub records_refused: u64,
+    /// Records written successfully per `(method, ipaddress=)`: the node selector as the
+    /// request carried it, empty without one (a write to the primary). Shows which node
+    /// received each write.
+    pub records_written_on: BTreeMap<(String, String), u64>,
     /// Requests a fault rule answered (latency alone not counted).
     pub faults_injected: u64,
 }
@@ -29,6 +33,15 @@ impl StatsSnapshot {
     /// All requests.
     pub fn total_requests(&self) -> u64 {
         self.requests.values().sum()
+    }
+
+    /// Records written by `method` requests with `ipaddress=node` (`""`: no selector).
+    pub fn written_on(&self, method: &str, node: &str) -> u64 {
+        self.records_written_on
+            .iter()
+            .filter(|((m, n), _)| m.eq_ignore_ascii_case(method) && n == node)
+            .map(|(_, c)| c)
+            .sum()
     }
 
     /// Requests with `method` to a path ending in `suffix` (e.g. `("GET", "/users")`).
@@ -54,6 +67,16 @@ impl Stats {
         self.update(|s| {
             *s.requests
                 .entry((method.to_owned(), path.to_owned()))
+                .or_default() += 1;
+        });
+    }
+
+    /// One record written by a `method` request carrying `ipaddress=node`.
+    pub(crate) fn written_on(&self, method: &str, node: Option<&str>) {
+        self.update(|s| {
+            s.records_written += 1;
+            *s.records_written_on
+                .entry((method.to_owned(), node.unwrap_or_default().to_owned()))
                 .or_default() += 1;
         });
     }

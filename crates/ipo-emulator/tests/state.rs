@@ -241,6 +241,12 @@ async fn nodes_list_systems_filter_and_target_writes() {
         a.contains("DuplicateName") && a.contains("<errorLocation>10.0.0.5</errorLocation>"),
         "{a}"
     );
+    // Which node received each record written (the refused one is not counted).
+    let st = emu.stats();
+    assert_eq!(st.written_on("POST", "10.0.0.6"), 1);
+    assert_eq!(st.written_on("POST", ""), 1);
+    assert_eq!(st.written_on("POST", "10.0.0.5"), 0);
+    assert_eq!(st.records_written, 2);
     let (_, a) = send(
         &c,
         &s,

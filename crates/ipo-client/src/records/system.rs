@@ -80,3 +80,46 @@ pub fn solution_from_records(recs: &[WireRecord]) -> Option<SystemInfo> {
         .collect();
     Some(primary)
 }
+
+/// One node of the solution as `GET systems` lists it: the `System` record's `Name` and its
+/// LAN1 address, the value the Management API's `ipaddress=` selector takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NodeInfo {
+    /// System `Name`.
+    pub name: String,
+    /// `LAN1/IPAddress`; `None` when the record carries none (such a node cannot be
+    /// addressed).
+    pub address: Option<String>,
+}
+
+impl NodeInfo {
+    /// A node.
+    pub fn new(name: impl Into<String>, address: Option<String>) -> Self {
+        Self {
+            name: name.into(),
+            address,
+        }
+    }
+}
+
+impl std::fmt::Display for NodeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.address {
+            Some(a) => write!(f, "{} ({a})", self.name),
+            None => write!(f, "{} (no LAN1 address)", self.name),
+        }
+    }
+}
+
+/// Every node of the solution, primary first, from the `System` records.
+pub fn nodes_from_records(recs: &[WireRecord]) -> Vec<NodeInfo> {
+    recs.iter()
+        .map(|r| {
+            NodeInfo::new(
+                free_text(&r.fields, "Name").unwrap_or_default(),
+                nested(&r.fields, "LAN1", "IPAddress"),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,208 @@
+//! Multi-node provisioning end to end: a provisioning rule picks the node of each new user
+//! (`NodeSelector::Fixed` / `FromProperty`), and the real IP Office client writes the user
+//! and its extension to that node (`ipaddress=` LAN1 address, resolved from the system
+//! name) of a two-node Server Edition emulator.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use ipo_emulator::Node;
+use ipo_model::{Platform, PortError};
+use support::*;
+use sync_engine::{MemoryStateStore, NodeSelector, RunOptions, SyncConfig};
+
+const HQ: &str = "10.0.0.5";
+const BRANCH: &str = "10.0.1.5";
+
+fn two_nodes() -> ipo_emulator::EmulatorConfig {
+    ipo_emulator_config()
+        .platform(Platform::ServerEdition)
+        .nodes(vec![Node::new(HQ, "HQ"), Node::new(BRANCH, "Branch")])
+}
+
+/// `config()` with the "desk" rule's node set to `node`.
+fn config_with_desk_node(node: NodeSelector) -> SyncConfig {
+    let mut cfg = config();
+    let desk = cfg
+        .provisioning_rules
+        .iter_mut()
+        .find(|r| r.name == "desk")
+        .unwrap();
+    desk.node = node;
+    cfg
+}
+
+fn is_desk_person(name: &str) -> bool {
+    let i: u32 = name.trim_start_matches("user").parse().unwrap();
+    group_of(i) == GROUP_IPO
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixed_node_by_system_name_creates_desk_users_there_and_updates_go_back_to_their_node() {
+    let started = Instant::now();
+    let people = people(24);
+    let lab = Lab::start(&people, two_nodes(), |g| g, |_| {}).await;
+    let engine = lab.engine(
+        config_with_desk_node(NodeSelector::Fixed("Branch".into())),
+        Arc::new(MemoryStateStore::new()),
+    );
+
+    let applied = engine.run(&RunOptions::apply()).await.unwrap();
+    let report = applied.report.unwrap();
+    assert_eq!(
+        report.failures().count(),
+        0,
+        "{:#?}",
+        report.failures().collect::<Vec<_>>()
+    );
+
+    let users = lab.ipo.users();
+    let synced: Vec<_> = users
+        .iter()
+        .filter(|u| u.name.as_str().starts_with("user"))
+        .collect();
+    // 16 desk people (IP Office only) + 4 Teams + IP Office people; Teams-only get none.
+    assert_eq!(synced.len(), 20);
+    let extensions = lab.ipo.extensions();
+    for u in &synced {
+        let want = is_desk_person(u.name.as_str()).then_some(BRANCH);
+        // The "teams" rule keeps the primary: written without a selector.
+        assert_eq!(u.node.as_deref(), want, "user {}", u.name);
+        let number = u.extension.clone().unwrap();
+        let ext = extensions.iter().find(|e| e.number == number).unwrap();
+        assert_eq!(ext.node.as_deref(), want, "extension {number}");
+    }
+    assert_eq!(
+        synced
+            .iter()
+            .filter(|u| u.node.as_deref() == Some(BRANCH))
+            .count(),
+        16
+    );
+
+    // The consolidated listing reads both nodes back: nothing left to do.
+    let again = engine.run(&RunOptions::dry_run()).await.unwrap();
+    assert!(again.plan.is_empty(), "{:#?}", again.plan.actions);
+
+    // Which node received each write: 16 users + 16 extensions on the branch, the Teams
+    // people's 4 + 4 on the primary without a selector.
+    let emu = lab.ipo.stats();
+    assert_eq!(
+        emu.written_on("POST", BRANCH),
+        32,
+        "{:?}",
+        emu.records_written_on
+    );
+    assert_eq!(
+        emu.written_on("POST", ""),
+        8,
+        "{:?}",
+        emu.records_written_on
+    );
+    assert_eq!(emu.written_on("POST", HQ), 0);
+
+    // Renames: the snapshot reads each node, so each update goes back to the node holding
+    // the user (the emulator refuses a GUID sent to another node).
+    for i in [0, 4] {
+        lab.graph
+            .update_user(person_id(i).as_str(), |u| {
+                u.display_name = Some(format!("Renamed {i}"));
+            })
+            .unwrap();
+    }
+    let renamed = engine.run(&RunOptions::apply()).await.unwrap();
+    let report = renamed.report.unwrap();
+    assert_eq!(report.summary.failed, 0, "{:#?}", report.items);
+    assert_eq!(report.summary.succeeded, 2, "{:#?}", report.items);
+    let emu = lab.ipo.stats();
+    assert_eq!(
+        emu.written_on("PUT", BRANCH),
+        1,
+        "{:?}",
+        emu.records_written_on
+    );
+    assert_eq!(emu.written_on("PUT", HQ), 1, "{:?}", emu.records_written_on);
+    let users = lab.ipo.users();
+    let ann = users
+        .iter()
+        .find(|u| u.name.as_str() == "user00000")
+        .unwrap();
+    assert_eq!(ann.full_name.as_ref().unwrap().as_str(), "Renamed 0");
+    assert_eq!(ann.node.as_deref(), Some(BRANCH));
+
+    let stats = lab.ipo_client.stats();
+    eprintln!(
+        "fixed node: {} IP Office requests, {} retries, {:?}",
+        stats.requests,
+        stats.retries,
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_from_property_places_each_user_and_an_unknown_node_fails_only_that_person() {
+    let mut people = people(12);
+    // Desk people (0-3, 6-9): even ones name the branch by system name, odd ones the
+    // primary by LAN1 address; person 3 names a node the solution does not have.
+    for (u, _) in &mut people {
+        let i: u32 = u.mail_nickname.as_deref().unwrap()[4..].parse().unwrap();
+        u.office_location = Some(match i {
+            3 => "Atlantis".into(),
+            _ if i.is_multiple_of(2) => "Branch".into(),
+            _ => HQ.into(),
+        });
+    }
+    let lab = Lab::start(&people, two_nodes(), |g| g, |_| {}).await;
+    let engine = lab.engine(
+        config_with_desk_node(NodeSelector::FromProperty("officeLocation".into())),
+        Arc::new(MemoryStateStore::new()),
+    );
+
+    let applied = engine.run(&RunOptions::apply()).await.unwrap();
+    let report = applied.report.unwrap();
+
+    // Only person 3 fails, with the typed unknown-node error naming the record and node.
+    let failures: Vec<_> = report.failures().collect();
+    assert!(!failures.is_empty());
+    assert!(
+        failures.iter().all(|f| f.person == Some(person_id(3))),
+        "{failures:#?}"
+    );
+    assert!(
+        failures.iter().any(|f| matches!(
+            &f.error,
+            Some(PortError::InvalidData { record, field, message })
+                if field == "node"
+                    && message.contains("\"Atlantis\"")
+                    && message.contains("Branch (10.0.1.5)")
+                    && !record.is_empty()
+        )),
+        "{failures:#?}"
+    );
+
+    let users = lab.ipo.users();
+    assert!(
+        users.iter().all(|u| u.name.as_str() != "user00003"),
+        "person 3 must not be written to any node"
+    );
+    let extensions = lab.ipo.extensions();
+    let mut placed = 0;
+    for u in users.iter().filter(|u| u.name.as_str().starts_with("user")) {
+        let i: u32 = u.name.as_str()[4..].parse().unwrap();
+        let want = match () {
+            _ if group_of(i) != GROUP_IPO => None,
+            _ if i.is_multiple_of(2) => Some(BRANCH),
+            _ => Some(HQ),
+        };
+        assert_eq!(u.node.as_deref(), want, "user {}", u.name);
+        let number = u.extension.clone().unwrap();
+        let ext = extensions.iter().find(|e| e.number == number).unwrap();
+        assert_eq!(ext.node.as_deref(), want, "extension {number}");
+        placed += usize::from(want.is_some());
+    }
+    // Desk people 0, 1, 2, 6, 7, 8, 9 (3 failed).
+    assert_eq!(placed, 7);
+}
