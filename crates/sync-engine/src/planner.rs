@@ -1634,7 +1634,7 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn finish(mut self, mut people: Vec<Person<'a>>, mut out: Output) -> Plan {
+    fn finish(mut self, people: Vec<Person<'a>>, mut out: Output) -> Plan {
         let managed = self.links.values().filter(|l| l.user.is_some()).count();
         let threshold = self.config.safety.removal_threshold(managed);
         let removal_people: BTreeSet<ObjectId> = out
@@ -1725,8 +1725,10 @@ impl<'a> Planner<'a> {
 
         // People lines.
         let explain = self.options.explain.as_ref();
+        // Which links still have a person, before the people are consumed into lines.
+        let at = positions(&people, self.links.keys());
         let mut lines = Vec::with_capacity(people.len());
-        for p in people.iter_mut() {
+        for mut p in people {
             let held_here = !held_set.is_empty() && held_set.contains(&p.user.id);
             if held_here {
                 p.reasons.push(Reason::RemovalHeld);
@@ -1764,7 +1766,6 @@ impl<'a> Planner<'a> {
         // Linked people no longer in the directory at all. Both lists come sorted by id
         // (people were sorted, links are a BTreeMap), so a merge keeps the whole sorted.
         let mut gone = Vec::new();
-        let at = positions(&people, self.links.keys());
         for ((id, link), pos) in self.links.iter().zip(at) {
             if pos.is_some() {
                 continue;
@@ -1815,20 +1816,29 @@ impl<'a> Planner<'a> {
         }
 
         // Order: creates and updates, then removals (unless held).
-        // One move per item, phase by phase: main work, then deferred deletes, then removals.
+        // Phase by phase: main work, then deferred deletes, then removals. The first phase's
+        // vectors become the plan's (no copy: extensions are half of a first sync), grown in
+        // place for the rest, so the plan never holds two copies of its items.
         let total = out.main.len() + out.later.len() + out.removals.len();
-        let mut actions = Vec::with_capacity(total);
-        let mut prepared = Vec::with_capacity(total);
+        let (mut actions, mut prepared) = out.main.take(0);
+        actions.reserve(total - actions.len());
+        prepared.reserve(total - prepared.len());
         for phase in 0..PHASES {
             for bucket in [&mut out.main, &mut out.later, &mut out.removals] {
                 let (a, p) = bucket.take(phase);
-                for (a, p) in a.into_iter().zip(p) {
-                    if explain.is_none_or(|only| a.person.as_ref() == Some(only)) {
-                        actions.push(a);
-                        prepared.push(p);
-                    }
-                }
+                actions.extend(a);
+                prepared.extend(p);
             }
+        }
+        if let Some(only) = explain {
+            let keep: Vec<bool> = actions
+                .iter()
+                .map(|a| a.person.as_ref() == Some(only))
+                .collect();
+            let mut k = keep.iter();
+            actions.retain(|_| k.next().copied().unwrap_or(false));
+            let mut k = keep.iter();
+            prepared.retain(|_| k.next().copied().unwrap_or(false));
         }
         if let Some(only) = explain {
             teams_actions.retain(|t| &t.person == only);
