@@ -92,6 +92,18 @@ impl ExtensionSource {
                 let mut first_err = None;
                 for n in nums {
                     match parse_phone_text(&n.number) {
+                        // Teams often lists the bare number while Azure AD's business phone
+                        // carries the extension (`+441632768402 x402`): take the extension
+                        // from there when the numbers agree.
+                        Ok(n) if n.extension().is_none() => {
+                            if let Ok(Some(b)) = Self::BusinessPhones.read(user)
+                                && b.extension().is_some()
+                                && (b.number().is_none() || b.number() == n.number())
+                            {
+                                return Ok(Some(b));
+                            }
+                            return Ok(Some(n));
+                        }
                         Ok(n) => return Ok(Some(n)),
                         Err(e) => {
                             first_err.get_or_insert(e);

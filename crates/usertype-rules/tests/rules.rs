@@ -428,3 +428,38 @@ fn subscription_pool_counts_uc_user() {
     assert_eq!(f.rejected, [2, 3]);
     assert_eq!(f.shortfalls().count(), 2);
 }
+
+#[test]
+fn bare_teams_number_takes_its_extension_from_the_matching_business_phone() {
+    let mut ipo = system(LicensingMode::Plds);
+    ipo.users
+        .push(ipo_user(1, "Ann", "402", Profile::PowerUser, Some(true)));
+    ipo.users
+        .push(ipo_user(2, "Ben", "403", Profile::PowerUser, Some(true)));
+    let teams = |u: &mut DirectoryUser, number: &str| {
+        let mut t = TeamsVoice::default();
+        t.telephone_numbers = vec![TeamsPhoneNumber::new(number, AssignmentCategory::Primary)];
+        u.teams = Some(t);
+    };
+    // Ann: Teams lists the bare number, the business phone carries the same number + x402.
+    let mut ann = voice(1, "Ann", "+441632768402 x402");
+    teams(&mut ann, "+441632768402");
+    // Ben: the business phone is another number, so its extension is not borrowed.
+    let mut ben = voice(2, "Ben", "+441632768999 x403");
+    teams(&mut ben, "+441632768403");
+    let dir = [ann, ben];
+    let c = classify(
+        &ClassifyInput::new(&dir, &ipo),
+        &DefaultLicensePolicy::default(),
+    );
+    let ann = by_ad(&c, 1);
+    assert_eq!(
+        ann.user_type,
+        Some(UserType::TeamsAndIpOffice),
+        "{:?}",
+        codes(ann)
+    );
+    assert!(codes(ann).is_empty(), "{:?}", codes(ann));
+    let ben = by_ad(&c, 2);
+    assert_ne!(ben.user_type, Some(UserType::TeamsAndIpOffice));
+}
