@@ -1,24 +1,9 @@
 //! Fault injection per route, changeable while the emulator runs.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::rng::SplitMix64;
-
-/// Added wait before a matching request is answered.
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[non_exhaustive]
-pub enum Latency {
-    /// Always this long.
-    Fixed(Duration),
-    /// Uniform between the two bounds.
-    Random {
-        /// Lower bound.
-        min: Duration,
-        /// Upper bound.
-        max: Duration,
-    },
-}
+pub use emulator_kit::Latency;
+use emulator_kit::{RuleSet, SplitMix64};
 
 /// One fault rule: which requests it matches and what happens to them. Fractions are rolled
 /// once per request, in the order throttle, unavailable, drop, malformed (their sum should not
@@ -73,18 +58,6 @@ impl FaultRule {
         }
     }
 
-    /// Only this method.
-    pub fn method(mut self, m: impl Into<String>) -> Self {
-        self.method = Some(m.into().to_ascii_uppercase());
-        self
-    }
-
-    /// Adds latency.
-    pub fn latency(mut self, l: Latency) -> Self {
-        self.latency = Some(l);
-        self
-    }
-
     /// Answers this fraction with 429 and the given `Retry-After`.
     pub fn throttle(mut self, fraction: f64, retry_after: Option<Duration>) -> Self {
         self.throttle = fraction;
@@ -110,16 +83,31 @@ impl FaultRule {
         self
     }
 
-    /// Faults at most `n` times.
-    pub fn times(mut self, n: u32) -> Self {
-        self.times = Some(n);
-        self
-    }
-
-    fn matches(&self, method: &str, path: &str) -> bool {
-        self.method.as_deref().is_none_or(|m| m == method) && path.starts_with(&self.path_prefix)
+    /// Rolls this rule's fault for one request.
+    fn roll(&self, rng: &mut SplitMix64, faulted: bool) -> Option<FaultAction> {
+        if faulted {
+            return None;
+        }
+        let r = rng.next_f64();
+        let t1 = self.throttle;
+        let t2 = t1 + self.unavailable;
+        let t3 = t2 + self.drop;
+        let t4 = t3 + self.malformed;
+        if r < t1 {
+            Some(FaultAction::Throttle(self.retry_after))
+        } else if r < t2 {
+            Some(FaultAction::Unavailable(self.retry_after))
+        } else if r < t3 {
+            Some(FaultAction::Drop)
+        } else if r < t4 {
+            Some(FaultAction::Malformed)
+        } else {
+            None
+        }
     }
 }
+
+emulator_kit::scoped_rule!(FaultRule);
 
 /// What happens to one request.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -138,85 +126,36 @@ pub(crate) struct Decision {
     pub(crate) action: FaultAction,
 }
 
-#[derive(Debug)]
-struct State {
-    rules: Vec<FaultRule>,
-    rng: SplitMix64,
-}
-
 /// Handle on the running emulator's fault rules (cheap to clone).
 #[derive(Debug, Clone)]
-pub struct Faults(Arc<Mutex<State>>);
+pub struct Faults(RuleSet<FaultRule>);
 
 impl Faults {
     pub(crate) fn new(seed: u64) -> Self {
-        Self(Arc::new(Mutex::new(State {
-            rules: Vec::new(),
-            rng: SplitMix64::new(seed ^ 0xFA17),
-        })))
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        Self(RuleSet::new(seed))
     }
 
     /// Adds a rule; rules are tried in the order added, the first that faults wins.
     pub fn add(&self, rule: FaultRule) {
-        self.lock().rules.push(rule);
+        self.0.push(rule);
     }
 
     /// Removes every rule.
     pub fn clear(&self) {
-        self.lock().rules.clear();
+        self.0.clear();
     }
 
     /// Reseeds the generator (to replay a failing run).
     pub fn reseed(&self, seed: u64) {
-        self.lock().rng = SplitMix64::new(seed ^ 0xFA17);
+        self.0.reseed(seed);
     }
 
     pub(crate) fn decide(&self, method: &str, path: &str) -> Decision {
-        let mut st = self.lock();
-        let State { rules, rng } = &mut *st;
-        let mut d = Decision::default();
-        for rule in rules.iter_mut().filter(|r| r.matches(method, path)) {
-            if d.latency.is_none()
-                && let Some(l) = rule.latency
-            {
-                d.latency = Some(match l {
-                    Latency::Fixed(x) => x,
-                    Latency::Random { min, max } => {
-                        let span = max.saturating_sub(min).as_micros() as u64;
-                        min + Duration::from_micros(rng.below(span + 1))
-                    }
-                });
-            }
-            if d.action != FaultAction::None || rule.times == Some(0) {
-                continue;
-            }
-            let r = rng.next_f64();
-            let t1 = rule.throttle;
-            let t2 = t1 + rule.unavailable;
-            let t3 = t2 + rule.drop;
-            let t4 = t3 + rule.malformed;
-            d.action = if r < t1 {
-                FaultAction::Throttle(rule.retry_after)
-            } else if r < t2 {
-                FaultAction::Unavailable(rule.retry_after)
-            } else if r < t3 {
-                FaultAction::Drop
-            } else if r < t4 {
-                FaultAction::Malformed
-            } else {
-                FaultAction::None
-            };
-            if d.action != FaultAction::None
-                && let Some(n) = rule.times.as_mut()
-            {
-                *n -= 1;
-            }
+        let v = self.0.evaluate(method, path, FaultRule::roll);
+        Decision {
+            latency: v.latency,
+            action: v.action.unwrap_or_default(),
         }
-        d
     }
 }
 

@@ -22,7 +22,6 @@ mod config;
 mod error;
 mod faults;
 mod handle;
-mod rng;
 mod routes;
 mod seed;
 mod server;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::EmulatorError;
-use crate::rng::SplitMix64;
+use emulator_kit::SplitMix64;
 
 /// A user in a seed: either Graph's JSON shape (`{"id":..,"displayName":..}`) or the
 /// domain model (`ipo_model::DirectoryUser`, whose `teams` becomes a Teams configuration).
@@ -221,5 +221,14 @@ mod tests {
         let g = Seed::generated(10, 3, 1);
         assert_eq!(g.users.len(), 10);
         assert_eq!(g.groups.len(), 3);
+    }
+
+    #[test]
+    fn generated_ids_parse_as_object_ids() {
+        let mut rng = SplitMix64::new(7);
+        for _ in 0..20 {
+            let g = rng.guid();
+            assert!(g.parse::<ipo_model::ObjectId>().is_ok(), "{g}");
+        }
     }
 }

@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use crate::config::{ExpiredDeltaMode, GraphEmulatorConfig, Secret};
 use crate::faults::Faults;
-use crate::rng::SplitMix64;
 use crate::stats::Counters;
 use crate::tenant::Tenant;
+use emulator_kit::SplitMix64;
 
 /// Settings the handle may change while the server runs.
 #[derive(Debug, Clone)]

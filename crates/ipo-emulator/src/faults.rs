@@ -3,22 +3,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::rng::SplitMix64;
-
-/// Added wait before a matching request is answered.
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[non_exhaustive]
-pub enum Latency {
-    /// Always this long.
-    Fixed(Duration),
-    /// Uniform between the two bounds.
-    Random {
-        /// Lower bound.
-        min: Duration,
-        /// Upper bound.
-        max: Duration,
-    },
-}
+pub use emulator_kit::Latency;
+use emulator_kit::{RuleSet, SplitMix64};
 
 /// One fault rule: which requests it matches and what happens to them.
 ///
@@ -78,16 +64,6 @@ impl FaultRule {
             times: None,
         }
     }
-    /// Only this method.
-    pub fn method(mut self, m: impl Into<String>) -> Self {
-        self.method = Some(m.into().to_ascii_uppercase());
-        self
-    }
-    /// Adds latency.
-    pub fn latency(mut self, l: Latency) -> Self {
-        self.latency = Some(l);
-        self
-    }
     /// Answers this fraction with 503 and the given `Retry-After`.
     pub fn unavailable(mut self, fraction: f64, retry_after: Option<Duration>) -> Self {
         self.unavailable = fraction;
@@ -119,16 +95,24 @@ impl FaultRule {
         self.reboot = fraction;
         self
     }
-    /// Faults at most `n` times.
-    pub fn times(mut self, n: u32) -> Self {
-        self.times = Some(n);
-        self
-    }
 
-    fn matches(&self, method: &str, path: &str) -> bool {
-        self.method.as_deref().is_none_or(|m| m == method) && path.starts_with(&self.path_prefix)
+    /// Rolls this rule's fault for one request (the fractions in order, on one roll).
+    fn roll_action(&self, rng: &mut SplitMix64) -> Option<FaultAction> {
+        let r = rng.next_f64();
+        let mut edge = 0.0;
+        let mut pick = |fraction: f64, action: FaultAction| {
+            edge += fraction;
+            (fraction > 0.0 && r < edge).then_some(action)
+        };
+        pick(self.unavailable, FaultAction::Unavailable(self.retry_after))
+            .or_else(|| pick(self.session_timeout_http, FaultAction::SessionTimeoutHttp))
+            .or_else(|| pick(self.session_timeout_body, FaultAction::SessionTimeoutBody))
+            .or_else(|| pick(self.drop, FaultAction::Drop))
+            .or_else(|| pick(self.malformed, FaultAction::Malformed))
     }
 }
+
+emulator_kit::scoped_rule!(FaultRule);
 
 /// What happens to one request.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -149,101 +133,64 @@ pub(crate) struct Decision {
     pub(crate) reboot: bool,
 }
 
-#[derive(Debug)]
-struct State {
-    rules: Vec<FaultRule>,
-    rng: SplitMix64,
-    expire_every: Option<u64>,
-}
-
 /// Handle on the running emulator's fault rules (cheap to clone).
 #[derive(Debug, Clone)]
-pub struct Faults(Arc<Mutex<State>>);
+pub struct Faults {
+    rules: RuleSet<FaultRule>,
+    expire_every: Arc<Mutex<Option<u64>>>,
+}
 
 impl Faults {
     pub(crate) fn new(seed: u64) -> Self {
-        Self(Arc::new(Mutex::new(State {
-            rules: Vec::new(),
-            rng: SplitMix64::new(seed ^ 0xFA17),
-            expire_every: None,
-        })))
+        Self {
+            rules: RuleSet::new(seed),
+            expire_every: Arc::new(Mutex::new(None)),
+        }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    fn expiry(&self) -> std::sync::MutexGuard<'_, Option<u64>> {
+        self.expire_every.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Adds a rule; rules are tried in the order added, the first that faults wins.
     pub fn add(&self, rule: FaultRule) {
-        self.lock().rules.push(rule);
+        self.rules.push(rule);
     }
 
     /// Removes every rule and the session expiry.
     pub fn clear(&self) {
-        let mut st = self.lock();
-        st.rules.clear();
-        st.expire_every = None;
+        self.rules.clear();
+        *self.expiry() = None;
     }
 
     /// Reseeds the generator (to replay a failing run).
     pub fn reseed(&self, seed: u64) {
-        self.lock().rng = SplitMix64::new(seed ^ 0xFA17);
+        self.rules.reseed(seed);
     }
 
     /// Ends every session after it served `n` admin requests: request `n + 1` is answered
     /// `461:SessionTimeout`. `None` turns it off.
     pub fn expire_sessions_every(&self, n: Option<u64>) {
-        self.lock().expire_every = n;
+        *self.expiry() = n;
     }
 
     pub(crate) fn expire_every(&self) -> Option<u64> {
-        self.lock().expire_every
+        *self.expiry()
     }
 
     pub(crate) fn decide(&self, method: &str, path: &str) -> Decision {
-        let mut st = self.lock();
-        let State { rules, rng, .. } = &mut *st;
-        let mut d = Decision::default();
-        for rule in rules.iter_mut().filter(|r| r.matches(method, path)) {
-            if d.latency.is_none()
-                && let Some(l) = rule.latency
-            {
-                d.latency = Some(match l {
-                    Latency::Fixed(x) => x,
-                    Latency::Random { min, max } => {
-                        let span = max.saturating_sub(min).as_micros() as u64;
-                        min + Duration::from_micros(rng.below(span + 1))
-                    }
-                });
+        let mut reboot = false;
+        let v = self.rules.evaluate(method, path, |rule, rng, faulted| {
+            if !reboot && rule.reboot > 0.0 && rng.next_f64() < rule.reboot {
+                reboot = true;
             }
-            if rule.times == Some(0) {
-                continue;
-            }
-            if !d.reboot && rule.reboot > 0.0 && rng.next_f64() < rule.reboot {
-                d.reboot = true;
-            }
-            if d.action != FaultAction::None {
-                continue;
-            }
-            let r = rng.next_f64();
-            let mut edge = 0.0;
-            let mut pick = |fraction: f64, action: FaultAction| {
-                edge += fraction;
-                (fraction > 0.0 && r < edge).then_some(action)
-            };
-            let action = pick(rule.unavailable, FaultAction::Unavailable(rule.retry_after))
-                .or_else(|| pick(rule.session_timeout_http, FaultAction::SessionTimeoutHttp))
-                .or_else(|| pick(rule.session_timeout_body, FaultAction::SessionTimeoutBody))
-                .or_else(|| pick(rule.drop, FaultAction::Drop))
-                .or_else(|| pick(rule.malformed, FaultAction::Malformed));
-            if let Some(a) = action {
-                d.action = a;
-                if let Some(t) = rule.times.as_mut() {
-                    *t -= 1;
-                }
-            }
+            if faulted { None } else { rule.roll_action(rng) }
+        });
+        Decision {
+            latency: v.latency,
+            action: v.action.unwrap_or_default(),
+            reboot,
         }
-        d
     }
 }
 

@@ -34,7 +34,6 @@ mod error;
 mod faults;
 mod json;
 mod record;
-mod rng;
 mod seed;
 mod server;
 mod session;

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use crate::config::SessionPolicy;
-use crate::rng::SplitMix64;
+use emulator_kit::SplitMix64;
 
 /// A live session: the two cookies that must come back together.
 #[derive(Debug, Clone)]
@@ -84,8 +84,8 @@ impl Sessions {
         if self.live.len() >= self.policy.max_sessions {
             return Login::TooManySessions;
         }
-        let jsessionid = self.rng.token().to_ascii_uppercase();
-        let token = self.rng.token();
+        let jsessionid = self.rng.hex128().to_ascii_uppercase();
+        let token = self.rng.hex128();
         self.live.insert(
             jsessionid.clone(),
             Session {

@@ -11,8 +11,8 @@ use crate::config::{EmulatorConfig, Node};
 use crate::convert::{self, package};
 use crate::error::EmulatorError;
 use crate::record::{RawRecord, RecordKind, WireError, codes};
-use crate::rng::SplitMix64;
 use crate::wire::{RecordIn, WsOut};
+use emulator_kit::SplitMix64;
 
 /// `AssignedPackage` codes that consume no licence: Basic User / Telephony User (1) and
 /// Non-licensed User (8). **Assumption** for subscription mode: Telephony User (1) is free,
@@ -205,7 +205,7 @@ impl Store {
             max_extensions: cfg.max_extensions.or_else(|| cfg.platform.max_extensions()),
         };
         for node in s.nodes.clone() {
-            let guid = s.rng.guid();
+            let guid = ipo_guid(&mut s.rng);
             let mut r = RawRecord::new(RecordKind::System, guid, s.system_fields(&node));
             r.node = Some(node.address.clone());
             s.insert(r);
@@ -216,7 +216,7 @@ impl Store {
             ("Extension".into(), text("")),
             ("AssignedPackage".into(), text("8")),
         ]);
-        let guid = s.rng.guid();
+        let guid = ipo_guid(&mut s.rng);
         s.insert(RawRecord::new(RecordKind::User, guid, no_user));
         s.load_seed(cfg)?;
         Ok(s)
@@ -471,7 +471,7 @@ impl Store {
 
     fn new_guid(&mut self) -> String {
         loop {
-            let g = self.rng.guid();
+            let g = ipo_guid(&mut self.rng);
             if self.record(&g).is_none() {
                 return g;
             }
@@ -874,5 +874,25 @@ pub(crate) fn out_of(r: &RawRecord) -> WsOut {
         attrs,
         fields: r.fields.clone(),
         ..WsOut::default()
+    }
+}
+
+/// 32 upper-case hex digits, the shape of an IP Office GUID.
+fn ipo_guid(rng: &mut SplitMix64) -> String {
+    rng.hex128().to_ascii_uppercase()
+}
+
+#[cfg(test)]
+mod guid_tests {
+    use super::*;
+
+    #[test]
+    fn generated_guids_parse_as_ip_office_guids() {
+        let mut rng = SplitMix64::new(7);
+        for _ in 0..20 {
+            let g = ipo_guid(&mut rng);
+            assert_eq!(g.len(), 32);
+            assert!(g.parse::<ipo_model::Guid>().is_ok(), "{g}");
+        }
     }
 }

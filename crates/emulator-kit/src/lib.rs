@@ -1,0 +1,42 @@
+//! Shared pieces of the loopback emulators (`graph-emulator`, `ipo-emulator`).
+//!
+//! - [`SplitMix64`]: a tiny seeded generator, so that a failing run can be replayed.
+//! - [`Latency`]: an added wait, fixed or uniform between two bounds.
+//! - [`RuleScope`] and [`ScopedRule`]: which requests a fault rule applies to (path prefix,
+//!   method), what latency it adds and how many faults it has left.
+//! - [`RuleSet`]: the shared, seeded, changeable list of rules an emulator consults once per
+//!   request; the emulator only says how one rule rolls its own faults.
+//! - [`scoped_rule!`]: the builders and [`ScopedRule`] a `FaultRule` struct shares.
+//!
+//! ```
+//! use std::time::Duration;
+//! use emulator_kit::{Latency, RuleScope, RuleSet, ScopedRule};
+//!
+//! #[derive(Debug)]
+//! struct Rule { prefix: String, times: Option<u32> }
+//! impl ScopedRule for Rule {
+//!     fn scope(&self) -> RuleScope<'_> {
+//!         RuleScope { path_prefix: &self.prefix, method: None, latency: Some(Latency::Fixed(Duration::from_millis(5))) }
+//!     }
+//!     fn times_left(&mut self) -> &mut Option<u32> { &mut self.times }
+//! }
+//!
+//! let rules = RuleSet::new(7);
+//! rules.push(Rule { prefix: "/a".into(), times: Some(1) });
+//! let first = rules.evaluate("GET", "/a/b", |_, _, _| Some("fault"));
+//! assert_eq!(first.latency, Some(Duration::from_millis(5)));
+//! assert_eq!(first.action, Some("fault"));
+//! assert_eq!(rules.evaluate("GET", "/a/b", |_, _, _| Some("fault")).action, None);
+//! ```
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod latency;
+mod rng;
+mod rule_set;
+mod scope;
+mod scoped_rule_macro;
+
+pub use latency::Latency;
+pub use rng::SplitMix64;
+pub use rule_set::{RuleSet, Verdict};
+pub use scope::{RuleScope, ScopedRule};
