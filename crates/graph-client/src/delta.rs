@@ -180,6 +180,17 @@ impl GraphClient {
         decode_page::<T>(&resp.body, resp.status, &resp.url, label).map(Step::Page)
     }
 
+    /// The next page of a delta round; a page with neither link is a broken answer.
+    fn next_delta_url(&self, next_link: Option<&str>, url: &Url) -> Result<Url, GraphError> {
+        match next_link {
+            Some(l) => self.link(l),
+            None => Err(delta_decode_error(
+                url,
+                "delta page has neither @odata.nextLink nor @odata.deltaLink".into(),
+            )),
+        }
+    }
+
     fn delta_first(&self, path: &str, select: &str, start: &DeltaStart) -> Result<Url, GraphError> {
         match start {
             DeltaStart::Initial => self.url(path, &[("$select", select)]),
@@ -233,25 +244,12 @@ impl GraphClient {
                 }
                 return Ok(Delta::Changes(out));
             }
-            url = match page.next_link {
-                Some(l) => self.link(&l)?,
-                None => {
-                    return Err(GraphError::Decode {
-                        status: 200,
-                        url: crate::odata::redact_url(&url),
-                        message: "delta page has neither @odata.nextLink nor @odata.deltaLink"
-                            .into(),
-                        snippet: String::new(),
-                    });
-                }
-            };
+            url = self.next_delta_url(page.next_link.as_deref(), &url)?;
         }
-        Err(GraphError::Decode {
-            status: 200,
-            url: crate::odata::redact_url(&url),
-            message: format!("more than {MAX_PAGES} delta pages"),
-            snippet: String::new(),
-        })
+        Err(delta_decode_error(
+            &url,
+            format!("more than {MAX_PAGES} delta pages"),
+        ))
     }
 
     /// Runs one groups delta round (`/groups/delta?$select=displayName,members`) from
@@ -307,25 +305,12 @@ impl GraphClient {
                     delta_link: link,
                 }));
             }
-            url = match page.next_link {
-                Some(l) => self.link(&l)?,
-                None => {
-                    return Err(GraphError::Decode {
-                        status: 200,
-                        url: crate::odata::redact_url(&url),
-                        message: "delta page has neither @odata.nextLink nor @odata.deltaLink"
-                            .into(),
-                        snippet: String::new(),
-                    });
-                }
-            };
+            url = self.next_delta_url(page.next_link.as_deref(), &url)?;
         }
-        Err(GraphError::Decode {
-            status: 200,
-            url: crate::odata::redact_url(&url),
-            message: format!("more than {MAX_PAGES} delta pages"),
-            snippet: String::new(),
-        })
+        Err(delta_decode_error(
+            &url,
+            format!("more than {MAX_PAGES} delta pages"),
+        ))
     }
 
     /// Ids of the groups nested (transitively) in `group`.
@@ -354,5 +339,15 @@ impl GraphClient {
             .flat_map(|p| p.items)
             .filter_map(|i| i.id.map(|s| s.to_ascii_lowercase()))
             .collect())
+    }
+}
+
+/// A delta round that cannot go on, named by its (redacted) URL.
+fn delta_decode_error(url: &Url, message: String) -> GraphError {
+    GraphError::Decode {
+        status: 200,
+        url: crate::odata::redact_url(url),
+        message,
+        snippet: String::new(),
     }
 }
