@@ -100,8 +100,9 @@ async fn removal_policy_keep_leaves_user() {
     assert!(w.link(&ann.id).is_some(), "still owned");
 }
 
-#[tokio::test]
-async fn deletion_threshold_holds_all_removals() {
+/// Twelve IP Office only people (x401-x412) synced under the delete policy; the default
+/// threshold (20%, at least 10) lets 10 removals through.
+async fn twelve_synced_with_delete() -> (World, ipo_model::GroupId, Vec<ipo_model::DirectoryUser>) {
     let g = gid(1);
     let w = World::new(
         config(&g, UserType::IpOfficeOnly, RemovalPolicy::Delete),
@@ -114,6 +115,12 @@ async fn deletion_threshold_holds_all_removals() {
         w.join(&g, p);
     }
     w.apply_ok().await;
+    (w, g, people)
+}
+
+#[tokio::test]
+async fn deletion_threshold_holds_all_removals() {
+    let (w, g, people) = twelve_synced_with_delete().await;
     let before = w.ipo.current();
     // An administrator empties the group by mistake.
     w.dir.clear_group(&g);
@@ -150,18 +157,7 @@ async fn deletion_threshold_holds_all_removals() {
 
 #[tokio::test]
 async fn a_few_removals_under_the_threshold_go_through() {
-    let g = gid(1);
-    let w = World::new(
-        config(&g, UserType::IpOfficeOnly, RemovalPolicy::Delete),
-        server(),
-    );
-    let people: Vec<_> = (1..=12)
-        .map(|n| with_ext(person(n, &format!("p{n}")), &format!("{}", 400 + n)))
-        .collect();
-    for p in &people {
-        w.join(&g, p);
-    }
-    w.apply_ok().await;
+    let (w, g, people) = twelve_synced_with_delete().await;
     for p in &people[..3] {
         w.leave(&g, &p.id);
     }
