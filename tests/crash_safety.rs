@@ -382,7 +382,7 @@ async fn a_stale_intent_never_adopts_a_user_the_sync_did_not_create() {
         .plan
         .actions
         .iter()
-        .filter(|a| a.record.contains("user00000") || a.record.contains("200000"))
+        .filter(|a| a.record.name.contains("user00000") || a.record.name.contains("200000"))
         .map(|a| format!("{:?} {}", a.kind, a.record))
         .collect();
     assert!(

@@ -308,7 +308,7 @@ async fn dropped_and_malformed_ip_office_writes_fail_only_their_items_and_the_ne
             }
             other => panic!("unexpected failure {other:?}: {msg}"),
         }
-        assert!(!f.record.is_empty() && f.person.is_some(), "{f:?}");
+        assert!(!f.record.name.is_empty() && f.person.is_some(), "{f:?}");
     }
     assert_eq!(report.summary.succeeded, report.items.len() - 30);
     // The rendered report names every failed record with its error.
@@ -316,7 +316,7 @@ async fn dropped_and_malformed_ip_office_writes_fail_only_their_items_and_the_ne
     eprintln!("[faults/write-drops] report:\n{rendered}");
     for f in report.failures() {
         assert!(
-            rendered.contains(&f.record),
+            rendered.contains(&f.record.to_string()),
             "{} missing from the report",
             f.record
         );

@@ -125,18 +125,26 @@ impl Profile {
     /// The name IP Office uses for the profile (and for its licence), e.g. `"Power User"`.
     pub fn display_name(self) -> String {
         match self {
-            Profile::BasicUser => "Basic User".into(),
-            Profile::Teleworker => "Teleworker".into(),
-            Profile::MobileWorker => "Mobile Worker".into(),
-            Profile::PowerUser => "Power User".into(),
-            Profile::OfficeWorker => "Office Worker".into(),
-            Profile::CentralizedUser => "Centralized User".into(),
-            Profile::NonLicensed => "Non-licensed User".into(),
-            Profile::TelephonyUser => "Telephony User".into(),
-            Profile::TelephonyPlusUser => "Telephony Plus User".into(),
-            Profile::UcUser => "UC User".into(),
             Profile::Unknown(c) => format!("profile {c}"),
+            named => named.name().unwrap_or_default().to_owned(),
         }
+    }
+
+    /// [`Profile::display_name`] without allocating; `None` for an unknown profile code.
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self {
+            Profile::BasicUser => "Basic User",
+            Profile::Teleworker => "Teleworker",
+            Profile::MobileWorker => "Mobile Worker",
+            Profile::PowerUser => "Power User",
+            Profile::OfficeWorker => "Office Worker",
+            Profile::CentralizedUser => "Centralized User",
+            Profile::NonLicensed => "Non-licensed User",
+            Profile::TelephonyUser => "Telephony User",
+            Profile::TelephonyPlusUser => "Telephony Plus User",
+            Profile::UcUser => "UC User",
+            Profile::Unknown(_) => return None,
+        })
     }
 
     /// Every named profile.

@@ -51,7 +51,11 @@ pub async fn apply_with_progress(
     // The plan consumed every intent of an earlier, interrupted run: the records it finds
     // became links above and the ones it does not find were never created. Keeping an old
     // intent would let a later run take over a user someone else creates under that name.
-    state.pending = plan.pending.clone();
+    state.pending = plan
+        .pending
+        .iter()
+        .map(|i| (i.person.clone(), i.to_pending()))
+        .collect();
     state_store.save(state)?;
 
     let mut items: Vec<Option<ItemOutcome>> = vec![None; plan.actions.len()];
@@ -75,7 +79,7 @@ pub async fn apply_with_progress(
                 items[k] = Some(outcome(
                     action,
                     Err(PortError::NotAttempted {
-                        record: action.record.clone(),
+                        record: action.record.to_string(),
                         reason: format!("extension {e} could not be created"),
                     }),
                 ));
@@ -128,7 +132,7 @@ pub async fn apply_with_progress(
             creates_of.entry(p).or_default().push(k);
         }
     }
-    for id in plan.pending.keys() {
+    for id in plan.pending.iter().map(|i| &i.person) {
         let ambiguous = creates_of.get(id).into_iter().flatten().any(|&k| {
             let (a, o) = (&plan.actions[k], &items[k]);
             match o.as_ref().and_then(|o| o.error.as_ref()) {
@@ -196,7 +200,7 @@ fn record_effect(
             if applied.guid.is_some() {
                 link.user = applied.guid.clone();
                 link.name = Some(name.clone());
-                link.name_source = name_source.clone();
+                link.name_source = name_source.as_ref().map(|s| s.to_string());
                 link.user_type = *user_type;
                 link.disabled = false;
             }
@@ -208,7 +212,7 @@ fn record_effect(
             enabled,
         } => {
             link.name = Some(name.clone());
-            link.name_source = name_source.clone();
+            link.name_source = name_source.as_ref().map(|s| s.to_string());
             link.user_type = *user_type;
             if *enabled {
                 link.disabled = false;

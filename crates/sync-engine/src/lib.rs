@@ -37,9 +37,11 @@ mod plan;
 mod planner;
 mod progress;
 mod reason;
+mod record;
 mod render;
 mod report;
 mod state;
+mod text;
 
 pub use apply::{apply, apply_with_progress, is_destructive};
 pub use config::{
@@ -59,8 +61,10 @@ pub use plan::{
 pub use planner::{PlanOptions, plan};
 pub use progress::{NoProgress, Phase, Progress};
 pub use reason::Reason;
+pub use record::{RecordKind, RecordRef};
 pub use render::{Style, render_plan, render_report};
 pub use report::{ItemOutcome, Report, RunSummary, RunTransport};
 pub use state::{
     FileStateStore, Link, MemoryStateStore, PendingCreate, STATE_VERSION, StateStore, SyncState,
 };
+pub use text::Text;

@@ -6,6 +6,7 @@ use ipo_model::{
 };
 
 use crate::reason::Reason;
+use crate::text::Text;
 
 fn invalid(field: &str, source: &str, message: impl Into<String>) -> Reason {
     Reason::InvalidValue {
@@ -98,12 +99,12 @@ pub(crate) fn teams_number(user: &DirectoryUser) -> Option<E164Number> {
 pub(crate) fn user_name(
     user: &DirectoryUser,
     source: &str,
-) -> Result<Option<(String, UserName)>, Reason> {
+) -> Result<Option<(Text, UserName)>, Reason> {
     let Some(raw) = user.property_str(source).filter(|s| !s.trim().is_empty()) else {
         return Ok(None);
     };
     match UserName::derive(&raw) {
-        Some(n) => Ok(Some((raw.into_owned(), n))),
+        Some(n) => Ok(Some((Text::copied(&raw), n))),
         None => Err(invalid(
             "Name",
             source,

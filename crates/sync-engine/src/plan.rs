@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
 use crate::reason::Reason;
+use crate::record::RecordRef;
+use crate::text::Text;
 
 /// What one action does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -40,7 +42,8 @@ impl ActionKind {
     }
 }
 
-/// One field's change, old -> new. Secrets are shown as `***`.
+/// One field's change, old -> new. Secrets are shown as `***`. The values share the IP
+/// Office values they show (see [`Text`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FieldChange {
@@ -48,18 +51,14 @@ pub struct FieldChange {
     /// the fixed names, so a plan of 100k creates does not allocate them 600k times.
     pub field: Cow<'static, str>,
     /// Value before (None = empty).
-    pub old: Option<String>,
+    pub old: Option<Text>,
     /// Value after (None = empty).
-    pub new: Option<String>,
+    pub new: Option<Text>,
 }
 
 impl FieldChange {
     /// A change.
-    pub fn new(
-        field: impl Into<Cow<'static, str>>,
-        old: Option<String>,
-        new: Option<String>,
-    ) -> Self {
+    pub fn new(field: impl Into<Cow<'static, str>>, old: Option<Text>, new: Option<Text>) -> Self {
         Self {
             field: field.into(),
             old,
@@ -74,8 +73,8 @@ impl FieldChange {
 pub struct Action {
     /// What it does.
     pub kind: ActionKind,
-    /// The IP Office record, e.g. `user Ann Lee (GUID)`.
-    pub record: String,
+    /// The IP Office record, shown as `user Ann Lee (GUID)`.
+    pub record: RecordRef,
     /// The person it is for, if any.
     pub person: Option<ObjectId>,
     /// Field changes (for creates: the values set).
@@ -106,11 +105,11 @@ pub struct PersonPlan {
     /// Azure AD object id.
     pub id: ObjectId,
     /// UPN or display name.
-    pub label: String,
+    pub label: Text,
     /// The type the rules give, if in scope.
     pub user_type: Option<UserType>,
     /// The rule (group) that decided the type.
-    pub rule: Option<String>,
+    pub rule: Option<Text>,
     /// IP Office user name (existing or to be created).
     pub ipo_name: Option<UserName>,
     /// Extension (existing or to be created).
@@ -188,12 +187,12 @@ pub struct TeamsAction {
 pub(crate) enum Effect {
     UserCreated {
         name: UserName,
-        name_source: Option<String>,
+        name_source: Option<Text>,
         user_type: UserType,
     },
     UserUpdated {
         name: UserName,
-        name_source: Option<String>,
+        name_source: Option<Text>,
         user_type: UserType,
         enabled: bool,
     },
@@ -217,6 +216,31 @@ pub(crate) enum Effect {
 pub(crate) struct Prepared {
     pub change: IpoChange,
     pub effect: Effect,
+}
+
+/// A create about to be sent, saved before the first write so that an interrupted run's
+/// records are found again (see [`crate::PendingCreate`], what the state keeps of it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Intent {
+    pub person: ObjectId,
+    pub name: Option<UserName>,
+    pub extension_number: Option<ExtensionNumber>,
+    pub directory_entry: Option<FullName>,
+    pub user_type: UserType,
+    pub name_source: Option<Text>,
+}
+
+impl Intent {
+    /// What the state file keeps of it.
+    pub fn to_pending(&self) -> crate::state::PendingCreate {
+        crate::state::PendingCreate {
+            name: self.name.clone(),
+            extension_number: self.extension_number.clone(),
+            directory_entry: self.directory_entry.clone(),
+            user_type: self.user_type,
+            name_source: self.name_source.as_ref().map(|s| s.to_string()),
+        }
+    }
 }
 
 /// A state change that needs no IP Office write (adopted records, dropped links, types,
@@ -247,8 +271,11 @@ pub struct Plan {
     pub(crate) prepared: Vec<Prepared>,
     #[serde(skip)]
     pub(crate) state_updates: Vec<StateUpdate>,
+    /// Write-ahead intents of the creates, in the order planned; apply turns them into the
+    /// state's map (built here, a map of 100k entries cost more to make and free than the
+    /// rest of a person's plan line).
     #[serde(skip)]
-    pub(crate) pending: std::collections::BTreeMap<ObjectId, crate::state::PendingCreate>,
+    pub(crate) pending: Vec<Intent>,
 }
 
 impl Plan {

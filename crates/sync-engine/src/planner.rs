@@ -5,9 +5,9 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use ipo_model::{
-    DirectoryEntry, DirectoryUser, Extension, ExtensionNumber, FullName, Guid, HuntGroup,
-    IpoChange, IpoSnapshot, IpoUser, LicensingMode, LoginCode, NameRegistry, ObjectId, Profile,
-    RawValue, TeamsNumber, UserName, UserType,
+    DirectoryEntry, DirectoryUser, Extension, ExtensionNumber, FullName, Guid, HUNT_GROUP_RESERVED,
+    HuntGroup, IpoChange, IpoSnapshot, IpoUser, LicensingMode, LoginCode, NameRegistry, ObjectId,
+    Profile, RawValue, TeamsNumber, UserName, UserType,
 };
 
 use crate::config::{
@@ -18,11 +18,13 @@ use crate::eligibility::{self, Voice};
 use crate::fast_hash::{FastMap, FastSet};
 use crate::mapping;
 use crate::plan::{
-    Action, ActionKind, Effect, FieldChange, HeldRemovals, LicenseNeed, PersonPlan, PersonStatus,
-    Plan, Prepared, StateUpdate, TeamsAction,
+    Action, ActionKind, Effect, FieldChange, HeldRemovals, Intent, LicenseNeed, PersonPlan,
+    PersonStatus, Plan, Prepared, StateUpdate, TeamsAction,
 };
 use crate::reason::Reason;
+use crate::record::{RecordKind, RecordRef};
 use crate::state::{Link, SyncState};
+use crate::text::Text;
 
 /// Options of one planning pass.
 #[derive(Debug, Clone, Default)]
@@ -57,6 +59,8 @@ enum Want<'a> {
 struct Person<'a> {
     user: &'a DirectoryUser,
     rule: Option<&'a GroupRule>,
+    /// The rule's label, shared by everyone the rule applies to.
+    rule_label: Option<Text>,
     user_type: Option<UserType>,
     reasons: Vec<Reason>,
     trace: Vec<String>,
@@ -65,7 +69,7 @@ struct Person<'a> {
     want: Option<Want<'a>>,
     extension: Option<ExtensionNumber>,
     teams_number: Option<ipo_model::E164Number>,
-    name_source: Option<String>,
+    name_source: Option<Text>,
     derived_name: Option<UserName>,
     profile: Option<Profile>,
     provisioning: Option<&'a ProvisioningRule>,
@@ -118,8 +122,9 @@ impl<'a> Index<'a> {
         }
     }
 
-    /// `by_email`: index e-mail addresses too (only adoption by e-mail needs them).
-    fn new(s: &'a IpoSnapshot, by_email: bool) -> Self {
+    /// `by_email`: index e-mail addresses too (only adoption by e-mail needs them);
+    /// `by_name`: index user names (only recovering an interrupted run's creates needs them).
+    fn new(s: &'a IpoSnapshot, by_email: bool, by_name: bool) -> Self {
         let mut ix = Index {
             user_by_guid: FastMap::with_capacity_and_hasher(s.users.len(), Default::default()),
             user_by_ext: FastMap::with_capacity_and_hasher(s.users.len(), Default::default()),
@@ -132,7 +137,7 @@ impl<'a> Index<'a> {
             ),
             ext_by_guid: FastMap::with_capacity_and_hasher(s.extensions.len(), Default::default()),
             user_by_email: FastMap::default(),
-            user_by_name: FastMap::with_capacity_and_hasher(s.users.len(), Default::default()),
+            user_by_name: FastMap::default(),
         };
         for u in &s.users {
             if let Some(g) = &u.guid {
@@ -156,7 +161,9 @@ impl<'a> Index<'a> {
                         .push(u);
                 }
             }
-            ix.user_by_name.insert(u.name.as_str(), u);
+            if by_name {
+                ix.user_by_name.insert(u.name.as_str(), u);
+            }
         }
         for h in &s.hunt_groups {
             if let Some(e) = &h.extension {
@@ -215,6 +222,10 @@ struct Planner<'a> {
     owned_users: FastSet<Guid>,
     owned_exts: FastSet<Guid>,
     notes: Vec<String>,
+    /// The rules watching each group, as indexes into the configuration's rules.
+    rules_by_group: FastMap<&'a ipo_model::GroupId, Vec<usize>>,
+    /// Each rule's label, made once for every plan line that names it.
+    rule_labels: Vec<Text>,
 }
 
 impl<'a> Planner<'a> {
@@ -228,7 +239,7 @@ impl<'a> Planner<'a> {
             config.safety.adopt,
             AdoptPolicy::ByEmail | AdoptPolicy::ByExtensionOrEmail
         );
-        let ix = Index::new(snapshot, by_email);
+        let ix = Index::new(snapshot, by_email, !state.pending.is_empty());
         let mut p = Planner {
             config,
             snapshot,
@@ -240,7 +251,12 @@ impl<'a> Planner<'a> {
             owned_users: FastSet::default(),
             owned_exts: FastSet::default(),
             notes: Vec::new(),
+            rules_by_group: FastMap::default(),
+            rule_labels: config.rules.iter().map(|r| Text::from(r.label())).collect(),
         };
+        for (i, r) in config.rules.iter().enumerate() {
+            p.rules_by_group.entry(&r.group).or_default().push(i);
+        }
         p.reconcile_links(state);
         p
     }
@@ -313,7 +329,7 @@ impl<'a> Planner<'a> {
             {
                 link.user = Some(g.clone());
                 link.name = Some(u.name.clone());
-                link.name_source = p.name_source.clone();
+                link.name_source = p.name_source.as_ref().map(|s| s.to_string());
                 link.user_type = p.user_type;
                 self.owned_users.insert(g.clone());
                 changed = true;
@@ -361,8 +377,10 @@ impl<'a> Planner<'a> {
         let mut people: Vec<Person<'a>> = Vec::with_capacity(sorted.len());
         for same in sorted.chunk_by(|a, b| a.id == b.id) {
             let person = match same {
-                [one] => self.scope(one, |g| one.groups.contains(g)),
-                _ => self.scope(same[0], |g| same.iter().any(|u| u.groups.contains(g))),
+                [one] => self.scope(one, one.groups.iter(), |g| one.groups.contains(g)),
+                _ => self.scope(same[0], same.iter().flat_map(|u| &u.groups), |g| {
+                    same.iter().any(|u| u.groups.contains(g))
+                }),
             };
             people.push(person);
         }
@@ -399,14 +417,16 @@ impl<'a> Planner<'a> {
     }
 
     /// Which rule applies, and whether the person may be that type at all.
-    fn scope(
+    fn scope<'g>(
         &self,
         user: &'a DirectoryUser,
+        groups: impl Iterator<Item = &'g ipo_model::GroupId>,
         in_group: impl Fn(&ipo_model::GroupId) -> bool,
     ) -> Person<'a> {
         let mut p = Person {
             user,
             rule: None,
+            rule_label: None,
             user_type: None,
             reasons: Vec::new(),
             trace: Vec::new(),
@@ -426,18 +446,41 @@ impl<'a> Planner<'a> {
             status: None,
             link_disabled: false,
         };
-        let rules = || self.config.rules.iter().filter(|r| in_group(&r.group));
-        let Some(top) = rules().map(|r| r.priority).max() else {
+        // One pass over the person's own groups finds the winning rule (the first in
+        // configuration order among the highest priority) and whether an equal one disagrees.
+        let mut best: Option<(usize, &'a GroupRule)> = None;
+        let mut conflict = false;
+        for &i in groups.flat_map(|g| self.rules_by_group.get(g)).flatten() {
+            let r = &self.config.rules[i];
+            match best {
+                Some((j, b)) if r.priority == b.priority => {
+                    conflict |= r.user_type != b.user_type;
+                    if i < j {
+                        best = Some((i, r));
+                    }
+                }
+                Some((_, b)) if r.priority < b.priority => {}
+                _ => {
+                    best = Some((i, r));
+                    conflict = false;
+                }
+            }
+        }
+        let Some((rule_index, rule)) = best else {
             p.out_of_scope = true;
             p.reasons.push(Reason::OutOfScope);
             p.trace_with(|| "scope: in none of the synced groups".into());
             return p;
         };
-        let best = || rules().filter(|r| r.priority == top);
-        let Some(rule) = best().next() else {
-            return p;
+        let top = rule.priority;
+        let best = || {
+            self.config
+                .rules
+                .iter()
+                .filter(|r| in_group(&r.group))
+                .filter(|r| r.priority == top)
         };
-        if best().any(|r| r.user_type != rule.user_type) {
+        if conflict {
             p.block(Reason::RuleConflict {
                 rules: best().map(|r| r.label()).collect(),
             });
@@ -450,6 +493,7 @@ impl<'a> Planner<'a> {
             return p;
         }
         p.rule = Some(rule);
+        p.rule_label = self.rule_labels.get(rule_index).cloned();
         p.user_type = Some(rule.user_type);
         p.trace_with(|| {
             format!(
@@ -776,14 +820,19 @@ impl<'a> Planner<'a> {
         if !people.iter().any(needs_one) {
             return;
         }
-        let mut used: FastSet<ExtensionNumber> =
-            self.snapshot.numbers_in_use().into_iter().collect();
-        for p in people.iter() {
-            if let Some(e) = &p.extension {
-                used.insert(e.clone());
-            }
+        // Numbers as (value, width) keys: the search walks a range number by number, and
+        // building an `ExtensionNumber` per candidate cost an allocation each.
+        let key = |e: &ExtensionNumber| (e.value(), e.len());
+        let mut used: FastSet<(u64, usize)> = FastSet::default();
+        {
+            let s = self.snapshot;
+            let numbers = s.users.iter().filter_map(|u| u.extension.as_ref());
+            let numbers = numbers.chain(s.extensions.iter().map(|e| &e.number));
+            let numbers = numbers.chain(s.hunt_groups.iter().filter_map(|h| h.extension.as_ref()));
+            let numbers = numbers.chain(people.iter().filter_map(|p| p.extension.as_ref()));
+            used.extend(numbers.map(key));
         }
-        let mut cursors: FastMap<&str, ExtensionNumber> = FastMap::default();
+        let mut cursors: FastMap<&str, u64> = FastMap::default();
         for p in people.iter_mut() {
             // Only new users get a number allocated; existing ones keep theirs.
             let creating = matches!(p.want, Some(Want::User { existing: None, .. }));
@@ -815,28 +864,22 @@ impl<'a> Planner<'a> {
                 p.block(Reason::NoExtension);
                 continue;
             };
-            let mut next = cursors
-                .get(rule.name.as_str())
-                .cloned()
-                .unwrap_or_else(|| range.start.clone());
+            let width = range.start.len();
+            let (first, last) = (range.start.value(), range.end.value());
+            let mut next = cursors.get(rule.name.as_str()).copied().unwrap_or(first);
             let found = loop {
-                if !range.contains(&next) {
+                if next > last {
                     break None;
                 }
-                if !used.contains(&next) && !next.is_hunt_group_reserved() {
-                    break Some(next.clone());
+                if !used.contains(&(next, width)) && !HUNT_GROUP_RESERVED.contains(&next) {
+                    break format!("{next:0width$}").parse::<ExtensionNumber>().ok();
                 }
-                match next.next() {
-                    Some(n) => next = n,
-                    None => break None,
-                }
+                next += 1;
             };
             match found {
                 Some(e) => {
-                    used.insert(e.clone());
-                    if let Some(n) = e.next() {
-                        cursors.insert(rule.name.as_str(), n);
-                    }
+                    used.insert(key(&e));
+                    cursors.insert(rule.name.as_str(), next + 1);
                     p.trace_with(|| {
                         format!(
                             "extension: {e} allocated from provisioning rule {:?}",
@@ -996,7 +1039,7 @@ impl<'a> Planner<'a> {
         out.push(
             ActionKind::CreateExtension,
             Some(&p.user.id),
-            labelled("extension ", number.as_str()),
+            RecordRef::new(RecordKind::Extension, number.clone()),
             vec![FieldChange::new("Type", None, Some(kind_text(kind)))],
             IpoChange::CreateExtension(ext),
             Effect::ExtensionCreated {
@@ -1013,29 +1056,21 @@ impl<'a> Planner<'a> {
         let Some(t) = p.user_type else { return };
         let name = base.make_unique(names.get());
         if let Some(src) = &p.name_source
-            && src != name.as_str()
+            && src.as_str() != name.as_str()
         {
             p.reasons.push(Reason::NameDerived {
-                from: src.clone(),
+                from: src.to_string(),
                 name: name.clone(),
             });
         }
         let mut user = IpoUser::new(name.clone(), self.mode);
         // Name, extension, full name, e-mail, profile, Teams flag and a spare: one allocation.
         let mut changes = Vec::with_capacity(8);
-        changes.push(FieldChange::new(
-            "Name",
-            None,
-            Some(name.as_str().to_owned()),
-        ));
+        changes.push(FieldChange::new("Name", None, Some(name.clone().into())));
         user.extension = p.extension.clone();
         user.node = self.node_for(p);
         if let Some(e) = &user.extension {
-            changes.push(FieldChange::new(
-                "Extension",
-                None,
-                Some(e.as_str().to_owned()),
-            ));
+            changes.push(FieldChange::new("Extension", None, Some(e.clone().into())));
         }
         let mut filled = Cow::Owned(user);
         self.fill_optional(p, &mut filled, None, &mut changes, true);
@@ -1049,7 +1084,7 @@ impl<'a> Planner<'a> {
         }
         if let Some(pr) = p.profile {
             user.profile = pr;
-            changes.push(FieldChange::new("Profile", None, Some(pr.display_name())));
+            changes.push(FieldChange::new("Profile", None, Some(profile_text(pr))));
         }
         match t {
             UserType::TeamsAndIpOffice => user.teams_client = Some(true),
@@ -1073,7 +1108,7 @@ impl<'a> Planner<'a> {
         out.push(
             ActionKind::CreateUser,
             Some(&p.user.id),
-            labelled("user ", name.as_str()),
+            RecordRef::new(RecordKind::User, name.clone()),
             changes,
             IpoChange::CreateUser(user),
             Effect::UserCreated {
@@ -1082,16 +1117,14 @@ impl<'a> Planner<'a> {
                 user_type: t,
             },
         );
-        out.pending.push((
-            p.user.id.clone(),
-            crate::state::PendingCreate {
-                name: Some(name.clone()),
-                extension_number: p.extension.clone(),
-                directory_entry: None,
-                user_type: t,
-                name_source: p.name_source.clone(),
-            },
-        ));
+        out.pending.push(Intent {
+            person: p.user.id.clone(),
+            name: Some(name.clone()),
+            extension_number: p.extension.clone(),
+            directory_entry: None,
+            user_type: t,
+            name_source: p.name_source.clone(),
+        });
         p.derived_name = Some(name);
         p.status = Some(PersonStatus::Create);
     }
@@ -1148,8 +1181,8 @@ impl<'a> Planner<'a> {
                 changes.push(FieldChange::new(
                     "Login Code",
                     old.and_then(|o| o.login_code.as_ref())
-                        .map(|_| ipo_model::REDACTED.into()),
-                    Some(ipo_model::REDACTED.into()),
+                        .map(|_| Text::from(ipo_model::REDACTED)),
+                    Some(Text::from(ipo_model::REDACTED)),
                 ));
                 user.to_mut().login_code = v;
             }
@@ -1160,8 +1193,8 @@ impl<'a> Planner<'a> {
                     changes.push(FieldChange::new(
                         "Voicemail Code",
                         old.and_then(|o| o.voicemail_code.as_ref())
-                            .map(|_| ipo_model::REDACTED.into()),
-                        Some(ipo_model::REDACTED.into()),
+                            .map(|_| Text::from(ipo_model::REDACTED)),
+                        Some(Text::from(ipo_model::REDACTED)),
                     ));
                     user.to_mut().voicemail_code = Some(v);
                 }
@@ -1186,12 +1219,14 @@ impl<'a> Planner<'a> {
         let mut user: Cow<'a, IpoUser> = Cow::Borrowed(actual);
         let mut changes = Vec::new();
         // Rename only when the mapped source value itself changed (renames move voicemail).
-        let mut name_source = link.and_then(|l| l.name_source.clone());
-        if adopted {
-            name_source = p.name_source.clone();
-        } else if fields.name.apply == ApplyMode::Always
+        // The source value kept after this run: the person's when adopted or renamed (Some),
+        // else the stored link's.
+        let link_source = link.and_then(|l| l.name_source.as_deref());
+        let mut new_source: Option<Option<Text>> = adopted.then(|| p.name_source.clone());
+        if !adopted
+            && fields.name.apply == ApplyMode::Always
             && p.name_source.is_some()
-            && p.name_source != name_source
+            && p.name_source.as_deref() != link_source
             && let Some(base) = p.derived_name.clone()
         {
             let new = if base == actual.name {
@@ -1206,13 +1241,17 @@ impl<'a> Planner<'a> {
             if new != actual.name {
                 changes.push(FieldChange::new(
                     "Name",
-                    Some(actual.name.to_string()),
-                    Some(new.to_string()),
+                    Some(actual.name.clone().into()),
+                    Some(new.clone().into()),
                 ));
                 user.to_mut().name = new;
             }
-            name_source = p.name_source.clone();
+            new_source = Some(p.name_source.clone());
         }
+        let name_source = match &new_source {
+            Some(s) => s.as_deref(),
+            None => link_source,
+        };
         let ext_changed = fields
             .extension
             .as_ref()
@@ -1222,8 +1261,8 @@ impl<'a> Planner<'a> {
         if ext_changed {
             changes.push(FieldChange::new(
                 "Extension",
-                actual.extension.as_ref().map(|e| e.as_str().to_owned()),
-                p.extension.as_ref().map(|e| e.as_str().to_owned()),
+                actual.extension.clone().map(Text::from),
+                p.extension.clone().map(Text::from),
             ));
             user.to_mut().extension = p.extension.clone();
         } else {
@@ -1233,8 +1272,8 @@ impl<'a> Planner<'a> {
         if let Some(want) = self.profile_needed(p, Some(actual)) {
             changes.push(FieldChange::new(
                 "Profile",
-                Some(actual.profile.display_name()),
-                Some(want.display_name()),
+                Some(profile_text(actual.profile)),
+                Some(profile_text(want)),
             ));
             user.to_mut().profile = want;
         }
@@ -1256,7 +1295,7 @@ impl<'a> Planner<'a> {
             let mut l = link.cloned().unwrap_or_else(|| Link::new(t));
             l.user = actual.guid.clone();
             l.name = Some(actual.name.clone());
-            l.name_source = name_source.clone();
+            l.name_source = name_source.map(str::to_owned);
             l.user_type = t;
             out.link_updates.insert(p.user.id.clone(), Some(l));
             p.trace_with(|| {
@@ -1265,10 +1304,11 @@ impl<'a> Planner<'a> {
                     actual.label()
                 )
             });
-        } else if link.is_some_and(|l| l.user_type != t || l.name_source != name_source) {
+        } else if link.is_some_and(|l| l.user_type != t || l.name_source.as_deref() != name_source)
+        {
             let mut l = link.cloned().unwrap_or_else(|| Link::new(t));
             l.user_type = t;
-            l.name_source = name_source.clone();
+            l.name_source = name_source.map(str::to_owned);
             out.link_updates.insert(p.user.id.clone(), Some(l));
         }
         if changes.is_empty() {
@@ -1296,7 +1336,7 @@ impl<'a> Planner<'a> {
             out.later.push(make(
                 ActionKind::DeleteExtension,
                 Some(&p.user.id),
-                format!("extension {n}"),
+                RecordRef::new(RecordKind::Extension, n.clone()).with_guid(Some(g.clone())),
                 Vec::new(),
                 IpoChange::DeleteExtension {
                     guid: g.clone(),
@@ -1306,10 +1346,14 @@ impl<'a> Planner<'a> {
             ));
         }
         let name = user.name.clone();
+        let name_source = match new_source {
+            Some(s) => s,
+            None => link_source.map(Text::copied),
+        };
         out.push(
             ActionKind::UpdateUser,
             Some(&p.user.id),
-            actual.label(),
+            user_record(actual),
             changes,
             IpoChange::UpdateUser(user.into_owned()),
             Effect::UserUpdated {
@@ -1379,13 +1423,13 @@ impl<'a> Planner<'a> {
                 changes.push(FieldChange::new(
                     "Members added",
                     None,
-                    Some(added.join(", ")),
+                    Some(added.join(", ").into()),
                 ));
             }
             if !removed.is_empty() {
                 changes.push(FieldChange::new(
                     "Members removed",
-                    Some(removed.join(", ")),
+                    Some(removed.join(", ").into()),
                     None,
                 ));
             }
@@ -1394,7 +1438,7 @@ impl<'a> Planner<'a> {
             out.push(
                 ActionKind::UpdateHuntGroup,
                 None,
-                format!("hunt group {}", h.name),
+                RecordRef::new(RecordKind::HuntGroup, h.name.clone()).with_guid(h.guid.clone()),
                 changes,
                 IpoChange::UpdateHuntGroup(g),
                 Effect::None,
@@ -1452,7 +1496,7 @@ impl<'a> Planner<'a> {
                 out.push(
                     ActionKind::RemoveDirectoryEntry,
                     Some(&p.user.id),
-                    format!("directory entry {old}"),
+                    RecordRef::new(RecordKind::DirectoryEntry, old.clone()),
                     Vec::new(),
                     IpoChange::RemoveDirectoryEntry { name: old.clone() },
                     Effect::DirectoryRemoved,
@@ -1469,12 +1513,13 @@ impl<'a> Planner<'a> {
             out.push(
                 ActionKind::PutDirectoryEntry,
                 Some(&p.user.id),
-                labelled("directory entry ", name.as_str()),
+                RecordRef::new(RecordKind::DirectoryEntry, name.clone()),
                 vec![FieldChange::new(
                     "Number",
                     current
-                        .and_then(|c| c.number.format(ipo_model::NumberFormat::IpoDirectory).ok()),
-                    Some(number_text),
+                        .and_then(|c| c.number.format(ipo_model::NumberFormat::IpoDirectory).ok())
+                        .map(Text::from),
+                    Some(number_text.into()),
                 )],
                 IpoChange::PutDirectoryEntry(DirectoryEntry::new(
                     name.clone(),
@@ -1484,16 +1529,14 @@ impl<'a> Planner<'a> {
                 Effect::DirectoryPut { name: name.clone() },
             );
             // Teams-only people never have a user create, so this is their only intent.
-            out.pending.push((
-                p.user.id.clone(),
-                crate::state::PendingCreate {
-                    name: None,
-                    extension_number: None,
-                    directory_entry: Some(name),
-                    user_type: UserType::TeamsOnly,
-                    name_source: None,
-                },
-            ));
+            out.pending.push(Intent {
+                person: p.user.id.clone(),
+                name: None,
+                extension_number: None,
+                directory_entry: Some(name),
+                user_type: UserType::TeamsOnly,
+                name_source: None,
+            });
             p.status.get_or_insert(if current.is_some() {
                 PersonStatus::Update
             } else {
@@ -1527,7 +1570,7 @@ impl<'a> Planner<'a> {
                 out.push(
                     ActionKind::RemoveDirectoryEntry,
                     Some(id),
-                    format!("directory entry {old}"),
+                    RecordRef::new(RecordKind::DirectoryEntry, old.clone()),
                     Vec::new(),
                     IpoChange::RemoveDirectoryEntry { name: old.clone() },
                     Effect::DirectoryRemoved,
@@ -1539,7 +1582,7 @@ impl<'a> Planner<'a> {
                 out.push(
                     ActionKind::RemoveDirectoryEntry,
                     Some(id),
-                    format!("directory entry {old}"),
+                    RecordRef::new(RecordKind::DirectoryEntry, old.clone()),
                     Vec::new(),
                     IpoChange::RemoveDirectoryEntry { name: old.clone() },
                     Effect::DirectoryRemoved,
@@ -1573,12 +1616,12 @@ impl<'a> Planner<'a> {
                     out.removal(
                         ActionKind::DisableUser,
                         id,
-                        u.label(),
+                        user_record(u),
                         vec![
                             FieldChange::new(
                                 "Profile",
-                                Some(u.profile.display_name()),
-                                Some(Profile::NonLicensed.display_name()),
+                                Some(profile_text(u.profile)),
+                                Some(profile_text(Profile::NonLicensed)),
                             ),
                             FieldChange::new(
                                 "MS Teams Client",
@@ -1595,7 +1638,7 @@ impl<'a> Planner<'a> {
                         out.removal(
                             ActionKind::DeleteUser,
                             id,
-                            u.label(),
+                            user_record(u),
                             Vec::new(),
                             IpoChange::DeleteUser {
                                 guid: g.clone(),
@@ -1610,7 +1653,8 @@ impl<'a> Planner<'a> {
                         out.removal(
                             ActionKind::DeleteExtension,
                             id,
-                            format!("extension {n}"),
+                            RecordRef::new(RecordKind::Extension, n.clone())
+                                .with_guid(Some(g.clone())),
                             Vec::new(),
                             IpoChange::DeleteExtension {
                                 guid: g.clone(),
@@ -1749,9 +1793,9 @@ impl<'a> Planner<'a> {
             };
             lines.push(PersonPlan {
                 id: p.user.id.clone(),
-                label: p.user.label(),
+                label: person_label(p.user),
                 user_type: p.user_type,
-                rule: p.rule.map(|r| r.label()),
+                rule: p.rule_label.take(),
                 ipo_name: p.derived_name.clone(),
                 extension: p.extension.clone(),
                 status,
@@ -1786,9 +1830,8 @@ impl<'a> Planner<'a> {
                 id: id.clone(),
                 label: link
                     .name
-                    .as_ref()
-                    .map(|n| n.to_string())
-                    .unwrap_or_else(|| id.to_string()),
+                    .clone()
+                    .map_or_else(|| Text::from(id.to_string()), Text::from),
                 user_type: None,
                 rule: None,
                 ipo_name: link.name.clone(),
@@ -1866,8 +1909,7 @@ impl<'a> Planner<'a> {
             notes,
             prepared,
             state_updates,
-            // Intents were made in person order, so this builds the map without searching.
-            pending: out.pending.into_iter().collect(),
+            pending: out.pending,
         }
     }
 }
@@ -1889,7 +1931,7 @@ fn license_need<'m>(
 /// The mapped value to write when it differs from `current`, with old -> new recorded; a
 /// value IP Office would refuse becomes a reason and leaves the field alone. The caller
 /// writes it, so an unchanged user is never copied.
-fn set_mapped<T: PartialEq + AsRef<str>>(
+fn set_mapped<T: PartialEq + Clone + Into<Text>>(
     p: &mut Person<'_>,
     changes: &mut Vec<FieldChange>,
     field: &'static str,
@@ -1900,8 +1942,8 @@ fn set_mapped<T: PartialEq + AsRef<str>>(
         Ok(Some(v)) if current.as_ref() != Some(&v) => {
             changes.push(FieldChange::new(
                 field,
-                current.as_ref().map(|x| x.as_ref().to_owned()),
-                Some(v.as_ref().to_owned()),
+                current.clone().map(Into::into),
+                Some(v.clone().into()),
             ));
             Some(v)
         }
@@ -1936,26 +1978,40 @@ fn unique_entry_name(base: &FullName, taken: &mut FastSet<String>) -> FullName {
     base.clone()
 }
 
-/// `prefix` + `value` without the formatting machinery (it runs for every record planned).
-fn labelled(prefix: &str, value: &str) -> String {
-    let mut s = String::with_capacity(prefix.len() + value.len());
-    s.push_str(prefix);
-    s.push_str(value);
-    s
+/// An existing user as a record: name and GUID.
+fn user_record(u: &IpoUser) -> RecordRef {
+    RecordRef::new(RecordKind::User, u.name.clone()).with_guid(u.guid.clone())
 }
 
-fn flag_text(on: bool) -> String {
-    if on { "true" } else { "false" }.to_owned()
+/// The person's UPN, else display name, else object id (as [`DirectoryUser::label`], in
+/// one allocation).
+fn person_label(u: &DirectoryUser) -> Text {
+    match u
+        .user_principal_name
+        .as_deref()
+        .or(u.display_name.as_deref())
+    {
+        Some(l) => Text::copied(l),
+        None => Text::copied(u.id.as_str()),
+    }
 }
 
-fn kind_text(kind: ipo_model::ExtensionKind) -> String {
+fn profile_text(p: Profile) -> Text {
+    p.name().map_or_else(|| p.display_name().into(), Text::from)
+}
+
+fn flag_text(on: bool) -> Text {
+    Text::from(if on { "true" } else { "false" })
+}
+
+fn kind_text(kind: ipo_model::ExtensionKind) -> Text {
     use ipo_model::ExtensionKind as K;
     match kind {
-        K::H323 => "H323".to_owned(),
-        K::Sip => "Sip".to_owned(),
-        K::IpDect => "IpDect".to_owned(),
-        K::SipDect => "SipDect".to_owned(),
-        other => format!("{other:?}"),
+        K::H323 => "H323".into(),
+        K::Sip => "Sip".into(),
+        K::IpDect => "IpDect".into(),
+        K::SipDect => "SipDect".into(),
+        other => format!("{other:?}").into(),
     }
 }
 
@@ -2028,7 +2084,7 @@ fn phase(kind: ActionKind) -> u8 {
 fn make(
     kind: ActionKind,
     person: Option<&ObjectId>,
-    record: String,
+    record: RecordRef,
     changes: Vec<FieldChange>,
     change: IpoChange,
     effect: Effect,
@@ -2103,7 +2159,7 @@ struct Output {
     /// Status of linked people who are no longer in the directory (the others carry theirs).
     status: FastMap<ObjectId, PersonStatus>,
     link_updates: BTreeMap<ObjectId, Option<Link>>,
-    pending: Vec<(ObjectId, crate::state::PendingCreate)>,
+    pending: Vec<Intent>,
     kept: FastSet<ObjectId>,
     notes: Vec<String>,
 }
@@ -2113,7 +2169,7 @@ impl Output {
         &mut self,
         kind: ActionKind,
         person: Option<&ObjectId>,
-        record: String,
+        record: RecordRef,
         changes: Vec<FieldChange>,
         change: IpoChange,
         effect: Effect,
@@ -2126,7 +2182,7 @@ impl Output {
         &mut self,
         kind: ActionKind,
         person: &ObjectId,
-        record: String,
+        record: RecordRef,
         changes: Vec<FieldChange>,
         change: IpoChange,
         effect: Effect,

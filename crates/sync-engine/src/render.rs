@@ -102,7 +102,11 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
             } else {
                 style.green(&pad(label, 18))
             };
-            let _ = writeln!(out, "  {label} {} {changes}", pad(&a.record, 34));
+            let _ = writeln!(
+                out,
+                "  {label} {} {changes}",
+                pad(&a.record.to_string(), 34)
+            );
         }
     }
     let skipped: Vec<_> = plan
@@ -209,12 +213,17 @@ pub fn render_report(report: &Report, style: Style) -> String {
     let _ = writeln!(out, "{}", transport_line(&s.transport));
     for i in report.failures() {
         if let Some(e) = &i.error {
-            let _ = writeln!(out, "  {} {} {e}", style.red("failed"), pad(&i.record, 34));
+            let _ = writeln!(
+                out,
+                "  {} {} {e}",
+                style.red("failed"),
+                pad(&i.record.to_string(), 34)
+            );
         }
     }
     for i in &report.items {
         for n in &i.notices {
-            let _ = writeln!(out, "  notice {} {n}", pad(&i.record, 34));
+            let _ = writeln!(out, "  notice {} {n}", pad(&i.record.to_string(), 34));
         }
     }
     out

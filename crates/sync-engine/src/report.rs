@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use ipo_model::{ObjectId, PortError, TransportStats};
 use serde::{Deserialize, Serialize};
 
+use crate::record::RecordRef;
+
 use crate::plan::ActionKind;
 
 /// The outcome of one action.
@@ -13,7 +15,7 @@ pub struct ItemOutcome {
     /// What was attempted.
     pub kind: ActionKind,
     /// The record.
-    pub record: String,
+    pub record: RecordRef,
     /// The person.
     pub person: Option<ObjectId>,
     /// `None` on success, else the error.

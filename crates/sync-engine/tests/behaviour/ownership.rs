@@ -180,7 +180,7 @@ async fn no_user_is_never_touched() {
         .plan
         .actions
         .iter()
-        .filter(|a| a.record.contains(no_user.guid.as_ref().unwrap().as_str()))
+        .filter(|a| a.record.guid.is_some() && a.record.guid == no_user.guid)
         .collect();
     assert!(touching.is_empty(), "actions on NoUser: {touching:#?}");
     let now = w.ipo.current();
