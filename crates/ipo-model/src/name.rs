@@ -190,14 +190,56 @@ impl UserName {
 /// A set of taken names compared by [`UserName::uniqueness_key`] (case-insensitive).
 #[derive(Debug, Clone, Default)]
 pub struct NameRegistry {
-    keys: HashSet<String>,
+    keys: HashSet<Key>,
 }
 
-/// The uniqueness key, borrowed when the name is already lower-case ASCII (the usual case:
-/// no allocation to look a name up).
+/// A uniqueness key: the name itself when it is already lower-case ASCII (the usual case,
+/// so registering 100k names shares them instead of copying each), else its folded form.
+#[derive(Debug, Clone)]
+enum Key {
+    Name(UserName),
+    Folded(Box<str>),
+}
+
+impl Key {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Name(n) => n.as_str(),
+            Key::Folded(s) => s,
+        }
+    }
+}
+
+impl std::borrow::Borrow<str> for Key {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+// Hash and equality are the `str`'s, as `Borrow<str>` requires for lookups by `&str`.
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Key {}
+
+fn is_folded(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+}
+
+/// The uniqueness key as text, borrowed when the name is already folded (no allocation to
+/// look a name up).
 fn key(name: &UserName) -> Cow<'_, str> {
     let s = name.as_str();
-    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+    if is_folded(s) {
         Cow::Borrowed(s)
     } else {
         Cow::Owned(name.uniqueness_key())
@@ -210,6 +252,11 @@ impl NameRegistry {
         Self::default()
     }
 
+    /// Makes room for `additional` more names (a first sync registers one per person).
+    pub fn reserve(&mut self, additional: usize) {
+        self.keys.reserve(additional);
+    }
+
     /// Whether a name (or one differing only in case) is taken.
     pub fn contains(&self, name: &UserName) -> bool {
         self.keys.contains(key(name).as_ref())
@@ -217,7 +264,12 @@ impl NameRegistry {
 
     /// Marks a name taken; returns `false` if it (or a case variant) already was.
     pub fn insert(&mut self, name: &UserName) -> bool {
-        self.keys.insert(key(name).into_owned())
+        let k = if is_folded(name.as_str()) {
+            Key::Name(name.clone())
+        } else {
+            Key::Folded(name.uniqueness_key().into())
+        };
+        self.keys.insert(k)
     }
 
     /// Frees a name.

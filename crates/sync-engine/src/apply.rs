@@ -58,6 +58,7 @@ pub async fn apply_with_progress(
         .collect();
     state_store.save(state)?;
 
+    let prepared: Vec<&Prepared> = plan.prepared.iter().flatten().collect();
     let mut items: Vec<Option<ItemOutcome>> = vec![None; plan.actions.len()];
     let mut failed_extensions: BTreeSet<ExtensionNumber> = BTreeSet::new();
     let mut i = 0;
@@ -71,7 +72,20 @@ pub async fn apply_with_progress(
         let mut batch_idx = Vec::new();
         #[allow(clippy::needless_range_loop)] // k indexes three parallel vectors
         for k in i..j {
-            let (action, prep) = (&plan.actions[k], &plan.prepared[k]);
+            let action = &plan.actions[k];
+            // A plan read back from its serialised form carries no writes.
+            let Some(prep) = prepared.get(k) else {
+                items[k] = Some(outcome(
+                    action,
+                    Err(PortError::NotAttempted {
+                        record: action.record.to_string(),
+                        reason: "the plan holds no write for it (a plan read back from JSON \
+                                 cannot be applied; plan again)"
+                            .into(),
+                    }),
+                ));
+                continue;
+            };
             if let IpoChange::CreateUser(u) = &prep.change
                 && let Some(e) = &u.extension
                 && failed_extensions.contains(e)
@@ -93,7 +107,7 @@ pub async fn apply_with_progress(
             let results = store.apply(batch).await;
             for (n, k) in batch_idx.iter().enumerate() {
                 let action = &plan.actions[*k];
-                let prep = &plan.prepared[*k];
+                let prep = prepared[*k];
                 let result = results.get(n).cloned().unwrap_or_else(|| {
                     Err(PortError::Other(format!(
                         "{}: the store returned no outcome",

@@ -268,7 +268,8 @@ pub struct Plan {
     /// Whole-run remarks.
     pub notes: Vec<String>,
     #[serde(skip)]
-    pub(crate) prepared: Vec<Prepared>,
+    /// The writes of `actions`, in the same order, in chunks (as the planner filed them).
+    pub(crate) prepared: Vec<Vec<Prepared>>,
     #[serde(skip)]
     pub(crate) state_updates: Vec<StateUpdate>,
     /// Write-ahead intents of the creates, in the order planned; apply turns them into the

@@ -199,7 +199,10 @@ mod tests {
             assert_eq!(json, serde_json::to_string(e).unwrap());
             assert_eq!(serde_json::from_str::<Text>(&json).unwrap(), *t);
         }
-        let (a, b) = (Text::from("a"), Text::from("b".parse::<UserName>().unwrap()));
+        let (a, b) = (
+            Text::from("a"),
+            Text::from("b".parse::<UserName>().unwrap()),
+        );
         assert!(a < b);
     }
 }

@@ -208,3 +208,31 @@ async fn state_file_holds_no_secrets() {
         "voicemail code in the state file"
     );
 }
+
+#[tokio::test]
+async fn a_plan_read_back_from_json_writes_nothing_and_says_why() {
+    let g = gid(1);
+    let w = World::new(
+        SyncConfig::new(vec![GroupRule::new(g.clone(), UserType::IpOfficeOnly)]),
+        server(),
+    );
+    w.join(&g, &with_ext(person(1, "ann"), "401"));
+    let planned = w.dry().await;
+    assert_eq!(planned.actions.len(), 2, "{:?}", planned.actions);
+    let json = serde_json::to_string(&planned).unwrap();
+    let read_back: sync_engine::Plan = serde_json::from_str(&json).unwrap();
+    assert_eq!(read_back.actions, planned.actions);
+
+    let store = sync_engine::MemoryStateStore::new();
+    let mut state = SyncState::default();
+    let report = sync_engine::apply(&read_back, w.ipo.as_ref(), &mut state, &store)
+        .await
+        .unwrap();
+    assert_eq!(report.summary.failed, 2);
+    for item in &report.items {
+        let err = item.error.as_ref().unwrap().to_string();
+        assert!(err.contains("read back from JSON"), "{err}");
+    }
+    assert!(w.user("ann").is_none(), "nothing was written");
+    assert!(state.links.is_empty() && state.pending.is_empty());
+}
