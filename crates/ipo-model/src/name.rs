@@ -33,10 +33,23 @@ fn check_name_chars(kind: &'static str, s: &str) -> Result<(), InvalidValue> {
     Ok(())
 }
 
-fn clean_free_text(text: &str, max: usize) -> String {
+/// `text` as IP Office accepts it in a name: at most `max` characters, none forbidden,
+/// control or invisible, single spaces, none leading or trailing. Borrowed when `text`
+/// already is (the usual case): this runs for every person of every plan.
+fn clean_free_text(text: &str, max: usize) -> Cow<'_, str> {
+    let b = text.as_bytes();
+    let plain = b.len() <= max
+        && b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !b.windows(2).any(|w| w == b"  ")
+        && b.iter().all(|&c| {
+            (c == b' ' || c.is_ascii_graphic()) && !FORBIDDEN_NAME_CHARS.contains(&char::from(c))
+        });
+    if plain {
+        return Cow::Borrowed(text);
+    }
     // Keep what IP Office accepts, collapse runs of whitespace so "Ann  Lee" and
     // "Ann Lee" derive the same name, then cut at the limit without a trailing space.
-    // One allocation: this runs for every person of every plan.
     let mut out = String::with_capacity(text.len().min(max * 4));
     let mut kept = 0;
     let mut pending_space = false;
@@ -63,7 +76,7 @@ fn clean_free_text(text: &str, max: usize) -> String {
         kept += 1;
     }
     out.truncate(out.trim_end().len());
-    out
+    Cow::Owned(out)
 }
 
 /// Format characters (bidi marks, zero-width joiners) that would make two names look alike.
@@ -152,8 +165,9 @@ impl UserName {
     /// forbidden, control and invisible characters, collapses spaces, cuts at 15 characters.
     /// Returns `None` when nothing usable is left.
     pub fn derive(text: &str) -> Option<Self> {
+        // Cleaning leaves only what `from_str` accepts, but for emptiness.
         let cleaned = clean_free_text(text, MAX_USER_NAME_LEN);
-        cleaned.parse().ok()
+        (!cleaned.is_empty()).then(|| Self(cleaned.as_ref().into()))
     }
 
     /// The key under which names are compared for uniqueness: lower-cased.
@@ -168,7 +182,7 @@ impl UserName {
     /// Returns `self` if it is free in `taken`, else the first free variant made by appending
     /// `2`, `3`, ... (cutting the base so the whole stays within 15 characters). The chosen
     /// name is added to `taken`. Deterministic: the same inputs give the same name.
-    pub fn make_unique(&self, taken: &mut NameRegistry) -> UserName {
+    pub fn make_unique<S: std::hash::BuildHasher>(&self, taken: &mut NameRegistry<S>) -> UserName {
         if taken.insert(self) {
             return self.clone();
         }
@@ -188,9 +202,12 @@ impl UserName {
 }
 
 /// A set of taken names compared by [`UserName::uniqueness_key`] (case-insensitive).
+///
+/// `S` is the hasher: the standard one by default; a program that registers the names of a
+/// whole tenant it trusts may pass a faster one ([`NameRegistry::with_hasher`]).
 #[derive(Debug, Clone, Default)]
-pub struct NameRegistry {
-    keys: HashSet<Key>,
+pub struct NameRegistry<S = std::hash::RandomState> {
+    keys: HashSet<Key, S>,
 }
 
 /// A uniqueness key: the name itself when it is already lower-case ASCII (the usual case,
@@ -250,6 +267,15 @@ impl NameRegistry {
     /// An empty registry.
     pub fn new() -> Self {
         Self::default()
+    }
+}
+
+impl<S: std::hash::BuildHasher> NameRegistry<S> {
+    /// An empty registry hashing with `hasher`.
+    pub fn with_hasher(hasher: S) -> Self {
+        Self {
+            keys: HashSet::with_hasher(hasher),
+        }
     }
 
     /// Makes room for `additional` more names (a first sync registers one per person).
@@ -334,7 +360,9 @@ string_newtype_serde!(FullName);
 impl FullName {
     /// Derives a valid full name from free text, as [`UserName::derive`] does, cut at 31.
     pub fn derive(text: &str) -> Option<Self> {
-        clean_free_text(text, MAX_FULL_NAME_LEN).parse().ok()
+        // Cleaning leaves only what `from_str` accepts, but for emptiness.
+        let cleaned = clean_free_text(text, MAX_FULL_NAME_LEN);
+        (!cleaned.is_empty()).then(|| Self(cleaned.as_ref().into()))
     }
 }
 

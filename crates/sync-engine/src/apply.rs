@@ -51,11 +51,8 @@ pub async fn apply_with_progress(
     // The plan consumed every intent of an earlier, interrupted run: the records it finds
     // became links above and the ones it does not find were never created. Keeping an old
     // intent would let a later run take over a user someone else creates under that name.
-    state.pending = plan
-        .pending
-        .iter()
-        .map(|i| (i.person.clone(), i.to_pending()))
-        .collect();
+    state.pending = plan.intents();
+    let intended: Vec<ObjectId> = state.pending.keys().cloned().collect();
     state_store.save(state)?;
 
     let prepared: Vec<&Prepared> = plan.prepared.iter().flatten().collect();
@@ -146,7 +143,7 @@ pub async fn apply_with_progress(
             creates_of.entry(p).or_default().push(k);
         }
     }
-    for id in plan.pending.iter().map(|i| &i.person) {
+    for id in &intended {
         let ambiguous = creates_of.get(id).into_iter().flatten().any(|&k| {
             let (a, o) = (&plan.actions[k], &items[k]);
             match o.as_ref().and_then(|o| o.error.as_ref()) {

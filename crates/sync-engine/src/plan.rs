@@ -8,6 +8,7 @@ use std::borrow::Cow;
 
 use crate::reason::Reason;
 use crate::record::RecordRef;
+use crate::state::PendingCreate;
 use crate::text::Text;
 
 /// What one action does.
@@ -218,31 +219,6 @@ pub(crate) struct Prepared {
     pub effect: Effect,
 }
 
-/// A create about to be sent, saved before the first write so that an interrupted run's
-/// records are found again (see [`crate::PendingCreate`], what the state keeps of it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Intent {
-    pub person: ObjectId,
-    pub name: Option<UserName>,
-    pub extension_number: Option<ExtensionNumber>,
-    pub directory_entry: Option<FullName>,
-    pub user_type: UserType,
-    pub name_source: Option<Text>,
-}
-
-impl Intent {
-    /// What the state file keeps of it.
-    pub fn to_pending(&self) -> crate::state::PendingCreate {
-        crate::state::PendingCreate {
-            name: self.name.clone(),
-            extension_number: self.extension_number.clone(),
-            directory_entry: self.directory_entry.clone(),
-            user_type: self.user_type,
-            name_source: self.name_source.as_ref().map(|s| s.to_string()),
-        }
-    }
-}
-
 /// A state change that needs no IP Office write (adopted records, dropped links, types,
 /// rendered policies): the person's whole link as it should be saved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -272,11 +248,6 @@ pub struct Plan {
     pub(crate) prepared: Vec<Vec<Prepared>>,
     #[serde(skip)]
     pub(crate) state_updates: Vec<StateUpdate>,
-    /// Write-ahead intents of the creates, in the order planned; apply turns them into the
-    /// state's map (built here, a map of 100k entries cost more to make and free than the
-    /// rest of a person's plan line).
-    #[serde(skip)]
-    pub(crate) pending: Vec<Intent>,
 }
 
 impl Plan {
@@ -293,6 +264,46 @@ impl Plan {
     /// The plan line of one person.
     pub fn person(&self, id: &ObjectId) -> Option<&PersonPlan> {
         self.people.iter().find(|p| &p.id == id)
+    }
+
+    /// The write-ahead intents of this plan's creates (user creates and directory entries),
+    /// saved before the first write so that an interrupted run's records are found again.
+    /// Read off the writes when applying: keeping a copy in every plan cost a first sync of
+    /// 100k people as much as another plan line.
+    pub(crate) fn intents(&self) -> std::collections::BTreeMap<ObjectId, PendingCreate> {
+        let writes = self.prepared.iter().flatten();
+        let mut out = std::collections::BTreeMap::new();
+        for (action, prep) in self.actions.iter().zip(writes) {
+            let Some(person) = &action.person else {
+                continue;
+            };
+            let intent = match (&prep.change, &prep.effect) {
+                (
+                    IpoChange::CreateUser(u),
+                    Effect::UserCreated {
+                        name,
+                        name_source,
+                        user_type,
+                    },
+                ) => PendingCreate {
+                    name: Some(name.clone()),
+                    extension_number: u.extension.clone(),
+                    directory_entry: None,
+                    user_type: *user_type,
+                    name_source: name_source.as_ref().map(|s| s.to_string()),
+                },
+                (IpoChange::PutDirectoryEntry(_), Effect::DirectoryPut { name }) => PendingCreate {
+                    name: None,
+                    extension_number: None,
+                    directory_entry: Some(name.clone()),
+                    user_type: UserType::TeamsOnly,
+                    name_source: None,
+                },
+                _ => continue,
+            };
+            out.insert(person.clone(), intent);
+        }
+        out
     }
 
     /// Whether applying would change anything in the sync state even with no writes.

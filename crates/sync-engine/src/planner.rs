@@ -15,11 +15,11 @@ use crate::config::{
     SyncConfig, UserTemplate,
 };
 use crate::eligibility::{self, Voice};
-use crate::fast_hash::{FastMap, FastSet};
+use crate::fast_hash::{FastMap, FastSet, FastState};
 use crate::mapping;
 use crate::plan::{
-    Action, ActionKind, Effect, FieldChange, HeldRemovals, Intent, LicenseNeed, PersonPlan,
-    PersonStatus, Plan, Prepared, StateUpdate, TeamsAction,
+    Action, ActionKind, Effect, FieldChange, HeldRemovals, LicenseNeed, PersonPlan, PersonStatus,
+    Plan, Prepared, StateUpdate, TeamsAction,
 };
 use crate::reason::Reason;
 use crate::record::{RecordKind, RecordRef};
@@ -226,6 +226,9 @@ struct Planner<'a> {
     rules_by_group: FastMap<&'a ipo_model::GroupId, Vec<usize>>,
     /// Each rule's label, made once for every plan line that names it.
     rule_labels: Vec<Text>,
+    /// How many fields a create can set: name, extension, profile, Teams flag and the
+    /// optional mapped ones configured.
+    create_fields: usize,
 }
 
 impl<'a> Planner<'a> {
@@ -253,6 +256,17 @@ impl<'a> Planner<'a> {
             notes: Vec::new(),
             rules_by_group: FastMap::default(),
             rule_labels: config.rules.iter().map(|r| Text::from(r.label())).collect(),
+            create_fields: {
+                let f = &config.fields;
+                let optional = [
+                    &f.full_name,
+                    &f.email,
+                    &f.mobile_twinning,
+                    &f.login_code,
+                    &f.voicemail_code,
+                ];
+                4 + optional.iter().filter(|m| m.is_some()).count()
+            },
         };
         for (i, r) in config.rules.iter().enumerate() {
             p.rules_by_group.entry(&r.group).or_default().push(i);
@@ -1062,8 +1076,8 @@ impl<'a> Planner<'a> {
             });
         }
         let mut user = IpoUser::new(name.clone(), self.mode);
-        // Name, extension, full name, e-mail, profile, Teams flag and a spare: one allocation.
-        let mut changes = Vec::with_capacity(8);
+        // Every field a create can set: one allocation, none spare (100k of them).
+        let mut changes = Vec::with_capacity(self.create_fields);
         changes.push(FieldChange::new("Name", None, Some(name.clone().into())));
         user.extension = p.extension.clone();
         user.node = self.node_for(p);
@@ -1099,6 +1113,7 @@ impl<'a> Planner<'a> {
                 Some(flag_text(f)),
             ));
         }
+        *out.profiles_assigned.entry(user.profile).or_default() += 1;
         p.trace_with(|| format!("action: create user {name}{}", ext_suffix(&user.extension)));
         if let Some(e) = &user.extension {
             self.create_extension_record(p, e, user.node.clone(), out);
@@ -1115,14 +1130,6 @@ impl<'a> Planner<'a> {
                 user_type: t,
             },
         );
-        out.pending.push(Intent {
-            person: p.user.id.clone(),
-            name: Some(name.clone()),
-            extension_number: p.extension.clone(),
-            directory_entry: None,
-            user_type: t,
-            name_source: p.name_source.clone(),
-        });
         p.derived_name = Some(name);
         p.status = Some(PersonStatus::Create);
     }
@@ -1343,6 +1350,9 @@ impl<'a> Planner<'a> {
                 Effect::ExtensionDeleted { guid: g.clone() },
             ));
         }
+        if user.profile != actual.profile {
+            *out.profiles_assigned.entry(user.profile).or_default() += 1;
+        }
         let name = user.name.clone();
         let name_source = match new_source {
             Some(s) => s,
@@ -1526,15 +1536,6 @@ impl<'a> Planner<'a> {
                 )),
                 Effect::DirectoryPut { name: name.clone() },
             );
-            // Teams-only people never have a user create, so this is their only intent.
-            out.pending.push(Intent {
-                person: p.user.id.clone(),
-                name: None,
-                extension_number: None,
-                directory_entry: Some(name),
-                user_type: UserType::TeamsOnly,
-                name_source: None,
-            });
             p.status.get_or_insert(if current.is_some() {
                 PersonStatus::Update
             } else {
@@ -1738,21 +1739,9 @@ impl<'a> Planner<'a> {
 
         // Licence forecast.
         let mut licenses: BTreeMap<Profile, LicenseNeed> = BTreeMap::new();
-        for (kind, change) in out.main.iter().map(|(a, c)| (a.kind, &c.change)) {
-            let profile = match (kind, change) {
-                (ActionKind::CreateUser, IpoChange::CreateUser(u)) => Some(u.profile),
-                (ActionKind::UpdateUser, IpoChange::UpdateUser(u))
-                    if u.guid
-                        .as_ref()
-                        .and_then(|g| self.ix.user_by_guid.get(g))
-                        .is_some_and(|o| o.profile != u.profile) =>
-                {
-                    Some(u.profile)
-                }
-                _ => None,
-            };
-            if let Some(pr) = profile.filter(|p| eligibility::consumes_license(*p)) {
-                license_need(&mut licenses, self.snapshot, pr).needed += 1;
+        for (&pr, &n) in &out.profiles_assigned {
+            if eligibility::consumes_license(pr) {
+                license_need(&mut licenses, self.snapshot, pr).needed += n;
             }
         }
         for p in &people {
@@ -1907,7 +1896,6 @@ impl<'a> Planner<'a> {
             notes,
             prepared,
             state_updates,
-            pending: out.pending,
         }
     }
 }
@@ -1929,19 +1917,22 @@ fn license_need<'m>(
 /// The mapped value to write when it differs from `current`, with old -> new recorded; a
 /// value IP Office would refuse becomes a reason and leaves the field alone. The caller
 /// writes it, so an unchanged user is never copied.
-fn set_mapped<T: PartialEq + Clone + Into<Text>>(
+fn set_mapped<T: PartialEq>(
     p: &mut Person<'_>,
     changes: &mut Vec<FieldChange>,
     field: &'static str,
     value: Result<Option<T>, Reason>,
     current: &Option<T>,
-) -> Option<T> {
+) -> Option<T>
+where
+    for<'t> &'t T: Into<Text>,
+{
     match value {
         Ok(Some(v)) if current.as_ref() != Some(&v) => {
             changes.push(FieldChange::new(
                 field,
-                current.clone().map(Into::into),
-                Some(v.clone().into()),
+                current.as_ref().map(Into::into),
+                Some((&v).into()),
             ));
             Some(v)
         }
@@ -2017,17 +2008,17 @@ fn kind_text(kind: ipo_model::ExtensionKind) -> Text {
 /// no create and no rename never needs them.
 struct TakenNames<'s> {
     snapshot: &'s IpoSnapshot,
-    registry: Option<NameRegistry>,
+    registry: Option<NameRegistry<FastState>>,
     /// Names the plan will add (room made once instead of rehashing as it grows).
     creates: usize,
 }
 
 impl TakenNames<'_> {
-    fn get(&mut self) -> &mut NameRegistry {
+    fn get(&mut self) -> &mut NameRegistry<FastState> {
         let s = self.snapshot;
         let creates = self.creates;
         self.registry.get_or_insert_with(|| {
-            let mut r = NameRegistry::new();
+            let mut r = NameRegistry::with_hasher(FastState::default());
             r.reserve(s.users.len() + s.hunt_groups.len() + creates);
             for n in s.users.iter().map(|u| &u.name) {
                 r.insert(n);
@@ -2164,9 +2155,11 @@ struct Output {
     /// Status of linked people who are no longer in the directory (the others carry theirs).
     status: FastMap<ObjectId, PersonStatus>,
     link_updates: BTreeMap<ObjectId, Option<Link>>,
-    pending: Vec<Intent>,
     kept: FastSet<ObjectId>,
     notes: Vec<String>,
+    /// Profiles the creates and updates assign, counted as they are planned (for the
+    /// licence forecast, without walking the writes again).
+    profiles_assigned: BTreeMap<Profile, u32>,
 }
 
 impl Output {

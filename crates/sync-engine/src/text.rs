@@ -140,6 +140,12 @@ impl From<&String> for Text {
     }
 }
 
+impl From<&FullName> for Text {
+    fn from(n: &FullName) -> Self {
+        Text(Repr::FullName(n.clone()))
+    }
+}
+
 impl From<Arc<str>> for Text {
     fn from(s: Arc<str>) -> Self {
         Text(Repr::Shared(s))
