@@ -44,6 +44,17 @@ impl FromStr for E164Number {
 impl E164Number {
     /// From the digits after the `+`.
     pub fn from_digits(digits: &str) -> Result<Self, InvalidValue> {
+        Self::check_digits(digits)?;
+        Ok(Self(digits.to_owned()))
+    }
+
+    /// [`E164Number::from_digits`] keeping the string it was given.
+    fn from_digit_string(digits: String) -> Result<Self, InvalidValue> {
+        Self::check_digits(&digits)?;
+        Ok(Self(digits))
+    }
+
+    fn check_digits(digits: &str) -> Result<(), InvalidValue> {
         if digits.is_empty() {
             return Err(InvalidValue::new(E164, digits, Rule::Empty));
         }
@@ -62,7 +73,7 @@ impl E164Number {
                 },
             ));
         }
-        Ok(Self(digits.to_owned()))
+        Ok(())
     }
 
     /// Accepts the separators people type: spaces, `-`, `.`, `(`, `)`; still requires the `+`.
@@ -79,7 +90,7 @@ impl E164Number {
                 other => return Err(InvalidValue::new(E164, s, Rule::ForbiddenChar(other))),
             }
         }
-        Self::from_digits(&digits).map_err(|mut e| {
+        Self::from_digit_string(digits).map_err(|mut e| {
             e.input = s.to_owned();
             e
         })
@@ -285,13 +296,14 @@ impl TeamsNumber {
         match format {
             NumberFormat::AzurePortal => {
                 // "+441632768402 x402", "+1 (425) 555-0109", "x402", "+44... ext. 402"
-                let lower = t.to_ascii_lowercase();
-                let (num_part, ext_part) = match lower.rfind(['x']) {
+                // Matched case-insensitively without a lower-cased copy: this runs for
+                // every person of every plan.
+                let (num_part, ext_part) = match t.rfind(['x', 'X']) {
                     Some(at) => {
                         let mut rest = &t[at + 1..];
                         // "ext" / "ext." spelled out: the 'x' is inside "ext".
-                        let head = &lower[..at];
-                        let num_end = if head.ends_with("e") {
+                        let head = &t[..at];
+                        let num_end = if head.ends_with(['e', 'E']) {
                             // `rest` is the original text, not `lower`: accept "EXT"/"Ext"
                             // too, as the 'e' and 'x' were matched case-insensitively.
                             rest = rest.strip_prefix(['t', 'T']).unwrap_or(rest);

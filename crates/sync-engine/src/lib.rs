@@ -31,6 +31,7 @@ mod config;
 mod eligibility;
 mod engine;
 mod error;
+mod ext_map;
 mod fast_hash;
 mod mapping;
 mod plan;

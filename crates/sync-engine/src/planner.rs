@@ -15,6 +15,7 @@ use crate::config::{
     SyncConfig, UserTemplate,
 };
 use crate::eligibility::{self, Voice};
+use crate::ext_map::{self, ExtMap};
 use crate::fast_hash::{FastMap, FastSet, FastState};
 use crate::mapping;
 use crate::plan::{
@@ -100,11 +101,11 @@ impl<'a> Person<'a> {
 struct Index<'a> {
     user_by_guid: FastMap<&'a Guid, &'a IpoUser>,
     /// The (first) user of each extension; extensions with several users are in `shared_ext`.
-    user_by_ext: FastMap<&'a ExtensionNumber, &'a IpoUser>,
-    shared_ext: FastMap<&'a ExtensionNumber, Vec<&'a IpoUser>>,
-    hunt_by_ext: FastMap<&'a ExtensionNumber, &'a HuntGroup>,
+    user_by_ext: ExtMap<&'a IpoUser>,
+    shared_ext: ExtMap<Vec<&'a IpoUser>>,
+    hunt_by_ext: ExtMap<&'a HuntGroup>,
     hunt_by_name: FastMap<&'a str, &'a HuntGroup>,
-    ext_by_number: FastMap<&'a ExtensionNumber, &'a Extension>,
+    ext_by_number: ExtMap<&'a Extension>,
     ext_by_guid: FastMap<&'a Guid, &'a Extension>,
     user_by_email: FastMap<String, Vec<&'a IpoUser>>,
     user_by_name: FastMap<&'a str, &'a IpoUser>,
@@ -127,14 +128,11 @@ impl<'a> Index<'a> {
     fn new(s: &'a IpoSnapshot, by_email: bool, by_name: bool) -> Self {
         let mut ix = Index {
             user_by_guid: FastMap::with_capacity_and_hasher(s.users.len(), Default::default()),
-            user_by_ext: FastMap::with_capacity_and_hasher(s.users.len(), Default::default()),
-            shared_ext: FastMap::default(),
-            hunt_by_ext: FastMap::default(),
+            user_by_ext: ExtMap::with_capacity(s.users.len()),
+            shared_ext: ExtMap::default(),
+            hunt_by_ext: ExtMap::default(),
             hunt_by_name: FastMap::default(),
-            ext_by_number: FastMap::with_capacity_and_hasher(
-                s.extensions.len(),
-                Default::default(),
-            ),
+            ext_by_number: ExtMap::with_capacity(s.extensions.len()),
             ext_by_guid: FastMap::with_capacity_and_hasher(s.extensions.len(), Default::default()),
             user_by_email: FastMap::default(),
             user_by_name: FastMap::default(),
@@ -401,9 +399,10 @@ impl<'a> Planner<'a> {
 
         // Each person's stored link, by one merge walk over the two sorted lists (a hash
         // lookup per person cost a cache miss per key compare).
+        // `at` (the person of each link) serves the removals and the plan lines too.
         let at = positions(&people, self.links.keys());
         let mut link_of: Vec<Option<&Link>> = vec![None; people.len()];
-        for (link, pos) in self.links.values().zip(at) {
+        for (link, &pos) in self.links.values().zip(&at) {
             if let Some(i) = pos {
                 link_of[i] = Some(link);
             }
@@ -426,8 +425,8 @@ impl<'a> Planner<'a> {
         self.assign_names_and_build(&mut people, &link_of, &mut out);
         self.hunt_groups(&people, &mut out);
         self.directory_entries(&mut people, &link_of, &mut out);
-        self.removals(&mut people, &mut out);
-        self.finish(people, out)
+        self.removals(&mut people, &at, &mut out);
+        self.finish(people, &at, out)
     }
 
     /// Which rule applies, and whether the person may be that type at all.
@@ -639,8 +638,7 @@ impl<'a> Planner<'a> {
         // Groups of people wanting one extension, by index (found without cloning numbers).
         let mut dups: Vec<Vec<usize>> = Vec::new();
         {
-            let mut first: FastMap<&ExtensionNumber, (usize, Option<usize>)> =
-                FastMap::with_capacity_and_hasher(people.len(), Default::default());
+            let mut first: ExtMap<(usize, Option<usize>)> = ExtMap::with_capacity(people.len());
             for (i, p) in people.iter().enumerate() {
                 if p.blocked || p.out_of_scope {
                     continue;
@@ -833,10 +831,10 @@ impl<'a> Planner<'a> {
         if !people.iter().any(needs_one) {
             return;
         }
-        // Numbers as (value, width) keys: the search walks a range number by number, and
-        // building an `ExtensionNumber` per candidate cost an allocation each.
-        let key = |e: &ExtensionNumber| (e.value(), e.len());
-        let mut used: FastSet<(u64, usize)> = FastSet::default();
+        // Numbers as integer keys: the search walks a range number by number, and building
+        // an `ExtensionNumber` per candidate cost an allocation each.
+        let key = ext_map::key;
+        let mut used: FastSet<u64> = FastSet::default();
         {
             let s = self.snapshot;
             let numbers = s.users.iter().filter_map(|u| u.extension.as_ref());
@@ -882,7 +880,9 @@ impl<'a> Planner<'a> {
                 if next > last {
                     break None;
                 }
-                if !used.contains(&(next, width)) && !HUNT_GROUP_RESERVED.contains(&next) {
+                if !used.contains(&ext_map::key_of(next, width))
+                    && !HUNT_GROUP_RESERVED.contains(&next)
+                {
                     break format!("{next:0width$}").parse::<ExtensionNumber>().ok();
                 }
                 next += 1;
@@ -1544,15 +1544,13 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn removals(&self, people: &mut [Person<'a>], out: &mut Output) {
+    fn removals(&self, people: &mut [Person<'a>], at: &[Option<usize>], out: &mut Output) {
         let policy = self.config.safety.removal;
         // Links whose person left scope, plus Teams-only people whose old IP Office user goes.
         // Links and people are both sorted by id: one merge walk pairs them, and the plan
         // does not depend on hashing.
-        let linked: Vec<(&ObjectId, &Link)> = self.links.iter().collect();
-        let at = positions(people, linked.iter().map(|(id, _)| *id));
         let mut leaving: Vec<(&ObjectId, &Link, bool, Option<usize>)> = Vec::new();
-        for (&(id, link), &pos) in linked.iter().zip(&at) {
+        for ((id, link), &pos) in self.links.iter().zip(at) {
             let person = pos.map(|i| &people[i]);
             let gone = person.is_none_or(|p| p.out_of_scope);
             let now_teams_only =
@@ -1677,7 +1675,7 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn finish(mut self, people: Vec<Person<'a>>, mut out: Output) -> Plan {
+    fn finish(mut self, people: Vec<Person<'a>>, at: &[Option<usize>], mut out: Output) -> Plan {
         let managed = self.links.values().filter(|l| l.user.is_some()).count();
         let threshold = self.config.safety.removal_threshold(managed);
         let removal_people: BTreeSet<ObjectId> = out
@@ -1756,8 +1754,6 @@ impl<'a> Planner<'a> {
 
         // People lines.
         let explain = self.options.explain.as_ref();
-        // Which links still have a person, before the people are consumed into lines.
-        let at = positions(&people, self.links.keys());
         let mut lines = Vec::with_capacity(people.len());
         for mut p in people {
             let held_here = !held_set.is_empty() && held_set.contains(&p.user.id);
