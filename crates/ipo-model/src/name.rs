@@ -358,6 +358,25 @@ impl FromStr for FullName {
 string_newtype_serde!(FullName);
 
 impl FullName {
+    /// [`FullName::derive`], giving back `existing` (shared, not copied) when it is the name
+    /// `text` derives: comparing a whole directory against IP Office then allocates nothing
+    /// for the names already in line.
+    ///
+    /// ```
+    /// use ipo_model::FullName;
+    /// let current: FullName = "Ann Lee".parse()?;
+    /// assert_eq!(FullName::derive_reusing("Ann  Lee", Some(&current)), Some(current));
+    /// assert_eq!(FullName::derive_reusing("Ann Lea", None), "Ann Lea".parse().ok());
+    /// # Ok::<(), ipo_model::InvalidValue>(())
+    /// ```
+    pub fn derive_reusing(text: &str, existing: Option<&FullName>) -> Option<Self> {
+        let cleaned = clean_free_text(text, MAX_FULL_NAME_LEN);
+        match existing {
+            Some(e) if e.as_str() == cleaned => Some(e.clone()),
+            _ => (!cleaned.is_empty()).then(|| Self(cleaned.as_ref().into())),
+        }
+    }
+
     /// Derives a valid full name from free text, as [`UserName::derive`] does, cut at 31.
     pub fn derive(text: &str) -> Option<Self> {
         // Cleaning leaves only what `from_str` accepts, but for emptiness.

@@ -104,6 +104,8 @@ pub(crate) fn user_name(
         return Ok(None);
     };
     match UserName::derive(&raw) {
+        // Usually the source is already a valid name: share it instead of copying it.
+        Some(n) if n.as_str() == raw => Ok(Some((Text::from(n.clone()), n))),
         Some(n) => Ok(Some((Text::copied(&raw), n))),
         None => Err(invalid(
             "Name",
@@ -113,15 +115,17 @@ pub(crate) fn user_name(
     }
 }
 
-/// A full name derived from `source`'s value, with a warning when it had to be cleaned.
+/// A full name derived from `source`'s value, with a warning when it had to be cleaned;
+/// `current` itself (shared) when that is the name derived.
 pub(crate) fn full_name(
     user: &DirectoryUser,
     source: &str,
+    current: Option<&FullName>,
 ) -> Result<Option<(FullName, Option<Reason>)>, Reason> {
     let Some(raw) = user.property_str(source).filter(|s| !s.trim().is_empty()) else {
         return Ok(None);
     };
-    let Some(name) = FullName::derive(&raw) else {
+    let Some(name) = FullName::derive_reusing(&raw, current) else {
         return Err(invalid(
             "Full Name",
             source,
@@ -148,7 +152,12 @@ pub(crate) fn full_name(
 }
 
 /// An e-mail address: trimmed, one `@`, no spaces or control characters, at most 254.
-pub(crate) fn email(user: &DirectoryUser, source: &str) -> Result<Option<String>, Reason> {
+/// `None` as well when it is `current` (so an address in line is not copied to compare it).
+pub(crate) fn email_unless(
+    user: &DirectoryUser,
+    source: &str,
+    current: Option<&str>,
+) -> Result<Option<String>, Reason> {
     let Some(raw) = user.property_str(source) else {
         return Ok(None);
     };
@@ -164,7 +173,7 @@ pub(crate) fn email(user: &DirectoryUser, source: &str) -> Result<Option<String>
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || "<>\"'&".contains(c));
     if ok {
-        Ok(Some(t.to_owned()))
+        Ok((current != Some(t)).then(|| t.to_owned()))
     } else {
         Err(invalid(
             "Email",

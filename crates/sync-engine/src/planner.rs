@@ -804,7 +804,8 @@ impl<'a> Planner<'a> {
             .ix
             .users_at(&e)
             .iter()
-            .find(|u| me.is_none_or(|m| m.guid != u.guid))
+            // The same record (the usual case) is seen by address, without reading GUIDs.
+            .find(|u| me.is_none_or(|m| !std::ptr::eq(m, **u) && m.guid != u.guid))
         {
             let by = match other.guid.as_ref().and_then(|g| self.owner_of(g)) {
                 Some(owner) => format!("{} (synced for {owner})", other.label()),
@@ -1146,7 +1147,7 @@ impl<'a> Planner<'a> {
         let fields = &self.config.fields;
         let applies = |m: &FieldMap| creating || m.apply == ApplyMode::Always;
         if let Some(m) = fields.full_name.as_ref().filter(|m| applies(m)) {
-            let v = mapping::full_name(p.user, &m.source).map(|v| {
+            let v = mapping::full_name(p.user, &m.source, user.full_name.as_ref()).map(|v| {
                 v.map(|(name, note)| {
                     p.reasons.extend(note);
                     name
@@ -1157,7 +1158,7 @@ impl<'a> Planner<'a> {
             }
         }
         if let Some(m) = fields.email.as_ref().filter(|m| applies(m)) {
-            let v = mapping::email(p.user, &m.source);
+            let v = mapping::email_unless(p.user, &m.source, user.email.as_deref());
             if let Some(v) = set_mapped(p, changes, "Email", v, &user.email) {
                 user.to_mut().email = Some(v);
             }
@@ -1478,7 +1479,7 @@ impl<'a> Planner<'a> {
             let Ok(number) = TeamsNumber::new(p.teams_number.clone(), p.extension.clone()) else {
                 continue;
             };
-            let base = match mapping::full_name(p.user, &self.config.directory.name_source) {
+            let base = match mapping::full_name(p.user, &self.config.directory.name_source, None) {
                 Ok(Some((name, note))) => {
                     p.reasons.extend(note);
                     Some(name)
