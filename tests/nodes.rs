@@ -206,3 +206,52 @@ async fn node_from_property_places_each_user_and_an_unknown_node_fails_only_that
     // Desk people 0, 1, 2, 6, 7, 8, 9 (3 failed).
     assert_eq!(placed, 7);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leavers_are_deleted_on_the_node_that_holds_them() {
+    let people = people(24);
+    let lab = Lab::start(&people, two_nodes(), |g| g, |_| {}).await;
+    let mut cfg = config_with_desk_node(NodeSelector::Fixed("Branch".into()));
+    cfg.safety.removal = sync_engine::RemovalPolicy::Delete;
+    let engine = lab.engine(cfg, Arc::new(MemoryStateStore::new()));
+    let first = engine.run(&RunOptions::apply()).await.unwrap();
+    assert_eq!(first.report.unwrap().summary.failed, 0);
+
+    // Two desk people (on the branch) and one Teams + IP Office person (on the primary)
+    // leave their groups.
+    for i in [0, 1, 4] {
+        lab.graph
+            .remove_member(group_of(i), person_id(i).as_str())
+            .unwrap();
+    }
+    let removal = engine
+        .run(&RunOptions::apply().allow_removals())
+        .await
+        .unwrap();
+    let report = removal.report.unwrap();
+    assert_eq!(report.summary.failed, 0, "{:#?}", report.items);
+    assert_eq!(report.summary.succeeded, 6, "{:#?}", report.items);
+
+    // Each user and extension record is deleted where it lives, named by the node its
+    // listing came from (the primary's records too): the emulator refuses a GUID sent to a
+    // node that does not hold it.
+    let emu = lab.ipo.stats();
+    assert_eq!(
+        emu.written_on("DELETE", BRANCH),
+        4,
+        "{:?}",
+        emu.records_written_on
+    );
+    assert_eq!(
+        emu.written_on("DELETE", HQ),
+        2,
+        "{:?}",
+        emu.records_written_on
+    );
+    assert_eq!(emu.written_on("DELETE", ""), 0);
+    let users = lab.ipo.users();
+    for gone in ["user00000", "user00001", "user00004"] {
+        assert!(users.iter().all(|u| u.name.as_str() != gone), "{gone}");
+    }
+    assert!(users.iter().any(|u| u.name.as_str() == "user00002"));
+}

@@ -129,28 +129,10 @@ impl IpoClient {
         }
     }
 
-    /// Sends a request to `resource` (`users`, `users?guid=` as `query`...) on the
-    /// configured node ([`IpoConfig::node`]) and returns the parsed answer; logs in first if
-    /// needed, logs in again and repeats once on `461:SessionTimeout`.
-    pub(crate) async fn call(
-        &self,
-        method: Method,
-        resource: &str,
-        query: &[(&str, &str)],
-        body: Option<String>,
-    ) -> Result<Reply, IpoError> {
-        self.call_on(
-            self.inner.cfg.node.as_deref(),
-            method,
-            resource,
-            query,
-            body,
-        )
-        .await
-    }
-
-    /// [`call`](Self::call) with `ipaddress=node` (`None`: no selector, i.e. the whole
-    /// solution for a read, the primary for a write).
+    /// Sends a request to `resource` (`users`, `users?guid=` as `query`...) with
+    /// `ipaddress=node` (`None`: no selector, i.e. the whole solution for a read, the primary
+    /// for a write) and returns the parsed answer; logs in first if needed, logs in again and
+    /// repeats once on `461:SessionTimeout`.
     pub(crate) async fn call_on(
         &self,
         node: Option<&str>,

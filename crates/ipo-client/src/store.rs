@@ -156,6 +156,9 @@ fn node_of(c: &IpoChange) -> Option<&str> {
     match c {
         IpoChange::CreateUser(u) | IpoChange::UpdateUser(u) => u.node.as_deref(),
         IpoChange::CreateExtension(e) => e.node.as_deref(),
+        IpoChange::DeleteUser { node, .. } | IpoChange::DeleteExtension { node, .. } => {
+            node.as_deref()
+        }
         _ => None,
     }
 }
@@ -311,9 +314,22 @@ impl IpoClient {
         }
     }
 
-    async fn delete(&self, resource: &str, guid: &Guid, label: String) -> ChangeOutcome {
+    /// Deletes on the node holding the record (resolved as for writes; an unknown node
+    /// fails only this record, nothing is sent).
+    async fn delete(&self, resource: &str, guid: &Guid, c: &IpoChange) -> ChangeOutcome {
+        let label = c.label();
+        let target = self
+            .target(&label, node_of(c))
+            .await
+            .map_err(|e| port_error(e, &label))?;
         let reply = self
-            .call(Method::DELETE, resource, &[("guid", guid.as_str())], None)
+            .call_on(
+                target.as_deref(),
+                Method::DELETE,
+                resource,
+                &[("guid", guid.as_str())],
+                None,
+            )
             .await
             .map_err(|e| port_error(e, &label))?;
         match reply.envelope {
@@ -491,17 +507,14 @@ impl IpoConfigStore for IpoClient {
                     record: c.label(),
                     reason: run.stop.clone().unwrap_or_default(),
                 }),
-                IpoChange::DeleteUser { guid, name } if name.as_str() == ipo_model::NO_USER => {
-                    let _ = guid;
+                IpoChange::DeleteUser { name, .. } if name.as_str() == ipo_model::NO_USER => {
                     Err(PortError::Conflict {
                         record: c.label(),
                         message: "NoUser is built into IP Office and is never deleted".into(),
                     })
                 }
-                IpoChange::DeleteUser { guid, .. } => self.delete("users", guid, c.label()).await,
-                IpoChange::DeleteExtension { guid, .. } => {
-                    self.delete("extensions", guid, c.label()).await
-                }
+                IpoChange::DeleteUser { guid, .. } => self.delete("users", guid, c).await,
+                IpoChange::DeleteExtension { guid, .. } => self.delete("extensions", guid, c).await,
                 other => Err(PortError::Other(format!(
                     "{}: change not supported by this client",
                     other.label()

@@ -394,6 +394,7 @@ async fn delete_not_found() {
         .apply(vec![IpoChange::DeleteUser {
             guid: "DEAD0000".parse().unwrap(),
             name: "Gone".parse().unwrap(),
+            node: None,
         }])
         .await;
     del.assert_async().await;
@@ -483,6 +484,7 @@ async fn unreachable_server_gives_unavailable_per_item() {
         .apply(vec![IpoChange::DeleteUser {
             guid: "AB".parse().unwrap(),
             name: "Ann".parse().unwrap(),
+            node: None,
         }])
         .await;
     assert!(
@@ -549,10 +551,12 @@ async fn wrong_password_is_one_attempt_and_a_typed_error() {
             IpoChange::DeleteUser {
                 guid: "AB".parse().unwrap(),
                 name: "Ann".parse().unwrap(),
+                node: None,
             },
             IpoChange::DeleteUser {
                 guid: "AC".parse().unwrap(),
                 name: "Bob".parse().unwrap(),
+                node: None,
             },
         ])
         .await;

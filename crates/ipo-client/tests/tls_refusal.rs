@@ -183,6 +183,7 @@ async fn refused_certificate_is_an_auth_error_for_the_engine_and_stops_the_write
     let delete = |guid: &str, name: &str| IpoChange::DeleteUser {
         guid: guid.parse().unwrap(),
         name: name.parse().unwrap(),
+        node: None,
     };
     let out = c
         .apply(vec![

@@ -309,7 +309,7 @@ fn route(
             let e = WireError::new(codes::MISSING_GUID, "DELETE needs ?guid=", location);
             return error_answer(format, StatusCode::OK, e);
         };
-        return match store.delete(kind, &guid) {
+        return match store.delete(kind, &guid, node.as_deref()) {
             Ok(()) => {
                 app.stats.written_on(method.as_str(), node.as_deref());
                 envelope(format, StatusCode::OK, true, &[])

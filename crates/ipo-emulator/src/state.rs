@@ -210,7 +210,7 @@ impl EmulatorState {
     pub fn remove(&self, guid: &str) -> Result<(), EmulatorError> {
         let mut s = self.lock();
         let kind = s.record(guid).map(|r| r.kind).unwrap_or(RecordKind::User);
-        s.delete(kind, guid)
+        s.delete(kind, guid, None)
             .map_err(|errors| rejected(&format!("{} {guid}", kind.element()), errors))
     }
 

@@ -642,9 +642,18 @@ impl Store {
     }
 
     /// DELETE `?guid=`.
-    pub(crate) fn delete(&mut self, kind: RecordKind, guid: &str) -> Result<(), Vec<WireError>> {
-        let location = self.primary().to_owned();
-        let Some((key, rec)) = self.find(guid).filter(|(_, r)| r.kind == kind) else {
+    /// Deletes a record; with a node selector (`node`), only one of that node, as updates.
+    pub(crate) fn delete(
+        &mut self,
+        kind: RecordKind,
+        guid: &str,
+        node: Option<&str>,
+    ) -> Result<(), Vec<WireError>> {
+        let location = node.unwrap_or_else(|| self.primary()).to_owned();
+        let Some((key, rec)) = self
+            .find(guid)
+            .filter(|(_, r)| r.kind == kind && node.is_none_or(|n| self.node_of(r) == n))
+        else {
             return Err(vec![WireError::new(
                 codes::UNKNOWN_GUID,
                 format!("no {} has GUID {guid}", kind.element()),

@@ -385,6 +385,9 @@ pub enum IpoChange {
         guid: Guid,
         /// Name, for messages.
         name: UserName,
+        /// The node holding the user, as read ([`IpoUser::node`]); `None`: the store's
+        /// default (the configured node, else the primary).
+        node: Option<String>,
     },
     /// Delete an extension.
     DeleteExtension {
@@ -392,6 +395,9 @@ pub enum IpoChange {
         guid: Guid,
         /// Number, for messages.
         number: ExtensionNumber,
+        /// The node holding the extension, as read ([`Extension::node`]); `None` as for
+        /// users.
+        node: Option<String>,
     },
     /// Update a hunt group (members), full record as for users.
     UpdateHuntGroup(HuntGroup),
@@ -410,7 +416,7 @@ impl IpoChange {
         match self {
             IpoChange::CreateExtension(e) => format!("extension {}", e.number),
             IpoChange::CreateUser(u) | IpoChange::UpdateUser(u) => u.label(),
-            IpoChange::DeleteUser { guid, name } => format!("user {name} ({guid})"),
+            IpoChange::DeleteUser { guid, name, .. } => format!("user {name} ({guid})"),
             IpoChange::DeleteExtension { number, .. } => format!("extension {number}"),
             IpoChange::UpdateHuntGroup(h) => format!("hunt group {}", h.name),
             IpoChange::PutDirectoryEntry(d) => format!("directory entry {}", d.name),

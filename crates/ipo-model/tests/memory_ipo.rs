@@ -85,6 +85,7 @@ async fn no_user_is_present_and_untouchable() {
     let del = IpoChange::DeleteUser {
         guid: no_user.guid.clone().unwrap(),
         name: no_user.name.clone(),
+        node: None,
     };
     assert!(is_conflict(&one(&ipo, del).await));
     // Nobody else may take its name, by creation or by rename.
@@ -225,6 +226,7 @@ async fn extensions_are_unique_across_users_and_hunt_groups() {
     let del = IpoChange::DeleteExtension {
         guid: first.guid.unwrap(),
         number: ext("201"),
+        node: None,
     };
     one(&ipo, del.clone()).await.unwrap();
     assert!(matches!(one(&ipo, del).await, Err(PortError::NotFound(_))));
@@ -287,6 +289,7 @@ async fn ip500_v2_holds_384_users() {
     let del = IpoChange::DeleteUser {
         guid: victim.guid.clone().unwrap(),
         name: victim.name.clone(),
+        node: None,
     };
     one(&ipo, del).await.unwrap();
     one(
@@ -392,6 +395,7 @@ async fn licences_are_consumed_and_released() {
     let del = IpoChange::DeleteUser {
         guid: bob.guid.unwrap(),
         name: bob.name,
+        node: None,
     };
     one(&ipo, del.clone()).await.unwrap();
     assert_eq!(free(&ipo, Profile::PowerUser), 1);
@@ -464,6 +468,7 @@ async fn hunt_group_members_must_be_user_extensions() {
         IpoChange::DeleteUser {
             guid: bob.guid.unwrap(),
             name: bob.name,
+            node: None,
         },
     )
     .await
@@ -604,7 +609,7 @@ proptest! {
                     }
                     Op::Delete(i) => {
                         let u = &users[i % users.len()];
-                        IpoChange::DeleteUser { guid: u.guid.clone().unwrap(), name: u.name.clone() }
+                        IpoChange::DeleteUser { guid: u.guid.clone().unwrap(), name: u.name.clone(), node: None }
                     }
                 };
                 let out = ipo.apply(vec![change]).await;

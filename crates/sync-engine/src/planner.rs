@@ -374,6 +374,11 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// The node holding the extension record `guid`, as read (deletes go there).
+    fn extension_node(&self, guid: &Guid) -> Option<String> {
+        self.ix.ext_by_guid.get(guid).and_then(|e| e.node.clone())
+    }
+
     fn owner_of(&self, guid: &Guid) -> Option<&ObjectId> {
         self.links
             .iter()
@@ -1347,6 +1352,7 @@ impl<'a> Planner<'a> {
                 IpoChange::DeleteExtension {
                     guid: g.clone(),
                     number: n.clone(),
+                    node: self.extension_node(g),
                 },
                 Effect::ExtensionDeleted { guid: g.clone() },
             ));
@@ -1641,6 +1647,7 @@ impl<'a> Planner<'a> {
                             IpoChange::DeleteUser {
                                 guid: g.clone(),
                                 name: u.name.clone(),
+                                node: u.node.clone(),
                             },
                             Effect::UserDeleted,
                         );
@@ -1657,6 +1664,7 @@ impl<'a> Planner<'a> {
                             IpoChange::DeleteExtension {
                                 guid: g.clone(),
                                 number: n.clone(),
+                                node: self.extension_node(g),
                             },
                             Effect::ExtensionDeleted { guid: g.clone() },
                         );
