@@ -151,6 +151,37 @@ pub(crate) fn full_name(
     Ok(Some((name, note)))
 }
 
+/// Characters that make a spreadsheet read a cell as a formula when they start it.
+const FORMULA_STARTS: [char; 4] = ['=', '+', '-', '@'];
+
+/// A system directory name that cannot start a spreadsheet formula: the entries end up in a
+/// CSV file an administrator may open in a spreadsheet, so leading `=`, `+`, `-` and `@` are
+/// removed (with a remark). `None` when nothing is left.
+pub(crate) fn directory_name(name: FullName, source: &str) -> (Option<FullName>, Option<Reason>) {
+    let kept = name
+        .as_str()
+        .trim_start_matches(|c: char| FORMULA_STARTS.contains(&c) || c == ' ');
+    if kept.len() == name.as_str().len() {
+        return (Some(name), None);
+    }
+    let message = format!(
+        "{:?}: leading = + - @ removed, so that the directory file cannot run as a \
+         spreadsheet formula",
+        name.as_str()
+    );
+    match FullName::derive(kept) {
+        Some(clean) => (
+            Some(clean),
+            Some(Reason::ValueCleaned {
+                field: "Directory Name".into(),
+                source: source.into(),
+                message,
+            }),
+        ),
+        None => (None, Some(invalid("Directory Name", source, message))),
+    }
+}
+
 /// An e-mail address: trimmed, one `@`, no spaces or control characters, at most 254.
 /// `None` as well when it is `current` (so an address in line is not copied to compare it).
 pub(crate) fn email_unless(

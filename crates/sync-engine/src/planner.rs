@@ -1493,6 +1493,18 @@ impl<'a> Planner<'a> {
                 _ => FullName::derive(&p.user.label()),
             };
             let Some(base) = base else { continue };
+            let base = match mapping::directory_name(base, &self.config.directory.name_source) {
+                (Some(name), note) => {
+                    p.reasons.extend(note);
+                    name
+                }
+                (None, note) => {
+                    if let Some(r) = note {
+                        p.block(r);
+                    }
+                    continue;
+                }
+            };
             // Keep the name already owned, so entries do not churn.
             let own = link.and_then(|l| l.directory_entry.clone());
             let name = match own {

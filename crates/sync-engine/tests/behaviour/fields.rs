@@ -247,3 +247,44 @@ async fn teams_only_user_cannot_join_hunt_group() {
     assert_eq!(line.status, PersonStatus::Create);
     assert_eq!(w.ipo.current().directory.len(), 1);
 }
+
+#[tokio::test]
+async fn directory_names_never_start_a_spreadsheet_formula() {
+    let g = gid(1);
+    let w = World::new(
+        SyncConfig::new(vec![GroupRule::new(g.clone(), UserType::TeamsOnly)]),
+        server(),
+    );
+    let mut ann = with_voice(with_ext(person(1, "ann"), "401"));
+    ann.display_name = Some("=HYPERLINK(evil)".into());
+    let mut bob = with_voice(with_ext(person(2, "bob"), "402"));
+    bob.display_name = Some("@-+=".into());
+    w.join(&g, &ann);
+    w.join(&g, &bob);
+    let run = w.apply_ok().await;
+
+    let names: Vec<String> = w
+        .ipo
+        .current()
+        .directory
+        .iter()
+        .map(|d| d.name.to_string())
+        .collect();
+    assert_eq!(names, ["HYPERLINK(evil)"]);
+    let ann_line = run.plan.person(&ann.id).unwrap();
+    assert!(
+        ann_line.reasons.iter().any(|r| matches!(r,
+            Reason::ValueCleaned { field, .. } if field == "Directory Name")),
+        "{:?}",
+        ann_line.reasons
+    );
+    // Nothing is left of Bob's name: he is held with a reason, not silently skipped.
+    let bob_line = run.plan.person(&bob.id).unwrap();
+    assert_eq!(bob_line.status, PersonStatus::Skipped);
+    assert!(
+        bob_line.reasons.iter().any(|r| matches!(r,
+            Reason::InvalidValue { field, .. } if field == "Directory Name")),
+        "{:?}",
+        bob_line.reasons
+    );
+}
