@@ -30,9 +30,36 @@ pub struct Text(Repr);
 enum Repr {
     Static(&'static str),
     Shared(Arc<str>),
-    Name(UserName),
+    /// Short text held in place: user names (15 characters at most), extension numbers and
+    /// most full names. Sharing them instead cost a reference-count update on a far-away
+    /// cache line for every copy made and every copy freed, which was most of the time
+    /// spent freeing a large plan.
+    Inline(Inline),
     FullName(FullName),
-    Extension(ExtensionNumber),
+}
+
+/// Up to [`Inline::CAP`] bytes of UTF-8, in place.
+#[derive(Clone, Copy)]
+struct Inline {
+    len: u8,
+    bytes: [u8; Inline::CAP],
+}
+
+impl Inline {
+    /// As much as fits beside the length and the enum's tag in the size of a shared string.
+    const CAP: usize = 22;
+
+    fn new(s: &str) -> Option<Self> {
+        let len = u8::try_from(s.len()).ok().filter(|&n| usize::from(n) <= Self::CAP)?;
+        let mut bytes = [0; Self::CAP];
+        bytes[..s.len()].copy_from_slice(s.as_bytes());
+        Some(Inline { len, bytes })
+    }
+
+    fn as_str(&self) -> &str {
+        // Made from a whole `str` only, so always valid; the fallback is never taken.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
 }
 
 impl Text {
@@ -46,9 +73,8 @@ impl Text {
         match &self.0 {
             Repr::Static(s) => s,
             Repr::Shared(s) => s,
-            Repr::Name(n) => n.as_str(),
+            Repr::Inline(i) => i.as_str(),
             Repr::FullName(n) => n.as_str(),
-            Repr::Extension(e) => e.as_str(),
         }
     }
 }
@@ -142,7 +168,7 @@ impl From<&String> for Text {
 
 impl From<&FullName> for Text {
     fn from(n: &FullName) -> Self {
-        Text(Repr::FullName(n.clone()))
+        Text::from(n.clone())
     }
 }
 
@@ -154,19 +180,28 @@ impl From<Arc<str>> for Text {
 
 impl From<UserName> for Text {
     fn from(n: UserName) -> Self {
-        Text(Repr::Name(n))
+        match Inline::new(n.as_str()) {
+            Some(i) => Text(Repr::Inline(i)),
+            None => Text(Repr::Shared(n.as_str().into())),
+        }
     }
 }
 
 impl From<FullName> for Text {
     fn from(n: FullName) -> Self {
-        Text(Repr::FullName(n))
+        match Inline::new(n.as_str()) {
+            Some(i) => Text(Repr::Inline(i)),
+            None => Text(Repr::FullName(n)),
+        }
     }
 }
 
 impl From<ExtensionNumber> for Text {
     fn from(e: ExtensionNumber) -> Self {
-        Text(Repr::Extension(e))
+        match Inline::new(e.as_str()) {
+            Some(i) => Text(Repr::Inline(i)),
+            None => Text(Repr::Shared(e.as_str().into())),
+        }
     }
 }
 
@@ -210,5 +245,20 @@ mod tests {
             Text::from("b".parse::<UserName>().unwrap()),
         );
         assert!(a < b);
+    }
+
+    #[test]
+    fn short_values_are_held_in_place_and_long_ones_shared_without_growing_text() {
+        assert_eq!(std::mem::size_of::<Text>(), 24);
+        let fits = "Ann Lee-Smithson 1234567"[..Inline::CAP].to_owned();
+        let long = "Annabelle Leighton-Smithson III";
+        for s in [fits.as_str(), long, "Åsa Ødegård Ærø"] {
+            let t = Text::from(s.parse::<FullName>().unwrap());
+            assert_eq!(t.as_str(), s);
+            assert_eq!(matches!(t.0, Repr::Inline(_)), s.len() <= Inline::CAP, "{s}");
+        }
+        let e = Text::from("123456789012345".parse::<ExtensionNumber>().unwrap());
+        assert!(matches!(e.0, Repr::Inline(_)));
+        assert_eq!(e, "123456789012345");
     }
 }
