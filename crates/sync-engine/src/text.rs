@@ -50,7 +50,9 @@ impl Inline {
     const CAP: usize = 22;
 
     fn new(s: &str) -> Option<Self> {
-        let len = u8::try_from(s.len()).ok().filter(|&n| usize::from(n) <= Self::CAP)?;
+        let len = u8::try_from(s.len())
+            .ok()
+            .filter(|&n| usize::from(n) <= Self::CAP)?;
         let mut bytes = [0; Self::CAP];
         bytes[..s.len()].copy_from_slice(s.as_bytes());
         Some(Inline { len, bytes })
@@ -255,7 +257,11 @@ mod tests {
         for s in [fits.as_str(), long, "Åsa Ødegård Ærø"] {
             let t = Text::from(s.parse::<FullName>().unwrap());
             assert_eq!(t.as_str(), s);
-            assert_eq!(matches!(t.0, Repr::Inline(_)), s.len() <= Inline::CAP, "{s}");
+            assert_eq!(
+                matches!(t.0, Repr::Inline(_)),
+                s.len() <= Inline::CAP,
+                "{s}"
+            );
         }
         let e = Text::from("123456789012345".parse::<ExtensionNumber>().unwrap());
         assert!(matches!(e.0, Repr::Inline(_)));
