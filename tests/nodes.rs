@@ -35,6 +35,16 @@ fn config_with_desk_node(node: NodeSelector) -> SyncConfig {
     cfg
 }
 
+/// Asserts how many records `method` requests wrote with `ipaddress=node` ("": none).
+fn assert_written(emu: &ipo_emulator::StatsSnapshot, method: &str, node: &str, n: u64) {
+    assert_eq!(
+        emu.written_on(method, node),
+        n,
+        "{method} on {node:?}: {:?}",
+        emu.records_written_on
+    );
+}
+
 fn is_desk_person(name: &str) -> bool {
     let i: u32 = name.trim_start_matches("user").parse().unwrap();
     group_of(i) == GROUP_IPO
@@ -90,19 +100,9 @@ async fn fixed_node_by_system_name_creates_desk_users_there_and_updates_go_back_
     // Which node received each write: 16 users + 16 extensions on the branch, the Teams
     // people's 4 + 4 on the primary without a selector.
     let emu = lab.ipo.stats();
-    assert_eq!(
-        emu.written_on("POST", BRANCH),
-        32,
-        "{:?}",
-        emu.records_written_on
-    );
-    assert_eq!(
-        emu.written_on("POST", ""),
-        8,
-        "{:?}",
-        emu.records_written_on
-    );
-    assert_eq!(emu.written_on("POST", HQ), 0);
+    assert_written(&emu, "POST", BRANCH, 32);
+    assert_written(&emu, "POST", "", 8);
+    assert_written(&emu, "POST", HQ, 0);
 
     // Renames: the snapshot reads each node, so each update goes back to the node holding
     // the user (the emulator refuses a GUID sent to another node).
@@ -118,13 +118,8 @@ async fn fixed_node_by_system_name_creates_desk_users_there_and_updates_go_back_
     assert_eq!(report.summary.failed, 0, "{:#?}", report.items);
     assert_eq!(report.summary.succeeded, 2, "{:#?}", report.items);
     let emu = lab.ipo.stats();
-    assert_eq!(
-        emu.written_on("PUT", BRANCH),
-        1,
-        "{:?}",
-        emu.records_written_on
-    );
-    assert_eq!(emu.written_on("PUT", HQ), 1, "{:?}", emu.records_written_on);
+    assert_written(&emu, "PUT", BRANCH, 1);
+    assert_written(&emu, "PUT", HQ, 1);
     let users = lab.ipo.users();
     let ann = users
         .iter()
@@ -236,19 +231,9 @@ async fn leavers_are_deleted_on_the_node_that_holds_them() {
     // listing came from (the primary's records too): the emulator refuses a GUID sent to a
     // node that does not hold it.
     let emu = lab.ipo.stats();
-    assert_eq!(
-        emu.written_on("DELETE", BRANCH),
-        4,
-        "{:?}",
-        emu.records_written_on
-    );
-    assert_eq!(
-        emu.written_on("DELETE", HQ),
-        2,
-        "{:?}",
-        emu.records_written_on
-    );
-    assert_eq!(emu.written_on("DELETE", ""), 0);
+    assert_written(&emu, "DELETE", BRANCH, 4);
+    assert_written(&emu, "DELETE", HQ, 2);
+    assert_written(&emu, "DELETE", "", 0);
     let users = lab.ipo.users();
     for gone in ["user00000", "user00001", "user00004"] {
         assert!(users.iter().all(|u| u.name.as_str() != gone), "{gone}");
