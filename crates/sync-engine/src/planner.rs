@@ -1800,8 +1800,8 @@ impl<'a> Planner<'a> {
                 label: person_label(p.user),
                 user_type: p.user_type,
                 rule: p.rule_label.take(),
-                ipo_name: p.derived_name.clone(),
-                extension: p.extension.clone(),
+                ipo_name: p.derived_name.take(),
+                extension: p.extension.take(),
                 status,
                 reasons: std::mem::take(&mut p.reasons),
                 trace: if explain == Some(&p.user.id) {

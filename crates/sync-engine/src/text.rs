@@ -65,9 +65,12 @@ impl Inline {
 }
 
 impl Text {
-    /// A shared copy of `s`.
+    /// A copy of `s`: in place when short, else shared by every clone.
     pub fn copied(s: &str) -> Self {
-        Text(Repr::Shared(s.into()))
+        match Inline::new(s) {
+            Some(i) => Text(Repr::Inline(i)),
+            None => Text(Repr::Shared(s.into())),
+        }
     }
 
     /// The text.
@@ -158,13 +161,13 @@ impl From<&'static str> for Text {
 
 impl From<String> for Text {
     fn from(s: String) -> Self {
-        Text(Repr::Shared(s.into()))
+        Text::copied(&s)
     }
 }
 
 impl From<&String> for Text {
     fn from(s: &String) -> Self {
-        Text(Repr::Shared(s.as_str().into()))
+        Text::copied(s)
     }
 }
 
@@ -182,10 +185,7 @@ impl From<Arc<str>> for Text {
 
 impl From<UserName> for Text {
     fn from(n: UserName) -> Self {
-        match Inline::new(n.as_str()) {
-            Some(i) => Text(Repr::Inline(i)),
-            None => Text(Repr::Shared(n.as_str().into())),
-        }
+        Text::copied(n.as_str())
     }
 }
 
@@ -200,10 +200,7 @@ impl From<FullName> for Text {
 
 impl From<ExtensionNumber> for Text {
     fn from(e: ExtensionNumber) -> Self {
-        match Inline::new(e.as_str()) {
-            Some(i) => Text(Repr::Inline(i)),
-            None => Text(Repr::Shared(e.as_str().into())),
-        }
+        Text::copied(e.as_str())
     }
 }
 
