@@ -47,6 +47,7 @@ pub use ipo::{
 pub use memory::{MemoryDirectory, MemoryIpo};
 pub use name::{
     FORBIDDEN_NAME_CHARS, FullName, MAX_FULL_NAME_LEN, MAX_USER_NAME_LEN, NameRegistry, UserName,
+    is_invisible,
 };
 pub use phone::{E164Number, MAX_E164_DIGITS, NumberFormat, TeamsNumber};
 pub use port::{

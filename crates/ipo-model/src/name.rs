@@ -79,8 +79,15 @@ fn clean_free_text(text: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Format characters (bidi marks, zero-width joiners) that would make two names look alike.
-fn is_invisible(c: char) -> bool {
+/// Whether `c` is an invisible format character (zero-width spaces and joiners, bidi marks
+/// and isolates, the byte-order mark): text holding one can look like other text. Names drop
+/// them; the sync engine refuses e-mail addresses with them.
+///
+/// ```
+/// assert!(ipo_model::is_invisible('\u{200B}'));
+/// assert!(!ipo_model::is_invisible('a'));
+/// ```
+pub fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 

@@ -182,7 +182,8 @@ pub(crate) fn directory_name(name: FullName, source: &str) -> (Option<FullName>,
     }
 }
 
-/// An e-mail address: trimmed, one `@`, no spaces or control characters, at most 254.
+/// An e-mail address: trimmed, one `@`, no spaces, control or invisible format characters
+/// (an address that looks like another's), at most 254.
 /// `None` as well when it is `current` (so an address in line is not copied to compare it).
 pub(crate) fn email_unless(
     user: &DirectoryUser,
@@ -200,9 +201,12 @@ pub(crate) fn email_unless(
         && t.matches('@').count() == 1
         && !t.starts_with('@')
         && !t.ends_with('@')
-        && !t
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || "<>\"'&".contains(c));
+        && !t.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || ipo_model::is_invisible(c)
+                || "<>\"'&".contains(c)
+        });
     if ok {
         Ok((current != Some(t)).then(|| t.to_owned()))
     } else {

@@ -288,3 +288,23 @@ async fn directory_names_never_start_a_spreadsheet_formula() {
         bob_line.reasons
     );
 }
+
+#[tokio::test]
+async fn an_email_with_invisible_characters_is_refused_and_the_field_left_alone() {
+    let g = gid(1);
+    let w = World::new(ipo_only(&g), server());
+    let mut ann = with_ext(person(1, "ann"), "401");
+    // Looks like ann@contoso.com, is not: a zero-width space after "ann".
+    ann.mail = Some("ann\u{200B}@contoso.com".into());
+    w.join(&g, &ann);
+    let run = w.apply_ok().await;
+    let line = run.plan.person(&ann.id).unwrap();
+    assert_eq!(line.status, PersonStatus::Create);
+    assert!(
+        line.reasons.iter().any(|r| matches!(r,
+            Reason::InvalidValue { field, .. } if field == "Email")),
+        "{:?}",
+        line.reasons
+    );
+    assert_eq!(w.user("ann").unwrap().email, None);
+}
