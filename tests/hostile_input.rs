@@ -231,9 +231,12 @@ fn records_by(
 fn email_acceptable(v: &str) -> bool {
     v.len() <= 254
         && v.matches('@').count() == 1
-        && !v
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || "<>\"'&".contains(c))
+        && !v.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || ipo_model::is_invisible(c)
+                || "<>\"'&".contains(c)
+        })
 }
 
 fn reasons_of<'p>(plan: &'p Plan, id: &ObjectId) -> &'p [Reason] {
