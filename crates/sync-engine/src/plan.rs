@@ -43,8 +43,8 @@ impl ActionKind {
     }
 }
 
-/// One field's change, old -> new. Secrets are shown as `***`. The values share the IP
-/// Office values they show (see [`Text`]).
+/// One field's change, old -> new. Secrets are shown as `***`. The values are [`Text`]s
+/// (short ones held in place, long ones shared), not a `String` each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FieldChange {

@@ -1057,7 +1057,7 @@ impl<'a> Planner<'a> {
         out.push(
             ActionKind::CreateExtension,
             Some(&p.user.id),
-            RecordRef::new(RecordKind::Extension, number.clone()),
+            RecordRef::new(RecordKind::Extension, number),
             vec![FieldChange::new("Type", None, Some(kind_text(kind)))],
             IpoChange::CreateExtension(ext),
             Effect::ExtensionCreated {
@@ -1084,11 +1084,11 @@ impl<'a> Planner<'a> {
         let mut user = IpoUser::new(name.clone(), self.mode);
         // Every field a create can set: one allocation, none spare (100k of them).
         let mut changes = Vec::with_capacity(self.create_fields);
-        changes.push(FieldChange::new("Name", None, Some(name.clone().into())));
+        changes.push(FieldChange::new("Name", None, Some(Text::from(&name))));
         user.extension = p.extension.clone();
         user.node = self.node_for(p);
         if let Some(e) = &user.extension {
-            changes.push(FieldChange::new("Extension", None, Some(e.clone().into())));
+            changes.push(FieldChange::new("Extension", None, Some(Text::from(e))));
         }
         let mut filled = Cow::Owned(user);
         self.fill_optional(p, &mut filled, None, &mut changes, true);
@@ -1127,7 +1127,7 @@ impl<'a> Planner<'a> {
         out.push(
             ActionKind::CreateUser,
             Some(&p.user.id),
-            RecordRef::new(RecordKind::User, name.clone()),
+            RecordRef::new(RecordKind::User, &name),
             changes,
             IpoChange::CreateUser(user),
             Effect::UserCreated {
@@ -1252,8 +1252,8 @@ impl<'a> Planner<'a> {
             if new != actual.name {
                 changes.push(FieldChange::new(
                     "Name",
-                    Some(actual.name.clone().into()),
-                    Some(new.clone().into()),
+                    Some(Text::from(&actual.name)),
+                    Some(Text::from(&new)),
                 ));
                 user.to_mut().name = new;
             }
@@ -1272,8 +1272,8 @@ impl<'a> Planner<'a> {
         if ext_changed {
             changes.push(FieldChange::new(
                 "Extension",
-                actual.extension.clone().map(Text::from),
-                p.extension.clone().map(Text::from),
+                actual.extension.as_ref().map(Text::from),
+                p.extension.as_ref().map(Text::from),
             ));
             user.to_mut().extension = p.extension.clone();
         } else {
@@ -1347,7 +1347,7 @@ impl<'a> Planner<'a> {
             out.later.push(make(
                 ActionKind::DeleteExtension,
                 Some(&p.user.id),
-                RecordRef::new(RecordKind::Extension, n.clone()).with_guid(Some(g.clone())),
+                RecordRef::new(RecordKind::Extension, n).with_guid(Some(g.clone())),
                 Vec::new(),
                 IpoChange::DeleteExtension {
                     guid: g.clone(),
@@ -1453,7 +1453,7 @@ impl<'a> Planner<'a> {
             out.push(
                 ActionKind::UpdateHuntGroup,
                 None,
-                RecordRef::new(RecordKind::HuntGroup, h.name.clone()).with_guid(h.guid.clone()),
+                RecordRef::new(RecordKind::HuntGroup, &h.name).with_guid(h.guid.clone()),
                 changes,
                 IpoChange::UpdateHuntGroup(g),
                 Effect::None,
@@ -1523,7 +1523,7 @@ impl<'a> Planner<'a> {
                 out.push(
                     ActionKind::RemoveDirectoryEntry,
                     Some(&p.user.id),
-                    RecordRef::new(RecordKind::DirectoryEntry, old.clone()),
+                    RecordRef::new(RecordKind::DirectoryEntry, old),
                     Vec::new(),
                     IpoChange::RemoveDirectoryEntry { name: old.clone() },
                     Effect::DirectoryRemoved,
@@ -1540,7 +1540,7 @@ impl<'a> Planner<'a> {
             out.push(
                 ActionKind::PutDirectoryEntry,
                 Some(&p.user.id),
-                RecordRef::new(RecordKind::DirectoryEntry, name.clone()),
+                RecordRef::new(RecordKind::DirectoryEntry, &name),
                 vec![FieldChange::new(
                     "Number",
                     current
@@ -1586,7 +1586,7 @@ impl<'a> Planner<'a> {
                 out.push(
                     ActionKind::RemoveDirectoryEntry,
                     Some(id),
-                    RecordRef::new(RecordKind::DirectoryEntry, old.clone()),
+                    RecordRef::new(RecordKind::DirectoryEntry, old),
                     Vec::new(),
                     IpoChange::RemoveDirectoryEntry { name: old.clone() },
                     Effect::DirectoryRemoved,
@@ -1598,7 +1598,7 @@ impl<'a> Planner<'a> {
                 out.push(
                     ActionKind::RemoveDirectoryEntry,
                     Some(id),
-                    RecordRef::new(RecordKind::DirectoryEntry, old.clone()),
+                    RecordRef::new(RecordKind::DirectoryEntry, old),
                     Vec::new(),
                     IpoChange::RemoveDirectoryEntry { name: old.clone() },
                     Effect::DirectoryRemoved,
@@ -1670,8 +1670,7 @@ impl<'a> Planner<'a> {
                         out.removal(
                             ActionKind::DeleteExtension,
                             id,
-                            RecordRef::new(RecordKind::Extension, n.clone())
-                                .with_guid(Some(g.clone())),
+                            RecordRef::new(RecordKind::Extension, n).with_guid(Some(g.clone())),
                             Vec::new(),
                             IpoChange::DeleteExtension {
                                 guid: g.clone(),
@@ -1834,8 +1833,8 @@ impl<'a> Planner<'a> {
                 id: id.clone(),
                 label: link
                     .name
-                    .clone()
-                    .map_or_else(|| Text::from(id.to_string()), Text::from),
+                    .as_ref()
+                    .map_or_else(|| Text::copied(id.as_str()), Text::from),
                 user_type: None,
                 rule: None,
                 ipo_name: link.name.clone(),
@@ -1986,7 +1985,7 @@ fn unique_entry_name(base: &FullName, taken: &mut FastSet<String>) -> FullName {
 
 /// An existing user as a record: name and GUID.
 fn user_record(u: &IpoUser) -> RecordRef {
-    RecordRef::new(RecordKind::User, u.name.clone()).with_guid(u.guid.clone())
+    RecordRef::new(RecordKind::User, &u.name).with_guid(u.guid.clone())
 }
 
 /// The person's UPN, else display name, else object id (as [`DirectoryUser::label`], in
