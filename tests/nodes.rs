@@ -35,6 +35,14 @@ fn config_with_desk_node(node: NodeSelector) -> SyncConfig {
     cfg
 }
 
+/// Applies a run that must write exactly `writes` records, none failing.
+async fn apply_all(engine: &sync_engine::SyncEngine, options: &RunOptions, writes: usize) {
+    let run = engine.run(options).await.unwrap();
+    let report = run.report.unwrap();
+    assert_eq!(report.summary.failed, 0, "{:#?}", report.items);
+    assert_eq!(report.summary.succeeded, writes, "{:#?}", report.items);
+}
+
 /// Asserts how many records `method` requests wrote with `ipaddress=node` ("": none).
 fn assert_written(emu: &ipo_emulator::StatsSnapshot, method: &str, node: &str, n: u64) {
     assert_eq!(
@@ -113,10 +121,7 @@ async fn fixed_node_by_system_name_creates_desk_users_there_and_updates_go_back_
             })
             .unwrap();
     }
-    let renamed = engine.run(&RunOptions::apply()).await.unwrap();
-    let report = renamed.report.unwrap();
-    assert_eq!(report.summary.failed, 0, "{:#?}", report.items);
-    assert_eq!(report.summary.succeeded, 2, "{:#?}", report.items);
+    apply_all(&engine, &RunOptions::apply(), 2).await;
     let emu = lab.ipo.stats();
     assert_written(&emu, "PUT", BRANCH, 1);
     assert_written(&emu, "PUT", HQ, 1);
@@ -219,13 +224,7 @@ async fn leavers_are_deleted_on_the_node_that_holds_them() {
             .remove_member(group_of(i), person_id(i).as_str())
             .unwrap();
     }
-    let removal = engine
-        .run(&RunOptions::apply().allow_removals())
-        .await
-        .unwrap();
-    let report = removal.report.unwrap();
-    assert_eq!(report.summary.failed, 0, "{:#?}", report.items);
-    assert_eq!(report.summary.succeeded, 6, "{:#?}", report.items);
+    apply_all(&engine, &RunOptions::apply().allow_removals(), 6).await;
 
     // Each user and extension record is deleted where it lives, named by the node its
     // listing came from (the primary's records too): the emulator refuses a GUID sent to a
