@@ -180,6 +180,7 @@ impl SyncEngine {
         let plan_options = PlanOptions {
             allow_removals: options.allow_removals,
             explain: options.explain.clone(),
+            ..PlanOptions::default()
         };
         if let Some(id) = &options.explain
             && !directory.contains_key(id)

@@ -27,6 +27,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod apply;
+mod changes;
 mod config;
 mod eligibility;
 mod engine;
@@ -34,6 +35,7 @@ mod error;
 mod ext_map;
 mod fast_hash;
 mod mapping;
+mod parts;
 mod plan;
 mod planner;
 mod progress;
@@ -45,6 +47,7 @@ mod state;
 mod text;
 
 pub use apply::{apply, apply_with_progress, is_destructive};
+pub use changes::Changes;
 pub use config::{
     AdoptPolicy, ApplyMode, DirectorySettings, FieldMap, FieldMapping, GroupRule, NodeSelector,
     ProvisioningRule, RemovalPolicy, Safety, SyncConfig, TeamsLicensing, UserTemplate,

@@ -6,6 +6,7 @@ use ipo_model::{ExtensionNumber, FullName, IpoChange, ObjectId, Profile, UserNam
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
+use crate::changes::Changes;
 use crate::reason::Reason;
 use crate::record::RecordRef;
 use crate::state::PendingCreate;
@@ -78,8 +79,8 @@ pub struct Action {
     pub record: RecordRef,
     /// The person it is for, if any.
     pub person: Option<ObjectId>,
-    /// Field changes (for creates: the values set).
-    pub changes: Vec<FieldChange>,
+    /// Field changes (for creates: the values set), read as a slice.
+    pub changes: Changes,
 }
 
 /// How a person fares in this plan.
@@ -228,7 +229,7 @@ pub(crate) struct StateUpdate {
 }
 
 /// The plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Plan {
     /// Writes, in the order they will be applied.
@@ -248,6 +249,25 @@ pub struct Plan {
     pub(crate) prepared: Vec<Vec<Prepared>>,
     #[serde(skip)]
     pub(crate) state_updates: Vec<StateUpdate>,
+}
+
+/// Plans are equal when everything they show and everything they would write is: how the
+/// writes happen to be chunked (by the threads that planned them) does not count.
+impl PartialEq for Plan {
+    fn eq(&self, other: &Self) -> bool {
+        self.actions == other.actions
+            && self.people == other.people
+            && self.licenses == other.licenses
+            && self.held_removals == other.held_removals
+            && self.teams_actions == other.teams_actions
+            && self.notes == other.notes
+            && self
+                .prepared
+                .iter()
+                .flatten()
+                .eq(other.prepared.iter().flatten())
+            && self.state_updates == other.state_updates
+    }
 }
 
 impl Plan {

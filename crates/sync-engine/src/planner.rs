@@ -10,6 +10,7 @@ use ipo_model::{
     Profile, RawValue, TeamsNumber, UserName, UserType,
 };
 
+use crate::changes::{ChangeStore, Changes};
 use crate::config::{
     AdoptPolicy, ApplyMode, FieldMap, GroupRule, NodeSelector, ProvisioningRule, RemovalPolicy,
     SyncConfig, UserTemplate,
@@ -18,6 +19,7 @@ use crate::eligibility::{self, Voice};
 use crate::ext_map::{self, ExtMap};
 use crate::fast_hash::{FastMap, FastSet, FastState};
 use crate::mapping;
+use crate::parts;
 use crate::plan::{
     Action, ActionKind, Effect, FieldChange, HeldRemovals, LicenseNeed, PersonPlan, PersonStatus,
     Plan, Prepared, StateUpdate, TeamsAction,
@@ -35,6 +37,10 @@ pub struct PlanOptions {
     pub allow_removals: bool,
     /// Keep only this person's actions and fill their step trace (provision on demand).
     pub explain: Option<ObjectId>,
+    /// Threads to plan with: 0 (the default) lets the planner use the cores the machine
+    /// offers (up to 8), 1 keeps it on the calling thread. The plan is the same either way;
+    /// a directory under about a thousand people is planned on the calling thread anyway.
+    pub threads: usize,
 }
 
 impl PlanOptions {
@@ -109,6 +115,9 @@ struct Index<'a> {
     ext_by_guid: FastMap<&'a Guid, &'a Extension>,
     user_by_email: FastMap<String, Vec<&'a IpoUser>>,
     user_by_name: FastMap<&'a str, &'a IpoUser>,
+    /// System directory entries by exact name (a search per Teams-only person was
+    /// quadratic in a directory of thousands).
+    entry_by_name: FastMap<&'a str, &'a DirectoryEntry>,
 }
 
 impl<'a> Index<'a> {
@@ -136,7 +145,12 @@ impl<'a> Index<'a> {
             ext_by_guid: FastMap::with_capacity_and_hasher(s.extensions.len(), Default::default()),
             user_by_email: FastMap::default(),
             user_by_name: FastMap::default(),
+            entry_by_name: FastMap::default(),
         };
+        for d in &s.directory {
+            // The first of a (hand-made) duplicate name is the one that counts.
+            ix.entry_by_name.entry(d.name.as_str()).or_insert(d);
+        }
         for u in &s.users {
             if let Some(g) = &u.guid {
                 ix.user_by_guid.insert(g, u);
@@ -227,6 +241,8 @@ struct Planner<'a> {
     /// How many fields a create can set: name, extension, profile, Teams flag and the
     /// optional mapped ones configured.
     create_fields: usize,
+    /// Threads for the per-person passes.
+    threads: usize,
 }
 
 impl<'a> Planner<'a> {
@@ -265,6 +281,7 @@ impl<'a> Planner<'a> {
                 ];
                 4 + optional.iter().filter(|m| m.is_some()).count()
             },
+            threads: parts::thread_count(options.threads),
         };
         for (i, r) in config.rules.iter().enumerate() {
             p.rules_by_group.entry(&r.group).or_default().push(i);
@@ -289,7 +306,7 @@ impl<'a> Planner<'a> {
             let entry_gone = link
                 .directory_entry
                 .as_ref()
-                .is_some_and(|n| !self.snapshot.directory.iter().any(|d| &d.name == n));
+                .is_some_and(|n| !self.ix.entry_by_name.contains_key(n.as_str()));
             if !(user_gone || ext_gone || entry_gone) {
                 continue;
             }
@@ -359,7 +376,7 @@ impl<'a> Planner<'a> {
             }
             if link.directory_entry.is_none()
                 && let Some(n) = &p.directory_entry
-                && self.snapshot.directory.iter().any(|d| &d.name == n)
+                && self.ix.entry_by_name.contains_key(n.as_str())
             {
                 link.directory_entry = Some(n.clone());
                 changed = true;
@@ -391,16 +408,16 @@ impl<'a> Planner<'a> {
         // plan (and extension allocation) does not depend on the directory's order.
         let mut sorted: Vec<&'a DirectoryUser> = directory.iter().collect();
         sorted.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut people: Vec<Person<'a>> = Vec::with_capacity(sorted.len());
-        for same in sorted.chunk_by(|a, b| a.id == b.id) {
-            let person = match same {
+        let mut same_id: Vec<&[&'a DirectoryUser]> = sorted.chunk_by(|a, b| a.id == b.id).collect();
+        let threads = self.threads;
+        let mut people: Vec<Person<'a>> =
+            parts::map_each(&mut same_id, threads, |_, same| match *same {
                 [one] => self.scope(one, one.groups.iter(), |g| one.groups.contains(g)),
                 _ => self.scope(same[0], same.iter().flat_map(|u| &u.groups), |g| {
                     same.iter().any(|u| u.groups.contains(g))
                 }),
-            };
-            people.push(person);
-        }
+            });
+        drop(same_id);
 
         // Each person's stored link, by one merge walk over the two sorted lists (a hash
         // lookup per person cost a cache miss per key compare).
@@ -412,18 +429,19 @@ impl<'a> Planner<'a> {
                 link_of[i] = Some(link);
             }
         }
-        for (p, &link) in people.iter_mut().zip(&link_of) {
+        parts::for_each(&mut people, threads, |i, p| {
+            let link = link_of[i];
             p.link_disabled = link.is_some_and(|l| l.disabled);
             if !p.blocked && !p.out_of_scope {
                 self.desired_values(p, link);
             }
-        }
+        });
         self.extension_conflicts(&mut people, &link_of);
-        for (p, &link) in people.iter_mut().zip(&link_of) {
+        parts::for_each(&mut people, threads, |i, p| {
             if !p.blocked && !p.out_of_scope {
-                self.match_person(p, link);
+                self.match_person(p, link_of[i]);
             }
-        }
+        });
         self.allocate_extensions(&mut people, &link_of);
         self.apply_limits(&mut people);
         let mut out = Output::default();
@@ -840,9 +858,11 @@ impl<'a> Planner<'a> {
         // Numbers as integer keys: the search walks a range number by number, and building
         // an `ExtensionNumber` per candidate cost an allocation each.
         let key = ext_map::key;
-        let mut used: FastSet<u64> = FastSet::default();
+        let s = self.snapshot;
+        // Room for every number in use and every one handed out: no rehash while it grows.
+        let room = s.users.len() + s.extensions.len() + s.hunt_groups.len() + people.len();
+        let mut used: FastSet<u64> = FastSet::with_capacity_and_hasher(room, Default::default());
         {
-            let s = self.snapshot;
             let numbers = s.users.iter().filter_map(|u| u.extension.as_ref());
             let numbers = numbers.chain(s.extensions.iter().map(|e| &e.number));
             let numbers = numbers.chain(s.hunt_groups.iter().filter_map(|h| h.extension.as_ref()));
@@ -889,7 +909,7 @@ impl<'a> Planner<'a> {
                 if !used.contains(&ext_map::key_of(next, width))
                     && !HUNT_GROUP_RESERVED.contains(&next)
                 {
-                    break format!("{next:0width$}").parse::<ExtensionNumber>().ok();
+                    break ExtensionNumber::from_value(next, width);
                 }
                 next += 1;
             };
@@ -995,8 +1015,46 @@ impl<'a> Planner<'a> {
         link_of: &[Option<&Link>],
         out: &mut Output,
     ) {
-        // Creates are most of a first sync: room for them up front spares the buckets their
-        // doubling copies (each item is a whole IP Office record).
+        self.assign_names(people, link_of);
+        // The writes themselves are per person: built on as many threads as allowed, each
+        // part into its own output, joined in order.
+        let parts = parts::map_parts(people, self.threads, |offset, part| {
+            let mut out = Output::default();
+            // Creates are most of a first sync: room for them up front spares the buckets
+            // their doubling copies (each item is a whole IP Office record).
+            let creates = part
+                .iter()
+                .filter(|p| !p.blocked && !p.out_of_scope)
+                .filter(|p| matches!(p.want, Some(Want::User { existing: None, .. })))
+                .count();
+            out.main.reserve(ActionKind::CreateExtension, creates);
+            out.main.reserve(ActionKind::CreateUser, creates);
+            // Each create sets its fields and may make an extension record (one more).
+            out.store.reserve(creates * (self.create_fields + 1));
+            for (i, p) in part.iter_mut().enumerate() {
+                if p.blocked || p.out_of_scope {
+                    continue;
+                }
+                let Some(Want::User { existing, adopted }) = &p.want else {
+                    continue;
+                };
+                let (existing, adopted) = (*existing, *adopted);
+                match existing {
+                    None => self.build_create(p, &mut out),
+                    Some(u) => self.build_update(p, u, adopted, link_of[offset + i], &mut out),
+                }
+            }
+            out
+        });
+        for part in parts {
+            out.absorb(part);
+        }
+    }
+
+    /// Names for new users and for renames, in person order: each must be unique among the
+    /// names IP Office has and the ones given before it, so this pass cannot be split.
+    /// The name is left in `derived_name` for the build.
+    fn assign_names(&self, people: &mut [Person<'a>], link_of: &[Option<&Link>]) {
         let creates = people
             .iter()
             .filter(|p| !p.blocked && !p.out_of_scope)
@@ -1007,21 +1065,51 @@ impl<'a> Planner<'a> {
             registry: None,
             creates,
         };
-        out.main.reserve(ActionKind::CreateExtension, creates);
-        out.main.reserve(ActionKind::CreateUser, creates);
         for (p, &link) in people.iter_mut().zip(link_of) {
-            if p.blocked || p.out_of_scope {
+            if p.blocked || p.out_of_scope || p.user_type.is_none() {
                 continue;
             }
             let Some(Want::User { existing, adopted }) = &p.want else {
                 continue;
             };
             let (existing, adopted) = (*existing, *adopted);
+            let Some(base) = &p.derived_name else {
+                continue;
+            };
             match existing {
-                None => self.build_create(p, &mut names, out),
-                Some(u) => self.build_update(p, u, adopted, link, &mut names, out),
+                None => {
+                    let name = base.make_unique(names.get());
+                    if let Some(src) = &p.name_source
+                        && src.as_str() != name.as_str()
+                    {
+                        p.reasons.push(Reason::NameDerived {
+                            from: src.to_string(),
+                            name: name.clone(),
+                        });
+                    }
+                    p.derived_name = Some(name);
+                }
+                Some(actual) if self.renames(p, adopted, link) && *base != actual.name => {
+                    let names = names.get();
+                    names.remove(&actual.name);
+                    let name = base.make_unique(names);
+                    names.insert(&name);
+                    p.derived_name = Some(name);
+                }
+                Some(_) => {}
             }
         }
+    }
+
+    /// Whether a linked user is renamed: only when the mapped source value itself changed
+    /// (renames move voicemail boxes), never for one just adopted.
+    fn renames(&self, p: &Person<'a>, adopted: bool, link: Option<&Link>) -> bool {
+        let link_source = link.and_then(|l| l.name_source.as_deref());
+        !adopted
+            && self.config.fields.name.apply == ApplyMode::Always
+            && p.name_source.is_some()
+            && p.name_source.as_deref() != link_source
+            && p.derived_name.is_some()
     }
 
     fn node_for(&self, p: &Person<'a>) -> Option<String> {
@@ -1054,11 +1142,11 @@ impl<'a> Planner<'a> {
             .unwrap_or(ipo_model::ExtensionKind::Sip);
         let mut ext = Extension::new(number.clone(), kind);
         ext.node = node;
-        out.push(
+        out.push_one(
             ActionKind::CreateExtension,
             Some(&p.user.id),
             RecordRef::new(RecordKind::Extension, number),
-            vec![FieldChange::new("Type", None, Some(kind_text(kind)))],
+            FieldChange::new("Type", None, Some(kind_text(kind))),
             IpoChange::CreateExtension(ext),
             Effect::ExtensionCreated {
                 number: number.clone(),
@@ -1067,23 +1155,15 @@ impl<'a> Planner<'a> {
         true
     }
 
-    fn build_create(&self, p: &mut Person<'a>, names: &mut TakenNames<'_>, out: &mut Output) {
-        let Some(base) = p.derived_name.clone() else {
+    /// A new user, named by [`Self::assign_names`].
+    fn build_create(&self, p: &mut Person<'a>, out: &mut Output) {
+        let Some(name) = p.derived_name.clone() else {
             return;
         };
         let Some(t) = p.user_type else { return };
-        let name = base.make_unique(names.get());
-        if let Some(src) = &p.name_source
-            && src.as_str() != name.as_str()
-        {
-            p.reasons.push(Reason::NameDerived {
-                from: src.to_string(),
-                name: name.clone(),
-            });
-        }
         let mut user = IpoUser::new(name.clone(), self.mode);
         // Every field a create can set: one allocation, none spare (100k of them).
-        let mut changes = Vec::with_capacity(self.create_fields);
+        let mut changes = out.scratch();
         changes.push(FieldChange::new("Name", None, Some(Text::from(&name))));
         user.extension = p.extension.clone();
         user.node = self.node_for(p);
@@ -1136,7 +1216,6 @@ impl<'a> Planner<'a> {
                 user_type: t,
             },
         );
-        p.derived_name = Some(name);
         p.status = Some(PersonStatus::Create);
     }
 
@@ -1221,34 +1300,21 @@ impl<'a> Planner<'a> {
         actual: &'a IpoUser,
         adopted: bool,
         link: Option<&Link>,
-        names: &mut TakenNames<'_>,
         out: &mut Output,
     ) {
         let Some(t) = p.user_type else { return };
         let fields = &self.config.fields;
         // Copied only when something changes: most linked users are in sync.
         let mut user: Cow<'a, IpoUser> = Cow::Borrowed(actual);
-        let mut changes = Vec::new();
+        let mut changes = out.scratch();
         // Rename only when the mapped source value itself changed (renames move voicemail).
         // The source value kept after this run: the person's when adopted or renamed (Some),
         // else the stored link's.
         let link_source = link.and_then(|l| l.name_source.as_deref());
         let mut new_source: Option<Option<Text>> = adopted.then(|| p.name_source.clone());
-        if !adopted
-            && fields.name.apply == ApplyMode::Always
-            && p.name_source.is_some()
-            && p.name_source.as_deref() != link_source
-            && let Some(base) = p.derived_name.clone()
+        if self.renames(p, adopted, link)
+            && let Some(new) = p.derived_name.clone()
         {
-            let new = if base == actual.name {
-                base
-            } else {
-                let names = names.get();
-                names.remove(&actual.name);
-                let n = base.make_unique(names);
-                names.insert(&n);
-                n
-            };
             if new != actual.name {
                 changes.push(FieldChange::new(
                     "Name",
@@ -1344,18 +1410,17 @@ impl<'a> Planner<'a> {
             && let Some(g) = &l.extension
             && let Some(n) = &l.extension_number
         {
-            out.later.push(make(
+            out.push_later(
                 ActionKind::DeleteExtension,
                 Some(&p.user.id),
                 RecordRef::new(RecordKind::Extension, n).with_guid(Some(g.clone())),
-                Vec::new(),
                 IpoChange::DeleteExtension {
                     guid: g.clone(),
                     number: n.clone(),
                     node: self.extension_node(g),
                 },
                 Effect::ExtensionDeleted { guid: g.clone() },
-            ));
+            );
         }
         if user.profile != actual.profile {
             *out.profiles_assigned.entry(user.profile).or_default() += 1;
@@ -1470,6 +1535,20 @@ impl<'a> Planner<'a> {
         if !self.config.directory.enabled {
             return;
         }
+        // What each Teams-only person's entry would be is theirs alone (worked out on all
+        // threads); only making the names unique needs everyone in order.
+        let wishes: Vec<EntryWish> = parts::map_parts(people, self.threads, |offset, part| {
+            part.iter_mut()
+                .enumerate()
+                .filter_map(|(i, p)| {
+                    self.entry_wish(p)
+                        .map(|(name, number)| (offset + i, name, number))
+                })
+                .collect::<Vec<_>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect();
         // Names kept by their current owners are settled first, so a newcomer with the same
         // display name gets a suffix instead of taking someone's entry.
         let mut taken: FastSet<String> = self
@@ -1478,33 +1557,8 @@ impl<'a> Planner<'a> {
             .iter()
             .map(|d| d.name.as_str().to_lowercase())
             .collect();
-        for (p, &link) in people.iter_mut().zip(link_of) {
-            if p.blocked || p.out_of_scope || !matches!(p.want, Some(Want::TeamsOnly)) {
-                continue;
-            }
-            let Ok(number) = TeamsNumber::new(p.teams_number.clone(), p.extension.clone()) else {
-                continue;
-            };
-            let base = match mapping::full_name(p.user, &self.config.directory.name_source, None) {
-                Ok(Some((name, note))) => {
-                    p.reasons.extend(note);
-                    Some(name)
-                }
-                _ => FullName::derive(&p.user.label()),
-            };
-            let Some(base) = base else { continue };
-            let base = match mapping::directory_name(base, &self.config.directory.name_source) {
-                (Some(name), note) => {
-                    p.reasons.extend(note);
-                    name
-                }
-                (None, note) => {
-                    if let Some(r) = note {
-                        p.block(r);
-                    }
-                    continue;
-                }
-            };
+        for (i, base, number) in wishes {
+            let (p, link) = (&mut people[i], link_of[i]);
             // Keep the name already owned, so entries do not churn.
             let own = link.and_then(|l| l.directory_entry.clone());
             let name = match own {
@@ -1516,7 +1570,7 @@ impl<'a> Planner<'a> {
                 None => unique_entry_name(&base, &mut taken),
             };
             taken.insert(name.as_str().to_lowercase());
-            let current = self.snapshot.directory.iter().find(|d| d.name == name);
+            let current = self.ix.entry_by_name.get(name.as_str()).copied();
             if let Some(old) = link.and_then(|l| l.directory_entry.as_ref())
                 && old != &name
             {
@@ -1560,6 +1614,35 @@ impl<'a> Planner<'a> {
             } else {
                 PersonStatus::Create
             });
+        }
+    }
+
+    /// The directory entry a Teams-only person should have, before names are made unique:
+    /// the name from the configured source and the number Teams rings.
+    fn entry_wish(&self, p: &mut Person<'a>) -> Option<(FullName, TeamsNumber)> {
+        if p.blocked || p.out_of_scope || !matches!(p.want, Some(Want::TeamsOnly)) {
+            return None;
+        }
+        let number = TeamsNumber::new(p.teams_number.clone(), p.extension.clone()).ok()?;
+        let source = &self.config.directory.name_source;
+        let base = match mapping::full_name(p.user, source, None) {
+            Ok(Some((name, note))) => {
+                p.reasons.extend(note);
+                Some(name)
+            }
+            _ => FullName::derive(&p.user.label()),
+        }?;
+        match mapping::directory_name(base, source) {
+            (Some(name), note) => {
+                p.reasons.extend(note);
+                Some((name, number))
+            }
+            (None, note) => {
+                if let Some(r) = note {
+                    p.block(r);
+                }
+                None
+            }
         }
     }
 
@@ -1695,7 +1778,12 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn finish(mut self, people: Vec<Person<'a>>, at: &[Option<usize>], mut out: Output) -> Plan {
+    fn finish(
+        mut self,
+        mut people: Vec<Person<'a>>,
+        at: &[Option<usize>],
+        mut out: Output,
+    ) -> Plan {
         let managed = self.links.values().filter(|l| l.user.is_some()).count();
         let threshold = self.config.safety.removal_threshold(managed);
         let removal_people: BTreeSet<ObjectId> = out
@@ -1774,13 +1862,13 @@ impl<'a> Planner<'a> {
 
         // People lines.
         let explain = self.options.explain.as_ref();
-        let mut lines = Vec::with_capacity(people.len());
-        for mut p in people {
+        let (held_set, kept) = (&held_set, &out.kept);
+        let mut lines = parts::map_each(&mut people, self.threads, |_, p| {
             let held_here = !held_set.is_empty() && held_set.contains(&p.user.id);
             if held_here {
                 p.reasons.push(Reason::RemovalHeld);
             }
-            if !out.kept.is_empty() && out.kept.contains(&p.user.id) {
+            if !kept.is_empty() && kept.contains(&p.user.id) {
                 p.reasons.push(Reason::KeptByPolicy);
             }
             let status = if let Some(s) = &p.status {
@@ -1794,7 +1882,7 @@ impl<'a> Planner<'a> {
             } else {
                 PersonStatus::InSync
             };
-            lines.push(PersonPlan {
+            PersonPlan {
                 id: p.user.id.clone(),
                 label: person_label(p.user),
                 user_type: p.user_type,
@@ -1808,8 +1896,9 @@ impl<'a> Planner<'a> {
                 } else {
                     Vec::new()
                 },
-            });
-        }
+            }
+        });
+        drop(people);
         // Linked people no longer in the directory at all. Both lists come sorted by id
         // (people were sorted, links are a BTreeMap), so a merge keeps the whole sorted.
         let mut gone = Vec::new();
@@ -1872,10 +1961,8 @@ impl<'a> Planner<'a> {
         for phase in 0..PHASES {
             for bucket in [&mut out.main, &mut out.later, &mut out.removals] {
                 let (a, p) = bucket.take(phase);
-                actions.extend(a);
-                if !p.is_empty() {
-                    prepared.push(p);
-                }
+                a.into_iter().for_each(|a| actions.extend(a));
+                prepared.extend(p.into_iter().filter(|p| !p.is_empty()));
             }
         }
         if let Some(only) = explain {
@@ -2078,6 +2165,10 @@ fn mark_removed(
     }
 }
 
+/// A Teams-only person's wanted directory entry: their index, the name before it is made
+/// unique, the number.
+type EntryWish = (usize, FullName, TeamsNumber);
+
 /// Apply order: extensions before the users that need them, removals last.
 fn phase(kind: ActionKind) -> u8 {
     match kind {
@@ -2097,7 +2188,7 @@ fn make(
     kind: ActionKind,
     person: Option<&ObjectId>,
     record: RecordRef,
-    changes: Vec<FieldChange>,
+    changes: Changes,
     change: IpoChange,
     effect: Effect,
 ) -> (Action, Prepared) {
@@ -2116,35 +2207,34 @@ fn make(
 const PHASES: usize = 9;
 
 /// Actions filed by apply phase as they are planned, so the plan never sorts its (large)
-/// items: a sort of 100k creates moved each one a dozen times.
+/// items: a sort of 100k creates moved each one a dozen times. Each phase holds a list of
+/// chunks: the parts planned on other threads join as whole chunks, never copied.
 #[derive(Default)]
 struct Buckets {
-    actions: [Vec<Action>; PHASES],
-    prepared: [Vec<Prepared>; PHASES],
+    actions: [Vec<Vec<Action>>; PHASES],
+    prepared: [Vec<Vec<Prepared>>; PHASES],
 }
 
 impl Buckets {
     fn push(&mut self, (action, prepared): (Action, Prepared)) {
         let i = usize::from(phase(action.kind));
-        self.actions[i].push(action);
-        self.prepared[i].push(prepared);
+        last_chunk(&mut self.actions[i]).push(action);
+        last_chunk(&mut self.prepared[i]).push(prepared);
     }
 
     fn len(&self) -> usize {
-        self.actions.iter().map(Vec::len).sum()
+        self.actions.iter().flatten().map(Vec::len).sum()
     }
 
     fn reserve(&mut self, kind: ActionKind, n: usize) {
         let i = usize::from(phase(kind));
-        self.actions[i].reserve(n);
-        self.prepared[i].reserve(n);
+        last_chunk(&mut self.actions[i]).reserve(n);
+        last_chunk(&mut self.prepared[i]).reserve(n);
     }
 
     fn iter(&self) -> impl Iterator<Item = (&Action, &Prepared)> {
-        self.actions
-            .iter()
-            .zip(&self.prepared)
-            .flat_map(|(a, p)| a.iter().zip(p))
+        let actions = self.actions.iter().flatten().flatten();
+        actions.zip(self.prepared.iter().flatten().flatten())
     }
 
     fn clear(&mut self) {
@@ -2152,12 +2242,31 @@ impl Buckets {
         self.prepared.iter_mut().for_each(Vec::clear);
     }
 
-    fn take(&mut self, phase: usize) -> (Vec<Action>, Vec<Prepared>) {
+    /// Appends `other`'s items after this one's, phase by phase.
+    fn absorb(&mut self, other: Buckets) {
+        for (mine, theirs) in self.actions.iter_mut().zip(other.actions) {
+            mine.extend(theirs.into_iter().filter(|c| !c.is_empty()));
+        }
+        for (mine, theirs) in self.prepared.iter_mut().zip(other.prepared) {
+            mine.extend(theirs.into_iter().filter(|c| !c.is_empty()));
+        }
+    }
+
+    fn take(&mut self, phase: usize) -> (Vec<Vec<Action>>, Vec<Vec<Prepared>>) {
         (
             std::mem::take(&mut self.actions[phase]),
             std::mem::take(&mut self.prepared[phase]),
         )
     }
+}
+
+/// The chunk new items go to (a new one when there is none).
+fn last_chunk<T>(chunks: &mut Vec<Vec<T>>) -> &mut Vec<T> {
+    if chunks.is_empty() {
+        chunks.push(Vec::new());
+    }
+    let last = chunks.len() - 1;
+    &mut chunks[last]
 }
 
 #[derive(Default)]
@@ -2176,9 +2285,41 @@ struct Output {
     /// Profiles the creates and updates assign, counted as they are planned (for the
     /// licence forecast, without walking the writes again).
     profiles_assigned: BTreeMap<Profile, u32>,
+    /// The field changes of this output's actions, kept together.
+    store: ChangeStore,
+    /// An emptied change list kept for its room (see [`Output::scratch`]).
+    scratch: Vec<FieldChange>,
 }
 
 impl Output {
+    /// Appends what another part of the people produced, after this part's.
+    fn absorb(&mut self, other: Output) {
+        self.main.absorb(other.main);
+        self.later.absorb(other.later);
+        self.removals.absorb(other.removals);
+        self.status.extend(other.status);
+        self.link_updates.extend(other.link_updates);
+        self.kept.extend(other.kept);
+        self.notes.extend(other.notes);
+        for (profile, n) in other.profiles_assigned {
+            *self.profiles_assigned.entry(profile).or_default() += n;
+        }
+    }
+
+    /// An empty change list to fill for the next action (reused: no allocation per action).
+    fn scratch(&mut self) -> Vec<FieldChange> {
+        std::mem::take(&mut self.scratch)
+    }
+
+    /// Moves `changes` into the store; the emptied list is kept for the next action.
+    fn store(&mut self, mut changes: Vec<FieldChange>) -> Changes {
+        let stored = self.store.take(&mut changes);
+        if changes.capacity() > self.scratch.capacity() {
+            self.scratch = changes;
+        }
+        stored
+    }
+
     fn push(
         &mut self,
         kind: ActionKind,
@@ -2188,8 +2329,38 @@ impl Output {
         change: IpoChange,
         effect: Effect,
     ) {
+        let changes = self.store(changes);
         self.main
             .push(make(kind, person, record, changes, change, effect));
+    }
+
+    /// An action with a single change, written straight into the store.
+    fn push_one(
+        &mut self,
+        kind: ActionKind,
+        person: Option<&ObjectId>,
+        record: RecordRef,
+        one: FieldChange,
+        change: IpoChange,
+        effect: Effect,
+    ) {
+        let changes = self.store.one(one);
+        self.main
+            .push(make(kind, person, record, changes, change, effect));
+    }
+
+    /// A write deferred until after the main ones (an extension freed by a renumbering).
+    fn push_later(
+        &mut self,
+        kind: ActionKind,
+        person: Option<&ObjectId>,
+        record: RecordRef,
+        change: IpoChange,
+        effect: Effect,
+    ) {
+        let none = Changes::default();
+        self.later
+            .push(make(kind, person, record, none, change, effect));
     }
 
     fn removal(
@@ -2201,6 +2372,7 @@ impl Output {
         change: IpoChange,
         effect: Effect,
     ) {
+        let changes = self.store(changes);
         self.removals
             .push(make(kind, Some(person), record, changes, change, effect));
     }

@@ -14,3 +14,4 @@ mod progress;
 mod removal;
 mod runs;
 mod scope;
+mod threads;

@@ -1,0 +1,148 @@
+//! The planner's per-person passes, run over contiguous parts of the people at once.
+//!
+//! Most of planning is per person (scope, mapped values, matching, building the writes, the
+//! plan lines); only naming, extension allocation and licences need everyone in order. Those
+//! passes split the (sorted) people into contiguous parts, one per thread, and put the
+//! results back together in part order, so the plan is the same whatever the thread count.
+//! Scoped threads of the standard library: no pool, no runtime, nothing left running.
+
+use std::num::NonZeroUsize;
+
+/// Fewest people worth a thread of their own: below this, starting one costs more than the
+/// share of the work it takes.
+pub(crate) const MIN_SHARE: usize = 512;
+
+/// Most threads used when the caller leaves the choice to the planner: beyond this the
+/// passes are bound by memory, not by cores.
+const MAX_AUTO_THREADS: usize = 8;
+
+/// The thread count to plan with: `requested`, or with 0 what the machine offers.
+pub(crate) fn thread_count(requested: usize) -> usize {
+    match requested {
+        0 => std::thread::available_parallelism()
+            .map_or(1, NonZeroUsize::get)
+            .min(MAX_AUTO_THREADS),
+        n => n,
+    }
+}
+
+/// Calls `f(offset, part)` on contiguous parts of `items` (`offset`: the index of the part's
+/// first item), on up to `threads` threads, the first part on the calling thread. The
+/// results come back in part order.
+pub(crate) fn map_parts<T, R, F>(items: &mut [T], threads: usize, f: F) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+    F: Fn(usize, &mut [T]) -> R + Sync,
+{
+    let parts = (items.len() / MIN_SHARE).clamp(1, threads.max(1));
+    if parts == 1 {
+        return vec![f(0, items)];
+    }
+    let size = items.len().div_ceil(parts);
+    std::thread::scope(|s| {
+        let f = &f;
+        let mut chunks = items.chunks_mut(size);
+        let first = chunks.next();
+        let others: Vec<_> = chunks
+            .enumerate()
+            .map(|(i, part)| s.spawn(move || f((i + 1) * size, part)))
+            .collect();
+        let mut out = Vec::with_capacity(parts);
+        if let Some(part) = first {
+            out.push(f(0, part));
+        }
+        for h in others {
+            // A panic in a part is the planner's own bug: raise it as if planned in line.
+            out.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        out
+    })
+}
+
+/// Maps every item to one result, in order, on up to `threads` threads.
+pub(crate) fn map_each<T, U, F>(items: &mut [T], threads: usize, f: F) -> Vec<U>
+where
+    T: Send,
+    U: Send,
+    F: Fn(usize, &mut T) -> U + Sync,
+{
+    let total = items.len();
+    let parts = map_parts(items, threads, |offset, part| {
+        // The first part's vector takes everything: the others are appended to it, so the
+        // results are copied once, not twice.
+        let mut out = Vec::with_capacity(if offset == 0 { total } else { part.len() });
+        out.extend(
+            part.iter_mut()
+                .enumerate()
+                .map(|(i, item)| f(offset + i, item)),
+        );
+        out
+    });
+    let mut parts = parts.into_iter();
+    let mut all = parts.next().unwrap_or_default();
+    for p in parts {
+        all.extend(p);
+    }
+    all
+}
+
+/// Calls `f(index, item)` on every item, on up to `threads` threads.
+pub(crate) fn for_each<T, F>(items: &mut [T], threads: usize, f: F)
+where
+    T: Send,
+    F: Fn(usize, &mut T) + Sync,
+{
+    map_parts(items, threads, |offset, part| {
+        for (i, item) in part.iter_mut().enumerate() {
+            f(offset + i, item);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_come_back_in_order_whatever_the_thread_count() {
+        let mut items: Vec<usize> = (0..5 * MIN_SHARE + 7).collect();
+        let want: Vec<usize> = items.iter().map(|i| i * 2).collect();
+        for threads in [1, 2, 3, 8] {
+            let got = map_each(&mut items, threads, |i, x| {
+                assert_eq!(i, *x, "offset of item {x}");
+                *x * 2
+            });
+            assert_eq!(got, want, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn parts_cover_every_item_once() {
+        let mut items = vec![0u32; 3 * MIN_SHARE + 1];
+        for_each(&mut items, 4, |_, x| *x += 1);
+        assert!(items.iter().all(|&x| x == 1));
+        let sizes = map_parts(&mut items, 4, |_, part| part.len());
+        assert_eq!(
+            sizes.len(),
+            3,
+            "no part smaller than MIN_SHARE is split off"
+        );
+        assert_eq!(sizes.iter().sum::<usize>(), items.len());
+    }
+
+    #[test]
+    fn small_inputs_stay_on_the_calling_thread() {
+        let here = std::thread::current().id();
+        let mut items = vec![(); MIN_SHARE * 2 - 1];
+        let threads = map_parts(&mut items, 8, |_, _| std::thread::current().id());
+        assert_eq!(threads, vec![here]);
+    }
+
+    #[test]
+    fn zero_means_what_the_machine_offers() {
+        assert!(thread_count(0) >= 1);
+        assert!(thread_count(0) <= MAX_AUTO_THREADS);
+        assert_eq!(thread_count(3), 3);
+    }
+}
