@@ -658,16 +658,22 @@ impl<'a> Planner<'a> {
     }
 
     fn extension_conflicts(&self, people: &mut [Person<'a>], link_of: &[Option<&Link>]) {
-        // Groups of people wanting one extension, by index (found without cloning numbers).
+        // Who wants which number, gathered on all threads as (number, person) pairs, then
+        // grouped in person order: groups of people wanting one extension, by index.
+        let wanted: Vec<(u64, usize)> = parts::map_parts(people, self.threads, |offset, part| {
+            part.iter()
+                .enumerate()
+                .filter(|(_, p)| !p.blocked && !p.out_of_scope)
+                .filter_map(|(i, p)| Some((ext_map::key(p.extension.as_ref()?), offset + i)))
+                .collect::<Vec<_>>()
+        })
+        .concat();
         let mut dups: Vec<Vec<usize>> = Vec::new();
         {
-            let mut first: ExtMap<(usize, Option<usize>)> = ExtMap::with_capacity(people.len());
-            for (i, p) in people.iter().enumerate() {
-                if p.blocked || p.out_of_scope {
-                    continue;
-                }
-                let Some(e) = &p.extension else { continue };
-                let slot = first.entry(e).or_insert((i, None));
+            let mut first: FastMap<u64, (usize, Option<usize>)> =
+                FastMap::with_capacity_and_hasher(wanted.len(), Default::default());
+            for &(key, i) in &wanted {
+                let slot = first.entry(key).or_insert((i, None));
                 if slot.0 == i {
                     continue;
                 }
@@ -701,13 +707,14 @@ impl<'a> Planner<'a> {
             .iter()
             .filter_map(|r| r.range().map(|x| (r.name.as_str(), x)))
             .collect();
-        for (p, link) in people.iter_mut().zip(link_of) {
+        parts::for_each(people, self.threads, |i, p| {
             if p.blocked || p.out_of_scope || p.user_type != Some(UserType::TeamsOnly) {
-                continue;
+                return;
             }
             let Some(e) = p.extension.clone() else {
-                continue;
+                return;
             };
+            let link = link_of[i];
             let own = link.and_then(|l| l.user.as_ref());
             let with = if let Some(u) = self
                 .ix
@@ -731,7 +738,7 @@ impl<'a> Planner<'a> {
             if let Some(with) = with {
                 p.block(Reason::TeamsExtensionClash { extension: e, with });
             }
-        }
+        });
     }
 
     fn match_person(&self, p: &mut Person<'a>, link: Option<&Link>) {
@@ -846,13 +853,25 @@ impl<'a> Planner<'a> {
     }
 
     fn allocate_extensions(&self, people: &mut [Person<'a>], link_of: &[Option<&Link>]) {
-        let needs_one = |p: &Person<'a>| {
-            !p.blocked
-                && p.extension.is_none()
-                && matches!(p.want, Some(Want::User { existing: None, .. }))
-        };
+        // The numbers people bring and who needs one allocated (new users only; existing
+        // ones keep theirs), gathered on all threads.
+        let (taken, needy): (Vec<Vec<u64>>, Vec<Vec<usize>>) =
+            parts::map_parts(people, self.threads, |offset, part| {
+                let taken = part.iter().filter_map(|p| p.extension.as_ref());
+                let needy = part.iter().enumerate().filter(|(_, p)| {
+                    !p.blocked
+                        && p.extension.is_none()
+                        && matches!(p.want, Some(Want::User { existing: None, .. }))
+                });
+                (
+                    taken.map(ext_map::key).collect(),
+                    needy.map(|(i, _)| offset + i).collect(),
+                )
+            })
+            .into_iter()
+            .unzip();
         // Steady state: nobody needs a number, so the numbers in use are not even listed.
-        if !people.iter().any(needs_one) {
+        if needy.iter().all(Vec::is_empty) {
             return;
         }
         // Numbers as integer keys: the search walks a range number by number, and building
@@ -866,16 +885,12 @@ impl<'a> Planner<'a> {
             let numbers = s.users.iter().filter_map(|u| u.extension.as_ref());
             let numbers = numbers.chain(s.extensions.iter().map(|e| &e.number));
             let numbers = numbers.chain(s.hunt_groups.iter().filter_map(|h| h.extension.as_ref()));
-            let numbers = numbers.chain(people.iter().filter_map(|p| p.extension.as_ref()));
             used.extend(numbers.map(key));
+            used.extend(taken.into_iter().flatten());
         }
         let mut cursors: FastMap<&str, u64> = FastMap::default();
-        for (p, link) in people.iter_mut().zip(link_of) {
-            // Only new users get a number allocated; existing ones keep theirs.
-            let creating = matches!(p.want, Some(Want::User { existing: None, .. }));
-            if p.blocked || p.extension.is_some() || !creating {
-                continue;
-            }
+        for i in needy.into_iter().flatten() {
+            let (p, link) = (&mut people[i], link_of[i]);
             // An extension record this person's earlier (interrupted) run created.
             if let Some(n) = link
                 .filter(|l| l.user.is_none() && l.extension.is_some())
@@ -1537,18 +1552,11 @@ impl<'a> Planner<'a> {
         }
         // What each Teams-only person's entry would be is theirs alone (worked out on all
         // threads); only making the names unique needs everyone in order.
-        let wishes: Vec<EntryWish> = parts::map_parts(people, self.threads, |offset, part| {
-            part.iter_mut()
-                .enumerate()
-                .filter_map(|(i, p)| {
-                    self.entry_wish(p)
-                        .map(|(name, number)| (offset + i, name, number))
-                })
-                .collect::<Vec<_>>()
-        })
-        .into_iter()
-        .flatten()
-        .collect();
+        let wishes = parts::map_parts(people, self.threads, |offset, part| {
+            let wishes = part.iter_mut().enumerate();
+            let wishes = wishes.filter_map(|(i, p)| Some((offset + i, self.entry_wish(p)?)));
+            wishes.collect::<Vec<_>>()
+        });
         // Names kept by their current owners are settled first, so a newcomer with the same
         // display name gets a suffix instead of taking someone's entry.
         let mut taken: FastSet<String> = self
@@ -1557,19 +1565,27 @@ impl<'a> Planner<'a> {
             .iter()
             .map(|d| d.name.as_str().to_lowercase())
             .collect();
-        for (i, base, number) in wishes {
+        for (i, wish) in wishes.into_iter().flatten() {
             let (p, link) = (&mut people[i], link_of[i]);
+            let EntryWish {
+                name: base,
+                key,
+                number,
+                number_text,
+            } = wish;
             // Keep the name already owned, so entries do not churn.
             let own = link.and_then(|l| l.directory_entry.clone());
             let name = match own {
-                Some(n) if n == base || n.as_str().starts_with(base.as_str()) => n,
+                Some(n) if n == base || n.as_str().starts_with(base.as_str()) => {
+                    taken.insert(n.as_str().to_lowercase());
+                    n
+                }
                 Some(n) => {
                     taken.remove(&n.as_str().to_lowercase());
-                    unique_entry_name(&base, &mut taken)
+                    unique_entry_name(&base, key, &mut taken)
                 }
-                None => unique_entry_name(&base, &mut taken),
+                None => unique_entry_name(&base, key, &mut taken),
             };
-            taken.insert(name.as_str().to_lowercase());
             let current = self.ix.entry_by_name.get(name.as_str()).copied();
             if let Some(old) = link.and_then(|l| l.directory_entry.as_ref())
                 && old != &name
@@ -1587,9 +1603,6 @@ impl<'a> Planner<'a> {
                 p.trace_with(|| format!("action: none, directory entry {name} already in sync"));
                 continue;
             }
-            let number_text = number
-                .format(ipo_model::NumberFormat::IpoDirectory)
-                .unwrap_or_default();
             p.trace_with(|| format!("action: system directory entry {name} -> {number_text}"));
             out.push(
                 ActionKind::PutDirectoryEntry,
@@ -1617,9 +1630,9 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// The directory entry a Teams-only person should have, before names are made unique:
-    /// the name from the configured source and the number Teams rings.
-    fn entry_wish(&self, p: &mut Person<'a>) -> Option<(FullName, TeamsNumber)> {
+    /// The directory entry a Teams-only person should have, before its name is made
+    /// unique: the name from the configured source, the number Teams rings.
+    fn entry_wish(&self, p: &mut Person<'a>) -> Option<EntryWish> {
         if p.blocked || p.out_of_scope || !matches!(p.want, Some(Want::TeamsOnly)) {
             return None;
         }
@@ -1635,7 +1648,14 @@ impl<'a> Planner<'a> {
         match mapping::directory_name(base, source) {
             (Some(name), note) => {
                 p.reasons.extend(note);
-                Some((name, number))
+                Some(EntryWish {
+                    key: name.as_str().to_lowercase(),
+                    number_text: number
+                        .format(ipo_model::NumberFormat::IpoDirectory)
+                        .unwrap_or_default(),
+                    name,
+                    number,
+                })
             }
             (None, note) => {
                 if let Some(r) = note {
@@ -2053,8 +2073,9 @@ fn ext_suffix(e: &Option<ExtensionNumber>) -> String {
         .unwrap_or_default()
 }
 
-fn unique_entry_name(base: &FullName, taken: &mut FastSet<String>) -> FullName {
-    if !taken.contains(&base.as_str().to_lowercase()) {
+/// `base` when its key is free, else `base 2`, `base 3`...; the name given is marked taken.
+fn unique_entry_name(base: &FullName, key: String, taken: &mut FastSet<String>) -> FullName {
+    if taken.insert(key) {
         return base.clone();
     }
     for n in 2u32.. {
@@ -2062,7 +2083,7 @@ fn unique_entry_name(base: &FullName, taken: &mut FastSet<String>) -> FullName {
         let room = ipo_model::MAX_FULL_NAME_LEN.saturating_sub(suffix.len());
         let stem: String = base.as_str().chars().take(room).collect();
         if let Ok(candidate) = format!("{}{suffix}", stem.trim_end()).parse::<FullName>()
-            && !taken.contains(&candidate.as_str().to_lowercase())
+            && taken.insert(candidate.as_str().to_lowercase())
         {
             return candidate;
         }
@@ -2165,9 +2186,16 @@ fn mark_removed(
     }
 }
 
-/// A Teams-only person's wanted directory entry: their index, the name before it is made
-/// unique, the number.
-type EntryWish = (usize, FullName, TeamsNumber);
+/// A Teams-only person's wanted directory entry, worked out on any thread.
+struct EntryWish {
+    /// The name before it is made unique.
+    name: FullName,
+    /// Its uniqueness key (entries are told apart case-insensitively).
+    key: String,
+    number: TeamsNumber,
+    /// The number as the directory shows it.
+    number_text: String,
+}
 
 /// Apply order: extensions before the users that need them, removals last.
 fn phase(kind: ActionKind) -> u8 {
