@@ -1105,10 +1105,13 @@ impl<'a> Planner<'a> {
                     p.derived_name = Some(name);
                 }
                 Some(actual) if self.renames(p, adopted, link) && *base != actual.name => {
+                    // The user's own name does not stand in its way (a change of case
+                    // keeps it), but stays taken for everyone else: creates are written
+                    // before updates, so IP Office still has it when they are made.
                     let names = names.get();
                     names.remove(&actual.name);
                     let name = base.make_unique(names);
-                    names.insert(&name);
+                    names.insert(&actual.name);
                     p.derived_name = Some(name);
                 }
                 Some(_) => {}

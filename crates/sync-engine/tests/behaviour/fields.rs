@@ -114,6 +114,28 @@ async fn rename_only_when_name_source_changes() {
 }
 
 #[tokio::test]
+async fn a_name_freed_by_a_rename_is_not_given_to_a_newcomer_in_the_same_run() {
+    let g = gid(1);
+    let w = World::new(ipo_only(&g), server());
+    let bob = with_ext(person(1, "bob"), "401");
+    w.join(&g, &bob);
+    w.apply_ok().await;
+    // Bob becomes Robert, and a new Bob joins (later in person order). Creates are
+    // written before updates, so "bob" still exists in IP Office when the newcomer's user
+    // is created: the newcomer must not be given it.
+    w.dir
+        .modify_user(&bob.id, |u| u.mail_nickname = Some("robert".into()));
+    let newcomer = with_ext(person(2, "bob"), "402");
+    w.join(&g, &newcomer);
+    let run = w.apply_ok().await;
+    assert_eq!(w.user_of(&bob.id).unwrap().name.as_str(), "robert");
+    assert_eq!(w.user_of(&newcomer.id).unwrap().name.as_str(), "bob2");
+    let line = run.plan.person(&newcomer.id).unwrap();
+    assert_eq!(line.ipo_name.as_ref().unwrap().as_str(), "bob2");
+    assert!(w.dry().await.is_empty());
+}
+
+#[tokio::test]
 async fn on_create_fields_are_not_updated() {
     let g = gid(1);
     let mut cfg = ipo_only(&g);
