@@ -7,6 +7,7 @@
 //! Scoped threads of the standard library: no pool, no runtime, nothing left running.
 
 use std::num::NonZeroUsize;
+use std::ops::Range;
 
 /// Fewest people worth a thread of their own: below this, starting one costs more than the
 /// share of the work it takes.
@@ -35,11 +36,9 @@ where
     R: Send,
     F: Fn(usize, &mut [T]) -> R + Sync,
 {
-    let parts = (items.len() / MIN_SHARE).clamp(1, threads.max(1));
-    if parts == 1 {
+    let Some((parts, size)) = split(items.len(), threads) else {
         return vec![f(0, items)];
-    }
-    let size = items.len().div_ceil(parts);
+    };
     std::thread::scope(|s| {
         let f = &f;
         let mut chunks = items.chunks_mut(size);
@@ -54,6 +53,39 @@ where
         }
         for h in others {
             // A panic in a part is the planner's own bug: raise it as if planned in line.
+            out.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        out
+    })
+}
+
+/// How `len` items are split for `threads` threads: the number of parts and their size
+/// (the last may be shorter), or None when they stay in one part.
+fn split(len: usize, threads: usize) -> Option<(usize, usize)> {
+    let parts = (len / MIN_SHARE).clamp(1, threads.max(1));
+    (parts > 1).then(|| (parts, len.div_ceil(parts)))
+}
+
+/// Calls `f` on contiguous ranges of `0..len` (split as [`map_parts`] splits), on up to
+/// `threads` threads; for passes that read their items rather than change them.
+pub(crate) fn map_ranges<R, F>(len: usize, threads: usize, f: F) -> Vec<R>
+where
+    R: Send,
+    F: Fn(Range<usize>) -> R + Sync,
+{
+    let Some((_, size)) = split(len, threads) else {
+        return vec![f(0..len)];
+    };
+    let mut ranges = (0..len)
+        .step_by(size)
+        .map(|start| start..(start + size).min(len));
+    let first = ranges.next();
+    std::thread::scope(|s| {
+        let f = &f;
+        let others: Vec<_> = ranges.map(|r| s.spawn(move || f(r))).collect();
+        let mut out = Vec::with_capacity(others.len() + 1);
+        out.extend(first.map(f));
+        for h in others {
             out.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         }
         out
@@ -129,6 +161,15 @@ mod tests {
             "no part smaller than MIN_SHARE is split off"
         );
         assert_eq!(sizes.iter().sum::<usize>(), items.len());
+    }
+
+    #[test]
+    fn ranges_split_like_parts() {
+        let len = 3 * MIN_SHARE + 1;
+        let mut items = vec![0u8; len];
+        let by_parts = map_parts(&mut items, 4, |offset, part| offset..offset + part.len());
+        assert_eq!(map_ranges(len, 4, |r| r), by_parts);
+        assert_eq!(map_ranges(10, 4, |r| r), vec![0..10]);
     }
 
     #[test]

@@ -134,9 +134,34 @@ impl<'a> Index<'a> {
 
     /// `by_email`: index e-mail addresses too (only adoption by e-mail needs them);
     /// `by_name`: index user names (only recovering an interrupted run's creates needs them).
-    fn new(s: &'a IpoSnapshot, by_email: bool, by_name: bool) -> Self {
+    fn new(s: &'a IpoSnapshot, by_email: bool, by_name: bool, threads: usize) -> Self {
+        // The users by GUID are built beside the rest when there is a thread for it (each is
+        // a pass over every IP Office user; 100k of them in a large steady state).
+        let by_guid = || {
+            let mut m = FastMap::with_capacity_and_hasher(s.users.len(), Default::default());
+            m.extend(s.users.iter().filter_map(|u| Some((u.guid.as_ref()?, u))));
+            m
+        };
+        if threads > 1 && s.users.len() >= 2 * parts::MIN_SHARE {
+            std::thread::scope(|scope| {
+                let guids = scope.spawn(by_guid);
+                let mut ix = Self::without_guids(s, by_email, by_name);
+                ix.user_by_guid = guids
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                ix
+            })
+        } else {
+            let mut ix = Self::without_guids(s, by_email, by_name);
+            ix.user_by_guid = by_guid();
+            ix
+        }
+    }
+
+    /// Every index but the users by GUID.
+    fn without_guids(s: &'a IpoSnapshot, by_email: bool, by_name: bool) -> Self {
         let mut ix = Index {
-            user_by_guid: FastMap::with_capacity_and_hasher(s.users.len(), Default::default()),
+            user_by_guid: FastMap::default(),
             user_by_ext: ExtMap::with_capacity(s.users.len()),
             shared_ext: ExtMap::default(),
             hunt_by_ext: ExtMap::default(),
@@ -152,9 +177,6 @@ impl<'a> Index<'a> {
             ix.entry_by_name.entry(d.name.as_str()).or_insert(d);
         }
         for u in &s.users {
-            if let Some(g) = &u.guid {
-                ix.user_by_guid.insert(g, u);
-            }
             if let Some(e) = &u.extension {
                 if let Some(first) = ix.user_by_ext.get(e).copied() {
                     ix.shared_ext
@@ -256,7 +278,8 @@ impl<'a> Planner<'a> {
             config.safety.adopt,
             AdoptPolicy::ByEmail | AdoptPolicy::ByExtensionOrEmail
         );
-        let ix = Index::new(snapshot, by_email, !state.pending.is_empty());
+        let threads = parts::thread_count(options.threads);
+        let ix = Index::new(snapshot, by_email, !state.pending.is_empty(), threads);
         let mut p = Planner {
             config,
             snapshot,
@@ -281,7 +304,7 @@ impl<'a> Planner<'a> {
                 ];
                 4 + optional.iter().filter(|m| m.is_some()).count()
             },
-            threads: parts::thread_count(options.threads),
+            threads,
         };
         for (i, r) in config.rules.iter().enumerate() {
             p.rules_by_group.entry(&r.group).or_default().push(i);
@@ -293,24 +316,24 @@ impl<'a> Planner<'a> {
     /// Drops links to records deleted by hand, and turns in-flight creates of a crashed run
     /// into links when IP Office has the records.
     fn reconcile_links(&mut self, state: &SyncState) {
+        // Which records of each link are gone: a lookup or three per link, looked up on all
+        // threads (a steady state of 100k people has 100k links to check).
+        let mut all: Vec<(&ObjectId, &Link)> = self.links.iter().collect();
+        let gone = parts::map_parts(&mut all, self.threads, |_, part| {
+            let ix = &self.ix;
+            let gone = part.iter().filter_map(|&(id, link)| {
+                let user = (link.user.as_ref()).is_some_and(|g| !ix.user_by_guid.contains_key(g));
+                let ext =
+                    (link.extension.as_ref()).is_some_and(|g| !ix.ext_by_guid.contains_key(g));
+                let entry = (link.directory_entry.as_ref())
+                    .is_some_and(|n| !ix.entry_by_name.contains_key(n.as_str()));
+                (user || ext || entry).then(|| (id.clone(), link.clone(), user, ext, entry))
+            });
+            gone.collect::<Vec<_>>()
+        });
+        drop(all);
         let mut changed_links = Vec::new();
-        for (id, link) in self.links.iter() {
-            let user_gone = link
-                .user
-                .as_ref()
-                .is_some_and(|g| !self.ix.user_by_guid.contains_key(g));
-            let ext_gone = link
-                .extension
-                .as_ref()
-                .is_some_and(|g| !self.ix.ext_by_guid.contains_key(g));
-            let entry_gone = link
-                .directory_entry
-                .as_ref()
-                .is_some_and(|n| !self.ix.entry_by_name.contains_key(n.as_str()));
-            if !(user_gone || ext_gone || entry_gone) {
-                continue;
-            }
-            let mut link = link.clone();
+        for (id, mut link, user_gone, ext_gone, entry_gone) in gone.into_iter().flatten() {
             if user_gone {
                 link.user = None;
                 link.name = None;
@@ -422,13 +445,7 @@ impl<'a> Planner<'a> {
         // Each person's stored link, by one merge walk over the two sorted lists (a hash
         // lookup per person cost a cache miss per key compare).
         // `at` (the person of each link) serves the removals and the plan lines too.
-        let at = positions(&people, self.links.keys());
-        let mut link_of: Vec<Option<&Link>> = vec![None; people.len()];
-        for (link, &pos) in self.links.values().zip(&at) {
-            if let Some(i) = pos {
-                link_of[i] = Some(link);
-            }
-        }
+        let (at, link_of) = self.pair_links(&people);
         parts::for_each(&mut people, threads, |i, p| {
             let link = link_of[i];
             p.link_disabled = link.is_some_and(|l| l.disabled);
@@ -450,6 +467,47 @@ impl<'a> Planner<'a> {
         self.directory_entries(&mut people, &link_of, &mut out);
         self.removals(&mut people, &at, &mut out);
         self.finish(people, &at, out)
+    }
+
+    /// Pairs people with their stored links: the person of each link (by index, in link
+    /// order; None for people no longer in the directory) and the link of each person.
+    /// Both lists are sorted by id, so each part of the people is merged with the links of
+    /// its own stretch of ids, on all threads (a hash lookup per person cost a cache miss
+    /// per key compare).
+    #[allow(clippy::type_complexity)]
+    fn pair_links<'s>(
+        &'s self,
+        people: &[Person<'a>],
+    ) -> (Vec<Option<usize>>, Vec<Option<&'s Link>>) {
+        use std::ops::Bound;
+        let bound = |i: usize| match people.get(i) {
+            Some(p) if i > 0 => Bound::Included(&p.user.id),
+            _ => Bound::Unbounded,
+        };
+        let parts = parts::map_ranges(people.len(), self.threads, |r| {
+            // The links from this part's first id up to the next part's first id.
+            let upper = match bound(r.end) {
+                Bound::Included(id) => Bound::Excluded(id),
+                b => b,
+            };
+            let links = self.links.range::<ObjectId, _>((bound(r.start), upper));
+            let mut at = Vec::new();
+            let mut link_of = vec![None; r.len()];
+            let mut i = r.start;
+            for (id, link) in links {
+                while i < r.end && people[i].user.id < *id {
+                    i += 1;
+                }
+                let found = i < r.end && people[i].user.id == *id;
+                at.push(found.then_some(i));
+                if found {
+                    link_of[i - r.start] = Some(link);
+                }
+            }
+            (at, link_of)
+        });
+        let (at, link_of): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
+        (at.concat(), link_of.concat())
     }
 
     /// Which rule applies, and whether the person may be that type at all.
@@ -2156,22 +2214,6 @@ impl TakenNames<'_> {
             r
         })
     }
-}
-
-/// The index in `people` (sorted by id) of each of `ids` (sorted too), by one merge walk.
-fn positions<'i>(
-    people: &[Person<'_>],
-    ids: impl IntoIterator<Item = &'i ObjectId>,
-) -> Vec<Option<usize>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    for id in ids {
-        while i < people.len() && people[i].user.id < *id {
-            i += 1;
-        }
-        out.push((i < people.len() && people[i].user.id == *id).then_some(i));
-    }
-    out
 }
 
 /// Marks a leaver removed: on their person when they are still in the directory.

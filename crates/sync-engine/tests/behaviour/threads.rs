@@ -37,6 +37,7 @@ fn config() -> SyncConfig {
 /// allocate, Teams-only people sharing display names, conflicts, no voice, no licence.
 fn directory() -> Vec<DirectoryUser> {
     (0..PEOPLE)
+        .filter(|i| !left(*i))
         .map(|i| {
             let mut u = person(i, NICKS[(i % 7) as usize]);
             u.display_name = Some(format!("{} Lee", NICKS[(i % 5) as usize]));
@@ -60,6 +61,11 @@ fn directory() -> Vec<DirectoryUser> {
         .collect()
 }
 
+/// Some people left the directory since the last run.
+fn left(i: u32) -> bool {
+    i % 97 == 57 || (i.is_multiple_of(19) && i % 10 == 7)
+}
+
 /// IP Office users of earlier runs, every third linked to a person whose name source has
 /// since changed (a rename), plus links of people who left.
 fn ipo_and_state() -> (IpoSnapshot, SyncState) {
@@ -73,7 +79,9 @@ fn ipo_and_state() -> (IpoSnapshot, SyncState) {
         let mut u = ipo_user(&format!("old{i}"), Some(&format!("{}", 10_000 + i)));
         u.guid = Some(format!("{i:032X}").parse().unwrap());
         if i % 3 == 0 {
-            let person = if i < 150 { i } else { PEOPLE + i };
+            // Spread over the whole directory (and past it), so every part has links,
+            // some of them of people who left.
+            let person = if i < 150 { i * 19 } else { PEOPLE + i };
             let mut l = Link::new(UserType::IpOfficeOnly);
             l.user = u.guid.clone();
             l.name = Some(u.name.clone());
@@ -103,6 +111,14 @@ fn plan_is_the_same_on_any_number_of_threads() {
     assert!(one.count(ActionKind::PutDirectoryEntry) > 200);
     assert!(one.count(ActionKind::UpdateUser) > 10);
     assert!(one.count(ActionKind::DisableUser) > 10);
+    let leavers = state.links.keys().filter(|id| {
+        one.person(id)
+            .is_some_and(|p| p.reasons.contains(&Reason::OutOfScope) && p.user_type.is_none())
+    });
+    assert!(leavers.count() > 50);
+    // Linked people who left from the middle of the directory (every part has some).
+    let gone_inside = (0..PEOPLE).filter(|&i| left(i) && state.links.contains_key(&oid(i)));
+    assert!(gone_inside.count() >= 4);
     assert!(one.count(ActionKind::UpdateHuntGroup) == 1);
     let reasons = |f: fn(&Reason) -> bool| {
         one.people
