@@ -99,7 +99,7 @@ struct RawExtensionAttributes {
 
 impl From<RawExtensionAttributes> for ExtensionAttributes {
     fn from(r: RawExtensionAttributes) -> Self {
-        ExtensionAttributes([
+        ExtensionAttributes::from([
             r.extension_attribute1,
             r.extension_attribute2,
             r.extension_attribute3,

@@ -134,23 +134,63 @@ pub struct TeamsVoice {
 }
 
 /// The 15 on-premises extension attributes (`onPremisesExtensionAttributes`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ExtensionAttributes(pub [Option<String>; 15]);
+///
+/// Serialises as the array of 15 values. Most users have none set, so they take no room
+/// until one is: fifteen empty strings in place were 360 of a user's 816 bytes, and a
+/// planner reading 100k users walked past them on every pass.
+///
+/// ```
+/// use ipo_model::ExtensionAttributes;
+/// let mut a = ExtensionAttributes::default();
+/// a.set(3, Some("Sales".into()));
+/// assert_eq!(a.get(3), Some("Sales"));
+/// assert_eq!(a.get(4), None);
+/// assert_eq!(a.get(16), None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExtensionAttributes(Option<Box<[Option<String>; 15]>>);
 
 impl ExtensionAttributes {
     /// `extensionAttribute{n}` for `n` in 1..=15.
     pub fn get(&self, n: usize) -> Option<&str> {
+        let all = self.0.as_deref()?;
         n.checked_sub(1)
-            .and_then(|i| self.0.get(i))
+            .and_then(|i| all.get(i))
             .and_then(|v| v.as_deref())
     }
 
     /// Sets `extensionAttribute{n}`; ignored for `n` outside 1..=15.
     pub fn set(&mut self, n: usize, value: Option<String>) {
-        if let Some(slot) = n.checked_sub(1).and_then(|i| self.0.get_mut(i)) {
-            *slot = value;
+        let Some(i) = n.checked_sub(1).filter(|i| *i < 15) else {
+            return;
+        };
+        if value.is_none() && self.0.is_none() {
+            return;
         }
+        let all = self.0.get_or_insert_with(Default::default);
+        all[i] = value;
+    }
+}
+
+impl From<[Option<String>; 15]> for ExtensionAttributes {
+    fn from(values: [Option<String>; 15]) -> Self {
+        let any = values.iter().any(Option::is_some);
+        Self(any.then(|| Box::new(values)))
+    }
+}
+
+impl Serialize for ExtensionAttributes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Some(all) => all.serialize(s),
+            None => <[Option<String>; 15]>::default().serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ExtensionAttributes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <[Option<String>; 15]>::deserialize(d).map(Self::from)
     }
 }
 
