@@ -66,11 +66,15 @@ enum Want<'a> {
 struct Person<'a> {
     user: &'a DirectoryUser,
     rule: Option<&'a GroupRule>,
-    /// The rule's label, shared by everyone the rule applies to.
-    rule_label: Option<Text>,
+    /// The rule's place in the configuration (its label is made once, for everyone).
+    rule_index: u32,
     user_type: Option<UserType>,
     reasons: Vec<Reason>,
-    trace: Vec<String>,
+    /// The step trace, for the person being explained only (None for everyone else: the
+    /// planner walks 100k people many times, and every byte of theirs is read each time).
+    // Boxed on purpose: 8 bytes in every person instead of 24.
+    #[allow(clippy::box_collection)]
+    trace: Option<Box<Vec<String>>>,
     blocked: bool,
     out_of_scope: bool,
     want: Option<Want<'a>>,
@@ -81,9 +85,8 @@ struct Person<'a> {
     profile: Option<Profile>,
     provisioning: Option<&'a ProvisioningRule>,
     template: Option<&'a UserTemplate>,
-    hunt_groups: Vec<String>,
+    hunt_groups: Box<[String]>,
     license_dropped: bool,
-    tracing: bool,
     /// What the plan does for them, once known (None: in sync or skipped).
     status: Option<PersonStatus>,
     /// Their stored link says the sync disabled their user.
@@ -93,8 +96,8 @@ struct Person<'a> {
 impl<'a> Person<'a> {
     /// Records a step of the trace; the text is only built for the person being explained.
     fn trace_with(&mut self, step: impl FnOnce() -> String) {
-        if self.tracing {
-            self.trace.push(step());
+        if let Some(trace) = &mut self.trace {
+            trace.push(step());
         }
     }
 
@@ -520,10 +523,10 @@ impl<'a> Planner<'a> {
         let mut p = Person {
             user,
             rule: None,
-            rule_label: None,
+            rule_index: 0,
             user_type: None,
             reasons: Vec::new(),
-            trace: Vec::new(),
+            trace: (self.options.explain.as_ref() == Some(&user.id)).then(Box::default),
             blocked: false,
             out_of_scope: false,
             want: None,
@@ -534,9 +537,8 @@ impl<'a> Planner<'a> {
             profile: None,
             provisioning: None,
             template: None,
-            hunt_groups: Vec::new(),
+            hunt_groups: Box::default(),
             license_dropped: false,
-            tracing: self.options.explain.as_ref() == Some(&user.id),
             status: None,
             link_disabled: false,
         };
@@ -587,7 +589,8 @@ impl<'a> Planner<'a> {
             return p;
         }
         p.rule = Some(rule);
-        p.rule_label = self.rule_labels.get(rule_index).cloned();
+        // Rules are a configuration's handful: the index always fits.
+        p.rule_index = u32::try_from(rule_index).unwrap_or(u32::MAX);
         p.user_type = Some(rule.user_type);
         p.trace_with(|| {
             format!(
@@ -662,7 +665,7 @@ impl<'a> Planner<'a> {
             }
         }
         if let Some(m) = &fields.hunt_groups {
-            p.hunt_groups = mapping::hunt_groups(p.user, &m.source);
+            p.hunt_groups = mapping::hunt_groups(p.user, &m.source).into_boxed_slice();
         }
         if t == UserType::TeamsOnly {
             p.teams_number = mapping::teams_number(p.user);
@@ -671,7 +674,7 @@ impl<'a> Planner<'a> {
             }
             if !p.hunt_groups.is_empty() {
                 p.reasons.push(Reason::HuntGroupNotAllowed {
-                    groups: p.hunt_groups.clone(),
+                    groups: p.hunt_groups.to_vec(),
                 });
             }
             p.want = Some(Want::TeamsOnly);
@@ -1943,7 +1946,7 @@ impl<'a> Planner<'a> {
 
         // People lines.
         let explain = self.options.explain.as_ref();
-        let (held_set, kept) = (&held_set, &out.kept);
+        let (held_set, kept, labels) = (&held_set, &out.kept, &self.rule_labels);
         let mut lines = parts::map_each(&mut people, self.threads, |_, p| {
             let held_here = !held_set.is_empty() && held_set.contains(&p.user.id);
             if held_here {
@@ -1967,16 +1970,14 @@ impl<'a> Planner<'a> {
                 id: p.user.id.clone(),
                 label: person_label(p.user),
                 user_type: p.user_type,
-                rule: p.rule_label.take(),
+                rule: p
+                    .rule
+                    .and_then(|_| labels.get(p.rule_index as usize).cloned()),
                 ipo_name: p.derived_name.take(),
                 extension: p.extension.take(),
                 status,
                 reasons: std::mem::take(&mut p.reasons),
-                trace: if explain == Some(&p.user.id) {
-                    std::mem::take(&mut p.trace)
-                } else {
-                    Vec::new()
-                },
+                trace: p.trace.take().map(|t| *t).unwrap_or_default(),
             }
         });
         drop(people);
