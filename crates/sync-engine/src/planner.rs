@@ -145,7 +145,8 @@ impl<'a> Index<'a> {
             m.extend(s.users.iter().filter_map(|u| Some((u.guid.as_ref()?, u))));
             m
         };
-        if threads > 1 && s.users.len() >= 2 * parts::MIN_SHARE {
+        // Worth a thread of its own (about 40 us to start) only for a large system.
+        if threads > 1 && s.users.len() >= 16 * parts::MIN_SHARE {
             std::thread::scope(|scope| {
                 let guids = scope.spawn(by_guid);
                 let mut ix = Self::without_guids(s, by_email, by_name);
