@@ -146,6 +146,8 @@ pub struct TeamsVoice {
 /// assert_eq!(a.get(3), Some("Sales"));
 /// assert_eq!(a.get(4), None);
 /// assert_eq!(a.get(16), None);
+/// a.set(3, None);
+/// assert_eq!(a, ExtensionAttributes::default());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ExtensionAttributes(Option<Box<[Option<String>; 15]>>);
@@ -169,6 +171,10 @@ impl ExtensionAttributes {
         }
         let all = self.0.get_or_insert_with(Default::default);
         all[i] = value;
+        // Cleared to none again: back to no room, so it equals (and round-trips as) empty.
+        if all.iter().all(Option::is_none) {
+            self.0 = None;
+        }
     }
 }
 

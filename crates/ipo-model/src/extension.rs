@@ -171,7 +171,7 @@ impl Serialize for ExtensionNumber {
 
 impl<'de> Deserialize<'de> for ExtensionNumber {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        let s = String::deserialize(d)?;
         s.parse().map_err(serde::de::Error::custom)
     }
 }

@@ -42,6 +42,10 @@ pub struct Changes {
 impl Changes {
     /// The changes as a slice.
     pub fn as_slice(&self) -> &[FieldChange] {
+        debug_assert!(
+            self.store.as_ref().is_none_or(|s| s.get().is_some()),
+            "changes read before their part of the plan was finished"
+        );
         self.store
             .as_deref()
             .and_then(OnceLock::get)

@@ -1,13 +1,17 @@
 //! The planner's per-person passes, run over contiguous parts of the people at once.
 //!
 //! Most of planning is per person (scope, mapped values, matching, building the writes, the
-//! plan lines); only naming, extension allocation and licences need everyone in order. Those
-//! passes split the (sorted) people into contiguous parts, one per thread, and put the
-//! results back together in part order, so the plan is the same whatever the thread count.
-//! Scoped threads of the standard library: no pool, no runtime, nothing left running.
+//! plan lines); only the steps that hand out something unique or limited need everyone in
+//! order (names, extensions, licences, directory entry names, hunt group members,
+//! removals and the deletion threshold). The per-person passes split the (sorted) people
+//! into contiguous parts, one per thread, and put the results back together in part order,
+//! so the plan is the same whatever the thread count. Scoped threads of the standard
+//! library: no pool, no runtime, nothing left running.
 
 use std::num::NonZeroUsize;
 use std::ops::Range;
+use std::panic::resume_unwind;
+use std::sync::{Mutex, PoisonError};
 
 /// Fewest people worth a thread of their own: below this, starting one costs more than the
 /// share of the work it takes.
@@ -36,27 +40,46 @@ where
     R: Send,
     F: Fn(usize, &mut [T]) -> R + Sync,
 {
-    let Some((parts, size)) = split(items.len(), threads) else {
+    let Some((_, size)) = split(items.len(), threads) else {
         return vec![f(0, items)];
     };
+    let parts = items
+        .chunks_mut(size)
+        .enumerate()
+        .map(|(i, part)| (i * size, part))
+        .collect();
+    run(parts, &|(offset, part)| f(offset, part))
+}
+
+/// Runs `f` on every part, the first on the calling thread and each other on a thread of
+/// its own; results in part order. A part whose thread the system refuses (a tight thread
+/// limit) is run on the calling thread instead: slower, never lost.
+fn run<P: Send, R: Send>(parts: Vec<P>, f: &(dyn Fn(P) -> R + Sync)) -> Vec<R> {
+    // Each part waits in a cell that whichever thread runs it empties.
+    let cells: Vec<Mutex<Option<P>>> = parts.into_iter().map(|p| Mutex::new(Some(p))).collect();
     std::thread::scope(|s| {
-        let f = &f;
-        let mut chunks = items.chunks_mut(size);
-        let first = chunks.next();
-        let others: Vec<_> = chunks
-            .enumerate()
-            .map(|(i, part)| s.spawn(move || f((i + 1) * size, part)))
+        let started: Vec<_> = cells
+            .iter()
+            .skip(1)
+            .map(|cell| {
+                std::thread::Builder::new()
+                    .spawn_scoped(s, move || take(cell).map(f))
+                    .ok()
+            })
             .collect();
-        let mut out = Vec::with_capacity(parts);
-        if let Some(part) = first {
-            out.push(f(0, part));
-        }
-        for h in others {
+        let mut out = Vec::with_capacity(cells.len());
+        out.extend(cells.first().and_then(take).map(f));
+        for (cell, thread) in cells.iter().skip(1).zip(started) {
             // A panic in a part is the planner's own bug: raise it as if planned in line.
-            out.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            let done = thread.and_then(|t| t.join().unwrap_or_else(|e| resume_unwind(e)));
+            out.extend(done.or_else(|| take(cell).map(f)));
         }
         out
     })
+}
+
+fn take<P>(cell: &Mutex<Option<P>>) -> Option<P> {
+    cell.lock().unwrap_or_else(PoisonError::into_inner).take()
 }
 
 /// How `len` items are split for `threads` threads: the number of parts and their size
@@ -76,20 +99,11 @@ where
     let Some((_, size)) = split(len, threads) else {
         return vec![f(0..len)];
     };
-    let mut ranges = (0..len)
+    let ranges = (0..len)
         .step_by(size)
-        .map(|start| start..(start + size).min(len));
-    let first = ranges.next();
-    std::thread::scope(|s| {
-        let f = &f;
-        let others: Vec<_> = ranges.map(|r| s.spawn(move || f(r))).collect();
-        let mut out = Vec::with_capacity(others.len() + 1);
-        out.extend(first.map(f));
-        for h in others {
-            out.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-        }
-        out
-    })
+        .map(|start| start..(start + size).min(len))
+        .collect();
+    run(ranges, &f)
 }
 
 /// Maps every item to one result, in order, on up to `threads` threads.

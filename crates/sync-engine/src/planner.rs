@@ -148,11 +148,13 @@ impl<'a> Index<'a> {
         // Worth a thread of its own (about 40 us to start) only for a large system.
         if threads > 1 && s.users.len() >= 16 * parts::MIN_SHARE {
             std::thread::scope(|scope| {
-                let guids = scope.spawn(by_guid);
+                // Refused a thread (a tight thread limit), it is built here afterwards.
+                let guids = std::thread::Builder::new().spawn_scoped(scope, by_guid);
                 let mut ix = Self::without_guids(s, by_email, by_name);
-                ix.user_by_guid = guids
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                ix.user_by_guid = match guids {
+                    Ok(t) => t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                    Err(_) => by_guid(),
+                };
                 ix
             })
         } else {
@@ -446,9 +448,8 @@ impl<'a> Planner<'a> {
             });
         drop(same_id);
 
-        // Each person's stored link, by one merge walk over the two sorted lists (a hash
-        // lookup per person cost a cache miss per key compare).
-        // `at` (the person of each link) serves the removals and the plan lines too.
+        // Each person's stored link (see `pair_links`); `at` (the person of each link)
+        // serves the removals and the plan lines too.
         let (at, link_of) = self.pair_links(&people);
         parts::for_each(&mut people, threads, |i, p| {
             let link = link_of[i];
@@ -1242,7 +1243,7 @@ impl<'a> Planner<'a> {
         };
         let Some(t) = p.user_type else { return };
         let mut user = IpoUser::new(name.clone(), self.mode);
-        // Every field a create can set: one allocation, none spare (100k of them).
+        // Filled in the output's reusable list, then moved into its change store.
         let mut changes = out.scratch();
         changes.push(FieldChange::new("Name", None, Some(Text::from(&name))));
         user.extension = p.extension.clone();
@@ -1470,6 +1471,7 @@ impl<'a> Planner<'a> {
         }
         if changes.is_empty() {
             p.trace_with(|| "action: none, already in sync".into());
+            out.scratch = changes;
             return;
         }
         p.trace_with(|| {
@@ -1734,8 +1736,8 @@ impl<'a> Planner<'a> {
     fn removals(&self, people: &mut [Person<'a>], at: &[Option<usize>], out: &mut Output) {
         let policy = self.config.safety.removal;
         // Links whose person left scope, plus Teams-only people whose old IP Office user goes.
-        // Links and people are both sorted by id: one merge walk pairs them, and the plan
-        // does not depend on hashing.
+        // Links come in id order, each with its person (`at`), so the plan does not depend
+        // on hashing.
         let mut leaving: Vec<(&ObjectId, &Link, bool, Option<usize>)> = Vec::new();
         for ((id, link), &pos) in self.links.iter().zip(at) {
             let person = pos.map(|i| &people[i]);
