@@ -186,6 +186,14 @@ fn outcome(action: &Action, result: Result<Vec<String>, PortError>) -> ItemOutco
     }
 }
 
+/// The name a user write gives the user.
+fn written_name(change: &IpoChange) -> Option<ipo_model::UserName> {
+    match change {
+        IpoChange::CreateUser(u) | IpoChange::UpdateUser(u) => Some(u.name.clone()),
+        _ => None,
+    }
+}
+
 fn record_effect(
     state: &mut SyncState,
     person: Option<&ObjectId>,
@@ -204,25 +212,23 @@ fn record_effect(
         .or_insert_with(|| Link::new(default_type));
     match &prep.effect {
         Effect::UserCreated {
-            name,
             name_source,
             user_type,
         } => {
             if applied.guid.is_some() {
                 link.user = applied.guid.clone();
-                link.name = Some(name.clone());
+                link.name = written_name(&prep.change);
                 link.name_source = name_source.as_ref().map(|s| s.to_string());
                 link.user_type = *user_type;
                 link.disabled = false;
             }
         }
         Effect::UserUpdated {
-            name,
             name_source,
             user_type,
             enabled,
         } => {
-            link.name = Some(name.clone());
+            link.name = written_name(&prep.change);
             link.name_source = name_source.as_ref().map(|s| s.to_string());
             link.user_type = *user_type;
             if *enabled {

@@ -187,13 +187,12 @@ pub struct TeamsAction {
 /// What the plan does to the sync state when an action succeeds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Effect {
+    /// (The user's name is read off the write itself.)
     UserCreated {
-        name: UserName,
         name_source: Option<Text>,
         user_type: UserType,
     },
     UserUpdated {
-        name: UserName,
         name_source: Option<Text>,
         user_type: UserType,
         enabled: bool,
@@ -301,12 +300,11 @@ impl Plan {
                 (
                     IpoChange::CreateUser(u),
                     Effect::UserCreated {
-                        name,
                         name_source,
                         user_type,
                     },
                 ) => PendingCreate {
-                    name: Some(name.clone()),
+                    name: Some(u.name.clone()),
                     extension_number: u.extension.clone(),
                     directory_entry: None,
                     user_type: *user_type,

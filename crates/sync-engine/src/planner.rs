@@ -1292,7 +1292,6 @@ impl<'a> Planner<'a> {
             changes,
             IpoChange::CreateUser(user),
             Effect::UserCreated {
-                name: name.clone(),
                 name_source: p.name_source.clone(),
                 user_type: t,
             },
@@ -1507,7 +1506,6 @@ impl<'a> Planner<'a> {
         if user.profile != actual.profile {
             *out.profiles_assigned.entry(user.profile).or_default() += 1;
         }
-        let name = user.name.clone();
         let name_source = match new_source {
             Some(s) => s,
             None => link_source.map(Text::copied),
@@ -1519,7 +1517,6 @@ impl<'a> Planner<'a> {
             changes,
             IpoChange::UpdateUser(user.into_owned()),
             Effect::UserUpdated {
-                name,
                 name_source,
                 user_type: t,
                 enabled: true,
