@@ -3,7 +3,9 @@
 //!
 //! One pass: read both sides -> desired IP Office state from the rules -> diff against the
 //! snapshot -> a [`Plan`] (pure data) -> optionally [`apply`] it -> a [`Report`].
-//! Planning is pure and synchronous; I/O lives behind the `ipo_model` port traits.
+//! Planning is pure and synchronous (a large directory is planned on every core, on threads
+//! that end before [`plan`] returns; see [`PlanOptions::threads`]); I/O lives behind the
+//! `ipo_model` port traits.
 //!
 //! What it does that Avaya's built-in sync does not: dry runs, a deletion threshold that
 //! holds removals, conflict reports per person, a licence forecast, adoption only when
