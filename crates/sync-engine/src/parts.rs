@@ -11,7 +11,7 @@
 use std::num::NonZeroUsize;
 use std::ops::Range;
 use std::panic::resume_unwind;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError, mpsc};
 
 /// Fewest people worth a thread of their own: below this, starting one costs more than the
 /// share of the work it takes.
@@ -106,6 +106,69 @@ where
     run(ranges, &f)
 }
 
+/// People per stretch of a [`pipeline`]: small enough that little waits at either end.
+const STRETCH: usize = 4 * MIN_SHARE;
+
+/// Runs `ordered` over contiguous stretches of `items`, in order, on the calling thread, and
+/// hands each stretch it is done with to `then` on the other threads (and on this one once
+/// `ordered` has seen them all): a step that must see everyone in order overlaps with the
+/// per-item work that needs its result. The results of `then` come back in stretch order.
+pub(crate) fn pipeline<T, R, A, B>(
+    items: &mut [T],
+    threads: usize,
+    mut ordered: A,
+    then: B,
+) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+    A: FnMut(usize, &mut [T]),
+    B: Fn(usize, &mut [T]) -> R + Sync,
+{
+    if split(items.len(), threads).is_none() {
+        ordered(0, items);
+        return vec![then(0, items)];
+    }
+    let (to_build, stretches) = mpsc::channel::<(usize, &mut [T])>();
+    let stretches = Mutex::new(stretches);
+    // Takes stretches until there are none left and no more will come.
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let next = stretches
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .recv();
+            let Ok((offset, stretch)) = next else {
+                return done;
+            };
+            done.push((offset, then(offset, stretch)));
+        }
+    };
+    std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(s, work).ok())
+            .collect();
+        let mut here = Vec::new();
+        for (k, stretch) in items.chunks_mut(STRETCH).enumerate() {
+            let offset = k * STRETCH;
+            ordered(offset, stretch);
+            // Only fails when nobody can receive, which `stretches` rules out; built here
+            // if it ever did.
+            if let Err(mpsc::SendError((offset, stretch))) = to_build.send((offset, stretch)) {
+                here.push((offset, then(offset, stretch)));
+            }
+        }
+        drop(to_build);
+        here.extend(work());
+        for h in helpers {
+            here.extend(h.join().unwrap_or_else(|e| resume_unwind(e)));
+        }
+        here.sort_by_key(|(offset, _)| *offset);
+        here.into_iter().map(|(_, r)| r).collect()
+    })
+}
+
 /// Maps every item to one result, in order, on up to `threads` threads.
 pub(crate) fn map_each<T, U, F>(items: &mut [T], threads: usize, f: F) -> Vec<U>
 where
@@ -184,6 +247,35 @@ mod tests {
         let by_parts = map_parts(&mut items, 4, |offset, part| offset..offset + part.len());
         assert_eq!(map_ranges(len, 4, |r| r), by_parts);
         assert_eq!(map_ranges(10, 4, |r| r), vec![0..10]);
+    }
+
+    #[test]
+    fn pipeline_orders_then_builds_every_stretch_once_in_order() {
+        let len = 5 * STRETCH + 3;
+        let mut items: Vec<(usize, usize)> = (0..len).map(|i| (i, 0)).collect();
+        let mut seen = 0;
+        let built = pipeline(
+            &mut items,
+            3,
+            |offset, stretch| {
+                // The ordered step sees every item once, in order, and numbers it.
+                assert_eq!(offset, seen);
+                for item in stretch.iter_mut() {
+                    seen += 1;
+                    item.1 = seen;
+                }
+            },
+            // The per-item step sees the ordered step's work done.
+            |offset, stretch| (offset, stretch.iter().map(|(i, n)| n - i).sum::<usize>()),
+        );
+        assert_eq!(seen, len);
+        let offsets: Vec<usize> = built.iter().map(|(o, _)| *o).collect();
+        assert_eq!(offsets, (0..len).step_by(STRETCH).collect::<Vec<_>>());
+        let total: usize = built.iter().map(|(_, n)| n).sum();
+        assert_eq!(
+            total, len,
+            "each item numbered one past its index, built once"
+        );
     }
 
     #[test]

@@ -1093,46 +1093,6 @@ impl<'a> Planner<'a> {
         link_of: &[Option<&Link>],
         out: &mut Output,
     ) {
-        self.assign_names(people, link_of);
-        // The writes themselves are per person: built on as many threads as allowed, each
-        // part into its own output, joined in order.
-        let parts = parts::map_parts(people, self.threads, |offset, part| {
-            let mut out = Output::default();
-            // Creates are most of a first sync: room for them up front spares the buckets
-            // their doubling copies (each item is a whole IP Office record).
-            let creates = part
-                .iter()
-                .filter(|p| !p.blocked && !p.out_of_scope)
-                .filter(|p| matches!(p.want, Some(Want::User { existing: None, .. })))
-                .count();
-            out.main.reserve(ActionKind::CreateExtension, creates);
-            out.main.reserve(ActionKind::CreateUser, creates);
-            // Each create sets its fields and may make an extension record (one more).
-            out.store.reserve(creates * (self.create_fields + 1));
-            for (i, p) in part.iter_mut().enumerate() {
-                if p.blocked || p.out_of_scope {
-                    continue;
-                }
-                let Some(Want::User { existing, adopted }) = &p.want else {
-                    continue;
-                };
-                let (existing, adopted) = (*existing, *adopted);
-                match existing {
-                    None => self.build_create(p, &mut out),
-                    Some(u) => self.build_update(p, u, adopted, link_of[offset + i], &mut out),
-                }
-            }
-            out
-        });
-        for part in parts {
-            out.absorb(part);
-        }
-    }
-
-    /// Names for new users and for renames, in person order: each must be unique among the
-    /// names IP Office has and the ones given before it, so this pass cannot be split.
-    /// The name is left in `derived_name` for the build.
-    fn assign_names(&self, people: &mut [Person<'a>], link_of: &[Option<&Link>]) {
         let creates = people
             .iter()
             .filter(|p| !p.blocked && !p.out_of_scope)
@@ -1143,6 +1103,59 @@ impl<'a> Planner<'a> {
             registry: None,
             creates,
         };
+        // Names are handed out in person order on this thread, a stretch of people at a time;
+        // the writes of each stretch already named are built on the other threads meanwhile,
+        // each stretch into its own output, joined in order.
+        let parts = parts::pipeline(
+            people,
+            self.threads,
+            |offset, stretch| self.assign_names(stretch, &link_of[offset..], &mut names),
+            |offset, stretch| self.build_writes(stretch, &link_of[offset..]),
+        );
+        for part in parts {
+            out.absorb(part);
+        }
+    }
+
+    /// The writes of a stretch of people, named already.
+    fn build_writes(&self, people: &mut [Person<'a>], link_of: &[Option<&Link>]) -> Output {
+        let mut out = Output::default();
+        // Creates are most of a first sync: room for them up front spares the buckets their
+        // doubling copies (each item is a whole IP Office record).
+        let creates = people
+            .iter()
+            .filter(|p| !p.blocked && !p.out_of_scope)
+            .filter(|p| matches!(p.want, Some(Want::User { existing: None, .. })))
+            .count();
+        out.main.reserve(ActionKind::CreateExtension, creates);
+        out.main.reserve(ActionKind::CreateUser, creates);
+        // Each create sets its fields and may make an extension record (one more).
+        out.store.reserve(creates * (self.create_fields + 1));
+        for (p, &link) in people.iter_mut().zip(link_of) {
+            if p.blocked || p.out_of_scope {
+                continue;
+            }
+            let Some(Want::User { existing, adopted }) = &p.want else {
+                continue;
+            };
+            let (existing, adopted) = (*existing, *adopted);
+            match existing {
+                None => self.build_create(p, &mut out),
+                Some(u) => self.build_update(p, u, adopted, link, &mut out),
+            }
+        }
+        out
+    }
+
+    /// Names for new users and for renames, in person order: each must be unique among the
+    /// names IP Office has and the ones given before it, so this pass cannot be split.
+    /// The name is left in `derived_name` for the build.
+    fn assign_names(
+        &self,
+        people: &mut [Person<'a>],
+        link_of: &[Option<&Link>],
+        names: &mut TakenNames<'_>,
+    ) {
         for (p, &link) in people.iter_mut().zip(link_of) {
             if p.blocked || p.out_of_scope || p.user_type.is_none() {
                 continue;
