@@ -146,7 +146,9 @@ where
         }
     };
     std::thread::scope(|s| {
-        let helpers: Vec<_> = (1..threads)
+        // No more helpers than stretches after the first (this thread builds too).
+        let helpers = (threads - 1).min(items.len().div_ceil(STRETCH) - 1);
+        let helpers: Vec<_> = (0..helpers)
             .filter_map(|_| std::thread::Builder::new().spawn_scoped(s, work).ok())
             .collect();
         let mut here = Vec::new();
