@@ -95,12 +95,10 @@ async fn duplicate_extension_in_directory_is_reported_for_both() {
     for (me, other) in [(&a, &b), (&b, &a)] {
         let line = run.plan.person(&me.id).unwrap();
         assert_eq!(line.status, PersonStatus::Skipped);
-        assert!(
-            line.reasons.iter().any(|r| matches!(r,
-                Reason::DuplicateExtension { extension, others }
-                    if extension == &ext("401") && others == &vec![other.id.clone()])),
-            "{:?}",
-            line.reasons
+        assert_reason!(
+            line,
+            Reason::DuplicateExtension { extension, others }
+                if extension == &ext("401") && others == &vec![other.id.clone()]
         );
     }
     assert!(w.user("ann").is_none());
@@ -148,11 +146,9 @@ async fn teams_only_extension_clash_is_reported() {
     ] {
         let line = run.plan.person(&p.id).unwrap();
         assert_eq!(line.status, PersonStatus::Skipped, "{n}");
-        assert!(
-            line.reasons.iter().any(|r| matches!(r,
-                Reason::TeamsExtensionClash { extension, .. } if extension == &ext(n))),
-            "{n}: {:?}",
-            line.reasons
+        assert_reason!(
+            line,
+            Reason::TeamsExtensionClash { extension, .. } if extension == &ext(n)
         );
     }
     let dir = w.ipo.current().directory;

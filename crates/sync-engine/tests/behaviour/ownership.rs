@@ -32,11 +32,10 @@ async fn extension_of_unowned_user_is_a_conflict_without_adoption() {
     let run = w.apply_ok().await;
     let line = run.plan.person(&ann.id).unwrap();
     assert_eq!(line.status, PersonStatus::Skipped);
-    assert!(
-        line.reasons.iter().any(|r| matches!(r,
-            Reason::ExtensionTaken { extension, by } if extension == &ext("401") && by.contains("legacy"))),
-        "{:?}",
-        line.reasons
+    assert_reason!(
+        line,
+        Reason::ExtensionTaken { extension, by }
+            if extension == &ext("401") && by.contains("legacy")
     );
     assert!(run.plan.actions.is_empty());
     assert_eq!(w.ipo.current(), before);

@@ -132,12 +132,10 @@ async fn equal_priority_rules_disagreeing_are_a_conflict() {
     let plan = w.dry().await;
     let line = plan.person(&ann.id).unwrap();
     assert_eq!(line.status, PersonStatus::Skipped);
-    assert!(
-        line.reasons.iter().any(|r| matches!(r,
-            Reason::RuleConflict { rules } if rules.contains(&"phones".to_string())
-                && rules.contains(&"teams".to_string()))),
-        "{:?}",
-        line.reasons
+    assert_reason!(
+        line,
+        Reason::RuleConflict { rules }
+            if rules.contains(&"phones".to_string()) && rules.contains(&"teams".to_string())
     );
     assert!(
         plan.actions

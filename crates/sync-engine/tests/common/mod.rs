@@ -215,3 +215,20 @@ pub fn assert_no_duplicates(s: &IpoSnapshot) {
         );
     }
 }
+
+/// Asserts that a plan line carries a reason matching a pattern (with an optional guard),
+/// showing the line's reasons when it does not. (Not every test crate uses it.)
+#[allow(unused_macros)]
+macro_rules! assert_reason {
+    ($line:expr, $pat:pat $(if $guard:expr)? $(,)?) => {{
+        let line: &sync_engine::PersonPlan = $line;
+        assert!(
+            line.reasons.iter().any(|r| matches!(r, $pat $(if $guard)?)),
+            "{} has no such reason: {:?}",
+            line.label,
+            line.reasons
+        );
+    }};
+}
+#[allow(unused_imports)]
+pub(crate) use assert_reason;
