@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ipo_model::{
-    DirectoryUser, ExtensionNumber, FullName, Guid, InvalidValue, IpoSnapshot, IpoUser,
+    DirectoryUser, ExtensionNumber, ExtensionRange, FullName, Guid, InvalidValue, IpoSnapshot, IpoUser,
     LicensingMode, ObjectId, TeamsNumber, UserName, UserType,
 };
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,14 @@ pub struct ClassifyInput<'a> {
     pub claimed_memberships: &'a [ClaimedMembership],
     /// Settings.
     pub config: ClassifyConfig,
+    /// When classifying for a sync: the keys by which the sync may take over an IP Office
+    /// user it did not create (its adoption setting). A person matched to such a user by
+    /// any other key (the stored link aside) gets [`Problem::UnownedIpoUser`]. `None`: no
+    /// sync context, any match counts.
+    pub adoption: Option<&'a [MatchKey]>,
+    /// Extension ranges IP Office hands out (provisioning rules, by name): a Teams-only
+    /// extension inside one would clash with the next IP Office user created.
+    pub reserved_ranges: &'a [(String, ExtensionRange)],
 }
 
 impl<'a> ClassifyInput<'a> {
@@ -65,7 +73,23 @@ impl<'a> ClassifyInput<'a> {
             intended: None,
             claimed_memberships: &[],
             config: ClassifyConfig::default(),
+            adoption: None,
+            reserved_ranges: &[],
         }
+    }
+
+    /// Adds the extension ranges IP Office allocates from (see
+    /// [`ClassifyInput::reserved_ranges`]).
+    pub fn with_reserved_ranges(mut self, ranges: &'a [(String, ExtensionRange)]) -> Self {
+        self.reserved_ranges = ranges;
+        self
+    }
+
+    /// Classifies for a sync that may take over IP Office users it did not create only by
+    /// `keys` (empty: never).
+    pub fn with_adoption(mut self, keys: &'a [MatchKey]) -> Self {
+        self.adoption = Some(keys);
+        self
     }
 
     /// Adds stored sync links.
@@ -96,6 +120,7 @@ impl<'a> ClassifyInput<'a> {
 /// Everything about the IP Office side, indexed once.
 struct Ipo<'a> {
     mode: LicensingMode,
+    reserved: &'a [(String, ExtensionRange)],
     users: Vec<&'a IpoUser>,
     index: IpoIndex<'a>,
     occupants: HashMap<&'a ExtensionNumber, Occupant>,
@@ -104,7 +129,11 @@ struct Ipo<'a> {
 }
 
 impl<'a> Ipo<'a> {
-    fn new(snapshot: &'a IpoSnapshot, links: Option<&'a BTreeMap<ObjectId, Guid>>) -> Self {
+    fn new(
+        snapshot: &'a IpoSnapshot,
+        links: Option<&'a BTreeMap<ObjectId, Guid>>,
+        reserved: &'a [(String, ExtensionRange)],
+    ) -> Self {
         let users: Vec<&IpoUser> = snapshot.users.iter().filter(|u| !u.is_no_user()).collect();
         let index = IpoIndex::new(&users, links);
         let mut occupants = HashMap::new();
@@ -139,12 +168,29 @@ impl<'a> Ipo<'a> {
             .collect();
         Self {
             in_directory,
+            reserved,
             mode: snapshot.system.licensing_mode,
             users,
             index,
             occupants,
             hunt_groups_of,
         }
+    }
+
+    /// Who else holds extension `e` on IP Office: a user other than `me`, or a hunt group;
+    /// with `records`, also an extension record without a user (a new user may take one
+    /// over, a Teams-only number may not share it).
+    fn holder_other_than(
+        &self,
+        e: &ExtensionNumber,
+        me: Option<&IpoUser>,
+        records: bool,
+    ) -> Option<&Occupant> {
+        self.occupants.get(e).filter(|o| match o {
+            Occupant::User(n) => me.is_none_or(|u| u.name.as_str() != n),
+            Occupant::ExtensionRecord => records,
+            _ => true,
+        })
     }
 
     fn person(&self, i: usize) -> Option<PersonRef> {
@@ -227,7 +273,7 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
         ipo = input.ipo.users.len()
     )
     .entered();
-    let ipo = Ipo::new(input.ipo, input.links);
+    let ipo = Ipo::new(input.ipo, input.links, input.reserved_ranges);
     let cfg = &input.config;
 
     let mut claims: HashMap<&ObjectId, Vec<&str>> = HashMap::new();
@@ -298,6 +344,14 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
                     if let (Some(u), Some(p)) = (ipo.users.get(i), paired.get_mut(i)) {
                         *p = true;
                         matched = Some((*u, key));
+                        if key != MatchKey::SyncLink
+                            && input.adoption.is_some_and(|keys| !keys.contains(&key))
+                        {
+                            problems.push(Problem::UnownedIpoUser {
+                                ipo_user: u.name.to_string(),
+                                key,
+                            });
+                        }
                     }
                 }
             },
@@ -330,6 +384,7 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
 
     let mut verdicts = sorted(verdicts);
     mark_duplicates(&mut verdicts);
+    mark_shared_extensions(&mut verdicts);
     Classification { verdicts }
 }
 
@@ -378,6 +433,39 @@ fn mark_duplicates(verdicts: &mut [Verdict]) {
     }
 }
 
+/// Reports every Azure AD user whose extension another Azure AD user wants too
+/// ([`Problem::DuplicateExtension`]): handing the number to either would be a guess.
+fn mark_shared_extensions(verdicts: &mut [Verdict]) {
+    let mut wanting: HashMap<ExtensionNumber, Vec<usize>> = HashMap::new();
+    for (i, v) in verdicts.iter().enumerate() {
+        if v.person.directory.is_some()
+            && v.target.is_some()
+            && let Some(e) = v.facts.teams_extension()
+        {
+            wanting.entry(e.clone()).or_default().push(i);
+        }
+    }
+    let mut shared: Vec<(ExtensionNumber, Vec<usize>)> =
+        wanting.into_iter().filter(|(_, who)| who.len() > 1).collect();
+    shared.sort();
+    for (extension, who) in shared {
+        for &i in &who {
+            let others = who
+                .iter()
+                .filter(|&&j| j != i)
+                .filter_map(|&j| verdicts.get(j).map(|v| v.person.clone()))
+                .collect();
+            if let Some(v) = verdicts.get_mut(i) {
+                v.problems.push(Problem::DuplicateExtension {
+                    extension: extension.clone(),
+                    others,
+                });
+                v.user_type = None;
+            }
+        }
+    }
+}
+
 fn invalid(field: String, e: &InvalidValue, derived: Option<String>) -> Problem {
     Problem::InvalidValue {
         field,
@@ -390,7 +478,12 @@ fn invalid(field: String, e: &InvalidValue, derived: Option<String>) -> Problem 
 /// Checks the Azure AD values that would become IP Office names.
 fn check_names(d: &DirectoryUser, cfg: &ClassifyConfig, name: bool, problems: &mut Vec<Problem>) {
     if name && let Some(prop) = &cfg.name_property {
-        let v = d.property(prop).unwrap_or_default();
+        // An empty source falls back on the display name, as the sync names people.
+        let v = d
+            .property(prop)
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| d.property("displayName"))
+            .unwrap_or_default();
         if let Err(e) = v.parse::<UserName>() {
             let derived = UserName::derive(&v).map(|n| n.to_string());
             problems.push(invalid(format!("{prop} -> IP Office Name"), &e, derived));
@@ -421,9 +514,6 @@ fn voice_problems(
         TeamsVoiceStatus::Suspended => problems.push(Problem::TeamsVoiceSuspended),
         TeamsVoiceStatus::Grace => problems.push(Problem::TeamsVoiceInGrace),
         TeamsVoiceStatus::Enabled => {}
-    }
-    if d.account_enabled == Some(false) {
-        problems.push(Problem::AccountDisabled);
     }
     if d.teams.as_ref().and_then(|t| t.enterprise_voice_enabled) == Some(false) {
         problems.push(Problem::EnterpriseVoiceDisabled);
@@ -477,6 +567,11 @@ fn judge_directory_user(
     };
 
     if let Some(t) = target {
+        // One rule for every type (and the sync's scope): a disabled account is not synced.
+        let disabled = d.account_enabled == Some(false);
+        if disabled {
+            problems.push(Problem::AccountDisabled);
+        }
         if let Some(e) = &number_err {
             problems.push(invalid(
                 format!("{} -> extension", cfg.extension_source.describe()),
@@ -502,18 +597,37 @@ fn judge_directory_user(
                         source: cfg.extension_source.describe().to_owned(),
                     });
                 }
+                if let Some(e) = teams_ext {
+                    let with = ipo.holder_other_than(e, u, true).cloned().or_else(|| {
+                        ipo.reserved.iter().find(|(_, r)| r.contains(e)).map(|(n, r)| {
+                            Occupant::ProvisioningRange {
+                                rule: n.clone(),
+                                range: r.to_string(),
+                            }
+                        })
+                    });
+                    if let Some(with) = with {
+                        problems.push(Problem::ExtensionCollision {
+                            extension: e.clone(),
+                            with,
+                        });
+                    }
+                }
+            }
+            (_, None) => {
+                if !disabled {
+                    problems.push(Problem::NoIpoRecord { needed_for: t });
+                }
+                // The extension belongs to somebody else on IP Office: an equal number is
+                // a collision, never an identity.
                 if let Some(e) = teams_ext
-                    && let Some(o) = ipo.occupants.get(e)
-                    && !matches!((o, u), (Occupant::User(n), Some(u)) if *n == u.name.as_str())
+                    && let Some(o) = ipo.holder_other_than(e, None, false)
                 {
                     problems.push(Problem::ExtensionCollision {
                         extension: e.clone(),
                         with: o.clone(),
                     });
                 }
-            }
-            (_, None) => {
-                problems.push(Problem::NoIpoRecord { needed_for: t });
                 if t == UserType::TeamsAndIpOffice && teams_ext.is_none() && number_err.is_none() {
                     problems.push(Problem::NoNumber {
                         needed_for: t,
@@ -541,8 +655,10 @@ fn judge_directory_user(
                         ipo: u.extension.clone(),
                     });
                 }
+                collides_elsewhere(teams_ext, u, &ipo, &mut problems);
             }
             (_, Some(u)) => {
+                collides_elsewhere(teams_ext, u, &ipo, &mut problems);
                 if u.teams_client == Some(true) {
                     problems.push(Problem::TeamsClientNotWanted {
                         ipo_user: u.name.to_string(),
@@ -584,6 +700,25 @@ fn judge_directory_user(
         matched.map(|(_, k)| k),
         facts,
     )
+}
+
+/// The Azure AD extension of a matched person differs from their IP Office user's and
+/// belongs to someone else: moving the user there would take another's number.
+fn collides_elsewhere(
+    teams_ext: Option<&ExtensionNumber>,
+    u: &IpoUser,
+    ipo: &Ipo<'_>,
+    problems: &mut Vec<Problem>,
+) {
+    if let Some(e) = teams_ext
+        && u.extension.as_ref() != Some(e)
+        && let Some(o) = ipo.holder_other_than(e, Some(u), false)
+    {
+        problems.push(Problem::ExtensionCollision {
+            extension: e.clone(),
+            with: o.clone(),
+        });
+    }
 }
 
 fn hunt_groups(u: Option<&IpoUser>, ipo: &Ipo<'_>) -> Vec<String> {

@@ -22,9 +22,13 @@ pub enum MatchKey {
 }
 
 impl MatchKey {
-    /// The documented default precedence: sync link, then extension, then e-mail.
-    pub const DEFAULT_ORDER: [MatchKey; 3] =
-        [MatchKey::SyncLink, MatchKey::Extension, MatchKey::Email];
+    /// The default precedence: the stored sync link, then e-mail/UPN. An equal extension
+    /// alone is a collision, never an identity (two people can be given one number by
+    /// mistake); add [`MatchKey::Extension`] only where extensions are known to identify.
+    pub const DEFAULT_ORDER: [MatchKey; 2] = [MatchKey::SyncLink, MatchKey::Email];
+
+    /// Every key, in the order they are tried when all are enabled.
+    pub const ALL: [MatchKey; 3] = [MatchKey::SyncLink, MatchKey::Extension, MatchKey::Email];
 }
 
 impl fmt::Display for MatchKey {
@@ -64,6 +68,16 @@ pub enum ExtensionSource {
 fn parse_phone_text(s: &str) -> Result<TeamsNumber, InvalidValue> {
     TeamsNumber::parse_as(s, NumberFormat::AzurePortal)
         .or_else(|e| TeamsNumber::parse_as(s, NumberFormat::LineUri).map_err(|_| e))
+}
+
+/// Whether a phone text has an extension part (` x402`, `ext. 402`, `;ext=402`).
+fn carries_extension(phone: &str) -> bool {
+    let lower = phone.to_ascii_lowercase();
+    lower.contains("ext")
+        || lower.split_whitespace().any(|w| {
+            w.strip_prefix('x')
+                .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        })
 }
 
 impl ExtensionSource {
@@ -120,9 +134,13 @@ impl ExtensionSource {
                 for text in user.business_phones.iter().filter(|s| !s.trim().is_empty()) {
                     match parse_phone_text(text) {
                         Ok(n) => return Ok(Some(n)),
-                        Err(e) => {
+                        // A phone that is no Teams-style number (a home number written
+                        // "020 7946 0000") is no business of ours, unless it tried to carry an
+                        // extension: then quietly allocating another would hide the mistake.
+                        Err(e) if carries_extension(text) => {
                             first_err.get_or_insert(e);
                         }
+                        Err(_) => {}
                     }
                 }
                 first_err.map_or(Ok(None), Err)

@@ -156,7 +156,7 @@ impl fmt::Display for ConversionStep {
 /// let c = classify(&ClassifyInput::new(&[], &ipo), &policy);
 /// let steps = conversion_steps(&c.verdicts[0], UserType::TeamsAndIpOffice, LicensingMode::Plds, &policy);
 /// assert!(steps.contains(&ConversionStep::SetTeamsClient { on: true }));
-/// assert!(steps.contains(&ConversionStep::ReserveLicence { profile: Profile::OfficeWorker }));
+/// assert!(steps.contains(&ConversionStep::ReserveLicence { profile: Profile::PowerUser }));
 /// # Ok::<(), InvalidValue>(())
 /// ```
 pub fn conversion_steps(

@@ -26,6 +26,7 @@
 //! user.extension = Some("402".parse()?);
 //! user.profile = Profile::PowerUser;
 //! user.teams_client = Some(true);
+//! user.email = Some("ann@contoso.com".into()); // identity: e-mail/UPN or a stored link
 //! ipo.users.push(user);
 //!
 //! let directory = [ann];

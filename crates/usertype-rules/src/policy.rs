@@ -69,6 +69,7 @@ pub trait LicensePolicy: Send + Sync {
 
 /// Profiles per licensing mode.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ModeProfiles {
     /// Profiles on PLDS systems.
@@ -102,7 +103,7 @@ impl ModeProfiles {
 ///   count.
 /// - Resource accounts: plan MCOEV_VIRTUALUSER, SKU Teams Phone Resource Account, or Teams
 ///   `accountType` `resourceAccount`.
-/// - Teams + IP Office profiles: Office Worker, Teleworker, Power User (PLDS); UC User
+/// - Teams + IP Office profiles: Power User, Office Worker, Teleworker (PLDS); UC User
 ///   (subscription). An administrator whose system gives the Teams client only to Power
 ///   Users sets `teams_profiles.plds` to `["power_user"]`.
 /// - IP Office only: any profile. Every profile but Basic User and Non-licensed User
@@ -118,7 +119,7 @@ impl ModeProfiles {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
 pub struct DefaultLicensePolicy {
     /// Service plans that count as Teams voice.
@@ -132,7 +133,8 @@ pub struct DefaultLicensePolicy {
     pub resource_service_plans: BTreeSet<String>,
     /// SKUs that mark a resource account.
     pub resource_skus: BTreeSet<String>,
-    /// Profiles a Teams + IP Office user may have.
+    /// Profiles a Teams + IP Office user may have; the first valid one of the mode is
+    /// given to a new user whose template names none.
     pub teams_profiles: ModeProfiles,
     /// Profiles an IP Office only user may have; `None`: any.
     pub ipo_only_profiles: Option<ModeProfiles>,
@@ -153,10 +155,12 @@ impl Default for DefaultLicensePolicy {
             resource_service_plans: set(&[skus::MCOEV_VIRTUALUSER_PLAN]),
             resource_skus: set(&[skus::TEAMS_PHONE_RESOURCE_ACCOUNT_SKU]),
             teams_profiles: ModeProfiles::new(
+                // Power User first: the one profile every Avaya source agrees can run the
+                // Teams client, so it is what a new user gets without a template.
                 vec![
+                    Profile::PowerUser,
                     Profile::OfficeWorker,
                     Profile::Teleworker,
-                    Profile::PowerUser,
                 ],
                 vec![Profile::UcUser],
             ),

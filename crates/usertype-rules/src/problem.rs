@@ -29,6 +29,13 @@ pub enum Occupant {
     HuntGroup(String),
     /// An extension record with no user.
     ExtensionRecord,
+    /// The range a provisioning rule allocates new IP Office extensions from.
+    ProvisioningRange {
+        /// The rule's name.
+        rule: String,
+        /// The range, as text (`400-499`).
+        range: String,
+    },
 }
 
 impl fmt::Display for Occupant {
@@ -37,6 +44,9 @@ impl fmt::Display for Occupant {
             Occupant::User(n) => write!(f, "IP Office user {n:?}"),
             Occupant::HuntGroup(n) => write!(f, "hunt group {n:?}"),
             Occupant::ExtensionRecord => f.write_str("an IP Office extension record"),
+            Occupant::ProvisioningRange { rule, range } => {
+                write!(f, "the range {range} of provisioning rule {rule:?}")
+            }
         }
     }
 }
@@ -172,6 +182,22 @@ pub enum Problem {
     },
     /// The same Azure AD object id appears more than once in the input.
     DuplicateDirectoryUser,
+    /// Several Azure AD users want the same extension: none of them gets it until the
+    /// numbers are made unique.
+    DuplicateExtension {
+        /// The extension.
+        extension: ExtensionNumber,
+        /// The other people wanting it.
+        others: Vec<PersonRef>,
+    },
+    /// The IP Office user that matches the person was not created by the sync, and the
+    /// configuration does not let the sync take it over.
+    UnownedIpoUser {
+        /// IP Office user name.
+        ipo_user: String,
+        /// The key that matched.
+        key: MatchKey,
+    },
 }
 
 impl Problem {
@@ -182,6 +208,7 @@ impl Problem {
             | Problem::EnterpriseVoiceDisabled
             | Problem::StaleLink { .. }
             | Problem::NoIpoExtension { .. }
+            | Problem::HuntGroupMembershipImpossible { .. }
             | Problem::InvalidValue {
                 derived: Some(_), ..
             } => Severity::Warning,
@@ -235,6 +262,8 @@ impl Problem {
             Problem::NoIpoRecord { .. } => "no_ipo_record",
             Problem::NoIpoExtension { .. } => "no_ipo_extension",
             Problem::DuplicateDirectoryUser => "duplicate_directory_user",
+            Problem::DuplicateExtension { .. } => "duplicate_extension",
+            Problem::UnownedIpoUser { .. } => "unowned_ipo_user",
         }
     }
 }
@@ -319,8 +348,9 @@ impl fmt::Display for Problem {
             ),
             Problem::ExtensionCollision { extension, with } => write!(
                 f,
-                "Teams-only extension {extension} is already used by {with}: give the Teams user \
-                 a number from a range IP Office does not use"
+                "extension {extension} is already used by {with}, which is not this person: give \
+                 the person another extension (Teams-only people need a range IP Office does \
+                 not use)"
             ),
             Problem::HuntGroupMembershipImpossible { hunt_group } => write!(
                 f,
@@ -377,8 +407,8 @@ impl fmt::Display for Problem {
             ),
             Problem::NoIpoRecord { needed_for } => write!(
                 f,
-                "a {needed_for} user needs an IP Office user record and there is none: create it \
-                 (the sync does this when the person is in scope)"
+                "a {needed_for} user needs an IP Office user record and has none yet: the sync \
+                 creates it while the person is in a synced group"
             ),
             Problem::NoIpoExtension { ipo_user } => write!(
                 f,
@@ -387,6 +417,21 @@ impl fmt::Display for Problem {
             ),
             Problem::DuplicateDirectoryUser => f.write_str(
                 "the same Azure AD user appears more than once in the input: read the directory again",
+            ),
+            Problem::DuplicateExtension { extension, others } => {
+                write!(f, "extension {extension} is also wanted by ")?;
+                for (i, c) in others.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(&c.label)?;
+                }
+                f.write_str(": give each person their own extension in Azure AD")
+            }
+            Problem::UnownedIpoUser { ipo_user, key } => write!(
+                f,
+                "IP Office user {ipo_user:?} matches by {key} but was not created by the sync: \
+                 allow the sync to adopt it (safety.adopt) or change the IP Office user"
             ),
         }
     }

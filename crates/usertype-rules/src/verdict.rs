@@ -99,6 +99,23 @@ impl Verdict {
             .any(|p| p.severity() == Severity::Error)
     }
 
+    /// Whether something the sync cannot fix stands in the way: an error-severity problem
+    /// that is not [`Problem::sync_can_fix`]. A sync skips such a person, with these
+    /// problems as the reason.
+    pub fn blocks_sync(&self) -> bool {
+        self.problems
+            .iter()
+            .any(|p| p.severity() == Severity::Error && !p.sync_can_fix())
+    }
+
+    /// The error-severity problems the sync cannot fix (what [`Verdict::blocks_sync`] is
+    /// about).
+    pub fn blocking(&self) -> impl Iterator<Item = &Problem> {
+        self.problems
+            .iter()
+            .filter(|p| p.severity() == Severity::Error && !p.sync_can_fix())
+    }
+
     /// Whether the person is any kind of telephony user (or meant to be one).
     pub fn is_telephony_user(&self) -> bool {
         self.target.is_some() || !self.problems.is_empty()

@@ -143,7 +143,7 @@ proptest! {
         links in prop::collection::vec((0u32..12, 0u32..10), 0..4),
         intents in prop::collection::vec((0u32..12, 0usize..3), 0..4),
         claims in prop::collection::vec(0u32..12, 0..3),
-        order in prop::sample::subsequence(MatchKey::DEFAULT_ORDER.to_vec(), 0..=3),
+        order in prop::sample::subsequence(MatchKey::ALL.to_vec(), 0..=3),
     ) {
         let links: BTreeMap<_, _> = links.into_iter().map(|(a, g)| (oid(a), guid(g))).collect();
         let intents: BTreeMap<_, _> = intents.into_iter().map(|(a, t)| (oid(a), UserType::ALL[t])).collect();

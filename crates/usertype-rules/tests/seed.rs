@@ -258,7 +258,8 @@ fn teams_and_ipo_user_is_configured_in_both_teams_and_ipo() {
     assert_eq!(c.verdicts.len(), 1, "one person, one verdict");
     let v = &c.verdicts[0];
     assert_eq!(v.user_type, Some(UserType::TeamsAndIpOffice));
-    assert_eq!(v.matched_by, Some(MatchKey::Extension));
+    // Identity is the e-mail; the equal extension is what makes the pair consistent.
+    assert_eq!(v.matched_by, Some(MatchKey::Email));
     assert_eq!(v.person.directory, Some(oid(1)));
     assert_eq!(v.person.ipo, Some(guid(1)));
 }
@@ -361,7 +362,7 @@ fn plds_allows_office_worker_teleworker_power_user_for_teams() {
         if !expected {
             let msg = v.problems[0].to_string();
             assert!(
-                msg.contains("Office Worker, Teleworker, Power User"),
+                msg.contains("Power User, Office Worker, Teleworker"),
                 "{msg}"
             );
         }
@@ -513,10 +514,10 @@ fn intended_type_from_sync_group_is_checked() {
         [
             ConversionStep::CreateIpoUser {
                 extension: Some("410".parse().unwrap()),
-                profile: Some(Profile::OfficeWorker)
+                profile: Some(Profile::PowerUser)
             },
             ConversionStep::ReserveLicence {
-                profile: Profile::OfficeWorker
+                profile: Profile::PowerUser
             },
             ConversionStep::SetTeamsClient { on: true },
         ]

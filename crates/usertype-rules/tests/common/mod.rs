@@ -48,10 +48,12 @@ pub fn system(mode: LicensingMode) -> IpoSnapshot {
     ))
 }
 
-/// An IP Office user with a GUID, extension, profile and flag.
+/// An IP Office user with a GUID, extension, profile and flag, and the e-mail address `ad`
+/// gives an Azure AD user of the same name (the identity the sync matches by).
 pub fn ipo_user(n: u32, name: &str, ext: &str, profile: Profile, flag: Option<bool>) -> IpoUser {
     let mut u = IpoUser::new(name.parse().unwrap(), LicensingMode::Plds);
     u.guid = Some(guid(n));
+    u.email = Some(format!("{}@contoso.com", name.to_lowercase().replace(' ', ".")));
     if !ext.is_empty() {
         u.extension = Some(ext.parse().unwrap());
     }
@@ -63,6 +65,17 @@ pub fn ipo_user(n: u32, name: &str, ext: &str, profile: Profile, flag: Option<bo
 pub fn run(directory: &[DirectoryUser], ipo: &IpoSnapshot) -> Classification {
     classify(
         &ClassifyInput::new(directory, ipo),
+        &DefaultLicensePolicy::default(),
+    )
+}
+
+/// `run` with every match key on, extension included (where an administrator has said
+/// extensions identify people).
+pub fn run_all_keys(directory: &[DirectoryUser], ipo: &IpoSnapshot) -> Classification {
+    let mut cfg = usertype_rules::ClassifyConfig::default();
+    cfg.match_order = usertype_rules::MatchKey::ALL.to_vec();
+    classify(
+        &ClassifyInput::new(directory, ipo).with_config(cfg),
         &DefaultLicensePolicy::default(),
     )
 }
