@@ -17,7 +17,6 @@
 //! apply report ends with the transport figures: requests, retries, throttled answers,
 //! re-logins and time waited.
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,7 +24,7 @@ use std::sync::{Arc, Mutex};
 
 use graph_client::{GraphClient, GraphConfig};
 use ipo_client::{IpoClient, IpoConfig, TlsMode, WireFormat};
-use ipo_model::{ObjectId, UserType};
+use ipo_model::ObjectId;
 use serde::Deserialize;
 use sync_engine::{
     FileStateStore, PersonStatus, Phase, Progress, RunOptions, Style, SyncConfig, SyncEngine,
@@ -261,20 +260,8 @@ async fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
     let run = result?;
 
     if args.command == "classify" {
-        let mut intended: BTreeMap<ObjectId, UserType> = BTreeMap::new();
-        for u in &run.directory {
-            if let Some(r) = config
-                .rules
-                .iter()
-                .filter(|r| u.groups.contains(&r.group))
-                .max_by_key(|r| r.priority)
-            {
-                intended.insert(u.id.clone(), r.user_type);
-            }
-        }
-        let input = usertype_rules::ClassifyInput::new(&run.directory, &run.snapshot)
-            .with_intended(&intended);
-        let c = usertype_rules::classify(&input, &usertype_rules::DefaultLicensePolicy::default());
+        // The classification the plan acts on: same rules, licence policy, sources, links.
+        let c = &run.classification;
         if args.json {
             println!("{}", serde_json::to_string_pretty(&c)?);
         } else {

@@ -7,7 +7,6 @@
 
 mod tenant;
 
-use std::collections::BTreeMap;
 use std::error::Error;
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -21,7 +20,6 @@ use ipo_model::{AssignmentCategory, DirectoryUser, ObjectId, TeamsPhoneNumber, U
 use sync_engine::{
     MemoryStateStore, RunOptions, Style, SyncConfig, SyncEngine, render_plan, render_report,
 };
-use usertype_rules::{ClassifyInput, DefaultLicensePolicy, classify};
 
 const TENANT: &str = "0c000000-0000-4000-8000-0000000000aa";
 const CLIENT_ID: &str = "0d000000-0000-4000-8000-0000000000bb";
@@ -139,7 +137,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "1. Who is which user type (classification, before any sync)",
     );
     let dry = engine.run(&RunOptions::dry_run()).await?;
-    print_classification(&config, &dry.directory, &dry.snapshot);
+    print_classification(&dry.classification);
 
     // 2. Dry run.
     heading(style, "2. Dry run: the plan (nothing written)");
@@ -231,31 +229,15 @@ fn person_named(people: &[tenant::Person], name: &str) -> Result<ObjectId, Box<d
         .ok_or_else(|| format!("no demo person {name}").into())
 }
 
-fn print_classification(
-    config: &SyncConfig,
-    directory: &[DirectoryUser],
-    snapshot: &ipo_model::IpoSnapshot,
-) {
-    // What each person's groups intend, by the highest-priority rule.
-    let mut intended: BTreeMap<ObjectId, UserType> = BTreeMap::new();
-    for u in directory {
-        if let Some(rule) = config
-            .rules
-            .iter()
-            .filter(|r| u.groups.contains(&r.group))
-            .max_by_key(|r| r.priority)
-        {
-            intended.insert(u.id.clone(), rule.user_type);
-        }
-    }
-    let input = ClassifyInput::new(directory, snapshot).with_intended(&intended);
-    let result = classify(&input, &DefaultLicensePolicy::default());
+/// The classification the sync itself acted on: same rules, licence policy and sources.
+fn print_classification(result: &usertype_rules::Classification) {
     let summary = result.summary();
     for t in UserType::ALL {
+        let now = summary.per_type.get(&t).copied().unwrap_or(0);
+        let pending = summary.pending_per_target.get(&t).copied().unwrap_or(0);
         println!(
-            "  {:<22} {:>3}",
-            t.to_string(),
-            summary.per_type.get(&t).copied().unwrap_or(0)
+            "  {:<22} {now:>3} now, {pending:>3} the sync makes one",
+            t.to_string()
         );
     }
     println!(
@@ -264,7 +246,10 @@ fn print_classification(
         summary.blocked_per_target.values().sum::<usize>() + summary.blocked_without_target
     );
     for v in &result.verdicts {
-        if v.problems.is_empty() {
+        // What the sync fixes itself is in the plan below; here, what an administrator must
+        // act on, and warnings.
+        let shown: Vec<_> = v.problems.iter().filter(|p| !p.sync_can_fix()).collect();
+        if shown.is_empty() {
             continue;
         }
         let kind = v
@@ -272,7 +257,7 @@ fn print_classification(
             .or(v.target)
             .map(|t| t.to_string())
             .unwrap_or_else(|| "-".into());
-        for p in &v.problems {
+        for p in shown {
             println!("  {:<28} {:<20} {p}", v.person.label, kind);
         }
     }

@@ -79,12 +79,13 @@ async fn issues_tokens_and_refuses_bad_credentials() {
 #[tokio::test]
 async fn expired_or_unknown_bearer_is_401() {
     let emu = start(
-        GraphEmulatorConfig::with_seed(Seed::contoso()).token_lifetime(Duration::from_millis(150)),
+        // Long enough that a loaded machine still uses the token before it expires.
+        GraphEmulatorConfig::with_seed(Seed::contoso()).token_lifetime(Duration::from_secs(2)),
     )
     .await;
     let tok = token(&emu).await;
     assert_eq!(get(&emu, &tok, "/users", false).await.0, 200);
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
     let (s, h, v) = get(&emu, &tok, "/users", false).await;
     assert_eq!(s, 401);
     assert_eq!(v["error"]["code"], "InvalidAuthenticationToken");

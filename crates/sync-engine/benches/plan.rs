@@ -9,9 +9,7 @@ use ipo_model::{
     AssignedPlan, CapabilityStatus, DirectoryUser, ExtensionNumber, GroupId, IpoSnapshot, IpoUser,
     License, LicensingMode, ObjectId, Platform, SystemInfo, UserType,
 };
-use sync_engine::{
-    GroupRule, Link, MCOEV_PLAN, PlanOptions, ProvisioningRule, SyncConfig, SyncState, plan,
-};
+use sync_engine::{GroupRule, Link, PlanOptions, ProvisioningRule, SyncConfig, SyncState, plan};
 
 const IPO_USERS: u32 = 3_000;
 const GROUPS: u32 = 10;
@@ -73,7 +71,10 @@ fn directory(n: u32) -> Vec<DirectoryUser> {
             u.mail = Some(format!("u{i}@contoso.com"));
             u.user_principal_name = u.mail.clone();
             u.account_enabled = Some(true);
-            u.assigned_plans = vec![AssignedPlan::new(MCOEV_PLAN, CapabilityStatus::Enabled)];
+            u.assigned_plans = vec![AssignedPlan::new(
+                sync_engine::usertype_rules::skus::MCOEV_PLAN,
+                CapabilityStatus::Enabled,
+            )];
             let g = i % GROUPS;
             if linked(i) {
                 u.business_phones = vec![format!("+441632{} x{}", 100_000 + i, 100_000 + i)];

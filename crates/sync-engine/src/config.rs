@@ -10,6 +10,7 @@ use ipo_model::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::ConfigError;
+use usertype_rules::{DefaultLicensePolicy, LicensePolicy};
 
 /// The whole sync configuration.
 ///
@@ -53,9 +54,12 @@ pub struct SyncConfig {
     /// Teams-only users in the IP Office system directory.
     #[serde(default)]
     pub directory: DirectorySettings,
-    /// Which Microsoft licences count as Teams voice.
+    /// The licence rules every decision about a person follows (classification, plan,
+    /// explain): which Microsoft SKUs and service plans make a Teams voice user, which mark a
+    /// resource account, which IP Office profiles each user type may have per licensing
+    /// mode, which profiles use no licence. TOML `[licensing]`; every key optional.
     #[serde(default)]
-    pub teams_licensing: TeamsLicensing,
+    pub licensing: DefaultLicensePolicy,
 }
 
 /// What one Azure AD group means.
@@ -360,29 +364,6 @@ impl Default for DirectorySettings {
     }
 }
 
-/// Microsoft licences that carry Teams voice (Phone System, service plan MCOEV).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-#[non_exhaustive]
-pub struct TeamsLicensing {
-    /// Service plan ids that count when `Enabled` (or `Warning`, with a warning).
-    pub service_plans: Vec<String>,
-    /// SKU ids that count even when `assignedPlans` was not read.
-    pub skus: Vec<String>,
-}
-
-impl Default for TeamsLicensing {
-    fn default() -> Self {
-        Self {
-            service_plans: vec![crate::eligibility::MCOEV_PLAN.into()],
-            skus: crate::eligibility::DEFAULT_VOICE_SKUS
-                .iter()
-                .map(|s| (*s).to_owned())
-                .collect(),
-        }
-    }
-}
-
 impl SyncConfig {
     /// A configuration with the given rules and every other setting at its default.
     pub fn new(rules: Vec<GroupRule>) -> Self {
@@ -393,7 +374,7 @@ impl SyncConfig {
             user_templates: BTreeMap::new(),
             safety: Safety::default(),
             directory: DirectorySettings::default(),
-            teams_licensing: TeamsLicensing::default(),
+            licensing: DefaultLicensePolicy::default(),
         }
     }
 
@@ -556,7 +537,11 @@ impl SyncConfig {
                     );
                 }
                 if r.user_type == UserType::TeamsAndIpOffice
-                    && !crate::eligibility::profile_allows_teams(profile, mode)
+                    && !self.licensing.profile_allowed_for(
+                        UserType::TeamsAndIpOffice,
+                        profile,
+                        mode,
+                    )
                 {
                     return bad(
                         format!("user_templates.{tname}.profile"),

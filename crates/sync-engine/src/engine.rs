@@ -84,6 +84,10 @@ pub struct RunResult {
     pub snapshot: IpoSnapshot,
     /// The directory users the plan was made from.
     pub directory: Vec<DirectoryUser>,
+    /// Every person's classification, made from the same configuration, directory, IP
+    /// Office snapshot and state as the plan (see [`classify`](crate::classify)): the
+    /// three-type report of this run.
+    pub classification: usertype_rules::Classification,
     /// What the run cost in transport, dry runs included (for an apply, the same as the
     /// report's `summary.transport`).
     pub transport: RunTransport,
@@ -189,6 +193,7 @@ impl SyncEngine {
             return Err(SyncError::UnknownPerson(id.to_string()));
         }
         let plan = plan(&self.config, &users, &snapshot, &state, &plan_options);
+        let classification = crate::classify(&self.config, &users, &snapshot, &state);
         info!(
             actions = plan.actions.len(),
             people = users.len(),
@@ -258,6 +263,7 @@ impl SyncEngine {
             directory_users: users.len(),
             snapshot,
             directory: users,
+            classification,
             transport,
         })
     }

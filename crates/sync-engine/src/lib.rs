@@ -31,7 +31,6 @@
 mod apply;
 mod changes;
 mod config;
-mod eligibility;
 mod engine;
 mod error;
 mod ext_map;
@@ -45,18 +44,16 @@ mod reason;
 mod record;
 mod render;
 mod report;
+mod scope;
 mod state;
 mod text;
+mod verdicts;
 
 pub use apply::{apply, apply_with_progress, is_destructive};
 pub use changes::Changes;
 pub use config::{
     AdoptPolicy, ApplyMode, DirectorySettings, FieldMap, FieldMapping, GroupRule, NodeSelector,
-    ProvisioningRule, RemovalPolicy, Safety, SyncConfig, TeamsLicensing, UserTemplate,
-};
-pub use eligibility::{
-    DEFAULT_VOICE_SKUS, MCOEV_PLAN, Voice, consumes_license, default_teams_profile,
-    is_resource_account, profile_allows_teams, teams_voice,
+    ProvisioningRule, RemovalPolicy, Safety, SyncConfig, UserTemplate,
 };
 pub use engine::{RunOptions, RunResult, SyncEngine};
 pub use error::{ConfigError, StateError, SyncError};
@@ -74,3 +71,5 @@ pub use state::{
     FileStateStore, Link, MemoryStateStore, PendingCreate, STATE_VERSION, StateStore, SyncState,
 };
 pub use text::Text;
+pub use usertype_rules::{self, DefaultLicensePolicy, LicensePolicy};
+pub use verdicts::classify;

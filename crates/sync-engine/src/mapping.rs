@@ -33,64 +33,6 @@ fn invalid(field: &str, source: &str, message: impl Into<String>) -> Reason {
     }
 }
 
-/// The extension held by `source`: for `businessPhones` the extension part of the first
-/// phone that has one (`+441632768402 x402`); elsewhere plain digits or any known notation.
-pub(crate) fn extension(
-    user: &DirectoryUser,
-    source: &str,
-) -> Result<Option<ExtensionNumber>, Reason> {
-    if source == "businessPhones" {
-        let mut refused = None;
-        for phone in &user.business_phones {
-            match TeamsNumber::parse_as(phone, NumberFormat::AzurePortal) {
-                Ok(n) => {
-                    if let Some(e) = n.extension() {
-                        return Ok(Some(e.clone()));
-                    }
-                }
-                // A phone that is not a Teams-style number is no business of the sync, unless
-                // it tried to carry an extension: then silently allocating another would hide
-                // the administrator's mistake.
-                Err(e) if refused.is_none() && carries_extension(phone) => {
-                    refused = Some(invalid("Extension", source, e.to_string()));
-                }
-                Err(_) => {}
-            }
-        }
-        return refused.map_or(Ok(None), Err);
-    }
-    let Some(raw) = user.property_str(source) else {
-        return Ok(None);
-    };
-    let t = raw.trimmed();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    if t.bytes().all(|b| b.is_ascii_digit()) {
-        return t
-            .parse::<ExtensionNumber>()
-            .map(Some)
-            .map_err(|e| invalid("Extension", source, e.to_string()));
-    }
-    match TeamsNumber::parse_any(t) {
-        Ok(n) => match n.extension() {
-            Some(e) => Ok(Some(e.clone())),
-            None => Err(invalid(
-                "Extension",
-                source,
-                "holds a number but no extension",
-            )),
-        },
-        Err(e) => Err(invalid("Extension", source, e.to_string())),
-    }
-}
-
-/// Whether a phone text has an extension part (` x402`, `ext. 402`, `;ext=402`).
-fn carries_extension(phone: &str) -> bool {
-    let lower = phone.to_ascii_lowercase();
-    lower.contains("ext") || lower.split_whitespace().skip(1).any(|w| w.starts_with('x'))
-}
-
 /// The person's Teams number (E.164), from the Teams configuration (primary first) or,
 /// failing that, from `businessPhones`.
 pub(crate) fn teams_number(user: &DirectoryUser) -> Option<E164Number> {

@@ -123,6 +123,11 @@ pub struct PersonPlan {
     /// Step trace (scope, eligibility, match, action), filled for `explain`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trace: Vec<String>,
+    /// The person's classification, the one [`classify`](crate::classify) reports: the
+    /// type they are now, the type the rules want, and every problem. `None` for people
+    /// no longer in any synced group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<usertype_rules::Verdict>,
 }
 
 /// Licences the plan needs for one profile, against the free ones.

@@ -15,7 +15,6 @@ use crate::config::{
     AdoptPolicy, ApplyMode, FieldMap, GroupRule, NodeSelector, ProvisioningRule, RemovalPolicy,
     SyncConfig, UserTemplate,
 };
-use crate::eligibility::{self, Voice};
 use crate::ext_map::{self, ExtMap};
 use crate::fast_hash::{FastMap, FastSet, FastState};
 use crate::mapping;
@@ -26,8 +25,11 @@ use crate::plan::{
 };
 use crate::reason::Reason;
 use crate::record::{RecordKind, RecordRef};
+use crate::scope::{self, Ruled, Scope};
 use crate::state::{Link, SyncState};
 use crate::text::Text;
+use crate::verdicts::{self, Judgement};
+use usertype_rules::{LicensePolicy, MatchKey, Verdict};
 
 /// Options of one planning pass.
 #[derive(Debug, Clone, Default)]
@@ -91,6 +93,12 @@ struct Person<'a> {
     status: Option<PersonStatus>,
     /// Their stored link says the sync disabled their user.
     link_disabled: bool,
+    /// The IP Office user their verdict pairs them with, and by which key.
+    matched: Option<(Guid, MatchKey)>,
+    /// Their Teams number and/or extension, as their verdict read it.
+    number: Option<TeamsNumber>,
+    /// Their verdict, for the plan line.
+    verdict: Option<Box<Verdict>>,
 }
 
 impl<'a> Person<'a> {
@@ -116,7 +124,6 @@ struct Index<'a> {
     hunt_by_name: FastMap<&'a str, &'a HuntGroup>,
     ext_by_number: ExtMap<&'a Extension>,
     ext_by_guid: FastMap<&'a Guid, &'a Extension>,
-    user_by_email: FastMap<String, Vec<&'a IpoUser>>,
     user_by_name: FastMap<&'a str, &'a IpoUser>,
     /// System directory entries by exact name (a search per Teams-only person was
     /// quadratic in a directory of thousands).
@@ -124,20 +131,8 @@ struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    /// The users with extension `e` (usually one; no allocation per user to index them).
-    fn users_at(&self, e: &ExtensionNumber) -> &[&'a IpoUser] {
-        if let Some(v) = self.shared_ext.get(e) {
-            v
-        } else if let Some(u) = self.user_by_ext.get(e) {
-            std::slice::from_ref(u)
-        } else {
-            &[]
-        }
-    }
-
-    /// `by_email`: index e-mail addresses too (only adoption by e-mail needs them);
     /// `by_name`: index user names (only recovering an interrupted run's creates needs them).
-    fn new(s: &'a IpoSnapshot, by_email: bool, by_name: bool, threads: usize) -> Self {
+    fn new(s: &'a IpoSnapshot, by_name: bool, threads: usize) -> Self {
         // The users by GUID are built beside the rest when there is a thread for it (each is
         // a pass over every IP Office user; 100k of them in a large steady state).
         let by_guid = || {
@@ -150,7 +145,7 @@ impl<'a> Index<'a> {
             std::thread::scope(|scope| {
                 // Refused a thread (a tight thread limit), it is built here afterwards.
                 let guids = std::thread::Builder::new().spawn_scoped(scope, by_guid);
-                let mut ix = Self::without_guids(s, by_email, by_name);
+                let mut ix = Self::without_guids(s, by_name);
                 ix.user_by_guid = match guids {
                     Ok(t) => t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
                     Err(_) => by_guid(),
@@ -158,14 +153,14 @@ impl<'a> Index<'a> {
                 ix
             })
         } else {
-            let mut ix = Self::without_guids(s, by_email, by_name);
+            let mut ix = Self::without_guids(s, by_name);
             ix.user_by_guid = by_guid();
             ix
         }
     }
 
     /// Every index but the users by GUID.
-    fn without_guids(s: &'a IpoSnapshot, by_email: bool, by_name: bool) -> Self {
+    fn without_guids(s: &'a IpoSnapshot, by_name: bool) -> Self {
         let mut ix = Index {
             user_by_guid: FastMap::default(),
             user_by_ext: ExtMap::with_capacity(s.users.len()),
@@ -174,7 +169,6 @@ impl<'a> Index<'a> {
             hunt_by_name: FastMap::default(),
             ext_by_number: ExtMap::with_capacity(s.extensions.len()),
             ext_by_guid: FastMap::with_capacity_and_hasher(s.extensions.len(), Default::default()),
-            user_by_email: FastMap::default(),
             user_by_name: FastMap::default(),
             entry_by_name: FastMap::default(),
         };
@@ -191,14 +185,6 @@ impl<'a> Index<'a> {
                         .push(u);
                 } else {
                     ix.user_by_ext.insert(e, u);
-                }
-            }
-            if by_email {
-                for m in [&u.email, &u.voicemail_email].into_iter().flatten() {
-                    ix.user_by_email
-                        .entry(m.to_lowercase())
-                        .or_default()
-                        .push(u);
                 }
             }
             if by_name {
@@ -262,8 +248,6 @@ struct Planner<'a> {
     owned_users: FastSet<Guid>,
     owned_exts: FastSet<Guid>,
     notes: Vec<String>,
-    /// The rules watching each group, as indexes into the configuration's rules.
-    rules_by_group: FastMap<&'a ipo_model::GroupId, Vec<usize>>,
     /// Each rule's label, made once for every plan line that names it.
     rule_labels: Vec<Text>,
     /// How many fields a create can set: name, extension, profile, Teams flag and the
@@ -280,12 +264,8 @@ impl<'a> Planner<'a> {
         state: &'a SyncState,
         options: &'a PlanOptions,
     ) -> Self {
-        let by_email = matches!(
-            config.safety.adopt,
-            AdoptPolicy::ByEmail | AdoptPolicy::ByExtensionOrEmail
-        );
         let threads = parts::thread_count(options.threads);
-        let ix = Index::new(snapshot, by_email, !state.pending.is_empty(), threads);
+        let ix = Index::new(snapshot, !state.pending.is_empty(), threads);
         let mut p = Planner {
             config,
             snapshot,
@@ -297,7 +277,6 @@ impl<'a> Planner<'a> {
             owned_users: FastSet::default(),
             owned_exts: FastSet::default(),
             notes: Vec::new(),
-            rules_by_group: FastMap::default(),
             rule_labels: config.rules.iter().map(|r| Text::from(r.label())).collect(),
             create_fields: {
                 let f = &config.fields;
@@ -312,9 +291,6 @@ impl<'a> Planner<'a> {
             },
             threads,
         };
-        for (i, r) in config.rules.iter().enumerate() {
-            p.rules_by_group.entry(&r.group).or_default().push(i);
-        }
         p.reconcile_links(state);
         p
     }
@@ -425,27 +401,33 @@ impl<'a> Planner<'a> {
         self.ix.ext_by_guid.get(guid).and_then(|e| e.node.clone())
     }
 
-    fn owner_of(&self, guid: &Guid) -> Option<&ObjectId> {
-        self.links
-            .iter()
-            .find(|(_, l)| l.user.as_ref() == Some(guid))
-            .map(|(id, _)| id)
-    }
-
     fn run(self, directory: &'a [DirectoryUser]) -> Plan {
         // Merge duplicates (a person reached through several groups) and sort by id, so the
         // plan (and extension allocation) does not depend on the directory's order.
-        let mut sorted: Vec<&'a DirectoryUser> = directory.iter().collect();
-        sorted.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut same_id: Vec<&[&'a DirectoryUser]> = sorted.chunk_by(|a, b| a.id == b.id).collect();
+        let same_id = scope::people_of(directory);
         let threads = self.threads;
-        let mut people: Vec<Person<'a>> =
-            parts::map_each(&mut same_id, threads, |_, same| match *same {
-                [one] => self.scope(one, one.groups.iter(), |g| one.groups.contains(g)),
-                _ => self.scope(same[0], same.iter().flat_map(|u| &u.groups), |g| {
-                    same.iter().any(|u| u.groups.contains(g))
-                }),
-            });
+        // Stage 1, scope: which rule holds each person.
+        let rules = Scope::new(self.config);
+        let ruled: Vec<Ruled<'a>> = same_id.iter().map(|same| rules.rule_for(same)).collect();
+        // Stage 2, verdicts: what each person is, may become and what blocks them, decided
+        // by usertype-rules from the same configuration a classification report uses.
+        let classification =
+            verdicts::Context::new(self.config, self.snapshot, self.links.as_ref())
+                .classify(&same_id, &ruled, &rules);
+        let mut verdict_of: FastMap<ObjectId, Verdict> = classification
+            .verdicts
+            .into_iter()
+            .filter_map(|v| Some((v.person.directory.clone()?, v)))
+            .collect();
+        let mut people: Vec<Person<'a>> = same_id
+            .iter()
+            .zip(&ruled)
+            .filter_map(|(same, r)| {
+                let first = *same.first()?;
+                let verdict = verdict_of.remove(&first.id);
+                Some(self.person(first, same, *r, &rules, verdict))
+            })
+            .collect();
         drop(same_id);
 
         // Each person's stored link (see `pair_links`); `at` (the person of each link)
@@ -458,7 +440,6 @@ impl<'a> Planner<'a> {
                 self.desired_values(p, link);
             }
         });
-        self.extension_conflicts(&mut people, &link_of);
         parts::for_each(&mut people, threads, |i, p| {
             if !p.blocked && !p.out_of_scope {
                 self.match_person(p, link_of[i]);
@@ -515,12 +496,15 @@ impl<'a> Planner<'a> {
         (at.concat(), link_of.concat())
     }
 
-    /// Which rule applies, and whether the person may be that type at all.
-    fn scope<'g>(
+    /// A person as the rules and their verdict see them: the rule that holds them, and
+    /// what the verdict says stops them or needs saying.
+    fn person(
         &self,
         user: &'a DirectoryUser,
-        groups: impl Iterator<Item = &'g ipo_model::GroupId>,
-        in_group: impl Fn(&ipo_model::GroupId) -> bool,
+        same: &[&DirectoryUser],
+        ruled: Ruled<'a>,
+        rules: &Scope<'_>,
+        verdict: Option<Verdict>,
     ) -> Person<'a> {
         let mut p = Person {
             user,
@@ -543,53 +527,31 @@ impl<'a> Planner<'a> {
             license_dropped: false,
             status: None,
             link_disabled: false,
+            matched: None,
+            number: None,
+            verdict: None,
         };
-        // One pass over the person's own groups finds the winning rule (the first in
-        // configuration order among the highest priority) and whether an equal one disagrees.
-        let mut best: Option<(usize, &'a GroupRule)> = None;
-        let mut conflict = false;
-        for &i in groups.flat_map(|g| self.rules_by_group.get(g)).flatten() {
-            let r = &self.config.rules[i];
-            match best {
-                Some((j, b)) if r.priority == b.priority => {
-                    conflict |= r.user_type != b.user_type;
-                    if i < j {
-                        best = Some((i, r));
-                    }
-                }
-                Some((_, b)) if r.priority < b.priority => {}
-                _ => {
-                    best = Some((i, r));
-                    conflict = false;
-                }
+        let (rule_index, rule) = match ruled {
+            Ruled::Nothing => {
+                p.out_of_scope = true;
+                p.reasons.push(Reason::OutOfScope);
+                p.trace_with(|| "scope: in none of the synced groups".into());
+                return p;
             }
-        }
-        let Some((rule_index, rule)) = best else {
-            p.out_of_scope = true;
-            p.reasons.push(Reason::OutOfScope);
-            p.trace_with(|| "scope: in none of the synced groups".into());
-            return p;
+            Ruled::Conflict { priority } => {
+                let labels = rules.conflicting(same, priority);
+                p.trace_with(|| {
+                    format!(
+                        "scope: conflict between rules of priority {priority}: {}",
+                        labels.join(", ")
+                    )
+                });
+                p.block(Reason::RuleConflict { rules: labels });
+                p.verdict = verdict.map(Box::new);
+                return p;
+            }
+            Ruled::Rule(i, r) => (i, r),
         };
-        let top = rule.priority;
-        let best = || {
-            self.config
-                .rules
-                .iter()
-                .filter(|r| in_group(&r.group))
-                .filter(|r| r.priority == top)
-        };
-        if conflict {
-            p.block(Reason::RuleConflict {
-                rules: best().map(|r| r.label()).collect(),
-            });
-            p.trace_with(|| {
-                format!(
-                    "scope: conflict between rules of priority {top}: {}",
-                    best().map(|r| r.label()).collect::<Vec<_>>().join(", ")
-                )
-            });
-            return p;
-        }
         p.rule = Some(rule);
         // Rules are a configuration's handful: the index always fits.
         p.rule_index = u32::try_from(rule_index).unwrap_or(u32::MAX);
@@ -602,38 +564,36 @@ impl<'a> Planner<'a> {
                 rule.user_type
             )
         });
-        if user.account_enabled == Some(false) && self.config.safety.disabled_accounts_out_of_scope
-        {
+        let Some(v) = verdict else {
+            return p;
+        };
+        let Judgement {
+            out_of_scope,
+            blocking,
+            warnings,
+            matched,
+            number,
+        } = verdicts::judge(&v);
+        p.verdict = Some(Box::new(v));
+        if let Some(r) = out_of_scope {
+            p.trace_with(|| format!("verdict: {r}, so out of scope"));
             p.out_of_scope = true;
-            p.reasons.push(Reason::AccountDisabled);
-            p.trace_with(|| "eligibility: account disabled in Azure AD, so out of scope".into());
+            p.reasons.push(r);
             return p;
         }
-        if eligibility::is_resource_account(user) {
-            p.out_of_scope = true;
-            p.reasons.push(Reason::ResourceAccount);
-            p.trace_with(|| "eligibility: a Teams resource account, not a person".into());
-            return p;
+        for r in blocking {
+            p.trace_with(|| format!("verdict: {r}"));
+            p.block(r);
         }
-        if rule.user_type.needs_teams_voice() {
-            match eligibility::teams_voice(user, &self.config.teams_licensing) {
-                Voice::Enabled => p.trace_with(|| "eligibility: Teams voice licensed".into()),
-                Voice::Grace => {
-                    p.reasons.push(Reason::TeamsVoiceGrace);
-                    p.trace_with(|| "eligibility: Teams voice in its grace period".into());
-                }
-                Voice::Suspended => {
-                    p.block(Reason::TeamsVoiceSuspended);
-                    p.trace_with(|| "eligibility: Teams voice suspended".into());
-                }
-                Voice::None => {
-                    p.block(Reason::NoTeamsVoice {
-                        wanted: rule.user_type,
-                    });
-                    p.trace_with(|| "eligibility: no Teams voice licence".into());
-                }
-            }
+        for r in warnings {
+            p.trace_with(|| format!("verdict (warning): {r}"));
+            p.reasons.push(r);
         }
+        if !p.blocked {
+            p.trace_with(|| "verdict: nothing stands in the way".into());
+        }
+        p.matched = matched;
+        p.number = number;
         p
     }
 
@@ -657,20 +617,21 @@ impl<'a> Planner<'a> {
             .provisioning
             .and_then(|r| r.user_template.as_deref())
             .and_then(|n| self.config.user_templates.get(n));
-        if let Some(m) = &fields.extension {
-            match mapping::extension(p.user, &m.source) {
-                Ok(e) => p.extension = e,
-                Err(r) => {
-                    p.block(r);
-                    return;
-                }
-            }
+        // The extension their verdict read (from the mapped source; the Teams number and the
+        // business phones, in any notation, by default).
+        if fields.extension.is_some() {
+            p.extension = p.number.as_ref().and_then(TeamsNumber::extension).cloned();
         }
         if let Some(m) = &fields.hunt_groups {
             p.hunt_groups = mapping::hunt_groups(p.user, &m.source).into_boxed_slice();
         }
         if t == UserType::TeamsOnly {
-            p.teams_number = mapping::teams_number(p.user);
+            p.teams_number = p.number.as_ref().and_then(TeamsNumber::number).cloned();
+            if p.teams_number.is_none() {
+                // An extension-only mapping (a property holding `402`): the number Teams rings
+                // is still the person's own.
+                p.teams_number = mapping::teams_number(p.user);
+            }
             if p.extension.is_none() && p.teams_number.is_none() {
                 p.block(Reason::NoNumber);
             }
@@ -706,212 +667,61 @@ impl<'a> Planner<'a> {
             }
             Err(r) => p.block(r),
         }
-        p.profile = Some(match t {
-            UserType::TeamsAndIpOffice => p
-                .template
-                .and_then(|t| t.profile)
-                .filter(|pr| eligibility::profile_allows_teams(*pr, self.mode))
-                .unwrap_or_else(|| eligibility::default_teams_profile(self.mode)),
-            _ => p
-                .template
-                .and_then(|t| t.profile)
-                .filter(|pr| pr.is_valid_in(self.mode))
-                .unwrap_or_else(|| Profile::default_for(self.mode)),
-        });
+        // The template's profile when the licence policy allows it for the type, else the
+        // policy's first choice for the type.
+        let policy = &self.config.licensing;
+        p.profile = p
+            .template
+            .and_then(|t| t.profile)
+            .filter(|pr| policy.profile_allowed_for(t, *pr, self.mode))
+            .or_else(|| policy.profile_for(t, None, self.mode));
     }
 
-    fn extension_conflicts(&self, people: &mut [Person<'a>], link_of: &[Option<&Link>]) {
-        // Who wants which number, gathered on all threads as (number, person) pairs, then
-        // grouped in person order: groups of people wanting one extension, by index.
-        let wanted: Vec<(u64, usize)> = parts::map_parts(people, self.threads, |offset, part| {
-            part.iter()
-                .enumerate()
-                .filter(|(_, p)| !p.blocked && !p.out_of_scope)
-                .filter_map(|(i, p)| Some((ext_map::key(p.extension.as_ref()?), offset + i)))
-                .collect::<Vec<_>>()
-        })
-        .concat();
-        let mut dups: Vec<Vec<usize>> = Vec::new();
-        {
-            let mut first: FastMap<u64, (usize, Option<usize>)> =
-                FastMap::with_capacity_and_hasher(wanted.len(), Default::default());
-            for &(key, i) in &wanted {
-                let slot = first.entry(key).or_insert((i, None));
-                if slot.0 == i {
-                    continue;
-                }
-                match slot.1 {
-                    Some(k) => dups[k].push(i),
-                    None => {
-                        slot.1 = Some(dups.len());
-                        dups.push(vec![slot.0, i]);
-                    }
-                }
-            }
-        }
-        for idxs in &dups {
-            for &i in idxs {
-                let others = idxs
-                    .iter()
-                    .filter(|&&j| j != i)
-                    .map(|&j| people[j].user.id.clone())
-                    .collect();
-                if let Some(e) = people[i].extension.clone() {
-                    people[i].block(Reason::DuplicateExtension {
-                        extension: e,
-                        others,
-                    });
-                }
-            }
-        }
-        let ranges: Vec<(&str, ipo_model::ExtensionRange)> = self
-            .config
-            .provisioning_rules
-            .iter()
-            .filter_map(|r| r.range().map(|x| (r.name.as_str(), x)))
-            .collect();
-        parts::for_each(people, self.threads, |i, p| {
-            if p.blocked || p.out_of_scope || p.user_type != Some(UserType::TeamsOnly) {
-                return;
-            }
-            let Some(e) = p.extension.clone() else {
-                return;
-            };
-            let link = link_of[i];
-            let own = link.and_then(|l| l.user.as_ref());
-            let with = if let Some(u) = self
-                .ix
-                .users_at(&e)
-                .iter()
-                .find(|u| u.guid.is_none() || u.guid.as_ref() != own)
-            {
-                Some(format!("IP Office user {}", u.name))
-            } else if let Some(h) = self.ix.hunt_by_ext.get(&e) {
-                Some(format!("hunt group {}", h.name))
-            } else if self.ix.ext_by_number.get(&e).is_some_and(|x| {
-                x.guid.is_none() || x.guid.as_ref() != link.and_then(|l| l.extension.as_ref())
-            }) {
-                Some("an IP Office extension".to_owned())
-            } else {
-                ranges
-                    .iter()
-                    .find(|(_, r)| r.contains(&e))
-                    .map(|(n, r)| format!("the range {r} of provisioning rule {n:?}"))
-            };
-            if let Some(with) = with {
-                p.block(Reason::TeamsExtensionClash { extension: e, with });
-            }
-        });
-    }
-
+    /// The IP Office user that is this person, as their verdict paired them (by the stored
+    /// link, or by a key the adoption setting allows), or a new one.
     fn match_person(&self, p: &mut Person<'a>, link: Option<&Link>) {
-        let linked = link
-            .and_then(|l| l.user.as_ref())
-            .and_then(|g| self.ix.user_by_guid.get(g).copied())
-            .filter(|u| !u.is_no_user());
+        let paired = p
+            .matched
+            .as_ref()
+            .and_then(|(g, key)| Some((self.ix.user_by_guid.get(g).copied()?, *key)))
+            .filter(|(u, _)| !u.is_no_user());
         if matches!(p.want, Some(Want::TeamsOnly)) {
-            if let Some(u) = linked {
-                p.trace_with(|| format!(
-                    "match: linked to {}, which goes: Teams-only users have no IP Office record",
-                    u.label()
-                ));
-            } else {
-                p.trace_with(|| "match: Teams-only, so a system directory entry only".into());
+            match link
+                .and_then(|l| l.user.as_ref())
+                .and_then(|g| self.ix.user_by_guid.get(g))
+            {
+                Some(u) => p.trace_with(|| {
+                    format!(
+                        "match: linked to {}, which goes: Teams-only users have no IP Office record",
+                        u.label()
+                    )
+                }),
+                None => p.trace_with(|| "match: Teams-only, so a system directory entry only".into()),
             }
             return;
         }
-        if let Some(u) = linked {
-            p.trace_with(|| format!("match: {} by the stored sync link", u.label()));
-            self.check_extension_free(p, Some(u));
-            p.want = Some(Want::User {
-                existing: Some(u),
-                adopted: false,
-            });
-            return;
-        }
-        let adopt = self.config.safety.adopt;
-        if let Some(e) = &p.extension
-            && matches!(
-                adopt,
-                AdoptPolicy::ByExtension | AdoptPolicy::ByExtensionOrEmail
-            )
-            && let [u] = self.ix.users_at(e)
-            && let Some(g) = &u.guid
-            && !self.owned_users.contains(g)
-            && !u.is_no_user()
-        {
-            let e = e.clone();
-            p.trace_with(|| format!("match: adopted {} by extension {e}", u.label()));
-            p.want = Some(Want::User {
-                existing: Some(u),
-                adopted: true,
-            });
-            return;
-        }
-        if matches!(
-            adopt,
-            AdoptPolicy::ByEmail | AdoptPolicy::ByExtensionOrEmail
-        ) {
-            let keys: Vec<String> = [&p.user.mail, &p.user.user_principal_name]
-                .into_iter()
-                .flatten()
-                .map(|m| m.to_lowercase())
-                .collect();
-            let found: BTreeSet<&Guid> = keys
-                .iter()
-                .filter_map(|k| self.ix.user_by_email.get(k))
-                .flatten()
-                .filter_map(|u| u.guid.as_ref())
-                .filter(|g| !self.owned_users.contains(*g))
-                .collect();
-            if found.len() == 1
-                && let Some(g) = found.into_iter().next()
-                && let Some(u) = self.ix.user_by_guid.get(g).copied()
-                && !u.is_no_user()
-            {
-                p.trace_with(|| format!("match: adopted {} by e-mail", u.label()));
-                self.check_extension_free(p, Some(u));
+        match paired {
+            Some((u, MatchKey::SyncLink)) => {
+                p.trace_with(|| format!("match: {} by the stored sync link", u.label()));
+                p.want = Some(Want::User {
+                    existing: Some(u),
+                    adopted: false,
+                });
+            }
+            Some((u, key)) => {
+                p.trace_with(|| format!("match: adopted {} by {key}", u.label()));
                 p.want = Some(Want::User {
                     existing: Some(u),
                     adopted: true,
                 });
-                return;
             }
-        }
-        self.check_extension_free(p, None);
-        if !p.blocked {
-            p.trace_with(|| "match: no IP Office user, one will be created".into());
-        }
-        p.want = Some(Want::User {
-            existing: None,
-            adopted: false,
-        });
-    }
-
-    /// The person's extension must not belong to another user or a hunt group.
-    fn check_extension_free(&self, p: &mut Person<'a>, me: Option<&IpoUser>) {
-        let Some(e) = p.extension.clone() else {
-            return;
-        };
-        if let Some(other) = self
-            .ix
-            .users_at(&e)
-            .iter()
-            // The same record (the usual case) is seen by address, without reading GUIDs.
-            .find(|u| me.is_none_or(|m| !std::ptr::eq(m, **u) && m.guid != u.guid))
-        {
-            let by = match other.guid.as_ref().and_then(|g| self.owner_of(g)) {
-                Some(owner) => format!("{} (synced for {owner})", other.label()),
-                None => other.label(),
-            };
-            p.block(Reason::ExtensionTaken { extension: e, by });
-            return;
-        }
-        if let Some(h) = self.ix.hunt_by_ext.get(&e) {
-            p.block(Reason::ExtensionTaken {
-                extension: e,
-                by: format!("hunt group {}", h.name),
-            });
+            None => {
+                p.trace_with(|| "match: no IP Office user, one will be created".into());
+                p.want = Some(Want::User {
+                    existing: None,
+                    adopted: false,
+                });
+            }
         }
     }
 
@@ -920,7 +730,13 @@ impl<'a> Planner<'a> {
         // ones keep theirs), gathered on all threads.
         let (taken, needy): (Vec<Vec<u64>>, Vec<Vec<usize>>) =
             parts::map_parts(people, self.threads, |offset, part| {
-                let taken = part.iter().filter_map(|p| p.extension.as_ref());
+                // Every number someone in scope wants stays free, even when that person is
+                // held back: a Teams-only number clashing with a new user would ring twice.
+                let taken = part.iter().filter_map(|p| {
+                    p.extension
+                        .as_ref()
+                        .or_else(|| p.number.as_ref().and_then(TeamsNumber::extension))
+                });
                 let needy = part.iter().enumerate().filter(|(_, p)| {
                     !p.blocked
                         && p.extension.is_none()
@@ -1022,7 +838,7 @@ impl<'a> Planner<'a> {
             let Some(want) = self.profile_needed(p, *existing) else {
                 continue;
             };
-            if !eligibility::consumes_license(want) {
+            if !self.config.licensing.consumes_license(want) {
                 continue;
             }
             let avail = free
@@ -1072,12 +888,13 @@ impl<'a> Planner<'a> {
             None => Some(want),
             Some(u) => {
                 let disabled = p.link_disabled;
-                let ok = match p.user_type {
-                    Some(UserType::TeamsAndIpOffice) => {
-                        eligibility::profile_allows_teams(u.profile, self.mode)
-                    }
-                    _ => true,
-                };
+                // A profile this library does not know was IP Office's choice: kept.
+                let ok = matches!(u.profile, Profile::Unknown(_))
+                    || p.user_type.is_none_or(|t| {
+                        self.config
+                            .licensing
+                            .profile_allowed_for(t, u.profile, self.mode)
+                    });
                 if !ok || (disabled && u.profile == Profile::NonLicensed) {
                     Some(want)
                 } else {
@@ -1943,7 +1760,7 @@ impl<'a> Planner<'a> {
         // Licence forecast.
         let mut licenses: BTreeMap<Profile, LicenseNeed> = BTreeMap::new();
         for (&pr, &n) in &out.profiles_assigned {
-            if eligibility::consumes_license(pr) {
+            if self.config.licensing.consumes_license(pr) {
                 license_need(&mut licenses, self.snapshot, pr).needed += n;
             }
         }
@@ -1991,6 +1808,7 @@ impl<'a> Planner<'a> {
                 status,
                 reasons: std::mem::take(&mut p.reasons),
                 trace: p.trace.take().map(|t| *t).unwrap_or_default(),
+                verdict: p.verdict.take().map(|v| *v),
             }
         });
         drop(people);
@@ -2030,6 +1848,7 @@ impl<'a> Planner<'a> {
                 } else {
                     Vec::new()
                 },
+                verdict: None,
             });
         }
         if !gone.is_empty() {

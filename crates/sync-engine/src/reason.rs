@@ -115,6 +115,12 @@ pub enum Reason {
     },
     /// A linked IP Office user vanished (deleted by hand): the link is dropped.
     LinkedUserGone,
+    /// A problem of the person's classification that the plan has no word of its own for
+    /// (e.g. an IP Office user matched by two people, or one the sync does not own).
+    Verdict {
+        /// The problem, as `usertype-rules` states it.
+        problem: Box<usertype_rules::Problem>,
+    },
 }
 
 impl fmt::Display for Reason {
@@ -199,6 +205,7 @@ impl fmt::Display for Reason {
             Reason::LinkedUserGone => {
                 f.write_str("the IP Office user the sync created was deleted by hand")
             }
+            Reason::Verdict { problem } => problem.fmt(f),
         }
     }
 }
@@ -206,6 +213,9 @@ impl fmt::Display for Reason {
 impl Reason {
     /// Whether the reason is only a warning (the person is still synced).
     pub fn is_warning(&self) -> bool {
+        if let Reason::Verdict { problem } = self {
+            return problem.severity() == usertype_rules::Severity::Warning;
+        }
         matches!(
             self,
             Reason::TeamsVoiceGrace

@@ -1,6 +1,8 @@
 //! Properties over generated tenants and IP Office configurations: planning never panics,
 //! an applied plan leaves nothing to do, IP Office never ends with duplicate names or
-//! extensions, and users the sync does not own are never touched.
+//! extensions, users the sync does not own are never touched, and the plan does for every
+//! person what their classification says (one brain: `usertype-rules` decides, the planner
+//! acts).
 //!
 //! The generated tenants mix unicode, case-only duplicates, hostile text (markup, quotes,
 //! control characters, bidi marks, zero-width joiners, emoji, over-long names), duplicate
@@ -18,8 +20,8 @@ use ipo_model::{
 };
 use proptest::prelude::*;
 use sync_engine::{
-    FieldMap, GroupRule, PlanOptions, ProvisioningRule, RemovalPolicy, RunOptions, SyncConfig,
-    SyncState, plan,
+    FieldMap, GroupRule, PersonStatus, PlanOptions, ProvisioningRule, Reason, RemovalPolicy,
+    RunOptions, StateStore, SyncConfig, SyncState, plan,
 };
 
 use common::*;
@@ -84,7 +86,8 @@ struct Person {
     display: usize,
     phone: usize,
     groups: Vec<bool>,
-    voice: bool,
+    /// 0 none, 1 enabled, 2 grace, 3 suspended, 4 a resource account.
+    voice: u8,
     enabled: Option<bool>,
     hunt: bool,
 }
@@ -98,6 +101,7 @@ struct Tenant {
     removal: RemovalPolicy,
     leavers: Vec<bool>,
     movers: Vec<u32>,
+    subscription: bool,
 }
 
 fn person_strategy() -> impl Strategy<Value = Person> {
@@ -106,7 +110,7 @@ fn person_strategy() -> impl Strategy<Value = Person> {
         0..NAMES.len(),
         0..PHONES.len(),
         prop::collection::vec(any::<bool>(), GROUPS),
-        prop::bool::weighted(0.8),
+        prop::sample::select(vec![1u8, 1, 1, 1, 0, 2, 3, 4]),
         prop::sample::select(vec![Some(true), Some(true), None, Some(false)]),
         any::<bool>(),
     )
@@ -143,9 +147,10 @@ fn tenant_strategy() -> impl Strategy<Value = Tenant> {
         ]),
         prop::collection::vec(any::<bool>(), 16),
         prop::collection::vec(0..6u32, 16),
+        prop::bool::weighted(0.3),
     )
         .prop_map(
-            |(people, rules, unowned, loose, removal, leavers, movers)| Tenant {
+            |(people, rules, unowned, loose, removal, leavers, movers, subscription)| Tenant {
                 people,
                 rules,
                 unowned,
@@ -153,6 +158,7 @@ fn tenant_strategy() -> impl Strategy<Value = Tenant> {
                 removal,
                 leavers,
                 movers,
+                subscription,
             },
         )
 }
@@ -182,6 +188,14 @@ fn build(t: &Tenant) -> (SyncConfig, IpoSnapshot, Vec<(Vec<usize>, DirectoryUser
     cfg.provisioning_rules = vec![desk];
 
     let mut s = server();
+    if t.subscription {
+        s.system.licensing_mode = LicensingMode::Subscription;
+        s.licenses = ["UC User", "Telephony User", "Telephony Plus User"]
+            .into_iter()
+            .map(|p| ipo_model::License::new(p, 50, 50))
+            .collect();
+    }
+    let mode = s.system.licensing_mode;
     let mut names = BTreeSet::new();
     let mut exts = BTreeSet::new();
     for &(n, e, teams) in &t.unowned {
@@ -192,11 +206,18 @@ fn build(t: &Tenant) -> (SyncConfig, IpoSnapshot, Vec<(Vec<usize>, DirectoryUser
             continue;
         }
         let e = UNOWNED_EXT[e].filter(|e| exts.insert(*e));
-        let mut u = IpoUser::new(name, LicensingMode::Plds);
+        let mut u = IpoUser::new(name, mode);
         u.extension = e.map(ext);
         if teams {
-            u.profile = ipo_model::Profile::PowerUser;
+            u.profile = match mode {
+                LicensingMode::Subscription => ipo_model::Profile::UcUser,
+                _ => ipo_model::Profile::PowerUser,
+            };
             u.teams_client = Some(true);
+        }
+        // Some carry the e-mail of a generated person: an identity the sync may not take.
+        if n % 3 == 0 {
+            u.email = Some(format!("p{}@contoso.com", n % 8));
         }
         s.users.push(u);
     }
@@ -231,8 +252,19 @@ fn build(t: &Tenant) -> (SyncConfig, IpoSnapshot, Vec<(Vec<usize>, DirectoryUser
                 u.business_phones = vec![PHONES[p.phone].into()];
             }
             u.account_enabled = p.enabled;
-            if p.voice {
-                u = with_voice(u);
+            let plan = |status| {
+                ipo_model::AssignedPlan::new(sync_engine::usertype_rules::skus::MCOEV_PLAN, status)
+            };
+            match p.voice {
+                1 => u = with_voice(u),
+                2 => u.assigned_plans = vec![plan(ipo_model::CapabilityStatus::Warning)],
+                3 => u.assigned_plans = vec![plan(ipo_model::CapabilityStatus::Suspended)],
+                4 => {
+                    u.assigned_licenses = vec![ipo_model::AssignedLicense::new(
+                        sync_engine::usertype_rules::skus::TEAMS_PHONE_RESOURCE_ACCOUNT_SKU,
+                    )]
+                }
+                _ => {}
             }
             if p.hunt {
                 u.extension_attributes.set(1, Some("Sales, Nowhere".into()));
@@ -330,6 +362,85 @@ fn no_duplicates(s: &IpoSnapshot) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Reasons only the plan can know (they depend on what else is planned, or on IP Office's
+/// limits), not the person's classification.
+fn plan_time(r: &Reason) -> bool {
+    matches!(
+        r,
+        Reason::LicenseShortfall { .. }
+            | Reason::Capacity { .. }
+            | Reason::NoExtension
+            | Reason::NoNumber
+            | Reason::InvalidValue { .. }
+    )
+}
+
+/// Every person's plan line agrees with their verdict, and after the apply a fresh
+/// classification finds every person the plan acted on clean, of the type the rule wants.
+fn agrees_with_verdicts(
+    cfg: &SyncConfig,
+    run: &sync_engine::RunResult,
+    after: &IpoSnapshot,
+    state: SyncState,
+) -> Result<(), TestCaseError> {
+    let fresh = sync_engine::classify(cfg, &run.directory, after, &state);
+    for line in &run.plan.people {
+        let Some(v) = &line.verdict else { continue };
+        prop_assert_eq!(
+            v.person.directory.as_ref(),
+            Some(&line.id),
+            "verdict of someone else"
+        );
+        let out = line.reasons.iter().any(|r| {
+            matches!(
+                r,
+                Reason::AccountDisabled | Reason::ResourceAccount | Reason::OutOfScope
+            )
+        });
+        if v.blocks_sync() {
+            prop_assert_eq!(
+                line.status,
+                PersonStatus::Skipped,
+                "{}: the verdict blocks ({:?}) but the plan acts",
+                line.label,
+                v.blocking().collect::<Vec<_>>()
+            );
+            continue;
+        }
+        if line.status == PersonStatus::Skipped {
+            prop_assert!(
+                out || line.reasons.iter().any(plan_time),
+                "{}: skipped without a blocking verdict or a plan-time reason: {:?} / {:?}",
+                line.label,
+                line.reasons,
+                v.problems
+            );
+            continue;
+        }
+        // Acted on (or already in line): the person is now exactly their target type.
+        let now = fresh.for_directory_user(&line.id);
+        prop_assert!(now.is_some(), "{}: no verdict after the apply", line.label);
+        let now = now.unwrap();
+        prop_assert_eq!(
+            now.user_type,
+            line.user_type,
+            "{}: after the apply {:?} (problems {:?}), the rule wants {:?}",
+            line.label,
+            now.user_type,
+            now.problems,
+            line.user_type
+        );
+        if line.user_type == Some(UserType::TeamsOnly) {
+            prop_assert!(
+                now.facts.ipo_profile.is_none(),
+                "{}: Teams only with an IP Office user",
+                line.label
+            );
+        }
+    }
+    Ok(())
+}
+
 async fn check(t: Tenant) -> Result<(), TestCaseError> {
     let (cfg, s, people) = build(&t);
 
@@ -359,7 +470,7 @@ async fn check(t: Tenant) -> Result<(), TestCaseError> {
     prop_assert_eq!(&first.actions, &second.actions);
     prop_assert_eq!(&first.people, &second.people);
 
-    let w = World::new(cfg, s);
+    let w = World::new(cfg.clone(), s);
     w.dir.add_nested_group(&gid(0), &gid(3));
     w.dir.add_nested_group(&gid(3), &gid(4));
     for (gs, u) in &people {
@@ -372,6 +483,7 @@ async fn check(t: Tenant) -> Result<(), TestCaseError> {
 
     let run = w.run(&RunOptions::apply()).await;
     let after = w.ipo.current();
+    agrees_with_verdicts(&cfg, &run, &after, w.state.load().unwrap())?;
     // The plan holds only writes IP Office accepts.
     let failures: Vec<_> = run.report.as_ref().unwrap().failures().collect();
     prop_assert!(failures.is_empty(), "failed writes: {:#?}", failures);

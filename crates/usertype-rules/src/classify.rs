@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ipo_model::{
-    DirectoryUser, ExtensionNumber, ExtensionRange, FullName, Guid, InvalidValue, IpoSnapshot, IpoUser,
-    LicensingMode, ObjectId, TeamsNumber, UserName, UserType,
+    DirectoryUser, ExtensionNumber, ExtensionRange, FullName, Guid, InvalidValue, IpoSnapshot,
+    IpoUser, LicensingMode, ObjectId, TeamsNumber, UserName, UserType,
 };
 use serde::{Deserialize, Serialize};
 
@@ -445,8 +445,10 @@ fn mark_shared_extensions(verdicts: &mut [Verdict]) {
             wanting.entry(e.clone()).or_default().push(i);
         }
     }
-    let mut shared: Vec<(ExtensionNumber, Vec<usize>)> =
-        wanting.into_iter().filter(|(_, who)| who.len() > 1).collect();
+    let mut shared: Vec<(ExtensionNumber, Vec<usize>)> = wanting
+        .into_iter()
+        .filter(|(_, who)| who.len() > 1)
+        .collect();
     shared.sort();
     for (extension, who) in shared {
         for &i in &who {
@@ -493,7 +495,13 @@ fn check_names(d: &DirectoryUser, cfg: &ClassifyConfig, name: bool, problems: &m
         && let Some(v) = d.property(prop)
         && let Err(e) = v.parse::<FullName>()
     {
-        let derived = FullName::derive(&v).map(|n| n.to_string());
+        // A full name is never worth skipping someone for: with nothing usable the sync
+        // leaves the field empty (an IP Office user) or names the directory entry after the
+        // UPN (a Teams-only person).
+        let derived = FullName::derive(&v)
+            .or_else(|| (!name).then(|| FullName::derive(&d.label())).flatten())
+            .map_or_else(String::new, |n| n.to_string());
+        let derived = Some(derived);
         let target = if name {
             "IP Office FullName"
         } else {
@@ -599,12 +607,13 @@ fn judge_directory_user(
                 }
                 if let Some(e) = teams_ext {
                     let with = ipo.holder_other_than(e, u, true).cloned().or_else(|| {
-                        ipo.reserved.iter().find(|(_, r)| r.contains(e)).map(|(n, r)| {
-                            Occupant::ProvisioningRange {
+                        ipo.reserved
+                            .iter()
+                            .find(|(_, r)| r.contains(e))
+                            .map(|(n, r)| Occupant::ProvisioningRange {
                                 rule: n.clone(),
                                 range: r.to_string(),
-                            }
-                        })
+                            })
                     });
                     if let Some(with) = with {
                         problems.push(Problem::ExtensionCollision {
@@ -655,10 +664,10 @@ fn judge_directory_user(
                         ipo: u.extension.clone(),
                     });
                 }
-                collides_elsewhere(teams_ext, u, &ipo, &mut problems);
+                collides_elsewhere(teams_ext, u, ipo, &mut problems);
             }
             (_, Some(u)) => {
-                collides_elsewhere(teams_ext, u, &ipo, &mut problems);
+                collides_elsewhere(teams_ext, u, ipo, &mut problems);
                 if u.teams_client == Some(true) {
                     problems.push(Problem::TeamsClientNotWanted {
                         ipo_user: u.name.to_string(),

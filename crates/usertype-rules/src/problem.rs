@@ -190,6 +190,11 @@ pub enum Problem {
         /// The other people wanting it.
         others: Vec<PersonRef>,
     },
+    /// Sync rules of equal priority hold the person and want different user types.
+    ConflictingRules {
+        /// The rules, by label.
+        rules: Vec<String>,
+    },
     /// The IP Office user that matches the person was not created by the sync, and the
     /// configuration does not let the sync take it over.
     UnownedIpoUser {
@@ -217,12 +222,16 @@ impl Problem {
     }
 
     /// Whether a sync that writes IP Office can fix it (create the user, set the flag,
-    /// profile or extension, derive a valid name); otherwise an administrator must act in
-    /// Azure AD / Teams or in the input.
+    /// profile or extension, derive a valid name, remove a user it created for someone who
+    /// is now Teams only); otherwise an administrator must act in Azure AD / Teams or in the
+    /// input. A sync never touches an IP Office user it does not own: classified for a sync
+    /// ([`ClassifyInput::with_adoption`](crate::ClassifyInput::with_adoption)), a match with
+    /// such a user also carries [`Problem::UnownedIpoUser`], which blocks.
     pub fn sync_can_fix(&self) -> bool {
         matches!(
             self,
             Problem::NoIpoRecord { .. }
+                | Problem::UnexpectedIpoRecord { .. }
                 | Problem::TeamsClientOff { .. }
                 | Problem::TeamsClientNotWanted { .. }
                 | Problem::ProfileNotAllowed { .. }
@@ -264,6 +273,7 @@ impl Problem {
             Problem::DuplicateDirectoryUser => "duplicate_directory_user",
             Problem::DuplicateExtension { .. } => "duplicate_extension",
             Problem::UnownedIpoUser { .. } => "unowned_ipo_user",
+            Problem::ConflictingRules { .. } => "conflicting_rules",
         }
     }
 }
@@ -368,6 +378,9 @@ impl fmt::Display for Problem {
                     "{field} value {value:?} would be refused by IP Office ({rule}): "
                 )?;
                 match derived {
+                    Some(d) if d.is_empty() => {
+                        f.write_str("the sync leaves the field empty; fix the source to fill it")
+                    }
                     Some(d) => write!(f, "the sync will use {d:?}; fix the source to choose yourself"),
                     None => f.write_str("fix the value in Azure AD or map another property"),
                 }
@@ -428,6 +441,12 @@ impl fmt::Display for Problem {
                 }
                 f.write_str(": give each person their own extension in Azure AD")
             }
+            Problem::ConflictingRules { rules } => write!(
+                f,
+                "sync rules of equal priority want different user types ({}): give one rule a \
+                 higher priority",
+                rules.join(", ")
+            ),
             Problem::UnownedIpoUser { ipo_user, key } => write!(
                 f,
                 "IP Office user {ipo_user:?} matches by {key} but was not created by the sync: \

@@ -130,8 +130,11 @@ pub struct Summary {
     pub people: usize,
     /// Consistent people per type.
     pub per_type: BTreeMap<UserType, usize>,
-    /// People with at least one error, per target type (`None` key not used: see
-    /// `blocked_without_target`).
+    /// People whose only errors are ones a sync fixes (no IP Office user yet, the Teams
+    /// flag or profile to set), per target type: what a sync will do, not a block.
+    pub pending_per_target: BTreeMap<UserType, usize>,
+    /// People with an error a sync cannot fix ([`Verdict::blocks_sync`]), per target type
+    /// (`None` key not used: see `blocked_without_target`).
     pub blocked_per_target: BTreeMap<UserType, usize>,
     /// People with errors and no target type.
     pub blocked_without_target: usize,
@@ -146,8 +149,9 @@ impl fmt::Display for Summary {
         write!(f, "{} people:", self.people)?;
         for t in UserType::ALL {
             let ok = self.per_type.get(&t).copied().unwrap_or(0);
+            let pending = self.pending_per_target.get(&t).copied().unwrap_or(0);
             let blocked = self.blocked_per_target.get(&t).copied().unwrap_or(0);
-            write!(f, " {t}: {ok} ({blocked} blocked);")?;
+            write!(f, " {t}: {ok} ({pending} to fix, {blocked} blocked);")?;
         }
         write!(
             f,
@@ -176,7 +180,10 @@ impl Classification {
         for v in &self.verdicts {
             match (v.user_type, v.target) {
                 (Some(t), _) => *s.per_type.entry(t).or_default() += 1,
-                (None, Some(t)) => *s.blocked_per_target.entry(t).or_default() += 1,
+                (None, Some(t)) if v.blocks_sync() => {
+                    *s.blocked_per_target.entry(t).or_default() += 1
+                }
+                (None, Some(t)) => *s.pending_per_target.entry(t).or_default() += 1,
                 (None, None) if v.problems.is_empty() => s.not_telephony += 1,
                 (None, None) => s.blocked_without_target += 1,
             }

@@ -189,7 +189,7 @@ proptest! {
             }
         }
         let s = a.summary();
-        let counted: usize = s.per_type.values().sum::<usize>() + s.blocked_per_target.values().sum::<usize>() + s.not_telephony + s.blocked_without_target;
+        let counted: usize = s.per_type.values().sum::<usize>() + s.pending_per_target.values().sum::<usize>() + s.blocked_per_target.values().sum::<usize>() + s.not_telephony + s.blocked_without_target;
         prop_assert_eq!(counted, s.people);
         let distinct: BTreeSet<_> = a.verdicts.iter().filter_map(|v| v.person.directory.clone()).collect();
         prop_assert_eq!(distinct.len(), ad_counts.len());

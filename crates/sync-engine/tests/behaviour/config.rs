@@ -83,9 +83,10 @@ disabled_accounts_out_of_scope = false
 enabled = true
 name_source = "displayName"
 
-[teams_licensing]
-service_plans = ["4828c8ec-dc2e-4779-b502-87ac9ce28ab7"]
-skus = ["d52db95a-5ecb-46b6-beb0-190ab5cda4a8"]
+[licensing]
+voice_service_plans = ["4828c8ec-dc2e-4779-b502-87ac9ce28ab7"]
+voice_skus = ["d52db95a-5ecb-46b6-beb0-190ab5cda4a8"]
+teams_profiles = { plds = ["power_user", "office_worker"], subscription = ["uc_user"] }
 "#;
 
 #[test]

@@ -1,7 +1,7 @@
 //! Licences and platform capacity: what does not fit is dropped and said so.
 
 use ipo_model::{AssignedPlan, CapabilityStatus, License, Platform, Profile, UserType};
-use sync_engine::{ActionKind, GroupRule, MCOEV_PLAN, PersonStatus, Reason, SyncConfig};
+use sync_engine::{ActionKind, GroupRule, PersonStatus, Reason, SyncConfig};
 
 use crate::common::*;
 
@@ -85,7 +85,10 @@ async fn license_shortfall_is_reported_for_people_with_warnings() {
     );
     let a = with_voice(with_ext(person(1, "ann"), "401"));
     let mut b = with_ext(person(2, "bob"), "402");
-    b.assigned_plans = vec![AssignedPlan::new(MCOEV_PLAN, CapabilityStatus::Warning)];
+    b.assigned_plans = vec![AssignedPlan::new(
+        sync_engine::usertype_rules::skus::MCOEV_PLAN,
+        CapabilityStatus::Warning,
+    )];
     w.join(&g, &a);
     w.join(&g, &b);
     let plan = w.dry().await;

@@ -8,6 +8,7 @@ mod config;
 mod extensions;
 mod fields;
 mod limits;
+mod one_brain;
 mod ownership;
 mod plan_output;
 mod progress;

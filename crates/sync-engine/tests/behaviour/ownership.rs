@@ -2,8 +2,8 @@
 
 use ipo_model::{IpoSnapshot, IpoUser, RemovalReason, UserType};
 use sync_engine::{
-    ActionKind, AdoptPolicy, GroupRule, Link, PersonStatus, Reason, RemovalPolicy, StateStore,
-    SyncConfig, SyncState,
+    ActionKind, AdoptPolicy, GroupRule, Link, PersonStatus, Reason, RemovalPolicy, RunOptions,
+    StateStore, SyncConfig, SyncState,
 };
 
 use crate::common::*;
@@ -108,9 +108,18 @@ async fn adoption_never_takes_a_user_two_people_could_match() {
     let w = World::new(cfg, s);
     let ann = with_ext(person(1, "ann"), "401");
     w.join(&g, &ann);
-    w.apply_ok().await;
-    // Ambiguous: a new user is created rather than guessing.
-    assert_eq!(w.user_of(&ann.id).unwrap().name.as_str(), "ann");
+    let run = w.run(&RunOptions::apply()).await;
+    // Ambiguous: neither is taken, and no third user is created beside them; both are named.
+    assert!(w.user_of(&ann.id).is_none());
+    assert_eq!(run.plan.count(ActionKind::CreateUser), 0);
+    let line = run.plan.person(&ann.id).unwrap();
+    assert_eq!(line.status, PersonStatus::Skipped);
+    let text = line
+        .reasons
+        .iter()
+        .map(ToString::to_string)
+        .collect::<String>();
+    assert!(text.contains("twin1") && text.contains("twin2"), "{text}");
 }
 
 #[tokio::test]

@@ -1,10 +1,7 @@
 //! Who is in scope, as which user type, and who is skipped why.
 
 use ipo_model::{AssignedLicense, AssignedPlan, CapabilityStatus, Profile, TeamsVoice, UserType};
-use sync_engine::{
-    ActionKind, DEFAULT_VOICE_SKUS, GroupRule, MCOEV_PLAN, PersonStatus, Reason, RunOptions,
-    SyncConfig,
-};
+use sync_engine::{ActionKind, GroupRule, PersonStatus, Reason, RunOptions, SyncConfig};
 
 use crate::common::*;
 
@@ -50,7 +47,8 @@ async fn teams_and_ipo_rule_sets_teams_flag_and_allowed_profile() {
     w.apply_ok().await;
     let u = w.user("ann").unwrap();
     assert_eq!(u.teams_client, Some(true));
-    assert!(sync_engine::profile_allows_teams(
+    assert!(sync_engine::usertype_rules::profile_allowed_for(
+        UserType::TeamsAndIpOffice,
         u.profile,
         ipo_model::LicensingMode::Plds
     ));
@@ -199,7 +197,9 @@ async fn person_without_teams_voice_is_skipped_with_reason() {
     let ann = with_ext(person(1, "ann"), "401");
     // A Business Voice SKU counts even without assignedPlans.
     let mut bob = with_ext(person(2, "bob"), "402");
-    bob.assigned_licenses = vec![AssignedLicense::new(DEFAULT_VOICE_SKUS[0])];
+    bob.assigned_licenses = vec![AssignedLicense::new(
+        sync_engine::usertype_rules::skus::DEFAULT_VOICE_SKUS[0],
+    )];
     // A plan that is not Phone System does not.
     let mut carl = with_ext(person(3, "carl"), "403");
     carl.assigned_plans = vec![AssignedPlan::new(
@@ -230,9 +230,15 @@ async fn grace_period_is_a_warning() {
         server(),
     );
     let mut ann = with_ext(person(1, "ann"), "401");
-    ann.assigned_plans = vec![AssignedPlan::new(MCOEV_PLAN, CapabilityStatus::Warning)];
+    ann.assigned_plans = vec![AssignedPlan::new(
+        sync_engine::usertype_rules::skus::MCOEV_PLAN,
+        CapabilityStatus::Warning,
+    )];
     let mut bob = with_ext(person(2, "bob"), "402");
-    bob.assigned_plans = vec![AssignedPlan::new(MCOEV_PLAN, CapabilityStatus::Suspended)];
+    bob.assigned_plans = vec![AssignedPlan::new(
+        sync_engine::usertype_rules::skus::MCOEV_PLAN,
+        CapabilityStatus::Suspended,
+    )];
     w.join(&g, &ann);
     w.join(&g, &bob);
     let run = w.apply_ok().await;

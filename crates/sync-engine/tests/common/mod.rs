@@ -10,8 +10,7 @@ use ipo_model::{
     License, LicensingMode, MemoryDirectory, MemoryIpo, ObjectId, Platform, SystemInfo,
 };
 use sync_engine::{
-    Link, MCOEV_PLAN, MemoryStateStore, Plan, RunOptions, RunResult, StateStore, SyncConfig,
-    SyncEngine,
+    Link, MemoryStateStore, Plan, RunOptions, RunResult, StateStore, SyncConfig, SyncEngine,
 };
 
 /// A person's object id, readable in failures: `00000000-0000-4000-8000-000000000042`.
@@ -45,8 +44,10 @@ pub fn with_ext(mut u: DirectoryUser, ext: &str) -> DirectoryUser {
 
 /// Gives the person Teams voice (Phone System enabled).
 pub fn with_voice(mut u: DirectoryUser) -> DirectoryUser {
-    u.assigned_plans
-        .push(AssignedPlan::new(MCOEV_PLAN, CapabilityStatus::Enabled));
+    u.assigned_plans.push(AssignedPlan::new(
+        sync_engine::usertype_rules::skus::MCOEV_PLAN,
+        CapabilityStatus::Enabled,
+    ));
     u
 }
 

@@ -53,7 +53,10 @@ pub fn system(mode: LicensingMode) -> IpoSnapshot {
 pub fn ipo_user(n: u32, name: &str, ext: &str, profile: Profile, flag: Option<bool>) -> IpoUser {
     let mut u = IpoUser::new(name.parse().unwrap(), LicensingMode::Plds);
     u.guid = Some(guid(n));
-    u.email = Some(format!("{}@contoso.com", name.to_lowercase().replace(' ', ".")));
+    u.email = Some(format!(
+        "{}@contoso.com",
+        name.to_lowercase().replace(' ', ".")
+    ));
     if !ext.is_empty() {
         u.extension = Some(ext.parse().unwrap());
     }

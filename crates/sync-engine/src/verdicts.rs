@@ -1,0 +1,313 @@
+//! The second stage of planning: `usertype-rules`' verdict on every person the rules hold,
+//! reached from the same configuration the sync runs on. The planner acts on these
+//! verdicts and decides nothing about a person by itself; [`classify`] gives the same
+//! verdicts to a report, so the classification and the plan cannot disagree.
+
+use std::collections::BTreeMap;
+
+use ipo_model::{
+    DirectoryUser, ExtensionRange, Guid, IpoSnapshot, ObjectId, TeamsNumber, UserType,
+};
+use usertype_rules::{
+    ClaimedMembership, Classification, ClassifyConfig, ClassifyInput, ExtensionSource, MatchKey,
+    Problem, Severity, Verdict,
+};
+
+use crate::config::{AdoptPolicy, SyncConfig};
+use crate::mapping;
+use crate::reason::Reason;
+use crate::scope::{Ruled, Scope, people_of};
+use crate::state::{Link, SyncState};
+
+/// Classifies every person for this sync: each Azure AD user in `directory` that a rule
+/// holds, checked against the type the rule wants, and every IP Office user.
+///
+/// The verdicts are the ones [`plan`](crate::plan) acts on: same licence policy
+/// (`[licensing]`), same extension source, same identity rules (stored links, then e-mail;
+/// an extension identifies only where `safety.adopt` says so), same adoption setting. A
+/// person the sync would skip has [`Verdict::blocks_sync`] set, with the problems that say
+/// why; "no IP Office user yet" is something the sync fixes, not a block.
+///
+/// ```
+/// use ipo_model::*;
+/// use sync_engine::{classify, GroupRule, SyncConfig, SyncState};
+///
+/// let group: GroupId = "11111111-1111-1111-1111-111111111111".parse()?;
+/// let config = SyncConfig::new(vec![GroupRule::new(group.clone(), UserType::TeamsAndIpOffice)]);
+/// let mut ann = DirectoryUser::new("22222222-2222-2222-2222-222222222222".parse()?);
+/// ann.display_name = Some("Ann Lee".into());
+/// ann.business_phones = vec!["+441632768401 x401".into()];
+/// ann.groups.insert(group);
+/// let ipo = IpoSnapshot::new(SystemInfo::new("ipo", "12.1", LicensingMode::Plds, Platform::Ip500V2));
+///
+/// let c = classify(&config, &[ann], &ipo, &SyncState::default());
+/// let v = &c.verdicts[0];
+/// // No Teams voice licence: a Teams + IP Office user needs one, and the sync cannot fix that.
+/// assert!(v.blocks_sync());
+/// assert_eq!(v.blocking().next().map(|p| p.code()), Some("no_teams_voice"));
+/// # Ok::<(), InvalidValue>(())
+/// ```
+pub fn classify(
+    config: &SyncConfig,
+    directory: &[DirectoryUser],
+    snapshot: &IpoSnapshot,
+    state: &SyncState,
+) -> Classification {
+    let people = people_of(directory);
+    let scope = Scope::new(config);
+    let ruled: Vec<Ruled<'_>> = people.iter().map(|same| scope.rule_for(same)).collect();
+    Context::new(config, snapshot, &state.links).classify(&people, &ruled, &scope)
+}
+
+/// What the sync brings to a classification: links, sources, adoption, ranges.
+pub(crate) struct Context<'a> {
+    config: &'a SyncConfig,
+    snapshot: &'a IpoSnapshot,
+    links: BTreeMap<ObjectId, Guid>,
+    ranges: Vec<(String, ExtensionRange)>,
+    classify: ClassifyConfig,
+}
+
+impl<'a> Context<'a> {
+    /// `links`: the sync's links (after recovering an interrupted run's creates).
+    pub(crate) fn new(
+        config: &'a SyncConfig,
+        snapshot: &'a IpoSnapshot,
+        links: &BTreeMap<ObjectId, Link>,
+    ) -> Self {
+        let links = links
+            .iter()
+            .filter_map(|(id, l)| Some((id.clone(), l.user.clone()?)))
+            .collect();
+        let ranges = config
+            .provisioning_rules
+            .iter()
+            .filter_map(|r| Some((r.name.clone(), r.range()?)))
+            .collect();
+        Self {
+            config,
+            snapshot,
+            links,
+            ranges,
+            classify: classify_config(config),
+        }
+    }
+
+    /// The verdicts for the people `ruled` holds (`people` and `ruled` side by side, as
+    /// [`Scope::rule_for`] answered).
+    pub(crate) fn classify(
+        &self,
+        people: &[Vec<&DirectoryUser>],
+        ruled: &[Ruled<'_>],
+        scope: &Scope<'_>,
+    ) -> Classification {
+        let mut directory = Vec::new();
+        let mut intended = BTreeMap::new();
+        let mut conflicts = BTreeMap::new();
+        let mut claims = Vec::new();
+        for (same, r) in people.iter().zip(ruled) {
+            let Some(first) = same.first() else { continue };
+            match r {
+                Ruled::Nothing => continue,
+                Ruled::Conflict { priority } => {
+                    conflicts.insert(first.id.clone(), scope.conflicting(same, *priority));
+                }
+                Ruled::Rule(_, rule) => {
+                    intended.insert(first.id.clone(), rule.user_type);
+                }
+            }
+            if let Some(m) = &self.config.fields.hunt_groups {
+                for g in mapping::hunt_groups(first, &m.source) {
+                    claims.push(ClaimedMembership::new(first.id.clone(), g));
+                }
+            }
+            directory.push((*first).clone());
+        }
+        let keys = adoption_keys(self.config.safety.adopt);
+        let input = ClassifyInput::new(&directory, self.snapshot)
+            .with_links(&self.links)
+            .with_intended(&intended)
+            .with_claimed_memberships(&claims)
+            .with_config(self.classify.clone())
+            .with_adoption(keys)
+            .with_reserved_ranges(&self.ranges);
+        let mut c = usertype_rules::classify(&input, &self.config.licensing);
+        for v in &mut c.verdicts {
+            let Some(id) = &v.person.directory else {
+                continue;
+            };
+            let mut changed = false;
+            if let Some(rules) = conflicts.remove(id) {
+                v.problems.insert(0, Problem::ConflictingRules { rules });
+                changed = true;
+            }
+            // A configuration that syncs disabled accounts: their being disabled is no
+            // problem of the sync's.
+            if !self.config.safety.disabled_accounts_out_of_scope {
+                let before = v.problems.len();
+                v.problems
+                    .retain(|p| !matches!(p, Problem::AccountDisabled));
+                changed |= v.problems.len() != before;
+            }
+            if changed {
+                v.user_type = if v.has_errors() { None } else { v.target };
+            }
+        }
+        c
+    }
+}
+
+/// The classification settings a sync implies: its extension and name sources, and the
+/// identity keys its adoption setting allows.
+pub(crate) fn classify_config(config: &SyncConfig) -> ClassifyConfig {
+    let mut c = ClassifyConfig::default();
+    c.match_order = match config.safety.adopt {
+        AdoptPolicy::ByExtension | AdoptPolicy::ByExtensionOrEmail => MatchKey::ALL.to_vec(),
+        _ => MatchKey::DEFAULT_ORDER.to_vec(),
+    };
+    c.extension_source = extension_source(config);
+    c.name_property = Some(config.fields.name.source.clone());
+    c.full_name_property = config.fields.full_name.as_ref().map(|m| m.source.clone());
+    c
+}
+
+/// Where the sync reads a person's number and extension: `businessPhones` (the default
+/// mapping) means the Teams telephone number first, then the business phones, so an
+/// extension written in either notation (`+441632768402 x402`, `tel:+441632768402;ext=402`)
+/// is found; any other property is read as it is.
+pub(crate) fn extension_source(config: &SyncConfig) -> ExtensionSource {
+    match &config.fields.extension {
+        Some(m) if m.source != "businessPhones" => ExtensionSource::Property {
+            name: m.source.clone(),
+            format: None,
+        },
+        _ => ExtensionSource::TeamsNumber,
+    }
+}
+
+/// The keys by which the sync may take over an IP Office user it did not create.
+fn adoption_keys(adopt: AdoptPolicy) -> &'static [MatchKey] {
+    match adopt {
+        AdoptPolicy::Never => &[],
+        AdoptPolicy::ByExtension => &[MatchKey::Extension],
+        AdoptPolicy::ByEmail => &[MatchKey::Email],
+        AdoptPolicy::ByExtensionOrEmail => &[MatchKey::Extension, MatchKey::Email],
+    }
+}
+
+/// What the planner takes from one verdict.
+#[derive(Debug, Default)]
+pub(crate) struct Judgement {
+    /// The person is not synced at all (disabled account, resource account): treated as
+    /// having left the rules' groups.
+    pub(crate) out_of_scope: Option<Reason>,
+    /// Why the sync skips them (empty: it may act).
+    pub(crate) blocking: Vec<Reason>,
+    /// What it says while acting.
+    pub(crate) warnings: Vec<Reason>,
+    /// The IP Office user that is this person (its GUID) and how it was found.
+    pub(crate) matched: Option<(Guid, MatchKey)>,
+    /// The person's Teams number and/or extension.
+    pub(crate) number: Option<TeamsNumber>,
+}
+
+/// Turns a verdict into plan reasons: each problem once, in the plan's words where the
+/// plan has a word for it, else as the verdict's own problem.
+pub(crate) fn judge(v: &Verdict) -> Judgement {
+    let mut j = Judgement {
+        matched: v
+            .person
+            .ipo
+            .clone()
+            .zip(v.matched_by)
+            .filter(|_| v.person.directory.is_some()),
+        number: v.facts.teams_number.clone(),
+        ..Judgement::default()
+    };
+    let target = v.target;
+    for p in &v.problems {
+        let blocking = p.severity() == Severity::Error && !p.sync_can_fix();
+        let reason = match p {
+            Problem::AccountDisabled => {
+                j.out_of_scope = Some(Reason::AccountDisabled);
+                continue;
+            }
+            Problem::ResourceAccount => {
+                j.out_of_scope = Some(Reason::ResourceAccount);
+                continue;
+            }
+            Problem::NoTeamsVoice { needed_for } => Reason::NoTeamsVoice {
+                wanted: *needed_for,
+            },
+            Problem::TeamsVoiceSuspended => Reason::TeamsVoiceSuspended,
+            Problem::TeamsVoiceInGrace => Reason::TeamsVoiceGrace,
+            Problem::ConflictingRules { rules } => Reason::RuleConflict {
+                rules: rules.clone(),
+            },
+            Problem::NoNumber {
+                needed_for: UserType::TeamsOnly,
+                ..
+            } => Reason::NoNumber,
+            Problem::NoNumber { .. } | Problem::ExtensionMismatch { teams: None, .. } => {
+                Reason::NoTeamsExtension
+            }
+            Problem::ExtensionCollision { extension, with } => {
+                if target == Some(UserType::TeamsOnly) {
+                    Reason::TeamsExtensionClash {
+                        extension: extension.clone(),
+                        with: with.to_string(),
+                    }
+                } else {
+                    Reason::ExtensionTaken {
+                        extension: extension.clone(),
+                        by: with.to_string(),
+                    }
+                }
+            }
+            Problem::DuplicateExtension { extension, others } => Reason::DuplicateExtension {
+                extension: extension.clone(),
+                others: others.iter().filter_map(|o| o.directory.clone()).collect(),
+            },
+            Problem::InvalidValue {
+                field,
+                value,
+                rule,
+                derived: None,
+            } => invalid_value(field, value, rule),
+            // The planner says these in its own words when it acts (names, links,
+            // hunt groups), or acts on them (create, profile, flag, extension).
+            Problem::InvalidValue { .. }
+            | Problem::StaleLink { .. }
+            | Problem::HuntGroupMembershipImpossible { .. }
+            | Problem::NoIpoExtension { .. } => continue,
+            _ if p.sync_can_fix() => continue,
+            other => Reason::Verdict {
+                problem: Box::new(other.clone()),
+            },
+        };
+        if blocking {
+            j.blocking.push(reason);
+        } else {
+            j.warnings.push(reason);
+        }
+    }
+    j
+}
+
+/// A refused value in the plan's words: classification names the field
+/// `"<source> -> <IP Office field>"`.
+fn invalid_value(field: &str, value: &str, rule: &str) -> Reason {
+    let (source, target) = field.split_once(" -> ").unwrap_or(("", field));
+    let field = match target {
+        "extension" => "Extension",
+        "IP Office Name" => "Name",
+        "IP Office FullName" => "FullName",
+        "IP Office directory name" => "Directory name",
+        other => other,
+    };
+    Reason::InvalidValue {
+        field: field.into(),
+        source: source.into(),
+        message: format!("{value:?}: {rule}"),
+    }
+}
