@@ -18,7 +18,6 @@ use crate::config::{
 use crate::ext_map::{self, ExtMap};
 use crate::fast_hash::{FastMap, FastSet, FastState};
 use crate::mapping;
-use crate::parts;
 use crate::plan::{
     Action, ActionKind, Effect, FieldChange, HeldRemovals, LicenseNeed, PersonPlan, PersonStatus,
     Plan, Prepared, StateUpdate, TeamsAction,
@@ -39,10 +38,6 @@ pub struct PlanOptions {
     pub allow_removals: bool,
     /// Keep only this person's actions and fill their step trace (provision on demand).
     pub explain: Option<ObjectId>,
-    /// Threads to plan with: 0 (the default) lets the planner use the cores the machine
-    /// offers (up to 8), 1 keeps it on the calling thread. The plan is the same either way;
-    /// a directory under about a thousand people is planned on the calling thread anyway.
-    pub threads: usize,
 }
 
 impl PlanOptions {
@@ -132,31 +127,12 @@ struct Index<'a> {
 
 impl<'a> Index<'a> {
     /// `by_name`: index user names (only recovering an interrupted run's creates needs them).
-    fn new(s: &'a IpoSnapshot, by_name: bool, threads: usize) -> Self {
-        // The users by GUID are built beside the rest when there is a thread for it (each is
-        // a pass over every IP Office user; 100k of them in a large steady state).
-        let by_guid = || {
-            let mut m = FastMap::with_capacity_and_hasher(s.users.len(), Default::default());
-            m.extend(s.users.iter().filter_map(|u| Some((u.guid.as_ref()?, u))));
-            m
-        };
-        // Worth a thread of its own (about 40 us to start) only for a large system.
-        if threads > 1 && s.users.len() >= 16 * parts::MIN_SHARE {
-            std::thread::scope(|scope| {
-                // Refused a thread (a tight thread limit), it is built here afterwards.
-                let guids = std::thread::Builder::new().spawn_scoped(scope, by_guid);
-                let mut ix = Self::without_guids(s, by_name);
-                ix.user_by_guid = match guids {
-                    Ok(t) => t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                    Err(_) => by_guid(),
-                };
-                ix
-            })
-        } else {
-            let mut ix = Self::without_guids(s, by_name);
-            ix.user_by_guid = by_guid();
-            ix
-        }
+    fn new(s: &'a IpoSnapshot, by_name: bool) -> Self {
+        let mut ix = Self::without_guids(s, by_name);
+        ix.user_by_guid = FastMap::with_capacity_and_hasher(s.users.len(), Default::default());
+        ix.user_by_guid
+            .extend(s.users.iter().filter_map(|u| Some((u.guid.as_ref()?, u))));
+        ix
     }
 
     /// Every index but the users by GUID.
@@ -253,8 +229,6 @@ struct Planner<'a> {
     /// How many fields a create can set: name, extension, profile, Teams flag and the
     /// optional mapped ones configured.
     create_fields: usize,
-    /// Threads for the per-person passes.
-    threads: usize,
 }
 
 impl<'a> Planner<'a> {
@@ -264,8 +238,7 @@ impl<'a> Planner<'a> {
         state: &'a SyncState,
         options: &'a PlanOptions,
     ) -> Self {
-        let threads = parts::thread_count(options.threads);
-        let ix = Index::new(snapshot, !state.pending.is_empty(), threads);
+        let ix = Index::new(snapshot, !state.pending.is_empty());
         let mut p = Planner {
             config,
             snapshot,
@@ -289,7 +262,6 @@ impl<'a> Planner<'a> {
                 ];
                 4 + optional.iter().filter(|m| m.is_some()).count()
             },
-            threads,
         };
         p.reconcile_links(state);
         p
@@ -298,12 +270,10 @@ impl<'a> Planner<'a> {
     /// Drops links to records deleted by hand, and turns in-flight creates of a crashed run
     /// into links when IP Office has the records.
     fn reconcile_links(&mut self, state: &SyncState) {
-        // Which records of each link are gone: a lookup or three per link, looked up on all
-        // threads (a steady state of 100k people has 100k links to check).
-        let mut all: Vec<(&ObjectId, &Link)> = self.links.iter().collect();
-        let gone = parts::map_parts(&mut all, self.threads, |_, part| {
+        // Which records of each link are gone: a lookup or three per link.
+        let gone = {
             let ix = &self.ix;
-            let gone = part.iter().filter_map(|&(id, link)| {
+            let gone = self.links.iter().filter_map(|(id, link)| {
                 let user = (link.user.as_ref()).is_some_and(|g| !ix.user_by_guid.contains_key(g));
                 let ext =
                     (link.extension.as_ref()).is_some_and(|g| !ix.ext_by_guid.contains_key(g));
@@ -312,10 +282,9 @@ impl<'a> Planner<'a> {
                 (user || ext || entry).then(|| (id.clone(), link.clone(), user, ext, entry))
             });
             gone.collect::<Vec<_>>()
-        });
-        drop(all);
+        };
         let mut changed_links = Vec::new();
-        for (id, mut link, user_gone, ext_gone, entry_gone) in gone.into_iter().flatten() {
+        for (id, mut link, user_gone, ext_gone, entry_gone) in gone {
             if user_gone {
                 link.user = None;
                 link.name = None;
@@ -405,7 +374,6 @@ impl<'a> Planner<'a> {
         // Merge duplicates (a person reached through several groups) and sort by id, so the
         // plan (and extension allocation) does not depend on the directory's order.
         let same_id = scope::people_of(directory);
-        let threads = self.threads;
         // Stage 1, scope: which rule holds each person.
         let rules = Scope::new(self.config);
         let ruled: Vec<Ruled<'a>> = same_id.iter().map(|same| rules.rule_for(same)).collect();
@@ -433,18 +401,14 @@ impl<'a> Planner<'a> {
         // Each person's stored link (see `pair_links`); `at` (the person of each link)
         // serves the removals and the plan lines too.
         let (at, link_of) = self.pair_links(&people);
-        parts::for_each(&mut people, threads, |i, p| {
-            let link = link_of[i];
+        // Stage 3, desired state: what each person's IP Office records should hold.
+        for (p, &link) in people.iter_mut().zip(&link_of) {
             p.link_disabled = link.is_some_and(|l| l.disabled);
             if !p.blocked && !p.out_of_scope {
                 self.desired_values(p, link);
+                self.match_person(p, link);
             }
-        });
-        parts::for_each(&mut people, threads, |i, p| {
-            if !p.blocked && !p.out_of_scope {
-                self.match_person(p, link_of[i]);
-            }
-        });
+        }
         self.allocate_extensions(&mut people, &link_of);
         self.apply_limits(&mut people);
         let mut out = Output::default();
@@ -457,43 +421,25 @@ impl<'a> Planner<'a> {
 
     /// Pairs people with their stored links: the person of each link (by index, in link
     /// order; None for people no longer in the directory) and the link of each person.
-    /// Both lists are sorted by id, so each part of the people is merged with the links of
-    /// its own stretch of ids, on all threads (a hash lookup per person cost a cache miss
-    /// per key compare).
-    #[allow(clippy::type_complexity)]
+    /// Both lists are sorted by id, so one merge walk pairs them.
     fn pair_links<'s>(
         &'s self,
         people: &[Person<'a>],
     ) -> (Vec<Option<usize>>, Vec<Option<&'s Link>>) {
-        use std::ops::Bound;
-        let bound = |i: usize| match people.get(i) {
-            Some(p) if i > 0 => Bound::Included(&p.user.id),
-            _ => Bound::Unbounded,
-        };
-        let parts = parts::map_ranges(people.len(), self.threads, |r| {
-            // The links from this part's first id up to the next part's first id.
-            let upper = match bound(r.end) {
-                Bound::Included(id) => Bound::Excluded(id),
-                b => b,
-            };
-            let links = self.links.range::<ObjectId, _>((bound(r.start), upper));
-            let mut at = Vec::new();
-            let mut link_of = vec![None; r.len()];
-            let mut i = r.start;
-            for (id, link) in links {
-                while i < r.end && people[i].user.id < *id {
-                    i += 1;
-                }
-                let found = i < r.end && people[i].user.id == *id;
-                at.push(found.then_some(i));
-                if found {
-                    link_of[i - r.start] = Some(link);
-                }
+        let mut at = Vec::with_capacity(self.links.len());
+        let mut link_of = vec![None; people.len()];
+        let mut i = 0;
+        for (id, link) in self.links.iter() {
+            while people.get(i).is_some_and(|p| p.user.id < *id) {
+                i += 1;
             }
-            (at, link_of)
-        });
-        let (at, link_of): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
-        (at.concat(), link_of.concat())
+            let found = people.get(i).is_some_and(|p| p.user.id == *id);
+            at.push(found.then_some(i));
+            if found && let Some(slot) = link_of.get_mut(i) {
+                *slot = Some(link);
+            }
+        }
+        (at, link_of)
     }
 
     /// A person as the rules and their verdict see them: the rule that holds them, and
@@ -727,32 +673,26 @@ impl<'a> Planner<'a> {
 
     fn allocate_extensions(&self, people: &mut [Person<'a>], link_of: &[Option<&Link>]) {
         // The numbers people bring and who needs one allocated (new users only; existing
-        // ones keep theirs), gathered on all threads.
-        let (taken, needy): (Vec<Vec<u64>>, Vec<Vec<usize>>) =
-            parts::map_parts(people, self.threads, |offset, part| {
-                // Every number someone in scope wants stays free, even when that person is
-                // held back: a Teams-only number clashing with a new user would ring twice.
-                let taken = part.iter().filter_map(|p| {
-                    p.extension
-                        .as_ref()
-                        .or_else(|| p.number.as_ref().and_then(TeamsNumber::extension))
-                });
-                let needy = part.iter().enumerate().filter(|(_, p)| {
-                    !p.blocked
-                        && p.extension.is_none()
-                        && matches!(p.want, Some(Want::User { existing: None, .. }))
-                });
-                (
-                    taken.map(ext_map::key).collect(),
-                    needy.map(|(i, _)| offset + i).collect(),
-                )
+        // ones keep theirs).
+        let needy: Vec<usize> = (people.iter().enumerate())
+            .filter(|(_, p)| {
+                !p.blocked
+                    && p.extension.is_none()
+                    && matches!(p.want, Some(Want::User { existing: None, .. }))
             })
-            .into_iter()
-            .unzip();
+            .map(|(i, _)| i)
+            .collect();
         // Steady state: nobody needs a number, so the numbers in use are not even listed.
-        if needy.iter().all(Vec::is_empty) {
+        if needy.is_empty() {
             return;
         }
+        // Every number someone in scope wants stays free, even when that person is held
+        // back: a Teams-only number clashing with a new user would ring twice.
+        let taken = people.iter().filter_map(|p| {
+            p.extension
+                .as_ref()
+                .or_else(|| p.number.as_ref().and_then(TeamsNumber::extension))
+        });
         // Numbers as integer keys: the search walks a range number by number, and building
         // an `ExtensionNumber` per candidate cost an allocation each.
         let key = ext_map::key;
@@ -765,10 +705,10 @@ impl<'a> Planner<'a> {
             let numbers = numbers.chain(s.extensions.iter().map(|e| &e.number));
             let numbers = numbers.chain(s.hunt_groups.iter().filter_map(|h| h.extension.as_ref()));
             used.extend(numbers.map(key));
-            used.extend(taken.into_iter().flatten());
+            used.extend(taken.map(key));
         }
         let mut cursors: FastMap<&str, u64> = FastMap::default();
-        for i in needy.into_iter().flatten() {
+        for i in needy {
             let (p, link) = (&mut people[i], link_of[i]);
             // An extension record this person's earlier (interrupted) run created.
             if let Some(n) = link
@@ -920,18 +860,9 @@ impl<'a> Planner<'a> {
             registry: None,
             creates,
         };
-        // Names are handed out in person order on this thread, a stretch of people at a time;
-        // the writes of each stretch already named are built on the other threads meanwhile,
-        // each stretch into its own output, joined in order.
-        let parts = parts::pipeline(
-            people,
-            self.threads,
-            |offset, stretch| self.assign_names(stretch, &link_of[offset..], &mut names),
-            |offset, stretch| self.build_writes(stretch, &link_of[offset..]),
-        );
-        for part in parts {
-            out.absorb(part);
-        }
+        // Names are handed out in person order, then the writes are built with them.
+        self.assign_names(people, link_of, &mut names);
+        out.absorb(self.build_writes(people, link_of));
     }
 
     /// The writes of a stretch of people, named already.
@@ -1444,13 +1375,11 @@ impl<'a> Planner<'a> {
         if !self.config.directory.enabled {
             return;
         }
-        // What each Teams-only person's entry would be is theirs alone (worked out on all
-        // threads); only making the names unique needs everyone in order.
-        let wishes = parts::map_parts(people, self.threads, |offset, part| {
-            let wishes = part.iter_mut().enumerate();
-            let wishes = wishes.filter_map(|(i, p)| Some((offset + i, self.entry_wish(p)?)));
-            wishes.collect::<Vec<_>>()
-        });
+        // What each Teams-only person's entry would be is theirs alone; only making the names
+        // unique needs everyone in order.
+        let wishes: Vec<(usize, EntryWish)> = (people.iter_mut().enumerate())
+            .filter_map(|(i, p)| Some((i, self.entry_wish(p)?)))
+            .collect();
         // Names kept by their current owners are settled first, so a newcomer with the same
         // display name gets a suffix instead of taking someone's entry.
         let mut taken: FastSet<String> = self
@@ -1459,7 +1388,7 @@ impl<'a> Planner<'a> {
             .iter()
             .map(|d| d.name.as_str().to_lowercase())
             .collect();
-        for (i, wish) in wishes.into_iter().flatten() {
+        for (i, wish) in wishes {
             let (p, link) = (&mut people[i], link_of[i]);
             let EntryWish {
                 name: base,
@@ -1777,40 +1706,43 @@ impl<'a> Planner<'a> {
         // People lines.
         let explain = self.options.explain.as_ref();
         let (held_set, kept, labels) = (&held_set, &out.kept, &self.rule_labels);
-        let mut lines = parts::map_each(&mut people, self.threads, |_, p| {
-            let held_here = !held_set.is_empty() && held_set.contains(&p.user.id);
-            if held_here {
-                p.reasons.push(Reason::RemovalHeld);
-            }
-            if !kept.is_empty() && kept.contains(&p.user.id) {
-                p.reasons.push(Reason::KeptByPolicy);
-            }
-            let status = if let Some(s) = &p.status {
-                if *s == PersonStatus::Remove && held_here {
+        let mut lines: Vec<PersonPlan> = people
+            .iter_mut()
+            .map(|p| {
+                let held_here = !held_set.is_empty() && held_set.contains(&p.user.id);
+                if held_here {
+                    p.reasons.push(Reason::RemovalHeld);
+                }
+                if !kept.is_empty() && kept.contains(&p.user.id) {
+                    p.reasons.push(Reason::KeptByPolicy);
+                }
+                let status = if let Some(s) = &p.status {
+                    if *s == PersonStatus::Remove && held_here {
+                        PersonStatus::Skipped
+                    } else {
+                        *s
+                    }
+                } else if p.blocked || p.out_of_scope {
                     PersonStatus::Skipped
                 } else {
-                    *s
+                    PersonStatus::InSync
+                };
+                PersonPlan {
+                    id: p.user.id.clone(),
+                    label: person_label(p.user),
+                    user_type: p.user_type,
+                    rule: p
+                        .rule
+                        .and_then(|_| labels.get(p.rule_index as usize).cloned()),
+                    ipo_name: p.derived_name.take(),
+                    extension: p.extension.take(),
+                    status,
+                    reasons: std::mem::take(&mut p.reasons),
+                    trace: p.trace.take().map(|t| *t).unwrap_or_default(),
+                    verdict: p.verdict.take().map(|v| *v),
                 }
-            } else if p.blocked || p.out_of_scope {
-                PersonStatus::Skipped
-            } else {
-                PersonStatus::InSync
-            };
-            PersonPlan {
-                id: p.user.id.clone(),
-                label: person_label(p.user),
-                user_type: p.user_type,
-                rule: p
-                    .rule
-                    .and_then(|_| labels.get(p.rule_index as usize).cloned()),
-                ipo_name: p.derived_name.take(),
-                extension: p.extension.take(),
-                status,
-                reasons: std::mem::take(&mut p.reasons),
-                trace: p.trace.take().map(|t| *t).unwrap_or_default(),
-                verdict: p.verdict.take().map(|v| *v),
-            }
-        });
+            })
+            .collect();
         drop(people);
         // Linked people no longer in the directory at all. Both lists come sorted by id
         // (people were sorted, links are a BTreeMap), so a merge keeps the whole sorted.
@@ -2064,7 +1996,7 @@ fn mark_removed(
     }
 }
 
-/// A Teams-only person's wanted directory entry, worked out on any thread.
+/// A Teams-only person's wanted directory entry, before its name is made unique.
 struct EntryWish {
     /// The name before it is made unique.
     name: FullName,
@@ -2114,7 +2046,7 @@ const PHASES: usize = 9;
 
 /// Actions filed by apply phase as they are planned, so the plan never sorts its (large)
 /// items: a sort of 100k creates moved each one a dozen times. Each phase holds a list of
-/// chunks: the parts planned on other threads join as whole chunks, never copied.
+/// chunks, joined as whole chunks, never copied.
 #[derive(Default)]
 struct Buckets {
     actions: [Vec<Vec<Action>>; PHASES],

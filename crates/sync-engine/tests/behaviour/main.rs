@@ -15,4 +15,3 @@ mod progress;
 mod removal;
 mod runs;
 mod scope;
-mod threads;
