@@ -36,7 +36,7 @@
 //! ann.business_phones = vec!["+441632768402 x402".into()];
 //! ann.assigned_licenses = vec![AssignedLicense::new(skus::BUSINESS_VOICE_DIRECT_ROUTING_SKU)];
 //! // ...and nothing in IP Office: she is a Teams only user.
-//! let mut bob = DirectoryUser::new("5b1f1c6e-8d43-4c5e-a2f2-0d7a4b6e9f10".parse()?);
+//! let mut bob = DirectoryUser::new("c51f1c6e-8d43-4c5e-a2f2-0d7a4b6e9f10".parse()?);
 //! bob.display_name = Some("Bob Stone".into());
 //! bob.business_phones = vec!["+441632768403 x403".into()];
 //! bob.assigned_licenses = ann.assigned_licenses.clone();
