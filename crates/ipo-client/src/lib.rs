@@ -59,7 +59,30 @@
 //! [`directory`]); an administrator imports that file. Without a path, directory changes
 //! fail with a "not configured" error per item.
 //!
-//! # Example
+//! # Examples
+//!
+//! The codec works without a server: a documented user listing, parsed.
+//!
+//! ```
+//! use ipo_client::{wire, IpoClient, IpoConfig, Secret};
+//! use ipo_model::{LicensingMode, Profile};
+//!
+//! let listing = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+//! <response status="1"><data set="75" totalRecords="1"><ws_object>
+//!   <User GUID="0B67A4002C7C11E08678000C29F56F71"><Name>Ann</Name><FullName>Ann Lee</FullName>
+//!   <Extension>402</Extension><AssignedPackage>4</AssignedPackage></User>
+//! </ws_object></data></response>"#;
+//! let users = wire::parse_users(listing, LicensingMode::Plds)?;
+//! assert_eq!(users[0].name.as_str(), "Ann");
+//! assert_eq!(users[0].profile, Profile::PowerUser);
+//!
+//! // A client sends nothing until its first call, and never shows its password.
+//! let client = IpoClient::new(IpoConfig::new("https://ipoffice.example:7070", "sync", Secret::new("s3cr3t")))?;
+//! assert!(!format!("{client:?}").contains("s3cr3t"));
+//! # Ok::<(), ipo_client::IpoError>(())
+//! ```
+//!
+//! Reading a real system and updating one user:
 //!
 //! ```no_run
 //! use ipo_client::{IpoClient, IpoConfig, Secret, TlsMode};

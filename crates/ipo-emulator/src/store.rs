@@ -16,7 +16,8 @@ use emulator_kit::SplitMix64;
 
 /// `AssignedPackage` codes that consume no licence: Basic User / Telephony User (1) and
 /// Non-licensed User (8). **Assumption** for subscription mode: Telephony User (1) is free,
-/// as the brief and domain.md's shared code table imply.
+/// as the brief and the shared code table of the domain notes imply
+/// ([IP Office profiles and licensing](https://github.com/ipo-teams/ipo-teams/blob/main/docs/domain.md#ip-office-profiles-and-licensing)).
 const FREE_PACKAGES: [u8; 2] = [1, 8];
 
 /// Fields IP Office fills in when a user is created without them; a lossy client that drops

@@ -11,7 +11,7 @@ use crate::error::{InvalidValue, Rule};
 pub const MIN_EXTENSION_DIGITS: usize = 2;
 /// Longest extension number, in digits.
 pub const MAX_EXTENSION_DIGITS: usize = 15;
-/// Extensions IP Office reserves and refuses for hunt groups (domain.md section 3).
+/// Extensions IP Office reserves and refuses for hunt groups (domain notes: [names, numbers and limits](https://github.com/ipo-teams/ipo-teams/blob/main/docs/domain.md#names-numbers-and-limits)).
 pub const HUNT_GROUP_RESERVED: std::ops::RangeInclusive<u64> = 8897..=9999;
 
 /// An IP Office extension number: 2 to 15 decimal digits.

@@ -467,7 +467,7 @@ pub enum Platform {
 }
 
 impl Platform {
-    /// Most users the platform holds, when documented (domain.md section 3).
+    /// Most users the platform holds, when documented (domain notes: [names, numbers and limits](https://github.com/ipo-teams/ipo-teams/blob/main/docs/domain.md#names-numbers-and-limits)).
     pub fn max_users(&self) -> Option<usize> {
         match self {
             Platform::Ip500V2 => Some(384),

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{InvalidValue, Rule};
 
-/// Characters IP Office refuses in user, hunt-group and full names (domain.md section 3).
+/// Characters IP Office refuses in user, hunt-group and full names (domain notes: [names, numbers and limits](https://github.com/ipo-teams/ipo-teams/blob/main/docs/domain.md#names-numbers-and-limits)).
 pub const FORBIDDEN_NAME_CHARS: [char; 7] = ['#', '?', '/', '^', '>', ',', '.'];
 
 /// Longest user or hunt-group `Name`, in characters.
@@ -17,7 +17,7 @@ pub const MAX_USER_NAME_LEN: usize = 15;
 
 /// Longest `FullName`, in characters.
 ///
-/// **Assumption** (domain.md): 31 comes from the R11 Manager UI; the API documents no limit.
+/// **Assumption** (domain notes: [names, numbers and limits](https://github.com/ipo-teams/ipo-teams/blob/main/docs/domain.md#names-numbers-and-limits)): 31 comes from the R11 Manager UI; the API documents no limit.
 pub const MAX_FULL_NAME_LEN: usize = 31;
 
 fn check_name_chars(kind: &'static str, s: &str) -> Result<(), InvalidValue> {

@@ -1,5 +1,5 @@
 //! Telephone numbers: E.164 numbers and Teams "number and/or extension" values in every
-//! notation of domain.md section 4.
+//! notation listed in the domain notes' [number notations](https://github.com/ipo-teams/ipo-teams/blob/main/docs/domain.md#number-notations).
 
 use std::fmt;
 use std::str::FromStr;
@@ -128,7 +128,7 @@ impl<'de> Deserialize<'de> for E164Number {
     }
 }
 
-/// The notations the same Teams number is written in (domain.md section 4), using the
+/// The notations the same Teams number is written in (domain notes: [number notations](https://github.com/ipo-teams/ipo-teams/blob/main/docs/domain.md#number-notations)), using the
 /// number +44 1632 768402 with extension 402 as the example.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

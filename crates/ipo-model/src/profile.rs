@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// How an IP Office system is licensed (domain.md section 2).
+/// How an IP Office system is licensed (domain notes: [IP Office profiles and licensing](https://github.com/ipo-teams/ipo-teams/blob/main/docs/domain.md#ip-office-profiles-and-licensing)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -56,7 +56,7 @@ pub enum Profile {
     Unknown(u8),
 }
 
-/// `AssignedPackage` wire codes of the PLDS profiles (domain.md section 2; 6 is unused).
+/// `AssignedPackage` wire codes of the PLDS profiles (domain notes: [IP Office profiles and licensing](https://github.com/ipo-teams/ipo-teams/blob/main/docs/domain.md#ip-office-profiles-and-licensing); 6 is unused).
 const PLDS_CODES: [(Profile, u8); 7] = [
     (Profile::BasicUser, 1),
     (Profile::Teleworker, 2),

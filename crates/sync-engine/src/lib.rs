@@ -26,6 +26,44 @@
 //! - **Freed extensions**: removals run last, so a number a leaver frees goes to a newcomer
 //!   on the next run.
 //! - **Teams-only** people get a system directory entry, never a user record or hunt group.
+//!
+//! # Example
+//!
+//! A dry run, an apply and a second dry run against the in-memory stores of `ipo_model`
+//! (the same engine runs over the Graph and IP Office clients):
+//!
+//! ```
+//! use std::sync::Arc;
+//!
+//! use ipo_model::{
+//!     DirectoryUser, GroupId, IpoSnapshot, LicensingMode, MemoryDirectory, MemoryIpo, Platform,
+//!     SystemInfo, UserType,
+//! };
+//! use sync_engine::{ActionKind, GroupRule, MemoryStateStore, RunOptions, SyncConfig, SyncEngine};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//! let group: GroupId = "0a000000-0000-4000-8000-000000000001".parse()?;
+//! let config = SyncConfig::new(vec![GroupRule::new(group.clone(), UserType::IpOfficeOnly)]);
+//! let tenant = Arc::new(MemoryDirectory::new());
+//! let mut ann = DirectoryUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
+//! ann.mail_nickname = Some("ann".into());
+//! ann.business_phones = vec!["+441632768402 x402".into()];
+//! tenant.upsert_user(ann.clone());
+//! tenant.add_member(&group, &ann.id);
+//! let system = SystemInfo::new("ipo1", "12.1", LicensingMode::Plds, Platform::Ip500V2);
+//! let ipo = Arc::new(MemoryIpo::new(IpoSnapshot::new(system)));
+//! let engine = SyncEngine::new(config, tenant, ipo.clone(), Arc::new(MemoryStateStore::new()));
+//!
+//! let dry = engine.run(&RunOptions::dry_run()).await?;
+//! assert_eq!(dry.plan.count(ActionKind::CreateUser), 1);
+//! assert_eq!(ipo.writes(), 0);
+//! let applied = engine.run(&RunOptions::apply()).await?;
+//! assert_eq!(applied.report.map(|r| r.failures().count()), Some(0));
+//! assert!(engine.run(&RunOptions::dry_run()).await?.plan.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod apply;
