@@ -1,7 +1,7 @@
 //! Classify people into IP Office only, Teams only and Teams + IP Office users; eligibility and licence accounting.
 //!
 //! For a tenant plus an IP Office system this crate answers who is which of the three user
-//! types (seed "User Types", `domain.md` sections 1-3), who could become which and what
+//! types ([the domain notes](https://github.com/ipo-teams/ipo-teams/blob/main/docs/domain.md#the-three-user-types)), who could become which and what
 //! stops them, with reasons a person can act on. No I/O.
 //!
 //! - [`classify`]: one [`Verdict`] per person, with [`Problem`]s and a [`Summary`].

@@ -11,7 +11,7 @@ use crate::voice::TeamsVoiceStatus;
 
 /// The licence rules classification and licence accounting follow.
 ///
-/// [`DefaultLicensePolicy`] implements the documented rules (domain.md sections 1-2) and is
+/// [`DefaultLicensePolicy`] implements the documented rules ([licences](https://github.com/ipo-teams/ipo-teams/blob/main/docs/domain.md#microsoft-licences), [profiles](https://github.com/ipo-teams/ipo-teams/blob/main/docs/domain.md#ip-office-profiles-and-licensing)) and is
 /// configurable through serde; implement this trait for rules that a list cannot express.
 pub trait LicensePolicy: Send + Sync {
     /// The Teams voice state of `user`, from their SKUs and service plans.
@@ -96,7 +96,7 @@ impl ModeProfiles {
 /// The documented licence rules, every list overridable (e.g. from TOML or JSON; missing
 /// fields take the defaults).
 ///
-/// Defaults (domain.md sections 1-2):
+/// Defaults ([the domain notes](https://github.com/ipo-teams/ipo-teams/blob/main/docs/domain.md#ip-office-profiles-and-licensing)):
 /// - Teams voice: service plan MCOEV ([`skus::MCOEV_PLAN`]) in `assignedPlans`, or one of the
 ///   SKUs Business Voice without Calling Plan (and its US variant) and Teams Phone Standard
 ///   ([`skus::DEFAULT_VOICE_SKUS`]). A plan listed in a licence's `disabledPlans` does not

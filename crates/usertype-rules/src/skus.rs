@@ -1,7 +1,7 @@
 //! Microsoft licence identifiers (SKUs and service plans), all in one place.
 //!
 //! Source: Microsoft's "Product names and service plan identifiers for licensing" reference,
-//! as collected in `domain.md` section 1. Ids are lower-case GUID text, the form Graph
+//! as collected in [the domain notes](https://github.com/ipo-teams/ipo-teams/blob/main/docs/domain.md#microsoft-licences). Ids are lower-case GUID text, the form Graph
 //! returns in `assignedLicenses[].skuId` and `assignedPlans[].servicePlanId`.
 //!
 //! Which of these count as "Teams voice" is decided by
