@@ -9,7 +9,8 @@
 /// ```
 /// use ipo_teams_ldap::dn::escape_value;
 /// assert_eq!(escape_value("Lee, Ann"), "Lee\\, Ann");
-/// assert_eq!(escape_value(" #a "), "\\ \\#a\\ ");
+/// assert_eq!(escape_value(" a "), "\\ a\\ ");
+/// assert_eq!(escape_value("#a#"), "\\#a#");
 /// assert_eq!(escape_value("a\0b"), "a\\00b");
 /// ```
 pub fn escape_value(value: &str) -> String {
@@ -140,10 +141,8 @@ impl NormDn {
             if !ended_by_sep {
                 break;
             }
-            if chars.peek().is_none() {
-                // a trailing separator leaves an empty RDN
-                return None;
-            }
+            // A trailing separator leaves an empty RDN: not a DN.
+            chars.peek()?;
         }
         Some(Self(rdns))
     }

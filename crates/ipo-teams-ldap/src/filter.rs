@@ -295,7 +295,7 @@ mod tests {
 
     #[test]
     fn substrings_do_not_overlap() {
-        assert!(substring_matches("abc", Some("ab"), &[], Some("bc")) == false);
+        assert!(!substring_matches("abc", Some("ab"), &[], Some("bc")));
         assert!(substring_matches("abcbc", Some("ab"), &[], Some("bc")));
         assert!(substring_matches(
             "abcd",

@@ -229,7 +229,15 @@ where
     let mut replies: Vec<LdapMsg> = Vec::new();
     debug!(%peer, "connection opened");
     loop {
-        let msg = match codec.decode(&mut inbuf) {
+        // Every LDAPMessage is a SEQUENCE (tag 0x30): anything else is not LDAP, whatever
+        // length its first bytes seem to announce, so do not wait for the rest of it.
+        let decoded = match inbuf.first() {
+            Some(&tag) if tag != 0x30 => Err(std::io::Error::other(
+                "not an LDAP message (first byte is not a SEQUENCE tag)",
+            )),
+            _ => codec.decode(&mut inbuf),
+        };
+        let msg = match decoded {
             Ok(Some(m)) => m,
             Ok(None) => match tokio::time::timeout(idle, rd.read_buf(&mut inbuf)).await {
                 Ok(Ok(0)) => break,

@@ -83,12 +83,15 @@ pub fn tool(name: &str) -> Command {
     c
 }
 
+/// One LDIF entry: its DN and its attributes' values, all as bytes.
+pub type LdifEntry = (Vec<u8>, BTreeMap<String, Vec<Vec<u8>>>);
+
 /// What `ldapsearch` printed: entries (DN -> attribute -> values, values decoded from
 /// base64 when LDIF used it) and its exit code (the LDAP result code).
 #[derive(Debug)]
 pub struct Found {
     pub code: i32,
-    pub entries: Vec<(Vec<u8>, BTreeMap<String, Vec<Vec<u8>>>)>,
+    pub entries: Vec<LdifEntry>,
     pub stderr: String,
 }
 
@@ -163,10 +166,10 @@ pub async fn run_ldif(mut c: Command) -> Found {
     }
 }
 
-fn parse_ldif(text: &str) -> Vec<(Vec<u8>, BTreeMap<String, Vec<Vec<u8>>>)> {
+fn parse_ldif(text: &str) -> Vec<LdifEntry> {
     let b64 = base64::engine::general_purpose::STANDARD;
     let mut out = Vec::new();
-    let mut cur: Option<(Vec<u8>, BTreeMap<String, Vec<Vec<u8>>>)> = None;
+    let mut cur: Option<LdifEntry> = None;
     for line in text.lines() {
         if line.is_empty() {
             if let Some(e) = cur.take() {
