@@ -270,7 +270,8 @@ impl Session {
         let mut paging = None;
         for c in ctrl {
             match c {
-                LdapControl::SimplePagedResults { size, cookie } => {
+                // Controls are an LDAPv3 feature: a v2 session gets plain results.
+                LdapControl::SimplePagedResults { size, cookie } if self.version >= 3 => {
                     paging = Some((*size, cookie.clone()))
                 }
                 LdapControl::Unknown {
