@@ -1,0 +1,133 @@
+//! Stage 3: what each person's IP Office records should hold, and which record is theirs.
+
+use super::*;
+
+impl<'a> Planner<'a> {
+    pub(super) fn provisioning_for(&self, p: &Person<'a>) -> Option<&'a ProvisioningRule> {
+        if let Some(sel) = &self.config.fields.provisioning_rule
+            && let Some(v) = p.user.property_str(&sel.source)
+            && let Some(r) = self.config.provisioning_rule(v.trim())
+        {
+            return Some(r);
+        }
+        p.rule
+            .and_then(|r| r.provisioning_rule.as_deref())
+            .and_then(|n| self.config.provisioning_rule(n))
+    }
+
+    pub(super) fn desired_values(&self, p: &mut Person<'a>, link: Option<&Link>) {
+        let fields = &self.config.fields;
+        let Some(t) = p.user_type else { return };
+        p.provisioning = self.provisioning_for(p);
+        p.template = p
+            .provisioning
+            .and_then(|r| r.user_template.as_deref())
+            .and_then(|n| self.config.user_templates.get(n));
+        // The extension their verdict read (from the mapped source; the Teams number and the
+        // business phones, in any notation, by default).
+        if fields.extension.is_some() {
+            p.extension = p.number.as_ref().and_then(TeamsNumber::extension).cloned();
+        }
+        if let Some(m) = &fields.hunt_groups {
+            p.hunt_groups = mapping::hunt_groups(p.user, &m.source).into_boxed_slice();
+        }
+        if t == UserType::TeamsOnly {
+            p.teams_number = p.number.as_ref().and_then(TeamsNumber::number).cloned();
+            if p.teams_number.is_none() {
+                // An extension-only mapping (a property holding `402`): the number Teams rings
+                // is still the person's own.
+                p.teams_number = mapping::teams_number(p.user);
+            }
+            if p.extension.is_none() && p.teams_number.is_none() {
+                p.block(Reason::NoNumber);
+            }
+            if !p.hunt_groups.is_empty() {
+                p.reasons.push(Reason::HuntGroupNotAllowed {
+                    groups: p.hunt_groups.to_vec(),
+                });
+            }
+            p.want = Some(Want::TeamsOnly);
+            return;
+        }
+        match mapping::user_name(p.user, &fields.name.source) {
+            Ok(Some((src, name))) => {
+                p.name_source = Some(src);
+                p.derived_name = Some(name);
+            }
+            Ok(None) => {
+                // No source value: keep an existing name, else fall back to the display name.
+                if link.and_then(|l| l.name.as_ref()).is_none() {
+                    match mapping::user_name(p.user, "displayName") {
+                        Ok(Some((src, name))) => {
+                            p.name_source = Some(src);
+                            p.derived_name = Some(name);
+                        }
+                        Ok(None) => p.block(Reason::InvalidValue {
+                            field: "Name".into(),
+                            source: fields.name.source.clone(),
+                            message: "empty, and no display name to fall back on".into(),
+                        }),
+                        Err(r) => p.block(r),
+                    }
+                }
+            }
+            Err(r) => p.block(r),
+        }
+        // The template's profile when the licence policy allows it for the type, else the
+        // policy's first choice for the type.
+        let policy = &self.config.licensing;
+        p.profile = p
+            .template
+            .and_then(|t| t.profile)
+            .filter(|pr| policy.profile_allowed_for(t, *pr, self.mode))
+            .or_else(|| policy.profile_for(t, None, self.mode));
+    }
+
+    /// The IP Office user that is this person, as their verdict paired them (by the stored
+    /// link, or by a key the adoption setting allows), or a new one.
+    pub(super) fn match_person(&self, p: &mut Person<'a>, link: Option<&Link>) {
+        let paired = p
+            .matched
+            .as_ref()
+            .and_then(|(g, key)| Some((self.ix.user_by_guid.get(g).copied()?, *key)))
+            .filter(|(u, _)| !u.is_no_user());
+        if matches!(p.want, Some(Want::TeamsOnly)) {
+            match link
+                .and_then(|l| l.user.as_ref())
+                .and_then(|g| self.ix.user_by_guid.get(g))
+            {
+                Some(u) => p.trace_with(|| {
+                    format!(
+                        "match: linked to {}, which goes: Teams-only users have no IP Office record",
+                        u.label()
+                    )
+                }),
+                None => p.trace_with(|| "match: Teams-only, so a system directory entry only".into()),
+            }
+            return;
+        }
+        match paired {
+            Some((u, MatchKey::SyncLink)) => {
+                p.trace_with(|| format!("match: {} by the stored sync link", u.label()));
+                p.want = Some(Want::User {
+                    existing: Some(u),
+                    adopted: false,
+                });
+            }
+            Some((u, key)) => {
+                p.trace_with(|| format!("match: adopted {} by {key}", u.label()));
+                p.want = Some(Want::User {
+                    existing: Some(u),
+                    adopted: true,
+                });
+            }
+            None => {
+                p.trace_with(|| "match: no IP Office user, one will be created".into());
+                p.want = Some(Want::User {
+                    existing: None,
+                    adopted: false,
+                });
+            }
+        }
+    }
+}

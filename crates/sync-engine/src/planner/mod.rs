@@ -1,0 +1,263 @@
+//! Planning: desired IP Office state from the directory and the rules, diffed against the
+//! snapshot. Pure and synchronous: same input, same plan.
+
+mod desired;
+mod directory;
+mod finish;
+mod hunt_groups;
+mod index;
+mod labels;
+mod limits;
+mod links;
+mod output;
+mod person;
+mod removals;
+mod update;
+mod writes;
+
+use self::index::Index;
+use self::labels::*;
+use self::output::*;
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use ipo_model::{
+    DirectoryEntry, DirectoryUser, Extension, ExtensionNumber, FullName, Guid, HUNT_GROUP_RESERVED,
+    HuntGroup, IpoChange, IpoSnapshot, IpoUser, LicensingMode, LoginCode, NameRegistry, ObjectId,
+    Profile, RawValue, TeamsNumber, UserName, UserType,
+};
+
+use crate::changes::{ChangeStore, Changes};
+use crate::config::{
+    AdoptPolicy, ApplyMode, FieldMap, GroupRule, NodeSelector, ProvisioningRule, RemovalPolicy,
+    SyncConfig, UserTemplate,
+};
+use crate::ext_map::{self, ExtMap};
+use crate::fast_hash::{FastMap, FastSet, FastState};
+use crate::mapping;
+use crate::plan::{
+    Action, ActionKind, Effect, FieldChange, HeldRemovals, LicenseNeed, PersonPlan, PersonStatus,
+    Plan, Prepared, StateUpdate, TeamsAction,
+};
+use crate::reason::Reason;
+use crate::record::{RecordKind, RecordRef};
+use crate::scope::{self, Ruled, Scope};
+use crate::state::{Link, SyncState};
+use crate::text::Text;
+use crate::verdicts::{self, Judgement};
+use usertype_rules::{LicensePolicy, MatchKey, Verdict};
+
+/// Options of one planning pass.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct PlanOptions {
+    /// Let removals through even above the deletion threshold.
+    pub allow_removals: bool,
+    /// Keep only this person's actions and fill their step trace (provision on demand).
+    pub explain: Option<ObjectId>,
+}
+
+impl PlanOptions {
+    /// Default options: removals held above the threshold, no explain.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// What a person wants from IP Office.
+#[derive(Debug)]
+enum Want<'a> {
+    /// A user record: create one or keep `existing` in line.
+    User {
+        existing: Option<&'a IpoUser>,
+        adopted: bool,
+    },
+    /// A system directory entry only.
+    TeamsOnly,
+}
+
+#[derive(Debug)]
+struct Person<'a> {
+    user: &'a DirectoryUser,
+    rule: Option<&'a GroupRule>,
+    /// The rule's place in the configuration (its label is made once, for everyone).
+    rule_index: u32,
+    user_type: Option<UserType>,
+    reasons: Vec<Reason>,
+    /// The step trace, for the person being explained only (None for everyone else: the
+    /// planner walks 100k people many times, and every byte of theirs is read each time).
+    // Boxed on purpose: 8 bytes in every person instead of 24.
+    #[allow(clippy::box_collection)]
+    trace: Option<Box<Vec<String>>>,
+    blocked: bool,
+    out_of_scope: bool,
+    want: Option<Want<'a>>,
+    extension: Option<ExtensionNumber>,
+    teams_number: Option<ipo_model::E164Number>,
+    name_source: Option<Text>,
+    derived_name: Option<UserName>,
+    profile: Option<Profile>,
+    provisioning: Option<&'a ProvisioningRule>,
+    template: Option<&'a UserTemplate>,
+    hunt_groups: Box<[String]>,
+    license_dropped: bool,
+    /// What the plan does for them, once known (None: in sync or skipped).
+    status: Option<PersonStatus>,
+    /// Their stored link says the sync disabled their user.
+    link_disabled: bool,
+    /// The IP Office user their verdict pairs them with, and by which key.
+    matched: Option<(Guid, MatchKey)>,
+    /// Their Teams number and/or extension, as their verdict read it.
+    number: Option<TeamsNumber>,
+    /// Their verdict, for the plan line.
+    verdict: Option<Box<Verdict>>,
+}
+
+impl<'a> Person<'a> {
+    /// Records a step of the trace; the text is only built for the person being explained.
+    fn trace_with(&mut self, step: impl FnOnce() -> String) {
+        if let Some(trace) = &mut self.trace {
+            trace.push(step());
+        }
+    }
+
+    fn block(&mut self, r: Reason) {
+        self.blocked = true;
+        self.reasons.push(r);
+    }
+}
+
+/// Builds the plan. See the crate docs for the rules it follows.
+///
+/// ```
+/// use ipo_model::*;
+/// use sync_engine::{plan, GroupRule, PlanOptions, SyncConfig, SyncState};
+///
+/// let group: GroupId = "11111111-1111-1111-1111-111111111111".parse().unwrap();
+/// let config = SyncConfig::new(vec![GroupRule::new(group.clone(), UserType::IpOfficeOnly)]);
+/// let mut ann = DirectoryUser::new("22222222-2222-2222-2222-222222222222".parse().unwrap());
+/// ann.mail_nickname = Some("ann".into());
+/// ann.display_name = Some("Ann Lee".into());
+/// ann.business_phones = vec!["+441632768401 x401".into()];
+/// ann.groups.insert(group);
+/// let ipo = IpoSnapshot::new(SystemInfo::new("ipo", "12.1", LicensingMode::Plds, Platform::Ip500V2));
+///
+/// let p = plan(&config, &[ann], &ipo, &SyncState::default(), &PlanOptions::new());
+/// assert_eq!(p.count(sync_engine::ActionKind::CreateUser), 1);
+/// assert_eq!(p.count(sync_engine::ActionKind::CreateExtension), 1);
+/// ```
+pub fn plan(
+    config: &SyncConfig,
+    directory: &[DirectoryUser],
+    snapshot: &IpoSnapshot,
+    state: &SyncState,
+    options: &PlanOptions,
+) -> Plan {
+    Planner::new(config, snapshot, state, options).run(directory)
+}
+
+struct Planner<'a> {
+    config: &'a SyncConfig,
+    snapshot: &'a IpoSnapshot,
+    options: &'a PlanOptions,
+    mode: LicensingMode,
+    ix: Index<'a>,
+    /// The stored links, copied only when reconciling changes one (rare).
+    links: Cow<'a, BTreeMap<ObjectId, Link>>,
+    link_updates: BTreeMap<ObjectId, Option<Link>>,
+    owned_users: FastSet<Guid>,
+    owned_exts: FastSet<Guid>,
+    notes: Vec<String>,
+    /// Each rule's label, made once for every plan line that names it.
+    rule_labels: Vec<Text>,
+    /// How many fields a create can set: name, extension, profile, Teams flag and the
+    /// optional mapped ones configured.
+    create_fields: usize,
+}
+
+impl<'a> Planner<'a> {
+    fn new(
+        config: &'a SyncConfig,
+        snapshot: &'a IpoSnapshot,
+        state: &'a SyncState,
+        options: &'a PlanOptions,
+    ) -> Self {
+        let ix = Index::new(snapshot, !state.pending.is_empty());
+        let mut p = Planner {
+            config,
+            snapshot,
+            options,
+            mode: snapshot.system.licensing_mode,
+            ix,
+            links: Cow::Borrowed(&state.links),
+            link_updates: BTreeMap::new(),
+            owned_users: FastSet::default(),
+            owned_exts: FastSet::default(),
+            notes: Vec::new(),
+            rule_labels: config.rules.iter().map(|r| Text::from(r.label())).collect(),
+            create_fields: {
+                let f = &config.fields;
+                let optional = [
+                    &f.full_name,
+                    &f.email,
+                    &f.mobile_twinning,
+                    &f.login_code,
+                    &f.voicemail_code,
+                ];
+                4 + optional.iter().filter(|m| m.is_some()).count()
+            },
+        };
+        p.reconcile_links(state);
+        p
+    }
+
+    fn run(self, directory: &'a [DirectoryUser]) -> Plan {
+        // Merge duplicates (a person reached through several groups) and sort by id, so the
+        // plan (and extension allocation) does not depend on the directory's order.
+        let same_id = scope::people_of(directory);
+        // Stage 1, scope: which rule holds each person.
+        let rules = Scope::new(self.config);
+        let ruled: Vec<Ruled<'a>> = same_id.iter().map(|same| rules.rule_for(same)).collect();
+        // Stage 2, verdicts: what each person is, may become and what blocks them, decided
+        // by usertype-rules from the same configuration a classification report uses.
+        let classification =
+            verdicts::Context::new(self.config, self.snapshot, self.links.as_ref())
+                .classify(&same_id, &ruled, &rules);
+        let mut verdict_of: FastMap<ObjectId, Verdict> = classification
+            .verdicts
+            .into_iter()
+            .filter_map(|v| Some((v.person.directory.clone()?, v)))
+            .collect();
+        let mut people: Vec<Person<'a>> = same_id
+            .iter()
+            .zip(&ruled)
+            .filter_map(|(same, r)| {
+                let first = *same.first()?;
+                let verdict = verdict_of.remove(&first.id);
+                Some(self.person(first, same, *r, &rules, verdict))
+            })
+            .collect();
+        drop(same_id);
+
+        // Each person's stored link (see `pair_links`); `at` (the person of each link)
+        // serves the removals and the plan lines too.
+        let (at, link_of) = self.pair_links(&people);
+        // Stage 3, desired state: what each person's IP Office records should hold.
+        for (p, &link) in people.iter_mut().zip(&link_of) {
+            p.link_disabled = link.is_some_and(|l| l.disabled);
+            if !p.blocked && !p.out_of_scope {
+                self.desired_values(p, link);
+                self.match_person(p, link);
+            }
+        }
+        self.allocate_extensions(&mut people, &link_of);
+        self.apply_limits(&mut people);
+        let mut out = Output::default();
+        self.assign_names_and_build(&mut people, &link_of, &mut out);
+        self.hunt_groups(&people, &mut out);
+        self.directory_entries(&mut people, &link_of, &mut out);
+        self.removals(&mut people, &at, &mut out);
+        self.finish(people, &at, out)
+    }
+}
