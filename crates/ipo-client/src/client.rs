@@ -449,7 +449,7 @@ impl Inner {
     }
 
     /// Sends with retries of 503 (honouring `Retry-After`), 502/504 and connection errors
-    /// (and, for an idempotent request, a timed-out answer), within the policy's total time.
+    /// (a timed-out answer only for an idempotent request), within the policy's total time.
     /// A failed TLS handshake is never retried: it is an [`IpoError::TlsRefused`].
     async fn execute(
         &self,
@@ -492,8 +492,10 @@ impl Inner {
                         });
                     }
                     let why = self.explain(&failure);
-                    // A write that timed out may have been applied: never sent again.
-                    let retry = failure.connect || (failure.transient && idempotent);
+                    // A write whose answer timed out may still be under way on a slow
+                    // system: it is not sent again (a dropped connection still is).
+                    let retry = failure.connect
+                        || (failure.transient && (idempotent || !failure.timeout));
                     if !retry {
                         return Err(IpoError::Transport(format!("{what}: {why}")));
                     }
