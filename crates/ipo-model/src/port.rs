@@ -13,6 +13,7 @@ use crate::id::{GroupId, Guid, ObjectId};
 use crate::ipo::{DirectoryEntry, Extension, HuntGroup, IpoSnapshot, IpoUser};
 use crate::name::{FullName, UserName};
 use crate::restart::RestartNotice;
+use crate::skipped::SkippedRecord;
 
 /// One error reported by IP Office for a record: an `<error>` of a record-named error node
 /// (`USER`, `EXTENSION`, `HUNTGROUP`) or of an `SMAError` node (session and HTTP-level
@@ -208,6 +209,10 @@ pub struct DirectoryChanges {
     pub groups_changed: BTreeSet<GroupId>,
     /// Where to resume next time.
     pub cursor: DeltaCursor,
+    /// Malformed records the source left out (with their raw value) so that one bad
+    /// record does not stop every later run on the same cursor.
+    #[serde(default)]
+    pub skipped: Vec<SkippedRecord>,
 }
 
 /// The answer to "what changed since this cursor".
