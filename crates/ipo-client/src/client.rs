@@ -494,8 +494,8 @@ impl Inner {
                     let why = self.explain(&failure);
                     // A write whose answer timed out may still be under way on a slow
                     // system: it is not sent again (a dropped connection still is).
-                    let retry = failure.connect
-                        || (failure.transient && (idempotent || !failure.timeout));
+                    let retry =
+                        failure.connect || (failure.transient && (idempotent || !failure.timeout));
                     if !retry {
                         return Err(IpoError::Transport(format!("{what}: {why}")));
                     }

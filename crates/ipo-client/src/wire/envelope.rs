@@ -542,14 +542,14 @@ mod tests {
     #[test]
     fn requests_start_with_the_guides_declaration() {
         let rec = WireRecord::new("User", vec![("GUID".into(), "AB".into())], RawFields::new());
-        let body = write_request(WireFormat::Xml, &[rec.clone()]);
+        let body = write_request(WireFormat::Xml, std::slice::from_ref(&rec));
         assert!(
             body.starts_with(
                 "<?xml version='1.0' encoding='UTF-8'?><data><ws_object><User GUID=\"AB\">"
             ),
             "{body}"
         );
-        assert!(write_request(WireFormat::Json, &[rec.clone()]).starts_with("{\"data\""));
+        assert!(write_request(WireFormat::Json, std::slice::from_ref(&rec)).starts_with("{\"data\""));
         let listing = write_listing(WireFormat::Xml, &[rec]);
         assert_eq!(listing.matches("<?xml").count(), 1, "{listing}");
         assert_eq!(parse_envelope(&listing).unwrap().objects.len(), 1);
