@@ -549,7 +549,9 @@ mod tests {
             ),
             "{body}"
         );
-        assert!(write_request(WireFormat::Json, std::slice::from_ref(&rec)).starts_with("{\"data\""));
+        assert!(
+            write_request(WireFormat::Json, std::slice::from_ref(&rec)).starts_with("{\"data\"")
+        );
         let listing = write_listing(WireFormat::Xml, &[rec]);
         assert_eq!(listing.matches("<?xml").count(), 1, "{listing}");
         assert_eq!(parse_envelope(&listing).unwrap().objects.len(), 1);
