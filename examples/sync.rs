@@ -339,6 +339,7 @@ async fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
                 "incremental": run.incremental,
                 "full_resync_reason": run.full_resync_reason,
                 "transport": run.transport,
+                "skipped": run.skipped,
             }))?
         );
     } else {
@@ -360,6 +361,9 @@ async fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
         .as_ref()
         .map(|r| r.restarts.clone())
         .unwrap_or_default();
+    for s in &run.skipped {
+        eprintln!("warning: {s}");
+    }
     for r in &restarts {
         eprintln!("note: {r}: the applied changes take effect after that restart");
     }
