@@ -50,6 +50,9 @@ async fn fresh_ip_office(
         ipo_client::Secret::new(IPO_PASSWORD),
     );
     cfg.directory_csv = Some(dir.join("ipo-directory.csv"));
+    // The Management API's answer does not settle the licensing mode: stated, as an
+    // administrator would.
+    cfg.licensing_mode = Some(ipo_model::LicensingMode::Plds);
     let client = Arc::new(IpoClient::new(cfg).unwrap());
     let engine = SyncEngine::new(
         config(),

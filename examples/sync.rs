@@ -10,7 +10,10 @@
 //! ```
 //!
 //! `plan` (the default) is a dry run. Add `--json` for machine-readable output.
-//! Exit codes: 0 done, 3 changes held back (deletion threshold, licences, conflicts), 1 failure.
+//! Exit codes: 0 done; 5 done, but IP Office must be restarted for the changes to take
+//! effect (the report's last lines and stderr name the node; `--json`: `report.restarts`);
+//! 3 changes held back (deletion threshold, licences, conflicts); 1 failure. When several
+//! apply, the first of 1, 5, 3 wins.
 //!
 //! While reading and writing, a progress bar is drawn on stderr when stderr is a terminal
 //! (nothing otherwise, so logs and pipes stay clean); it is cleared when the run ends. The
@@ -24,7 +27,7 @@ use std::sync::{Arc, Mutex};
 
 use graph_client::{GraphClient, GraphConfig};
 use ipo_client::{IpoClient, IpoConfig, TlsMode, WireFormat};
-use ipo_model::ObjectId;
+use ipo_model::{LicensingMode, ObjectId, Platform};
 use serde::Deserialize;
 use sync_engine::{
     FileStateStore, PersonStatus, Phase, Progress, RunOptions, Style, SyncConfig, SyncEngine,
@@ -34,6 +37,8 @@ use sync_engine::{
 const SECRET_ENV: &str = "IPO_TEAMS_CLIENT_SECRET";
 const PASSWORD_ENV: &str = "IPO_TEAMS_IPO_PASSWORD";
 const EXIT_HELD: u8 = 3;
+/// Done, but IP Office said a node must be restarted.
+const EXIT_RESTART: u8 = 5;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,6 +70,14 @@ struct IpoSection {
     /// Turns certificate checks off. Named loudly on purpose; never the default.
     #[serde(default)]
     insecure_accept_any_certificate: bool,
+    /// "plds" or "subscription": IP Office's answer does not say (no documented mapping).
+    licensing_mode: Option<String>,
+    /// "ip500v2", "server_edition" or "select": the Management API does not say.
+    platform: Option<String>,
+    /// Seconds to open a connection (default 5).
+    connect_timeout_seconds: Option<u64>,
+    /// Seconds to wait for an answer (default 30).
+    request_timeout_seconds: Option<u64>,
 }
 
 struct Args {
@@ -222,6 +235,31 @@ async fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
         (None, false) => TlsMode::PublicRoots,
     };
     icfg.directory_csv = file.ipo.directory_csv.clone();
+    icfg.licensing_mode = match file.ipo.licensing_mode.as_deref() {
+        None => None,
+        Some("plds") => Some(LicensingMode::Plds),
+        Some("subscription") => Some(LicensingMode::Subscription),
+        Some(other) => {
+            return Err(format!("ipo.licensing_mode {other:?}: use plds or subscription").into());
+        }
+    };
+    icfg.platform = match file.ipo.platform.as_deref() {
+        None => None,
+        Some("ip500v2") => Some(Platform::Ip500V2),
+        Some("server_edition") => Some(Platform::ServerEdition),
+        Some("select") => Some(Platform::Select),
+        Some(other) => {
+            return Err(
+                format!("ipo.platform {other:?}: use ip500v2, server_edition or select").into(),
+            );
+        }
+    };
+    if let Some(s) = file.ipo.connect_timeout_seconds {
+        icfg.retry.connect_timeout = std::time::Duration::from_secs(s);
+    }
+    if let Some(s) = file.ipo.request_timeout_seconds {
+        icfg.retry.request_timeout = std::time::Duration::from_secs(s);
+    }
     let ipo = Arc::new(IpoClient::new(icfg)?);
     let mut engine = SyncEngine::new(
         config.clone(),
@@ -288,6 +326,7 @@ async fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
                 "incremental": run.incremental,
                 "full_resync_reason": run.full_resync_reason,
                 "transport": run.transport,
+                "skipped": run.skipped,
             }))?
         );
     } else {
@@ -304,12 +343,25 @@ async fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
     }
     let failed = run.report.as_ref().is_some_and(|r| r.summary.failed > 0);
+    let restarts = run
+        .report
+        .as_ref()
+        .map(|r| r.restarts.clone())
+        .unwrap_or_default();
+    for s in &run.skipped {
+        eprintln!("warning: {s}");
+    }
+    for r in &restarts {
+        eprintln!("note: {r}: the applied changes take effect after that restart");
+    }
     let held = run.plan.held_removals.is_some()
         || run.plan.people.iter().any(|p| {
             p.status == PersonStatus::Skipped && p.reasons.iter().any(|r| !r.is_warning())
         });
     Ok(if failed {
         ExitCode::FAILURE
+    } else if !restarts.is_empty() {
+        ExitCode::from(EXIT_RESTART)
     } else if held {
         ExitCode::from(EXIT_HELD)
     } else {

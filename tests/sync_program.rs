@@ -1,6 +1,7 @@
 //! The administrator's program, `examples/sync.rs`, run as a separate process against both
 //! emulators: its configuration file, the secrets from the environment, every command,
-//! `--json`, the deletion threshold and its exit codes (0 done, 3 held back, 1 failure).
+//! `--json`, the deletion threshold and its exit codes (0 done, 5 done but IP Office must
+//! restart, 3 held back, 1 failure).
 //!
 //! `cargo test` builds the examples before it runs the tests; the binary is found next to
 //! this test's executable (`target/<profile>/examples/sync`). With `cargo test --test
@@ -21,6 +22,7 @@ use support::*;
 const EXIT_OK: i32 = 0;
 const EXIT_FAILURE: i32 = 1;
 const EXIT_HELD: i32 = 3;
+const EXIT_RESTART: i32 = 5;
 
 /// No run of the program may take longer than this.
 const CHILD_TIMEOUT: Duration = Duration::from_secs(45);
@@ -134,6 +136,9 @@ fn write_config(lab: &Lab) -> PathBuf {
     let mut ipo = toml::Table::new();
     ipo.insert("base_url".into(), lab.ipo.base_url().into());
     ipo.insert("username".into(), IPO_USER.into());
+    // IP Office's answer does not settle these (docs/ipo-wire.md, "Systems").
+    ipo.insert("licensing_mode".into(), "plds".into());
+    ipo.insert("platform".into(), "ip500v2".into());
     ipo.insert(
         "directory_csv".into(),
         dir.join("program-directory.csv")
@@ -444,4 +449,66 @@ async fn refused_credentials_fail_with_a_message_that_keeps_the_secret() {
         missing.stderr
     );
     assert!(missing.stdout.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_notice_travels_from_ip_office_to_the_output_and_exit_status() {
+    program();
+    let lab = Lab::simple(&people(12)).await;
+    let cfg = write_config(&lab);
+    // Every user write is answered with the guide's restart notice
+    // (`<ws_object><reboot type="normal"/></ws_object>`).
+    lab.ipo.faults().add(
+        ipo_emulator::FaultRule::new("/WebManagement/ws/sdk/admin/v1/users")
+            .method("POST")
+            .reboot(1.0),
+    );
+    let apply = run(&cfg, &["apply"], CLIENT_SECRET, IPO_PASSWORD).await;
+    assert_eq!(
+        apply.code, EXIT_RESTART,
+        "{}\n{}",
+        apply.stdout, apply.stderr
+    );
+    assert!(!synced(&lab).is_empty(), "the writes were done");
+    assert!(
+        apply
+            .stdout
+            .contains("IP Office needs a restart for these changes to take effect: node 127.0.0.1"),
+        "{}",
+        apply.stdout
+    );
+    assert!(
+        apply
+            .stderr
+            .contains("note: IP Office node 127.0.0.1 must be restarted (normal)"),
+        "{}",
+        apply.stderr
+    );
+    assert_no_secret(&apply, &[CLIENT_SECRET, IPO_PASSWORD]);
+
+    // The JSON report names the node once; nothing left to write: no notice, exit 0.
+    lab.ipo.faults().clear();
+    let again = run(&cfg, &["apply", "--json"], CLIENT_SECRET, IPO_PASSWORD).await;
+    assert_eq!(again.code, EXIT_OK, "{}", again.stderr);
+    assert_eq!(again.json()["report"]["restarts"], serde_json::json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_notice_is_in_the_json_report_naming_the_node() {
+    program();
+    let lab = Lab::simple(&people(6)).await;
+    let cfg = write_config(&lab);
+    lab.ipo.faults().add(
+        ipo_emulator::FaultRule::new("/WebManagement/ws/sdk/admin/v1/users")
+            .method("POST")
+            .reboot(1.0),
+    );
+    let apply = run(&cfg, &["apply", "--json"], CLIENT_SECRET, IPO_PASSWORD).await;
+    assert_eq!(apply.code, EXIT_RESTART, "{}", apply.stderr);
+    let restarts = &apply.json()["report"]["restarts"];
+    assert_eq!(
+        restarts,
+        &serde_json::json!([{"node": "127.0.0.1", "kind": "normal"}]),
+        "{restarts:#}"
+    );
 }

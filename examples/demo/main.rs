@@ -89,6 +89,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     for l in snap.licenses {
         seed = seed.license(l);
     }
+    let (mode, platform) = (snap.system.licensing_mode, snap.system.platform.clone());
     let ipo = IpoEmulator::start(
         EmulatorConfig::new(IPO_USER, IPO_PASSWORD)
             .licensing_mode(snap.system.licensing_mode)
@@ -110,6 +111,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
         ipo_client::Secret::new(IPO_PASSWORD),
     );
     ipo_cfg.directory_csv = Some(workdir.join("ipo-directory.csv"));
+    // IP Office's answer does not settle these: the settings state them.
+    ipo_cfg.licensing_mode = Some(mode);
+    ipo_cfg.platform = Some(platform);
     let ipo_client = Arc::new(IpoClient::new(ipo_cfg)?);
     let engine = SyncEngine::new(
         config.clone(),

@@ -199,6 +199,9 @@ impl Lab {
             graph.add_user(u.clone()).unwrap();
             graph.add_member(*g, &u.id).unwrap();
         }
+        // What the administrator states in the settings: the Management API's answer does
+        // not settle licensing mode or platform (docs/ipo-wire.md, "Systems").
+        let (mode, platform) = (ipo.licensing_mode, ipo.platform.clone());
         let ipo = IpoEmulator::start(ipo).await.unwrap();
         let workdir = tempfile::tempdir().unwrap();
         let graph_client = Arc::new(
@@ -217,6 +220,8 @@ impl Lab {
             ipo_client::Secret::new(IPO_PASSWORD),
         );
         ipo_cfg.directory_csv = Some(workdir.path().join("ipo-directory.csv"));
+        ipo_cfg.licensing_mode = Some(mode);
+        ipo_cfg.platform = Some(platform);
         tune_ipo(&mut ipo_cfg);
         let ipo_client = Arc::new(IpoClient::new(ipo_cfg).unwrap());
         Lab {

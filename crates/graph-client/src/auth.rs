@@ -154,6 +154,7 @@ impl ClientCredentials {
         config.validate()?;
         let http = Http {
             client: build_http_client(&config.timeouts)?,
+            timeouts: config.timeouts,
             retry: config.retry.clone(),
             counters: Arc::new(Counters::default()),
         };

@@ -124,9 +124,10 @@ impl GraphClient {
         &self,
         requests: Vec<BatchRequest>,
     ) -> Result<Vec<BatchResponse>, GraphError> {
+        // JSON batching: request ids are matched without regard to case.
         let mut ids = BTreeSet::new();
         for r in &requests {
-            if !ids.insert(r.id.as_str()) {
+            if !ids.insert(r.id.to_ascii_lowercase()) {
                 return Err(GraphError::Batch(format!(
                     "duplicate request id {:?}",
                     r.id
@@ -140,7 +141,7 @@ impl GraphClient {
         requests
             .iter()
             .map(|r| {
-                answers.remove(&r.id).ok_or_else(|| {
+                answers.remove(&r.id.to_ascii_lowercase()).ok_or_else(|| {
                     GraphError::Batch(format!("no answer for request id {:?}", r.id))
                 })
             })
@@ -179,10 +180,13 @@ impl GraphClient {
             let answer: BatchAnswer = resp.json()?;
             let mut retry = Vec::new();
             let mut longest: Option<Duration> = None;
-            for r in answer.responses {
-                if !pending.iter().any(|p| p.id == r.id) {
+            for mut r in answer.responses {
+                let Some(sent) = pending.iter().find(|p| p.id.eq_ignore_ascii_case(&r.id)) else {
                     continue; // an id we did not send: ignore rather than trust it
-                }
+                };
+                // The caller finds its answer under the id it sent.
+                r.id = sent.id.clone();
+                let key = r.id.to_ascii_lowercase();
                 if r.status == 429 {
                     counters.throttled();
                 }
@@ -190,11 +194,11 @@ impl GraphClient {
                     if let Some(ra) = r.retry_after() {
                         longest = Some(longest.map_or(ra, |l| l.max(ra)));
                     }
-                    retry.push(r.id.clone());
+                    retry.push(key.clone());
                 }
-                answers.insert(r.id.clone(), r);
+                answers.insert(key, r);
             }
-            pending.retain(|p| retry.contains(&p.id));
+            pending.retain(|p| retry.contains(&p.id.to_ascii_lowercase()));
             if pending.is_empty() {
                 break;
             }

@@ -58,6 +58,7 @@ impl GraphClient {
         config.validate()?;
         let http = Http {
             client: build_http_client(&config.timeouts)?,
+            timeouts: config.timeouts,
             retry: config.retry.clone(),
             counters: Arc::new(Counters::default()),
         };
@@ -90,6 +91,7 @@ impl GraphClient {
         check_base(&graph_base, "Graph base")?;
         let http = Http {
             client: build_http_client(&options.timeouts)?,
+            timeouts: options.timeouts,
             retry: options.retry.clone(),
             counters: Arc::new(Counters::default()),
         };

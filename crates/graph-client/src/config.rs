@@ -13,7 +13,8 @@ pub const DEFAULT_LOGIN_BASE: &str = "https://login.microsoftonline.com";
 /// Graph v1.0 endpoint of the global cloud.
 pub const DEFAULT_GRAPH_BASE: &str = "https://graph.microsoft.com/v1.0";
 
-/// Connect and per-request timeouts.
+/// Connect and per-request timeouts. The defaults fail fast (seconds): 5 s to connect,
+/// 30 s for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Timeouts {
@@ -26,8 +27,8 @@ pub struct Timeouts {
 impl Default for Timeouts {
     fn default() -> Self {
         Self {
-            connect: Duration::from_secs(10),
-            request: Duration::from_secs(60),
+            connect: Duration::from_secs(5),
+            request: Duration::from_secs(30),
         }
     }
 }
@@ -159,6 +160,12 @@ impl ClientOptions {
     /// Sets the retry policy.
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Sets the connect and per-request timeouts.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
         self
     }
 

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ipo_model::{DirectoryUser, GroupId, ObjectId, RemovalReason, RemovedUser};
+use ipo_model::{DirectoryUser, GroupId, ObjectId, RemovalReason, RemovedUser, SkippedRecord};
 use serde::Deserialize;
 use url::Url;
 
@@ -49,6 +49,8 @@ pub struct UsersDelta {
     pub changed: Vec<DirectoryUser>,
     /// Users removed (`@removed`), with the reason.
     pub removed: Vec<RemovedUser>,
+    /// Entries whose id is not a GUID, left out with their raw value.
+    pub skipped: Vec<SkippedRecord>,
     /// The `@odata.deltaLink` to store.
     pub delta_link: String,
 }
@@ -71,7 +73,7 @@ pub enum MemberKind {
 pub struct MemberRef {
     /// Kind of object.
     pub kind: MemberKind,
-    /// Its object id, as Graph sent it (lower-cased).
+    /// Its object id, as Graph sent it (lower-cased when it is a GUID, else verbatim).
     pub id: String,
 }
 
@@ -95,6 +97,8 @@ pub struct GroupChange {
 pub struct GroupsDelta {
     /// One entry per group, pages and duplicates merged.
     pub groups: Vec<GroupChange>,
+    /// Groups whose id is not a GUID, left out with their raw value.
+    pub skipped: Vec<SkippedRecord>,
     /// The `@odata.deltaLink` to store.
     pub delta_link: String,
 }
@@ -206,6 +210,7 @@ impl GraphClient {
         let mut order: Vec<ObjectId> = Vec::new();
         let mut changed: BTreeMap<ObjectId, DirectoryUser> = BTreeMap::new();
         let mut removed: BTreeMap<ObjectId, RemovalReason> = BTreeMap::new();
+        let mut skipped: Vec<SkippedRecord> = Vec::new();
         for _ in 0..MAX_PAGES {
             let page = match self
                 .delta_page::<RawUser>(url.clone(), "users delta")
@@ -218,7 +223,22 @@ impl GraphClient {
                 if raw.is_other_type() {
                     continue;
                 }
-                let id = raw.object_id()?;
+                // One malformed entry must not fail the round: the next run would resume
+                // from the same link and fail on it again, forever.
+                let id = match raw.object_id() {
+                    Ok(id) => id,
+                    Err(e) => {
+                        let s = SkippedRecord::new(
+                            "users delta",
+                            "id",
+                            raw.id.clone().unwrap_or_default(),
+                            e.to_string(),
+                        );
+                        tracing::warn!(skipped = %s, "malformed delta entry skipped");
+                        skipped.push(s);
+                        continue;
+                    }
+                };
                 if !changed.contains_key(&id) && !removed.contains_key(&id) {
                     order.push(id.clone());
                 }
@@ -233,6 +253,7 @@ impl GraphClient {
             if let Some(link) = page.delta_link {
                 let mut out = UsersDelta {
                     delta_link: link,
+                    skipped,
                     ..Default::default()
                 };
                 for id in order {
@@ -258,6 +279,7 @@ impl GraphClient {
     pub async fn groups_delta(&self, start: DeltaStart) -> Result<Delta<GroupsDelta>, GraphError> {
         let mut url = self.delta_first("/groups/delta", "displayName,members", &start)?;
         let mut groups: BTreeMap<GroupId, GroupChange> = BTreeMap::new();
+        let mut skipped: Vec<SkippedRecord> = Vec::new();
         for _ in 0..MAX_PAGES {
             let page = match self
                 .delta_page::<RawGroup>(url.clone(), "groups delta")
@@ -268,13 +290,16 @@ impl GraphClient {
             };
             for raw in page.value {
                 let text = raw.id.unwrap_or_default();
-                let id: GroupId = text.parse().map_err(|e: ipo_model::InvalidValue| {
-                    GraphError::InvalidField {
-                        record: format!("group {text}"),
-                        field: "id".into(),
-                        message: e.to_string(),
+                let id: GroupId = match text.parse() {
+                    Ok(id) => id,
+                    Err(e) => {
+                        let e: ipo_model::InvalidValue = e;
+                        let s = SkippedRecord::new("groups delta", "id", text, e.to_string());
+                        tracing::warn!(skipped = %s, "malformed delta entry skipped");
+                        skipped.push(s);
+                        continue;
                     }
-                })?;
+                };
                 let entry = groups.entry(id.clone()).or_insert_with(|| GroupChange {
                     id,
                     removed: None,
@@ -286,9 +311,15 @@ impl GraphClient {
                 }
                 for m in raw.members_delta.unwrap_or_default() {
                     let Some(mid) = m.id else { continue };
+                    // A malformed id is kept exactly as sent, for the report.
+                    let id = if mid.parse::<ObjectId>().is_ok() {
+                        mid.to_ascii_lowercase()
+                    } else {
+                        mid
+                    };
                     let member = MemberRef {
                         kind: member_kind(m.odata_type.as_deref()),
-                        id: mid.to_ascii_lowercase(),
+                        id,
                     };
                     if m.removed.is_some() {
                         entry.members_added.remove(&member);
@@ -302,6 +333,7 @@ impl GraphClient {
             if let Some(link) = page.delta_link {
                 return Ok(Delta::Changes(GroupsDelta {
                     groups: groups.into_values().collect(),
+                    skipped,
                     delta_link: link,
                 }));
             }

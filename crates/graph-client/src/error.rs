@@ -46,9 +46,11 @@ struct ErrorObject {
 struct Inner {
     #[serde(default)]
     code: Option<String>,
-    #[serde(default, rename = "request-id")]
+    // Microsoft's documents spell it both ways (`request-id` in most examples,
+    // `requestId` in the general error example).
+    #[serde(default, rename = "request-id", alias = "requestId")]
     request_id: Option<String>,
-    #[serde(default, rename = "client-request-id")]
+    #[serde(default, rename = "client-request-id", alias = "clientRequestId")]
     client_request_id: Option<String>,
     #[serde(default)]
     date: Option<String>,

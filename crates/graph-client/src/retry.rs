@@ -33,6 +33,10 @@ pub struct RetryPolicy {
     /// Total time one request may spend waiting between attempts; when the next wait would
     /// go beyond it, the client gives up with [`crate::GraphError::Throttled`].
     pub max_total_wait: Duration,
+    /// Time after which a request failing in transport (connection refused, unreachable,
+    /// timed out) is not tried again, counted from its first attempt: an unreachable Graph
+    /// fails in seconds, not after the whole throttling budget.
+    pub max_transport_time: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -42,6 +46,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             max_total_wait: Duration::from_secs(180),
+            max_transport_time: Duration::from_secs(10),
         }
     }
 }
@@ -70,6 +75,12 @@ impl RetryPolicy {
     /// Sets [`RetryPolicy::max_delay`].
     pub fn with_max_delay(mut self, d: Duration) -> Self {
         self.max_delay = d;
+        self
+    }
+
+    /// Sets [`RetryPolicy::max_transport_time`].
+    pub fn with_max_transport_time(mut self, d: Duration) -> Self {
+        self.max_transport_time = d;
         self
     }
 

@@ -146,6 +146,8 @@ impl GraphClient {
             }
         };
 
+        let mut skipped = users.skipped;
+        skipped.extend(group_delta.skipped.iter().cloned());
         let mut removed: Vec<RemovedUser> = users.removed;
         let ids: Vec<ObjectId> = users.changed.into_iter().map(|u| u.id).collect();
         let fetched = if ids.is_empty() {
@@ -196,14 +198,23 @@ impl GraphClient {
                 (&g.members_removed, MembershipChangeKind::Removed),
             ] {
                 for m in set.iter().filter(|m| m.kind == MemberKind::User) {
-                    let user: ObjectId = m.id.parse().map_err(|e: ipo_model::InvalidValue| {
-                        GraphError::InvalidField {
-                            record: format!("member of group {}", g.id),
-                            field: "members@delta.id".into(),
-                            message: e.to_string(),
+                    // Skipped, not fatal: the group is in `groups_changed`, so its members
+                    // are read again in full anyway.
+                    match m.id.parse::<ObjectId>() {
+                        Ok(user) => {
+                            membership.insert((g.id.clone(), user), kind);
                         }
-                    })?;
-                    membership.insert((g.id.clone(), user), kind);
+                        Err(e) => {
+                            let s = ipo_model::SkippedRecord::new(
+                                format!("member of group {}", g.id),
+                                "members@delta.id",
+                                m.id.clone(),
+                                e.to_string(),
+                            );
+                            tracing::warn!(skipped = %s, "malformed delta member skipped");
+                            skipped.push(s);
+                        }
+                    }
                 }
             }
         }
@@ -242,6 +253,7 @@ impl GraphClient {
             .collect();
         changes.groups_changed = groups_changed;
         changes.cursor = cursor;
+        changes.skipped = skipped;
         Ok(DeltaOutcome::Changes(changes))
     }
 }

@@ -128,6 +128,8 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 #[derive(Debug, Clone)]
 pub(crate) struct Http {
     pub client: reqwest::Client,
+    /// The timeouts `client` was built with (named in errors).
+    pub timeouts: crate::config::Timeouts,
     pub retry: RetryPolicy,
     pub counters: Arc<Counters>,
 }
@@ -144,6 +146,7 @@ impl Http {
         let mut attempt: u32 = 0;
         let mut waited = Duration::ZERO;
         let mut reauthenticated = false;
+        let started = std::time::Instant::now();
         loop {
             attempt += 1;
             let mut builder = self.client.request(req.method.clone(), req.url.clone());
@@ -205,7 +208,15 @@ impl Http {
                     (None, Err(e))
                 }
             };
-            match self.retry.next_wait(attempt, waited, retry_after) {
+            let next = self
+                .retry
+                .next_wait(attempt, waited, retry_after)
+                .filter(|wait| {
+                    // Transport failures get their own, short, time budget.
+                    last_status.is_ok()
+                        || started.elapsed() + *wait <= self.retry.max_transport_time
+                });
+            match next {
                 Some(wait) => {
                     tracing::info!(url = %shown, attempt, wait_ms = wait.as_millis() as u64, "retrying Graph request");
                     tokio::time::sleep(wait).await;
@@ -223,12 +234,45 @@ impl Http {
                         Err(e) => GraphError::Transport {
                             url: shown,
                             timeout: e.is_timeout(),
-                            message: transport_message(e),
+                            message: self.explain(&req.url, e, attempt, started.elapsed()),
                         },
                     });
                 }
             }
         }
+    }
+}
+
+impl Http {
+    /// A transport failure in words: what happened at which `host:port`, after how many
+    /// attempts, and what to check.
+    fn explain(&self, url: &url::Url, e: reqwest::Error, attempts: u32, took: Duration) -> String {
+        let addr = format!(
+            "{}:{}",
+            url.host_str().unwrap_or_default(),
+            url.port_or_known_default().unwrap_or(443)
+        );
+        let (connect, timeout) = (e.is_connect(), e.is_timeout());
+        let cause = transport_message(e);
+        let what = if connect && timeout {
+            format!(
+                "no connection to {addr} within {} s",
+                self.timeouts.connect.as_secs_f64()
+            )
+        } else if connect {
+            format!("cannot connect to {addr}")
+        } else if timeout {
+            format!(
+                "{addr} sent no answer within {} s",
+                self.timeouts.request.as_secs_f64()
+            )
+        } else {
+            format!("the request to {addr} failed")
+        };
+        format!(
+            "{what} ({cause}); gave up after {attempts} attempts in {:.1} s; check that this machine reaches {addr} over HTTPS (DNS, proxy, firewall) and that the login and Graph base URLs are right",
+            took.as_secs_f64()
+        )
     }
 }
 

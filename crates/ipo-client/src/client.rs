@@ -3,7 +3,7 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use ipo_model::LicensingMode;
+use ipo_model::{LicensingMode, Platform, SystemInfo};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use tokio::sync::Mutex;
@@ -47,6 +47,8 @@ pub(crate) struct Inner {
     pub http: reqwest::Client,
     pub cfg: IpoConfig,
     pub base: String,
+    /// `host:port` of the base URL, for messages.
+    pub address: String,
     pub session: Mutex<SessionState>,
     pub counters: Counters,
     pub mode: RwLock<Option<LicensingMode>>,
@@ -91,8 +93,14 @@ impl IpoClient {
             return Err(IpoError::Config("batch_size must be at least 1".into()));
         }
         let tls = tls::client_config(&cfg.tls)?;
+        let address = format!(
+            "{}:{}",
+            parsed.host_str().unwrap_or_default(),
+            parsed.port_or_known_default().unwrap_or(7070)
+        );
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
+            .connect_timeout(cfg.retry.connect_timeout)
             .timeout(cfg.retry.request_timeout)
             .build()
             .map_err(|e| IpoError::Config(format!("HTTP client: {e}")))?;
@@ -101,6 +109,7 @@ impl IpoClient {
                 http,
                 cfg,
                 base,
+                address,
                 session: Mutex::new(SessionState::LoggedOut),
                 counters: Counters::default(),
                 mode: RwLock::new(None),
@@ -168,7 +177,7 @@ impl IpoClient {
                 }
                 rb
             };
-            let resp = inner.execute(make, &what).await?;
+            let resp = inner.execute(make, &what, method == Method::GET).await?;
             let status = resp.status();
             inner
                 .absorb_cookies(resp.headers(), session.generation)
@@ -260,6 +269,7 @@ impl IpoClient {
                 what: "GET systems".into(),
                 detail: "no System record".into(),
             })?;
+        let system = self.settle_system(system, &recs)?;
         self.remember_mode(system.licensing_mode);
         // The same listing names the nodes: a write to a node needs no second read.
         if let Ok(mut nodes) = self.inner.nodes.try_lock()
@@ -268,6 +278,48 @@ impl IpoClient {
             *nodes = Some(crate::records::nodes_from_records(&recs));
         }
         Ok(system.licensing_mode)
+    }
+
+    /// The system as read, with the licensing mode and platform the configuration states
+    /// where the answer does not settle them. A configured value that contradicts a settled
+    /// answer is an [`IpoError::Config`]; a value neither settles stays unknown, with a
+    /// warning naming the setting.
+    pub(crate) fn settle_system(
+        &self,
+        mut system: SystemInfo,
+        recs: &[wire::WireRecord],
+    ) -> Result<SystemInfo, IpoError> {
+        let cfg = &self.inner.cfg;
+        let raw = recs
+            .first()
+            .and_then(crate::records::license_mode_wire)
+            .unwrap_or_else(|| "(none)".into());
+        match (system.licensing_mode, cfg.licensing_mode) {
+            (LicensingMode::Unknown, Some(m)) => system.licensing_mode = m,
+            (LicensingMode::Unknown, None) => tracing::warn!(
+                license_mode = %raw,
+                "IP Office's PBXLicense/LicenseMode {raw:?} has no documented meaning, so the licensing mode is unknown: set licensing_mode = \"plds\" or \"subscription\" in the IP Office settings (IpoConfig::licensing_mode)"
+            ),
+            (read, Some(m)) if read != m => {
+                return Err(IpoError::Config(format!(
+                    "licensing_mode is set to {m}, but IP Office's answer (PBXLicense/LicenseMode {raw:?}) says {read}: correct the setting"
+                )));
+            }
+            _ => {}
+        }
+        match (&system.platform, &cfg.platform) {
+            (Platform::Unknown, Some(p)) => system.platform = p.clone(),
+            (Platform::Unknown, None) => tracing::info!(
+                "the Management API does not name the platform (System/Configuration is an operating mode): capacity limits are unknown; set platform = \"ip500v2\", \"server_edition\" or \"select\" in the IP Office settings (IpoConfig::platform) to check them"
+            ),
+            (read, Some(p)) if read != p => {
+                return Err(IpoError::Config(format!(
+                    "platform is set to {p:?}, but IP Office's answer says {read:?}: correct the setting"
+                )));
+            }
+            _ => {}
+        }
+        Ok(system)
     }
 
     pub(crate) fn remember_mode(&self, mode: LicensingMode) {
@@ -296,6 +348,11 @@ struct TransportFailure {
     text: String,
     /// The TLS error in the chain, if the handshake failed.
     tls: Option<rustls::Error>,
+    /// The connection could not be opened (refused, unreachable, connect timeout): nothing
+    /// was sent.
+    connect: bool,
+    /// A timeout (of the connection or of the answer).
+    timeout: bool,
     /// A connection error, a timeout or a request that could not be sent.
     transient: bool,
 }
@@ -303,10 +360,13 @@ struct TransportFailure {
 impl TransportFailure {
     fn of(e: reqwest::Error) -> Self {
         let transient = e.is_connect() || e.is_timeout() || e.is_request();
+        let (connect, timeout) = (e.is_connect(), e.is_timeout());
         let e = e.without_url();
         Self {
             text: cause_chain(&e),
             tls: tls_cause(&e),
+            connect,
+            timeout,
             transient,
         }
     }
@@ -388,14 +448,17 @@ impl Inner {
         h
     }
 
-    /// Sends with retries of 503 (honouring `Retry-After`), 502/504 and connection errors.
+    /// Sends with retries of 503 (honouring `Retry-After`), 502/504 and connection errors
+    /// (a timed-out answer only for an idempotent request), within the policy's total time.
     /// A failed TLS handshake is never retried: it is an [`IpoError::TlsRefused`].
     async fn execute(
         &self,
         make: impl Fn() -> RequestBuilder,
         what: &str,
+        idempotent: bool,
     ) -> Result<Response, IpoError> {
         let policy = &self.cfg.retry;
+        let started = std::time::Instant::now();
         let mut retries = 0u32;
         loop {
             Counters::bump(&self.counters.requests);
@@ -408,12 +471,12 @@ impl Inner {
                             .min(policy.max_delay);
                         Attempt::Retry {
                             wait,
-                            why: "HTTP 503".into(),
+                            why: format!("{} answered HTTP 503", self.address),
                         }
                     } else if s == StatusCode::BAD_GATEWAY || s == StatusCode::GATEWAY_TIMEOUT {
                         Attempt::Retry {
                             wait: policy.backoff(retries + 1),
-                            why: format!("HTTP {}", s.as_u16()),
+                            why: format!("{} answered HTTP {}", self.address, s.as_u16()),
                         }
                     } else {
                         Attempt::Done(resp)
@@ -428,21 +491,28 @@ impl Inner {
                             detail: format!("{what}: {}; {hint}", failure.text),
                         });
                     }
-                    if !failure.transient {
-                        return Err(IpoError::Transport(format!("{what}: {}", failure.text)));
+                    let why = self.explain(&failure);
+                    // A write whose answer timed out may still be under way on a slow
+                    // system: it is not sent again (a dropped connection still is).
+                    let retry =
+                        failure.connect || (failure.transient && (idempotent || !failure.timeout));
+                    if !retry {
+                        return Err(IpoError::Transport(format!("{what}: {why}")));
                     }
                     Attempt::Retry {
                         wait: policy.backoff(retries + 1),
-                        why: failure.text,
+                        why,
                     }
                 }
             };
             match attempt {
                 Attempt::Done(r) => return Ok(r),
                 Attempt::Retry { wait, why } => {
-                    if retries >= policy.max_retries {
+                    let spent = started.elapsed();
+                    if retries >= policy.max_retries || spent + wait > policy.max_total {
                         return Err(IpoError::Transport(format!(
-                            "{what}: {why} (gave up after {retries} retries)"
+                            "{what}: {why} (gave up after {retries} retries in {:.1} s)",
+                            spent.as_secs_f64()
                         )));
                     }
                     retries += 1;
@@ -452,6 +522,31 @@ impl Inner {
                     tokio::time::sleep(wait).await;
                 }
             }
+        }
+    }
+
+    /// A transport failure in words: what happened at which `host:port`, and what to check.
+    fn explain(&self, f: &TransportFailure) -> String {
+        let addr = &self.address;
+        let retry = &self.cfg.retry;
+        if f.connect && f.timeout {
+            format!(
+                "no connection to {addr} within {} s ({}); check that the base URL names the IP Office system (host and port, normally 7070), that it is running and reachable from here, and that no firewall drops the port",
+                retry.connect_timeout.as_secs_f64(),
+                f.text
+            )
+        } else if f.connect {
+            format!(
+                "cannot connect to {addr} ({}); check that the base URL's host and port are IP Office's Management API (HTTPS, normally port 7070) and that IP Office is running",
+                f.text
+            )
+        } else if f.timeout {
+            format!(
+                "{addr} accepted the connection but sent no answer within {} s; check that the port is IP Office's Management API (HTTPS, normally 7070) and not another service, and whether IP Office is overloaded (RetryPolicy::request_timeout sets the wait)",
+                retry.request_timeout.as_secs_f64()
+            )
+        } else {
+            format!("{addr}: {}", f.text)
         }
     }
 
@@ -531,7 +626,7 @@ impl Inner {
                 .header(CONTENT_TYPE, content_type(self.cfg.format))
                 .basic_auth(&self.cfg.username, Some(self.cfg.password.expose()))
         };
-        let resp = self.execute(make, "login").await?;
+        let resp = self.execute(make, "login", true).await?;
         let status = resp.status();
         let mut session = Session::new(generation);
         session.absorb(resp.headers());

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use ipo_model::{LicensingMode, Platform};
+
 use crate::secret::Secret;
 
 /// The body format the client speaks. Answers are sniffed by their first byte either way.
@@ -46,7 +48,14 @@ impl std::fmt::Debug for TlsMode {
     }
 }
 
-/// How transient failures (503 with `Retry-After`, connection errors, 502/504) are retried.
+/// How long to wait for IP Office, and how transient failures (503 with `Retry-After`,
+/// connection errors, 502/504) are retried.
+///
+/// Defaults fail fast: a connection is given 5 s, an answer 30 s, and retries stop once
+/// 30 s have gone by since the first attempt (a wait that would end later is not started).
+/// A server that accepts the connection and never answers fails after one request timeout;
+/// a refused connection after the backoff (0.5 + 1 + 2 + 4 s). Every such error names the
+/// `host:port` and what to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
@@ -58,8 +67,13 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// Wait used for a 503 without a usable `Retry-After`.
     pub default_retry_after: Duration,
-    /// Timeout of one HTTP request.
+    /// Timeout of one HTTP request, from sending it to the end of the answer.
     pub request_timeout: Duration,
+    /// Timeout of opening the TCP connection (and TLS handshake start) to IP Office.
+    pub connect_timeout: Duration,
+    /// Longest time one request may take with all its retries: no retry starts when its
+    /// wait would end after this, counted from the first attempt.
+    pub max_total: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -69,7 +83,9 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             default_retry_after: Duration::from_secs(5),
-            request_timeout: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(5),
+            max_total: Duration::from_secs(30),
         }
     }
 }
@@ -83,6 +99,8 @@ impl RetryPolicy {
             max_delay: Duration::from_millis(50),
             default_retry_after: Duration::from_millis(5),
             request_timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(2),
+            max_total: Duration::from_secs(10),
         }
     }
 
@@ -155,6 +173,14 @@ pub struct IpoConfig {
     /// IP Office's directory import layout). `None`: directory changes fail with
     /// [`crate::IpoError::DirectoryNotConfigured`].
     pub directory_csv: Option<PathBuf>,
+    /// The system's licensing mode, when IP Office's answer does not settle it (the guide
+    /// documents no mapping of `PBXLicense/LicenseMode`, so today it never does). `None`:
+    /// the snapshot says [`LicensingMode::Unknown`], with a warning naming this setting.
+    /// A value that contradicts a settled answer is an error.
+    pub licensing_mode: Option<LicensingMode>,
+    /// The platform (IP500 V2, Server Edition, Select), for capacity limits; the
+    /// Management API's `System` record does not name it. `None`: [`Platform::Unknown`].
+    pub platform: Option<Platform>,
 }
 
 impl IpoConfig {
@@ -171,6 +197,8 @@ impl IpoConfig {
             wire_names: WireNames::default(),
             node: None,
             directory_csv: None,
+            licensing_mode: None,
+            platform: None,
         }
     }
 }

@@ -122,5 +122,5 @@ pub use error::IpoError;
 pub use records::NodeInfo;
 pub use secret::Secret;
 pub use stats::ClientStats;
-pub use store::{errors_to_port, port_error};
+pub use store::{codes, errors_to_port, port_error};
 pub use tls::client_config as tls_client_config;

@@ -55,11 +55,32 @@ impl IpoClient {
         }
         let recs = self.list("systems").await?;
         if let Some(s) = records::solution_from_records(&recs) {
+            let s = self.settle_system(s, &recs)?;
             self.remember_mode(s.licensing_mode);
         }
         let nodes = records::nodes_from_records(&recs);
         *cached = Some(nodes.clone());
         Ok(nodes)
+    }
+
+    /// How a restart notice names the node a request went to: its `ipaddress=`, else the
+    /// primary's LAN1 address when the listing is at hand, else the base URL's host.
+    pub(crate) fn node_label(&self, target: Option<&str>) -> String {
+        if let Some(t) = target {
+            return t.to_owned();
+        }
+        if let Ok(nodes) = self.inner.nodes.try_lock()
+            && let Some(addr) = nodes
+                .as_ref()
+                .and_then(|n| n.first())
+                .and_then(|n| n.address.clone())
+        {
+            return addr;
+        }
+        url::Url::parse(&self.inner.base)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| self.inner.base.clone())
     }
 
     /// Keeps the node listing read by a snapshot (no extra request later).

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use ipo_model::{
     ApiError, Applied, ChangeOutcome, DirectoryEntry, Guid, IpoChange, IpoConfigStore, IpoSnapshot,
-    PortError, TransportStats,
+    PortError, RestartNotice, TransportStats,
 };
 use reqwest::Method;
 
@@ -12,7 +12,7 @@ use crate::client::IpoClient;
 use crate::directory;
 use crate::error::IpoError;
 use crate::records;
-use crate::wire::{self, WireRecord, WsObject};
+use crate::wire::{self, Reboot, WireRecord, WsObject};
 
 const SERVICE: &str = "IP Office";
 
@@ -64,10 +64,32 @@ pub fn port_error(e: IpoError, record: &str) -> PortError {
     }
 }
 
-/// The errors IP Office gave for one record, as the port's error (Conflict for duplicate
-/// name/extension, capacity and read-only records; NotFound for an unknown GUID;
-/// Permission for Unauthorized; Rejected otherwise, with every error).
+/// Error codes the guide documents, and the conventions the emulator assumes where it is
+/// silent (docs/ipo-wire.md, "Error codes").
+pub mod codes {
+    /// "A user or huntgroup with the specified Name Already Exist." (guide, USER/HUNTGROUP).
+    pub const NAME_EXISTS: &str = "9020";
+    /// "Extension conflicts with another user" (guide, USER).
+    pub const EXTENSION_CONFLICT: &str = "18011";
+    /// Shown by the guide on an extension write; its meaning is not documented.
+    pub const EXTENSION_WRITE: &str = "9042";
+    /// Shown by the guide on a hunt-group write; its meaning is not documented.
+    pub const HUNT_GROUP_WRITE: &str = "10003";
+    /// `SMAError` of a DELETE naming an unknown GUID (guide).
+    pub const NOT_FOUND: &str = "404:NotFound";
+}
+
+/// The errors IP Office gave for one record, as the port's error.
+///
+/// Documented codes: `9020` (name exists) and `18011` (extension conflicts with another
+/// user) are a [`PortError::Conflict`]; `404:NotFound` is [`PortError::NotFound`]. Codes the
+/// guide shows without a meaning (`9042`, `10003`) and any other code stay a
+/// [`PortError::Rejected`] with every error's code, text, cause data and node. The
+/// emulator's assumed names for what the guide does not show (`CapacityExceeded`,
+/// `ReadOnlyRecord`: Conflict; `Unauthorized`: Permission) are mapped too. The Conflict's
+/// message carries every error's code and text.
 pub fn errors_to_port(record: &str, errors: Vec<ApiError>) -> PortError {
+    let code_is = |c: &str| errors.iter().any(|e| e.code.trim() == c);
     let has = |k: &str| errors.iter().any(|e| e.code.contains(k));
     let joined = || {
         errors
@@ -76,10 +98,14 @@ pub fn errors_to_port(record: &str, errors: Vec<ApiError>) -> PortError {
             .collect::<Vec<_>>()
             .join("; ")
     };
-    if has("UnknownGUID") {
+    if !errors.is_empty()
+        && errors
+            .iter()
+            .all(|e| e.code.trim() == codes::NOT_FOUND || e.code.trim().starts_with("404"))
+    {
         PortError::NotFound(record.to_owned())
-    } else if has("DuplicateName")
-        || has("DuplicateExtension")
+    } else if code_is(codes::NAME_EXISTS)
+        || code_is(codes::EXTENSION_CONFLICT)
         || has("CapacityExceeded")
         || has("ReadOnlyRecord")
     {
@@ -97,21 +123,32 @@ pub fn errors_to_port(record: &str, errors: Vec<ApiError>) -> PortError {
     }
 }
 
-fn applied(o: Option<&WsObject>, fallback: Option<&Guid>) -> Applied {
+fn applied(o: Option<&WsObject>, fallback: Option<&Guid>, restarts: &[RestartNotice]) -> Applied {
     let guid = o
         .and_then(|o| o.record.as_ref())
         .and_then(WireRecord::guid)
         .and_then(|g| g.parse::<Guid>().ok())
         .or_else(|| fallback.cloned());
     let mut a = Applied::new(guid);
-    if let Some(o) = o {
-        a.notices = o
-            .reboots
-            .iter()
-            .map(|at| format!("IP Office node {at} must be restarted for this change (REBOOT)"))
-            .collect();
-    }
+    a.restarts = restarts.to_vec();
+    a.notices = restarts.iter().map(ToString::to_string).collect();
     a
+}
+
+/// The restart notices of an answer, each naming a node: the address the answer gives,
+/// else the node the request went to (`node`).
+fn restarts_of(reboots: &[Reboot], node: &str) -> Vec<RestartNotice> {
+    let mut out: Vec<RestartNotice> = Vec::new();
+    for r in reboots {
+        let n = RestartNotice::new(
+            r.location.clone().unwrap_or_else(|| node.to_owned()),
+            r.kind.clone(),
+        );
+        if !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    out
 }
 
 /// A batchable write.
@@ -267,11 +304,28 @@ impl IpoClient {
                 return;
             }
         };
-        let objects = reply
+        let (failed, objects, reboots) = reply
             .envelope
-            .map(|e| (e.failed(), e.objects))
-            .unwrap_or((false, Vec::new()));
-        let (failed, objects) = objects;
+            .map(|e| (e.failed(), e.objects, e.reboots))
+            .unwrap_or((false, Vec::new(), Vec::new()));
+        let node = self.node_label(target);
+        // A restart is of the node, not of one record: every record the batch stored
+        // carries it (a record's own object may also hold one).
+        let batch_restarts = restarts_of(&reboots, &node);
+        let restarts_for = |o: Option<&WsObject>| {
+            let mut all = batch_restarts.clone();
+            if let Some(o) = o {
+                for n in restarts_of(&o.reboots, &node) {
+                    if !all.contains(&n) {
+                        all.push(n);
+                    }
+                }
+            }
+            all
+        };
+        if !batch_restarts.is_empty() {
+            tracing::warn!(what, node, "IP Office says the change needs a restart");
+        }
         let guid_of = |c: &IpoChange| match c {
             IpoChange::UpdateUser(u) => u.guid.clone(),
             IpoChange::UpdateHuntGroup(h) => h.guid.clone(),
@@ -280,7 +334,11 @@ impl IpoClient {
         if objects.len() == items.len() {
             for ((i, c, _), o) in items.iter().zip(&objects) {
                 run.out[*i] = Some(if o.errors.is_empty() {
-                    Ok(applied(Some(o), guid_of(c).as_ref()))
+                    Ok(applied(
+                        Some(o),
+                        guid_of(c).as_ref(),
+                        &restarts_for(Some(o)),
+                    ))
                 } else {
                     Err(errors_to_port(&c.label(), o.errors.clone()))
                 });
@@ -309,7 +367,8 @@ impl IpoClient {
                 );
             }
             for (k, (i, c, _)) in items.iter().enumerate() {
-                run.out[*i] = Some(Ok(applied(objects.get(k), guid_of(c).as_ref())));
+                let o = objects.get(k);
+                run.out[*i] = Some(Ok(applied(o, guid_of(c).as_ref(), &restarts_for(o))));
             }
         }
     }
@@ -334,7 +393,18 @@ impl IpoClient {
             .map_err(|e| port_error(e, &label))?;
         match reply.envelope {
             Some(env) if env.failed() => Err(errors_to_port(&label, env.errors())),
-            Some(env) => Ok(applied(env.objects.first(), None)),
+            Some(env) => {
+                let node = self.node_label(target.as_deref());
+                let mut reboots = env.reboots.clone();
+                if let Some(o) = env.objects.first() {
+                    reboots.extend(o.reboots.iter().cloned());
+                }
+                Ok(applied(
+                    env.objects.first(),
+                    None,
+                    &restarts_of(&reboots, &node),
+                ))
+            }
             None => Ok(Applied::new(None)),
         }
     }
@@ -378,6 +448,9 @@ impl IpoConfigStore for IpoClient {
         let sys = self.list("systems").await.map_err(at("systems"))?;
         let system = records::solution_from_records(&sys)
             .ok_or_else(|| PortError::Other("GET systems: no System record".into()))?;
+        let system = self
+            .settle_system(system, &sys)
+            .map_err(|e| port_error(e, "systems"))?;
         let mode = system.licensing_mode;
         self.remember_mode(mode);
         let mut snap = IpoSnapshot::new(system);

@@ -27,6 +27,8 @@ fn config(server: &ServerGuard, format: WireFormat) -> IpoConfig {
     let mut cfg = IpoConfig::new(server.url(), "sync", Secret::new("s3cret!"));
     cfg.format = format;
     cfg.retry = RetryPolicy::fast(3);
+    // The guide documents no mapping of LicenseMode (the fixture says 4): stated here.
+    cfg.licensing_mode = Some(LicensingMode::Plds);
     cfg
 }
 
@@ -329,14 +331,16 @@ async fn create_batch_with_two_errors_maps_each_record() {
     match &out[0] {
         Err(PortError::Conflict { record, message }) => {
             assert_eq!(record, "user Ann");
-            assert!(message.contains("DuplicateName") && message.contains("10.0.0.5"));
+            assert!(message.contains("9020") && message.contains("10.0.0.5"));
+            assert!(message.contains("Name Already Exist") && message.contains("[Ann]"));
         }
         other => panic!("{other:?}"),
     }
     match &out[1] {
         Err(PortError::Conflict { record, message }) => {
             assert_eq!(record, "user Bob");
-            assert!(message.contains("DuplicateExtension") && message.contains("InvalidValue"));
+            assert!(message.contains("18011") && message.contains("InvalidValue"));
+            assert!(message.contains("Extension conflicts with another user"));
         }
         other => panic!("{other:?}"),
     }
@@ -347,6 +351,15 @@ async fn create_batch_with_two_errors_maps_each_record() {
     );
     assert_eq!(ok.notices.len(), 1);
     assert!(ok.notices[0].contains("10.0.0.5"));
+    assert_eq!(
+        ok.restarts,
+        [ipo_model::RestartNotice::new("10.0.0.5", None)]
+    );
+    // The guide's request bodies start with its XML declaration.
+    assert!(
+        body.starts_with("<?xml version='1.0' encoding='UTF-8'?>"),
+        "{body}"
+    );
 }
 
 #[tokio::test]

@@ -121,6 +121,7 @@ fn client(server: &ServerGuard, batch_size: usize) -> IpoClient {
     let mut cfg = IpoConfig::new(server.url(), "sync", Secret::new("s3cret!"));
     cfg.retry = RetryPolicy::fast(1);
     cfg.batch_size = batch_size;
+    cfg.licensing_mode = Some(ipo_model::LicensingMode::Plds);
     IpoClient::new(cfg).unwrap()
 }
 
@@ -275,6 +276,7 @@ async fn configured_node_stays_the_default_and_a_record_node_overrides_it() {
     let mut cfg = IpoConfig::new(server.url(), "sync", Secret::new("s3cret!"));
     cfg.retry = RetryPolicy::fast(1);
     cfg.node = Some(HQ.into());
+    cfg.licensing_mode = Some(ipo_model::LicensingMode::Plds);
     let c = IpoClient::new(cfg).unwrap();
 
     let out = c

@@ -226,7 +226,12 @@ async fn peer_hanging_up_during_the_handshake_is_retried_with_its_cause() {
     assert!(matches!(err, IpoError::Transport(_)), "{err:?}");
     assert!(text.contains("gave up after 3 retries"), "{text}");
     let cause = text
-        .strip_prefix("IP Office unreachable: login: error sending request: ")
+        .strip_prefix("IP Office unreachable: login: cannot connect to ")
+        .and_then(|t| t.split_once(" (error sending request: "))
+        .map(|(addr, cause)| {
+            assert!(base.ends_with(addr), "the address {addr} is named: {text}");
+            cause
+        })
         .unwrap_or_else(|| panic!("{text}"));
     assert!(
         cause.contains("tls handshake eof"),

@@ -135,6 +135,14 @@ pub struct EmulatorConfig {
     pub system_name: String,
     /// Version reported as `MajorVersion.MinorVersion.BuildVersion` (e.g. `12.1.0.80`).
     pub version: String,
+    /// What `GET systems` answers in `PBXLicense/LicenseMode`. The guide documents no
+    /// mapping from licensing mode to this value; its one example shows `4`, which is the
+    /// default whatever `licensing_mode` is (so the answer does not settle the mode, as on
+    /// a real system: the client's configuration must).
+    pub license_mode_wire: String,
+    /// What `GET systems` answers in `Configuration`: an operating-mode value, not the
+    /// platform (the guide's example shows `11`, the default).
+    pub configuration_wire: String,
 }
 
 impl Default for EmulatorConfig {
@@ -161,7 +169,14 @@ impl EmulatorConfig {
             max_extensions: None,
             system_name: "IPO-Emulator".into(),
             version: "12.1.0.80".into(),
+            license_mode_wire: "4".into(),
+            configuration_wire: "11".into(),
         }
+    }
+    /// Sets what `PBXLicense/LicenseMode` answers.
+    pub fn license_mode_wire(mut self, v: impl Into<String>) -> Self {
+        self.license_mode_wire = v.into();
+        self
     }
     /// Sets the licensing mode.
     pub fn licensing_mode(mut self, m: LicensingMode) -> Self {

@@ -19,6 +19,18 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    /// The name of the error node of a refused write of this kind, as the guide shows
+    /// them: `USER`, `EXTENSION`, `HUNTGROUP` (and, by the same rule, `SYSTEM`, `LICENSE`).
+    pub fn error_node(self) -> &'static str {
+        match self {
+            RecordKind::System => "SYSTEM",
+            RecordKind::License => "LICENSE",
+            RecordKind::User => "USER",
+            RecordKind::Extension => "EXTENSION",
+            RecordKind::HuntGroup => "HUNTGROUP",
+        }
+    }
+
     /// Every kind, in listing order.
     pub const ALL: [RecordKind; 5] = [
         RecordKind::System,
@@ -104,18 +116,27 @@ impl RawRecord {
     }
 }
 
-/// Error codes the emulator answers with (docs/ipo-wire.md).
+/// Error codes the emulator answers with (docs/ipo-wire.md, "Error codes": which are the
+/// guide's and which are assumed).
 pub mod codes {
-    /// The session expired: log in again and repeat the request.
+    /// The session expired: log in again and repeat the request (guide, `SMAError`).
     pub const SESSION_TIMEOUT: &str = "461:SessionTimeout";
-    /// Another user or hunt group has this name.
-    pub const DUPLICATE_NAME: &str = "DuplicateName";
-    /// Another user, hunt group or extension has this number.
-    pub const DUPLICATE_EXTENSION: &str = "DuplicateExtension";
-    /// A PUT record carried no GUID.
+    /// "A user or huntgroup with the specified Name Already Exist." (guide, `USER` /
+    /// `HUNTGROUP`).
+    pub const DUPLICATE_NAME: &str = "9020";
+    /// "Extension conflicts with another user" (guide, on a user write).
+    pub const DUPLICATE_EXTENSION: &str = "18011";
+    /// On an extension write: the guide shows the code, not its meaning; the emulator
+    /// answers it when the number is taken (assumption).
+    pub const EXTENSION_WRITE: &str = "9042";
+    /// On a hunt-group write: the guide shows the code, not its meaning; the emulator
+    /// answers it when the number is taken (assumption).
+    pub const HUNT_GROUP_WRITE: &str = "10003";
+    /// A PUT record carried no GUID (assumed name).
     pub const MISSING_GUID: &str = "MissingGUID";
-    /// No record of this kind has the GUID.
-    pub const UNKNOWN_GUID: &str = "UnknownGUID";
+    /// No record of this kind has the GUID (guide: `SMAError` `404:NotFound` on a DELETE;
+    /// the emulator answers it for a PUT too, in the record's error node: assumption).
+    pub const UNKNOWN_GUID: &str = "404:NotFound";
     /// No free licence for the profile asked for.
     pub const NO_LICENSE: &str = "NoLicense";
     /// The platform holds no more records of this kind.
@@ -138,6 +159,8 @@ pub struct WireError {
     pub desc: String,
     /// `errorLocation`: the node address.
     pub location: String,
+    /// `cause_data`: the record's name, as the guide shows it (empty: none).
+    pub cause_data: String,
 }
 
 impl WireError {
@@ -147,6 +170,7 @@ impl WireError {
             code: code.to_owned(),
             desc: desc.into(),
             location: location.into(),
+            cause_data: String::new(),
         }
     }
 }

@@ -21,7 +21,7 @@ use crate::record::{RecordKind, WireError, codes};
 use crate::session::{Check, Login, Sessions};
 use crate::stats::Stats;
 use crate::store::Store;
-use crate::wire::{self, WireFormat, WsOut};
+use crate::wire::{self, Restart, WireFormat, WsOut};
 
 /// Login and logout.
 pub const AUTH_PATH: &str = "/WebManagement/ws/sdk/security/authenticate";
@@ -312,11 +312,23 @@ fn route(
         return match store.delete(kind, &guid, node.as_deref()) {
             Ok(()) => {
                 app.stats.written_on(method.as_str(), node.as_deref());
-                envelope(format, StatusCode::OK, true, &[])
+                let objects = if reboot {
+                    vec![WsOut::restart(Restart::Normal)]
+                } else {
+                    Vec::new()
+                };
+                envelope(format, StatusCode::OK, true, &objects)
             }
             Err(errors) => {
                 app.stats.update(|s| s.records_refused += 1);
-                envelope(format, StatusCode::OK, false, &[WsOut::error(errors)])
+                // The guide: an unknown GUID is an SMAError `404:NotFound`; a refusal of
+                // the record itself is its record-named node.
+                let out = if errors.iter().all(|e| e.code == codes::UNKNOWN_GUID) {
+                    WsOut::error(errors)
+                } else {
+                    WsOut::record_error(kind, errors)
+                };
+                envelope(format, StatusCode::OK, false, &[out])
             }
         };
     }
@@ -341,28 +353,42 @@ fn route(
         }
     };
     let mut all_ok = true;
-    let mut objects = Vec::with_capacity(records.len());
+    let mut stored = 0usize;
+    let mut objects = Vec::with_capacity(records.len() + 1);
     for rec in records {
+        let name = rec.fields.text("Name").map(|c| c.into_owned());
         let result = if *method == Method::POST {
             store.create(kind, rec, node.clone(), false)
         } else {
             store.update(kind, rec, node.clone())
         };
         match result {
-            Ok(mut out) => {
+            Ok(out) => {
                 app.stats.written_on(method.as_str(), node.as_deref());
-                if reboot {
-                    out.reboot = Some(location.clone());
-                }
+                stored += 1;
                 objects.push(out);
             }
-            Err(errors) => {
+            Err(mut errors) => {
                 app.stats.update(|s| s.records_refused += 1);
                 tracing::debug!(codes = ?errors.iter().map(|e| &e.code).collect::<Vec<_>>(), "record refused");
                 all_ok = false;
-                objects.push(WsOut::error(errors));
+                for e in &mut errors {
+                    if e.cause_data.is_empty() {
+                        e.cause_data = name.clone().unwrap_or_default();
+                    }
+                }
+                objects.push(WsOut::record_error(kind, errors));
             }
         }
+    }
+    // The guide's restart notice: its own ws_object after the records, in the form of
+    // the answer it is in.
+    if reboot && stored > 0 {
+        objects.push(WsOut::restart(if all_ok {
+            Restart::Normal
+        } else {
+            Restart::InError(location.clone())
+        }));
     }
     envelope(format, StatusCode::OK, all_ok, &objects)
 }

@@ -181,6 +181,10 @@ pub(crate) struct Store {
     pub(crate) platform: Platform,
     pub(crate) nodes: Vec<Node>,
     pub(crate) version: String,
+    /// `PBXLicense/LicenseMode` as answered.
+    pub(crate) license_mode_wire: String,
+    /// `Configuration` as answered.
+    pub(crate) configuration_wire: String,
     records: BTreeMap<Key, RawRecord>,
     next_seq: u64,
     index: Index,
@@ -197,6 +201,8 @@ impl Store {
             platform: cfg.platform.clone(),
             nodes: cfg.effective_nodes(),
             version: cfg.version.clone(),
+            license_mode_wire: cfg.license_mode_wire.clone(),
+            configuration_wire: cfg.configuration_wire.clone(),
             records: BTreeMap::new(),
             next_seq: 0,
             index: Index::default(),
@@ -352,9 +358,12 @@ impl Store {
         let major = parts.next().unwrap_or("0").to_owned();
         let minor = parts.next().unwrap_or("0").to_owned();
         let build = parts.next().unwrap_or("0").to_owned();
-        let mode = match self.mode {
-            LicensingMode::Subscription => "Subscription",
-            _ => "PLDS",
+        let lan = |id: &str, address: &str| {
+            RawValue::Element(RawElement {
+                attributes: vec![("id".to_owned(), id.to_owned())],
+                children: RawFields(vec![("IPAddress".to_owned(), text(address))]),
+                text: None,
+            })
         };
         let elem = |name: &str, value: &str| {
             RawValue::Element(RawElement {
@@ -368,9 +377,23 @@ impl Store {
             ("MajorVersion".into(), text(&major)),
             ("MinorVersion".into(), text(&minor)),
             ("BuildVersion".into(), text(&build)),
-            ("Configuration".into(), text(&platform_wire(&self.platform))),
-            ("LAN1".into(), elem("IPAddress", &node.address)),
-            ("PBXLicense".into(), elem("LicenseMode", mode)),
+            ("Configuration".into(), text(&self.configuration_wire)),
+            // The guide's form: LANS/LAN[@id="LAN1"]/IPAddress (LAN2 too, unused).
+            (
+                "LANS".into(),
+                RawValue::Element(RawElement {
+                    attributes: Vec::new(),
+                    children: RawFields(vec![
+                        ("LAN".into(), lan("LAN1", &node.address)),
+                        ("LAN".into(), lan("LAN2", "0.0.0.0")),
+                    ]),
+                    text: None,
+                }),
+            ),
+            (
+                "PBXLicense".into(),
+                elem("LicenseMode", &self.license_mode_wire),
+            ),
         ])
     }
 
@@ -752,7 +775,7 @@ impl Store {
                     ) {
                         push(
                             codes::DUPLICATE_NAME,
-                            format!("the name {name} already exists"),
+                            "A user or huntgroup with the specified Name Already Exist.".into(),
                         );
                     }
                 }
@@ -788,10 +811,20 @@ impl Store {
                             );
                         }
                         if self.held_by_other(self.index.numbers.get(&ext), clash_kinds, me) {
-                            push(
-                                codes::DUPLICATE_EXTENSION,
-                                format!("the extension {ext} is already in use"),
-                            );
+                            match kind {
+                                RecordKind::User => push(
+                                    codes::DUPLICATE_EXTENSION,
+                                    "Extension conflicts with another user".into(),
+                                ),
+                                RecordKind::Extension => push(
+                                    codes::EXTENSION_WRITE,
+                                    format!("the extension {ext} is already in use"),
+                                ),
+                                _ => push(
+                                    codes::HUNT_GROUP_WRITE,
+                                    format!("the extension {ext} is already in use"),
+                                ),
+                            }
                         }
                     }
                 }

@@ -3,7 +3,7 @@
 use ipo_model::{RawElement, RawFields, RawValue};
 
 use crate::json::{self, Jv};
-use crate::record::WireError;
+use crate::record::{RecordKind, WireError};
 use crate::xml::{self, Xe};
 
 /// The body format of an answer (and of a request).
@@ -265,7 +265,17 @@ fn json_members(fields: &RawFields) -> Vec<(String, Jv)> {
         .collect()
 }
 
-/// One `ws_object` of an answer: a record, or the errors of a refused record.
+/// A restart notice, in the form the guide shows for the kind of answer it is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Restart {
+    /// In a successful answer: `<ws_object><reboot type="normal"/></ws_object>`.
+    Normal,
+    /// In an error answer: `<ws_object error_node="true"><REBOOT><error><errorLocation>ADDR`.
+    InError(String),
+}
+
+/// One `ws_object` of an answer: a record, the errors of a refused record, or a restart
+/// notice.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct WsOut {
     pub(crate) element: String,
@@ -274,16 +284,61 @@ pub(crate) struct WsOut {
     pub(crate) fields: RawFields,
     /// Non-empty: this is an error node.
     pub(crate) errors: Vec<WireError>,
-    /// A `REBOOT` notice naming this node.
-    pub(crate) reboot: Option<String>,
+    /// The error node's name: `USER`, `EXTENSION`, `HUNTGROUP` for a refused record (the
+    /// guide's form), `SMAError` (the default) for session and request-level errors.
+    pub(crate) error_node: Option<&'static str>,
+    /// This object is a restart notice.
+    pub(crate) restart: Option<Restart>,
 }
 
 impl WsOut {
+    /// An `SMAError` node.
     pub(crate) fn error(errors: Vec<WireError>) -> Self {
         Self {
             errors,
             ..Self::default()
         }
+    }
+
+    /// The error node of a refused record of `kind` (`USER`...).
+    pub(crate) fn record_error(kind: RecordKind, errors: Vec<WireError>) -> Self {
+        Self {
+            errors,
+            error_node: Some(kind.error_node()),
+            ..Self::default()
+        }
+    }
+
+    /// A restart notice object.
+    pub(crate) fn restart(r: Restart) -> Self {
+        Self {
+            restart: Some(r),
+            ..Self::default()
+        }
+    }
+
+    fn node_name(&self) -> &'static str {
+        self.error_node.unwrap_or("SMAError")
+    }
+}
+
+/// The members of one `<error>`: record errors carry the guide's `cause` and `cause_data`,
+/// and their text quoted as the guide prints it.
+fn error_members(e: &WireError, record: bool) -> Vec<(&'static str, String)> {
+    if record {
+        vec![
+            ("error_code", e.code.clone()),
+            ("error_desc", format!("\"{}\"", e.desc)),
+            ("cause", "0".into()),
+            ("cause_data", e.cause_data.clone()),
+            ("errorLocation", e.location.clone()),
+        ]
+    } else {
+        vec![
+            ("error_code", e.code.clone()),
+            ("error_desc", e.desc.clone()),
+            ("errorLocation", e.location.clone()),
+        ]
     }
 }
 
@@ -331,50 +386,81 @@ pub(crate) fn render(
 
 fn ws_xml(o: &WsOut) -> Xe {
     let mut ws = Xe::new("ws_object");
+    match &o.restart {
+        Some(Restart::Normal) => {
+            let mut reboot = Xe::new("reboot");
+            reboot.attrs.push(("type".into(), "normal".into()));
+            ws.children.push(reboot);
+            return ws;
+        }
+        Some(Restart::InError(location)) => {
+            ws.attrs.push(("error_node".into(), "true".into()));
+            let mut loc = Xe::new("errorLocation");
+            loc.text = location.clone();
+            let mut err = Xe::new("error");
+            err.children.push(loc);
+            let mut reboot = Xe::new("REBOOT");
+            reboot.children.push(err);
+            ws.children.push(reboot);
+            return ws;
+        }
+        None => {}
+    }
     if !o.errors.is_empty() {
         ws.attrs.push(("error_node".into(), "true".into()));
-        let mut sma = Xe::new("SMAError");
+        let mut node = Xe::new(o.node_name());
         for e in &o.errors {
             let mut err = Xe::new("error");
-            for (n, v) in [
-                ("error_code", &e.code),
-                ("error_desc", &e.desc),
-                ("errorLocation", &e.location),
-            ] {
+            for (n, v) in error_members(e, o.error_node.is_some()) {
                 let mut x = Xe::new(n);
-                x.text = v.clone();
+                x.text = v;
                 err.children.push(x);
             }
-            sma.children.push(err);
+            node.children.push(err);
         }
-        ws.children.push(sma);
+        ws.children.push(node);
         return ws;
     }
     let mut rec = Xe::new(o.element.clone());
     rec.attrs = o.attrs.clone();
     rec.children = xml_children(&o.fields);
     ws.children.push(rec);
-    if let Some(node) = &o.reboot {
-        let mut reboot = Xe::new("REBOOT");
-        let mut loc = Xe::new("errorLocation");
-        loc.text = node.clone();
-        reboot.children.push(loc);
-        ws.children.push(reboot);
-    }
     ws
 }
 
 fn ws_json(o: &WsOut) -> Jv {
+    match &o.restart {
+        Some(Restart::Normal) => {
+            return Jv::Obj(vec![(
+                "reboot".into(),
+                Jv::Obj(vec![("@type".into(), Jv::Str("normal".into()))]),
+            )]);
+        }
+        Some(Restart::InError(location)) => {
+            return Jv::Obj(vec![
+                ("@error_node".into(), Jv::Str("true".into())),
+                (
+                    "REBOOT".into(),
+                    Jv::Obj(vec![(
+                        "error".into(),
+                        Jv::Obj(vec![("errorLocation".into(), Jv::Str(location.clone()))]),
+                    )]),
+                ),
+            ]);
+        }
+        None => {}
+    }
     if !o.errors.is_empty() {
         let mut errs: Vec<Jv> = o
             .errors
             .iter()
             .map(|e| {
-                Jv::Obj(vec![
-                    ("error_code".into(), Jv::Str(e.code.clone())),
-                    ("error_desc".into(), Jv::Str(e.desc.clone())),
-                    ("errorLocation".into(), Jv::Str(e.location.clone())),
-                ])
+                Jv::Obj(
+                    error_members(e, o.error_node.is_some())
+                        .into_iter()
+                        .map(|(n, v)| (n.to_owned(), Jv::Str(v)))
+                        .collect(),
+                )
             })
             .collect();
         let error = if errs.len() == 1 {
@@ -384,7 +470,7 @@ fn ws_json(o: &WsOut) -> Jv {
         };
         return Jv::Obj(vec![
             ("@error_node".into(), Jv::Str("true".into())),
-            ("SMAError".into(), Jv::Obj(vec![("error".into(), error)])),
+            (o.node_name().into(), Jv::Obj(vec![("error".into(), error)])),
         ]);
     }
     let mut rec: Vec<(String, Jv)> = o
@@ -393,14 +479,7 @@ fn ws_json(o: &WsOut) -> Jv {
         .map(|(k, v)| (format!("@{k}"), Jv::Str(v.clone())))
         .collect();
     rec.extend(json_members(&o.fields));
-    let mut ws = vec![(o.element.clone(), Jv::Obj(rec))];
-    if let Some(node) = &o.reboot {
-        ws.push((
-            "REBOOT".into(),
-            Jv::Obj(vec![("errorLocation".into(), Jv::Str(node.clone()))]),
-        ));
-    }
-    Jv::Obj(ws)
+    Jv::Obj(vec![(o.element.clone(), Jv::Obj(rec))])
 }
 
 #[cfg(test)]
@@ -476,22 +555,44 @@ mod tests {
 
     #[test]
     fn errors_and_reboot() {
-        let e = WireError::new("DuplicateName", "name Ann", "1.2.3.4");
+        let e = WireError::new("9020", "name Ann", "1.2.3.4");
         let body = render(
             WireFormat::Json,
             false,
             &[],
-            &[WsOut::error(vec![e.clone(), e])],
+            &[WsOut::record_error(RecordKind::User, vec![e.clone(), e])],
         );
         assert!(body.contains(r#""@status":"0""#));
-        assert!(body.contains(r#""error":[{"error_code":"DuplicateName""#));
+        assert!(
+            body.contains(r#""USER":{"error":[{"error_code":"9020","error_desc":"\"name Ann\"""#),
+            "{body}"
+        );
         let ok = WsOut {
             element: "User".into(),
-            reboot: Some("n1".into()),
             ..WsOut::default()
         };
-        let x = render(WireFormat::Xml, true, &[], &[ok]);
-        assert!(x.contains("<User/><REBOOT><errorLocation>n1</errorLocation></REBOOT>"));
+        let x = render(
+            WireFormat::Xml,
+            true,
+            &[],
+            &[ok, WsOut::restart(Restart::Normal)],
+        );
+        assert!(
+            x.contains(
+                r#"<ws_object><User/></ws_object><ws_object><reboot type="normal"/></ws_object>"#
+            ),
+            "{x}"
+        );
+        let x = render(
+            WireFormat::Xml,
+            false,
+            &[],
+            &[WsOut::restart(Restart::InError("n1".into()))],
+        );
+        assert!(
+            x.contains(r#"<ws_object error_node="true"><REBOOT><error><errorLocation>n1</errorLocation></error></REBOOT></ws_object>"#),
+            "{x}"
+        );
         assert!(parse_records("hello").is_err());
         assert!(parse_records("").is_err());
     }

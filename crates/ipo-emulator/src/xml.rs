@@ -1,7 +1,7 @@
 //! A small XML element tree: enough for the Management API's envelopes and records.
 
 use quick_xml::Reader;
-use quick_xml::escape::{escape, resolve_predefined_entity};
+use quick_xml::escape::{escape, partial_escape, resolve_predefined_entity};
 use quick_xml::events::{BytesStart, Event};
 
 /// One element with its attributes, child elements and text (leaf text kept exactly).
@@ -40,7 +40,8 @@ impl Xe {
             return;
         }
         out.push('>');
-        out.push_str(&escape(self.text.as_str()));
+        // Quotes stay literal in text, as IP Office prints them (`"A user ... Exist."`).
+        out.push_str(&partial_escape(self.text.as_str()));
         for c in &self.children {
             c.write(out);
         }

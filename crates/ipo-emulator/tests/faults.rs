@@ -175,11 +175,41 @@ async fn reboot_notice_on_writes() {
         "<data><ws_object><User><Name>Ann</Name></User></ws_object></data>",
     )
     .await;
+    // The guide's form in a successful answer: an extra ws_object after the records.
     assert!(
         a.contains(r#"status="1""#)
-            && a.contains("<REBOOT><errorLocation>127.0.0.1</errorLocation></REBOOT>"),
+            && a.contains(r#"</ws_object><ws_object><reboot type="normal"/></ws_object></data>"#),
         "{a}"
     );
+    // In an error answer (one record refused, one stored): the REBOOT error node.
+    let (_, a) = send(
+        &c,
+        &s,
+        Method::POST,
+        &base,
+        "users",
+        XML,
+        "<data><ws_object><User><Name>Ann</Name></User></ws_object><ws_object><User><Name>Bea</Name></User></ws_object></data>",
+    )
+    .await;
+    assert!(
+        a.contains(r#"status="0""#)
+            && a.contains("<error_code>9020</error_code>")
+            && a.contains(r#"<ws_object error_node="true"><REBOOT><error><errorLocation>127.0.0.1</errorLocation></error></REBOOT></ws_object>"#),
+        "{a}"
+    );
+    // JSON mirrors it.
+    let (_, a) = send(
+        &c,
+        &s,
+        Method::POST,
+        &base,
+        "users",
+        JSON,
+        r#"{"data":{"ws_object":{"User":{"Name":"Cy"}}}}"#,
+    )
+    .await;
+    assert!(a.contains(r#"{"reboot":{"@type":"normal"}}"#), "{a}");
 }
 
 #[tokio::test]

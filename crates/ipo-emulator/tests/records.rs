@@ -151,7 +151,10 @@ async fn put_needs_a_known_guid_of_the_right_kind() {
         "<data><ws_object><User GUID=\"00FF\"><Name>X</Name></User></ws_object></data>",
     )
     .await;
-    assert!(a.contains("UnknownGUID"), "{a}");
+    assert!(
+        a.contains("<USER><error><error_code>404:NotFound</error_code>"),
+        "{a}"
+    );
     // A hunt group's GUID is no user.
     let (_, hg) = send(&c, &s, Method::POST, &base, "huntgroups", XML,
         "<data><ws_object><HuntGroup><Name>Sales</Name><Extension>300</Extension></HuntGroup></ws_object></data>").await;
@@ -168,7 +171,7 @@ async fn put_needs_a_known_guid_of_the_right_kind() {
         ),
     )
     .await;
-    assert!(a.contains("UnknownGUID"), "{a}");
+    assert!(a.contains("404:NotFound"), "{a}");
 }
 
 #[tokio::test]
@@ -188,7 +191,7 @@ async fn duplicates_are_refused_with_every_error_in_batch_order() {
     let objs = ws_objects(&v);
     assert_eq!(objs.len(), 3);
     let codes = |o: &serde_json::Value| -> Vec<String> {
-        let e = &o["SMAError"]["error"];
+        let e = &o["USER"]["error"];
         let list = if e.is_array() {
             e.as_array().unwrap().clone()
         } else {
@@ -199,7 +202,18 @@ async fn duplicates_are_refused_with_every_error_in_batch_order() {
             .collect()
     };
     assert_eq!(objs[0]["@error_node"], "true");
-    assert_eq!(codes(&objs[0]), ["DuplicateName", "DuplicateExtension"]);
+    // The guide's codes, in the record-named node, text quoted, the record's name as
+    // cause data.
+    assert_eq!(codes(&objs[0]), ["9020", "18011"]);
+    assert_eq!(
+        objs[0]["USER"]["error"][0]["error_desc"],
+        "\"A user or huntgroup with the specified Name Already Exist.\""
+    );
+    assert_eq!(
+        objs[0]["USER"]["error"][1]["error_desc"],
+        "\"Extension conflicts with another user\""
+    );
+    assert!(objs[0]["USER"]["error"][0]["cause_data"].is_string());
     assert!(
         objs[1]["User"]["@GUID"].is_string(),
         "the good record in between is created"
@@ -211,7 +225,8 @@ async fn duplicates_are_refused_with_every_error_in_batch_order() {
     let (_, a) = send(&c, &s, Method::POST, &base, "huntgroups", XML,
         "<data><ws_object><HuntGroup><Name>Eve</Name><Extension>205</Extension></HuntGroup></ws_object></data>").await;
     assert!(
-        a.contains("DuplicateName") && a.contains("DuplicateExtension"),
+        a.contains("<HUNTGROUP><error><error_code>9020</error_code>")
+            && a.contains("<error_code>10003</error_code>"),
         "{a}"
     );
 }
@@ -272,8 +287,10 @@ async fn delete_by_guid() {
         "",
     )
     .await;
+    // The guide: a DELETE of an unknown GUID is an SMAError 404:NotFound.
     assert!(
-        a.contains(r#"status="0""#) && a.contains("UnknownGUID"),
+        a.contains(r#"status="0""#)
+            && a.contains("<SMAError><error><error_code>404:NotFound</error_code>"),
         "{a}"
     );
     let (_, a) = send(&c, &s, Method::DELETE, &base, "users", XML, "").await;
@@ -304,7 +321,10 @@ async fn extensions_get_an_id_that_survives_updates() {
         "<data><ws_object><Extension><Extension>202</Extension></Extension></ws_object></data>",
     )
     .await;
-    assert!(a.contains("DuplicateExtension"), "{a}");
+    assert!(
+        a.contains("<EXTENSION><error><error_code>9042</error_code>"),
+        "{a}"
+    );
     let (_, a) = send(&c, &s, Method::POST, &base, "extensions", XML,
         "<data><ws_object><Extension><Extension>1234567890123456</Extension></Extension></ws_object></data>").await;
     assert!(a.contains("InvalidValue"), "16 digits: {a}");

@@ -55,7 +55,7 @@ fn bad_seeds_are_refused() {
     let err = rt
         .block_on(IpoEmulator::start(config().seed(dup)))
         .unwrap_err();
-    assert!(err.to_string().contains("DuplicateExtension"), "{err}");
+    assert!(err.to_string().contains("18011"), "{err}");
 }
 
 #[tokio::test]
@@ -147,8 +147,8 @@ async fn rust_api_scripts_life_through_the_same_rules() {
     ann.extension = Some("201".parse().unwrap());
     let guid = st.add_user(&ann).unwrap();
     let err = st.add_user(&ann).unwrap_err();
-    assert_eq!(err.codes(), ["DuplicateName", "DuplicateExtension"]);
-    assert!(err.to_string().contains("DuplicateName"));
+    assert_eq!(err.codes(), ["9020", "18011"]);
+    assert!(err.to_string().contains("Name Already Exist"));
 
     let mut stored = emu.users()[1].clone();
     stored.full_name = Some("Ann Lee".parse().unwrap());
@@ -192,18 +192,17 @@ async fn nodes_list_systems_filter_and_target_writes() {
     let s = login(&c, &base).await;
     let sys = get(&c, &s, &base, "systems", XML).await;
     assert!(sys.contains(r#"totalRecords="2""#), "{sys}");
+    // The guide's forms: LANS/LAN id="LAN1", LicenseMode 4 and Configuration 11 (no
+    // documented meaning: the client's configuration settles mode and platform).
     assert!(
-        sys.contains("<LAN1><IPAddress>10.0.0.6</IPAddress></LAN1>"),
+        sys.contains(r#"<LANS><LAN id="LAN1"><IPAddress>10.0.0.6</IPAddress></LAN>"#),
         "{sys}"
     );
     assert!(
-        sys.contains("<PBXLicense><LicenseMode>PLDS</LicenseMode></PBXLicense>"),
+        sys.contains("<PBXLicense><LicenseMode>4</LicenseMode></PBXLicense>"),
         "{sys}"
     );
-    assert!(
-        sys.contains("<Configuration>IP500V2</Configuration>"),
-        "{sys}"
-    );
+    assert!(sys.contains("<Configuration>11</Configuration>"), "{sys}");
 
     let (_, a) = send(&c, &s, Method::POST, &base, "users?ipaddress=10.0.0.6", XML,
         "<data><ws_object><User><Name>Far</Name><Extension>601</Extension></User></ws_object></data>").await;
@@ -238,7 +237,8 @@ async fn nodes_list_systems_filter_and_target_writes() {
     )
     .await;
     assert!(
-        a.contains("DuplicateName") && a.contains("<errorLocation>10.0.0.5</errorLocation>"),
+        a.contains("<error_code>9020</error_code>")
+            && a.contains("<errorLocation>10.0.0.5</errorLocation>"),
         "{a}"
     );
     // Which node received each record written (the refused one is not counted).

@@ -464,6 +464,10 @@ pub enum Platform {
     Select,
     /// Something else, as IP Office named it.
     Other(String),
+    /// Not settled: the Management API's `System` record does not name the platform
+    /// (`Configuration` is an operating mode) and the configuration does not state it.
+    /// No capacity limit is known.
+    Unknown,
 }
 
 impl Platform {

@@ -27,6 +27,8 @@ mod phone;
 mod port;
 mod profile;
 mod raw;
+mod restart;
+mod skipped;
 mod usertype;
 
 pub use code::{LoginCode, MAX_LOGIN_CODE, MAX_VOICEMAIL_CODE, MIN_LOGIN_CODE, VoicemailCode};
@@ -57,6 +59,8 @@ pub use port::{
 };
 pub use profile::{LicensingMode, Profile, SUBSCRIPTION_CODES};
 pub use raw::{RawElement, RawFields, RawValue, SECRET_FIELDS};
+pub use restart::RestartNotice;
+pub use skipped::SkippedRecord;
 pub use usertype::UserType;
 
 /// What secrets are replaced with wherever they would otherwise be shown.

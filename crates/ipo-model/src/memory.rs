@@ -303,6 +303,7 @@ impl DirectorySource for MemoryDirectory {
             membership: membership.into_iter().collect(),
             groups_changed,
             cursor: Self::cursor_at(t.log.len(), t.epoch),
+            skipped: Vec::new(),
         }))
     }
 }

@@ -12,17 +12,32 @@ use crate::extension::ExtensionNumber;
 use crate::id::{GroupId, Guid, ObjectId};
 use crate::ipo::{DirectoryEntry, Extension, HuntGroup, IpoSnapshot, IpoUser};
 use crate::name::{FullName, UserName};
+use crate::restart::RestartNotice;
+use crate::skipped::SkippedRecord;
 
-/// One error reported by IP Office for a record (an `SMAError` node).
+/// One error reported by IP Office for a record: an `<error>` of a record-named error node
+/// (`USER`, `EXTENSION`, `HUNTGROUP`) or of an `SMAError` node (session and HTTP-level
+/// answers).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ApiError {
-    /// `error_code`, e.g. `"461:SessionTimeout"`.
+    /// `error_code`: numeric for record errors (`"9020"`), `"461:SessionTimeout"`,
+    /// `"404:NotFound"`... for `SMAError`.
     pub code: String,
-    /// `error_desc`.
+    /// `error_desc` (the surrounding quotes IP Office puts around it removed).
     pub message: String,
     /// `errorLocation` (node address), if given.
     pub location: Option<String>,
+    /// The error node's name: `USER`, `EXTENSION`, `HUNTGROUP`, `SMAError`...; `None` when
+    /// unknown.
+    #[serde(default)]
+    pub node: Option<String>,
+    /// `cause`, if given and not empty.
+    #[serde(default)]
+    pub cause: Option<String>,
+    /// `cause_data` (the guide shows the record's name), if given and not empty.
+    #[serde(default)]
+    pub cause_data: Option<String>,
 }
 
 impl ApiError {
@@ -32,13 +47,22 @@ impl ApiError {
             code: code.into(),
             message: message.into(),
             location: None,
+            node: None,
+            cause: None,
+            cause_data: None,
         }
     }
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(n) = &self.node {
+            write!(f, "{n} ")?;
+        }
         write!(f, "{}: {}", self.code, self.message)?;
+        if let Some(d) = &self.cause_data {
+            write!(f, " [{d}]")?;
+        }
         if let Some(l) = &self.location {
             write!(f, " (at {l})")?;
         }
@@ -185,6 +209,10 @@ pub struct DirectoryChanges {
     pub groups_changed: BTreeSet<GroupId>,
     /// Where to resume next time.
     pub cursor: DeltaCursor,
+    /// Malformed records the source left out (with their raw value) so that one bad
+    /// record does not stop every later run on the same cursor.
+    #[serde(default)]
+    pub skipped: Vec<SkippedRecord>,
 }
 
 /// The answer to "what changed since this cursor".
@@ -431,8 +459,11 @@ impl IpoChange {
 pub struct Applied {
     /// The GUID of a created record.
     pub guid: Option<Guid>,
-    /// Notices IP Office attached (e.g. a `REBOOT` node naming a node address).
+    /// Notices IP Office attached, as text (a restart notice is also here, worded).
     pub notices: Vec<String>,
+    /// Nodes IP Office said must be restarted for the change to take effect.
+    #[serde(default)]
+    pub restarts: Vec<RestartNotice>,
 }
 
 impl Applied {
@@ -441,6 +472,7 @@ impl Applied {
         Self {
             guid,
             notices: Vec::new(),
+            restarts: Vec::new(),
         }
     }
 }

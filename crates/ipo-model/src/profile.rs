@@ -13,6 +13,11 @@ pub enum LicensingMode {
     Plds,
     /// Subscription mode.
     Subscription,
+    /// Not settled: IP Office's answer does not say (the guide documents no mapping of
+    /// `PBXLicense/LicenseMode`) and the configuration does not state it. No profile code
+    /// can be read or written in this mode: every `AssignedPackage` reads as
+    /// [`Profile::Unknown`] and a named profile cannot be written.
+    Unknown,
 }
 
 impl fmt::Display for LicensingMode {
@@ -20,6 +25,7 @@ impl fmt::Display for LicensingMode {
         f.write_str(match self {
             LicensingMode::Plds => "PLDS",
             LicensingMode::Subscription => "subscription",
+            LicensingMode::Unknown => "unknown licensing mode",
         })
     }
 }
@@ -85,6 +91,7 @@ impl Profile {
         match mode {
             LicensingMode::Plds => &PLDS_CODES,
             LicensingMode::Subscription => &SUBSCRIPTION_CODES,
+            LicensingMode::Unknown => &[],
         }
     }
 
@@ -119,6 +126,9 @@ impl Profile {
         match mode {
             LicensingMode::Plds => Profile::BasicUser,
             LicensingMode::Subscription => Profile::TelephonyUser,
+            // Both modes give a new user code 1 (Basic User / Telephony User): the code is
+            // known even when its name is not.
+            LicensingMode::Unknown => Profile::Unknown(1),
         }
     }
 

@@ -58,6 +58,7 @@ pub async fn apply_with_progress(
     let prepared: Vec<&Prepared> = plan.prepared.iter().flatten().collect();
     let mut items: Vec<Option<ItemOutcome>> = vec![None; plan.actions.len()];
     let mut failed_extensions: BTreeSet<ExtensionNumber> = BTreeSet::new();
+    let mut restarts: Vec<ipo_model::RestartNotice> = Vec::new();
     let mut i = 0;
     while i < plan.actions.len() {
         let kind = plan.actions[i].kind;
@@ -112,7 +113,10 @@ pub async fn apply_with_progress(
                     )))
                 });
                 match &result {
-                    Ok(applied) => record_effect(state, action.person.as_ref(), prep, applied),
+                    Ok(applied) => {
+                        crate::restarts::merge(&mut restarts, &applied.restarts);
+                        record_effect(state, action.person.as_ref(), prep, applied)
+                    }
                     Err(e) => {
                         warn!(record = %action.record, error = %e, "write failed");
                         if let IpoChange::CreateExtension(x) = &prep.change {
@@ -169,6 +173,7 @@ pub async fn apply_with_progress(
     report.summary.succeeded = items.len() - failed;
     report.summary.held_removals = plan.held_removals.as_ref().map_or(0, |h| h.count);
     report.items = items;
+    report.restarts = restarts;
     Ok(report)
 }
 

@@ -91,6 +91,9 @@ pub struct RunResult {
     /// What the run cost in transport, dry runs included (for an apply, the same as the
     /// report's `summary.transport`).
     pub transport: RunTransport,
+    /// Malformed directory records the source skipped in an incremental read (with their
+    /// raw value) instead of failing the run.
+    pub skipped: Vec<ipo_model::SkippedRecord>,
 }
 
 /// The sync engine: configuration plus the two edges and a state store.
@@ -172,8 +175,9 @@ impl SyncEngine {
         let before = (self.directory.transport(), self.ipo.transport());
         let mut state = self.state.load()?;
         let groups = self.config.groups();
+        let mut skipped = Vec::new();
         let (directory, cursor, incremental, resync_reason) = self
-            .read_directory(&groups, &state, options.incremental)
+            .read_directory(&groups, &state, options.incremental, &mut skipped)
             .await?;
         progress.phase(Phase::ReadIpo, Some(1));
         let snapshot = self.ipo.snapshot().await.map_err(SyncError::Ipo)?;
@@ -265,6 +269,7 @@ impl SyncEngine {
             directory: users,
             classification,
             transport,
+            skipped,
         })
     }
 
@@ -285,6 +290,7 @@ impl SyncEngine {
         groups: &[GroupId],
         state: &SyncState,
         incremental: bool,
+        skipped: &mut Vec<ipo_model::SkippedRecord>,
     ) -> Result<
         (
             BTreeMap<ObjectId, DirectoryUser>,
@@ -306,8 +312,12 @@ impl SyncEngine {
                         .await
                         .map_err(SyncError::Directory)?
                     {
-                        DeltaOutcome::Changes(changes) => {
+                        DeltaOutcome::Changes(mut changes) => {
                             progress.advance(1);
+                            for s in &changes.skipped {
+                                warn!(skipped = %s, "malformed directory record skipped");
+                            }
+                            skipped.append(&mut changes.skipped);
                             let mut dir = state.directory.clone();
                             for r in &changes.removed {
                                 dir.remove(&r.id);

@@ -81,6 +81,7 @@ mod reason;
 mod record;
 mod render;
 mod report;
+mod restarts;
 mod scope;
 mod state;
 mod text;

@@ -211,6 +211,9 @@ pub fn render_report(report: &Report, style: Style) -> String {
         }
     );
     let _ = writeln!(out, "{}", transport_line(&s.transport));
+    if let Some(l) = crate::restarts::line(&report.restarts) {
+        let _ = writeln!(out, "{}", style.yellow(&l));
+    }
     for i in report.failures() {
         if let Some(e) = &i.error {
             let _ = writeln!(

@@ -1,7 +1,7 @@
 //! What an apply did: one outcome per action, and a summary kept in the state.
 
 use chrono::{DateTime, Utc};
-use ipo_model::{ObjectId, PortError, TransportStats};
+use ipo_model::{ObjectId, PortError, RestartNotice, TransportStats};
 use serde::{Deserialize, Serialize};
 
 use crate::record::RecordRef;
@@ -93,12 +93,21 @@ pub struct Report {
     pub items: Vec<ItemOutcome>,
     /// Summary.
     pub summary: RunSummary,
+    /// IP Office nodes that must be restarted for the applied changes to take effect, each
+    /// once, as IP Office's answers named them.
+    #[serde(default)]
+    pub restarts: Vec<RestartNotice>,
 }
 
 impl Report {
     /// What the run cost in transport (the same as `summary.transport`).
     pub fn transport(&self) -> &RunTransport {
         &self.summary.transport
+    }
+
+    /// Whether IP Office said a node must be restarted.
+    pub fn needs_restart(&self) -> bool {
+        !self.restarts.is_empty()
     }
 
     /// Failed items.

@@ -580,6 +580,9 @@ fn judge_directory_user(
         if disabled {
             problems.push(Problem::AccountDisabled);
         }
+        if t.has_ipo_record() && ipo.mode == LicensingMode::Unknown {
+            problems.push(Problem::LicensingModeUnknown);
+        }
         if let Some(e) = &number_err {
             problems.push(invalid(
                 format!("{} -> extension", cfg.extension_source.describe()),

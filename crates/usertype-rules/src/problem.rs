@@ -190,6 +190,9 @@ pub enum Problem {
         /// The other people wanting it.
         others: Vec<PersonRef>,
     },
+    /// IP Office did not say whether it is licensed PLDS or by subscription, and the
+    /// configuration does not state it: which profile a user may have cannot be decided.
+    LicensingModeUnknown,
     /// Sync rules of equal priority hold the person and want different user types.
     ConflictingRules {
         /// The rules, by label.
@@ -274,6 +277,7 @@ impl Problem {
             Problem::DuplicateExtension { .. } => "duplicate_extension",
             Problem::UnownedIpoUser { .. } => "unowned_ipo_user",
             Problem::ConflictingRules { .. } => "conflicting_rules",
+            Problem::LicensingModeUnknown => "licensing_mode_unknown",
         }
     }
 }
@@ -441,6 +445,11 @@ impl fmt::Display for Problem {
                 }
                 f.write_str(": give each person their own extension in Azure AD")
             }
+            Problem::LicensingModeUnknown => f.write_str(
+                "IP Office's licensing mode is unknown (its answer names none this library can \
+                 justify): state it in the IP Office connection settings (licensing_mode = \
+                 \"plds\" or \"subscription\") so profiles can be chosen",
+            ),
             Problem::ConflictingRules { rules } => write!(
                 f,
                 "sync rules of equal priority want different user types ({}): give one rule a \

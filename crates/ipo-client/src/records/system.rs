@@ -17,56 +17,83 @@ fn nested(f: &RawFields, parent: &str, child: &str) -> Option<String> {
     }
 }
 
-/// `PLDS`/`1` or `Subscription`/`2`; anything else is `None`.
-fn licensing_mode(s: &str) -> Option<LicensingMode> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "plds" | "1" | "weblm" => Some(LicensingMode::Plds),
-        "subscription" | "2" => Some(LicensingMode::Subscription),
-        _ => None,
+/// A node's LAN1 address: `LANS/LAN[@id="LAN1"]/IPAddress`, as the guide's `GET systems`
+/// example shows it. (`LAN1/IPAddress`, this project's earlier guess, is still read.)
+fn lan1_address(f: &RawFields) -> Option<String> {
+    fn lan1(v: &RawValue) -> Option<String> {
+        match v {
+            RawValue::Element(e)
+                if e.attributes
+                    .iter()
+                    .any(|(n, v)| n == "id" && v.trim().eq_ignore_ascii_case("LAN1")) =>
+            {
+                free_text(&e.children, "IPAddress")
+            }
+            _ => None,
+        }
     }
+    fn from_lans(lans: &RawValue) -> Option<String> {
+        let RawValue::Element(lans) = lans else {
+            return None;
+        };
+        lans.children
+            .0
+            .iter()
+            .filter(|(n, _)| n == "LAN")
+            .find_map(|(_, v)| match v {
+                RawValue::List(items) => items.iter().find_map(lan1),
+                one => lan1(one),
+            })
+    }
+    let lans = match f.get("LANS") {
+        Some(RawValue::List(items)) => items.iter().find_map(from_lans),
+        Some(one) => from_lans(one),
+        None => None,
+    };
+    lans.or_else(|| nested(f, "LAN1", "IPAddress"))
 }
 
-fn platform(s: &str) -> Platform {
-    let n: String = s
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    match n.as_str() {
-        "ip500v2" | "ip500" | "ip500v2a" => Platform::Ip500V2,
-        "serveredition" | "se" | "serveredtion" => Platform::ServerEdition,
-        "select" | "serveredtionselect" | "servereditionselect" => Platform::Select,
-        _ if n.contains("select") => Platform::Select,
-        _ if n.contains("server") => Platform::ServerEdition,
-        _ if n.contains("ip500") => Platform::Ip500V2,
-        _ => Platform::Other(s.to_owned()),
-    }
+/// The licensing mode a `PBXLicense/LicenseMode` value names. The guide documents no
+/// mapping (its example shows `4`), so no value settles it: the mode comes from the
+/// configuration ([`IpoConfig::licensing_mode`](crate::IpoConfig::licensing_mode)). This
+/// is the one place to add a mapping once Avaya documents one.
+pub fn licensing_mode_of(_wire: &str) -> Option<LicensingMode> {
+    None
 }
 
-/// One `System` record as a [`SystemInfo`] (its own node only). A missing licensing mode
-/// is read as PLDS, with a warning.
+/// The platform a `System` record names. The guide's `Configuration` is an operating-mode
+/// value (its example shows `11`), not the platform, and no other field names it: the
+/// platform comes from the configuration ([`IpoConfig::platform`](crate::IpoConfig::platform)).
+pub fn platform_of(_rec: &WireRecord) -> Option<Platform> {
+    None
+}
+
+/// The raw `PBXLicense/LicenseMode` of a `System` record, for messages.
+pub fn license_mode_wire(rec: &WireRecord) -> Option<String> {
+    nested(&rec.fields, "PBXLicense", "LicenseMode")
+        .or_else(|| free_text(&rec.fields, "LicenseMode"))
+}
+
+/// One `System` record as a [`SystemInfo`] (its own node only). Licensing mode and
+/// platform are [`LicensingMode::Unknown`] / [`Platform::Unknown`] unless the record
+/// settles them (see [`licensing_mode_of`], [`platform_of`]); the client then applies its
+/// configuration.
 pub fn system_from_record(rec: &WireRecord) -> SystemInfo {
     let f = &rec.fields;
     let version: Vec<String> = ["MajorVersion", "MinorVersion", "BuildVersion"]
         .iter()
         .filter_map(|n| free_text(f, n))
         .collect();
-    let mode = nested(f, "PBXLicense", "LicenseMode")
-        .or_else(|| free_text(f, "LicenseMode"))
-        .and_then(|m| licensing_mode(&m));
-    let mode = mode.unwrap_or_else(|| {
-        tracing::warn!("system record names no known licensing mode; assuming PLDS");
-        LicensingMode::Plds
-    });
+    let mode = license_mode_wire(rec)
+        .and_then(|m| licensing_mode_of(&m))
+        .unwrap_or(LicensingMode::Unknown);
     let mut s = SystemInfo::new(
         free_text(f, "Name").unwrap_or_default(),
         version.join("."),
         mode,
-        free_text(f, "Configuration")
-            .map(|c| platform(&c))
-            .unwrap_or(Platform::Other(String::new())),
+        platform_of(rec).unwrap_or(Platform::Unknown),
     );
-    s.node_address = nested(f, "LAN1", "IPAddress");
+    s.node_address = lan1_address(f);
     s
 }
 
@@ -76,7 +103,7 @@ pub fn solution_from_records(recs: &[WireRecord]) -> Option<SystemInfo> {
     let mut primary = system_from_record(recs.first()?);
     primary.nodes = recs[1..]
         .iter()
-        .filter_map(|r| nested(&r.fields, "LAN1", "IPAddress"))
+        .filter_map(|r| lan1_address(&r.fields))
         .collect();
     Some(primary)
 }
@@ -88,7 +115,7 @@ pub fn solution_from_records(recs: &[WireRecord]) -> Option<SystemInfo> {
 pub struct NodeInfo {
     /// System `Name`.
     pub name: String,
-    /// `LAN1/IPAddress`; `None` when the record carries none (such a node cannot be
+    /// `LANS/LAN[@id="LAN1"]/IPAddress`; `None` when the record carries none (such a node cannot be
     /// addressed).
     pub address: Option<String>,
 }
@@ -118,7 +145,7 @@ pub fn nodes_from_records(recs: &[WireRecord]) -> Vec<NodeInfo> {
         .map(|r| {
             NodeInfo::new(
                 free_text(&r.fields, "Name").unwrap_or_default(),
-                nested(&r.fields, "LAN1", "IPAddress"),
+                lan1_address(&r.fields),
             )
         })
         .collect()

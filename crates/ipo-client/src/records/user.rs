@@ -149,10 +149,17 @@ pub fn user_to_record(
             .ok_or_else(|| IpoError::InvalidRecord {
                 record: record.clone(),
                 field: "AssignedPackage".into(),
-                message: format!(
-                    "profile {} does not exist in {mode} licensing",
-                    user.profile
-                ),
+                message: if mode == LicensingMode::Unknown {
+                    format!(
+                        "profile {} cannot be written: the licensing mode is unknown (IP Office's answer does not settle it); set licensing_mode = \"plds\" or \"subscription\" in the IP Office settings (IpoConfig::licensing_mode)",
+                        user.profile
+                    )
+                } else {
+                    format!(
+                        "profile {} does not exist in {mode} licensing",
+                        user.profile
+                    )
+                },
             })?;
         put(&mut f, "AssignedPackage", &code.to_string());
     }

@@ -50,16 +50,29 @@ impl WireRecord {
     }
 }
 
-/// One `ws_object`: a record, the errors reported for it, and `REBOOT` notices.
+/// A restart notice as the answer gives it: `<reboot type="normal"/>` in a successful answer
+/// (no address: the node the request went to), or `<REBOOT><error><errorLocation>ADDR`
+/// in an error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Reboot {
+    /// The node address the answer names, if any.
+    pub location: Option<String>,
+    /// The `type` attribute (`normal`), if any.
+    pub kind: Option<String>,
+}
+
+/// One `ws_object`: a record, the errors reported for it, and restart notices.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct WsObject {
     /// The record, when the object holds one.
     pub record: Option<WireRecord>,
-    /// Every `SMAError/error` in the object.
+    /// Every `error` of the object's error nodes: the record-named ones (`USER`,
+    /// `EXTENSION`, `HUNTGROUP`...) and `SMAError`.
     pub errors: Vec<ApiError>,
-    /// Node addresses named by `REBOOT` nodes: the change needs that node restarted.
-    pub reboots: Vec<String>,
+    /// `reboot` / `REBOOT` nodes inside this object.
+    pub reboots: Vec<Reboot>,
 }
 
 /// A parsed answer (or request) body.
@@ -69,7 +82,11 @@ pub struct Envelope {
     /// The `status` attribute (`"1"` success, `"0"` failure), if present.
     pub status: Option<String>,
     /// The `ws_object`s in order (error nodes found outside a `ws_object` get their own).
+    /// An object holding nothing but a restart notice is not here but in `reboots`.
     pub objects: Vec<WsObject>,
+    /// Restart notices that stand in their own `ws_object` (the guide's form: an extra
+    /// `<ws_object><reboot type="normal"/></ws_object>`, or a `REBOOT` error node).
+    pub reboots: Vec<Reboot>,
 }
 
 impl Envelope {
@@ -182,6 +199,7 @@ fn interpret(mut top: RawElement) -> Envelope {
     let mut env = Envelope {
         status,
         objects: Vec::new(),
+        reboots: Vec::new(),
     };
     // Error nodes directly under the response.
     let loose = take_object_parts(&mut response);
@@ -191,61 +209,122 @@ fn interpret(mut top: RawElement) -> Envelope {
         for (name, value) in std::mem::take(&mut data.children.0) {
             if name == "ws_object" {
                 for o in items(value) {
-                    env.objects.push(ws_object(as_element(o)));
+                    let o = ws_object(as_element(o));
+                    if o.record.is_none() && o.errors.is_empty() && !o.reboots.is_empty() {
+                        env.reboots.extend(o.reboots);
+                    } else {
+                        env.objects.push(o);
+                    }
                 }
             } else {
                 data.children.0.push((name, value));
             }
         }
         let more = take_object_parts(&mut data);
-        if !more.errors.is_empty() || !more.reboots.is_empty() {
-            env.objects.push(more);
+        env.reboots.extend(more.reboots);
+        if !more.errors.is_empty() {
+            env.objects.push(WsObject {
+                errors: more.errors,
+                ..WsObject::default()
+            });
         }
     }
-    if !loose.errors.is_empty() || !loose.reboots.is_empty() {
-        env.objects.push(loose);
+    env.reboots.extend(loose.reboots);
+    if !loose.errors.is_empty() {
+        env.objects.push(WsObject {
+            errors: loose.errors,
+            ..WsObject::default()
+        });
     }
     env
 }
 
-/// Removes `SMAError` and `REBOOT` nodes from `e` and returns them as an object.
+/// Whether a child named `name` is an error node named after a record kind (`USER`,
+/// `EXTENSION`, `HUNTGROUP`...): upper case, unlike record elements (`User`).
+fn is_record_error_node(name: &str) -> bool {
+    name != "REBOOT"
+        && name.bytes().any(|b| b.is_ascii_uppercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Removes the error nodes (`SMAError` and the record-named ones) and the restart nodes
+/// (`REBOOT`, `reboot`) from `e` and returns them as an object.
 fn take_object_parts(e: &mut RawElement) -> WsObject {
     let mut o = WsObject::default();
-    while let Some(v) = take_child(e, "SMAError") {
-        for sma in items(v) {
-            let mut sma = as_element(sma);
-            let mut found = false;
-            while let Some(errs) = take_child(&mut sma, "error") {
-                for err in items(errs) {
-                    o.errors.push(api_error(&as_element(err).children));
-                    found = true;
+    for (name, value) in std::mem::take(&mut e.children.0) {
+        if name == "SMAError" || is_record_error_node(&name) {
+            for node in items(value) {
+                let mut node = as_element(node);
+                let mut found = false;
+                while let Some(errs) = take_child(&mut node, "error") {
+                    for err in items(errs) {
+                        o.errors.push(api_error(&as_element(err).children, &name));
+                        found = true;
+                    }
+                }
+                if !found {
+                    o.errors.push(api_error(&node.children, &name));
                 }
             }
-            if !found {
-                o.errors.push(api_error(&sma.children));
+        } else if name == "REBOOT" || name == "reboot" {
+            for r in items(value) {
+                o.reboots.push(reboot(as_element(r)));
             }
-        }
-    }
-    while let Some(v) = take_child(e, "REBOOT") {
-        for r in items(v) {
-            let r = as_element(r);
-            let at = r
-                .children
-                .text("errorLocation")
-                .map(|c| c.into_owned())
-                .or(r.text)
-                .unwrap_or_default();
-            o.reboots.push(at);
+        } else {
+            e.children.0.push((name, value));
         }
     }
     o
 }
 
-fn api_error(f: &RawFields) -> ApiError {
+fn reboot(r: RawElement) -> Reboot {
+    let nonempty = |s: String| {
+        let t = s.trim();
+        (!t.is_empty()).then(|| t.to_owned())
+    };
+    let in_error = match r.children.get("error") {
+        Some(RawValue::Element(err)) => err.children.text("errorLocation").map(|c| c.into_owned()),
+        Some(RawValue::List(errs)) => errs.iter().find_map(|v| match v {
+            RawValue::Element(err) => err.children.text("errorLocation").map(|c| c.into_owned()),
+            _ => None,
+        }),
+        _ => None,
+    };
+    let location = in_error
+        .and_then(nonempty)
+        .or_else(|| {
+            r.children
+                .text("errorLocation")
+                .map(|c| c.into_owned())
+                .and_then(nonempty)
+        })
+        .or_else(|| r.text.clone().and_then(nonempty));
+    let kind = r
+        .attributes
+        .iter()
+        .find(|(n, _)| n == "type")
+        .map(|(_, v)| v.clone())
+        .and_then(nonempty);
+    Reboot { location, kind }
+}
+
+fn api_error(f: &RawFields, node: &str) -> ApiError {
     let text = |n: &str| f.text(n).map(|c| c.trim().to_owned()).unwrap_or_default();
-    let mut e = ApiError::new(text("error_code"), text("error_desc"));
-    let loc = text("errorLocation");
-    e.location = (!loc.is_empty()).then_some(loc);
+    let opt = |n: &str| Some(text(n)).filter(|t| !t.is_empty());
+    let desc = text("error_desc");
+    // The guide's examples quote the text: `"A user ... Already Exist."`.
+    let desc = desc
+        .strip_prefix('"')
+        .and_then(|d| d.strip_suffix('"'))
+        .map(str::to_owned)
+        .unwrap_or(desc);
+    let mut e = ApiError::new(text("error_code"), desc);
+    e.location = opt("errorLocation");
+    e.node = Some(node.to_owned());
+    e.cause = opt("cause");
+    e.cause_data = opt("cause_data");
     e
 }
 
@@ -289,11 +368,16 @@ fn ws_object(mut e: RawElement) -> WsObject {
     o
 }
 
-/// Writes a request body with one `ws_object` per record, in order.
+/// The declaration the guide's request bodies start with.
+pub const XML_DECLARATION: &str = "<?xml version='1.0' encoding='UTF-8'?>";
+
+/// Writes a request body with one `ws_object` per record, in order (XML starts with
+/// [`XML_DECLARATION`], as the guide's request examples do).
 pub fn write_request(format: WireFormat, records: &[WireRecord]) -> String {
     let mut out = String::with_capacity(256 * records.len() + 64);
     match format {
         WireFormat::Xml => {
+            out.push_str(XML_DECLARATION);
             out.push_str("<data>");
             for r in records {
                 out.push_str("<ws_object>");
@@ -349,7 +433,8 @@ pub fn write_listing(format: WireFormat, records: &[WireRecord]) -> String {
     let body = write_request(format, records);
     match format {
         WireFormat::Xml => format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><response status=\"1\">{body}</response>"
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><response status=\"1\">{}</response>",
+            body.strip_prefix(XML_DECLARATION).unwrap_or(&body)
         ),
         WireFormat::Json => {
             let inner = body
@@ -365,27 +450,111 @@ pub fn write_listing(format: WireFormat, records: &[WireRecord]) -> String {
 mod tests {
     use super::*;
 
+    /// The guide's refused POST: a `USER` error node with two errors, numeric codes,
+    /// quoted text, cause data and location; then its restart node in the error form.
+    const GUIDE_REFUSAL_XML: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><response status="0"><data>
+        <ws_object error_node="true"><USER><error><error_code>9020</error_code><error_desc>"A user or huntgroup with the specified Name Already Exist."</error_desc><cause>0</cause><cause_data>ethel</cause_data><errorLocation>10.240.0.5</errorLocation></error><error><error_code>18011</error_code><error_desc>"Extension conflicts with another user"</error_desc><cause>0</cause><cause_data>ethel</cause_data><errorLocation>10.240.0.5</errorLocation></error></USER></ws_object>
+        <ws_object error_node="true"><REBOOT><error><errorLocation>10.240.0.5</errorLocation></error></REBOOT></ws_object>
+        </data></response>"#;
+
+    const GUIDE_REFUSAL_JSON: &str = r#"{"response":{"@status":"0","data":{"ws_object":[{"@error_node":"true","USER":{"error":[{"error_code":"9020","error_desc":"\"A user or huntgroup with the specified Name Already Exist.\"","cause":"0","cause_data":"ethel","errorLocation":"10.240.0.5"},{"error_code":18011,"error_desc":"\"Extension conflicts with another user\"","cause":0,"cause_data":"ethel","errorLocation":"10.240.0.5"}]}},{"@error_node":"true","REBOOT":{"error":{"errorLocation":"10.240.0.5"}}}]}}}"#;
+
     #[test]
-    fn xml_error_answer() {
+    fn record_named_error_nodes_keep_code_text_and_cause_in_xml_and_json() {
+        for body in [GUIDE_REFUSAL_XML, GUIDE_REFUSAL_JSON] {
+            let env = parse_envelope(body).unwrap();
+            assert!(env.failed(), "{body}");
+            assert_eq!(env.objects.len(), 1, "the REBOOT node is no record: {body}");
+            let errs = &env.objects[0].errors;
+            assert_eq!(errs.len(), 2);
+            assert_eq!(errs[0].code, "9020");
+            assert_eq!(
+                errs[0].message,
+                "A user or huntgroup with the specified Name Already Exist."
+            );
+            assert_eq!(errs[0].node.as_deref(), Some("USER"));
+            assert_eq!(errs[0].cause.as_deref(), Some("0"));
+            assert_eq!(errs[0].cause_data.as_deref(), Some("ethel"));
+            assert_eq!(errs[0].location.as_deref(), Some("10.240.0.5"));
+            assert_eq!(errs[1].code, "18011");
+            assert_eq!(errs[1].message, "Extension conflicts with another user");
+            assert_eq!(
+                env.reboots,
+                [Reboot {
+                    location: Some("10.240.0.5".into()),
+                    kind: None
+                }]
+            );
+        }
+    }
+
+    #[test]
+    fn extension_and_huntgroup_error_nodes_are_read() {
+        for (node, code) in [("EXTENSION", "9042"), ("HUNTGROUP", "10003")] {
+            let xml = format!(
+                r#"<response status="0"><data><ws_object error_node="true"><{node}><error><error_code>{code}</error_code><error_desc>"x"</error_desc><errorLocation>10.0.0.5</errorLocation></error></{node}></ws_object></data></response>"#
+            );
+            let json = format!(
+                r#"{{"response":{{"@status":"0","data":{{"ws_object":{{"@error_node":"true","{node}":{{"error":{{"error_code":"{code}","error_desc":"\"x\"","errorLocation":"10.0.0.5"}}}}}}}}}}}}"#
+            );
+            for body in [xml, json] {
+                let env = parse_envelope(&body).unwrap();
+                assert_eq!(env.errors().len(), 1, "{body}");
+                assert_eq!(env.errors()[0].code, code);
+                assert_eq!(env.errors()[0].node.as_deref(), Some(node));
+                assert_eq!(env.errors()[0].message, "x");
+            }
+        }
+    }
+
+    #[test]
+    fn restart_notice_of_a_successful_write_is_its_own_object() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><response status="1"><data><ws_object><User GUID="AB"/></ws_object><ws_object><reboot type="normal"/></ws_object></data></response>"#;
+        let json = r#"{"response":{"@status":"1","data":{"ws_object":[{"User":{"@GUID":"AB"}},{"reboot":{"@type":"normal"}}]}}}"#;
+        for body in [xml, json] {
+            let env = parse_envelope(body).unwrap();
+            assert!(!env.failed(), "{body}");
+            assert_eq!(env.objects.len(), 1, "{body}");
+            assert_eq!(
+                env.objects[0].record.as_ref().unwrap().guid().as_deref(),
+                Some("AB")
+            );
+            assert_eq!(
+                env.reboots,
+                [Reboot {
+                    location: None,
+                    kind: Some("normal".into())
+                }]
+            );
+        }
+    }
+
+    #[test]
+    fn sma_error_stays_an_sma_error() {
         let env = parse_envelope(
-            r#"<?xml version="1.0"?><response status="0"><data>
-            <ws_object error_node="true"><SMAError><error><error_code>DuplicateName</error_code><error_desc>name exists</error_desc><errorLocation>10.0.0.5</errorLocation></error><error><error_code>DuplicateExtension</error_code><error_desc>ext</error_desc></error></SMAError></ws_object>
-            <ws_object><User GUID="AB"/><REBOOT><errorLocation>10.0.0.6</errorLocation></REBOOT></ws_object>
-            </data></response>"#,
+            r#"<response status="0"><data><ws_object error_node="true"><SMAError><error><error_code>404:NotFound</error_code><error_desc>no such GUID</error_desc></error></SMAError></ws_object></data></response>"#,
         )
         .unwrap();
-        assert!(env.failed());
-        assert_eq!(env.objects.len(), 2);
-        assert_eq!(env.objects[0].errors.len(), 2);
-        assert_eq!(
-            env.objects[0].errors[0].location.as_deref(),
-            Some("10.0.0.5")
+        assert_eq!(env.errors()[0].code, "404:NotFound");
+        assert_eq!(env.errors()[0].node.as_deref(), Some("SMAError"));
+    }
+
+    #[test]
+    fn requests_start_with_the_guides_declaration() {
+        let rec = WireRecord::new("User", vec![("GUID".into(), "AB".into())], RawFields::new());
+        let body = write_request(WireFormat::Xml, std::slice::from_ref(&rec));
+        assert!(
+            body.starts_with(
+                "<?xml version='1.0' encoding='UTF-8'?><data><ws_object><User GUID=\"AB\">"
+            ),
+            "{body}"
         );
-        assert_eq!(
-            env.objects[1].record.as_ref().unwrap().guid().as_deref(),
-            Some("AB")
+        assert!(
+            write_request(WireFormat::Json, std::slice::from_ref(&rec)).starts_with("{\"data\"")
         );
-        assert_eq!(env.objects[1].reboots, ["10.0.0.6"]);
+        let listing = write_listing(WireFormat::Xml, &[rec]);
+        assert_eq!(listing.matches("<?xml").count(), 1, "{listing}");
+        assert_eq!(parse_envelope(&listing).unwrap().objects.len(), 1);
     }
 
     #[test]

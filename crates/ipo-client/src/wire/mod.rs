@@ -20,8 +20,8 @@ mod json;
 mod xml;
 
 pub use envelope::{
-    Envelope, WireRecord, WsObject, is_session_timeout, parse_envelope, sniff, write_listing,
-    write_request,
+    Envelope, Reboot, WireRecord, WsObject, XML_DECLARATION, is_session_timeout, parse_envelope,
+    sniff, write_listing, write_request,
 };
 
 use ipo_model::{Extension, HuntGroup, IpoUser, License, LicensingMode, SystemInfo};

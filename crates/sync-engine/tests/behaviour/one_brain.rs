@@ -311,3 +311,36 @@ async fn a_configured_sku_counts_whether_or_not_plans_were_read() {
         PersonStatus::Skipped
     );
 }
+
+/// A licensing mode IP Office's answer did not settle (and the configuration did not state):
+/// no profile can be chosen, so people with an IP Office record are held with that reason;
+/// Teams-only people, who need no profile, still get their directory entry.
+#[tokio::test]
+async fn an_unknown_licensing_mode_holds_everyone_who_needs_a_profile() {
+    let (ipo, teams) = (gid(1), gid(2));
+    let cfg = SyncConfig::new(vec![
+        GroupRule::new(ipo.clone(), UserType::IpOfficeOnly),
+        GroupRule::new(teams.clone(), UserType::TeamsOnly),
+    ]);
+    let mut s = server();
+    s.system.licensing_mode = LicensingMode::Unknown;
+    let w = World::new(cfg, s);
+    let ann = with_ext(person(1, "ann"), "401");
+    let bob = with_voice(with_ext(person(2, "bob"), "701"));
+    w.join(&ipo, &ann);
+    w.join(&teams, &bob);
+    let run = w.run(&RunOptions::apply()).await;
+    let line = run.plan.person(&ann.id).unwrap();
+    assert_eq!(line.status, PersonStatus::Skipped);
+    assert!(codes(&run, &ann.id).contains(&"licensing_mode_unknown"));
+    assert!(
+        line.reasons
+            .iter()
+            .any(|r| r.to_string().contains("licensing_mode"))
+    );
+    assert_eq!(run.plan.count(ActionKind::CreateUser), 0);
+    assert_eq!(
+        run.plan.person(&bob.id).unwrap().status,
+        PersonStatus::Create
+    );
+}

@@ -1,0 +1,105 @@
+//! An IP Office that cannot be reached fails within the configured time, with a message
+//! naming `host:port` and what to check (issue 16, point 10). Only 127.0.0.1 is used.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use ipo_client::{IpoClient, IpoConfig, IpoError, RetryPolicy, Secret};
+use ipo_model::IpoConfigStore;
+
+fn client(addr: std::net::SocketAddr, retry: RetryPolicy) -> IpoClient {
+    let mut cfg = IpoConfig::new(format!("http://{addr}"), "sync", Secret::new("pw"));
+    cfg.retry = retry;
+    IpoClient::new(cfg).unwrap()
+}
+
+#[test]
+fn defaults_are_seconds_not_minutes() {
+    let p = RetryPolicy::default();
+    assert_eq!(p.connect_timeout, Duration::from_secs(5));
+    assert_eq!(p.request_timeout, Duration::from_secs(30));
+    assert_eq!(p.max_total, Duration::from_secs(30));
+}
+
+#[tokio::test]
+async fn a_server_that_accepts_and_never_answers_fails_after_the_request_timeout() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    // Accept every connection and hold it open, silent.
+    let hold = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            open.push(s);
+        }
+    });
+    let mut retry = RetryPolicy::fast(4);
+    retry.request_timeout = Duration::from_millis(700);
+    retry.max_total = Duration::from_secs(2);
+    let c = client(addr, retry);
+    let started = Instant::now();
+    let err = c.snapshot().await.unwrap_err();
+    let took = started.elapsed();
+    // Login is a GET: retried while the total time allows (attempts of 0.7 s within 2 s).
+    assert!(took >= Duration::from_millis(700), "{took:?}");
+    assert!(took < Duration::from_secs(8), "{took:?}");
+    let text = err.to_string();
+    assert!(text.contains(&addr.to_string()), "{text}");
+    assert!(
+        text.contains("accepted the connection but sent no answer within 0.7 s"),
+        "{text}"
+    );
+    assert!(
+        text.contains("check that the port is IP Office's Management API"),
+        "{text}"
+    );
+    hold.abort();
+}
+
+#[tokio::test]
+async fn a_closed_port_fails_within_the_backoff_and_names_the_address() {
+    // Bind, learn the port, close it: nothing listens there now.
+    let addr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let c = client(addr, RetryPolicy::fast(3));
+    let started = Instant::now();
+    let err = c.snapshot().await.unwrap_err();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("cannot connect to {addr}")),
+        "{text}"
+    );
+    assert!(
+        text.contains("check that the base URL's host and port"),
+        "{text}"
+    );
+    assert!(text.contains("gave up after 3 retries"), "{text}");
+}
+
+#[tokio::test]
+async fn the_total_retry_time_bounds_a_refused_connection() {
+    let addr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let mut retry = RetryPolicy::fast(50);
+    retry.base_delay = Duration::from_millis(200);
+    retry.max_delay = Duration::from_millis(200);
+    retry.max_total = Duration::from_millis(900);
+    let c = client(addr, retry);
+    let started = Instant::now();
+    let err = c.nodes().await.unwrap_err();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    match &err {
+        IpoError::Transport(t) => {
+            assert!(t.contains(&addr.to_string()), "{t}");
+            // 50 retries allowed, but the total time stops them after a few.
+            assert!(!t.contains("after 50 retries"), "{t}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
