@@ -1,0 +1,156 @@
+//! Headless Chromium, run as a process, and a 127.0.0.1 HTTP server that serves the pages
+//! and records every request the browser makes.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Where Chromium is: `IPO_TEAMS_CHROMIUM`, else Debian's `chromium` or
+/// `chromium-headless-shell`. Panics with what to do when there is none: a browser test
+/// that cannot run fails, it is never skipped.
+pub fn chromium() -> PathBuf {
+    if let Some(p) = std::env::var_os("IPO_TEAMS_CHROMIUM") {
+        return PathBuf::from(p);
+    }
+    for p in [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-headless-shell",
+        "/usr/bin/chromium-browser",
+    ] {
+        if Path::new(p).exists() {
+            return PathBuf::from(p);
+        }
+    }
+    panic!(
+        "headless Chromium is needed for the browser tests and was not found: install it \
+         (Debian: `apt-get update && apt-get install -y chromium`; .ci/run does this) or set \
+         IPO_TEAMS_CHROMIUM to its path"
+    );
+}
+
+/// Runs Chromium on `url` with `extra` arguments (`--dump-dom`, `--screenshot=...`), in a
+/// fresh profile, with everything that could reach the network on its own turned off.
+/// Returns its standard output. Panics when it fails or takes over two minutes.
+pub fn run(url: &str, extra: &[&str]) -> String {
+    let profile = tempfile::tempdir().expect("a temporary profile directory");
+    let mut cmd = Command::new(chromium());
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--disable-default-apps",
+        "--disable-dev-shm-usage",
+        "--hide-scrollbars",
+        "--virtual-time-budget=5000",
+    ])
+    .arg(format!("--user-data-dir={}", profile.path().display()))
+    .args(extra)
+    .arg(url)
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap_or_else(|e| {
+        panic!("could not start Chromium ({}): {e}", chromium().display())
+    });
+    let id = child.id();
+    // Kill it if it hangs: wait_with_output on a thread, with a deadline here.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = match rx.recv_timeout(Duration::from_secs(120)) {
+        Ok(out) => out.expect("Chromium's output"),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(id.to_string()).status();
+            panic!("Chromium did not finish within two minutes on {url}");
+        }
+    };
+    assert!(
+        out.status.success(),
+        "Chromium failed on {url} ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("Chromium prints UTF-8")
+}
+
+/// A tiny HTTP/1.0 server on 127.0.0.1 serving fixed pages and logging every request path.
+pub struct Server {
+    pub base: String,
+    pages: Arc<Mutex<Vec<(String, String)>>>,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let base = format!("http://{}", listener.local_addr().expect("local address"));
+        let pages: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+        let log: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (p, l) = (pages.clone(), log.clone());
+        // Lives as long as the test process; answers one connection at a time.
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                serve(stream, &p, &l);
+            }
+        });
+        Self { base, pages, log }
+    }
+
+    /// Serves `body` at `path` (like `/report.html`); returns its URL.
+    pub fn page(&self, path: &str, body: String) -> String {
+        self.pages.lock().expect("pages").push((path.into(), body));
+        format!("{}{path}", self.base)
+    }
+
+    /// Every request path seen so far.
+    pub fn requests(&self) -> Vec<String> {
+        self.log.lock().expect("log").clone()
+    }
+}
+
+fn serve(mut stream: TcpStream, pages: &Mutex<Vec<(String, String)>>, log: &Mutex<Vec<String>>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let started = Instant::now();
+    let mut reader = BufReader::new(match stream.try_clone() {
+        Ok(s) => s,
+        Err(_) => return,
+    });
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() || line.is_empty() {
+        return;
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
+    // Drain the headers.
+    let mut h = String::new();
+    while reader.read_line(&mut h).is_ok() && h != "\r\n" && !h.is_empty() {
+        h.clear();
+        if started.elapsed() > Duration::from_secs(10) {
+            break;
+        }
+    }
+    log.lock().expect("log").push(path.clone());
+    let body = pages
+        .lock()
+        .expect("pages")
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, b)| b.clone());
+    let response = match body {
+        Some(b) => format!(
+            "HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{b}",
+            b.len()
+        ),
+        None => "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
+    };
+    let _ = stream.write_all(response.as_bytes());
+}
