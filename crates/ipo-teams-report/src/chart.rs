@@ -23,7 +23,11 @@ const TAIL: u64 = 40;
 pub(crate) fn bars(h: &mut Html, id: &'static str, title: &str, bars: &[Bar], gap_every: usize) {
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
     let track = WIDTH - LABEL - TAIL;
-    let gaps = if gap_every > 0 { bars.len().saturating_sub(1) / gap_every } else { 0 } as u64;
+    let gaps = bars
+        .len()
+        .saturating_sub(1)
+        .checked_div(gap_every)
+        .unwrap_or(0) as u64;
     let height = bars.len() as u64 * ROW + gaps * (ROW / 2) + 4;
     let view_box = format!("0 0 {WIDTH} {height}");
     h.open(

@@ -14,7 +14,10 @@ pub(crate) const SCRIPT: &str = include_str!("../assets/filter.js");
 
 /// A CSP hash source (`sha256-<base64>`) of `text`.
 pub(crate) fn hash(text: &str) -> String {
-    format!("sha256-{}", STANDARD.encode(Sha256::digest(text.as_bytes())))
+    format!(
+        "sha256-{}",
+        STANDARD.encode(Sha256::digest(text.as_bytes()))
+    )
 }
 
 /// The policy: `default-src 'none'` forbids every fetch (images, fonts, frames,
@@ -36,7 +39,10 @@ mod tests {
     #[test]
     fn hash_is_sha256_base64_of_the_text() {
         // printf 'abc' | openssl dgst -sha256 -binary | base64
-        assert_eq!(hash("abc"), "sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
+        assert_eq!(
+            hash("abc"),
+            "sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
+        );
         assert_ne!(hash(SCRIPT), hash(STYLE));
     }
 

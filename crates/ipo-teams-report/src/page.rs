@@ -18,14 +18,19 @@ pub(crate) fn render(v: &View, options: &Options) -> String {
     h.raw("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     h.void(
         "meta",
-        &[("http-equiv", "Content-Security-Policy"), ("content", &csp::policy())],
+        &[
+            ("http-equiv", "Content-Security-Policy"),
+            ("content", &csp::policy()),
+        ],
     );
     h.raw(
         "<meta name=\"referrer\" content=\"no-referrer\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
     );
     h.el("title", &[], title);
-    h.raw("<style>").raw(csp::STYLE).raw("</style></head><body>");
+    h.raw("<style>")
+        .raw(csp::STYLE)
+        .raw("</style></head><body>");
 
     h.open("header", &[]);
     h.el("h1", &[], title);
@@ -64,8 +69,16 @@ pub(crate) fn render(v: &View, options: &Options) -> String {
     }
     if let Some(script) = &v.teams_script {
         h.open("section", &[("id", "teams"), ("class", "card")]);
-        h.el("h2", &[], "Teams PowerShell (not applied: review, then run)");
-        h.el("button", &[("type", "button"), ("id", "copy-script"), ("hidden", "")], "Copy");
+        h.el(
+            "h2",
+            &[],
+            "Teams PowerShell (not applied: review, then run)",
+        );
+        h.el(
+            "button",
+            &[("type", "button"), ("id", "copy-script"), ("hidden", "")],
+            "Copy",
+        );
         h.open("pre", &[]);
         h.el("code", &[("id", "teams-script")], script);
         h.close("pre");
@@ -77,6 +90,8 @@ pub(crate) fn render(v: &View, options: &Options) -> String {
         "<footer>Made by ipo-teams. Login and voicemail codes are never shown. \
          This file loads nothing: it works offline and as an attachment.</footer>",
     );
-    h.raw("<script>").raw(csp::SCRIPT).raw("</script></body></html>\n");
+    h.raw("<script>")
+        .raw(csp::SCRIPT)
+        .raw("</script></body></html>\n");
     h.finish()
 }

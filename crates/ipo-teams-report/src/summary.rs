@@ -77,7 +77,11 @@ fn blocked(h: &mut Html, groups: &[Blocked]) {
         h.open("summary", &[]);
         h.el("b", &[], &view::label(&g.code));
         h.text(&format!(" — {} ", g.people.len()));
-        h.text(if g.people.len() == 1 { "person" } else { "people" });
+        h.text(if g.people.len() == 1 {
+            "person"
+        } else {
+            "people"
+        });
         h.close("summary");
         h.open("ul", &[]);
         for (name, text) in &g.people {
@@ -96,7 +100,11 @@ fn blocked(h: &mut Html, groups: &[Blocked]) {
 fn licences(h: &mut Html, lines: &[Licence]) {
     card(h, "licences", "Licence forecast per profile");
     if lines.is_empty() {
-        h.el("p", &[("class", "state-ok")], "The plan assigns no licensed profile.");
+        h.el(
+            "p",
+            &[("class", "state-ok")],
+            "The plan assigns no licensed profile.",
+        );
         h.close("div");
         return;
     }
@@ -113,11 +121,20 @@ fn licences(h: &mut Html, lines: &[Licence]) {
             class: "free",
         });
     }
-    chart::bars(h, "licence-chart", "Licences needed against free, per profile", &bars, 2);
+    chart::bars(
+        h,
+        "licence-chart",
+        "Licences needed against free, per profile",
+        &bars,
+        2,
+    );
     h.open("table", &[]);
     h.raw("<thead><tr><th>Profile</th><th>Needed</th><th>Free</th><th>Not assigned</th></tr></thead><tbody>");
     for l in lines {
-        h.open("tr", &[("class", if l.short() { "short-text" } else { "" })]);
+        h.open(
+            "tr",
+            &[("class", if l.short() { "short-text" } else { "" })],
+        );
         h.el("td", &[], &l.profile);
         h.el("td", &[], &l.needed.to_string());
         h.el("td", &[], &l.free.to_string());
@@ -132,8 +149,16 @@ fn threshold(h: &mut Html, t: &Threshold) {
     card(h, "threshold", "Deletion threshold");
     match t {
         Threshold::Within { removals } => {
-            h.el("p", &[("class", "state-ok")], "Within the threshold: nothing is held.");
-            h.el("p", &[], &format!("{removals} removals (delete or disable) planned."));
+            h.el(
+                "p",
+                &[("class", "state-ok")],
+                "Within the threshold: nothing is held.",
+            );
+            h.el(
+                "p",
+                &[],
+                &format!("{removals} removals (delete or disable) planned."),
+            );
         }
         Threshold::Held {
             count,
@@ -144,7 +169,9 @@ fn threshold(h: &mut Html, t: &Threshold) {
             h.el(
                 "p",
                 &[("class", "state-bad")],
-                &format!("Held: {count} removals, threshold {threshold} of {managed} managed users."),
+                &format!(
+                    "Held: {count} removals, threshold {threshold} of {managed} managed users."
+                ),
             );
             h.el("p", &[], message);
         }
@@ -163,7 +190,11 @@ fn restart(h: &mut Html, r: &Restart) {
             );
         }
         Restart::Known { notices } if notices.is_empty() => {
-            h.el("p", &[("class", "state-ok")], "No restart needed: IP Office asked for none.");
+            h.el(
+                "p",
+                &[("class", "state-ok")],
+                "No restart needed: IP Office asked for none.",
+            );
         }
         Restart::Known { notices } => {
             h.el("p", &[("class", "state-bad")], "IP Office needs a restart:");
@@ -202,7 +233,11 @@ fn applied(h: &mut Html, a: &Applied) {
         },
     );
     if let Some(r) = &a.full_resync_reason {
-        h.el("p", &[("class", "state-warn")], &format!("Full resync: {r}"));
+        h.el(
+            "p",
+            &[("class", "state-warn")],
+            &format!("Full resync: {r}"),
+        );
     }
     h.open("table", &[("id", "transport")]);
     h.raw("<thead><tr><th>Edge</th><th>Requests</th><th>Retries</th><th>Throttled</th><th>Re-logins</th><th>Waited (s)</th></tr></thead><tbody>");

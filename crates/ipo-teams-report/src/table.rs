@@ -31,7 +31,10 @@ pub(crate) fn write(h: &mut Html, rows: &[Row]) {
 }
 
 fn filters(h: &mut Html, rows: &[Row]) {
-    h.open("form", &[("id", "filters"), ("hidden", ""), ("autocomplete", "off")]);
+    h.open(
+        "form",
+        &[("id", "filters"), ("hidden", ""), ("autocomplete", "off")],
+    );
     h.open("label", &[]).text("Type");
     h.open("select", &[("name", "type")]);
     h.el("option", &[("value", "")], "All");
@@ -65,7 +68,11 @@ fn filters(h: &mut Html, rows: &[Row]) {
     h.open("label", &[]).text("Name");
     h.void(
         "input",
-        &[("type", "search"), ("name", "q"), ("placeholder", "name, user or extension")],
+        &[
+            ("type", "search"),
+            ("name", "q"),
+            ("placeholder", "name, user or extension"),
+        ],
     );
     h.close("label");
     h.close("form");
@@ -131,9 +138,17 @@ fn row(h: &mut Html, r: &Row) {
                 h.text(": ");
                 h.el("b", &[], &c.field);
                 h.text(" ");
-                h.el("span", &[("class", "old")], c.old.as_deref().unwrap_or("(empty)"));
+                h.el(
+                    "span",
+                    &[("class", "old")],
+                    c.old.as_deref().unwrap_or("(empty)"),
+                );
                 h.text(" → ");
-                h.el("span", &[("class", "new")], c.new.as_deref().unwrap_or("(empty)"));
+                h.el(
+                    "span",
+                    &[("class", "new")],
+                    c.new.as_deref().unwrap_or("(empty)"),
+                );
             }
             h.close("li");
         }

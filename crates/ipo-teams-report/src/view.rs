@@ -153,7 +153,7 @@ pub(crate) fn type_code(t: Option<UserType>) -> &'static str {
     }
 }
 
-fn count_types<'a>(types: impl Iterator<Item = Option<UserType>>) -> Vec<(UserType, usize)> {
+fn count_types(types: impl Iterator<Item = Option<UserType>>) -> Vec<(UserType, usize)> {
     let mut per: BTreeMap<UserType, usize> = BTreeMap::new();
     for t in types.flatten() {
         *per.entry(t).or_default() += 1;
@@ -168,7 +168,9 @@ fn group_blocked(rows: &[Row]) -> Vec<Blocked> {
     let mut by: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
     for r in rows {
         for n in r.notes.iter().filter(|n| n.blocking) {
-            by.entry(&n.code).or_default().push((r.name.clone(), n.text.clone()));
+            by.entry(&n.code)
+                .or_default()
+                .push((r.name.clone(), n.text.clone()));
         }
     }
     let mut out: Vec<Blocked> = by
@@ -179,7 +181,12 @@ fn group_blocked(rows: &[Row]) -> Vec<Blocked> {
         })
         .collect();
     // The problem that blocks the most people first.
-    out.sort_by(|a, b| b.people.len().cmp(&a.people.len()).then(a.code.cmp(&b.code)));
+    out.sort_by(|a, b| {
+        b.people
+            .len()
+            .cmp(&a.people.len())
+            .then(a.code.cmp(&b.code))
+    });
     out
 }
 
@@ -189,7 +196,11 @@ fn verdict_row(v: &Verdict) -> Row {
     let action = if v.has_errors() {
         "blocked"
     } else if v.problems.is_empty() {
-        if v.target.is_some() { "consistent" } else { "not_telephony" }
+        if v.target.is_some() {
+            "consistent"
+        } else {
+            "not_telephony"
+        }
     } else {
         "warning"
     };
@@ -385,7 +396,14 @@ pub(crate) fn apply(p: &Plan, report: &Report) -> View {
     let s = &report.summary;
     let t = report.transport();
     let edge = |name: &'static str, e: &ipo_model::TransportStats| {
-        (name, e.requests, e.retries, e.throttled, e.relogins, e.waited.as_secs_f64())
+        (
+            name,
+            e.requests,
+            e.retries,
+            e.throttled,
+            e.relogins,
+            e.waited.as_secs_f64(),
+        )
     };
     view.applied = Some(Applied {
         planned: s.planned,

@@ -50,6 +50,17 @@ pub fn run(url: &str, extra: &[&str]) -> String {
         "--disable-default-apps",
         "--disable-dev-shm-usage",
         "--hide-scrollbars",
+        // Chromium's own background services (time, updates, sign-in, autofill): off where
+        // a switch exists; what remains goes to the test's proxy, never off the machine.
+        "--disable-features=AutofillServerCommunication,NetworkTimeServiceQuerying,\
+         OptimizationHints,OptimizationHintsFetching,Translate,MediaRouter,\
+         DialMediaRouteProvider,CertificateTransparencyComponentUpdater",
+        "--no-pings",
+        "--disable-domain-reliability",
+        "--disable-client-side-phishing-detection",
+        "--disable-breakpad",
+        "--no-default-browser-check",
+        "--allow-browser-signin=false",
         "--virtual-time-budget=5000",
     ])
     .arg(format!("--user-data-dir={}", profile.path().display()))
@@ -58,9 +69,9 @@ pub fn run(url: &str, extra: &[&str]) -> String {
     .stdin(Stdio::null())
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
-    let child = cmd.spawn().unwrap_or_else(|e| {
-        panic!("could not start Chromium ({}): {e}", chromium().display())
-    });
+    let child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not start Chromium ({}): {e}", chromium().display()));
     let id = child.id();
     // Kill it if it hangs: wait_with_output on a thread, with a deadline here.
     let (tx, rx) = std::sync::mpsc::channel();
@@ -81,6 +92,23 @@ pub fn run(url: &str, extra: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("Chromium prints UTF-8")
+}
+
+/// Whether a logged request (a path, an absolute URL or a `CONNECT host:port`) went to one
+/// of Chromium's own service hosts: the browser's background traffic, not the page's (the
+/// pages hold no URL at all).
+pub fn is_browser_service(request: &str) -> bool {
+    let rest = request
+        .strip_prefix("http://")
+        .or_else(|| request.strip_prefix("https://"))
+        .unwrap_or(request);
+    if rest.starts_with('/') {
+        return false;
+    }
+    let host = rest.split(['/', ':']).next().unwrap_or("");
+    ["google.com", "googleapis.com", "gstatic.com"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
 }
 
 /// A tiny HTTP/1.0 server on 127.0.0.1 serving fixed pages and logging every request path.

@@ -13,8 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ipo_model::{
-    DirectorySource, DirectoryUser, IpoConfigStore, MemoryDirectory, MemoryIpo, ObjectId,
-    UserType,
+    DirectorySource, DirectoryUser, IpoConfigStore, MemoryDirectory, MemoryIpo, ObjectId, UserType,
 };
 use sync_engine::{
     Changes, FieldChange, MemoryStateStore, Plan, Reason, Report, RunOptions, SyncConfig,
@@ -72,7 +71,10 @@ fn run(codes: bool) -> Demo {
         let config = config(codes);
         let dir = MemoryDirectory::new();
         let group = |g: &str| g.parse().expect("demo group ids are valid");
-        dir.add_nested_group(&group(tenant::TEAMS_ONLY_GROUP), &group(tenant::SALES_GROUP));
+        dir.add_nested_group(
+            &group(tenant::TEAMS_ONLY_GROUP),
+            &group(tenant::SALES_GROUP),
+        );
         for (n, p) in tenant::people().into_iter().enumerate() {
             let mut user = p.user;
             if codes {
@@ -86,12 +88,7 @@ fn run(codes: bool) -> Demo {
         }
         let dir: Arc<dyn DirectorySource> = Arc::new(dir);
         let ipo: Arc<dyn IpoConfigStore> = Arc::new(MemoryIpo::new(tenant::ipo()));
-        let engine = SyncEngine::new(
-            config.clone(),
-            dir,
-            ipo,
-            Arc::new(MemoryStateStore::new()),
-        );
+        let engine = SyncEngine::new(config.clone(), dir, ipo, Arc::new(MemoryStateStore::new()));
         let dry = engine.run(&RunOptions::dry_run()).await.expect("dry run");
         let classification = classification(&config, &dry.directory, &dry.snapshot);
         let applied = engine.run(&RunOptions::apply()).await.expect("apply");
@@ -213,7 +210,11 @@ pub fn with_notice(report: &Report, hostile: bool) -> Report {
     let mut r = report.clone();
     if let Some(first) = r.items.first_mut() {
         let notice = "IP Office node 127.0.0.1 must be restarted for this change (REBOOT)";
-        first.notices = vec![if hostile { taint(notice, 0) } else { notice.into() }];
+        first.notices = vec![if hostile {
+            taint(notice, 0)
+        } else {
+            notice.into()
+        }];
     }
     r
 }
