@@ -25,7 +25,9 @@ pub(crate) fn write(h: &mut Html, v: &View) {
 }
 
 fn card(h: &mut Html, id: &'static str, title: &str) {
-    h.open("div", &[("class", "card"), ("id", id)]);
+    // The apply card holds the transport table: it gets the page's width.
+    let class = if id == "applied" { "card wide" } else { "card" };
+    h.open("div", &[("class", class), ("id", id)]);
     h.el("h2", &[], title);
 }
 
