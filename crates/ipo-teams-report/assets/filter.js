@@ -7,8 +7,8 @@
   var rows = document.querySelectorAll("#people tbody tr");
   var shown = document.getElementById("shown");
   function apply() {
-    var t = form.elements.type.value, a = form.elements.action.value;
-    var p = form.elements.problem.value, q = form.elements.q.value.trim().toLowerCase();
+    var f = function (name) { return form.elements.namedItem(name).value; };
+    var t = f("type"), a = f("action"), p = f("problem"), q = f("q").trim().toLowerCase();
     var n = 0;
     for (var i = 0; i < rows.length; i++) {
       var d = rows[i].dataset;
@@ -20,6 +20,12 @@
     }
     shown.textContent = String(n);
   }
+  // A link can carry filters, e.g. report.html#action=skipped&q=ann: the view to discuss.
+  var given = new URLSearchParams(location.hash.slice(1));
+  given.forEach(function (v, k) {
+    if (form.elements.namedItem(k)) { form.elements.namedItem(k).value = v; }
+  });
+  apply();
   form.addEventListener("input", apply);
   form.addEventListener("submit", function (e) { e.preventDefault(); });
   form.hidden = false;

@@ -117,6 +117,39 @@ fn demo_and_hostile_reports_in_headless_chromium() {
         "types and licence charts"
     );
 
+    // The filters work: a link's fragment sets them, and the script hides the other rows.
+    let visible = |doc: &Html| {
+        doc.select(&sel("#people tbody tr"))
+            .filter(|r| r.value().attr("hidden").is_none())
+            .count()
+    };
+    let skipped = status(PersonStatus::Skipped);
+    assert!(skipped > 0);
+    let filtered = Html::parse_document(&run(
+        &format!("{clean}#action=skipped"),
+        &["--dump-dom", &proxy],
+    ));
+    assert_eq!(visible(&filtered), skipped);
+    assert_eq!(text_of(&filtered, "#shown"), skipped.to_string());
+    let name = plan.people[0].label.to_string();
+    let query = format!("{clean}#q={}", name.split('@').next().unwrap_or(&name));
+    let searched = Html::parse_document(&run(&query, &["--dump-dom", &proxy]));
+    assert_eq!(visible(&searched), 1, "searching {name}");
+    // With scripts off the page is complete: every line shown, the inert controls hidden.
+    // (`--dump-dom` needs scripts on, so the page's script is blocked by a second CSP.)
+    let no_script = server.page_with_header(
+        "/noscript.html",
+        render_apply(&demo.applied, &clean_report, &Options::new()),
+        Some("Content-Security-Policy: script-src 'none'"),
+    );
+    let plain = Html::parse_document(&run(&no_script, &["--dump-dom", &proxy]));
+    assert_eq!(visible(&plain), plan.people.len());
+    let form = plain
+        .select(&sel("form#filters"))
+        .next()
+        .expect("the filter form");
+    assert!(form.value().attr("hidden").is_some());
+
     // The hostile twin: the same elements and attributes, the payloads as text.
     assert_eq!(
         shape(&dom),
@@ -158,7 +191,14 @@ fn demo_and_hostile_reports_in_headless_chromium() {
         .collect();
     assert_eq!(
         from_pages,
-        ["/report.html", "/hostile.html", "/report.html"],
+        [
+            "/report.html",
+            "/hostile.html",
+            "/report.html",
+            "/report.html",
+            "/noscript.html",
+            "/report.html"
+        ],
         "the pages made requests of their own"
     );
 }

@@ -114,7 +114,7 @@ pub fn is_browser_service(request: &str) -> bool {
 /// A tiny HTTP/1.0 server on 127.0.0.1 serving fixed pages and logging every request path.
 pub struct Server {
     pub base: String,
-    pages: Arc<Mutex<Vec<(String, String)>>>,
+    pages: Arc<Mutex<Vec<Page>>>,
     log: Arc<Mutex<Vec<String>>>,
 }
 
@@ -122,7 +122,7 @@ impl Server {
     pub fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let base = format!("http://{}", listener.local_addr().expect("local address"));
-        let pages: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+        let pages: Arc<Mutex<Vec<Page>>> = Arc::default();
         let log: Arc<Mutex<Vec<String>>> = Arc::default();
         let (p, l) = (pages.clone(), log.clone());
         // Lives as long as the test process; answers one connection at a time.
@@ -136,7 +136,17 @@ impl Server {
 
     /// Serves `body` at `path` (like `/report.html`); returns its URL.
     pub fn page(&self, path: &str, body: String) -> String {
-        self.pages.lock().expect("pages").push((path.into(), body));
+        self.page_with_header(path, body, None)
+    }
+
+    /// The same, with one more response header (`Content-Security-Policy: script-src 'none'`
+    /// blocks the page's script as scripts-off would, while `--dump-dom` still works).
+    pub fn page_with_header(&self, path: &str, body: String, header: Option<&str>) -> String {
+        self.pages.lock().expect("pages").push(Page {
+            path: path.into(),
+            body,
+            header: header.map(str::to_owned),
+        });
         format!("{}{path}", self.base)
     }
 
@@ -146,7 +156,14 @@ impl Server {
     }
 }
 
-fn serve(mut stream: TcpStream, pages: &Mutex<Vec<(String, String)>>, log: &Mutex<Vec<String>>) {
+/// A page the server answers with.
+struct Page {
+    path: String,
+    body: String,
+    header: Option<String>,
+}
+
+fn serve(mut stream: TcpStream, pages: &Mutex<Vec<Page>>, log: &Mutex<Vec<String>>) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let started = Instant::now();
     let mut reader = BufReader::new(match stream.try_clone() {
@@ -171,12 +188,13 @@ fn serve(mut stream: TcpStream, pages: &Mutex<Vec<(String, String)>>, log: &Mute
         .lock()
         .expect("pages")
         .iter()
-        .find(|(p, _)| *p == path)
-        .map(|(_, b)| b.clone());
+        .find(|p| p.path == path)
+        .map(|p| (p.body.clone(), p.header.clone()));
     let response = match body {
-        Some(b) => format!(
-            "HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{b}",
-            b.len()
+        Some((b, header)) => format!(
+            "HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n{}Connection: close\r\n\r\n{b}",
+            b.len(),
+            header.map(|h| format!("{h}\r\n")).unwrap_or_default()
         ),
         None => "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
     };
