@@ -152,6 +152,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let applied = engine.run(&RunOptions::apply()).await?;
     if let Some(r) = &applied.report {
         print!("{}", render_report(r, style));
+        let html = std::env::temp_dir().join("ipo-teams-demo-report.html");
+        let page = ipo_teams_report::render_apply(&applied.plan, r, &Default::default());
+        std::fs::write(&html, page)?;
+        println!("HTML report (open it in a browser): {}", html.display());
     }
     println!(
         "IP Office now has {} users; system directory file: {}",

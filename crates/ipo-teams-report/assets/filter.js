@@ -1,0 +1,42 @@
+(function () {
+  "use strict";
+  // Filters the people table by type, action, problem and name. The page is complete
+  // without this script: the controls stay hidden and every line shows.
+  var form = document.getElementById("filters");
+  if (!form) { return; }
+  var rows = document.querySelectorAll("#people tbody tr");
+  var shown = document.getElementById("shown");
+  function apply() {
+    var f = function (name) { return form.elements.namedItem(name).value; };
+    var t = f("type"), a = f("action"), p = f("problem"), q = f("q").trim().toLowerCase();
+    var n = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var d = rows[i].dataset;
+      var ok = (!t || d.current === t || d.target === t) && (!a || d.action === a) &&
+        (!p || (" " + d.problems + " ").indexOf(" " + p + " ") >= 0) &&
+        (!q || d.search.indexOf(q) >= 0);
+      rows[i].hidden = !ok;
+      if (ok) { n++; }
+    }
+    shown.textContent = String(n);
+  }
+  // A link can carry filters, e.g. report.html#action=skipped&q=ann: the view to discuss.
+  var given = new URLSearchParams(location.hash.slice(1));
+  given.forEach(function (v, k) {
+    if (form.elements.namedItem(k)) { form.elements.namedItem(k).value = v; }
+  });
+  apply();
+  form.addEventListener("input", apply);
+  form.addEventListener("submit", function (e) { e.preventDefault(); });
+  form.hidden = false;
+  var copy = document.getElementById("copy-script");
+  var script = document.getElementById("teams-script");
+  if (copy && script && navigator.clipboard) {
+    copy.hidden = false;
+    copy.addEventListener("click", function () {
+      navigator.clipboard.writeText(script.textContent).then(function () {
+        copy.textContent = "Copied";
+      });
+    });
+  }
+})();

@@ -1,0 +1,169 @@
+//! Every person's line, with the filters (by type, action, problem and name) the inline
+//! script drives. The controls start hidden: without scripts the table is simply complete.
+
+use std::collections::BTreeSet;
+
+use ipo_model::UserType;
+
+use crate::html::Html;
+use crate::view::{self, Row, type_code};
+
+pub(crate) fn write(h: &mut Html, rows: &[Row]) {
+    h.open("section", &[("id", "people-section")]);
+    h.el("h2", &[], "Every person");
+    filters(h, rows);
+    h.raw("<noscript><p>Filters need scripts; every line is shown.</p></noscript>");
+    h.open("p", &[("class", "meta")]);
+    h.text("Showing ");
+    h.el("span", &[("id", "shown")], &rows.len().to_string());
+    h.text(&format!(" of {} people.", rows.len()));
+    h.close("p");
+    h.open("table", &[("id", "people")]);
+    h.raw(
+        "<thead><tr><th>Person</th><th>Current type</th><th>Target type</th><th>Action</th>\
+         <th>Changes (old → new)</th><th>Reasons</th></tr></thead><tbody>",
+    );
+    for r in rows {
+        row(h, r);
+    }
+    h.raw("</tbody></table>");
+    h.close("section");
+}
+
+fn filters(h: &mut Html, rows: &[Row]) {
+    h.open(
+        "form",
+        &[("id", "filters"), ("hidden", ""), ("autocomplete", "off")],
+    );
+    h.open("label", &[]).text("Type");
+    h.open("select", &[("name", "type")]);
+    h.el("option", &[("value", "")], "All");
+    for t in UserType::ALL {
+        h.el("option", &[("value", type_code(Some(t)))], &t.to_string());
+    }
+    h.el("option", &[("value", "none")], "No type");
+    h.close("select").close("label");
+
+    let actions: BTreeSet<&str> = rows.iter().map(|r| r.action.as_str()).collect();
+    h.open("label", &[]).text("Action");
+    h.open("select", &[("name", "action")]);
+    h.el("option", &[("value", "")], "All");
+    for a in actions {
+        h.el("option", &[("value", a)], &view::label(a));
+    }
+    h.close("select").close("label");
+
+    let problems: BTreeSet<&str> = rows
+        .iter()
+        .flat_map(|r| r.notes.iter().map(|n| n.code.as_str()))
+        .collect();
+    h.open("label", &[]).text("Problem");
+    h.open("select", &[("name", "problem")]);
+    h.el("option", &[("value", "")], "All");
+    for p in problems {
+        h.el("option", &[("value", p)], &view::label(p));
+    }
+    h.close("select").close("label");
+
+    h.open("label", &[]).text("Name");
+    h.void(
+        "input",
+        &[
+            ("type", "search"),
+            ("name", "q"),
+            ("placeholder", "name, user or extension"),
+        ],
+    );
+    h.close("label");
+    h.close("form");
+}
+
+fn type_cell(h: &mut Html, t: Option<UserType>) {
+    match t {
+        Some(t) => h.el("td", &[], &t.to_string()),
+        None => h.el("td", &[], "—"),
+    };
+}
+
+fn row(h: &mut Html, r: &Row) {
+    let problems = r
+        .notes
+        .iter()
+        .map(|n| n.code.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut search = r.name.to_lowercase();
+    for extra in [&r.ipo_name, &r.extension].into_iter().flatten() {
+        search.push(' ');
+        search.push_str(&extra.to_lowercase());
+    }
+    h.open(
+        "tr",
+        &[
+            ("data-current", type_code(r.current)),
+            ("data-target", type_code(r.target)),
+            ("data-action", &r.action),
+            ("data-problems", &problems),
+            ("data-search", &search),
+        ],
+    );
+    h.open("td", &[]);
+    h.el("b", &[], &r.name);
+    let detail: Vec<&str> = [&r.ipo_name, &r.extension]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    if !detail.is_empty() {
+        h.raw("<br>");
+        h.el("small", &[], &detail.join(" · "));
+    }
+    h.close("td");
+    type_cell(h, r.current);
+    type_cell(h, r.target);
+    let class = match r.action.as_str() {
+        "skipped" | "blocked" => "a-skipped",
+        "create" => "a-create",
+        "remove" => "a-remove",
+        _ => "",
+    };
+    h.el("td", &[("class", class)], &view::label(&r.action));
+    h.open("td", &[]);
+    if !r.changes.is_empty() {
+        h.open("ul", &[]);
+        for c in &r.changes {
+            h.open("li", &[]);
+            h.text(&c.write);
+            if !c.field.is_empty() {
+                h.text(": ");
+                h.el("b", &[], &c.field);
+                h.text(" ");
+                h.el(
+                    "span",
+                    &[("class", "old")],
+                    c.old.as_deref().unwrap_or("(empty)"),
+                );
+                h.text(" → ");
+                h.el(
+                    "span",
+                    &[("class", "new")],
+                    c.new.as_deref().unwrap_or("(empty)"),
+                );
+            }
+            h.close("li");
+        }
+        h.close("ul");
+    }
+    h.close("td");
+    h.open("td", &[]);
+    if !r.notes.is_empty() {
+        h.open("ul", &[]);
+        for n in &r.notes {
+            let class = if n.blocking { "error" } else { "warning" };
+            h.el("li", &[("class", class), ("data-code", &n.code)], &n.text);
+        }
+        h.close("ul");
+    }
+    h.close("td");
+    h.close("tr");
+}

@@ -1,0 +1,427 @@
+//! The one place that reads `sync_engine` and `usertype_rules` values: everything the page
+//! shows is first turned into the plain view below. When the planner's public types change
+//! (issue 15 gives plan lines each person's verdict), this module is what adapts.
+
+use std::collections::BTreeMap;
+
+use ipo_model::UserType;
+use serde::Serialize;
+use sync_engine::{ActionKind, ItemOutcome, PersonPlan, PersonStatus, Plan, Report};
+use usertype_rules::{Classification, Severity, Verdict};
+
+/// What kind of page it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Classification,
+    Plan,
+    Apply,
+}
+
+/// One field change, old -> new, with the write it belongs to.
+pub(crate) struct Change {
+    pub write: String,
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// A reason or problem on a person's line.
+pub(crate) struct Note {
+    /// Stable snake_case code (filter value, grouping key).
+    pub code: String,
+    /// The sentence, with the fix.
+    pub text: String,
+    /// Whether it keeps the person from being synced / a consistent type.
+    pub blocking: bool,
+}
+
+/// One person's line.
+pub(crate) struct Row {
+    pub name: String,
+    pub ipo_name: Option<String>,
+    pub extension: Option<String>,
+    pub current: Option<UserType>,
+    pub target: Option<UserType>,
+    /// Code (`create`, `skipped`, `blocked`...) and label.
+    pub action: String,
+    pub changes: Vec<Change>,
+    pub notes: Vec<Note>,
+}
+
+/// People blocked by one problem.
+pub(crate) struct Blocked {
+    pub code: String,
+    pub people: Vec<(String, String)>,
+}
+
+/// Licences of one profile.
+pub(crate) struct Licence {
+    pub profile: String,
+    pub needed: u32,
+    pub free: u32,
+    pub dropped: u32,
+}
+
+impl Licence {
+    pub fn short(&self) -> bool {
+        self.needed > self.free
+    }
+}
+
+/// Deletion-threshold state.
+pub(crate) enum Threshold {
+    /// Removals planned, none held.
+    Within { removals: usize },
+    /// Every removal held.
+    Held {
+        count: usize,
+        threshold: usize,
+        managed: usize,
+        message: String,
+    },
+}
+
+/// What the page knows about IP Office restarts.
+pub(crate) enum Restart {
+    /// Not known before writing: IP Office tells with each write.
+    Unknown,
+    /// After an apply: what IP Office said (empty: no restart).
+    Known { notices: Vec<String> },
+}
+
+/// Apply results.
+pub(crate) struct Applied {
+    pub planned: usize,
+    pub succeeded: usize,
+    pub failed: usize,
+    pub held: usize,
+    pub incremental: bool,
+    pub full_resync_reason: Option<String>,
+    /// (edge, requests, retries, throttled, re-logins, waited seconds)
+    pub transport: Vec<(&'static str, u64, u64, u64, u64, f64)>,
+    /// (record, error)
+    pub failures: Vec<(String, String)>,
+}
+
+/// Everything a page shows.
+pub(crate) struct View {
+    pub kind: Kind,
+    /// People per type (consistent type for a classification, target type for a plan).
+    pub per_type: Vec<(UserType, usize)>,
+    /// Further counts shown beside the types: (id, label, count).
+    pub counts: Vec<(&'static str, &'static str, usize)>,
+    pub blocked: Vec<Blocked>,
+    pub licences: Option<Vec<Licence>>,
+    pub threshold: Option<Threshold>,
+    pub restart: Option<Restart>,
+    pub teams_script: Option<String>,
+    pub notes: Vec<String>,
+    pub applied: Option<Applied>,
+    pub rows: Vec<Row>,
+}
+
+/// The serde name of a unit variant, or the tag of an internally tagged enum: the stable
+/// code of a `#[non_exhaustive]` enum without matching on its variants.
+fn code<T: Serialize>(value: &T, tag: &str) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Object(m)) => match m.get(tag) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            _ => "other".into(),
+        },
+        _ => "other".into(),
+    }
+}
+
+/// A code as words: `no_teams_voice` -> `No teams voice`.
+pub(crate) fn label(code: &str) -> String {
+    let words = code.replace('_', " ");
+    let mut c = words.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => words,
+    }
+}
+
+/// The CSS / filter code of a type.
+pub(crate) fn type_code(t: Option<UserType>) -> &'static str {
+    match t {
+        Some(UserType::IpOfficeOnly) => "ip_office_only",
+        Some(UserType::TeamsOnly) => "teams_only",
+        Some(UserType::TeamsAndIpOffice) => "teams_and_ip_office",
+        None => "none",
+    }
+}
+
+fn count_types(types: impl Iterator<Item = Option<UserType>>) -> Vec<(UserType, usize)> {
+    let mut per: BTreeMap<UserType, usize> = BTreeMap::new();
+    for t in types.flatten() {
+        *per.entry(t).or_default() += 1;
+    }
+    UserType::ALL
+        .into_iter()
+        .map(|t| (t, per.get(&t).copied().unwrap_or(0)))
+        .collect()
+}
+
+fn group_blocked(rows: &[Row]) -> Vec<Blocked> {
+    let mut by: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+    for r in rows {
+        for n in r.notes.iter().filter(|n| n.blocking) {
+            by.entry(&n.code)
+                .or_default()
+                .push((r.name.clone(), n.text.clone()));
+        }
+    }
+    let mut out: Vec<Blocked> = by
+        .into_iter()
+        .map(|(code, people)| Blocked {
+            code: code.to_owned(),
+            people,
+        })
+        .collect();
+    // The problem that blocks the most people first.
+    out.sort_by(|a, b| {
+        b.people
+            .len()
+            .cmp(&a.people.len())
+            .then(a.code.cmp(&b.code))
+    });
+    out
+}
+
+// ---- classification ------------------------------------------------------------------
+
+fn verdict_row(v: &Verdict) -> Row {
+    let action = if v.has_errors() {
+        "blocked"
+    } else if v.problems.is_empty() {
+        if v.target.is_some() {
+            "consistent"
+        } else {
+            "not_telephony"
+        }
+    } else {
+        "warning"
+    };
+    Row {
+        name: v.person.label.clone(),
+        ipo_name: v.person.ipo_name.as_ref().map(|n| n.to_string()),
+        extension: v
+            .facts
+            .ipo_extension
+            .as_ref()
+            .or(v.facts.teams_extension())
+            .map(|e| e.to_string()),
+        current: v.user_type,
+        target: v.target,
+        action: action.into(),
+        changes: Vec::new(),
+        notes: v
+            .problems
+            .iter()
+            .map(|p| Note {
+                code: p.code().to_owned(),
+                text: p.to_string(),
+                blocking: p.severity() == Severity::Error,
+            })
+            .collect(),
+    }
+}
+
+/// The view of a classification.
+pub(crate) fn classification(c: &Classification) -> View {
+    let s = c.summary();
+    let rows: Vec<Row> = c.verdicts.iter().map(verdict_row).collect();
+    View {
+        kind: Kind::Classification,
+        per_type: UserType::ALL
+            .into_iter()
+            .map(|t| (t, s.per_type.get(&t).copied().unwrap_or(0)))
+            .collect(),
+        counts: vec![
+            ("people", "People", s.people),
+            (
+                "blocked",
+                "Blocked",
+                s.blocked_per_target.values().sum::<usize>() + s.blocked_without_target,
+            ),
+            ("not_telephony", "Not telephony users", s.not_telephony),
+        ],
+        blocked: group_blocked(&rows),
+        licences: None,
+        threshold: None,
+        restart: None,
+        teams_script: None,
+        notes: Vec::new(),
+        applied: None,
+        rows,
+    }
+}
+
+// ---- plan ----------------------------------------------------------------------------
+
+/// The type the person is now: their classification's, which the plan acted on.
+fn current_type(p: &PersonPlan) -> Option<UserType> {
+    p.verdict.as_ref().and_then(|v| v.user_type)
+}
+
+fn person_row(p: &PersonPlan, changes: Vec<Change>) -> Row {
+    let skipped = p.status == PersonStatus::Skipped;
+    Row {
+        name: p.label.to_string(),
+        ipo_name: p.ipo_name.as_ref().map(|n| n.to_string()),
+        extension: p.extension.as_ref().map(|e| e.to_string()),
+        current: current_type(p),
+        target: p.user_type,
+        action: code(&p.status, "status"),
+        changes,
+        notes: p
+            .reasons
+            .iter()
+            .map(|r| Note {
+                code: code(r, "reason"),
+                text: r.to_string(),
+                // A skipped person's non-warning reasons are what keeps them out.
+                blocking: skipped && !r.is_warning(),
+            })
+            .collect(),
+    }
+}
+
+fn write_label(kind: ActionKind) -> String {
+    label(&code(&kind, "kind"))
+}
+
+/// The view of a plan.
+pub(crate) fn plan(plan: &Plan) -> View {
+    let mut changes: BTreeMap<&ipo_model::ObjectId, Vec<Change>> = BTreeMap::new();
+    for a in &plan.actions {
+        let Some(person) = &a.person else { continue };
+        let list = changes.entry(person).or_default();
+        let write = format!("{} {}", write_label(a.kind), a.record.name);
+        if a.changes.is_empty() {
+            list.push(Change {
+                write,
+                field: String::new(),
+                old: None,
+                new: None,
+            });
+            continue;
+        }
+        for c in a.changes.iter() {
+            list.push(Change {
+                write: write.clone(),
+                field: c.field.to_string(),
+                old: c.old.as_ref().map(|v| v.to_string()),
+                new: c.new.as_ref().map(|v| v.to_string()),
+            });
+        }
+    }
+    let rows: Vec<Row> = plan
+        .people
+        .iter()
+        .map(|p| person_row(p, changes.remove(&p.id).unwrap_or_default()))
+        .collect();
+    let status = |s: PersonStatus| plan.people.iter().filter(|p| p.status == s).count();
+    let removals = plan.actions.iter().filter(|a| a.kind.is_removal()).count();
+    View {
+        kind: Kind::Plan,
+        per_type: count_types(plan.people.iter().map(|p| p.user_type)),
+        counts: vec![
+            ("people", "People", plan.people.len()),
+            ("create", "Create", status(PersonStatus::Create)),
+            ("update", "Update", status(PersonStatus::Update)),
+            ("remove", "Remove", status(PersonStatus::Remove)),
+            ("skipped", "Skipped", status(PersonStatus::Skipped)),
+            ("in_sync", "In sync", status(PersonStatus::InSync)),
+            ("writes", "Writes", plan.actions.len()),
+        ],
+        blocked: group_blocked(&rows),
+        licences: Some(
+            plan.licenses
+                .iter()
+                .map(|l| Licence {
+                    profile: l.profile.to_string(),
+                    needed: l.needed,
+                    free: l.free,
+                    dropped: l.dropped,
+                })
+                .collect(),
+        ),
+        threshold: Some(match &plan.held_removals {
+            Some(h) => Threshold::Held {
+                count: h.count,
+                threshold: h.threshold,
+                managed: h.managed,
+                message: h.message(),
+            },
+            None => Threshold::Within { removals },
+        }),
+        restart: Some(Restart::Unknown),
+        teams_script: (!plan.teams_actions.is_empty()).then(|| plan.teams_script()),
+        notes: plan.notes.clone(),
+        applied: None,
+        rows,
+    }
+}
+
+// ---- apply ---------------------------------------------------------------------------
+
+/// What IP Office said about restarts: the nodes that must restart (the report's notices, one per node), then the per-item
+/// notices as the detail.
+fn restart_notices(report: &Report) -> Vec<String> {
+    let mut out: Vec<String> = report.restarts.iter().map(ToString::to_string).collect();
+    out.extend(
+        report
+            .items
+            .iter()
+            .flat_map(|i: &ItemOutcome| i.notices.iter().cloned()),
+    );
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The view of an apply: the plan's, with what happened.
+pub(crate) fn apply(p: &Plan, report: &Report) -> View {
+    let mut view = plan(p);
+    view.kind = Kind::Apply;
+    view.restart = Some(Restart::Known {
+        notices: restart_notices(report),
+    });
+    let s = &report.summary;
+    let t = report.transport();
+    let edge = |name: &'static str, e: &ipo_model::TransportStats| {
+        (
+            name,
+            e.requests,
+            e.retries,
+            e.throttled,
+            e.relogins,
+            e.waited.as_secs_f64(),
+        )
+    };
+    view.applied = Some(Applied {
+        planned: s.planned,
+        succeeded: s.succeeded,
+        failed: s.failed,
+        held: s.held_removals,
+        incremental: s.incremental,
+        full_resync_reason: s.full_resync_reason.clone(),
+        transport: vec![
+            edge("Microsoft Graph", &t.directory),
+            edge("IP Office", &t.ipo),
+        ],
+        failures: report
+            .failures()
+            .map(|i| {
+                (
+                    format!("{} {}", write_label(i.kind), i.record),
+                    i.error.as_ref().map(|e| e.to_string()).unwrap_or_default(),
+                )
+            })
+            .collect(),
+    });
+    view
+}

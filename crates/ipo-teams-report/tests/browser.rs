@@ -1,0 +1,204 @@
+//! The demo's report and a hostile-values twin, in a real browser: headless Chromium loads
+//! them from a 127.0.0.1 server, with that server also set as Chromium's proxy, so any
+//! request the page made, to any host, would be logged. Asserts on the DOM after scripts
+//! ran (`--dump-dom`) and takes a `--screenshot`.
+//!
+//! When Chromium is missing the test fails with what to install; it is never skipped.
+
+mod support;
+
+use ipo_teams_report::{Options, render_apply};
+use scraper::{Html, Selector};
+use support::browser::{Server, run};
+use sync_engine::PersonStatus;
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap_or_else(|e| panic!("selector {s}: {e:?}"))
+}
+
+fn text_of(doc: &Html, css: &str) -> String {
+    doc.select(&sel(css))
+        .next()
+        .unwrap_or_else(|| panic!("no {css} in the rendered DOM"))
+        .text()
+        .collect()
+}
+
+fn shape(doc: &Html) -> Vec<String> {
+    doc.select(&sel("*"))
+        .map(|e| {
+            let mut attrs: Vec<&str> = e.value().attrs().map(|(n, _)| n).collect();
+            attrs.sort_unstable();
+            format!("{}[{}]", e.value().name(), attrs.join(","))
+        })
+        .collect()
+}
+
+#[test]
+fn demo_and_hostile_reports_in_headless_chromium() {
+    let demo = support::demo();
+    let server = Server::start();
+    let proxy = format!("--proxy-server={}", server.base);
+    let clean_report = support::with_notice(&demo.report, false);
+    let hostile_report = support::with_notice(&demo.report, true);
+    let clean = server.page(
+        "/report.html",
+        render_apply(&demo.applied, &clean_report, &Options::new()),
+    );
+    let hostile = server.page(
+        "/hostile.html",
+        render_apply(
+            &support::hostile_plan(&demo.applied),
+            &hostile_report,
+            &Options::new(),
+        ),
+    );
+    // The detector works: a page that does fetch is seen, even for another host.
+    let control = server.page(
+        "/control.html",
+        "<!DOCTYPE html><img src=\"http://example.invalid/probe.png\">".into(),
+    );
+    run(&control, &["--dump-dom", &proxy]);
+    let seen = server.requests();
+    assert!(
+        seen.iter()
+            .any(|r| r.ends_with("example.invalid/probe.png")),
+        "the request detector missed the control page's image: {seen:?}"
+    );
+    let before = seen.len();
+    assert!(!support::browser::is_browser_service(
+        "http://example.invalid/probe.png"
+    ));
+    assert!(support::browser::is_browser_service(
+        "update.googleapis.com:443"
+    ));
+
+    let dom = Html::parse_document(&run(&clean, &["--dump-dom", &proxy]));
+    let bad = Html::parse_document(&run(&hostile, &["--dump-dom", &proxy]));
+
+    // Summary counts equal the plan's.
+    let plan = &demo.applied;
+    let status = |s: PersonStatus| plan.people.iter().filter(|p| p.status == s).count();
+    for (id, n) in [
+        ("count-people", plan.people.len()),
+        ("count-create", status(PersonStatus::Create)),
+        ("count-skipped", status(PersonStatus::Skipped)),
+        ("count-writes", plan.actions.len()),
+        ("count-succeeded", demo.report.summary.succeeded),
+    ] {
+        assert_eq!(text_of(&dom, &format!("#{id}")), n.to_string(), "{id}");
+    }
+    assert_eq!(
+        dom.select(&sel("#people tbody tr")).count(),
+        plan.people.len()
+    );
+    // The filter controls are there and were shown by the script: the browser ran it,
+    // so the CSP hash matched the script.
+    let form = dom
+        .select(&sel("form#filters"))
+        .next()
+        .expect("the filter form");
+    assert!(
+        form.value().attr("hidden").is_none(),
+        "the filter script did not run (CSP hash mismatch?)"
+    );
+    for control in [
+        "select[name=type]",
+        "select[name=action]",
+        "select[name=problem]",
+        "input[name=q]",
+    ] {
+        assert_eq!(dom.select(&sel(control)).count(), 1, "{control}");
+    }
+    assert_eq!(text_of(&dom, "#shown"), plan.people.len().to_string());
+    assert_eq!(
+        dom.select(&sel("svg.chart")).count(),
+        2,
+        "types and licence charts"
+    );
+
+    // The filters work: a link's fragment sets them, and the script hides the other rows.
+    let visible = |doc: &Html| {
+        doc.select(&sel("#people tbody tr"))
+            .filter(|r| r.value().attr("hidden").is_none())
+            .count()
+    };
+    let skipped = status(PersonStatus::Skipped);
+    assert!(skipped > 0);
+    let filtered = Html::parse_document(&run(
+        &format!("{clean}#action=skipped"),
+        &["--dump-dom", &proxy],
+    ));
+    assert_eq!(visible(&filtered), skipped);
+    assert_eq!(text_of(&filtered, "#shown"), skipped.to_string());
+    let name = plan.people[0].label.to_string();
+    let query = format!("{clean}#q={}", name.split('@').next().unwrap_or(&name));
+    let searched = Html::parse_document(&run(&query, &["--dump-dom", &proxy]));
+    assert_eq!(visible(&searched), 1, "searching {name}");
+    // With scripts off the page is complete: every line shown, the inert controls hidden.
+    // (`--dump-dom` needs scripts on, so the page's script is blocked by a second CSP.)
+    let no_script = server.page_with_header(
+        "/noscript.html",
+        render_apply(&demo.applied, &clean_report, &Options::new()),
+        Some("Content-Security-Policy: script-src 'none'"),
+    );
+    let plain = Html::parse_document(&run(&no_script, &["--dump-dom", &proxy]));
+    assert_eq!(visible(&plain), plan.people.len());
+    let form = plain
+        .select(&sel("form#filters"))
+        .next()
+        .expect("the filter form");
+    assert!(form.value().attr("hidden").is_some());
+
+    // The hostile twin: the same elements and attributes, the payloads as text.
+    assert_eq!(
+        shape(&dom),
+        shape(&bad),
+        "a directory value made an element or attribute"
+    );
+    let text: String = bad.root_element().text().collect();
+    for p in support::PAYLOADS {
+        assert!(text.contains(p), "{p} is not shown as text");
+    }
+    assert_eq!(bad.select(&sel("script")).count(), 1);
+    assert_eq!(bad.select(&sel("img, iframe, link, a")).count(), 0);
+
+    // A screenshot renders.
+    let shots = tempfile::tempdir().expect("a temporary directory");
+    let png = shots.path().join("report.png");
+    run(
+        &clean,
+        &[
+            "--window-size=1280,1900",
+            &format!("--screenshot={}", png.display()),
+            &proxy,
+        ],
+    );
+    let bytes = std::fs::read(&png).expect("Chromium wrote the screenshot");
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    assert!(
+        bytes.len() > 20_000,
+        "a blank screenshot ({} bytes)",
+        bytes.len()
+    );
+
+    // No request left the pages: apart from Chromium's own background services, the
+    // server (also the proxy for every other host) saw the three page loads, nothing else.
+    let from_pages: Vec<String> = server.requests()[before..]
+        .iter()
+        .filter(|r| !support::browser::is_browser_service(r))
+        .cloned()
+        .collect();
+    assert_eq!(
+        from_pages,
+        [
+            "/report.html",
+            "/hostile.html",
+            "/report.html",
+            "/report.html",
+            "/noscript.html",
+            "/report.html"
+        ],
+        "the pages made requests of their own"
+    );
+}

@@ -1,0 +1,379 @@
+//! The pages' HTML structure, parsed with an HTML5 parser: counts equal the plan's, the
+//! filters and sections are there, hostile directory values stay text and change no
+//! element or attribute, the CSP allows exactly the page's script and style, and no login
+//! or voicemail code appears.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use base64::Engine as _;
+use ipo_teams_report::{Options, render_apply, render_classification, render_plan};
+use scraper::{Html, Selector};
+use sha2::{Digest, Sha256};
+use sync_engine::{ActionKind, PersonStatus};
+use usertype_rules::Classification;
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap_or_else(|e| panic!("selector {s}: {e:?}"))
+}
+
+fn text_of(doc: &Html, css: &str) -> String {
+    doc.select(&sel(css))
+        .next()
+        .unwrap_or_else(|| panic!("no {css}"))
+        .text()
+        .collect()
+}
+
+/// Every element, in document order, as its name and attribute names (not values).
+pub fn shape(doc: &Html) -> Vec<String> {
+    doc.select(&sel("*"))
+        .map(|e| {
+            let mut attrs: Vec<&str> = e.value().attrs().map(|(n, _)| n).collect();
+            attrs.sort_unstable();
+            format!("{}[{}]", e.value().name(), attrs.join(","))
+        })
+        .collect()
+}
+
+#[test]
+fn plan_page_counts_equal_the_plans() {
+    let demo = support::demo();
+    let plan = &demo.plan;
+    let doc = Html::parse_document(&render_plan(plan, &Options::new()));
+    let status = |s: PersonStatus| plan.people.iter().filter(|p| p.status == s).count();
+    for (id, n) in [
+        ("count-people", plan.people.len()),
+        ("count-create", status(PersonStatus::Create)),
+        ("count-update", status(PersonStatus::Update)),
+        ("count-remove", status(PersonStatus::Remove)),
+        ("count-skipped", status(PersonStatus::Skipped)),
+        ("count-in_sync", status(PersonStatus::InSync)),
+        ("count-writes", plan.actions.len()),
+    ] {
+        assert_eq!(text_of(&doc, &format!("#{id}")), n.to_string(), "{id}");
+    }
+    for (t, code) in [
+        (ipo_model::UserType::IpOfficeOnly, "ip_office_only"),
+        (ipo_model::UserType::TeamsOnly, "teams_only"),
+        (ipo_model::UserType::TeamsAndIpOffice, "teams_and_ip_office"),
+    ] {
+        let n = plan
+            .people
+            .iter()
+            .filter(|p| p.user_type == Some(t))
+            .count();
+        assert!(n > 0, "the demo has {t} people");
+        assert_eq!(
+            text_of(&doc, &format!("#count-{code}")),
+            n.to_string(),
+            "{t}"
+        );
+    }
+    // One table row per person, carrying the person's status for the filter.
+    let rows: Vec<_> = doc.select(&sel("#people tbody tr")).collect();
+    assert_eq!(rows.len(), plan.people.len());
+    let skipped = rows
+        .iter()
+        .filter(|r| r.value().attr("data-action") == Some("skipped"))
+        .count();
+    assert_eq!(skipped, status(PersonStatus::Skipped));
+    assert!(skipped > 0, "the demo has blocked people");
+    // The blocked card lists each skipped person under the problem that blocks them.
+    let blocked_people = doc.select(&sel("#blocked details li")).count();
+    assert!(
+        blocked_people >= skipped,
+        "{blocked_people} blocked entries for {skipped} skipped"
+    );
+    // Licences: one table line per profile the plan needs, with its numbers.
+    let lic_rows: Vec<_> = doc.select(&sel("#licences tbody tr")).collect();
+    assert_eq!(lic_rows.len(), plan.licenses.len());
+    for (row, need) in lic_rows.iter().zip(&plan.licenses) {
+        let cells: Vec<String> = row.select(&sel("td")).map(|c| c.text().collect()).collect();
+        assert_eq!(cells[1], need.needed.to_string());
+        assert_eq!(cells[2], need.free.to_string());
+    }
+    // The Teams script, whole, in its block.
+    assert_eq!(text_of(&doc, "#teams-script"), plan.teams_script());
+    assert!(plan.count(ActionKind::CreateUser) > 0);
+}
+
+#[test]
+fn filters_cover_every_type_action_and_problem_present() {
+    let demo = support::demo();
+    let doc = Html::parse_document(&render_plan(&demo.plan, &Options::new()));
+    let form = doc
+        .select(&sel("form#filters"))
+        .next()
+        .expect("the filter form");
+    assert!(
+        form.value().attr("hidden").is_some(),
+        "hidden until the script runs"
+    );
+    let options = |name: &str| -> BTreeSet<String> {
+        doc.select(&sel(&format!("select[name={name}] option")))
+            .filter_map(|o| o.value().attr("value").map(str::to_owned))
+            .filter(|v| !v.is_empty())
+            .collect()
+    };
+    let rows: Vec<_> = doc.select(&sel("#people tbody tr")).collect();
+    let actions: BTreeSet<String> = rows
+        .iter()
+        .filter_map(|r| r.value().attr("data-action").map(str::to_owned))
+        .collect();
+    assert_eq!(options("action"), actions);
+    let problems: BTreeSet<String> = rows
+        .iter()
+        .flat_map(|r| {
+            r.value()
+                .attr("data-problems")
+                .unwrap_or("")
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(!problems.is_empty());
+    assert_eq!(options("problem"), problems);
+    assert_eq!(
+        options("type"),
+        [
+            "ip_office_only",
+            "none",
+            "teams_and_ip_office",
+            "teams_only"
+        ]
+        .map(String::from)
+        .into()
+    );
+    assert_eq!(doc.select(&sel("input[type=search][name=q]")).count(), 1);
+    // Searching by name: every row carries its person's label, lowercased.
+    for (row, p) in rows.iter().zip(&demo.plan.people) {
+        let search = row.value().attr("data-search").expect("data-search");
+        assert!(search.contains(&p.label.to_lowercase()), "{search}");
+    }
+}
+
+#[test]
+fn csp_allows_exactly_the_pages_one_script_and_one_style() {
+    let demo = support::demo();
+    for html in [
+        render_plan(&demo.plan, &Options::new()),
+        render_apply(&demo.applied, &demo.report, &Options::new()),
+        render_classification(&demo.classification, &Options::new()),
+    ] {
+        let doc = Html::parse_document(&html);
+        let metas: Vec<_> = doc
+            .select(&sel("head > meta[http-equiv=Content-Security-Policy]"))
+            .collect();
+        assert_eq!(metas.len(), 1);
+        // First in <head> after the charset, so it governs the style and script.
+        let first = doc.select(&sel("head > *")).nth(1).expect("head elements");
+        assert_eq!(
+            first.value().attr("http-equiv"),
+            Some("Content-Security-Policy")
+        );
+        let policy = metas[0].value().attr("content").expect("content");
+        let hash = |s: &str| {
+            format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))
+            )
+        };
+        let scripts: Vec<String> = doc
+            .select(&sel("script"))
+            .map(|s| s.text().collect())
+            .collect();
+        let styles: Vec<String> = doc
+            .select(&sel("style"))
+            .map(|s| s.text().collect())
+            .collect();
+        assert_eq!((scripts.len(), styles.len()), (1, 1));
+        let directives: Vec<&str> = policy.split(';').map(str::trim).collect();
+        assert!(directives.contains(&"default-src 'none'"), "{policy}");
+        assert!(
+            directives.contains(&format!("script-src {}", hash(&scripts[0])).as_str()),
+            "{policy}"
+        );
+        assert!(
+            directives.contains(&format!("style-src {}", hash(&styles[0])).as_str()),
+            "{policy}"
+        );
+        assert!(!policy.contains("unsafe") && !policy.contains('*') && !policy.contains("http"));
+        // Nothing that could fetch or navigate: no URL-bearing attribute (xlink:href is
+        // `href` by local name), no style attribute, no inline event handler.
+        let forbidden = [
+            "src",
+            "href",
+            "action",
+            "formaction",
+            "srcset",
+            "style",
+            "background",
+            "poster",
+            "data",
+            "ping",
+        ];
+        for e in doc.select(&sel("*")) {
+            for (name, _) in e.value().attrs() {
+                assert!(
+                    !forbidden.contains(&name),
+                    "<{}> has {name}",
+                    e.value().name()
+                );
+                assert!(!name.starts_with("on"), "<{}> has {name}", e.value().name());
+            }
+        }
+        for tag in [
+            "img", "iframe", "link", "object", "embed", "base", "a", "audio", "video", "source",
+        ] {
+            assert_eq!(doc.select(&sel(tag)).count(), 0, "a <{tag}>");
+        }
+    }
+}
+
+#[test]
+fn hostile_values_stay_text_and_leave_the_structure_as_it_was() {
+    let demo = support::demo();
+    let clean_report = support::with_notice(&demo.report, false);
+    let bad_report = support::with_notice(&demo.report, true);
+    let pages = [
+        (
+            render_plan(&demo.plan, &Options::new()),
+            render_plan(&support::hostile_plan(&demo.plan), &Options::new()),
+        ),
+        (
+            render_apply(&demo.applied, &clean_report, &Options::new()),
+            render_apply(
+                &support::hostile_plan(&demo.applied),
+                &bad_report,
+                &Options::new(),
+            ),
+        ),
+        (
+            render_classification(&demo.classification, &Options::new()),
+            render_classification(
+                &support::hostile_classification(&demo.classification),
+                &Options::new(),
+            ),
+        ),
+        (
+            render_plan(&demo.plan, &Options::new().title("Contoso").system("IPO")),
+            render_plan(
+                &demo.plan,
+                &Options::new()
+                    .title(support::PAYLOADS[0])
+                    .system(support::PAYLOADS[1])
+                    .generated(support::PAYLOADS[2]),
+            ),
+        ),
+    ];
+    for (clean, hostile) in &pages {
+        let (c, h) = (Html::parse_document(clean), Html::parse_document(hostile));
+        assert_eq!(shape(&c), shape(&h), "the hostile page's elements differ");
+        let text: String = h.root_element().text().collect();
+        let used = support::PAYLOADS
+            .iter()
+            .filter(|p| text.contains(*p))
+            .count();
+        assert!(used >= 3, "the payloads show as text ({used} found)");
+    }
+    // Every payload reached some page, as text.
+    let all: String = pages
+        .iter()
+        .map(|(_, h)| {
+            Html::parse_document(h)
+                .root_element()
+                .text()
+                .collect::<String>()
+        })
+        .collect();
+    for p in support::PAYLOADS {
+        assert!(all.contains(p), "{p} is not shown as text");
+    }
+}
+
+#[test]
+fn login_and_voicemail_codes_never_appear() {
+    let demo = support::demo_with_codes();
+    let code_fields: Vec<_> = demo
+        .plan
+        .actions
+        .iter()
+        .flat_map(|a| a.changes.iter())
+        .filter(|c| c.field.to_lowercase().contains("code"))
+        .collect();
+    assert!(
+        !code_fields.is_empty(),
+        "the codes were mapped, so creates set them"
+    );
+    let pages = [
+        render_plan(&demo.plan, &Options::new()),
+        render_apply(&demo.applied, &demo.report, &Options::new()),
+        render_classification(&demo.classification, &Options::new()),
+    ];
+    for html in &pages {
+        for n in 0..60 {
+            for code in [support::login_code(n), support::voicemail_code(n)] {
+                assert!(!html.contains(&code), "code {code} is on the page");
+            }
+        }
+    }
+    assert!(pages[0].contains("***"), "codes show masked");
+}
+
+#[test]
+fn apply_page_shows_results_transport_and_restart_notices() {
+    let demo = support::demo();
+    let report = support::with_notice(&demo.report, false);
+    let doc = Html::parse_document(&render_apply(&demo.applied, &report, &Options::new()));
+    let s = &report.summary;
+    assert_eq!(text_of(&doc, "#count-planned"), s.planned.to_string());
+    assert_eq!(text_of(&doc, "#count-succeeded"), s.succeeded.to_string());
+    assert_eq!(text_of(&doc, "#count-failed"), s.failed.to_string());
+    assert_eq!(text_of(&doc, "#report-kind"), "Apply");
+    assert_eq!(doc.select(&sel("#transport tbody tr")).count(), 2);
+    let restart = text_of(&doc, "#restart");
+    assert!(
+        restart.contains("needs a restart") && restart.contains("REBOOT"),
+        "{restart}"
+    );
+    // Without notices: no restart.
+    let doc = Html::parse_document(&render_apply(&demo.applied, &demo.report, &Options::new()));
+    assert!(text_of(&doc, "#restart").contains("No restart needed"));
+}
+
+#[test]
+fn classification_page_counts_equal_the_summary_and_group_problems() {
+    let demo = support::demo();
+    let c: &Classification = &demo.classification;
+    let s = c.summary();
+    let doc = Html::parse_document(&render_classification(c, &Options::new()));
+    for (t, code) in [
+        (ipo_model::UserType::IpOfficeOnly, "ip_office_only"),
+        (ipo_model::UserType::TeamsOnly, "teams_only"),
+        (ipo_model::UserType::TeamsAndIpOffice, "teams_and_ip_office"),
+    ] {
+        let n = s.per_type.get(&t).copied().unwrap_or(0);
+        assert_eq!(text_of(&doc, &format!("#count-{code}")), n.to_string());
+    }
+    assert_eq!(text_of(&doc, "#count-people"), s.people.to_string());
+    assert_eq!(
+        doc.select(&sel("#people tbody tr")).count(),
+        c.verdicts.len()
+    );
+    // Each error problem's people are listed under its code.
+    let errors = c
+        .verdicts
+        .iter()
+        .flat_map(|v| v.problems.iter())
+        .filter(|p| p.severity() == usertype_rules::Severity::Error)
+        .count();
+    assert!(errors > 0);
+    assert_eq!(doc.select(&sel("#blocked details li")).count(), errors);
+    // A classification has no licence, threshold or restart card.
+    for id in ["#licences", "#threshold", "#restart", "#teams"] {
+        assert_eq!(doc.select(&sel(id)).count(), 0, "{id}");
+    }
+}

@@ -1,0 +1,229 @@
+//! Shared by the tests and the screenshot example: the demo's tenant and configuration
+//! (the data `cargo run --example demo` drives through the emulators), planned and applied
+//! against the in-memory stores; and hostile twins of its outputs.
+#![allow(dead_code)]
+
+#[path = "../../../../examples/demo/tenant.rs"]
+#[allow(dead_code, clippy::all)]
+mod tenant;
+
+pub mod browser;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use ipo_model::{
+    DirectorySource, DirectoryUser, IpoConfigStore, MemoryDirectory, MemoryIpo, ObjectId, UserType,
+};
+use sync_engine::{
+    Changes, FieldChange, MemoryStateStore, Plan, Reason, Report, RunOptions, SyncConfig,
+    SyncEngine, Text,
+};
+use usertype_rules::{Classification, ClassifyInput, DefaultLicensePolicy, classify};
+
+/// The demo's outputs.
+pub struct Demo {
+    pub classification: Classification,
+    /// The dry run's plan.
+    pub plan: Plan,
+    /// The apply's plan and report.
+    pub applied: Plan,
+    pub report: Report,
+}
+
+fn config(codes: bool) -> SyncConfig {
+    let mut text = include_str!("../../../../examples/sync.example.toml").to_owned();
+    if codes {
+        text = text
+            .replace("# login_code", "login_code")
+            .replace("# voicemail_code", "voicemail_code");
+    }
+    let file: toml::Table = toml::from_str(&text).expect("example configuration parses");
+    let sync = toml::to_string(file.get("sync").expect("[sync]")).expect("[sync] prints");
+    SyncConfig::from_toml(&sync).expect("the example configuration is valid")
+}
+
+/// The code every demo person is given when `codes` is on: person n gets `73916n` / `58203n`
+/// (distinctive, so a test can look for them).
+pub fn login_code(n: usize) -> String {
+    format!("{}", 739160 + n)
+}
+pub fn voicemail_code(n: usize) -> String {
+    format!("{}", 582030 + n)
+}
+
+/// The demo, planned (dry run) and applied.
+pub fn demo() -> Demo {
+    run(false)
+}
+
+/// The demo with login and voicemail codes mapped from extensionAttribute3/4.
+pub fn demo_with_codes() -> Demo {
+    run(true)
+}
+
+fn run(codes: bool) -> Demo {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    rt.block_on(async move {
+        let config = config(codes);
+        let dir = MemoryDirectory::new();
+        let group = |g: &str| g.parse().expect("demo group ids are valid");
+        dir.add_nested_group(
+            &group(tenant::TEAMS_ONLY_GROUP),
+            &group(tenant::SALES_GROUP),
+        );
+        for (n, p) in tenant::people().into_iter().enumerate() {
+            let mut user = p.user;
+            if codes {
+                user.extension_attributes.set(3, Some(login_code(n)));
+                user.extension_attributes.set(4, Some(voicemail_code(n)));
+            }
+            for g in &p.groups {
+                dir.add_member(&group(g), &user.id);
+            }
+            dir.upsert_user(user);
+        }
+        let dir: Arc<dyn DirectorySource> = Arc::new(dir);
+        let ipo: Arc<dyn IpoConfigStore> = Arc::new(MemoryIpo::new(tenant::ipo()));
+        let engine = SyncEngine::new(config.clone(), dir, ipo, Arc::new(MemoryStateStore::new()));
+        let dry = engine.run(&RunOptions::dry_run()).await.expect("dry run");
+        let classification = classification(&config, &dry.directory, &dry.snapshot);
+        let applied = engine.run(&RunOptions::apply()).await.expect("apply");
+        Demo {
+            classification,
+            plan: dry.plan,
+            applied: applied.plan,
+            report: applied.report.expect("an apply reports"),
+        }
+    })
+}
+
+/// Classification as the demo does it: each person's intended type from the
+/// highest-priority rule of their groups.
+fn classification(
+    config: &SyncConfig,
+    directory: &[DirectoryUser],
+    snapshot: &ipo_model::IpoSnapshot,
+) -> Classification {
+    let mut intended: BTreeMap<ObjectId, UserType> = BTreeMap::new();
+    for u in directory {
+        if let Some(rule) = config
+            .rules
+            .iter()
+            .filter(|r| u.groups.contains(&r.group))
+            .max_by_key(|r| r.priority)
+        {
+            intended.insert(u.id.clone(), rule.user_type);
+        }
+    }
+    let input = ClassifyInput::new(directory, snapshot).with_intended(&intended);
+    classify(&input, &DefaultLicensePolicy::default())
+}
+
+/// Values a directory could hold that would do harm if they reached the page as markup.
+pub const PAYLOADS: &[&str] = &[
+    "<img src=x onerror=alert(1)>",
+    "</script><script>alert(1)</script>",
+    "\"><svg onload=alert(1)>",
+    "' onmouseover='alert(1)' x='",
+    "javascript:alert(document.cookie)",
+    "</textarea></pre></td></tr></table><b>x</b>",
+    "<!-- <style>body{display:none}</style>",
+    "<a href=\"https://example.invalid/\">link</a>",
+    "<iframe src=//example.invalid></iframe>",
+    "<link rel=stylesheet href=//example.invalid/x.css>",
+];
+
+fn payload(i: usize) -> &'static str {
+    PAYLOADS[i % PAYLOADS.len()]
+}
+
+fn taint(text: &str, i: usize) -> String {
+    format!("{text} {}", payload(i))
+}
+
+fn taint_text(t: &Text, i: usize) -> Text {
+    Text::from(taint(t, i))
+}
+
+fn taint_reason(r: &mut Reason, i: usize) {
+    match r {
+        Reason::InvalidValue { message, .. } | Reason::ValueCleaned { message, .. } => {
+            *message = taint(message, i)
+        }
+        Reason::ExtensionTaken { by, .. } => *by = taint(by, i),
+        Reason::TeamsExtensionClash { with, .. } => *with = taint(with, i),
+        Reason::NameDerived { from, .. } => *from = taint(from, i),
+        Reason::UnknownHuntGroup { name } => *name = taint(name, i),
+        Reason::RuleConflict { rules } | Reason::HuntGroupNotAllowed { groups: rules } => {
+            for r in rules {
+                *r = taint(r, i)
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The same plan with a hostile value added to every text that comes from the directory or
+/// IP Office (labels, rules, record names, old and new values, reasons, Teams identities,
+/// notes). Which values are present stays the same, so the page must keep its structure.
+pub fn hostile_plan(plan: &Plan) -> Plan {
+    let mut p = plan.clone();
+    for (i, person) in p.people.iter_mut().enumerate() {
+        person.label = taint_text(&person.label, i);
+        if let Some(rule) = &mut person.rule {
+            *rule = taint_text(rule, i + 1);
+        }
+        for r in &mut person.reasons {
+            taint_reason(r, i + 2);
+        }
+    }
+    for (i, a) in p.actions.iter_mut().enumerate() {
+        a.record.name = taint_text(&a.record.name, i);
+        let changes: Vec<FieldChange> = a
+            .changes
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                c.old = c.old.as_ref().map(|v| taint_text(v, i + 3));
+                c.new = c.new.as_ref().map(|v| taint_text(v, i + 4));
+                c
+            })
+            .collect();
+        a.changes = Changes::from(changes);
+    }
+    for (i, t) in p.teams_actions.iter_mut().enumerate() {
+        t.user_principal_name = taint(&t.user_principal_name, i);
+        t.voice_routing_policy = taint(&t.voice_routing_policy, i + 5);
+    }
+    for (i, n) in p.notes.iter_mut().enumerate() {
+        *n = taint(n, i);
+    }
+    p
+}
+
+/// The report with one REBOOT notice on its first item (clean, or carrying a payload).
+pub fn with_notice(report: &Report, hostile: bool) -> Report {
+    let mut r = report.clone();
+    if let Some(first) = r.items.first_mut() {
+        let notice = "IP Office node 127.0.0.1 must be restarted for this change (REBOOT)";
+        first.notices = vec![if hostile {
+            taint(notice, 0)
+        } else {
+            notice.into()
+        }];
+    }
+    r
+}
+
+/// The classification with a hostile value added to every label and IP Office name shown.
+pub fn hostile_classification(c: &Classification) -> Classification {
+    let mut c = c.clone();
+    for (i, v) in c.verdicts.iter_mut().enumerate() {
+        v.person.label = taint(&v.person.label, i);
+    }
+    c
+}
