@@ -45,6 +45,7 @@ mod reason;
 mod record;
 mod render;
 mod report;
+mod rule_checks;
 mod state;
 mod text;
 
