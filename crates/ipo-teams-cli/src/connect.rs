@@ -26,16 +26,17 @@ pub fn clients(config: &ProgramConfig, secrets: Secrets) -> Result<Clients, CliE
     );
     // Each base on its own: a national cloud may need only one changed.
     if let Some(login) = &config.graph.login_base {
-        g.login_base = login.clone();
+        g.login_base = login.url().clone();
     }
     if let Some(graph) = &config.graph.graph_base {
-        g.graph_base = graph.clone();
+        g.graph_base = graph.url().clone();
     }
     let graph = GraphClient::new(g).map_err(|e| CliError::Setup(format!("[graph]: {e}")))?;
 
     let base = config
         .ipo
         .base_url
+        .url()
         .as_str()
         .trim_end_matches('/')
         .to_owned();

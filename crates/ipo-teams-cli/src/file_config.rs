@@ -47,14 +47,41 @@ pub struct GraphSection {
     pub client_id: String,
     /// Sign-in base; each base may be set alone (national clouds, test servers).
     #[serde(default)]
-    pub login_base: Option<Url>,
+    pub login_base: Option<HttpUrl>,
     /// Graph base, with the version.
     #[serde(default)]
-    pub graph_base: Option<Url>,
+    pub graph_base: Option<HttpUrl>,
     /// A file holding the client secret (systemd credential, Kubernetes secret volume).
     /// Without it the secret comes from `IPO_TEAMS_CLIENT_SECRET`.
     #[serde(default)]
     pub client_secret_file: Option<PathBuf>,
+}
+
+/// An `http://` or `https://` URL with a host, checked while the file is parsed (so a
+/// mistake is reported at its line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpUrl(Url);
+
+impl HttpUrl {
+    /// The URL.
+    pub fn url(&self) -> &Url {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for HttpUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let text = String::deserialize(d)?;
+        let url = Url::parse(&text)
+            .map_err(|e| D::Error::custom(format!("{text:?} is not a URL: {e}")))?;
+        if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
+            return Err(D::Error::custom(format!(
+                "{text:?}: write the whole URL, starting with https://"
+            )));
+        }
+        Ok(HttpUrl(url))
+    }
 }
 
 /// The IP Office wire format.
@@ -75,7 +102,7 @@ pub enum WireFormatName {
 #[non_exhaustive]
 pub struct IpoSection {
     /// `https://host:7070` of the primary (Server Edition / Select) or the IP500 V2.
-    pub base_url: Url,
+    pub base_url: HttpUrl,
     /// The service user (rights group "Management API Group").
     pub username: String,
     /// Body format.
@@ -231,17 +258,19 @@ user_type = "ip_office_only"
         let c = parse(&text).unwrap();
         assert!(c.graph.login_base.is_none());
         assert_eq!(
-            c.graph.graph_base.unwrap().as_str(),
+            c.graph.graph_base.unwrap().url().as_str(),
             "https://graph.microsoft.us/v1.0"
         );
     }
 
     #[test]
     fn a_bad_url_is_reported_with_its_line() {
-        let text = GOOD.replace("https://ipo.example:7070", "not a url");
-        let line = text.lines().position(|l| l.contains("not a url")).unwrap() + 1;
-        let e = parse(&text).unwrap_err().to_string();
-        assert!(e.contains(&format!("line {line}")), "{e}");
+        for bad in ["not a url", "ipo.example:7070", "ftp://ipo.example"] {
+            let text = GOOD.replace("https://ipo.example:7070", bad);
+            let line = text.lines().position(|l| l.contains(bad)).unwrap() + 1;
+            let e = parse(&text).unwrap_err().to_string();
+            assert!(e.contains(&format!("line {line}")), "{e}");
+        }
     }
 
     #[test]

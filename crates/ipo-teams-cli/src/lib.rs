@@ -41,7 +41,7 @@ mod state_file;
 
 pub use cli::{ApplyArgs, Cli, Command, ExplainArgs, PlanArgs, RunArgs};
 pub use error::CliError;
-pub use file_config::{GraphSection, IpoSection, ProgramConfig, WireFormatName};
+pub use file_config::{GraphSection, HttpUrl, IpoSection, Loaded, ProgramConfig, WireFormatName};
 pub use schedule::parse_interval;
 
 use std::process::ExitCode;
