@@ -263,17 +263,32 @@ fn print_classification(
         "blocked by a problem",
         summary.blocked_per_target.values().sum::<usize>() + summary.blocked_without_target
     );
-    for v in &result.verdicts {
-        if v.problems.is_empty() {
-            continue;
-        }
-        let kind = v
-            .user_type
+    let with_problems: Vec<_> = result
+        .verdicts
+        .iter()
+        .filter(|v| !v.problems.is_empty())
+        .collect();
+    // Columns as wide as their longest value: a long address never pushes a line out.
+    let label_width = with_problems
+        .iter()
+        .map(|v| v.person.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let kind_of = |v: &usertype_rules::Verdict| {
+        v.user_type
             .or(v.target)
             .map(|t| t.to_string())
-            .unwrap_or_else(|| "-".into());
+            .unwrap_or_else(|| "no user type".into())
+    };
+    let kind_width = with_problems
+        .iter()
+        .map(|v| kind_of(v).chars().count())
+        .max()
+        .unwrap_or(0);
+    for v in with_problems {
+        let kind = kind_of(v);
         for p in &v.problems {
-            println!("  {:<28} {:<20} {p}", v.person.label, kind);
+            println!("  {:<label_width$} {kind:<kind_width$} {p}", v.person.label);
         }
     }
 }

@@ -36,6 +36,7 @@ mod engine;
 mod error;
 mod ext_map;
 mod fast_hash;
+mod leaver_names;
 mod mapping;
 mod parts;
 mod plan;
