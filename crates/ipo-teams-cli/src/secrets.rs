@@ -1,6 +1,12 @@
-//! The two secrets, from a file named in the configuration (systemd `LoadCredential`,
-//! a Kubernetes secret volume) or from the environment. Never from arguments, so they stay
-//! out of `ps` and shell history. Every missing one is named at once.
+//! The two secrets, never from arguments (they would show in `ps` and shell history). Each
+//! is looked for, in this order:
+//! 1. the file the configuration names (`graph.client_secret_file`, `ipo.password_file`),
+//!    e.g. a Kubernetes secret volume;
+//! 2. systemd credentials: `$CREDENTIALS_DIRECTORY/client-secret` and
+//!    `$CREDENTIALS_DIRECTORY/ipo-password` (`LoadCredential=client-secret:...`);
+//! 3. the environment: `IPO_TEAMS_CLIENT_SECRET`, `IPO_TEAMS_IPO_PASSWORD`.
+//!
+//! Every missing one is named at once.
 
 use std::path::Path;
 
@@ -11,6 +17,10 @@ use crate::file_config::ProgramConfig;
 pub const CLIENT_SECRET_ENV: &str = "IPO_TEAMS_CLIENT_SECRET";
 /// The environment variable holding the IP Office service user's password.
 pub const IPO_PASSWORD_ENV: &str = "IPO_TEAMS_IPO_PASSWORD";
+/// The systemd credential name of the client secret.
+pub const CLIENT_SECRET_CREDENTIAL: &str = "client-secret";
+/// The systemd credential name of the IP Office password.
+pub const IPO_PASSWORD_CREDENTIAL: &str = "ipo-password";
 
 /// Both secrets, read.
 pub struct Secrets {
@@ -31,6 +41,7 @@ pub fn read(config: &ProgramConfig) -> Result<Secrets, CliError> {
     let mut missing = Vec::new();
     let client_secret = one(
         config.graph.client_secret_file.as_deref(),
+        CLIENT_SECRET_CREDENTIAL,
         CLIENT_SECRET_ENV,
         "graph.client_secret_file",
         "the app registration's client secret",
@@ -38,6 +49,7 @@ pub fn read(config: &ProgramConfig) -> Result<Secrets, CliError> {
     );
     let ipo_password = one(
         config.ipo.password_file.as_deref(),
+        IPO_PASSWORD_CREDENTIAL,
         IPO_PASSWORD_ENV,
         "ipo.password_file",
         "the IP Office service user's password",
@@ -52,15 +64,20 @@ pub fn read(config: &ProgramConfig) -> Result<Secrets, CliError> {
     }
 }
 
-/// One secret: the file when the configuration names one, else the variable.
+/// One secret: the configured file, else the systemd credential, else the variable.
 fn one(
     file: Option<&Path>,
+    credential: &str,
     var: &str,
     key: &str,
     what: &str,
     missing: &mut Vec<String>,
 ) -> Option<String> {
-    if let Some(path) = file {
+    let from_systemd = std::env::var_os("CREDENTIALS_DIRECTORY")
+        .map(|dir| Path::new(&dir).join(credential))
+        .filter(|p| p.is_file());
+    if let Some(path) = file.map(Path::to_path_buf).or(from_systemd) {
+        let path = path.as_path();
         // The file's content is never quoted: only its path and the I/O error.
         return match std::fs::read_to_string(path) {
             Ok(s) if !s.trim().is_empty() => Some(s.trim_end_matches(['\r', '\n']).to_owned()),

@@ -340,3 +340,56 @@ async fn check_tests_both_connections_without_reading_people() {
     assert!(ipo.logins >= 1);
     assert_eq!(ipo.write_requests, 0, "check writes nothing");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_come_from_configured_files_or_systemd_credentials() {
+    let lab = Lab::simple(&people(6)).await;
+    let dir = lab.workdir.path();
+
+    // Files named in the configuration (relative: beside it), no environment at all.
+    std::fs::write(dir.join("client-secret"), format!("{CLIENT_SECRET}\n")).unwrap();
+    std::fs::write(dir.join("ipo-password"), IPO_PASSWORD).unwrap();
+    let mut table = config_table(&lab);
+    table["graph"]
+        .as_table_mut()
+        .unwrap()
+        .insert("client_secret_file".into(), "client-secret".into());
+    table["ipo"]
+        .as_table_mut()
+        .unwrap()
+        .insert("password_file".into(), "ipo-password".into());
+    let cfg = write_config_text(&dir.join("files"), &toml::to_string(&table).unwrap());
+    std::fs::rename(dir.join("client-secret"), dir.join("files/client-secret")).unwrap();
+    std::fs::rename(dir.join("ipo-password"), dir.join("files/ipo-password")).unwrap();
+    let check = run(&cfg, &["check"], "", "").await;
+    assert_eq!(check.code, EXIT_OK, "{}\n{}", check.stdout, check.stderr);
+    assert_no_secret(&check, &[CLIENT_SECRET, IPO_PASSWORD]);
+
+    // systemd's LoadCredential: $CREDENTIALS_DIRECTORY/client-secret and ipo-password.
+    let creds = dir.join("credentials");
+    std::fs::create_dir_all(&creds).unwrap();
+    std::fs::write(creds.join("client-secret"), CLIENT_SECRET).unwrap();
+    std::fs::write(creds.join("ipo-password"), IPO_PASSWORD).unwrap();
+    let plain = write_config(&lab);
+    let mut cmd = command(dir, &plain, &["check"], "", "");
+    cmd.env("CREDENTIALS_DIRECTORY", &creds);
+    let check = tokio::task::spawn_blocking(move || finish(cmd.spawn().unwrap(), "check"))
+        .await
+        .unwrap();
+    assert_eq!(check.code, EXIT_OK, "{}\n{}", check.stdout, check.stderr);
+
+    // A configured file that is missing is named, with the other missing secret.
+    std::fs::remove_file(dir.join("files/client-secret")).unwrap();
+    let missing = run(&cfg, &["plan"], "", "").await;
+    assert_eq!(missing.code, EXIT_FAILURE);
+    assert!(
+        missing.stderr.contains("graph.client_secret_file"),
+        "{}",
+        missing.stderr
+    );
+    assert!(
+        missing.stderr.contains("files/client-secret"),
+        "{}",
+        missing.stderr
+    );
+}

@@ -236,7 +236,13 @@ async fn run_every_syncs_changes_and_stops_cleanly_on_sigterm() {
 
 /// A configuration mistake: its name, the file's text, the arguments, the secrets given,
 /// and what the message must contain.
-type Mistake<'a> = (&'a str, String, Vec<&'a str>, (&'a str, &'a str), Vec<String>);
+type Mistake<'a> = (
+    &'a str,
+    String,
+    Vec<&'a str>,
+    (&'a str, &'a str),
+    Vec<String>,
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn configuration_mistakes_are_reported_before_any_request() {
