@@ -253,20 +253,41 @@ fn print_classification(result: &usertype_rules::Classification) {
         "blocked by a problem",
         summary.blocked_per_target.values().sum::<usize>() + summary.blocked_without_target
     );
-    for v in &result.verdicts {
-        // What the sync fixes itself is in the plan below; here, what an administrator must
-        // act on, and warnings.
-        let shown: Vec<_> = v.problems.iter().filter(|p| !p.sync_can_fix()).collect();
-        if shown.is_empty() {
-            continue;
-        }
-        let kind = v
-            .user_type
+    // What the sync fixes itself is in the plan below; here, what an administrator must act
+    // on, and warnings.
+    let shown = |v: &usertype_rules::Verdict| -> Vec<String> {
+        v.problems
+            .iter()
+            .filter(|p| !p.sync_can_fix())
+            .map(ToString::to_string)
+            .collect()
+    };
+    let with_problems: Vec<_> = result
+        .verdicts
+        .iter()
+        .filter(|v| !shown(v).is_empty())
+        .collect();
+    // Columns as wide as their longest value: a long address never pushes a line out.
+    let label_width = with_problems
+        .iter()
+        .map(|v| v.person.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let kind_of = |v: &usertype_rules::Verdict| {
+        v.user_type
             .or(v.target)
             .map(|t| t.to_string())
-            .unwrap_or_else(|| "-".into());
-        for p in shown {
-            println!("  {:<28} {:<20} {p}", v.person.label, kind);
+            .unwrap_or_else(|| "no user type".into())
+    };
+    let kind_width = with_problems
+        .iter()
+        .map(|v| kind_of(v).chars().count())
+        .max()
+        .unwrap_or(0);
+    for v in with_problems {
+        let kind = kind_of(v);
+        for p in shown(v) {
+            println!("  {:<label_width$} {kind:<kind_width$} {p}", v.person.label);
         }
     }
 }

@@ -196,7 +196,8 @@ impl SyncEngine {
         {
             return Err(SyncError::UnknownPerson(id.to_string()));
         }
-        let plan = plan(&self.config, &users, &snapshot, &state, &plan_options);
+        let mut plan = plan(&self.config, &users, &snapshot, &state, &plan_options);
+        crate::leaver_names::name_leavers(&mut plan, &directory, &state.directory);
         let classification = crate::classify(&self.config, &users, &snapshot, &state);
         info!(
             actions = plan.actions.len(),

@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::plan::{ActionKind, PersonStatus, Plan};
+use crate::plan::{ActionKind, PersonPlan, PersonStatus, Plan};
+use crate::reason::Reason;
 use crate::report::{Report, RunTransport};
 
 /// Colour on or off (on only when writing to a terminal).
@@ -40,22 +41,38 @@ fn kind_label(kind: ActionKind) -> &'static str {
         ActionKind::CreateUser => "create user",
         ActionKind::UpdateUser => "update user",
         ActionKind::UpdateHuntGroup => "update hunt group",
-        ActionKind::PutDirectoryEntry => "directory entry",
-        ActionKind::RemoveDirectoryEntry => "remove dir. entry",
+        ActionKind::PutDirectoryEntry => "write directory entry",
+        ActionKind::RemoveDirectoryEntry => "remove directory entry",
         ActionKind::DisableUser => "disable user",
         ActionKind::DeleteUser => "delete user",
         ActionKind::DeleteExtension => "delete extension",
     }
 }
 
-/// Pads to `w` characters (by chars, not bytes, so accents line up).
+/// Pads to `w` characters (by chars, not bytes, so accents line up). Never cuts: a longer
+/// value (a long UPN) is shown whole, the columns are sized to the longest value instead.
 fn pad(s: &str, w: usize) -> String {
     let n = s.chars().count();
-    if n >= w {
-        s.chars().take(w).collect()
-    } else {
-        format!("{s}{}", " ".repeat(w - n))
-    }
+    format!("{s}{}", " ".repeat(w.saturating_sub(n)))
+}
+
+/// The width of the widest of `values`, in characters.
+fn width<'a>(values: impl Iterator<Item = &'a str>) -> usize {
+    values.map(|v| v.chars().count()).max().unwrap_or(0)
+}
+
+/// Whether a remark is routine (a name made from the mapped value by IP Office's rules, as
+/// for most people): shown only when the person is explained, where the trace asks for it.
+fn is_routine(reason: &Reason) -> bool {
+    matches!(reason, Reason::NameDerived { .. })
+}
+
+/// The remarks worth a line in the plan for `p`.
+fn remarks(p: &PersonPlan) -> impl Iterator<Item = &Reason> {
+    let explained = !p.trace.is_empty();
+    p.reasons
+        .iter()
+        .filter(move |r| explained || !is_routine(r))
 }
 
 /// The plan as tables: actions with their field changes, skipped people with reasons,
@@ -81,8 +98,16 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
             style.green("nothing to write: IP Office is in sync")
         );
     } else {
-        let _ = writeln!(out, "  {} {} CHANGES", pad("ACTION", 18), pad("RECORD", 34));
-        for a in &plan.actions {
+        let records: Vec<String> = plan.actions.iter().map(|a| a.record.to_string()).collect();
+        let kw = width(
+            plan.actions
+                .iter()
+                .map(|a| kind_label(a.kind))
+                .chain(["ACTION"]),
+        );
+        let rw = width(records.iter().map(String::as_str).chain(["RECORD"]));
+        let _ = writeln!(out, "  {} {} CHANGES", pad("ACTION", kw), pad("RECORD", rw));
+        for (a, record) in plan.actions.iter().zip(&records) {
             let changes = a
                 .changes
                 .iter()
@@ -98,32 +123,30 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
                 .join("; ");
             let label = kind_label(a.kind);
             let label = if a.kind.is_removal() || a.kind == ActionKind::DeleteExtension {
-                style.red(&pad(label, 18))
+                style.red(&pad(label, kw))
             } else {
-                style.green(&pad(label, 18))
+                style.green(&pad(label, kw))
             };
-            let _ = writeln!(
-                out,
-                "  {label} {} {changes}",
-                pad(&a.record.to_string(), 34)
-            );
+            let line = format!("  {label} {} {changes}", pad(record, rw));
+            let _ = writeln!(out, "{}", line.trim_end());
         }
     }
     let skipped: Vec<_> = plan
         .people
         .iter()
-        .filter(|p| !p.reasons.is_empty())
+        .filter(|p| remarks(p).next().is_some())
         .collect();
     if !skipped.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold("People with remarks"));
+        let lw = width(skipped.iter().map(|p| p.label.as_str()));
         for p in skipped {
-            for r in &p.reasons {
+            for r in remarks(p) {
                 let tag = if r.is_warning() {
                     style.yellow("warning")
                 } else {
                     style.yellow("skipped")
                 };
-                let _ = writeln!(out, "  {tag} {} {r}", pad(&p.label, 34));
+                let _ = writeln!(out, "  {tag} {} {r}", pad(&p.label, lw));
             }
         }
     }
@@ -214,20 +237,141 @@ pub fn render_report(report: &Report, style: Style) -> String {
     if let Some(l) = crate::restarts::line(&report.restarts) {
         let _ = writeln!(out, "{}", style.yellow(&l));
     }
+    let shown: Vec<String> = report
+        .items
+        .iter()
+        .filter(|i| i.error.is_some() || !i.notices.is_empty())
+        .map(|i| i.record.to_string())
+        .collect();
+    let rw = width(shown.iter().map(String::as_str));
     for i in report.failures() {
         if let Some(e) = &i.error {
             let _ = writeln!(
                 out,
                 "  {} {} {e}",
                 style.red("failed"),
-                pad(&i.record.to_string(), 34)
+                pad(&i.record.to_string(), rw)
             );
         }
     }
     for i in &report.items {
         for n in &i.notices {
-            let _ = writeln!(out, "  notice {} {n}", pad(&i.record.to_string(), 34));
+            let _ = writeln!(out, "  notice {} {n}", pad(&i.record.to_string(), rw));
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::changes::Changes;
+    use crate::plan::Action;
+    use crate::record::{RecordKind, RecordRef};
+
+    fn person(id: u32, label: &str, reasons: Vec<Reason>, trace: Vec<String>) -> PersonPlan {
+        PersonPlan {
+            id: format!("0b000000-0000-4000-8000-{id:012}").parse().unwrap(),
+            label: label.to_owned().into(),
+            user_type: None,
+            rule: None,
+            ipo_name: None,
+            extension: None,
+            status: PersonStatus::Skipped,
+            reasons,
+            trace,
+            verdict: None,
+        }
+    }
+
+    fn plan(actions: Vec<Action>, people: Vec<PersonPlan>) -> Plan {
+        Plan {
+            actions,
+            people,
+            licenses: Vec::new(),
+            held_removals: None,
+            teams_actions: Vec::new(),
+            notes: Vec::new(),
+            prepared: Vec::new(),
+            state_updates: Vec::new(),
+        }
+    }
+
+    fn derived() -> Reason {
+        Reason::NameDerived {
+            from: "ann.lee".into(),
+            name: "annlee".parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn long_labels_are_shown_whole_and_columns_line_up() {
+        let long = "someone.with.a.very.long.name@subsidiary.contoso.example";
+        let p = plan(
+            vec![
+                Action {
+                    kind: ActionKind::RemoveDirectoryEntry,
+                    record: RecordRef::new(RecordKind::DirectoryEntry, "Max Cooper"),
+                    person: None,
+                    changes: Changes::default(),
+                },
+                Action {
+                    kind: ActionKind::CreateUser,
+                    record: RecordRef::new(RecordKind::User, "ann"),
+                    person: None,
+                    changes: Changes::default(),
+                },
+            ],
+            vec![
+                person(1, long, vec![Reason::AccountDisabled], vec![]),
+                person(2, "ann@contoso.example", vec![Reason::OutOfScope], vec![]),
+            ],
+        );
+        let text = render_plan(&p, Style::default());
+        assert!(text.contains(long), "{text}");
+        assert!(text.contains("remove directory entry"), "{text}");
+        assert!(!text.contains("dir."), "no abbreviations: {text}");
+        let col = |needle: &str| {
+            let line = text.lines().find(|l| l.contains(needle)).unwrap();
+            line.find(needle).unwrap()
+        };
+        assert_eq!(col("account disabled"), col("in no synced group"), "{text}");
+        let action_line = |prefix: &str| text.lines().find(|l| l.contains(prefix)).unwrap();
+        let rec_col = |l: &str, rec: &str| l.find(rec).unwrap();
+        assert_eq!(
+            rec_col(action_line("remove directory entry"), "directory entry Max"),
+            rec_col(action_line("create user"), "user ann"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn routine_name_derivations_show_only_when_explained() {
+        let quiet = plan(
+            vec![],
+            vec![person(
+                1,
+                "ann.lee@contoso.example",
+                vec![derived()],
+                vec![],
+            )],
+        );
+        let text = render_plan(&quiet, Style::default());
+        assert!(!text.contains("derived from"), "{text}");
+        assert!(!text.contains("People with remarks"), "{text}");
+        let explained = plan(
+            vec![],
+            vec![person(
+                1,
+                "ann.lee@contoso.example",
+                vec![derived()],
+                vec!["scope: in group IP Office users".into()],
+            )],
+        );
+        let text = render_plan(&explained, Style::default());
+        assert!(
+            text.contains("name annlee derived from \"ann.lee\""),
+            "{text}"
+        );
+    }
 }

@@ -1,0 +1,136 @@
+//! `ipo-teams check`: like Avaya's "Test Connection". Checks the configuration, signs in to
+//! Graph and reads each rule's group (not its members), logs in to IP Office and reads the
+//! system and its licences (no users). Every check runs even when an earlier one fails, so
+//! one `check` lists every problem.
+
+use std::io::Write;
+
+use crate::cli::Cli;
+use crate::connect::clients;
+use crate::error::CliError;
+use crate::exit;
+use crate::file_config::Loaded;
+use crate::secrets::Secrets;
+use crate::state_file::{self, StateStatus};
+
+/// One line of the check.
+struct Line {
+    what: String,
+    ok: bool,
+    detail: String,
+}
+
+/// Runs every check; exit 0 when all pass, 1 otherwise.
+pub async fn run(cli: &Cli, loaded: &Loaded, secrets: Secrets) -> Result<u8, CliError> {
+    let cfg = &loaded.config;
+    let mut lines = vec![Line {
+        what: "configuration".into(),
+        ok: true,
+        detail: format!(
+            "{} is valid: {} group rules; state {} ({})",
+            loaded.path.display(),
+            cfg.sync.rules.len(),
+            cfg.state_file.display(),
+            match state_file::status(&cfg.state_file) {
+                StateStatus::Found => "found",
+                StateStatus::Missing => "not yet created: the first apply needs --first-run",
+            }
+        ),
+    }];
+    let c = clients(cfg, secrets)?;
+
+    for rule in &cfg.sync.rules {
+        let what = format!("Graph group {}", rule.label());
+        lines.push(match c.graph.nested_groups(&rule.group).await {
+            Ok(nested) => Line {
+                what,
+                ok: true,
+                detail: format!(
+                    "signed in to tenant {}; group {} readable ({} nested groups)",
+                    cfg.graph.tenant,
+                    rule.group,
+                    nested.len()
+                ),
+            },
+            Err(e) => Line {
+                what,
+                ok: false,
+                detail: e.to_string(),
+            },
+        });
+    }
+
+    match c.ipo.system().await {
+        Ok(system) => {
+            lines.push(Line {
+                what: "IP Office login".into(),
+                ok: true,
+                detail: format!(
+                    "logged in as {} to {} (release {}, {} licensing, {} nodes)",
+                    cfg.ipo.username,
+                    system.name,
+                    system.version,
+                    system.licensing_mode,
+                    system.nodes.len().max(1)
+                ),
+            });
+            lines.push(match cfg.sync.validate(Some(system.licensing_mode)) {
+                Ok(()) => Line {
+                    what: "user templates".into(),
+                    ok: true,
+                    detail: format!("every profile exists on a {} system", system.licensing_mode),
+                },
+                Err(e) => Line {
+                    what: "user templates".into(),
+                    ok: false,
+                    detail: e.to_string(),
+                },
+            });
+            lines.push(match c.ipo.list_licenses().await {
+                Ok(l) => Line {
+                    what: "IP Office rights".into(),
+                    ok: true,
+                    detail: format!(
+                        "the service user reads the configuration ({} licences)",
+                        l.len()
+                    ),
+                },
+                Err(e) => Line {
+                    what: "IP Office rights".into(),
+                    ok: false,
+                    detail: e.to_string(),
+                },
+            });
+        }
+        Err(e) => lines.push(Line {
+            what: "IP Office login".into(),
+            ok: false,
+            detail: e.to_string(),
+        }),
+    }
+    c.ipo.close().await;
+
+    let all_ok = lines.iter().all(|l| l.ok);
+    let mut out = std::io::stdout().lock();
+    let w = |e: std::io::Error| CliError::Output(e.to_string());
+    if cli.json {
+        let doc = serde_json::json!({
+            "ok": all_ok,
+            "checks": lines.iter().map(|l| serde_json::json!({
+                "check": l.what, "ok": l.ok, "detail": l.detail,
+            })).collect::<Vec<_>>(),
+        });
+        writeln!(out, "{doc:#}").map_err(w)?;
+    } else {
+        let width = lines
+            .iter()
+            .map(|l| l.what.chars().count())
+            .max()
+            .unwrap_or(0);
+        for l in &lines {
+            let mark = if l.ok { "ok    " } else { "FAILED" };
+            writeln!(out, "{mark} {:<width$}  {}", l.what, l.detail).map_err(w)?;
+        }
+    }
+    Ok(if all_ok { exit::OK } else { exit::FAILURE })
+}

@@ -1,0 +1,149 @@
+//! The command line, defined once with clap's derive: the program and the tests that check
+//! `deploy/`'s command lines use this same definition.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Sync Azure AD groups into Avaya IP Office users, for MS Teams Direct Routing.
+///
+/// Secrets come from the environment (IPO_TEAMS_CLIENT_SECRET, IPO_TEAMS_IPO_PASSWORD) or
+/// from files named in the configuration, never from arguments.
+#[derive(Debug, Parser)]
+#[command(name = "ipo-teams", version, propagate_version = true)]
+#[non_exhaustive]
+pub struct Cli {
+    /// The configuration file. A relative `state_file` in it is resolved against this
+    /// file's folder, whatever the current directory.
+    #[arg(
+        long,
+        short = 'c',
+        global = true,
+        value_name = "FILE",
+        default_value = "ipo-teams.toml"
+    )]
+    pub config: PathBuf,
+    /// Print machine-readable JSON on standard output instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Only warnings and errors on standard error.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// More detail on standard error (-v: debug, -vv: trace).
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+#[non_exhaustive]
+pub enum Command {
+    /// Show what a sync would change, writing nothing (a dry run).
+    Plan(PlanArgs),
+    /// Sync: write the planned changes to IP Office and save the state.
+    Apply(ApplyArgs),
+    /// Classify everyone in the rules' groups: IP Office only, MS Teams only or
+    /// MS Teams + IP Office user.
+    Classify,
+    /// Explain, step by step, what the sync would do for one person.
+    Explain(ExplainArgs),
+    /// Check the configuration and both connections (Graph sign-in and group access,
+    /// IP Office login and rights) without reading anyone's details.
+    Check,
+    /// Scheduled mode: sync on an interval until stopped (SIGTERM or Ctrl-C).
+    Run(RunArgs),
+}
+
+/// Options of `plan`.
+#[derive(Debug, Args, Default)]
+#[non_exhaustive]
+pub struct PlanArgs {
+    /// Plan removals even above the deletion threshold.
+    #[arg(long)]
+    pub allow_deletes: bool,
+    /// Read only the directory changes since the last sync.
+    #[arg(long)]
+    pub incremental: bool,
+}
+
+/// Options of `apply`.
+#[derive(Debug, Args, Default)]
+#[non_exhaustive]
+pub struct ApplyArgs {
+    /// Apply removals even above the deletion threshold.
+    #[arg(long)]
+    pub allow_deletes: bool,
+    /// Read only the directory changes since the last sync.
+    #[arg(long)]
+    pub incremental: bool,
+    /// There is no state yet because this is the first sync to this IP Office. Without it,
+    /// a missing state file stops the apply (it would create every user again).
+    #[arg(long)]
+    pub first_run: bool,
+}
+
+/// Options of `explain`.
+#[derive(Debug, Args)]
+#[non_exhaustive]
+pub struct ExplainArgs {
+    /// The person's Azure AD object id.
+    #[arg(value_name = "OBJECT_ID")]
+    pub person: String,
+}
+
+/// Options of `run`.
+#[derive(Debug, Args)]
+#[non_exhaustive]
+pub struct RunArgs {
+    /// Time between the start of two syncs, e.g. `40m`, `1h`, `90s`, `1h30m`.
+    #[arg(long, value_name = "INTERVAL", value_parser = crate::schedule::parse_interval)]
+    pub every: Duration,
+    /// Read everything again (not only the changes) at least this often.
+    #[arg(long, value_name = "INTERVAL", default_value = "24h",
+          value_parser = crate::schedule::parse_interval)]
+    pub full_every: Duration,
+    /// Apply removals even above the deletion threshold.
+    #[arg(long)]
+    pub allow_deletes: bool,
+    /// There is no state yet because this is the first sync to this IP Office.
+    #[arg(long)]
+    pub first_run: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn flags_go_before_or_after_the_subcommand() {
+        let a = Cli::try_parse_from(["ipo-teams", "--json", "-c", "a.toml", "plan"]).unwrap();
+        let b = Cli::try_parse_from(["ipo-teams", "plan", "--json", "--config", "a.toml"]).unwrap();
+        assert!(a.json && b.json);
+        assert_eq!(a.config, b.config);
+        let run = Cli::try_parse_from(["ipo-teams", "run", "--every", "1h30m"]).unwrap();
+        match run.command {
+            Command::Run(r) => {
+                assert_eq!(r.every, Duration::from_secs(5400));
+                assert_eq!(r.full_every, Duration::from_secs(86_400));
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn secrets_are_not_arguments() {
+        for flag in ["--client-secret", "--password", "--secret"] {
+            assert!(Cli::try_parse_from(["ipo-teams", flag, "x", "plan"]).is_err());
+        }
+    }
+}

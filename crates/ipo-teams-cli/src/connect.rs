@@ -1,0 +1,65 @@
+//! The two clients, built from the configuration and the secrets.
+
+use std::sync::Arc;
+
+use graph_client::{GraphClient, GraphConfig};
+use ipo_client::{IpoClient, IpoConfig, TlsMode, WireFormat};
+
+use crate::error::CliError;
+use crate::file_config::{ProgramConfig, WireFormatName};
+use crate::secrets::Secrets;
+
+/// Both clients.
+pub struct Clients {
+    /// Microsoft Graph.
+    pub graph: Arc<GraphClient>,
+    /// IP Office.
+    pub ipo: Arc<IpoClient>,
+}
+
+/// Builds both clients; nothing is sent yet.
+pub fn clients(config: &ProgramConfig, secrets: Secrets) -> Result<Clients, CliError> {
+    let mut g = GraphConfig::new(
+        config.graph.tenant.clone(),
+        config.graph.client_id.clone(),
+        secrets.client_secret,
+    );
+    // Each base on its own: a national cloud may need only one changed.
+    if let Some(login) = &config.graph.login_base {
+        g.login_base = login.url().clone();
+    }
+    if let Some(graph) = &config.graph.graph_base {
+        g.graph_base = graph.url().clone();
+    }
+    let graph = GraphClient::new(g).map_err(|e| CliError::Setup(format!("[graph]: {e}")))?;
+
+    let base = config
+        .ipo
+        .base_url
+        .url()
+        .as_str()
+        .trim_end_matches('/')
+        .to_owned();
+    let mut i = IpoConfig::new(base, config.ipo.username.clone(), secrets.ipo_password);
+    i.format = match config.ipo.format {
+        WireFormatName::Json => WireFormat::Json,
+        _ => WireFormat::Xml,
+    };
+    i.tls = match (
+        &config.ipo.ca_pem,
+        config.ipo.insecure_accept_any_certificate,
+    ) {
+        (_, true) => TlsMode::InsecureAcceptAnyCertificate,
+        (Some(p), false) => TlsMode::TrustCa(
+            std::fs::read_to_string(p)
+                .map_err(|e| CliError::Setup(format!("ipo.ca_pem {}: {e}", p.display())))?,
+        ),
+        (None, false) => TlsMode::PublicRoots,
+    };
+    i.directory_csv = config.ipo.directory_csv.clone();
+    let ipo = IpoClient::new(i).map_err(|e| CliError::Setup(format!("[ipo]: {e}")))?;
+    Ok(Clients {
+        graph: Arc::new(graph),
+        ipo: Arc::new(ipo),
+    })
+}

@@ -1,0 +1,74 @@
+//! `ipo-teams`, the administrator's program for the Azure AD to Avaya IP Office sync.
+//!
+//! Installed with `cargo install --path crates/ipo-teams-cli` (binary `ipo-teams`):
+//!
+//! ```sh
+//! export IPO_TEAMS_CLIENT_SECRET=...   # or graph.client_secret_file in the configuration
+//! export IPO_TEAMS_IPO_PASSWORD=...    # or ipo.password_file
+//! ipo-teams --config /etc/ipo-teams/sync.toml check
+//! ipo-teams --config /etc/ipo-teams/sync.toml plan
+//! ipo-teams --config /etc/ipo-teams/sync.toml apply --first-run   # the very first apply
+//! ipo-teams --config /etc/ipo-teams/sync.toml run --every 40m     # scheduled mode
+//! ```
+//!
+//! The library holds the whole program so that tests (and `deploy/`'s checks) parse command
+//! lines with the program's own definition:
+//!
+//! ```
+//! use clap::Parser;
+//! use ipo_teams_cli::{Cli, Command};
+//! let cli = Cli::try_parse_from(["ipo-teams", "--config", "sync.toml", "run", "--every", "40m"])?;
+//! assert!(matches!(cli.command, Command::Run(_)));
+//! # Ok::<(), clap::Error>(())
+//! ```
+//!
+//! Exit codes are listed in [`exit`].
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod check;
+mod cli;
+mod commands;
+mod connect;
+mod error;
+pub mod exit;
+mod file_config;
+mod lock;
+mod logging;
+mod progress;
+mod schedule;
+mod secrets;
+mod state_file;
+
+pub use cli::{ApplyArgs, Cli, Command, ExplainArgs, PlanArgs, RunArgs};
+pub use error::CliError;
+pub use file_config::{GraphSection, HttpUrl, IpoSection, Loaded, ProgramConfig, WireFormatName};
+pub use schedule::parse_interval;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Runs the program with the process's arguments and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init(&cli);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::FAILURE);
+        }
+    };
+    let code = match runtime.block_on(commands::dispatch(&cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    };
+    ExitCode::from(code)
+}

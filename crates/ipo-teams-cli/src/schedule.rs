@@ -1,0 +1,264 @@
+//! Scheduled mode, `ipo-teams run --every 40m`: one process, one lock, a sync per interval.
+//! Syncs read only the directory changes, except the first, one a day (`--full-every`) and
+//! whenever Graph says its change link is no longer valid. SIGTERM or Ctrl-C stops it
+//! after the sync in progress (its state saved), or at once while it waits; a second signal
+//! stops it at once (what was written is in the state: the next run resumes).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use sync_engine::RunOptions;
+use tokio::sync::Notify;
+
+use crate::cli::{Cli, RunArgs};
+use crate::commands::{engine, exit_code};
+use crate::connect::clients;
+use crate::error::CliError;
+use crate::file_config::Loaded;
+use crate::secrets::Secrets;
+use crate::{exit, lock, state_file};
+
+/// Parses an interval such as `40m`, `90s`, `1h30m` or `2d` (units `s`, `m`, `h`, `d`).
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(ipo_teams_cli::parse_interval("1h30m"), Ok(Duration::from_secs(5400)));
+/// assert!(ipo_teams_cli::parse_interval("40").is_err());
+/// ```
+pub fn parse_interval(text: &str) -> Result<Duration, String> {
+    let usage = || format!("{text:?} is not an interval: write e.g. 40m, 90s, 1h30m or 2d");
+    let mut total: u64 = 0;
+    let mut digits = String::new();
+    for ch in text.trim().chars() {
+        if ch.is_ascii_digit() {
+            digits.push(ch);
+            continue;
+        }
+        let unit = match ch {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return Err(usage()),
+        };
+        let n: u64 = digits.parse().map_err(|_| usage())?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|s| total.checked_add(s))
+            .ok_or_else(usage)?;
+        digits.clear();
+    }
+    if !digits.is_empty() || total == 0 {
+        return Err(usage());
+    }
+    Ok(Duration::from_secs(total))
+}
+
+/// Set by the first SIGTERM / Ctrl-C.
+#[derive(Default)]
+struct Stop {
+    requested: AtomicBool,
+    signals: AtomicUsize,
+    notify: Notify,
+}
+
+impl Stop {
+    fn requested(&self) -> bool {
+        self.requested.load(Ordering::SeqCst)
+    }
+}
+
+/// Waits for SIGTERM or Ctrl-C (SIGINT).
+async fn signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "SIGTERM cannot be watched; Ctrl-C still stops");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn listen(stop: Arc<Stop>) {
+    tokio::spawn(async move {
+        loop {
+            signal().await;
+            if stop.signals.fetch_add(1, Ordering::SeqCst) == 0 {
+                tracing::info!("stop requested: stopping after the sync in progress");
+                stop.requested.store(true, Ordering::SeqCst);
+                stop.notify.notify_one();
+            } else {
+                tracing::warn!("second stop request: stopping now; the next run resumes");
+                std::process::exit(i32::from(exit::FAILURE));
+            }
+        }
+    });
+}
+
+/// Runs syncs every `args.every` until stopped. Returns 0 after a clean stop.
+pub async fn run(
+    cli: &Cli,
+    loaded: &Loaded,
+    secrets: Secrets,
+    args: &RunArgs,
+) -> Result<u8, CliError> {
+    let state_path = &loaded.config.state_file;
+    let lock = lock::acquire(state_path)?;
+    tracing::debug!(lock = %lock.path().display(), "lock held");
+    state_file::check_apply(state_path, args.first_run)?;
+    let c = clients(&loaded.config, secrets)?;
+    let engine = engine(loaded, &c, cli.quiet);
+    let stop = Arc::new(Stop::default());
+    listen(stop.clone());
+
+    let mut last_full: Option<Instant> = None;
+    let mut number: u64 = 0;
+    loop {
+        number += 1;
+        let started = Instant::now();
+        let full_due = last_full.is_none_or(|t| t.elapsed() >= args.full_every);
+        let mut options = RunOptions::apply();
+        if !full_due {
+            options = options.incremental();
+        }
+        if args.allow_deletes {
+            options = options.allow_removals();
+        }
+        let line = match engine.run(&options).await {
+            Ok(r) => {
+                if !r.incremental {
+                    last_full = Some(started);
+                }
+                let mode = match (&r.full_resync_reason, r.incremental) {
+                    (_, true) => "changes only".to_owned(),
+                    (Some(why), false) => format!("full read ({why})"),
+                    (None, false) => "full read".to_owned(),
+                };
+                let (ok, failed, held) = r.report.as_ref().map_or((0, 0, 0), |rep| {
+                    (
+                        rep.summary.succeeded,
+                        rep.summary.failed,
+                        rep.summary.held_removals,
+                    )
+                });
+                Summary {
+                    number,
+                    mode,
+                    people: r.directory_users,
+                    planned: r.plan.actions.len(),
+                    succeeded: ok,
+                    failed,
+                    held_removals: held,
+                    exit: exit_code(&r),
+                    error: None,
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "sync {number} failed; trying again at the next interval");
+                Summary {
+                    number,
+                    mode: if full_due {
+                        "full read"
+                    } else {
+                        "changes only"
+                    }
+                    .into(),
+                    exit: exit::FAILURE,
+                    error: Some(e.to_string()),
+                    ..Summary::default()
+                }
+            }
+        };
+        println!("{}", if cli.json { line.json() } else { line.text() });
+        if stop.requested() {
+            break;
+        }
+        let wait = args.every.saturating_sub(started.elapsed());
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.notify.notified() => break,
+        }
+    }
+    c.ipo.close().await;
+    tracing::info!("stopped");
+    Ok(exit::OK)
+}
+
+/// One line per sync.
+#[derive(Debug, Default)]
+struct Summary {
+    number: u64,
+    mode: String,
+    people: usize,
+    planned: usize,
+    succeeded: usize,
+    failed: usize,
+    held_removals: usize,
+    exit: u8,
+    error: Option<String>,
+}
+
+impl Summary {
+    fn text(&self) -> String {
+        let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ");
+        match &self.error {
+            Some(e) => format!("{now} sync {}: {}, failed: {e}", self.number, self.mode),
+            None => format!(
+                "{now} sync {}: {}, {} people, {} changes: {} succeeded, {} failed, {} removals held (exit code {})",
+                self.number,
+                self.mode,
+                self.people,
+                self.planned,
+                self.succeeded,
+                self.failed,
+                self.held_removals,
+                self.exit
+            ),
+        }
+    }
+
+    fn json(&self) -> String {
+        serde_json::json!({
+            "time": chrono::Utc::now().to_rfc3339(),
+            "sync": self.number,
+            "mode": self.mode,
+            "people": self.people,
+            "changes": self.planned,
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "removals_held": self.held_removals,
+            "exit_code": self.exit,
+            "error": self.error,
+        })
+        .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_parse_and_nonsense_is_refused() {
+        assert_eq!(parse_interval("40m"), Ok(Duration::from_secs(2400)));
+        assert_eq!(parse_interval("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_interval("2d"), Ok(Duration::from_secs(172_800)));
+        for bad in ["", "0m", "m", "40", "4x", "-5m", "99999999999999999999d"] {
+            assert!(parse_interval(bad).is_err(), "{bad:?} parsed");
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The command lines and configurations in `deploy/` are checked with the program's own
+//! definitions: every `ipo-teams` invocation there parses with its clap definition, and
+//! every configuration there parses and validates. A renamed flag or key breaks this test,
+//! not a customer's scheduled sync.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use ipo_teams_cli::{Cli, Command, ProgramConfig};
+
+fn deploy() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy")
+}
+
+fn read(rel: &str) -> String {
+    let path = deploy().join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Parses one command line whose program is the installed `ipo-teams`.
+fn parse(file: &str, words: Vec<String>) -> Cli {
+    assert!(
+        words.first().is_some_and(|w| w.ends_with("/ipo-teams")),
+        "{file}: not an ipo-teams command line: {words:?}"
+    );
+    Cli::try_parse_from(&words).unwrap_or_else(|e| panic!("{file}: {words:?}:\n{e}"))
+}
+
+#[test]
+fn systemd_units_run_valid_command_lines() {
+    for (unit, incremental) in [
+        ("systemd/ipo-teams.service", true),
+        ("systemd/ipo-teams-full.service", false),
+    ] {
+        let text = read(unit);
+        let lines: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("ExecStart="))
+            .collect();
+        assert_eq!(lines.len(), 1, "{unit}");
+        let cli = parse(
+            unit,
+            lines[0].split_whitespace().map(String::from).collect(),
+        );
+        assert_eq!(cli.config, Path::new("/etc/ipo-teams/sync.toml"), "{unit}");
+        match cli.command {
+            Command::Apply(a) => {
+                assert_eq!(a.incremental, incremental, "{unit}");
+                assert!(
+                    !a.allow_deletes && !a.first_run,
+                    "{unit}: no standing override"
+                );
+            }
+            other => panic!("{unit}: runs {other:?}, not apply"),
+        }
+        for line in [
+            "DynamicUser=yes",
+            "StateDirectory=ipo-teams",
+            "LoadCredential=client-secret:",
+            "LoadCredential=ipo-password:",
+            "NoNewPrivileges=yes",
+            "ProtectSystem=strict",
+            "SuccessExitStatus=4",
+        ] {
+            assert!(text.lines().any(|l| l.starts_with(line)), "{unit}: {line}");
+        }
+        assert!(
+            !text.lines().any(|l| l.starts_with("Environment")),
+            "{unit}: secrets never in the environment"
+        );
+    }
+}
+
+#[test]
+fn the_cron_table_runs_valid_command_lines() {
+    let text = read("cron/ipo-teams.cron");
+    let mut seen = 0;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.contains('=') {
+            continue;
+        }
+        // minute hour day month weekday user command...
+        let words: Vec<String> = line
+            .split_whitespace()
+            .skip(6)
+            .take_while(|w| !w.starts_with("2>") && *w != "|")
+            .map(String::from)
+            .collect();
+        let cli = parse("cron/ipo-teams.cron", words);
+        assert!(matches!(cli.command, Command::Apply(_)), "{line}");
+        seen += 1;
+    }
+    assert_eq!(seen, 2, "an incremental and a nightly full sync");
+}
+
+#[test]
+fn the_kubernetes_cronjob_runs_a_valid_command_line_one_at_a_time() {
+    let text = read("kubernetes/ipo-teams.yaml");
+    let commands: Vec<Vec<String>> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("command: "))
+        .map(|flow| serde_json::from_str(flow).expect("a one-line list"))
+        .collect();
+    assert_eq!(commands.len(), 1);
+    let cli = parse("kubernetes/ipo-teams.yaml", commands[0].clone());
+    assert!(matches!(cli.command, Command::Apply(_)));
+    for needle in [
+        "kind: CronJob",
+        "concurrencyPolicy: Forbid",
+        "kind: PersistentVolumeClaim",
+        "claimName: ipo-teams-state",
+        "secretKeyRef:",
+        "mountPath: /var/lib/ipo-teams",
+    ] {
+        assert!(text.contains(needle), "{needle}");
+    }
+}
+
+/// The `sync.toml: |` block of the ConfigMap, dedented.
+fn configmap_toml(yaml: &str) -> String {
+    let mut lines = yaml
+        .lines()
+        .skip_while(|l| l.trim() != "sync.toml: |")
+        .skip(1);
+    let first = lines.next().expect("a sync.toml block");
+    let indent = first.len() - first.trim_start().len();
+    std::iter::once(first)
+        .chain(
+            lines.take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() >= indent),
+        )
+        .map(|l| l.get(indent..).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn deploy_configurations_parse_and_keep_the_state_on_persistent_storage() {
+    let k8s = configmap_toml(&read("kubernetes/ipo-teams.yaml"));
+    for (what, text) in [
+        ("systemd/sync.toml", read("systemd/sync.toml")),
+        ("ConfigMap", k8s),
+    ] {
+        let cfg = ProgramConfig::parse(Path::new(what), &text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            cfg.state_file,
+            Path::new("/var/lib/ipo-teams/state.json"),
+            "{what}: the state in the persistent state directory"
+        );
+        assert!(cfg.graph.client_secret_file.is_none() && cfg.ipo.password_file.is_none());
+        assert!(!cfg.ipo.insecure_accept_any_certificate, "{what}");
+    }
+}
