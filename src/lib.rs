@@ -38,6 +38,7 @@
 //! // ...and nothing in IP Office: she is a Teams only user.
 //! let mut bob = DirectoryUser::new("c51f1c6e-8d43-4c5e-a2f2-0d7a4b6e9f10".parse()?);
 //! bob.display_name = Some("Bob Stone".into());
+//! bob.user_principal_name = Some("bob.stone@contoso.com".into());
 //! bob.business_phones = vec!["+441632768403 x403".into()];
 //! bob.assigned_licenses = ann.assigned_licenses.clone();
 //!
@@ -48,6 +49,9 @@
 //! user.extension = Some("403".parse()?);
 //! user.profile = Profile::PowerUser;
 //! user.teams_client = Some(true);
+//! // The same person on both sides: the e-mail (or a stored sync link) says so; an equal
+//! // extension alone never does.
+//! user.email = Some("bob.stone@contoso.com".into());
 //! ipo.users.push(user);
 //!
 //! let people = [ann, bob];

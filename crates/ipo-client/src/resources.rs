@@ -7,14 +7,16 @@ use crate::error::IpoError;
 use crate::records;
 
 impl IpoClient {
-    /// `GET systems`: the solution (primary first, other nodes listed). Remembers the
-    /// licensing mode for reading and writing profiles.
+    /// `GET systems`: the solution (primary first, other nodes listed), with the licensing
+    /// mode and platform the configuration states where the answer does not settle them.
+    /// Remembers the licensing mode for reading and writing profiles.
     pub async fn system(&self) -> Result<SystemInfo, IpoError> {
         let recs = self.list("systems").await?;
         let s = records::solution_from_records(&recs).ok_or_else(|| IpoError::Malformed {
             what: "GET systems".into(),
             detail: "no System record".into(),
         })?;
+        let s = self.settle_system(s, &recs)?;
         self.remember_mode(s.licensing_mode);
         Ok(s)
     }

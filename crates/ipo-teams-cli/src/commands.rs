@@ -154,11 +154,7 @@ async fn once(cli: &Cli, loaded: &Loaded, secrets: secrets::Secrets) -> Result<u
 }
 
 /// `classify`: each person's user type and problems, as aligned text or JSON.
-fn print_classification(
-    out: &mut impl Write,
-    json: bool,
-    run: &RunResult,
-) -> Result<(), CliError> {
+fn print_classification(out: &mut impl Write, json: bool, run: &RunResult) -> Result<(), CliError> {
     let w = |e: std::io::Error| CliError::Output(e.to_string());
     // The very classification the plan acted on (same rules, licence policy, sources, links).
     let c = &run.classification;

@@ -6,7 +6,7 @@ use graph_client::{GraphClient, GraphConfig};
 use ipo_client::{IpoClient, IpoConfig, TlsMode, WireFormat};
 
 use crate::error::CliError;
-use crate::file_config::{ProgramConfig, WireFormatName};
+use crate::file_config::{LicensingModeName, PlatformName, ProgramConfig, WireFormatName};
 use crate::secrets::Secrets;
 
 /// Both clients.
@@ -57,6 +57,21 @@ pub fn clients(config: &ProgramConfig, secrets: Secrets) -> Result<Clients, CliE
         (None, false) => TlsMode::PublicRoots,
     };
     i.directory_csv = config.ipo.directory_csv.clone();
+    i.licensing_mode = config.ipo.licensing_mode.map(|m| match m {
+        LicensingModeName::Subscription => ipo_model::LicensingMode::Subscription,
+        _ => ipo_model::LicensingMode::Plds,
+    });
+    i.platform = config.ipo.platform.map(|p| match p {
+        PlatformName::Ip500V2 => ipo_model::Platform::Ip500V2,
+        PlatformName::Select => ipo_model::Platform::Select,
+        _ => ipo_model::Platform::ServerEdition,
+    });
+    if let Some(s) = config.ipo.connect_timeout_seconds {
+        i.retry.connect_timeout = std::time::Duration::from_secs(s);
+    }
+    if let Some(s) = config.ipo.request_timeout_seconds {
+        i.retry.request_timeout = std::time::Duration::from_secs(s);
+    }
     let ipo = IpoClient::new(i).map_err(|e| CliError::Setup(format!("[ipo]: {e}")))?;
     Ok(Clients {
         graph: Arc::new(graph),

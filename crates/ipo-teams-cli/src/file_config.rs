@@ -122,6 +122,44 @@ pub struct IpoSection {
     /// `IPO_TEAMS_IPO_PASSWORD`.
     #[serde(default)]
     pub password_file: Option<PathBuf>,
+    /// How the system is licensed. IP Office's answer does not say (Avaya documents no
+    /// meaning for `PBXLicense/LicenseMode`); without it no profile is written.
+    #[serde(default)]
+    pub licensing_mode: Option<LicensingModeName>,
+    /// The platform (capacity limits); the Management API does not name it.
+    #[serde(default)]
+    pub platform: Option<PlatformName>,
+    /// Seconds to wait for a connection to IP Office (default 5).
+    #[serde(default)]
+    pub connect_timeout_seconds: Option<u64>,
+    /// Seconds to wait for one answer from IP Office (default 30).
+    #[serde(default)]
+    pub request_timeout_seconds: Option<u64>,
+}
+
+/// `[ipo] licensing_mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LicensingModeName {
+    /// Perpetual licences (PLDS).
+    Plds,
+    /// Subscription.
+    Subscription,
+}
+
+/// `[ipo] platform`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PlatformName {
+    /// IP500 V2 (384 users).
+    #[serde(rename = "ip500v2")]
+    Ip500V2,
+    /// Server Edition.
+    ServerEdition,
+    /// Select.
+    Select,
 }
 
 /// A configuration file read and checked, with its relative paths resolved.

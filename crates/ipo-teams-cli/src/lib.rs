@@ -41,7 +41,10 @@ mod state_file;
 
 pub use cli::{ApplyArgs, Cli, Command, ExplainArgs, PlanArgs, RunArgs};
 pub use error::CliError;
-pub use file_config::{GraphSection, HttpUrl, IpoSection, Loaded, ProgramConfig, WireFormatName};
+pub use file_config::{
+    GraphSection, HttpUrl, IpoSection, LicensingModeName, Loaded, PlatformName, ProgramConfig,
+    WireFormatName,
+};
 pub use schedule::parse_interval;
 
 use std::process::ExitCode;

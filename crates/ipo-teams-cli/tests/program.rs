@@ -393,3 +393,38 @@ async fn secrets_come_from_configured_files_or_systemd_credentials() {
         missing.stderr
     );
 }
+
+/// IP Office's restart notice (`<ws_object><reboot type="normal"/></ws_object>`, as the
+/// guide prints it) travels from the emulator through the client and the report to the
+/// program's text, JSON and exit status 5, naming the node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_notice_travels_from_ip_office_to_the_output_and_exit_status() {
+    let lab = Lab::simple(&people(12)).await;
+    let cfg = write_config(&lab);
+    lab.ipo.faults().add(
+        ipo_emulator::FaultRule::new("/WebManagement/ws/sdk/admin/v1/users")
+            .method("POST")
+            .reboot(1.0),
+    );
+    let apply = run_ok(&cfg, &["apply", "--first-run", "--json"]).await;
+    assert_eq!(
+        apply.code, EXIT_RESTART,
+        "{}\n{}",
+        apply.stdout, apply.stderr
+    );
+    assert!(!synced(&lab).is_empty(), "the writes were done");
+    assert_eq!(
+        apply.json()["report"]["restarts"],
+        serde_json::json!([{"node": "127.0.0.1", "kind": "normal"}])
+    );
+
+    // The text report says it too; with nothing left to write there is no notice: exit 0.
+    lab.ipo.faults().clear();
+    let again = run_ok(&cfg, &["apply"]).await;
+    assert_eq!(again.code, EXIT_OK, "{}\n{}", again.stdout, again.stderr);
+    assert!(
+        !again.stdout.contains("needs a restart"),
+        "{}",
+        again.stdout
+    );
+}

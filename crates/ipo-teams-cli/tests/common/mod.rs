@@ -16,6 +16,7 @@ pub const EXIT_FAILURE: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_HELD: i32 = 3;
 pub const EXIT_LOCKED: i32 = 4;
+pub const EXIT_RESTART: i32 = 5;
 
 /// No run of the program may take longer than this.
 pub const CHILD_TIMEOUT: Duration = Duration::from_secs(60);
@@ -140,6 +141,7 @@ pub fn config_table(lab: &Lab) -> toml::Table {
     let mut ipo = toml::Table::new();
     ipo.insert("base_url".into(), lab.ipo.base_url().into());
     ipo.insert("username".into(), IPO_USER.into());
+    ipo.insert("licensing_mode".into(), "plds".into());
     ipo.insert(
         "directory_csv".into(),
         lab.workdir
