@@ -27,6 +27,10 @@ pub struct Cli {
     /// Print machine-readable JSON on standard output instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Also write the result as one self-contained HTML report to FILE (classification,
+    /// plan, or plan and apply report): no external resources, opens offline, prints well.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Only warnings and errors on standard error.
     #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
     pub quiet: bool,

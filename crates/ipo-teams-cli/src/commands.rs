@@ -110,6 +110,9 @@ async fn once(cli: &Cli, loaded: &Loaded, secrets: secrets::Secrets) -> Result<u
     c.ipo.close().await;
     let run = result?;
 
+    if let Some(path) = &cli.html {
+        write_html(path, &cli.command, &run)?;
+    }
     let mut out = std::io::stdout().lock();
     let w = |e: std::io::Error| CliError::Output(e.to_string());
     if let Command::Classify = cli.command {
@@ -151,6 +154,23 @@ async fn once(cli: &Cli, loaded: &Loaded, secrets: secrets::Secrets) -> Result<u
         }
     }
     Ok(exit_code(&run))
+}
+
+/// `--html FILE`: the same classification, plan or apply the text and JSON show, as one
+/// self-contained page (written whole to a temporary file, then renamed into place).
+fn write_html(path: &std::path::Path, command: &Command, run: &RunResult) -> Result<(), CliError> {
+    let options = ipo_teams_report::Options::default();
+    let page = match (command, &run.report) {
+        (Command::Classify, _) => {
+            ipo_teams_report::render_classification(&run.classification, &options)
+        }
+        (_, Some(report)) => ipo_teams_report::render_apply(&run.plan, report, &options),
+        (_, None) => ipo_teams_report::render_plan(&run.plan, &options),
+    };
+    let tmp = path.with_extension("html.tmp");
+    std::fs::write(&tmp, page)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| CliError::Output(format!("--html {}: {e}", path.display())))
 }
 
 /// `classify`: each person's user type and problems, as aligned text or JSON.

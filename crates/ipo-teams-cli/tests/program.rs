@@ -428,3 +428,28 @@ async fn restart_notice_travels_from_ip_office_to_the_output_and_exit_status() {
         again.stdout
     );
 }
+
+/// `--html FILE` writes one self-contained page from the same plan, apply report and
+/// classification the text shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn html_reports_are_written_for_plan_apply_and_classify() {
+    let lab = Lab::simple(&people(6)).await;
+    let cfg = write_config(&lab);
+    let dir = lab.workdir.path();
+    for (args, file) in [
+        (vec!["plan"], "plan.html"),
+        (vec!["apply", "--first-run"], "apply.html"),
+        (vec!["classify"], "classify.html"),
+    ] {
+        let path = dir.join(file);
+        let path_text = path.to_str().unwrap().to_owned();
+        let mut all = args.clone();
+        all.extend(["--html", path_text.as_str()]);
+        let run = run_ok(&cfg, &all).await;
+        assert_eq!(run.code, EXIT_OK, "{args:?}: {}", run.stderr);
+        let page = std::fs::read_to_string(&path).unwrap();
+        assert!(page.starts_with("<!DOCTYPE html>"), "{file}");
+        assert!(page.contains("Content-Security-Policy"), "{file}");
+        assert!(!page.contains("<script src") && !page.contains("<link"), "{file}");
+    }
+}
