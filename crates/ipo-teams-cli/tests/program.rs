@@ -450,6 +450,9 @@ async fn html_reports_are_written_for_plan_apply_and_classify() {
         let page = std::fs::read_to_string(&path).unwrap();
         assert!(page.starts_with("<!DOCTYPE html>"), "{file}");
         assert!(page.contains("Content-Security-Policy"), "{file}");
-        assert!(!page.contains("<script src") && !page.contains("<link"), "{file}");
+        assert!(
+            !page.contains("<script src") && !page.contains("<link"),
+            "{file}"
+        );
     }
 }
