@@ -104,7 +104,13 @@ fn snapshot() -> IpoSnapshot {
         u.guid = Some(format!("{i:032X}").parse().unwrap());
         u.extension = Some(ext(100_000 + i));
         u.full_name = Some(format!("User {i}").parse().unwrap());
-        u.email = Some(format!("u{i}@contoso.com"));
+        // The people the sync links keep their e-mail; the others are somebody else's users
+        // (an equal e-mail would make them the same, unowned person: a reported conflict).
+        u.email = Some(if i % 4 == 3 {
+            format!("other{i}@contoso.com")
+        } else {
+            format!("u{i}@contoso.com")
+        });
         if user_type(i % GROUPS) == UserType::TeamsAndIpOffice {
             u.profile = ipo_model::Profile::PowerUser;
             u.teams_client = Some(true);
