@@ -1,12 +1,13 @@
 //! Stateful emulator of the Avaya IP Office Management API on loopback, with fault
 //! injection, for tests and demos.
 //!
-//! It speaks the real wire protocol (docs/ipo-wire.md, shared/docs/ipo-management-api.md):
-//! Basic-auth login with the lockout rule, `JSESSIONID` + `SDK-Token` session cookies, XML and
-//! JSON envelopes, `status="0"` error nodes, PUT that **replaces** the record with exactly
-//! the fields sent (so a client that drops fields is caught), licences whose `FreeInstances`
-//! follow the profiles assigned, capacity limits and multi-node solutions. Records are kept
-//! generically, so fields the emulator does not know (DSS keys...) round-trip verbatim.
+//! It speaks the real wire protocol (Avaya's *Management API* guide, as the repository's
+//! `docs/ipo-wire.md` records it): Basic-auth login with the lockout rule, `JSESSIONID` +
+//! `SDK-Token` session cookies, XML and JSON envelopes, `status="0"` error nodes, PUT that
+//! **replaces** the record with exactly the fields sent (so a client that drops fields is
+//! caught), licences whose `FreeInstances` follow the profiles assigned, capacity limits
+//! and multi-node solutions. Records are kept generically, so fields the emulator does not
+//! know (DSS keys...) round-trip verbatim.
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {

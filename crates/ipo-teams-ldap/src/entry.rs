@@ -47,7 +47,8 @@ impl ServedEntry {
     }
 
     /// The entry for a directory entry the sync planned: its name and its number written in
-    /// IP Office directory notation (domain.md section 4).
+    /// IP Office directory notation (the domain notes'
+    /// [number notations](https://github.com/ipo-teams/ipo-teams/blob/main/docs/domain.md#number-notations)).
     ///
     /// ```
     /// use ipo_model::{DirectoryEntry, TeamsNumber};
