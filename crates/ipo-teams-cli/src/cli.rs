@@ -58,8 +58,14 @@ pub enum Command {
     /// Check the configuration and both connections (Graph sign-in and group access,
     /// IP Office login and rights) without reading anyone's details.
     Check,
-    /// Scheduled mode: sync on an interval until stopped (SIGTERM or Ctrl-C).
+    /// Scheduled mode: sync on an interval until stopped (SIGTERM or Ctrl-C). With a
+    /// `[directory_service]` section it also serves the directory (unless `serve_in_run`
+    /// is off).
     Run(RunArgs),
+    /// Serve the Teams-only directory entries the last apply saved, over LDAP, for IP
+    /// Office to import, until stopped (SIGTERM or Ctrl-C). Needs `[directory_service]`;
+    /// follows each new set the syncs save.
+    ServeDirectory,
 }
 
 /// Options of `plan`.

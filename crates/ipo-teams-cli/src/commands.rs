@@ -16,13 +16,17 @@ use crate::error::CliError;
 use crate::exit;
 use crate::file_config::{Loaded, ProgramConfig};
 use crate::state_file::{self, StateStatus};
-use crate::{check, lock, progress, schedule, secrets};
+use crate::{check, lock, progress, schedule, secrets, serve};
 
 /// Runs the parsed command line; returns the exit code.
 pub async fn dispatch(cli: &Cli) -> Result<u8, CliError> {
     // Everything that needs no network is checked first, in this order: the file, the
     // secrets, the lock, the state.
     let loaded = ProgramConfig::load(&cli.config)?;
+    // The directory service reads only the saved set: no Graph or IP Office secret.
+    if let Command::ServeDirectory = cli.command {
+        return serve::serve_directory(&loaded).await;
+    }
     let secrets = secrets::read(&loaded.config)?;
     match &cli.command {
         Command::Check => check::run(cli, &loaded, secrets).await,
@@ -109,6 +113,12 @@ async fn once(cli: &Cli, loaded: &Loaded, secrets: secrets::Secrets) -> Result<u
     let result = engine.run(&options).await;
     c.ipo.close().await;
     let run = result?;
+    // Only an apply changes what IP Office's directory should hold (a dry run writes nothing).
+    // A set that cannot be published is reported after the apply's own report, not instead.
+    let published = match run.report {
+        Some(_) => serve::publish(loaded, None),
+        None => Ok(None),
+    };
 
     if let Some(path) = &cli.html {
         write_html(path, &cli.command, &run)?;
@@ -153,6 +163,7 @@ async fn once(cli: &Cli, loaded: &Loaded, secrets: secrets::Secrets) -> Result<u
             write!(out, "{}", render_report(r, style)).map_err(w)?;
         }
     }
+    published?;
     Ok(exit_code(&run))
 }
 

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use sync_engine::{ConfigError, SyncConfig};
 use url::Url;
 
+use crate::directory_config::{DEFAULT_DIRECTORY_CSV, DirectoryServiceSection};
 use crate::error::CliError;
 
 /// The state file's name when `state_file` is not set.
@@ -30,6 +31,9 @@ pub struct ProgramConfig {
     pub ipo: IpoSection,
     /// The sync's rules and settings (sync-engine's `SyncConfig`).
     pub sync: SyncConfig,
+    /// The LDAP directory service IP Office imports Teams-only people from (optional).
+    #[serde(default)]
+    pub directory_service: Option<DirectoryServiceSection>,
 }
 
 fn default_state_file() -> PathBuf {
@@ -199,6 +203,9 @@ impl ProgramConfig {
                 message: "set either ca_pem or insecure_accept_any_certificate, not both".into(),
             });
         }
+        if let Some(d) = &config.directory_service {
+            d.validate(path)?;
+        }
         Ok(config)
     }
 
@@ -229,6 +236,15 @@ impl ProgramConfig {
         .flatten()
         {
             resolve(p);
+        }
+        if let Some(d) = config.directory_service.as_mut() {
+            d.resolve(&folder);
+            // The served set is built from the entries the sync keeps; without a CSV of
+            // the administrator's choosing they are kept beside the state.
+            if config.ipo.directory_csv.is_none() {
+                let beside = config.state_file.parent().unwrap_or(&folder);
+                config.ipo.directory_csv = Some(beside.join(DEFAULT_DIRECTORY_CSV));
+            }
         }
         Ok(Loaded {
             path: path.to_owned(),

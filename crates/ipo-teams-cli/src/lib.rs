@@ -9,6 +9,7 @@
 //! ipo-teams --config /etc/ipo-teams/sync.toml plan
 //! ipo-teams --config /etc/ipo-teams/sync.toml apply --first-run   # the very first apply
 //! ipo-teams --config /etc/ipo-teams/sync.toml run --every 40m     # scheduled mode
+//! ipo-teams --config /etc/ipo-teams/sync.toml serve-directory     # LDAP for IP Office
 //! ```
 //!
 //! The library holds the whole program so that tests (and `deploy/`'s checks) parse command
@@ -29,6 +30,7 @@ mod check;
 mod cli;
 mod commands;
 mod connect;
+mod directory_config;
 mod error;
 pub mod exit;
 mod file_config;
@@ -37,9 +39,11 @@ mod logging;
 mod progress;
 mod schedule;
 mod secrets;
+mod serve;
 mod state_file;
 
 pub use cli::{ApplyArgs, Cli, Command, ExplainArgs, PlanArgs, RunArgs};
+pub use directory_config::{DirectoryServiceSection, LDAP_PASSWORD_ENV};
 pub use error::CliError;
 pub use file_config::{
     GraphSection, HttpUrl, IpoSection, LicensingModeName, Loaded, PlatformName, ProgramConfig,

@@ -17,7 +17,7 @@ use crate::connect::clients;
 use crate::error::CliError;
 use crate::file_config::Loaded;
 use crate::secrets::Secrets;
-use crate::{exit, lock, state_file};
+use crate::{exit, lock, serve, state_file};
 
 /// Parses an interval such as `40m`, `90s`, `1h30m` or `2d` (units `s`, `m`, `h`, `d`).
 ///
@@ -70,7 +70,7 @@ impl Stop {
 }
 
 /// Waits for SIGTERM or Ctrl-C (SIGINT).
-async fn signal() {
+pub(crate) async fn signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -122,6 +122,8 @@ pub async fn run(
     state_file::check_apply(state_path, args.first_run)?;
     let c = clients(&loaded.config, secrets)?;
     let engine = engine(loaded, &c, cli.quiet);
+    // Listening before the first sync: a taken port stops the program at once.
+    let directory = serve::start_in_run(loaded).await?;
     let stop = Arc::new(Stop::default());
     listen(stop.clone());
 
@@ -142,6 +144,9 @@ pub async fn run(
             Ok(r) => {
                 if !r.incremental {
                     last_full = Some(started);
+                }
+                if let Err(e) = serve::publish(loaded, directory.as_ref().map(|(_, h)| h)) {
+                    tracing::error!(error = %e, "sync {number}");
                 }
                 let mode = match (&r.full_resync_reason, r.incremental) {
                     (_, true) => "changes only".to_owned(),
@@ -194,6 +199,9 @@ pub async fn run(
         }
     }
     c.ipo.close().await;
+    if let Some((service, _)) = directory {
+        service.shutdown().await;
+    }
     tracing::info!("stopped");
     Ok(exit::OK)
 }
