@@ -36,13 +36,69 @@ impl ClaimedMembership {
     }
 }
 
-/// Everything [`classify`] looks at. Build with [`ClassifyInput::new`] and the `with_*`
-/// methods.
+/// The Azure AD users a classification looks at: a slice of them, or a slice of references
+/// to them (a caller that already holds the users elsewhere, e.g. grouped or filtered,
+/// classifies them without copying each one).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum DirectoryUsers<'a> {
+    /// The users themselves.
+    Users(&'a [DirectoryUser]),
+    /// References to users held elsewhere.
+    Refs(&'a [&'a DirectoryUser]),
+}
+
+impl<'a> DirectoryUsers<'a> {
+    /// How many users.
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Users(u) => u.len(),
+            Self::Refs(r) => r.len(),
+        }
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`th user.
+    pub fn get(&self, i: usize) -> Option<&'a DirectoryUser> {
+        match self {
+            Self::Users(u) => u.get(i),
+            Self::Refs(r) => r.get(i).copied(),
+        }
+    }
+
+    /// The users in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a DirectoryUser> + use<'a> {
+        let (users, refs): (&'a [DirectoryUser], &'a [&'a DirectoryUser]) = match *self {
+            Self::Users(u) => (u, &[]),
+            Self::Refs(r) => (&[], r),
+        };
+        users.iter().chain(refs.iter().copied())
+    }
+}
+
+impl<'a> From<&'a [DirectoryUser]> for DirectoryUsers<'a> {
+    fn from(users: &'a [DirectoryUser]) -> Self {
+        Self::Users(users)
+    }
+}
+
+impl<'a> From<&'a [&'a DirectoryUser]> for DirectoryUsers<'a> {
+    fn from(refs: &'a [&'a DirectoryUser]) -> Self {
+        Self::Refs(refs)
+    }
+}
+
+/// Everything [`classify`] looks at. Build with [`ClassifyInput::new`] (or
+/// [`ClassifyInput::of_refs`]) and the `with_*` methods.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ClassifyInput<'a> {
     /// The Azure AD users in scope.
-    pub directory: &'a [DirectoryUser],
+    pub directory: DirectoryUsers<'a>,
     /// The IP Office configuration.
     pub ipo: &'a IpoSnapshot,
     /// Stored sync links (Azure AD object id -> IP Office GUID).
@@ -66,6 +122,29 @@ pub struct ClassifyInput<'a> {
 impl<'a> ClassifyInput<'a> {
     /// Input with no links, intents or claims, and the default settings.
     pub fn new(directory: &'a [DirectoryUser], ipo: &'a IpoSnapshot) -> Self {
+        Self::of(DirectoryUsers::Users(directory), ipo)
+    }
+
+    /// Like [`ClassifyInput::new`], over references to users held elsewhere: nothing is
+    /// copied, and the verdicts are the same as for a slice of the same users.
+    ///
+    /// ```
+    /// use ipo_model::*;
+    /// use usertype_rules::{classify, ClassifyInput, DefaultLicensePolicy};
+    ///
+    /// let ann = DirectoryUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
+    /// let ipo = IpoSnapshot::new(SystemInfo::new("ipo1", "12.1", LicensingMode::Plds, Platform::Ip500V2));
+    /// let policy = DefaultLicensePolicy::default();
+    /// let by_ref = classify(&ClassifyInput::of_refs(&[&ann], &ipo), &policy);
+    /// let by_value = classify(&ClassifyInput::new(std::slice::from_ref(&ann), &ipo), &policy);
+    /// assert_eq!(by_ref, by_value);
+    /// # Ok::<(), InvalidValue>(())
+    /// ```
+    pub fn of_refs(directory: &'a [&'a DirectoryUser], ipo: &'a IpoSnapshot) -> Self {
+        Self::of(DirectoryUsers::Refs(directory), ipo)
+    }
+
+    fn of(directory: DirectoryUsers<'a>, ipo: &'a IpoSnapshot) -> Self {
         Self {
             directory,
             ipo,

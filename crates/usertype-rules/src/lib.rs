@@ -53,7 +53,7 @@ pub mod skus;
 mod verdict;
 mod voice;
 
-pub use classify::{ClaimedMembership, ClassifyInput, classify};
+pub use classify::{ClaimedMembership, ClassifyInput, DirectoryUsers, classify};
 pub use config::{ClassifyConfig, ExtensionSource, MatchKey};
 pub use conversion::{ConversionStep, conversion_steps};
 pub use eligibility::{IpoFeature, eligibility, hunt_group_eligibility};

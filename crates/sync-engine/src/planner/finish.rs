@@ -6,6 +6,7 @@ impl<'a> Planner<'a> {
     pub(super) fn finish(
         mut self,
         mut people: Vec<Person<'a>>,
+        verdicts: Vec<Option<Verdict>>,
         at: &[Option<usize>],
         mut out: Output,
     ) -> Plan {
@@ -90,7 +91,8 @@ impl<'a> Planner<'a> {
         let (held_set, kept, labels) = (&held_set, &out.kept, &self.rule_labels);
         let mut lines: Vec<PersonPlan> = people
             .iter_mut()
-            .map(|p| {
+            .zip(verdicts)
+            .map(|(p, verdict)| {
                 let held_here = !held_set.is_empty() && held_set.contains(&p.user.id);
                 if held_here {
                     p.reasons.push(Reason::RemovalHeld);
@@ -121,7 +123,7 @@ impl<'a> Planner<'a> {
                     status,
                     reasons: std::mem::take(&mut p.reasons),
                     trace: p.trace.take().map(|t| *t).unwrap_or_default(),
-                    verdict: p.verdict.take().map(|v| *v),
+                    verdict,
                 }
             })
             .collect();
