@@ -253,18 +253,17 @@ impl<'a> Planner<'a> {
         // The links it was made with are the state's unless reconciling changed one.
         let kept = (keep_classification && matches!(self.links, Cow::Borrowed(_)))
             .then(|| classification.clone());
-        // Each person's verdict sits beside them, for their plan line.
-        let mut verdicts = ByPerson::new(classification.verdicts);
-        let (mut people, verdicts): (Vec<Person<'a>>, Vec<Option<Verdict>>) = same_id
-            .iter()
-            .zip(&ruled)
-            .filter_map(|(same, r)| {
-                let first = *same.first()?;
-                let verdict = verdicts.take(&first.id);
-                let person = self.person(first, same, *r, &rules, verdict.as_ref());
-                Some((person, verdict))
-            })
-            .unzip();
+        // Each person's verdict sits beside them, for their plan line. Both vectors are
+        // sized up front: growing them moved every verdict several times.
+        let mut by_person = ByPerson::new(classification.verdicts);
+        let mut people: Vec<Person<'a>> = Vec::with_capacity(same_id.len());
+        let mut verdicts: Vec<Option<Verdict>> = Vec::with_capacity(same_id.len());
+        for (same, r) in same_id.iter().zip(&ruled) {
+            let Some(&first) = same.first() else { continue };
+            let verdict = by_person.take(&first.id);
+            people.push(self.person(first, same, *r, &rules, verdict.as_ref()));
+            verdicts.push(verdict);
+        }
         drop(same_id);
 
         // Each person's stored link (see `pair_links`); `at` (the person of each link)
