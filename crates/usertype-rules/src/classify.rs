@@ -560,10 +560,11 @@ fn invalid(field: String, e: &InvalidValue, derived: Option<String>) -> Problem 
 fn check_names(d: &DirectoryUser, cfg: &ClassifyConfig, name: bool, problems: &mut Vec<Problem>) {
     if name && let Some(prop) = &cfg.name_property {
         // An empty source falls back on the display name, as the sync names people.
+        // Read in place: a copy of every person's values was a fair part of classifying.
         let v = d
-            .property(prop)
+            .property_str(prop)
             .filter(|v| !v.trim().is_empty())
-            .or_else(|| d.property("displayName"))
+            .or_else(|| d.property_str("displayName"))
             .unwrap_or_default();
         if let Err(e) = v.parse::<UserName>() {
             let derived = UserName::derive(&v).map(|n| n.to_string());
@@ -571,7 +572,7 @@ fn check_names(d: &DirectoryUser, cfg: &ClassifyConfig, name: bool, problems: &m
         }
     }
     if let Some(prop) = &cfg.full_name_property
-        && let Some(v) = d.property(prop)
+        && let Some(v) = d.property_str(prop)
         && let Err(e) = v.parse::<FullName>()
     {
         // A full name is never worth skipping someone for: with nothing usable the sync

@@ -6,7 +6,7 @@ impl<'a> Planner<'a> {
     pub(super) fn finish(
         mut self,
         mut people: Vec<Person<'a>>,
-        verdicts: Vec<Option<Verdict>>,
+        mut verdicts: ByPerson,
         at: &[Option<usize>],
         mut out: Output,
     ) -> Plan {
@@ -91,8 +91,7 @@ impl<'a> Planner<'a> {
         let (held_set, kept, labels) = (&held_set, &out.kept, &self.rule_labels);
         let mut lines: Vec<PersonPlan> = people
             .iter_mut()
-            .zip(verdicts)
-            .map(|(p, verdict)| {
+            .map(|p| {
                 let held_here = !held_set.is_empty() && held_set.contains(&p.user.id);
                 if held_here {
                     p.reasons.push(Reason::RemovalHeld);
@@ -123,7 +122,7 @@ impl<'a> Planner<'a> {
                     status,
                     reasons: std::mem::take(&mut p.reasons),
                     trace: p.trace.take().map(|t| *t).unwrap_or_default(),
-                    verdict,
+                    verdict: verdicts.take(&p.user.id),
                 }
             })
             .collect();

@@ -19,7 +19,7 @@ mod writes;
 use self::index::Index;
 use self::labels::*;
 use self::output::*;
-use self::verdict_slots::ByPerson;
+use self::verdict_slots::{ByPerson, Cursor};
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -253,16 +253,13 @@ impl<'a> Planner<'a> {
         // The links it was made with are the state's unless reconciling changed one.
         let kept = (keep_classification && matches!(self.links, Cow::Borrowed(_)))
             .then(|| classification.clone());
-        // Each person's verdict sits beside them, for their plan line. Both vectors are
-        // sized up front: growing them moved every verdict several times.
-        let mut by_person = ByPerson::new(classification.verdicts);
+        // Each person's verdict, read where it lies; their plan line takes it at the end.
+        let mut cursor = Cursor::new(&classification.verdicts);
         let mut people: Vec<Person<'a>> = Vec::with_capacity(same_id.len());
-        let mut verdicts: Vec<Option<Verdict>> = Vec::with_capacity(same_id.len());
         for (same, r) in same_id.iter().zip(&ruled) {
             let Some(&first) = same.first() else { continue };
-            let verdict = by_person.take(&first.id);
-            people.push(self.person(first, same, *r, &rules, verdict.as_ref()));
-            verdicts.push(verdict);
+            let verdict = cursor.find(&first.id);
+            people.push(self.person(first, same, *r, &rules, verdict));
         }
         drop(same_id);
 
@@ -284,6 +281,7 @@ impl<'a> Planner<'a> {
         self.hunt_groups(&people, &mut out);
         self.directory_entries(&mut people, &link_of, &mut out);
         self.removals(&mut people, &at, &mut out);
+        let verdicts = ByPerson::new(classification.verdicts);
         (self.finish(people, verdicts, &at, out), kept)
     }
 }
