@@ -241,7 +241,8 @@ impl<'a> Planner<'a> {
     ) -> (Plan, Option<Classification>) {
         // Merge duplicates (a person reached through several groups) and sort by id, so the
         // plan (and extension allocation) does not depend on the directory's order.
-        let same_id = scope::people_of(directory);
+        let sorted = scope::sorted_by_id(directory);
+        let same_id = scope::people_of(&sorted);
         // Stage 1, scope: which rule holds each person.
         let rules = Scope::new(self.config);
         let ruled: Vec<Ruled<'a>> = same_id.iter().map(|same| rules.rule_for(same)).collect();
@@ -262,6 +263,7 @@ impl<'a> Planner<'a> {
             people.push(self.person(first, same, *r, &rules, verdict));
         }
         drop(same_id);
+        drop(sorted);
 
         // Each person's stored link (see `pair_links`); `at` (the person of each link)
         // serves the removals and the plan lines too.
