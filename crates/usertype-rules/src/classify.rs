@@ -310,7 +310,9 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
 
     // Pass 1: read numbers and find candidates.
     let mut prepared = Vec::with_capacity(input.directory.len());
-    let mut claimants: HashMap<usize, Vec<usize>> = HashMap::new();
+    // Sized up front: each IP Office user is claimed at most once in the common case, and
+    // growing the table rehashed every entry again.
+    let mut claimants: HashMap<usize, Vec<usize>> = HashMap::with_capacity(input.ipo.users.len());
     for (di, d) in input.directory.iter().enumerate() {
         let number = cfg.extension_source.read(d);
         let ext = number
@@ -460,7 +462,7 @@ fn mark_duplicates(verdicts: &mut [Verdict]) {
 /// Reports every Azure AD user whose extension another Azure AD user wants too
 /// ([`Problem::DuplicateExtension`]): handing the number to either would be a guess.
 fn mark_shared_extensions(verdicts: &mut [Verdict]) {
-    let mut wanting: HashMap<ExtensionNumber, Vec<usize>> = HashMap::new();
+    let mut wanting: HashMap<ExtensionNumber, Vec<usize>> = HashMap::with_capacity(verdicts.len());
     for (i, v) in verdicts.iter().enumerate() {
         if v.person.directory.is_some()
             && v.target.is_some()
