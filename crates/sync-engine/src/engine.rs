@@ -14,7 +14,7 @@ use crate::apply::apply_with_progress;
 use crate::config::SyncConfig;
 use crate::error::SyncError;
 use crate::plan::Plan;
-use crate::planner::{PlanOptions, plan};
+use crate::planner::{PlanOptions, plan_with_classification};
 use crate::progress::{FinishGuard, NoProgress, Phase, Progress};
 use crate::report::{Report, RunSummary, RunTransport};
 use crate::state::{StateStore, SyncState};
@@ -196,9 +196,10 @@ impl SyncEngine {
         {
             return Err(SyncError::UnknownPerson(id.to_string()));
         }
-        let mut plan = plan(&self.config, &users, &snapshot, &state, &plan_options);
+        // The classification report is the one the plan acted on, not a second pass.
+        let (mut plan, classification) =
+            plan_with_classification(&self.config, &users, &snapshot, &state, &plan_options);
         crate::leaver_names::name_leavers(&mut plan, &directory, &state.directory);
-        let classification = crate::classify(&self.config, &users, &snapshot, &state);
         info!(
             actions = plan.actions.len(),
             people = users.len(),

@@ -85,13 +85,16 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// The directory sorted by object id, with the copies of one person (found through several
-/// groups) side by side, so the plan does not depend on the directory's order.
-pub(crate) fn people_of(directory: &[DirectoryUser]) -> Vec<Vec<&DirectoryUser>> {
+/// The directory sorted by object id, so the plan does not depend on the directory's order
+/// (see [`people_of`]).
+pub(crate) fn sorted_by_id(directory: &[DirectoryUser]) -> Vec<&DirectoryUser> {
     let mut sorted: Vec<&DirectoryUser> = directory.iter().collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     sorted
-        .chunk_by(|a, b| a.id == b.id)
-        .map(<[&DirectoryUser]>::to_vec)
-        .collect()
+}
+
+/// The people of a [`sorted_by_id`] directory: the copies of one person (found through
+/// several groups) side by side, as slices of it (not a vector per person).
+pub(crate) fn people_of<'s, 'a>(sorted: &'s [&'a DirectoryUser]) -> Vec<&'s [&'a DirectoryUser]> {
+    sorted.chunk_by(|a, b| a.id == b.id).collect()
 }

@@ -16,7 +16,7 @@ use usertype_rules::{
 use crate::config::{AdoptPolicy, SyncConfig};
 use crate::mapping;
 use crate::reason::Reason;
-use crate::scope::{Ruled, Scope, people_of};
+use crate::scope::{Ruled, Scope, people_of, sorted_by_id};
 use crate::state::{Link, SyncState};
 
 /// Classifies every person for this sync: each Azure AD user in `directory` that a rule
@@ -53,7 +53,8 @@ pub fn classify(
     snapshot: &IpoSnapshot,
     state: &SyncState,
 ) -> Classification {
-    let people = people_of(directory);
+    let sorted = sorted_by_id(directory);
+    let people = people_of(&sorted);
     let scope = Scope::new(config);
     let ruled: Vec<Ruled<'_>> = people.iter().map(|same| scope.rule_for(same)).collect();
     Context::new(config, snapshot, &state.links).classify(&people, &ruled, &scope)
@@ -97,12 +98,15 @@ impl<'a> Context<'a> {
     /// [`Scope::rule_for`] answered).
     pub(crate) fn classify(
         &self,
-        people: &[Vec<&DirectoryUser>],
+        people: &[&[&DirectoryUser]],
         ruled: &[Ruled<'_>],
         scope: &Scope<'_>,
     ) -> Classification {
-        let mut directory = Vec::new();
-        let mut intended = BTreeMap::new();
+        // References, not copies: copying every directory user was a tenth of planning.
+        let mut directory: Vec<&DirectoryUser> = Vec::with_capacity(people.len());
+        // Gathered in id order and built in one go: inserting one by one searched the
+        // growing tree for every person.
+        let mut intended = Vec::with_capacity(people.len());
         let mut conflicts = BTreeMap::new();
         let mut claims = Vec::new();
         for (same, r) in people.iter().zip(ruled) {
@@ -113,7 +117,7 @@ impl<'a> Context<'a> {
                     conflicts.insert(first.id.clone(), scope.conflicting(same, *priority));
                 }
                 Ruled::Rule(_, rule) => {
-                    intended.insert(first.id.clone(), rule.user_type);
+                    intended.push((first.id.clone(), rule.user_type));
                 }
             }
             if let Some(m) = &self.config.fields.hunt_groups {
@@ -121,10 +125,11 @@ impl<'a> Context<'a> {
                     claims.push(ClaimedMembership::new(first.id.clone(), g));
                 }
             }
-            directory.push((*first).clone());
+            directory.push(first);
         }
+        let intended: BTreeMap<ObjectId, UserType> = intended.into_iter().collect();
         let keys = adoption_keys(self.config.safety.adopt);
-        let input = ClassifyInput::new(&directory, self.snapshot)
+        let input = ClassifyInput::of_refs(&directory, self.snapshot)
             .with_links(&self.links)
             .with_intended(&intended)
             .with_claimed_memberships(&claims)

@@ -9,6 +9,7 @@ use ipo_model::{
 use serde::{Deserialize, Serialize};
 
 use crate::config::{ClassifyConfig, MatchKey};
+use crate::directory_users::DirectoryUsers;
 use crate::matching::{Found, IpoIndex};
 use crate::policy::LicensePolicy;
 use crate::problem::{Occupant, Problem, Severity};
@@ -36,13 +37,13 @@ impl ClaimedMembership {
     }
 }
 
-/// Everything [`classify`] looks at. Build with [`ClassifyInput::new`] and the `with_*`
-/// methods.
+/// Everything [`classify`] looks at. Build with [`ClassifyInput::new`] (or
+/// [`ClassifyInput::of_refs`]) and the `with_*` methods.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ClassifyInput<'a> {
     /// The Azure AD users in scope.
-    pub directory: &'a [DirectoryUser],
+    pub directory: DirectoryUsers<'a>,
     /// The IP Office configuration.
     pub ipo: &'a IpoSnapshot,
     /// Stored sync links (Azure AD object id -> IP Office GUID).
@@ -66,6 +67,29 @@ pub struct ClassifyInput<'a> {
 impl<'a> ClassifyInput<'a> {
     /// Input with no links, intents or claims, and the default settings.
     pub fn new(directory: &'a [DirectoryUser], ipo: &'a IpoSnapshot) -> Self {
+        Self::of(DirectoryUsers::Users(directory), ipo)
+    }
+
+    /// Like [`ClassifyInput::new`], over references to users held elsewhere: nothing is
+    /// copied, and the verdicts are the same as for a slice of the same users.
+    ///
+    /// ```
+    /// use ipo_model::*;
+    /// use usertype_rules::{classify, ClassifyInput, DefaultLicensePolicy};
+    ///
+    /// let ann = DirectoryUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
+    /// let ipo = IpoSnapshot::new(SystemInfo::new("ipo1", "12.1", LicensingMode::Plds, Platform::Ip500V2));
+    /// let policy = DefaultLicensePolicy::default();
+    /// let by_ref = classify(&ClassifyInput::of_refs(&[&ann], &ipo), &policy);
+    /// let by_value = classify(&ClassifyInput::new(std::slice::from_ref(&ann), &ipo), &policy);
+    /// assert_eq!(by_ref, by_value);
+    /// # Ok::<(), InvalidValue>(())
+    /// ```
+    pub fn of_refs(directory: &'a [&'a DirectoryUser], ipo: &'a IpoSnapshot) -> Self {
+        Self::of(DirectoryUsers::Refs(directory), ipo)
+    }
+
+    fn of(directory: DirectoryUsers<'a>, ipo: &'a IpoSnapshot) -> Self {
         Self {
             directory,
             ipo,
@@ -286,7 +310,9 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
 
     // Pass 1: read numbers and find candidates.
     let mut prepared = Vec::with_capacity(input.directory.len());
-    let mut claimants: HashMap<usize, Vec<usize>> = HashMap::new();
+    // Sized up front: each IP Office user is claimed at most once in the common case, and
+    // growing the table rehashed every entry again.
+    let mut claimants: HashMap<usize, Vec<usize>> = HashMap::with_capacity(input.ipo.users.len());
     for (di, d) in input.directory.iter().enumerate() {
         let number = cfg.extension_source.read(d);
         let ext = number
@@ -436,7 +462,7 @@ fn mark_duplicates(verdicts: &mut [Verdict]) {
 /// Reports every Azure AD user whose extension another Azure AD user wants too
 /// ([`Problem::DuplicateExtension`]): handing the number to either would be a guess.
 fn mark_shared_extensions(verdicts: &mut [Verdict]) {
-    let mut wanting: HashMap<ExtensionNumber, Vec<usize>> = HashMap::new();
+    let mut wanting: HashMap<ExtensionNumber, Vec<usize>> = HashMap::with_capacity(verdicts.len());
     for (i, v) in verdicts.iter().enumerate() {
         if v.person.directory.is_some()
             && v.target.is_some()
@@ -481,10 +507,11 @@ fn invalid(field: String, e: &InvalidValue, derived: Option<String>) -> Problem 
 fn check_names(d: &DirectoryUser, cfg: &ClassifyConfig, name: bool, problems: &mut Vec<Problem>) {
     if name && let Some(prop) = &cfg.name_property {
         // An empty source falls back on the display name, as the sync names people.
+        // Read in place: a copy of every person's values was a fair part of classifying.
         let v = d
-            .property(prop)
+            .property_str(prop)
             .filter(|v| !v.trim().is_empty())
-            .or_else(|| d.property("displayName"))
+            .or_else(|| d.property_str("displayName"))
             .unwrap_or_default();
         if let Err(e) = v.parse::<UserName>() {
             let derived = UserName::derive(&v).map(|n| n.to_string());
@@ -492,7 +519,7 @@ fn check_names(d: &DirectoryUser, cfg: &ClassifyConfig, name: bool, problems: &m
         }
     }
     if let Some(prop) = &cfg.full_name_property
-        && let Some(v) = d.property(prop)
+        && let Some(v) = d.property_str(prop)
         && let Err(e) = v.parse::<FullName>()
     {
         // A full name is never worth skipping someone for: with nothing usable the sync

@@ -146,7 +146,7 @@ impl ExtensionSource {
                 first_err.map_or(Ok(None), Err)
             }
             ExtensionSource::Property { name, format } => {
-                let Some(value) = user.property(name) else {
+                let Some(value) = user.property_str(name) else {
                     return Ok(None);
                 };
                 let t = value.trim();

@@ -43,6 +43,7 @@
 mod classify;
 mod config;
 mod conversion;
+mod directory_users;
 mod eligibility;
 mod error;
 mod matching;
@@ -56,6 +57,7 @@ mod voice;
 pub use classify::{ClaimedMembership, ClassifyInput, classify};
 pub use config::{ClassifyConfig, ExtensionSource, MatchKey};
 pub use conversion::{ConversionStep, conversion_steps};
+pub use directory_users::DirectoryUsers;
 pub use eligibility::{IpoFeature, eligibility, hunt_group_eligibility};
 pub use error::{Ineligible, RulesError, Shortfall, ShortfallReason};
 pub use policy::{DefaultLicensePolicy, LicensePolicy, ModeProfiles, profile_allowed_for};

@@ -109,7 +109,15 @@ impl<'a> IpoIndex<'a> {
                         .flatten()
                     {
                         key.clear();
-                        key.extend(m.trim().chars().flat_map(char::to_lowercase));
+                        let m = m.trim();
+                        // Addresses are almost always ASCII: lower-casing bytes in place is
+                        // the same there, and was most of the matching time char by char.
+                        if m.is_ascii() {
+                            key.push_str(m);
+                            key.make_ascii_lowercase();
+                        } else {
+                            key.extend(m.chars().flat_map(char::to_lowercase));
+                        }
                         if let Some(c) = self.by_email.get(key.as_str()) {
                             v.extend(c.iter().copied().filter(free));
                         }

@@ -131,6 +131,44 @@ fn email_match_ignores_case_and_extension_source_is_configurable() {
 }
 
 #[test]
+fn email_match_ignores_case_beyond_ascii_too() {
+    let mut ipo = system(LicensingMode::Plds);
+    let mut u = ipo_user(1, "Asa", "402", Profile::PowerUser, Some(true));
+    u.email = Some("åsa.öberg@contoso.se".into());
+    ipo.users.push(u);
+    let mut d = voice(1, "Åsa Öberg", "x402");
+    d.mail = Some("  ÅSA.Öberg@Contoso.SE ".into());
+    d.user_principal_name = None;
+    let c = run(std::slice::from_ref(&d), &ipo);
+    assert_eq!(c.verdicts.len(), 1, "one pair: {:?}", c.verdicts);
+    assert_eq!(c.verdicts[0].matched_by, Some(MatchKey::Email));
+}
+
+#[test]
+fn references_classify_as_the_users_themselves() {
+    let mut ipo = system(LicensingMode::Plds);
+    ipo.users
+        .push(ipo_user(1, "Ann", "402", Profile::PowerUser, Some(true)));
+    ipo.users
+        .push(ipo_user(2, "Other", "403", Profile::PowerUser, Some(true)));
+    let dir = [
+        voice(1, "Ann", "x402"),
+        voice(2, "Ben", "x403"),
+        ad(3, "Cy"),
+    ];
+    let refs: Vec<&DirectoryUser> = dir.iter().collect();
+    let links = BTreeMap::from([(oid(1), guid(1))]);
+    let policy = DefaultLicensePolicy::default();
+    let by_value = classify(&ClassifyInput::new(&dir, &ipo).with_links(&links), &policy);
+    let by_ref = classify(
+        &ClassifyInput::of_refs(&refs, &ipo).with_links(&links),
+        &policy,
+    );
+    assert_eq!(by_ref, by_value);
+    assert_eq!(by_ref.verdicts.len(), 4, "Ann+1, Ben, Cy, Other");
+}
+
+#[test]
 fn no_user_is_never_classified() {
     let mut ipo = system(LicensingMode::Plds);
     ipo.users

@@ -6,6 +6,7 @@ impl<'a> Planner<'a> {
     pub(super) fn finish(
         mut self,
         mut people: Vec<Person<'a>>,
+        mut verdicts: ByPerson,
         at: &[Option<usize>],
         mut out: Output,
     ) -> Plan {
@@ -121,7 +122,7 @@ impl<'a> Planner<'a> {
                     status,
                     reasons: std::mem::take(&mut p.reasons),
                     trace: p.trace.take().map(|t| *t).unwrap_or_default(),
-                    verdict: p.verdict.take().map(|v| *v),
+                    verdict: verdicts.take(&p.user.id),
                 }
             })
             .collect();

@@ -13,11 +13,13 @@ mod output;
 mod person;
 mod removals;
 mod update;
+mod verdict_slots;
 mod writes;
 
 use self::index::Index;
 use self::labels::*;
 use self::output::*;
+use self::verdict_slots::{ByPerson, Cursor};
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,7 +48,7 @@ use crate::scope::{self, Ruled, Scope};
 use crate::state::{Link, SyncState};
 use crate::text::Text;
 use crate::verdicts::{self, Judgement};
-use usertype_rules::{LicensePolicy, MatchKey, Verdict};
+use usertype_rules::{Classification, LicensePolicy, MatchKey, Verdict};
 
 /// Options of one planning pass.
 #[derive(Debug, Clone, Default)]
@@ -110,8 +112,6 @@ struct Person<'a> {
     matched: Option<(Guid, MatchKey)>,
     /// Their Teams number and/or extension, as their verdict read it.
     number: Option<TeamsNumber>,
-    /// Their verdict, for the plan line.
-    verdict: Option<Box<Verdict>>,
 }
 
 impl<'a> Person<'a> {
@@ -154,7 +154,27 @@ pub fn plan(
     state: &SyncState,
     options: &PlanOptions,
 ) -> Plan {
-    Planner::new(config, snapshot, state, options).run(directory)
+    Planner::new(config, snapshot, state, options)
+        .run(directory, false)
+        .0
+}
+
+/// [`plan`] and [`classify`](crate::classify) of the same input in one pass: the
+/// classification the planner acted on, when it is the one `classify` gives (the planner's
+/// links are the state's); else (an interrupted run's creates recovered, a linked record
+/// gone) `classify` runs on its own, so either way the pair is what the two functions give.
+pub(crate) fn plan_with_classification(
+    config: &SyncConfig,
+    directory: &[DirectoryUser],
+    snapshot: &IpoSnapshot,
+    state: &SyncState,
+    options: &PlanOptions,
+) -> (Plan, Classification) {
+    let (plan, classification) =
+        Planner::new(config, snapshot, state, options).run(directory, true);
+    let classification =
+        classification.unwrap_or_else(|| verdicts::classify(config, directory, snapshot, state));
+    (plan, classification)
 }
 
 struct Planner<'a> {
@@ -212,10 +232,17 @@ impl<'a> Planner<'a> {
         p
     }
 
-    fn run(self, directory: &'a [DirectoryUser]) -> Plan {
+    /// The plan, and with `keep_classification` the classification it acted on when that
+    /// is the one [`classify`](crate::classify) gives (see [`plan_with_classification`]).
+    fn run(
+        self,
+        directory: &'a [DirectoryUser],
+        keep_classification: bool,
+    ) -> (Plan, Option<Classification>) {
         // Merge duplicates (a person reached through several groups) and sort by id, so the
         // plan (and extension allocation) does not depend on the directory's order.
-        let same_id = scope::people_of(directory);
+        let sorted = scope::sorted_by_id(directory);
+        let same_id = scope::people_of(&sorted);
         // Stage 1, scope: which rule holds each person.
         let rules = Scope::new(self.config);
         let ruled: Vec<Ruled<'a>> = same_id.iter().map(|same| rules.rule_for(same)).collect();
@@ -224,21 +251,19 @@ impl<'a> Planner<'a> {
         let classification =
             verdicts::Context::new(self.config, self.snapshot, self.links.as_ref())
                 .classify(&same_id, &ruled, &rules);
-        let mut verdict_of: FastMap<ObjectId, Verdict> = classification
-            .verdicts
-            .into_iter()
-            .filter_map(|v| Some((v.person.directory.clone()?, v)))
-            .collect();
-        let mut people: Vec<Person<'a>> = same_id
-            .iter()
-            .zip(&ruled)
-            .filter_map(|(same, r)| {
-                let first = *same.first()?;
-                let verdict = verdict_of.remove(&first.id);
-                Some(self.person(first, same, *r, &rules, verdict))
-            })
-            .collect();
+        // The links it was made with are the state's unless reconciling changed one.
+        let kept = (keep_classification && matches!(self.links, Cow::Borrowed(_)))
+            .then(|| classification.clone());
+        // Each person's verdict, read where it lies; their plan line takes it at the end.
+        let mut cursor = Cursor::new(&classification.verdicts);
+        let mut people: Vec<Person<'a>> = Vec::with_capacity(same_id.len());
+        for (same, r) in same_id.iter().zip(&ruled) {
+            let Some(&first) = same.first() else { continue };
+            let verdict = cursor.find(&first.id);
+            people.push(self.person(first, same, *r, &rules, verdict));
+        }
         drop(same_id);
+        drop(sorted);
 
         // Each person's stored link (see `pair_links`); `at` (the person of each link)
         // serves the removals and the plan lines too.
@@ -258,6 +283,7 @@ impl<'a> Planner<'a> {
         self.hunt_groups(&people, &mut out);
         self.directory_entries(&mut people, &link_of, &mut out);
         self.removals(&mut people, &at, &mut out);
-        self.finish(people, &at, out)
+        let verdicts = ByPerson::new(classification.verdicts);
+        (self.finish(people, verdicts, &at, out), kept)
     }
 }

@@ -51,8 +51,8 @@ pub(super) struct Buckets {
 impl Buckets {
     pub(super) fn push(&mut self, (action, prepared): (Action, Prepared)) {
         let i = usize::from(phase(action.kind));
-        last_chunk(&mut self.actions[i]).push(action);
-        last_chunk(&mut self.prepared[i]).push(prepared);
+        open_chunk(&mut self.actions[i]).push(action);
+        open_chunk(&mut self.prepared[i]).push(prepared);
     }
 
     pub(super) fn len(&self) -> usize {
@@ -91,6 +91,21 @@ impl Buckets {
             std::mem::take(&mut self.prepared[phase]),
         )
     }
+}
+
+/// The chunk the next item goes to: the last one while it has room, else a new one twice
+/// its size. A full chunk is never grown: growing moved every (large) item it held again,
+/// and that was a twentieth of planning 10,000 directory entries.
+fn open_chunk<T>(chunks: &mut Vec<Vec<T>>) -> &mut Vec<T> {
+    let full = chunks
+        .last()
+        .map(|c| (c.len() == c.capacity()).then_some(c.capacity()));
+    match full {
+        None => chunks.push(Vec::with_capacity(16)),
+        Some(Some(cap)) => chunks.push(Vec::with_capacity(cap.saturating_mul(2).max(16))),
+        Some(None) => {}
+    }
+    last_chunk(chunks)
 }
 
 /// The chunk new items go to (a new one when there is none).

@@ -11,7 +11,7 @@ impl<'a> Planner<'a> {
         same: &[&DirectoryUser],
         ruled: Ruled<'a>,
         rules: &Scope<'_>,
-        verdict: Option<Verdict>,
+        verdict: Option<&Verdict>,
     ) -> Person<'a> {
         let mut p = Person {
             user,
@@ -36,7 +36,6 @@ impl<'a> Planner<'a> {
             link_disabled: false,
             matched: None,
             number: None,
-            verdict: None,
         };
         let (rule_index, rule) = match ruled {
             Ruled::Nothing => {
@@ -54,7 +53,6 @@ impl<'a> Planner<'a> {
                     )
                 });
                 p.block(Reason::RuleConflict { rules: labels });
-                p.verdict = verdict.map(Box::new);
                 return p;
             }
             Ruled::Rule(i, r) => (i, r),
@@ -80,8 +78,7 @@ impl<'a> Planner<'a> {
             warnings,
             matched,
             number,
-        } = verdicts::judge(&v);
-        p.verdict = Some(Box::new(v));
+        } = verdicts::judge(v);
         if let Some(r) = out_of_scope {
             p.trace_with(|| format!("verdict: {r}, so out of scope"));
             p.out_of_scope = true;

@@ -8,7 +8,8 @@ use ipo_model::{
 };
 use sync_engine::usertype_rules::Problem;
 use sync_engine::{
-    ActionKind, AdoptPolicy, GroupRule, PersonStatus, Reason, RunOptions, SyncConfig, UserTemplate,
+    ActionKind, AdoptPolicy, GroupRule, PersonStatus, Reason, RunOptions, StateStore, SyncConfig,
+    UserTemplate,
 };
 
 use crate::common::*;
@@ -341,6 +342,38 @@ async fn an_unknown_licensing_mode_holds_everyone_who_needs_a_profile() {
     assert_eq!(run.plan.count(ActionKind::CreateUser), 0);
     assert_eq!(
         run.plan.person(&bob.id).unwrap().status,
+        PersonStatus::Create
+    );
+}
+
+/// The run's classification is `classify` of the run's own input, whether the planner's
+/// links are the state's (the engine reuses the planner's verdicts) or reconciling changed
+/// one (an IP Office user deleted by hand: the stored link is stale).
+#[tokio::test]
+async fn the_runs_classification_is_classify_of_its_input() {
+    let g = gid(1);
+    let w = World::new(rule(&g, UserType::IpOfficeOnly), server());
+    let ann = with_ext(person(1, "ann"), "401");
+    let bob = with_ext(person(2, "bob"), "402");
+    w.join(&g, &ann);
+    w.join(&g, &bob);
+    w.apply_ok().await;
+    let state = w.state.load().unwrap();
+    let cfg = w.engine.config();
+
+    let run = w.run(&RunOptions::dry_run()).await;
+    let alone = sync_engine::classify(cfg, &run.directory, &run.snapshot, &state);
+    assert_eq!(run.classification, alone);
+    assert_eq!(run.classification.verdicts.len(), 2);
+
+    w.ipo.edit(|s| s.users.retain(|u| u.name.as_str() != "ann"));
+    let run = w.run(&RunOptions::dry_run()).await;
+    let alone = sync_engine::classify(cfg, &run.directory, &run.snapshot, &state);
+    assert_eq!(run.classification, alone);
+    assert!(codes(&run, &ann.id).contains(&"stale_link"));
+    // The plan recreates her: its own links had the stale one reconciled away.
+    assert_eq!(
+        run.plan.person(&ann.id).unwrap().status,
         PersonStatus::Create
     );
 }

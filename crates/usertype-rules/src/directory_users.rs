@@ -1,0 +1,60 @@
+//! The Azure AD users a classification reads: owned by the caller as a slice, or reached
+//! through references.
+
+use ipo_model::DirectoryUser;
+
+/// The Azure AD users a classification looks at: a slice of them, or a slice of references
+/// to them (a caller that already holds the users elsewhere, e.g. grouped or filtered,
+/// classifies them without copying each one).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum DirectoryUsers<'a> {
+    /// The users themselves.
+    Users(&'a [DirectoryUser]),
+    /// References to users held elsewhere.
+    Refs(&'a [&'a DirectoryUser]),
+}
+
+impl<'a> DirectoryUsers<'a> {
+    /// How many users.
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Users(u) => u.len(),
+            Self::Refs(r) => r.len(),
+        }
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`th user.
+    pub fn get(&self, i: usize) -> Option<&'a DirectoryUser> {
+        match self {
+            Self::Users(u) => u.get(i),
+            Self::Refs(r) => r.get(i).copied(),
+        }
+    }
+
+    /// The users in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a DirectoryUser> + use<'a> {
+        let (users, refs): (&'a [DirectoryUser], &'a [&'a DirectoryUser]) = match *self {
+            Self::Users(u) => (u, &[]),
+            Self::Refs(r) => (&[], r),
+        };
+        users.iter().chain(refs.iter().copied())
+    }
+}
+
+impl<'a> From<&'a [DirectoryUser]> for DirectoryUsers<'a> {
+    fn from(users: &'a [DirectoryUser]) -> Self {
+        Self::Users(users)
+    }
+}
+
+impl<'a> From<&'a [&'a DirectoryUser]> for DirectoryUsers<'a> {
+    fn from(refs: &'a [&'a DirectoryUser]) -> Self {
+        Self::Refs(refs)
+    }
+}
