@@ -44,7 +44,8 @@ pub use extension::{
 pub use id::{GroupId, Guid, ObjectId};
 pub use ipo::{
     DirectoryEntry, Extension, ExtensionKind, HuntGroup, IpoSnapshot, IpoUser, License,
-    LicenseStatus, NO_USER, Platform, RingMode, ServiceMode, SystemInfo, TwinningType,
+    LicenseStatus, MAX_DIRECTORY_RECORDS, NO_USER, Platform, RingMode, ServiceMode, SystemInfo,
+    TwinningType,
 };
 pub use memory::{MemoryDirectory, MemoryIpo};
 pub use name::{

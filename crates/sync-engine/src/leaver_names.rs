@@ -63,6 +63,7 @@ mod tests {
             licenses: Vec::new(),
             held_removals: None,
             teams_actions: Vec::new(),
+            directory: None,
             notes: Vec::new(),
             prepared: Vec::new(),
             state_updates: Vec::new(),

@@ -98,8 +98,8 @@ pub use config::{
 pub use engine::{RunOptions, RunResult, SyncEngine};
 pub use error::{ConfigError, StateError, SyncError};
 pub use plan::{
-    Action, ActionKind, FieldChange, HeldRemovals, LicenseNeed, PersonPlan, PersonStatus, Plan,
-    TeamsAction,
+    Action, ActionKind, DirectoryRecords, FieldChange, HeldRemovals, LicenseNeed, PersonPlan,
+    PersonStatus, Plan, TeamsAction,
 };
 pub use planner::{PlanOptions, plan};
 pub use progress::{NoProgress, Phase, Progress};

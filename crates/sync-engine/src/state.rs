@@ -58,6 +58,11 @@ impl Link {
         }
     }
 
+    /// Every system directory entry the link owns.
+    pub fn directory_entries(&self) -> impl Iterator<Item = &FullName> {
+        self.directory_entry.iter()
+    }
+
     /// Whether the link owns nothing and remembers nothing worth keeping.
     pub fn is_empty(&self) -> bool {
         self.user.is_none()

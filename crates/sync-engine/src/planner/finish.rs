@@ -8,6 +8,7 @@ impl<'a> Planner<'a> {
         mut people: Vec<Person<'a>>,
         at: &[Option<usize>],
         mut out: Output,
+        directory: Option<DirectoryRecords>,
     ) -> Plan {
         let managed = self.links.values().filter(|l| l.user.is_some()).count();
         let threshold = self.config.safety.removal_threshold(managed);
@@ -218,12 +219,16 @@ impl<'a> Planner<'a> {
         if let Some(h) = &held {
             notes.push(h.message());
         }
+        if let Some(d) = directory.as_ref().filter(|d| d.is_held()) {
+            notes.push(d.message());
+        }
         Plan {
             actions,
             people: lines,
             licenses: licenses.into_values().collect(),
             held_removals: held,
             teams_actions,
+            directory,
             notes,
             prepared,
             state_updates,

@@ -3,6 +3,7 @@
 
 mod desired;
 mod directory;
+mod directory_limit;
 mod finish;
 mod hunt_groups;
 mod index;
@@ -37,8 +38,8 @@ use crate::ext_map::{self, ExtMap};
 use crate::fast_hash::{FastMap, FastSet, FastState};
 use crate::mapping;
 use crate::plan::{
-    Action, ActionKind, Effect, FieldChange, HeldRemovals, LicenseNeed, PersonPlan, PersonStatus,
-    Plan, Prepared, StateUpdate, TeamsAction,
+    Action, ActionKind, DirectoryRecords, Effect, FieldChange, HeldRemovals, LicenseNeed,
+    PersonPlan, PersonStatus, Plan, Prepared, StateUpdate, TeamsAction,
 };
 use crate::reason::Reason;
 use crate::record::{RecordKind, RecordRef};
@@ -258,6 +259,7 @@ impl<'a> Planner<'a> {
         self.hunt_groups(&people, &mut out);
         self.directory_entries(&mut people, &link_of, &mut out);
         self.removals(&mut people, &at, &mut out);
-        self.finish(people, &at, out)
+        let directory = self.directory_limit(&mut people, &mut out);
+        self.finish(people, &at, out, directory)
     }
 }
