@@ -14,7 +14,7 @@ use crate::apply::apply_with_progress;
 use crate::config::SyncConfig;
 use crate::error::SyncError;
 use crate::plan::Plan;
-use crate::planner::{PlanOptions, plan};
+use crate::planner::{PlanOptions, plan_with_contacts};
 use crate::progress::{FinishGuard, NoProgress, Phase, Progress};
 use crate::report::{Report, RunSummary, RunTransport};
 use crate::state::{StateStore, SyncState};
@@ -196,7 +196,15 @@ impl SyncEngine {
         {
             return Err(SyncError::UnknownPerson(id.to_string()));
         }
-        let mut plan = plan(&self.config, &users, &snapshot, &state, &plan_options);
+        let contacts = self.contacts().await?;
+        let mut plan = plan_with_contacts(
+            &self.config,
+            &users,
+            &contacts,
+            &snapshot,
+            &state,
+            &plan_options,
+        );
         crate::leaver_names::name_leavers(&mut plan, &directory, &state.directory);
         let classification = crate::classify(&self.config, &users, &snapshot, &state);
         info!(
@@ -283,6 +291,18 @@ impl SyncEngine {
             self.directory.transport().since(&before.0),
             self.ipo.transport().since(&before.1),
         )
+    }
+
+    /// The Azure AD contacts, read only when the directory carries them.
+    async fn contacts(&self) -> Result<Vec<ipo_model::DirectoryContact>, SyncError> {
+        let d = &self.config.directory;
+        if !(d.enabled && d.contacts) {
+            return Ok(Vec::new());
+        }
+        self.directory
+            .contacts()
+            .await
+            .map_err(SyncError::Directory)
     }
 
     /// The in-scope directory, from the saved cache plus changes, or read in full.

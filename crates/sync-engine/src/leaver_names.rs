@@ -67,6 +67,7 @@ mod tests {
             notes: Vec::new(),
             prepared: Vec::new(),
             state_updates: Vec::new(),
+            contact_updates: Vec::new(),
         };
         // Still in the directory: the planner's label stays.
         let current = cached.clone();

@@ -250,8 +250,14 @@ pub(crate) enum Effect {
     },
     DirectoryPut {
         name: FullName,
+        number: crate::config::DirectoryNumber,
+        /// The entry is an Azure AD contact's (kept in `SyncState::contacts`).
+        contact: bool,
     },
-    DirectoryRemoved,
+    DirectoryRemoved {
+        name: FullName,
+        contact: bool,
+    },
     None,
 }
 
@@ -295,6 +301,9 @@ pub struct Plan {
     pub(crate) prepared: Vec<Vec<Prepared>>,
     #[serde(skip)]
     pub(crate) state_updates: Vec<StateUpdate>,
+    /// Contacts' links to replace (`None`: forget) without a write: entries deleted by hand.
+    #[serde(skip)]
+    pub(crate) contact_updates: Vec<StateUpdate>,
 }
 
 /// Plans are equal when everything they show and everything they would write is: how the
@@ -314,6 +323,7 @@ impl PartialEq for Plan {
                 .flatten()
                 .eq(other.prepared.iter().flatten())
             && self.state_updates == other.state_updates
+            && self.contact_updates == other.contact_updates
     }
 }
 
@@ -355,16 +365,37 @@ impl Plan {
                     name: Some(u.name.clone()),
                     extension_number: u.extension.clone(),
                     directory_entry: None,
+                    directory_extra: Default::default(),
                     user_type: *user_type,
                     name_source: name_source.as_ref().map(|s| s.to_string()),
                 },
-                (IpoChange::PutDirectoryEntry(_), Effect::DirectoryPut { name }) => PendingCreate {
-                    name: None,
-                    extension_number: None,
-                    directory_entry: Some(name.clone()),
-                    user_type: UserType::TeamsOnly,
-                    name_source: None,
-                },
+                (
+                    IpoChange::PutDirectoryEntry(_),
+                    Effect::DirectoryPut {
+                        name,
+                        number,
+                        contact: false,
+                    },
+                ) => {
+                    // A person's several entries are one intent.
+                    let intent = out.entry(person.clone()).or_insert_with(|| PendingCreate {
+                        name: None,
+                        extension_number: None,
+                        directory_entry: None,
+                        directory_extra: Default::default(),
+                        user_type: UserType::TeamsOnly,
+                        name_source: None,
+                    });
+                    match number {
+                        crate::config::DirectoryNumber::Teams => {
+                            intent.directory_entry = Some(name.clone());
+                        }
+                        other => {
+                            intent.directory_extra.insert(*other, name.clone());
+                        }
+                    }
+                    continue;
+                }
                 _ => continue,
             };
             out.insert(person.clone(), intent);

@@ -309,6 +309,7 @@ mod tests {
             notes: Vec::new(),
             prepared: Vec::new(),
             state_updates: Vec::new(),
+            contact_updates: Vec::new(),
         }
     }
 

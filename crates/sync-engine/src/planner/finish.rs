@@ -214,6 +214,7 @@ impl<'a> Planner<'a> {
             .into_iter()
             .map(|(person, link)| StateUpdate { person, link })
             .collect();
+        let contact_updates = std::mem::take(&mut out.contact_updates);
         let mut notes = self.notes;
         notes.extend(out.notes);
         if let Some(h) = &held {
@@ -232,6 +233,7 @@ impl<'a> Planner<'a> {
             notes,
             prepared,
             state_updates,
+            contact_updates,
         }
     }
 }

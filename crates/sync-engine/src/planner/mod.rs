@@ -1,6 +1,7 @@
 //! Planning: desired IP Office state from the directory and the rules, diffed against the
 //! snapshot. Pure and synchronous: same input, same plan.
 
+mod contacts;
 mod desired;
 mod directory;
 mod directory_limit;
@@ -24,9 +25,9 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use ipo_model::{
-    DirectoryEntry, DirectoryUser, Extension, ExtensionNumber, FullName, Guid, HUNT_GROUP_RESERVED,
-    HuntGroup, IpoChange, IpoSnapshot, IpoUser, LicensingMode, LoginCode, NameRegistry, ObjectId,
-    Profile, RawValue, TeamsNumber, UserName, UserType,
+    DirectoryContact, DirectoryEntry, DirectoryUser, Extension, ExtensionNumber, FullName, Guid,
+    HUNT_GROUP_RESERVED, HuntGroup, IpoChange, IpoSnapshot, IpoUser, LicensingMode, LoginCode,
+    NameRegistry, ObjectId, Profile, RawValue, TeamsNumber, UserName, UserType,
 };
 
 use crate::changes::{ChangeStore, Changes};
@@ -155,7 +156,21 @@ pub fn plan(
     state: &SyncState,
     options: &PlanOptions,
 ) -> Plan {
-    Planner::new(config, snapshot, state, options).run(directory)
+    plan_with_contacts(config, directory, &[], snapshot, state, options)
+}
+
+/// [`plan`] with the organisation's Azure AD contacts, which get system directory entries
+/// when `[sync.directory] contacts` is on (with it off, the entries the sync kept for
+/// contacts are removed).
+pub fn plan_with_contacts(
+    config: &SyncConfig,
+    directory: &[DirectoryUser],
+    contacts: &[DirectoryContact],
+    snapshot: &IpoSnapshot,
+    state: &SyncState,
+    options: &PlanOptions,
+) -> Plan {
+    Planner::new(config, snapshot, state, options).run(directory, contacts)
 }
 
 struct Planner<'a> {
@@ -166,6 +181,8 @@ struct Planner<'a> {
     ix: Index<'a>,
     /// The stored links, copied only when reconciling changes one (rare).
     links: Cow<'a, BTreeMap<ObjectId, Link>>,
+    /// The entries kept for Azure AD contacts, by contact.
+    contact_links: &'a BTreeMap<ObjectId, Link>,
     link_updates: BTreeMap<ObjectId, Option<Link>>,
     owned_users: FastSet<Guid>,
     owned_exts: FastSet<Guid>,
@@ -192,6 +209,7 @@ impl<'a> Planner<'a> {
             mode: snapshot.system.licensing_mode,
             ix,
             links: Cow::Borrowed(&state.links),
+            contact_links: &state.contacts,
             link_updates: BTreeMap::new(),
             owned_users: FastSet::default(),
             owned_exts: FastSet::default(),
@@ -213,7 +231,7 @@ impl<'a> Planner<'a> {
         p
     }
 
-    fn run(self, directory: &'a [DirectoryUser]) -> Plan {
+    fn run(mut self, directory: &'a [DirectoryUser], contacts: &[DirectoryContact]) -> Plan {
         // Merge duplicates (a person reached through several groups) and sort by id, so the
         // plan (and extension allocation) does not depend on the directory's order.
         let same_id = scope::people_of(directory);
@@ -257,8 +275,9 @@ impl<'a> Planner<'a> {
         let mut out = Output::default();
         self.assign_names_and_build(&mut people, &link_of, &mut out);
         self.hunt_groups(&people, &mut out);
-        self.directory_entries(&mut people, &link_of, &mut out);
+        let mut taken = self.directory_entries(&mut people, &link_of, &mut out);
         self.removals(&mut people, &at, &mut out);
+        self.contact_entries(contacts, &mut taken, &mut out);
         let directory = self.directory_limit(&mut people, &mut out);
         self.finish(people, &at, out, directory)
     }

@@ -126,6 +126,8 @@ pub(super) struct Output {
     /// Status of linked people who are no longer in the directory (the others carry theirs).
     pub(super) status: FastMap<ObjectId, PersonStatus>,
     pub(super) link_updates: BTreeMap<ObjectId, Option<Link>>,
+    /// Contacts' links changed without a write (entries deleted by hand).
+    pub(super) contact_updates: Vec<StateUpdate>,
     pub(super) kept: FastSet<ObjectId>,
     pub(super) notes: Vec<String>,
     /// Profiles the creates and updates assign, counted as they are planned (for the

@@ -5,6 +5,7 @@
 mod common;
 
 mod config;
+mod contacts;
 mod directory;
 mod extensions;
 mod fields;
