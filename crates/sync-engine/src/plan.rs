@@ -368,13 +368,14 @@ impl Plan {
                     directory_extra: Default::default(),
                     user_type: *user_type,
                     name_source: name_source.as_ref().map(|s| s.to_string()),
+                    contact: false,
                 },
                 (
                     IpoChange::PutDirectoryEntry(_),
                     Effect::DirectoryPut {
                         name,
                         number,
-                        contact: false,
+                        contact,
                     },
                 ) => {
                     // A person's several entries are one intent.
@@ -385,6 +386,7 @@ impl Plan {
                         directory_extra: Default::default(),
                         user_type: UserType::TeamsOnly,
                         name_source: None,
+                        contact: *contact,
                     });
                     match number {
                         crate::config::DirectoryNumber::Teams => {

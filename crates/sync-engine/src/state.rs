@@ -119,6 +119,10 @@ pub struct PendingCreate {
     pub user_type: UserType,
     /// Name source value.
     pub name_source: Option<String>,
+    /// The directory entries are an Azure AD contact's (recovered into
+    /// [`SyncState::contacts`], not into the people's links).
+    #[serde(default)]
+    pub contact: bool,
 }
 
 /// Everything the sync remembers.

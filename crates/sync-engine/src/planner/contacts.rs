@@ -23,17 +23,34 @@ impl<'a> Planner<'a> {
         };
         sorted.sort_by(|a, b| a.id.cmp(&b.id));
         sorted.dedup_by(|a, b| a.id == b.id);
-        let links = self.contact_links;
-        // Entries deleted by hand in IP Office are forgotten (and made again while wanted).
+        // Entries deleted by hand in IP Office are forgotten (and made again while wanted);
+        // entries an interrupted run made before it could save them are taken back.
         let ix = &self.ix;
         let present = |n: &FullName| ix.entry_by_name.contains_key(n.as_str());
+        let recovering = self.pending.iter().filter(|(_, p)| p.contact);
+        let ids: BTreeSet<&ObjectId> = (self.contact_links.keys())
+            .chain(recovering.map(|(id, _)| id))
+            .collect();
         let mut updates = Vec::new();
         let mut kept: BTreeMap<&ObjectId, Link> = BTreeMap::new();
-        for (id, link) in links {
-            let mut l = link.clone();
+        for id in ids {
+            let old = self.contact_links.get(id);
+            let mut l = old
+                .cloned()
+                .unwrap_or_else(|| Link::new(UserType::TeamsOnly));
             l.directory_entry = l.directory_entry.take().filter(|n| present(n));
             l.directory_extra.retain(|_, n| present(n));
-            if &l != link {
+            if let Some(p) = self.pending.get(id).filter(|p| p.contact) {
+                if l.directory_entry.is_none() {
+                    l.directory_entry = p.directory_entry.clone().filter(|n| present(n));
+                }
+                for (number, n) in &p.directory_extra {
+                    if !l.directory_extra.contains_key(number) && present(n) {
+                        l.directory_extra.insert(*number, n.clone());
+                    }
+                }
+            }
+            if Some(&l) != old && !(old.is_none() && l.is_empty()) {
                 updates.push(StateUpdate {
                     person: id.clone(),
                     link: (!l.is_empty()).then(|| l.clone()),

@@ -55,6 +55,10 @@ impl<'a> Planner<'a> {
             }
         }
         for (id, p) in &state.pending {
+            // A contact's intents are recovered with the contacts (see `contact_entries`).
+            if p.contact {
+                continue;
+            }
             let mut link = self
                 .links
                 .get(id)

@@ -183,6 +183,8 @@ struct Planner<'a> {
     links: Cow<'a, BTreeMap<ObjectId, Link>>,
     /// The entries kept for Azure AD contacts, by contact.
     contact_links: &'a BTreeMap<ObjectId, Link>,
+    /// The creates an interrupted run had in flight (a contact's are recovered with them).
+    pending: &'a BTreeMap<ObjectId, crate::state::PendingCreate>,
     link_updates: BTreeMap<ObjectId, Option<Link>>,
     owned_users: FastSet<Guid>,
     owned_exts: FastSet<Guid>,
@@ -210,6 +212,7 @@ impl<'a> Planner<'a> {
             ix,
             links: Cow::Borrowed(&state.links),
             contact_links: &state.contacts,
+            pending: &state.pending,
             link_updates: BTreeMap::new(),
             owned_users: FastSet::default(),
             owned_exts: FastSet::default(),

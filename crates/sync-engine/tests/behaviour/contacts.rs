@@ -112,3 +112,59 @@ async fn contacts_are_off_by_default_and_an_entry_deleted_by_hand_comes_back() {
     assert_eq!(run.plan.count(ActionKind::RemoveDirectoryEntry), 0);
     assert_eq!(directory(&w).len(), 2);
 }
+
+/// Saves only the first `saves_left` times (the run's intents), as a crash right after.
+struct ForgetfulStore {
+    inner: std::sync::Arc<sync_engine::MemoryStateStore>,
+    saves_left: std::sync::Mutex<Option<usize>>,
+}
+
+impl StateStore for ForgetfulStore {
+    fn load(&self) -> Result<sync_engine::SyncState, sync_engine::StateError> {
+        self.inner.load()
+    }
+    fn save(&self, state: &sync_engine::SyncState) -> Result<(), sync_engine::StateError> {
+        let mut left = self.saves_left.lock().unwrap();
+        match left.as_mut() {
+            Some(0) => Ok(()),
+            Some(n) => {
+                *n -= 1;
+                self.inner.save(state)
+            }
+            None => self.inner.save(state),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_crash_after_the_writes_takes_the_contacts_entries_back_instead_of_duplicating() {
+    let g = gid(1);
+    let mem = std::sync::Arc::new(sync_engine::MemoryStateStore::new());
+    let store = std::sync::Arc::new(ForgetfulStore {
+        inner: mem.clone(),
+        saves_left: std::sync::Mutex::new(Some(1)),
+    });
+    let w = World::with_store(config(&g, true), server(), store.clone(), mem);
+    w.dir.upsert_contact(fabrikam());
+    // The entries are written, but only the intents were saved before the "crash".
+    w.run(&sync_engine::RunOptions::apply()).await;
+    let saved = w.state.load().unwrap();
+    assert!(saved.contacts.is_empty());
+    assert!(saved.pending[&oid(500)].contact);
+    assert_eq!(directory(&w).len(), 2);
+
+    *store.saves_left.lock().unwrap() = None;
+    let run = w.apply_ok().await;
+    assert!(run.plan.actions.is_empty(), "{:#?}", run.plan.actions);
+    assert_eq!(
+        directory(&w),
+        [
+            "Fabrikam Support (mobile) = 14255550199",
+            "Fabrikam Support = 14255550100",
+        ]
+    );
+    let state = w.state.load().unwrap();
+    assert_eq!(state.contacts[&oid(500)].directory_entries().count(), 2);
+    assert!(state.pending.is_empty() && state.links.is_empty());
+    assert!(w.dry().await.is_empty());
+}
