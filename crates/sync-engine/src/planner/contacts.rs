@@ -9,7 +9,7 @@ use crate::config::DirectoryNumber;
 
 impl<'a> Planner<'a> {
     pub(super) fn contact_entries(
-        &mut self,
+        &self,
         contacts: &[DirectoryContact],
         taken: &mut FastSet<String>,
         out: &mut Output,

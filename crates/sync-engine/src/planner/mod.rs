@@ -234,7 +234,7 @@ impl<'a> Planner<'a> {
         p
     }
 
-    fn run(mut self, directory: &'a [DirectoryUser], contacts: &[DirectoryContact]) -> Plan {
+    fn run(self, directory: &'a [DirectoryUser], contacts: &[DirectoryContact]) -> Plan {
         // Merge duplicates (a person reached through several groups) and sort by id, so the
         // plan (and extension allocation) does not depend on the directory's order.
         let same_id = scope::people_of(directory);
