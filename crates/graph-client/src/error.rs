@@ -228,6 +228,8 @@ pub(crate) fn permission_for(path: &str) -> &'static str {
         "TeamsTelephoneNumber.Read.All"
     } else if path.contains("/admin/teams/") {
         "TeamsUserConfiguration.Read.All"
+    } else if path.contains("/contacts") {
+        "OrgContact.Read.All"
     } else if path.contains("/groups") {
         "GroupMember.Read.All (and User.Read.All for full profiles; Member.Read.Hidden for hidden memberships)"
     } else {

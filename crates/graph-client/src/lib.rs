@@ -43,6 +43,7 @@ mod auth;
 mod batch;
 mod client;
 mod config;
+mod contact;
 mod delta;
 mod error;
 mod odata;
@@ -60,6 +61,7 @@ pub use auth::{AccessToken, ClientCredentials, REFRESH_MARGIN, StaticToken, Toke
 pub use batch::{BatchRequest, BatchResponse, FetchedUsers, MAX_BATCH_SIZE};
 pub use client::{GraphClient, MAX_PAGE_SIZE, MAX_PAGES};
 pub use config::{ClientOptions, DEFAULT_GRAPH_BASE, DEFAULT_LOGIN_BASE, GraphConfig, Timeouts};
+pub use contact::{CONTACT_SELECT, parse_contacts_page};
 pub use delta::{Delta, DeltaStart, GroupChange, GroupsDelta, MemberKind, MemberRef, UsersDelta};
 pub use error::{BODY_SNIPPET_LEN, GraphError, GraphErrorBody};
 pub use odata::{

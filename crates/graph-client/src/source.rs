@@ -35,6 +35,10 @@ impl DirectorySource for GraphClient {
         Ok(self.member_users_of_groups(groups, on_group_read).await?)
     }
 
+    async fn contacts(&self) -> Result<Vec<ipo_model::DirectoryContact>, PortError> {
+        Ok(self.list_contacts().await?)
+    }
+
     async fn all_users(&self) -> Result<Vec<DirectoryUser>, PortError> {
         Ok(self.list_users().await?)
     }

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ipo_model::{DirectoryUser, RemovalReason, TeamsPhoneNumber};
+use ipo_model::{DirectoryContact, DirectoryUser, RemovalReason, TeamsPhoneNumber};
 use serde_json::{Map, Value};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -288,6 +288,53 @@ impl GraphEmulatorHandle {
     /// Adds a non-user directory object (`@odata.type` and `id` required).
     pub fn add_object(&self, object: Map<String, Value>) -> Result<(), EmulatorError> {
         self.shared.tenant().add_object(object)
+    }
+
+    /// Adds or replaces an organisational contact, served by `GET /contacts` in Graph's
+    /// form: its business numbers and mobile as `phones` of type `business` / `mobile`.
+    pub fn add_contact(&self, contact: &DirectoryContact) {
+        let mut phones: Vec<Value> = contact
+            .business_phones
+            .iter()
+            .map(|n| serde_json::json!({"type": "business", "number": n}))
+            .collect();
+        if let Some(m) = &contact.mobile_phone {
+            phones.push(serde_json::json!({"type": "mobile", "number": m}));
+        }
+        let json = serde_json::json!({
+            "id": contact.id.as_str(),
+            "displayName": contact.display_name,
+            "mail": contact.mail,
+            "givenName": null,
+            "surname": null,
+            "mailNickname": null,
+            "companyName": null,
+            "department": null,
+            "jobTitle": null,
+            "onPremisesSyncEnabled": null,
+            "proxyAddresses": [],
+            "addresses": [],
+            "phones": phones,
+        });
+        if let Value::Object(m) = json {
+            self.add_graph_contact(m);
+        }
+    }
+
+    /// Adds or replaces a contact given in Graph JSON (its `id` names it; one without an id
+    /// is ignored).
+    pub fn add_graph_contact(&self, contact: Map<String, Value>) {
+        let Some(id) = contact.get("id").and_then(Value::as_str) else {
+            return;
+        };
+        let id = id.to_ascii_lowercase();
+        self.shared.tenant().contacts.insert(id, contact);
+    }
+
+    /// Removes a contact; whether there was one.
+    pub fn remove_contact(&self, id: impl AsRef<str>) -> bool {
+        let id = id.as_ref().to_ascii_lowercase();
+        self.shared.tenant().contacts.remove(&id).is_some()
     }
 
     /// Sets a user's Teams telephone numbers (creating its Teams configuration if needed).

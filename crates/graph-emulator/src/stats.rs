@@ -29,6 +29,8 @@ pub enum Route {
     TeamsUserConfigurations,
     /// `GET /admin/teams/telephoneNumberManagement/numberAssignments`.
     NumberAssignments,
+    /// `GET /contacts` (organisational contacts).
+    Contacts,
     /// Anything else (answered 404 or 405).
     Other,
 }
@@ -46,6 +48,7 @@ impl Route {
         match segs.as_slice() {
             ["$batch"] => Route::Batch,
             ["users"] => Route::Users,
+            ["contacts"] => Route::Contacts,
             ["users", "delta"] => Route::UsersDelta,
             ["users", _] => Route::User,
             ["groups", "delta"] => Route::GroupsDelta,

@@ -41,6 +41,8 @@ pub(crate) struct Tenant {
     pub(crate) groups: BTreeMap<String, Group>,
     pub(crate) objects: BTreeMap<String, Map<String, Value>>,
     pub(crate) teams: BTreeMap<String, Map<String, Value>>,
+    /// Organisational contacts (`orgContact` JSON), by lower-case id.
+    pub(crate) contacts: BTreeMap<String, Map<String, Value>>,
     pub(crate) removed: BTreeMap<String, RemovalReason>,
     /// Change `i` has sequence number `i + 1`; a delta token holds the last number it saw.
     pub(crate) log: Vec<Change>,

@@ -325,6 +325,11 @@ impl HuntGroup {
     }
 }
 
+/// The most records IP Office's external (system) directory holds, across all its sources;
+/// each number of an entry is a record. The one place this limit is written: the planner
+/// plans for it and the directory service refuses a set above it.
+pub const MAX_DIRECTORY_RECORDS: usize = 10_000;
+
 /// An entry in the IP Office system directory: how IP Office users see and call a
 /// Teams-only user, who has no user record.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

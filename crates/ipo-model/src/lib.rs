@@ -16,6 +16,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod code;
+mod contact;
 mod directory;
 mod error;
 mod extension;
@@ -32,6 +33,7 @@ mod skipped;
 mod usertype;
 
 pub use code::{LoginCode, MAX_LOGIN_CODE, MAX_VOICEMAIL_CODE, MIN_LOGIN_CODE, VoicemailCode};
+pub use contact::DirectoryContact;
 pub use directory::{
     AssignedLicense, AssignedPlan, AssignmentCategory, CapabilityStatus, DirectoryUser,
     ExtensionAttributes, TeamsPhoneNumber, TeamsVoice,
@@ -44,7 +46,8 @@ pub use extension::{
 pub use id::{GroupId, Guid, ObjectId};
 pub use ipo::{
     DirectoryEntry, Extension, ExtensionKind, HuntGroup, IpoSnapshot, IpoUser, License,
-    LicenseStatus, NO_USER, Platform, RingMode, ServiceMode, SystemInfo, TwinningType,
+    LicenseStatus, MAX_DIRECTORY_RECORDS, NO_USER, Platform, RingMode, ServiceMode, SystemInfo,
+    TwinningType,
 };
 pub use memory::{MemoryDirectory, MemoryIpo};
 pub use name::{

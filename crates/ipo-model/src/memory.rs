@@ -6,6 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
+use crate::contact::DirectoryContact;
 use crate::directory::DirectoryUser;
 use crate::id::{GroupId, Guid, ObjectId};
 use crate::ipo::{IpoSnapshot, IpoUser, NO_USER};
@@ -100,6 +101,7 @@ impl Tenant {
 #[derive(Debug, Default)]
 pub struct MemoryDirectory {
     tenant: Mutex<Tenant>,
+    contacts: Mutex<BTreeMap<ObjectId, DirectoryContact>>,
 }
 
 impl MemoryDirectory {
@@ -113,6 +115,16 @@ impl MemoryDirectory {
         let mut t = lock(&self.tenant);
         t.log.push(Event::User(user.id.clone()));
         t.users.insert(user.id.clone(), user);
+    }
+
+    /// Adds or replaces an organisational contact.
+    pub fn upsert_contact(&self, contact: DirectoryContact) {
+        lock(&self.contacts).insert(contact.id.clone(), contact);
+    }
+
+    /// Removes an organisational contact.
+    pub fn remove_contact(&self, id: &ObjectId) {
+        lock(&self.contacts).remove(id);
     }
 
     /// Removes a user from the tenant and from every group.
@@ -235,6 +247,10 @@ impl DirectorySource for MemoryDirectory {
                 u
             })
             .collect())
+    }
+
+    async fn contacts(&self) -> Result<Vec<DirectoryContact>, PortError> {
+        Ok(lock(&self.contacts).values().cloned().collect())
     }
 
     async fn all_users(&self) -> Result<Vec<DirectoryUser>, PortError> {

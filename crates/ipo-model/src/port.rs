@@ -7,6 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::contact::DirectoryContact;
 use crate::directory::DirectoryUser;
 use crate::extension::ExtensionNumber;
 use crate::id::{GroupId, Guid, ObjectId};
@@ -389,6 +390,12 @@ pub trait DirectorySource: Send + Sync {
         groups: &[GroupId],
         cursor: &DeltaCursor,
     ) -> Result<DeltaOutcome, PortError>;
+
+    /// The organisation's contacts (Graph `orgContact`), for the system directory. The
+    /// default, for sources that have none, is none, so existing sources keep compiling.
+    async fn contacts(&self) -> Result<Vec<DirectoryContact>, PortError> {
+        Ok(Vec::new())
+    }
 
     /// The transport counters so far (requests, retries, throttling, waits). The default,
     /// for sources without a transport, is all zeros.

@@ -12,7 +12,7 @@ use crate::entry::{Prepared, ServedEntry};
 use crate::error::SetError;
 
 /// The most records IP Office's external directory holds, across all sources.
-pub const MAX_RECORDS: usize = 10_000;
+pub const MAX_RECORDS: usize = ipo_model::MAX_DIRECTORY_RECORDS;
 
 /// The file name of the set beside the sync state (see [`EntrySet::path_beside`]).
 pub const FILE_NAME: &str = "directory-entries.json";

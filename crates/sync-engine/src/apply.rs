@@ -48,6 +48,16 @@ pub async fn apply_with_progress(
             }
         }
     }
+    for u in &plan.contact_updates {
+        match &u.link {
+            Some(l) => {
+                state.contacts.insert(u.person.clone(), l.clone());
+            }
+            None => {
+                state.contacts.remove(&u.person);
+            }
+        }
+    }
     // The plan consumed every intent of an earlier, interrupted run: the records it finds
     // became links above and the ones it does not find were never created. Keeping an old
     // intent would let a later run take over a user someone else creates under that name.
@@ -206,6 +216,32 @@ fn record_effect(
     applied: &ipo_model::Applied,
 ) {
     let Some(person) = person else { return };
+    // A contact's entries are kept apart from people's links.
+    match &prep.effect {
+        Effect::DirectoryPut {
+            name,
+            number,
+            contact: true,
+        } => {
+            let link = (state.contacts.entry(person.clone()))
+                .or_insert_with(|| Link::new(UserType::TeamsOnly));
+            link.own_entry(*number, name.clone());
+            return;
+        }
+        Effect::DirectoryRemoved {
+            name,
+            contact: true,
+        } => {
+            if let Some(link) = state.contacts.get_mut(person) {
+                link.forget_entry(name);
+                if link.is_empty() {
+                    state.contacts.remove(person);
+                }
+            }
+            return;
+        }
+        _ => {}
+    }
     let default_type = state
         .pending
         .get(person)
@@ -258,13 +294,13 @@ fn record_effect(
                 link.extension_number = None;
             }
         }
-        Effect::DirectoryPut { name } => {
-            link.directory_entry = Some(name.clone());
+        Effect::DirectoryPut { name, number, .. } => {
+            link.own_entry(*number, name.clone());
             if link.user.is_none() {
                 link.user_type = UserType::TeamsOnly;
             }
         }
-        Effect::DirectoryRemoved => link.directory_entry = None,
+        Effect::DirectoryRemoved { name, .. } => link.forget_entry(name),
         Effect::None => {}
     }
     if link.is_empty() {

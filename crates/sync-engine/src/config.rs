@@ -353,6 +353,13 @@ pub struct DirectorySettings {
     pub enabled: bool,
     /// The property giving the entry's name.
     pub name_source: String,
+    /// Which of a person's numbers become entries, each its own (IP Office's directory is
+    /// one name and one number per record). Must hold [`DirectoryNumber::Teams`], the entry
+    /// named after the person; the others are named `<name> (business)`, `<name> (mobile)`.
+    pub numbers: Vec<DirectoryNumber>,
+    /// Whether the organisation's Azure AD contacts (Graph `orgContact`) get entries too
+    /// (needs the Graph permission `OrgContact.Read.All`).
+    pub contacts: bool,
 }
 
 impl Default for DirectorySettings {
@@ -360,6 +367,32 @@ impl Default for DirectorySettings {
         Self {
             enabled: true,
             name_source: "displayName".into(),
+            numbers: vec![DirectoryNumber::Teams],
+            contacts: false,
+        }
+    }
+}
+
+/// One of a person's numbers a system directory entry can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DirectoryNumber {
+    /// The number Teams rings (Teams number and extension): the entry named after the person.
+    Teams,
+    /// The first of `businessPhones` (Graph holds one), when it is not the Teams number.
+    Business,
+    /// `mobilePhone`, when it is not the Teams number.
+    Mobile,
+}
+
+impl DirectoryNumber {
+    /// The label an entry's name carries for this number (`None` for the Teams number).
+    pub fn label(self) -> Option<&'static str> {
+        match self {
+            DirectoryNumber::Teams => None,
+            DirectoryNumber::Business => Some("business"),
+            DirectoryNumber::Mobile => Some("mobile"),
         }
     }
 }
@@ -449,6 +482,19 @@ impl SyncConfig {
             return bad(
                 "directory.name_source".into(),
                 format!("unknown Azure AD property {:?}", self.directory.name_source),
+            );
+        }
+        if !self.directory.numbers.contains(&DirectoryNumber::Teams) {
+            return bad(
+                "directory.numbers".into(),
+                "must hold \"teams\" (the entry named after the person)".into(),
+            );
+        }
+        let mut numbers = std::collections::BTreeSet::new();
+        if let Some(twice) = self.directory.numbers.iter().find(|n| !numbers.insert(**n)) {
+            return bad(
+                "directory.numbers".into(),
+                format!("{twice:?} is listed twice"),
             );
         }
         for (i, r) in self.rules.iter().enumerate() {

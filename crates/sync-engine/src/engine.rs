@@ -196,9 +196,16 @@ impl SyncEngine {
         {
             return Err(SyncError::UnknownPerson(id.to_string()));
         }
+        let contacts = self.contacts().await?;
         // The classification report is the one the plan acted on, not a second pass.
-        let (mut plan, classification) =
-            plan_with_classification(&self.config, &users, &snapshot, &state, &plan_options);
+        let (mut plan, classification) = plan_with_classification(
+            &self.config,
+            &users,
+            &contacts,
+            &snapshot,
+            &state,
+            &plan_options,
+        );
         crate::leaver_names::name_leavers(&mut plan, &directory, &state.directory);
         info!(
             actions = plan.actions.len(),
@@ -284,6 +291,18 @@ impl SyncEngine {
             self.directory.transport().since(&before.0),
             self.ipo.transport().since(&before.1),
         )
+    }
+
+    /// The Azure AD contacts, read only when the directory carries them.
+    async fn contacts(&self) -> Result<Vec<ipo_model::DirectoryContact>, SyncError> {
+        let d = &self.config.directory;
+        if !(d.enabled && d.contacts) {
+            return Ok(Vec::new());
+        }
+        self.directory
+            .contacts()
+            .await
+            .map_err(SyncError::Directory)
     }
 
     /// The in-scope directory, from the saved cache plus changes, or read in full.

@@ -63,9 +63,11 @@ mod tests {
             licenses: Vec::new(),
             held_removals: None,
             teams_actions: Vec::new(),
+            directory: None,
             notes: Vec::new(),
             prepared: Vec::new(),
             state_updates: Vec::new(),
+            contact_updates: Vec::new(),
         };
         // Still in the directory: the planner's label stays.
         let current = cached.clone();

@@ -92,16 +92,16 @@ mod verdicts;
 pub use apply::{apply, apply_with_progress, is_destructive};
 pub use changes::Changes;
 pub use config::{
-    AdoptPolicy, ApplyMode, DirectorySettings, FieldMap, FieldMapping, GroupRule, NodeSelector,
-    ProvisioningRule, RemovalPolicy, Safety, SyncConfig, UserTemplate,
+    AdoptPolicy, ApplyMode, DirectoryNumber, DirectorySettings, FieldMap, FieldMapping, GroupRule,
+    NodeSelector, ProvisioningRule, RemovalPolicy, Safety, SyncConfig, UserTemplate,
 };
 pub use engine::{RunOptions, RunResult, SyncEngine};
 pub use error::{ConfigError, StateError, SyncError};
 pub use plan::{
-    Action, ActionKind, FieldChange, HeldRemovals, LicenseNeed, PersonPlan, PersonStatus, Plan,
-    TeamsAction,
+    Action, ActionKind, DirectoryRecords, FieldChange, HeldRemovals, LicenseNeed, PersonPlan,
+    PersonStatus, Plan, TeamsAction,
 };
-pub use planner::{PlanOptions, plan};
+pub use planner::{PlanOptions, plan, plan_with_contacts};
 pub use progress::{NoProgress, Phase, Progress};
 pub use reason::Reason;
 pub use record::{RecordKind, RecordRef};

@@ -177,6 +177,44 @@ impl HeldRemovals {
     }
 }
 
+/// The system directory records the sync owns after the plan, against IP Office's limit
+/// ([`ipo_model::MAX_DIRECTORY_RECORDS`]): each number is a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DirectoryRecords {
+    /// Records the sync's directory holds once the plan is applied (what it holds now
+    /// when the plan's new entries are held).
+    pub records: usize,
+    /// Records it would hold if every entry the plan wants were written.
+    pub wanted: usize,
+    /// IP Office's limit.
+    pub limit: usize,
+    /// The people (and contacts) whose directory changes are held because `wanted` is
+    /// above `limit`: everyone who would add an entry. Empty when everything fits.
+    pub held: Vec<ObjectId>,
+}
+
+impl DirectoryRecords {
+    /// Whether the plan's new directory entries are held for the limit.
+    pub fn is_held(&self) -> bool {
+        !self.held.is_empty()
+    }
+
+    /// What to tell the administrator when entries are held.
+    pub fn message(&self) -> String {
+        format!(
+            "the system directory would hold {} records, more than IP Office's limit of {}: \
+             the directory changes of the {} people adding entries are held and it keeps {} \
+             records. Narrow the directory (fewer groups, fewer numbers per person in \
+             [sync.directory] numbers, contacts off) to fit.",
+            self.wanted,
+            self.limit,
+            self.held.len(),
+            self.records
+        )
+    }
+}
+
 /// A Teams-side action the sync cannot perform through Graph; rendered for the administrator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -212,8 +250,14 @@ pub(crate) enum Effect {
     },
     DirectoryPut {
         name: FullName,
+        number: crate::config::DirectoryNumber,
+        /// The entry is an Azure AD contact's (kept in `SyncState::contacts`).
+        contact: bool,
     },
-    DirectoryRemoved,
+    DirectoryRemoved {
+        name: FullName,
+        contact: bool,
+    },
     None,
 }
 
@@ -246,6 +290,10 @@ pub struct Plan {
     pub held_removals: Option<HeldRemovals>,
     /// Teams-side actions for the administrator.
     pub teams_actions: Vec<TeamsAction>,
+    /// The system directory's record count after the plan (None when the sync keeps no
+    /// directory entries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<DirectoryRecords>,
     /// Whole-run remarks.
     pub notes: Vec<String>,
     #[serde(skip)]
@@ -253,6 +301,9 @@ pub struct Plan {
     pub(crate) prepared: Vec<Vec<Prepared>>,
     #[serde(skip)]
     pub(crate) state_updates: Vec<StateUpdate>,
+    /// Contacts' links to replace (`None`: forget) without a write: entries deleted by hand.
+    #[serde(skip)]
+    pub(crate) contact_updates: Vec<StateUpdate>,
 }
 
 /// Plans are equal when everything they show and everything they would write is: how the
@@ -264,6 +315,7 @@ impl PartialEq for Plan {
             && self.licenses == other.licenses
             && self.held_removals == other.held_removals
             && self.teams_actions == other.teams_actions
+            && self.directory == other.directory
             && self.notes == other.notes
             && self
                 .prepared
@@ -271,6 +323,7 @@ impl PartialEq for Plan {
                 .flatten()
                 .eq(other.prepared.iter().flatten())
             && self.state_updates == other.state_updates
+            && self.contact_updates == other.contact_updates
     }
 }
 
@@ -312,16 +365,39 @@ impl Plan {
                     name: Some(u.name.clone()),
                     extension_number: u.extension.clone(),
                     directory_entry: None,
+                    directory_extra: Default::default(),
                     user_type: *user_type,
                     name_source: name_source.as_ref().map(|s| s.to_string()),
+                    contact: false,
                 },
-                (IpoChange::PutDirectoryEntry(_), Effect::DirectoryPut { name }) => PendingCreate {
-                    name: None,
-                    extension_number: None,
-                    directory_entry: Some(name.clone()),
-                    user_type: UserType::TeamsOnly,
-                    name_source: None,
-                },
+                (
+                    IpoChange::PutDirectoryEntry(_),
+                    Effect::DirectoryPut {
+                        name,
+                        number,
+                        contact,
+                    },
+                ) => {
+                    // A person's several entries are one intent.
+                    let intent = out.entry(person.clone()).or_insert_with(|| PendingCreate {
+                        name: None,
+                        extension_number: None,
+                        directory_entry: None,
+                        directory_extra: Default::default(),
+                        user_type: UserType::TeamsOnly,
+                        name_source: None,
+                        contact: *contact,
+                    });
+                    match number {
+                        crate::config::DirectoryNumber::Teams => {
+                            intent.directory_entry = Some(name.clone());
+                        }
+                        other => {
+                            intent.directory_extra.insert(*other, name.clone());
+                        }
+                    }
+                    continue;
+                }
                 _ => continue,
             };
             out.insert(person.clone(), intent);

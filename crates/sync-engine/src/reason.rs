@@ -94,6 +94,14 @@ pub enum Reason {
     },
     /// The removal is held by the deletion threshold.
     RemovalHeld,
+    /// The person's new directory entries are held: with them the system directory would
+    /// hold more records than IP Office's limit.
+    DirectoryFull {
+        /// The records the directory would hold with every wanted entry.
+        records: usize,
+        /// IP Office's limit.
+        limit: usize,
+    },
     /// Out of scope, but the removal policy keeps the user.
     KeptByPolicy,
     /// The name was derived from free text and changed to fit IP Office's rules.
@@ -193,6 +201,11 @@ impl fmt::Display for Reason {
             } => write!(f, "{needed} {profile} licences needed, {free} free"),
             Reason::Capacity { max } => write!(f, "IP Office holds at most {max} users"),
             Reason::RemovalHeld => f.write_str("removal held by the deletion threshold"),
+            Reason::DirectoryFull { records, limit } => write!(
+                f,
+                "directory entry held: the system directory would hold {records} records, more \
+                 than IP Office's limit of {limit}"
+            ),
             Reason::KeptByPolicy => f.write_str("out of scope; kept by the removal policy"),
             Reason::NameDerived { from, name } => {
                 write!(f, "name {name} derived from {from:?}")

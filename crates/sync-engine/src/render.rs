@@ -167,6 +167,19 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
             );
         }
     }
+    if let Some(d) = plan.directory.as_ref().filter(|d| d.wanted > 0) {
+        let _ = writeln!(
+            out,
+            "\n{}  {} records after the plan, of IP Office's {}",
+            style.bold("System directory"),
+            d.records,
+            d.limit
+        );
+    }
+    let directory_held = plan.directory.as_ref().filter(|d| d.is_held());
+    if let Some(d) = directory_held {
+        let _ = writeln!(out, "{} {}", style.red("HELD"), d.message());
+    }
     if let Some(h) = &plan.held_removals {
         let _ = writeln!(out, "\n{} {}", style.red("HELD"), h.message());
     }
@@ -175,6 +188,7 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
             .held_removals
             .as_ref()
             .is_some_and(|h| &h.message() == n)
+            || directory_held.is_some_and(|d| &d.message() == n)
         {
             continue;
         }
@@ -291,9 +305,11 @@ mod tests {
             licenses: Vec::new(),
             held_removals: None,
             teams_actions: Vec::new(),
+            directory: None,
             notes: Vec::new(),
             prepared: Vec::new(),
             state_updates: Vec::new(),
+            contact_updates: Vec::new(),
         }
     }
 

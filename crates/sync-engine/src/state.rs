@@ -10,6 +10,7 @@ use ipo_model::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::config::DirectoryNumber;
 use crate::error::StateError;
 use crate::report::RunSummary;
 
@@ -28,8 +29,13 @@ pub struct Link {
     pub extension: Option<Guid>,
     /// Its number.
     pub extension_number: Option<ExtensionNumber>,
-    /// The directory entry the sync maintains (Teams-only people).
+    /// The directory entry the sync maintains (Teams-only people): the one named after the
+    /// person, for the number Teams rings.
     pub directory_entry: Option<FullName>,
+    /// The entries for the person's other numbers (`[sync.directory] numbers`), by number.
+    /// Absent from state files written before there were any (read as none).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub directory_extra: BTreeMap<DirectoryNumber, FullName>,
     /// The type the person had when last synced.
     pub user_type: UserType,
     /// The source value the name was derived from (renames happen only when it changes).
@@ -51,10 +57,36 @@ impl Link {
             extension: None,
             extension_number: None,
             directory_entry: None,
+            directory_extra: BTreeMap::new(),
             user_type,
             name_source: None,
             voice_routing_policy: None,
             disabled: false,
+        }
+    }
+
+    /// Every system directory entry the link owns.
+    pub fn directory_entries(&self) -> impl Iterator<Item = &FullName> {
+        self.directory_entry
+            .iter()
+            .chain(self.directory_extra.values())
+    }
+
+    /// Forgets the entry named `name`, whichever number it is for.
+    pub(crate) fn forget_entry(&mut self, name: &FullName) {
+        if self.directory_entry.as_ref() == Some(name) {
+            self.directory_entry = None;
+        }
+        self.directory_extra.retain(|_, n| n != name);
+    }
+
+    /// Remembers the entry `name` for `number`.
+    pub(crate) fn own_entry(&mut self, number: DirectoryNumber, name: FullName) {
+        match number {
+            DirectoryNumber::Teams => self.directory_entry = Some(name),
+            _ => {
+                self.directory_extra.insert(number, name);
+            }
         }
     }
 
@@ -63,6 +95,7 @@ impl Link {
         self.user.is_none()
             && self.extension.is_none()
             && self.directory_entry.is_none()
+            && self.directory_extra.is_empty()
             && self.voice_routing_policy.is_none()
     }
 }
@@ -79,10 +112,17 @@ pub struct PendingCreate {
     pub extension_number: Option<ExtensionNumber>,
     /// The directory entry being created.
     pub directory_entry: Option<FullName>,
+    /// The entries for other numbers being created (absent in older state files).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub directory_extra: BTreeMap<DirectoryNumber, FullName>,
     /// The type.
     pub user_type: UserType,
     /// Name source value.
     pub name_source: Option<String>,
+    /// The directory entries are an Azure AD contact's (recovered into
+    /// [`SyncState::contacts`], not into the people's links).
+    #[serde(default)]
+    pub contact: bool,
 }
 
 /// Everything the sync remembers.
@@ -105,6 +145,10 @@ pub struct SyncState {
     /// The last run.
     #[serde(default)]
     pub last_run: Option<RunSummary>,
+    /// The system directory entries kept for Azure AD contacts, per contact id (only the
+    /// directory entries of each link are used).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub contacts: BTreeMap<ObjectId, Link>,
 }
 
 impl Default for SyncState {
@@ -116,6 +160,7 @@ impl Default for SyncState {
             cursor: None,
             directory: BTreeMap::new(),
             last_run: None,
+            contacts: BTreeMap::new(),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod auth;
 mod batch;
+mod contacts;
 mod delta;
 mod directory;
 mod filter;
@@ -47,6 +48,7 @@ pub(crate) fn route(sh: &Shared, req: &Req) -> Resp {
     }
     match segs.as_slice() {
         ["users"] => directory::list_users(sh, req),
+        ["contacts"] => contacts::list_contacts(sh, req),
         ["users", "delta()" | "delta"] => delta::delta(sh, req, delta::Kind::Users),
         ["users", id] => directory::get_user(sh, req, id),
         ["groups"] => directory::list_groups(sh, req),

@@ -1,6 +1,7 @@
 //! System directory entries for Teams-only people, with unique names.
 
 use super::*;
+use crate::config::DirectoryNumber;
 
 impl<'a> Planner<'a> {
     pub(super) fn directory_entries(
@@ -8,9 +9,9 @@ impl<'a> Planner<'a> {
         people: &mut [Person<'a>],
         link_of: &[Option<&Link>],
         out: &mut Output,
-    ) {
+    ) -> FastSet<String> {
         if !self.config.directory.enabled {
-            return;
+            return FastSet::default();
         }
         // What each Teams-only person's entry would be is theirs alone; only making the names
         // unique needs everyone in order.
@@ -33,61 +34,160 @@ impl<'a> Planner<'a> {
                 number,
                 number_text,
             } = wish;
-            // Keep the name already owned, so entries do not churn.
-            let own = link.and_then(|l| l.directory_entry.clone());
-            let name = match own {
-                Some(n) if n == base || n.as_str().starts_with(base.as_str()) => {
-                    taken.insert(n.as_str().to_lowercase());
-                    n
-                }
-                Some(n) => {
-                    taken.remove(&n.as_str().to_lowercase());
-                    unique_entry_name(&base, key, &mut taken)
-                }
-                None => unique_entry_name(&base, key, &mut taken),
-            };
-            let current = self.ix.entry_by_name.get(name.as_str()).copied();
-            if let Some(old) = link.and_then(|l| l.directory_entry.as_ref())
-                && old != &name
-            {
-                out.push(
-                    ActionKind::RemoveDirectoryEntry,
-                    Some(&p.user.id),
-                    RecordRef::new(RecordKind::DirectoryEntry, old),
-                    Vec::new(),
-                    IpoChange::RemoveDirectoryEntry { name: old.clone() },
-                    Effect::DirectoryRemoved,
-                );
-            }
-            if current.is_some_and(|c| c.number == number) {
-                p.trace_with(|| format!("action: none, directory entry {name} already in sync"));
-                continue;
-            }
-            p.trace_with(|| format!("action: system directory entry {name} -> {number_text}"));
-            out.push(
-                ActionKind::PutDirectoryEntry,
-                Some(&p.user.id),
-                RecordRef::new(RecordKind::DirectoryEntry, &name),
-                vec![FieldChange::new(
-                    "Number",
-                    current
-                        .and_then(|c| c.number.format(ipo_model::NumberFormat::IpoDirectory).ok())
-                        .map(Text::from),
-                    Some(number_text.into()),
-                )],
-                IpoChange::PutDirectoryEntry(DirectoryEntry::new(
-                    name.clone(),
-                    number,
-                    Some(p.user.id.clone()),
-                )),
-                Effect::DirectoryPut { name: name.clone() },
+            let own = link.and_then(|l| l.directory_entry.as_ref());
+            let name = settle_name(&base, key, own, &mut taken);
+            let extra = self.extra_numbers(p, &number);
+            let old = link.and_then(|l| l.directory_entry.as_ref());
+            self.place(
+                p,
+                old,
+                DirectoryNumber::Teams,
+                &name,
+                number,
+                number_text,
+                out,
             );
-            p.status.get_or_insert(if current.is_some() {
-                PersonStatus::Update
-            } else {
-                PersonStatus::Create
-            });
+            // The person's other numbers, each its own entry named after the first.
+            for (kind, n) in &extra {
+                let owned = link.and_then(|l| l.directory_extra.get(kind));
+                let label = kind.label().unwrap_or("other");
+                let Some(labelled) = labelled_name(&name, label, owned, &mut taken) else {
+                    continue;
+                };
+                let text = n
+                    .format(ipo_model::NumberFormat::IpoDirectory)
+                    .unwrap_or_default();
+                self.place(p, owned, *kind, &labelled, n.clone(), text, out);
+            }
+            // Numbers no longer wanted (gone from Azure AD, or from the configuration).
+            let gone = link.into_iter().flat_map(|l| &l.directory_extra);
+            for (kind, old) in gone.filter(|(k, _)| !extra.iter().any(|(e, _)| e == *k)) {
+                p.trace_with(|| format!("action: remove directory entry {old} ({kind:?})"));
+                push_remove(out, &p.user.id, old, false);
+                p.status.get_or_insert(PersonStatus::Update);
+            }
         }
+        taken
+    }
+
+    /// Puts entry `name` for the person's `number` (after removing `old` when it had another
+    /// name), unless IP Office already holds it with that number.
+    #[allow(clippy::too_many_arguments)] // one entry's whole description
+    fn place(
+        &self,
+        p: &mut Person<'a>,
+        old: Option<&FullName>,
+        kind: DirectoryNumber,
+        name: &FullName,
+        number: TeamsNumber,
+        number_text: String,
+        out: &mut Output,
+    ) {
+        let id = &p.user.id;
+        match self.put_entry(id, old, kind, name, number, &number_text, false, out) {
+            None => {
+                p.trace_with(|| format!("action: none, directory entry {name} already in sync"))
+            }
+            Some(created) => {
+                p.trace_with(|| format!("action: system directory entry {name} -> {number_text}"));
+                p.status.get_or_insert(if created {
+                    PersonStatus::Create
+                } else {
+                    PersonStatus::Update
+                });
+            }
+        }
+    }
+
+    /// Puts entry `name` with `number` for `id` (a person or a contact), after removing
+    /// `old` when it had another name. `None` when IP Office already holds it so, else
+    /// whether it is new.
+    #[allow(clippy::too_many_arguments)] // one entry's whole description
+    pub(super) fn put_entry(
+        &self,
+        id: &ObjectId,
+        old: Option<&FullName>,
+        kind: DirectoryNumber,
+        name: &FullName,
+        number: TeamsNumber,
+        number_text: &str,
+        contact: bool,
+        out: &mut Output,
+    ) -> Option<bool> {
+        let current = self.ix.entry_by_name.get(name.as_str()).copied();
+        if let Some(old) = old.filter(|o| *o != name) {
+            push_remove(out, id, old, contact);
+        }
+        if current.is_some_and(|c| c.number == number) {
+            return None;
+        }
+        out.push(
+            ActionKind::PutDirectoryEntry,
+            Some(id),
+            RecordRef::new(RecordKind::DirectoryEntry, name),
+            vec![FieldChange::new(
+                "Number",
+                current
+                    .and_then(|c| c.number.format(ipo_model::NumberFormat::IpoDirectory).ok())
+                    .map(Text::from),
+                Some(Text::from(number_text.to_owned())),
+            )],
+            IpoChange::PutDirectoryEntry(DirectoryEntry::new(
+                name.clone(),
+                number,
+                Some(id.clone()),
+            )),
+            Effect::DirectoryPut {
+                name: name.clone(),
+                number: kind,
+                contact,
+            },
+        );
+        Some(current.is_none())
+    }
+
+    /// The person's numbers besides `main` that `[sync.directory] numbers` asks for, each
+    /// once (a business phone that is the Teams number is not repeated), in the configured
+    /// order. A value that is no number is left out, with a warning.
+    fn extra_numbers(
+        &self,
+        p: &mut Person<'a>,
+        main: &TeamsNumber,
+    ) -> Vec<(DirectoryNumber, TeamsNumber)> {
+        let user = p.user;
+        let mut found: Vec<(DirectoryNumber, TeamsNumber)> = Vec::new();
+        for &kind in &self.config.directory.numbers {
+            let (source, raw) = match kind {
+                DirectoryNumber::Business => ("businessPhones", user.business_phones.first()),
+                DirectoryNumber::Mobile => ("mobilePhone", user.mobile_phone.as_ref()),
+                _ => continue,
+            };
+            let Some(raw) = raw.map(|r| r.trim()).filter(|r| !r.is_empty()) else {
+                continue;
+            };
+            let parsed = match kind {
+                DirectoryNumber::Mobile => {
+                    ipo_model::E164Number::parse_lenient(raw).map(TeamsNumber::number_only)
+                }
+                _ => TeamsNumber::parse_as(raw, ipo_model::NumberFormat::AzurePortal),
+            };
+            match parsed {
+                Ok(n) => {
+                    let same = |o: &TeamsNumber| {
+                        *o == n || (o.number().is_some() && o.number() == n.number())
+                    };
+                    if !same(main) && !found.iter().any(|(_, o)| same(o)) {
+                        found.push((kind, n));
+                    }
+                }
+                Err(e) => p.reasons.push(Reason::InvalidValue {
+                    field: format!("Directory Number ({})", kind.label().unwrap_or("other")),
+                    source: source.into(),
+                    message: e.to_string(),
+                }),
+            }
+        }
+        found
     }
 
     /// The directory entry a Teams-only person should have, before its name is made
@@ -158,4 +258,89 @@ pub(super) fn unique_entry_name(
         }
     }
     base.clone()
+}
+
+/// The name of a person's entry for another number: `<name> (<label>)`, the name cut to fit
+/// IP Office's 31 characters; `<name> (<label> 2)`... when taken. The one already `owned` is
+/// kept while it is still a form of that name, so entries do not churn.
+pub(super) fn labelled_name(
+    main: &FullName,
+    label: &str,
+    owned: Option<&FullName>,
+    taken: &mut FastSet<String>,
+) -> Option<FullName> {
+    let with = |tag: &str| -> Option<(String, FullName)> {
+        let suffix = format!(" ({tag})");
+        let room = ipo_model::MAX_FULL_NAME_LEN.saturating_sub(suffix.chars().count());
+        let stem: String = main.as_str().chars().take(room).collect();
+        let stem = stem.trim_end().to_owned();
+        let name = format!("{stem}{suffix}").parse::<FullName>().ok()?;
+        Some((stem, name))
+    };
+    let (stem, first) = with(label)?;
+    if let Some(o) = owned {
+        let numbered = o
+            .as_str()
+            .strip_prefix(&format!("{stem} ({label} "))
+            .and_then(|rest| rest.strip_suffix(')'))
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
+        if *o == first || numbered {
+            taken.insert(o.as_str().to_lowercase());
+            return Some(o.clone());
+        }
+        taken.remove(&o.as_str().to_lowercase());
+    }
+    if taken.insert(first.as_str().to_lowercase()) {
+        return Some(first);
+    }
+    (2u32..10_000).find_map(|n| {
+        let (_, candidate) = with(&format!("{label} {n}"))?;
+        taken
+            .insert(candidate.as_str().to_lowercase())
+            .then_some(candidate)
+    })
+}
+
+/// The main entry's name: the one already `own`ed while it is still a form of `base` (so
+/// entries do not churn), else `base` made unique.
+pub(super) fn settle_name(
+    base: &FullName,
+    key: String,
+    own: Option<&FullName>,
+    taken: &mut FastSet<String>,
+) -> FullName {
+    match own {
+        Some(n) if n == base || n.as_str().starts_with(base.as_str()) => {
+            taken.insert(n.as_str().to_lowercase());
+            n.clone()
+        }
+        Some(n) => {
+            taken.remove(&n.as_str().to_lowercase());
+            unique_entry_name(base, key, taken)
+        }
+        None => unique_entry_name(base, key, taken),
+    }
+}
+
+/// Removes entry `name` of `id` (a person, or a contact when `contact`).
+pub(super) fn push_remove(out: &mut Output, id: &ObjectId, name: &FullName, contact: bool) {
+    out.push(
+        ActionKind::RemoveDirectoryEntry,
+        Some(id),
+        RecordRef::new(RecordKind::DirectoryEntry, name),
+        Vec::new(),
+        IpoChange::RemoveDirectoryEntry { name: name.clone() },
+        Effect::DirectoryRemoved {
+            name: name.clone(),
+            contact,
+        },
+    );
+}
+
+/// Removes every entry `link` owns, for `id` (a leaver, or someone who became an IP Office
+/// user).
+pub(super) fn remove_entries(out: &mut Output, id: &ObjectId, link: &Link) {
+    for name in link.directory_entries() {
+        push_remove(out, id, name, false);
+    }
 }

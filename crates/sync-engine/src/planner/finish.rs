@@ -9,6 +9,7 @@ impl<'a> Planner<'a> {
         mut verdicts: ByPerson,
         at: &[Option<usize>],
         mut out: Output,
+        directory: Option<DirectoryRecords>,
     ) -> Plan {
         let managed = self.links.values().filter(|l| l.user.is_some()).count();
         let threshold = self.config.safety.removal_threshold(managed);
@@ -214,10 +215,14 @@ impl<'a> Planner<'a> {
             .into_iter()
             .map(|(person, link)| StateUpdate { person, link })
             .collect();
+        let contact_updates = std::mem::take(&mut out.contact_updates);
         let mut notes = self.notes;
         notes.extend(out.notes);
         if let Some(h) = &held {
             notes.push(h.message());
+        }
+        if let Some(d) = directory.as_ref().filter(|d| d.is_held()) {
+            notes.push(d.message());
         }
         Plan {
             actions,
@@ -225,9 +230,11 @@ impl<'a> Planner<'a> {
             licenses: licenses.into_values().collect(),
             held_removals: held,
             teams_actions,
+            directory,
             notes,
             prepared,
             state_updates,
+            contact_updates,
         }
     }
 }

@@ -13,8 +13,8 @@ impl<'a> Planner<'a> {
                 let user = (link.user.as_ref()).is_some_and(|g| !ix.user_by_guid.contains_key(g));
                 let ext =
                     (link.extension.as_ref()).is_some_and(|g| !ix.ext_by_guid.contains_key(g));
-                let entry = (link.directory_entry.as_ref())
-                    .is_some_and(|n| !ix.entry_by_name.contains_key(n.as_str()));
+                let entry =
+                    (link.directory_entries()).any(|n| !ix.entry_by_name.contains_key(n.as_str()));
                 (user || ext || entry).then(|| (id.clone(), link.clone(), user, ext, entry))
             });
             gone.collect::<Vec<_>>()
@@ -31,7 +31,10 @@ impl<'a> Planner<'a> {
                 link.extension_number = None;
             }
             if entry_gone {
-                link.directory_entry = None;
+                let ix = &self.ix;
+                let here = |n: &FullName| ix.entry_by_name.contains_key(n.as_str());
+                link.directory_entry = link.directory_entry.take().filter(|n| here(n));
+                link.directory_extra.retain(|_, n| here(n));
             }
             self.link_updates
                 .insert(id.clone(), (!link.is_empty()).then(|| link.clone()));
@@ -52,6 +55,10 @@ impl<'a> Planner<'a> {
             }
         }
         for (id, p) in &state.pending {
+            // A contact's intents are recovered with the contacts (see `contact_entries`).
+            if p.contact {
+                continue;
+            }
             let mut link = self
                 .links
                 .get(id)
@@ -90,6 +97,14 @@ impl<'a> Planner<'a> {
             {
                 link.directory_entry = Some(n.clone());
                 changed = true;
+            }
+            for (number, n) in &p.directory_extra {
+                if !link.directory_extra.contains_key(number)
+                    && self.ix.entry_by_name.contains_key(n.as_str())
+                {
+                    link.directory_extra.insert(*number, n.clone());
+                    changed = true;
+                }
             }
             if changed {
                 self.notes.push(format!(

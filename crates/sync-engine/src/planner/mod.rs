@@ -1,8 +1,10 @@
 //! Planning: desired IP Office state from the directory and the rules, diffed against the
 //! snapshot. Pure and synchronous: same input, same plan.
 
+mod contacts;
 mod desired;
 mod directory;
+mod directory_limit;
 mod finish;
 mod hunt_groups;
 mod index;
@@ -25,9 +27,9 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use ipo_model::{
-    DirectoryEntry, DirectoryUser, Extension, ExtensionNumber, FullName, Guid, HUNT_GROUP_RESERVED,
-    HuntGroup, IpoChange, IpoSnapshot, IpoUser, LicensingMode, LoginCode, NameRegistry, ObjectId,
-    Profile, RawValue, TeamsNumber, UserName, UserType,
+    DirectoryContact, DirectoryEntry, DirectoryUser, Extension, ExtensionNumber, FullName, Guid,
+    HUNT_GROUP_RESERVED, HuntGroup, IpoChange, IpoSnapshot, IpoUser, LicensingMode, LoginCode,
+    NameRegistry, ObjectId, Profile, RawValue, TeamsNumber, UserName, UserType,
 };
 
 use crate::changes::{ChangeStore, Changes};
@@ -39,8 +41,8 @@ use crate::ext_map::{self, ExtMap};
 use crate::fast_hash::{FastMap, FastSet, FastState};
 use crate::mapping;
 use crate::plan::{
-    Action, ActionKind, Effect, FieldChange, HeldRemovals, LicenseNeed, PersonPlan, PersonStatus,
-    Plan, Prepared, StateUpdate, TeamsAction,
+    Action, ActionKind, DirectoryRecords, Effect, FieldChange, HeldRemovals, LicenseNeed,
+    PersonPlan, PersonStatus, Plan, Prepared, StateUpdate, TeamsAction,
 };
 use crate::reason::Reason;
 use crate::record::{RecordKind, RecordRef};
@@ -154,24 +156,40 @@ pub fn plan(
     state: &SyncState,
     options: &PlanOptions,
 ) -> Plan {
+    plan_with_contacts(config, directory, &[], snapshot, state, options)
+}
+
+/// [`plan`] with the organisation's Azure AD contacts, which get system directory entries
+/// when `[sync.directory] contacts` is on (with it off, the entries the sync kept for
+/// contacts are removed).
+pub fn plan_with_contacts(
+    config: &SyncConfig,
+    directory: &[DirectoryUser],
+    contacts: &[DirectoryContact],
+    snapshot: &IpoSnapshot,
+    state: &SyncState,
+    options: &PlanOptions,
+) -> Plan {
     Planner::new(config, snapshot, state, options)
-        .run(directory, false)
+        .run(directory, contacts, false)
         .0
 }
 
-/// [`plan`] and [`classify`](crate::classify) of the same input in one pass: the
-/// classification the planner acted on, when it is the one `classify` gives (the planner's
-/// links are the state's); else (an interrupted run's creates recovered, a linked record
-/// gone) `classify` runs on its own, so either way the pair is what the two functions give.
+/// [`plan_with_contacts`] and [`classify`](crate::classify) of the same input in one pass:
+/// the classification the planner acted on, when it is the one `classify` gives (the
+/// planner's links are the state's); else (an interrupted run's creates recovered, a linked
+/// record gone) `classify` runs on its own, so either way the pair is what the two functions
+/// give.
 pub(crate) fn plan_with_classification(
     config: &SyncConfig,
     directory: &[DirectoryUser],
+    contacts: &[DirectoryContact],
     snapshot: &IpoSnapshot,
     state: &SyncState,
     options: &PlanOptions,
 ) -> (Plan, Classification) {
     let (plan, classification) =
-        Planner::new(config, snapshot, state, options).run(directory, true);
+        Planner::new(config, snapshot, state, options).run(directory, contacts, true);
     let classification =
         classification.unwrap_or_else(|| verdicts::classify(config, directory, snapshot, state));
     (plan, classification)
@@ -185,6 +203,10 @@ struct Planner<'a> {
     ix: Index<'a>,
     /// The stored links, copied only when reconciling changes one (rare).
     links: Cow<'a, BTreeMap<ObjectId, Link>>,
+    /// The entries kept for Azure AD contacts, by contact.
+    contact_links: &'a BTreeMap<ObjectId, Link>,
+    /// The creates an interrupted run had in flight (a contact's are recovered with them).
+    pending: &'a BTreeMap<ObjectId, crate::state::PendingCreate>,
     link_updates: BTreeMap<ObjectId, Option<Link>>,
     owned_users: FastSet<Guid>,
     owned_exts: FastSet<Guid>,
@@ -211,6 +233,8 @@ impl<'a> Planner<'a> {
             mode: snapshot.system.licensing_mode,
             ix,
             links: Cow::Borrowed(&state.links),
+            contact_links: &state.contacts,
+            pending: &state.pending,
             link_updates: BTreeMap::new(),
             owned_users: FastSet::default(),
             owned_exts: FastSet::default(),
@@ -237,6 +261,7 @@ impl<'a> Planner<'a> {
     fn run(
         self,
         directory: &'a [DirectoryUser],
+        contacts: &[DirectoryContact],
         keep_classification: bool,
     ) -> (Plan, Option<Classification>) {
         // Merge duplicates (a person reached through several groups) and sort by id, so the
@@ -281,9 +306,11 @@ impl<'a> Planner<'a> {
         let mut out = Output::default();
         self.assign_names_and_build(&mut people, &link_of, &mut out);
         self.hunt_groups(&people, &mut out);
-        self.directory_entries(&mut people, &link_of, &mut out);
+        let mut taken = self.directory_entries(&mut people, &link_of, &mut out);
         self.removals(&mut people, &at, &mut out);
+        self.contact_entries(contacts, &mut taken, &mut out);
+        let directory = self.directory_limit(&mut people, &mut out);
         let verdicts = ByPerson::new(classification.verdicts);
-        (self.finish(people, verdicts, &at, out), kept)
+        (self.finish(people, verdicts, &at, out, directory), kept)
     }
 }

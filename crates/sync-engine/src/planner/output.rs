@@ -70,6 +70,19 @@ impl Buckets {
         actions.zip(self.prepared.iter().flatten().flatten())
     }
 
+    /// Keeps the items `keep` says yes to, in order (actions and writes stay paired).
+    pub(super) fn retain(&mut self, mut keep: impl FnMut(&Action, &Prepared) -> bool) {
+        for (actions, prepared) in self.actions.iter_mut().zip(self.prepared.iter_mut()) {
+            for (a, p) in actions.iter_mut().zip(prepared.iter_mut()) {
+                let flags: Vec<bool> = a.iter().zip(p.iter()).map(|(a, p)| keep(a, p)).collect();
+                let mut fa = flags.iter();
+                a.retain(|_| fa.next().copied().unwrap_or(true));
+                let mut fp = flags.iter();
+                p.retain(|_| fp.next().copied().unwrap_or(true));
+            }
+        }
+    }
+
     pub(super) fn clear(&mut self) {
         self.actions.iter_mut().for_each(Vec::clear);
         self.prepared.iter_mut().for_each(Vec::clear);
@@ -128,6 +141,8 @@ pub(super) struct Output {
     /// Status of linked people who are no longer in the directory (the others carry theirs).
     pub(super) status: FastMap<ObjectId, PersonStatus>,
     pub(super) link_updates: BTreeMap<ObjectId, Option<Link>>,
+    /// Contacts' links changed without a write (entries deleted by hand).
+    pub(super) contact_updates: Vec<StateUpdate>,
     pub(super) kept: FastSet<ObjectId>,
     pub(super) notes: Vec<String>,
     /// Profiles the creates and updates assign, counted as they are planned (for the

@@ -1,5 +1,6 @@
 //! People who left: removal per the policy, held above the deletion threshold.
 
+use super::directory::remove_entries;
 use super::*;
 
 impl<'a> Planner<'a> {
@@ -25,29 +26,15 @@ impl<'a> Planner<'a> {
                 leaving.push((id, link, false, pos));
             } else if person
                 .is_some_and(|p| !p.blocked && matches!(p.want, Some(Want::User { .. })))
-                && let Some(old) = &link.directory_entry
+                && link.directory_entries().next().is_some()
             {
-                // Became an IP Office user: the directory entry is no longer needed.
-                out.push(
-                    ActionKind::RemoveDirectoryEntry,
-                    Some(id),
-                    RecordRef::new(RecordKind::DirectoryEntry, old),
-                    Vec::new(),
-                    IpoChange::RemoveDirectoryEntry { name: old.clone() },
-                    Effect::DirectoryRemoved,
-                );
+                // Became an IP Office user: the directory entries are no longer needed.
+                remove_entries(out, id, link);
             }
         }
         for (id, link, whole, pos) in leaving {
-            if whole && let Some(old) = &link.directory_entry {
-                out.push(
-                    ActionKind::RemoveDirectoryEntry,
-                    Some(id),
-                    RecordRef::new(RecordKind::DirectoryEntry, old),
-                    Vec::new(),
-                    IpoChange::RemoveDirectoryEntry { name: old.clone() },
-                    Effect::DirectoryRemoved,
-                );
+            if whole && link.directory_entries().next().is_some() {
+                remove_entries(out, id, link);
                 mark_removed(people, pos, id, &mut out.status);
             }
             let Some(u) = link

@@ -5,6 +5,8 @@
 mod common;
 
 mod config;
+mod contacts;
+mod directory;
 mod extensions;
 mod fields;
 mod limits;

@@ -1,0 +1,44 @@
+//! An organisational contact of Azure AD (Graph `orgContact`): someone outside the
+//! organisation its administrators list, with the numbers IP Office users may call.
+
+use serde::{Deserialize, Serialize};
+
+use crate::id::ObjectId;
+
+/// An organisational contact with the properties a directory needs. Graph gives its numbers
+/// as `phones` (`{type, number}`); the business and mobile ones are kept here, as for users.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DirectoryContact {
+    /// `id`.
+    pub id: ObjectId,
+    /// `displayName`.
+    pub display_name: Option<String>,
+    /// `mail`.
+    pub mail: Option<String>,
+    /// The `phones` of type `business`, in Graph's order, as typed by people.
+    pub business_phones: Vec<String>,
+    /// The first of `phones` of type `mobile`.
+    pub mobile_phone: Option<String>,
+}
+
+impl DirectoryContact {
+    /// A contact with only its id set.
+    pub fn new(id: ObjectId) -> Self {
+        Self {
+            id,
+            display_name: None,
+            mail: None,
+            business_phones: Vec::new(),
+            mobile_phone: None,
+        }
+    }
+
+    /// A short label for reports: the display name, else the mail, else the id.
+    pub fn label(&self) -> String {
+        self.display_name
+            .clone()
+            .or_else(|| self.mail.clone())
+            .unwrap_or_else(|| self.id.to_string())
+    }
+}
