@@ -5,6 +5,7 @@
 //! cargo run --example demo
 //! ```
 
+mod ldap;
 mod tenant;
 
 use std::error::Error;
@@ -135,6 +136,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
         ipo.hunt_groups().len()
     );
 
+    // IP Office's system directory, imported over LDAP from the sync's directory service.
+    let directory = ldap::Directory::start().await?;
+
     // 1. Classification.
     heading(
         style,
@@ -162,6 +166,17 @@ async fn main() -> Result<(), Box<dyn Error>> {
         ipo.users().len(),
         workdir.join("ipo-directory.csv").display()
     );
+    let records = directory
+        .publish(&workdir.join("ipo-directory.csv"))
+        .await?;
+    println!(
+        "IP Office imported {} system directory records over LDAP from {} (no manual import):",
+        records.len(),
+        directory.url()
+    );
+    for r in &records {
+        println!("  {:<32} {}", r.name, r.number);
+    }
 
     // 4. Plan again: nothing to do.
     heading(style, "4. Plan again (should be empty)");
@@ -206,6 +221,21 @@ async fn main() -> Result<(), Box<dyn Error>> {
     if let Some(r) = &inc.report {
         print!("{}", render_report(r, style));
     }
+
+    let before = records.len();
+    let records = directory
+        .publish(&workdir.join("ipo-directory.csv"))
+        .await?;
+    println!(
+        "IP Office's next directory resync: {} records (was {before}); Max Cooper is {}",
+        records.len(),
+        if records.iter().any(|r| r.name.contains("Max Cooper")) {
+            "still there"
+        } else {
+            "gone"
+        }
+    );
+    directory.stop().await;
 
     ipo_client.close().await;
     let _ = std::fs::remove_dir_all(&workdir);

@@ -73,6 +73,50 @@ fn systemd_units_run_valid_command_lines() {
 }
 
 #[test]
+fn the_directory_unit_serves_as_the_sync_units_user_with_its_own_credential() {
+    let unit = "systemd/ipo-teams-directory.service";
+    let text = read(unit);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("ExecStart="))
+        .collect();
+    assert_eq!(lines.len(), 1, "{unit}");
+    let cli = parse(
+        unit,
+        lines[0].split_whitespace().map(String::from).collect(),
+    );
+    assert!(matches!(cli.command, Command::ServeDirectory), "{unit}");
+    for line in [
+        "Type=simple",
+        "DynamicUser=yes",
+        "StateDirectory=ipo-teams",
+        "LoadCredential=ldap-password:",
+        "AmbientCapabilities=CAP_NET_BIND_SERVICE",
+        "ProtectSystem=strict",
+    ] {
+        assert!(text.lines().any(|l| l.starts_with(line)), "{unit}: {line}");
+    }
+    assert!(!text.contains("client-secret") && !text.contains("ipo-password"));
+    // Every unit runs as one user, so the service reads the set the sync units save.
+    for u in [
+        "systemd/ipo-teams.service",
+        "systemd/ipo-teams-full.service",
+        unit,
+    ] {
+        assert!(read(u).lines().any(|l| l == "User=ipo-teams"), "{u}");
+    }
+    let cfg = ProgramConfig::parse(Path::new("sync.toml"), &read("systemd/sync.toml")).unwrap();
+    let service = cfg
+        .directory_service
+        .expect("[directory_service] in systemd/sync.toml");
+    assert_eq!(service.listen.port(), 389);
+    assert!(
+        service.password_file.is_none(),
+        "the password is a credential"
+    );
+}
+
+#[test]
 fn the_cron_table_runs_valid_command_lines() {
     let text = read("cron/ipo-teams.cron");
     let mut seen = 0;
