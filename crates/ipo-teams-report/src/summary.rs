@@ -3,7 +3,9 @@
 
 use crate::chart::{self, Bar};
 use crate::html::Html;
-use crate::view::{self, Applied, Blocked, Licence, Restart, Threshold, View, type_code};
+use crate::view::{
+    self, Applied, Blocked, Directory, Licence, Restart, Threshold, View, type_code,
+};
 
 pub(crate) fn write(h: &mut Html, v: &View) {
     h.open("section", &[("class", "cards"), ("id", "summary")]);
@@ -17,6 +19,9 @@ pub(crate) fn write(h: &mut Html, v: &View) {
     }
     if let Some(r) = &v.restart {
         restart(h, r);
+    }
+    if let Some(d) = &v.directory {
+        directory(h, d);
     }
     if let Some(a) = &v.applied {
         applied(h, a);
@@ -144,6 +149,52 @@ fn licences(h: &mut Html, lines: &[Licence]) {
         h.close("tr");
     }
     h.raw("</tbody></table>");
+    h.close("div");
+}
+
+/// The system directory's records against IP Office's limit, and the directory writes no
+/// person's line shows (the organisation's contacts).
+fn directory(h: &mut Html, d: &Directory) {
+    card(h, "directory", "System directory");
+    match &d.held {
+        None => h.el(
+            "p",
+            &[("class", "state-ok")],
+            &format!(
+                "{} records after the plan, of IP Office's {}.",
+                d.records, d.limit
+            ),
+        ),
+        Some(message) => {
+            h.el(
+                "p",
+                &[("class", "state-bad")],
+                &format!(
+                    "Held: {} records wanted, IP Office holds {}.",
+                    d.wanted, d.limit
+                ),
+            );
+            h.el("p", &[], message)
+        }
+    };
+    if !d.other_writes.is_empty() {
+        h.el("h3", &[], "Contacts' entries");
+        h.open("ul", &[("id", "directory-writes")]);
+        for c in &d.other_writes {
+            let text = match (&c.old, &c.new) {
+                _ if c.field.is_empty() => c.write.clone(),
+                (old, new) => format!(
+                    "{}: {} {} → {}",
+                    c.write,
+                    c.field,
+                    old.as_deref().unwrap_or("-"),
+                    new.as_deref().unwrap_or("-")
+                ),
+            };
+            h.el("li", &[], &text);
+        }
+        h.close("ul");
+    }
     h.close("div");
 }
 

@@ -103,6 +103,18 @@ pub(crate) struct Applied {
     pub failures: Vec<(String, String)>,
 }
 
+/// The system directory after a plan: its record count against IP Office's limit, and the
+/// directory writes that belong to no person's line (the organisation's contacts).
+pub(crate) struct Directory {
+    pub records: usize,
+    pub wanted: usize,
+    pub limit: usize,
+    /// Set when the plan's new entries are held for the limit.
+    pub held: Option<String>,
+    /// Writes without a person's line, each with its changes.
+    pub other_writes: Vec<Change>,
+}
+
 /// Everything a page shows.
 pub(crate) struct View {
     pub kind: Kind,
@@ -117,6 +129,7 @@ pub(crate) struct View {
     pub teams_script: Option<String>,
     pub notes: Vec<String>,
     pub applied: Option<Applied>,
+    pub directory: Option<Directory>,
     pub rows: Vec<Row>,
 }
 
@@ -255,6 +268,7 @@ pub(crate) fn classification(c: &Classification) -> View {
         teams_script: None,
         notes: Vec::new(),
         applied: None,
+        directory: None,
         rows,
     }
 }
@@ -293,36 +307,53 @@ fn write_label(kind: ActionKind) -> String {
     label(&code(&kind, "kind"))
 }
 
+/// One action's lines: each field change, or the write alone when it changes no field.
+fn action_changes(a: &sync_engine::Action) -> Vec<Change> {
+    let write = format!("{} {}", write_label(a.kind), a.record.name);
+    if a.changes.is_empty() {
+        return vec![Change {
+            write,
+            field: String::new(),
+            old: None,
+            new: None,
+        }];
+    }
+    a.changes
+        .iter()
+        .map(|c| Change {
+            write: write.clone(),
+            field: c.field.to_string(),
+            old: c.old.as_ref().map(|v| v.to_string()),
+            new: c.new.as_ref().map(|v| v.to_string()),
+        })
+        .collect()
+}
+
 /// The view of a plan.
 pub(crate) fn plan(plan: &Plan) -> View {
     let mut changes: BTreeMap<&ipo_model::ObjectId, Vec<Change>> = BTreeMap::new();
     for a in &plan.actions {
         let Some(person) = &a.person else { continue };
-        let list = changes.entry(person).or_default();
-        let write = format!("{} {}", write_label(a.kind), a.record.name);
-        if a.changes.is_empty() {
-            list.push(Change {
-                write,
-                field: String::new(),
-                old: None,
-                new: None,
-            });
-            continue;
-        }
-        for c in a.changes.iter() {
-            list.push(Change {
-                write: write.clone(),
-                field: c.field.to_string(),
-                old: c.old.as_ref().map(|v| v.to_string()),
-                new: c.new.as_ref().map(|v| v.to_string()),
-            });
-        }
+        changes.entry(person).or_default().extend(action_changes(a));
+    }
+    let mut other_writes: Vec<Change> = Vec::new();
+    for a in plan.actions.iter().filter(|a| a.person.is_none()) {
+        other_writes.extend(action_changes(a));
     }
     let rows: Vec<Row> = plan
         .people
         .iter()
         .map(|p| person_row(p, changes.remove(&p.id).unwrap_or_default()))
         .collect();
+    // Writes for ids with no person's line (contacts' directory entries) are shown too.
+    other_writes.extend(changes.into_values().flatten());
+    let directory = plan.directory.as_ref().map(|d| Directory {
+        records: d.records,
+        wanted: d.wanted,
+        limit: d.limit,
+        held: d.is_held().then(|| d.message()),
+        other_writes,
+    });
     let status = |s: PersonStatus| plan.people.iter().filter(|p| p.status == s).count();
     let removals = plan.actions.iter().filter(|a| a.kind.is_removal()).count();
     View {
@@ -362,6 +393,7 @@ pub(crate) fn plan(plan: &Plan) -> View {
         teams_script: (!plan.teams_actions.is_empty()).then(|| plan.teams_script()),
         notes: plan.notes.clone(),
         applied: None,
+        directory,
         rows,
     }
 }

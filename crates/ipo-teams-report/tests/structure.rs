@@ -100,6 +100,43 @@ fn plan_page_counts_equal_the_plans() {
 }
 
 #[test]
+fn plan_page_shows_the_directory_count_and_the_contacts_entries() {
+    let demo = support::demo_with_contacts();
+    let plan = &demo.plan;
+    let d = plan
+        .directory
+        .as_ref()
+        .expect("the demo keeps directory entries");
+    let doc = Html::parse_document(&render_plan(plan, &Options::new()));
+    assert!(
+        text_of(&doc, "#directory").contains(&format!(
+            "{} records after the plan, of IP Office's {}.",
+            d.records, d.limit
+        )),
+        "{}",
+        text_of(&doc, "#directory")
+    );
+    // Each contact's entry, which no person's line holds, is listed in the card.
+    let items: Vec<String> = doc
+        .select(&sel("#directory-writes li"))
+        .map(|li| li.text().collect())
+        .collect();
+    assert_eq!(items.len(), support::CONTACTS.len(), "{items:?}");
+    for (_, name, phone) in support::CONTACTS {
+        let digits = phone.trim_start_matches('+');
+        assert!(
+            items.iter().any(|i| i.contains(name) && i.contains(digits)),
+            "{name} {digits} not in {items:?}"
+        );
+    }
+    // Without contacts there is nothing to list there, and the count is still shown.
+    let plain = support::demo();
+    let doc = Html::parse_document(&render_plan(&plain.plan, &Options::new()));
+    assert_eq!(doc.select(&sel("#directory-writes li")).count(), 0);
+    assert!(text_of(&doc, "#directory").contains("records after the plan"));
+}
+
+#[test]
 fn filters_cover_every_type_action_and_problem_present() {
     let demo = support::demo();
     let doc = Html::parse_document(&render_plan(&demo.plan, &Options::new()));

@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ipo_model::{
-    DirectorySource, DirectoryUser, IpoConfigStore, MemoryDirectory, MemoryIpo, ObjectId, UserType,
+    DirectoryContact, DirectorySource, DirectoryUser, IpoConfigStore, MemoryDirectory, MemoryIpo,
+    ObjectId, UserType,
 };
 use sync_engine::{
     Changes, FieldChange, MemoryStateStore, Plan, Reason, Report, RunOptions, SyncConfig,
@@ -54,22 +55,50 @@ pub fn voicemail_code(n: usize) -> String {
 
 /// The demo, planned (dry run) and applied.
 pub fn demo() -> Demo {
-    run(false)
+    run(false, false)
 }
+
+/// The demo with the organisation's Azure AD contacts in the system directory
+/// (`[sync.directory] contacts = true`): two contacts, one with a business and a mobile
+/// number.
+pub fn demo_with_contacts() -> Demo {
+    run(false, true)
+}
+
+/// The contacts of [`demo_with_contacts`]: (id, display name, business phone).
+pub const CONTACTS: &[(&str, &str, &str)] = &[
+    (
+        "0e000000-0000-4000-8000-000000000001",
+        "Acme Facilities Desk",
+        "+441632960100",
+    ),
+    (
+        "0e000000-0000-4000-8000-000000000002",
+        "Harbour Couriers",
+        "+441632960200",
+    ),
+];
 
 /// The demo with login and voicemail codes mapped from extensionAttribute3/4.
 pub fn demo_with_codes() -> Demo {
-    run(true)
+    run(true, false)
 }
 
-fn run(codes: bool) -> Demo {
+fn run(codes: bool, contacts: bool) -> Demo {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a runtime");
     rt.block_on(async move {
-        let config = config(codes);
+        let mut config = config(codes);
+        config.directory.contacts = contacts;
         let dir = MemoryDirectory::new();
+        for (id, name, phone) in CONTACTS.iter().filter(|_| contacts) {
+            let mut c = DirectoryContact::new(id.parse().expect("contact ids are valid"));
+            c.display_name = Some((*name).to_owned());
+            c.business_phones = vec![(*phone).to_owned()];
+            dir.upsert_contact(c);
+        }
         let group = |g: &str| g.parse().expect("demo group ids are valid");
         dir.add_nested_group(
             &group(tenant::TEAMS_ONLY_GROUP),
