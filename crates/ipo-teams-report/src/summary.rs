@@ -178,7 +178,11 @@ fn directory(h: &mut Html, d: &Directory) {
         }
     };
     if !d.other_writes.is_empty() {
-        h.el("h3", &[], "Contacts' entries");
+        h.el(
+            "h3",
+            &[],
+            "Entries of contacts and people outside the rules",
+        );
         h.open("ul", &[("id", "directory-writes")]);
         for c in &d.other_writes {
             let text = match (&c.old, &c.new) {

@@ -360,6 +360,12 @@ pub struct DirectorySettings {
     /// Whether the organisation's Azure AD contacts (Graph `orgContact`) get entries too
     /// (needs the Graph permission `OrgContact.Read.All`).
     pub contacts: bool,
+    /// Whose numbers the directory lists besides the rules' Teams-only people: nobody else
+    /// (the default), or everyone in the tenant (Avaya's *Tenant Directory*).
+    pub people: DirectoryPeople,
+    /// Groups whose members the directory lists too (Avaya's *Group Directory*), without a
+    /// rule making them anything: members of nested groups count.
+    pub groups: Vec<GroupId>,
 }
 
 impl Default for DirectorySettings {
@@ -369,8 +375,32 @@ impl Default for DirectorySettings {
             name_source: "displayName".into(),
             numbers: vec![DirectoryNumber::Teams],
             contacts: false,
+            people: DirectoryPeople::Rules,
+            groups: Vec::new(),
         }
     }
+}
+
+impl DirectorySettings {
+    /// Whether the directory lists people no rule holds ([`DirectoryPeople::Tenant`] or
+    /// [`DirectorySettings::groups`]).
+    pub fn lists_people_outside_rules(&self) -> bool {
+        self.enabled && (self.people == DirectoryPeople::Tenant || !self.groups.is_empty())
+    }
+}
+
+/// Whose numbers the system directory lists besides the rules' Teams-only people. Each such
+/// person (an enabled account, not a resource account, without an IP Office user: see
+/// [`usertype_rules::directory_listing`]) gets an entry like a contact's, from
+/// `businessPhones` and `mobilePhone`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DirectoryPeople {
+    /// Only the rules' Teams-only people (and [`DirectorySettings::groups`]' members).
+    Rules,
+    /// Every user of the tenant: read whole (`GET /users`, pages of 999) on every run.
+    Tenant,
 }
 
 /// One of a person's numbers a system directory entry can carry.
@@ -488,6 +518,17 @@ impl SyncConfig {
             return bad(
                 "directory.numbers".into(),
                 "must hold \"teams\" (the entry named after the person)".into(),
+            );
+        }
+        if !self.directory.enabled
+            && (self.directory.people != DirectoryPeople::Rules
+                || !self.directory.groups.is_empty())
+        {
+            return bad(
+                "directory.enabled".into(),
+                "people = \"tenant\" and groups list people in the system directory: keep \
+                 enabled = true, or remove them"
+                    .into(),
             );
         }
         let mut numbers = std::collections::BTreeSet::new();

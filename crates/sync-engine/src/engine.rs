@@ -196,7 +196,18 @@ impl SyncEngine {
         {
             return Err(SyncError::UnknownPerson(id.to_string()));
         }
-        let contacts = self.contacts().await?;
+        let mut contacts = self.contacts().await?;
+        // People no rule holds, listed in the directory like contacts (tenant / groups).
+        contacts.extend(
+            crate::directory_people::outside_rules(
+                &self.config,
+                self.directory.as_ref(),
+                &users,
+                &snapshot,
+                &state,
+            )
+            .await?,
+        );
         // The classification report is the one the plan acted on, not a second pass.
         let (mut plan, classification) = plan_with_classification(
             &self.config,

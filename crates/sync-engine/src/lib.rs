@@ -69,6 +69,7 @@
 mod apply;
 mod changes;
 mod config;
+mod directory_people;
 mod engine;
 mod error;
 mod ext_map;
@@ -92,8 +93,9 @@ mod verdicts;
 pub use apply::{apply, apply_with_progress, is_destructive};
 pub use changes::Changes;
 pub use config::{
-    AdoptPolicy, ApplyMode, DirectoryNumber, DirectorySettings, FieldMap, FieldMapping, GroupRule,
-    NodeSelector, ProvisioningRule, RemovalPolicy, Safety, SyncConfig, UserTemplate,
+    AdoptPolicy, ApplyMode, DirectoryNumber, DirectoryPeople, DirectorySettings, FieldMap,
+    FieldMapping, GroupRule, NodeSelector, ProvisioningRule, RemovalPolicy, Safety, SyncConfig,
+    UserTemplate,
 };
 pub use engine::{RunOptions, RunResult, SyncEngine};
 pub use error::{ConfigError, StateError, SyncError};

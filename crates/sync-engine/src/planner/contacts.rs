@@ -2,6 +2,8 @@
 //! contacts` is on: an entry per contact for its business number (else its mobile), and
 //! one for its mobile too when `numbers` asks for it. The entries are the sync's, like
 //! people's: kept in the state and removed when the contact goes (or contacts are off).
+//! People no rule holds whom `people = "tenant"` or `groups` list come the same way (see
+//! `directory_people`).
 
 use super::directory::{labelled_name, push_remove, settle_name};
 use super::*;
@@ -15,7 +17,7 @@ impl<'a> Planner<'a> {
         out: &mut Output,
     ) {
         let settings = &self.config.directory;
-        let on = settings.enabled && settings.contacts;
+        let on = settings.enabled && (settings.contacts || settings.lists_people_outside_rules());
         let mut sorted: Vec<&DirectoryContact> = if on {
             contacts.iter().collect()
         } else {
