@@ -14,7 +14,7 @@
 //!   with base/one/sub scopes and server-side filters, size limit and paged results,
 //!   every write refused with `unwillingToPerform`.
 //!
-//! How to point IP Office at it: `docs/directory.md`.
+//! What it serves: `docs/directory.md`; how to point IP Office at it: `docs/deployment.md`.
 //!
 //! ```
 //! use ipo_teams_ldap::{BindPassword, BindUser, DirectoryConfig, DirectoryService, EntrySet, EntrySetHandle, ServedEntry};
