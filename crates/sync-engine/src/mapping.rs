@@ -1,8 +1,7 @@
 //! Turning Azure AD property values into IP Office field values.
 
 use ipo_model::{
-    DirectoryUser, E164Number, ExtensionNumber, FullName, LoginCode, NumberFormat, TeamsNumber,
-    UserName, VoicemailCode,
+    DirectoryUser, E164Number, ExtensionNumber, FullName, LoginCode, UserName, VoicemailCode,
 };
 
 use crate::reason::Reason;
@@ -31,27 +30,6 @@ fn invalid(field: &str, source: &str, message: impl Into<String>) -> Reason {
         source: source.into(),
         message: message.into(),
     }
-}
-
-/// The person's Teams number (E.164), from the Teams configuration (primary first) or,
-/// failing that, from `businessPhones`.
-pub(crate) fn teams_number(user: &DirectoryUser) -> Option<E164Number> {
-    if let Some(t) = &user.teams {
-        let mut nums: Vec<_> = t.telephone_numbers.iter().collect();
-        nums.sort_by_key(|n| n.category != ipo_model::AssignmentCategory::Primary);
-        for n in nums {
-            if let Ok(tn) = TeamsNumber::parse_any(&n.number)
-                && let Some(e) = tn.number()
-            {
-                return Some(e.clone());
-            }
-        }
-    }
-    user.business_phones.iter().find_map(|p| {
-        TeamsNumber::parse_as(p, NumberFormat::AzurePortal)
-            .ok()
-            .and_then(|n| n.number().cloned())
-    })
 }
 
 /// A user name derived from `source`'s value (`None` when the source is empty).

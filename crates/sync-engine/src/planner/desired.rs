@@ -35,8 +35,12 @@ impl<'a> Planner<'a> {
             p.teams_number = p.number.as_ref().and_then(TeamsNumber::number).cloned();
             if p.teams_number.is_none() {
                 // An extension-only mapping (a property holding `402`): the number Teams rings
-                // is still the person's own.
-                p.teams_number = mapping::teams_number(p.user);
+                // is still the person's own, read as usertype-rules reads a Teams number.
+                p.teams_number = usertype_rules::ExtensionSource::TeamsNumber
+                    .read(p.user)
+                    .ok()
+                    .flatten()
+                    .and_then(|n| n.number().cloned());
             }
             if p.extension.is_none() && p.teams_number.is_none() {
                 p.block(Reason::NoNumber);

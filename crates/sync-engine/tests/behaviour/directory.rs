@@ -349,3 +349,29 @@ fn numbers_must_hold_teams_once_and_old_state_files_still_load() {
     assert_eq!(link.directory_entry.unwrap().as_str(), "Ann Lee");
     assert!(link.directory_extra.is_empty());
 }
+
+#[tokio::test]
+async fn an_extension_from_a_property_keeps_the_number_teams_rings() {
+    // The extension comes from extensionAttribute7 (plain digits); the number Teams rings is
+    // still read from the Teams configuration, as usertype-rules reads a Teams number.
+    let g = gid(1);
+    let config = SyncConfig::from_toml(&format!(
+        "[[rules]]\ngroup = \"{}\"\nuser_type = \"teams_only\"\n\n[fields]\nextension = {{ source = \"extensionAttribute7\" }}\n",
+        g.as_str()
+    ))
+    .unwrap();
+    let w = World::new(config, server());
+    let mut ann = with_voice(person(1, "ann"));
+    ann.display_name = Some("Ann Lee".into());
+    ann.extension_attributes.set(7, Some("402".into()));
+    let mut voice = ipo_model::TeamsVoice::default();
+    voice.telephone_numbers = vec![ipo_model::TeamsPhoneNumber::new(
+        "+441632768402",
+        ipo_model::AssignmentCategory::Primary,
+    )];
+    ann.teams = Some(voice);
+    w.join(&g, &ann);
+    w.apply_ok().await;
+    let ann_entry = entry(&w, "Ann Lee").expect("Ann's directory entry");
+    assert_eq!(number_text(&ann_entry), "441632768402-402");
+}
