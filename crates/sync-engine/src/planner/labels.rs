@@ -36,11 +36,14 @@ pub(super) fn flag_text(on: bool) -> Text {
 
 pub(super) fn kind_text(kind: ipo_model::ExtensionKind) -> Text {
     use ipo_model::ExtensionKind as K;
+    // As Manager names the extension types.
     match kind {
-        K::H323 => "H323".into(),
-        K::Sip => "Sip".into(),
-        K::IpDect => "IpDect".into(),
-        K::SipDect => "SipDect".into(),
+        K::Normal => "Normal".into(),
+        K::H323 => "H.323".into(),
+        K::Sip => "SIP".into(),
+        K::IpDect => "IP DECT".into(),
+        K::SipDect => "SIP DECT".into(),
+        K::D100 => "D100".into(),
         other => format!("{other:?}").into(),
     }
 }

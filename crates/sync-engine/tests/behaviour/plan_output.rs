@@ -162,6 +162,22 @@ async fn plan_serialises_without_secrets() {
         .find(|a| a.kind == ActionKind::CreateUser)
         .unwrap();
     assert!(create.changes.iter().any(|c| c.field == "Login Code"));
+    // The extension record's type, as Manager names it.
+    let extension = run
+        .plan
+        .actions
+        .iter()
+        .find(|a| a.kind == ActionKind::CreateExtension)
+        .unwrap();
+    let kind = extension
+        .changes
+        .iter()
+        .find(|c| c.field == "Type")
+        .unwrap();
+    assert!(
+        ["SIP", "H.323", "IP DECT", "SIP DECT"].contains(&kind.new.as_deref().unwrap()),
+        "{kind:?}"
+    );
     let report = run.report.as_ref().unwrap();
     for text in [
         serde_json::to_string(&run.plan).unwrap(),
