@@ -46,6 +46,8 @@ mod conversion;
 mod directory_users;
 mod eligibility;
 mod error;
+mod ipo_side;
+mod judge;
 mod listing;
 mod matching;
 mod policy;
