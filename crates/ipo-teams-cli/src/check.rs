@@ -1,12 +1,16 @@
 //! `ipo-teams check`: like Avaya's "Test Connection". Checks the configuration, signs in to
 //! Graph and reads each rule's group (not its members), logs in to IP Office and reads the
-//! system and its licences (no users). Every check runs even when an earlier one fails, so
+//! system and its licences (no users), and with `[directory_service]` finds the bind password
+//! and the set to serve. Every check runs even when an earlier one fails, so
 //! one `check` lists every problem.
 
 use std::io::Write;
 
+use ipo_teams_ldap::EntrySet;
+
 use crate::cli::Cli;
 use crate::connect::clients;
+use crate::directory_config::DirectoryServiceSection;
 use crate::error::CliError;
 use crate::exit;
 use crate::file_config::Loaded;
@@ -18,6 +22,53 @@ struct Line {
     what: String,
     ok: bool,
     detail: String,
+}
+
+/// `[directory_service]`: its bind password is found, and the set it would serve loads (or
+/// the next apply writes it). The port is not opened: a running service may hold it.
+fn directory_service(section: &DirectoryServiceSection, state_file: &std::path::Path) -> Line {
+    let what = "directory service".to_owned();
+    if let Err(e) = section.password() {
+        return Line {
+            what,
+            ok: false,
+            detail: e.to_string(),
+        };
+    }
+    let file = EntrySet::path_beside(state_file);
+    let set = if file.exists() {
+        match EntrySet::load(&file) {
+            Ok(set) => format!(
+                "{} entries ({} IP Office records) in {}",
+                set.len(),
+                set.ip_office_records(),
+                file.display()
+            ),
+            Err(e) => {
+                return Line {
+                    what,
+                    ok: false,
+                    detail: format!("{}: {e}", file.display()),
+                };
+            }
+        }
+    } else {
+        format!("no entries yet: the next apply writes {}", file.display())
+    };
+    Line {
+        what,
+        ok: true,
+        detail: format!(
+            "ldap{}://{} base {}; bind password found; {set}",
+            if section.tls_certificate_chain.is_some() {
+                "s"
+            } else {
+                ""
+            },
+            section.listen,
+            section.base_dn
+        ),
+    }
 }
 
 /// Runs every check; exit 0 when all pass, 1 otherwise.
@@ -109,6 +160,9 @@ pub async fn run(cli: &Cli, loaded: &Loaded, secrets: Secrets) -> Result<u8, Cli
         }),
     }
     c.ipo.close().await;
+    if let Some(section) = &cfg.directory_service {
+        lines.push(directory_service(section, &cfg.state_file));
+    }
 
     let all_ok = lines.iter().all(|l| l.ok);
     let mut out = std::io::stdout().lock();

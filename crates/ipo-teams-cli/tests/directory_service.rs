@@ -181,6 +181,23 @@ async fn serve_directory_serves_what_the_last_apply_published() {
 
     let found = until_entries(port, expected.len()).await;
     assert_served(&found, &expected);
+    // `check` finds the password and the set, without opening the (taken) port.
+    let check = run_ok(&cfg, &["check", "--json"]).await;
+    assert_eq!(check.code, EXIT_OK, "{}\n{}", check.stdout, check.stderr);
+    let doc = check.json();
+    let line = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "directory service")
+        .expect("a directory service line");
+    assert_eq!(line["ok"], true, "{line}");
+    let detail = line["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("3 entries (3 IP Office records)"),
+        "{detail}"
+    );
+    assert!(!check.stdout.contains(LDAP_PW));
     // IP Office's own LDAP client binds with version 2.
     let v2 = ldapsearch(port, LDAP_PW, &["-P", "2"]).await;
     assert_eq!(v2.code, 0, "{}", v2.stderr);
@@ -238,6 +255,16 @@ async fn a_missing_bind_password_or_section_is_named_before_anything_listens() {
     assert_eq!(o.code, EXIT_FAILURE, "{}", o.stderr);
     assert!(o.stderr.contains("IPO_TEAMS_LDAP_PASSWORD"), "{}", o.stderr);
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+    // `check` names it too, as one failed line among the others.
+    let check = run_ok(&cfg, &["check"]).await;
+    assert_eq!(check.code, EXIT_FAILURE, "{}", check.stdout);
+    let line = check
+        .stdout
+        .lines()
+        .find(|l| l.contains("directory service"))
+        .expect("a directory service line");
+    assert!(line.starts_with("FAILED"), "{line}");
+    assert!(line.contains("IPO_TEAMS_LDAP_PASSWORD"), "{line}");
 
     let plain = write_config(&lab);
     let o = run(&plain, &["serve-directory"], "", "").await;
