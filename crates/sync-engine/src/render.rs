@@ -141,11 +141,15 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         let lw = width(skipped.iter().map(|p| p.label.as_str()));
         for p in skipped {
             for r in remarks(p) {
-                let tag = if r.is_warning() {
-                    style.yellow("warning")
-                } else {
-                    style.yellow("skipped")
+                // The remark's weight, then what happens to the person: a leaver whose
+                // records go is not "skipped".
+                let tag = match p.status {
+                    _ if r.is_warning() => "warning",
+                    PersonStatus::Skipped => "skipped",
+                    PersonStatus::Remove => "leaving",
+                    _ => "note",
                 };
+                let tag = style.yellow(&format!("{tag:<7}"));
                 let _ = writeln!(out, "  {tag} {} {r}", pad(&p.label, lw));
             }
         }
@@ -340,10 +344,20 @@ mod tests {
             ],
             vec![
                 person(1, long, vec![Reason::AccountDisabled], vec![]),
-                person(2, "ann@contoso.example", vec![Reason::OutOfScope], vec![]),
+                PersonPlan {
+                    status: PersonStatus::Remove,
+                    ..person(2, "ann@contoso.example", vec![Reason::OutOfScope], vec![])
+                },
             ],
         );
         let text = render_plan(&p, Style::default());
+        // A leaver whose records go is "leaving", not "skipped".
+        let remark = |needle: &str| text.lines().find(|l| l.contains(needle)).unwrap().trim();
+        assert!(remark("account disabled").starts_with("skipped"), "{text}");
+        assert!(
+            remark("in no synced group").starts_with("leaving"),
+            "{text}"
+        );
         assert!(text.contains(long), "{text}");
         assert!(text.contains("remove directory entry"), "{text}");
         assert!(!text.contains("dir."), "no abbreviations: {text}");
