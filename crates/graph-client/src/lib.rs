@@ -48,6 +48,7 @@ mod delta;
 mod error;
 mod odata;
 mod page;
+mod probe;
 mod retry;
 mod secret;
 mod source;
@@ -69,6 +70,7 @@ pub use odata::{
     redact_url,
 };
 pub use page::Page;
+pub use probe::Probe;
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use secret::Secret;
 pub use source::{CURSOR_GROUPS, CURSOR_USERS};

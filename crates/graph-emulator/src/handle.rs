@@ -155,6 +155,24 @@ impl GraphEmulatorHandle {
         self.shared.settings_mut().expired_delta = mode;
     }
 
+    /// Takes an application permission away (e.g. `"TeamsUserConfiguration.Read.All"`): the
+    /// resources that need it answer `403 Authorization_RequestDenied` until it is granted
+    /// again. Every permission is granted at start.
+    pub fn revoke_permission(&self, permission: &str) {
+        self.shared
+            .settings_mut()
+            .revoked_permissions
+            .insert(permission.to_owned());
+    }
+
+    /// Grants a permission [`revoke_permission`](Self::revoke_permission) took away.
+    pub fn grant_permission(&self, permission: &str) {
+        self.shared
+            .settings_mut()
+            .revoked_permissions
+            .remove(permission);
+    }
+
     /// Changes the lifetime of tokens issued from now on.
     pub fn set_token_lifetime(&self, d: Duration) {
         self.shared.settings_mut().token_lifetime = d;

@@ -17,6 +17,8 @@ pub(crate) struct Settings {
     pub(crate) inject_empty_page: bool,
     pub(crate) expired_delta: ExpiredDeltaMode,
     pub(crate) token_lifetime: Duration,
+    /// Application permissions a test took away (all are granted otherwise).
+    pub(crate) revoked_permissions: std::collections::BTreeSet<String>,
 }
 
 #[derive(Debug)]
@@ -56,6 +58,7 @@ impl Shared {
                 inject_empty_page: cfg.inject_empty_page,
                 expired_delta: cfg.expired_delta,
                 token_lifetime: cfg.token_lifetime,
+                revoked_permissions: Default::default(),
             }),
             faults: Faults::new(cfg.rng_seed),
             counters: Counters::default(),

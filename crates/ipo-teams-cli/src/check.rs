@@ -1,11 +1,13 @@
 //! `ipo-teams check`: like Avaya's "Test Connection". Checks the configuration, signs in to
-//! Graph and reads each rule's group (not its members), logs in to IP Office and reads the
+//! Graph, reads each rule's group (not its members) and one object per application
+//! permission the configuration needs, logs in to IP Office and reads the
 //! system and its licences (no users), and with `[directory_service]` finds the bind password
 //! and the set to serve. Every check runs even when an earlier one fails, so
 //! one `check` lists every problem.
 
 use std::io::Write;
 
+use graph_client::Probe;
 use ipo_teams_ldap::EntrySet;
 
 use crate::cli::Cli;
@@ -102,6 +104,31 @@ pub async fn run(cli: &Cli, loaded: &Loaded, secrets: Secrets) -> Result<u8, Cli
                     rule.group,
                     nested.len()
                 ),
+            },
+            Err(e) => Line {
+                what,
+                ok: false,
+                detail: e.to_string(),
+            },
+        });
+    }
+
+    // Each application permission the configuration needs, by one small read: a missing one
+    // is named here rather than in the middle of a sync.
+    let mut probes = vec![Probe::Users];
+    if c.graph.options().teams_numbers {
+        probes.push(Probe::TeamsUserConfigurations);
+    }
+    if cfg.sync.directory.enabled && cfg.sync.directory.contacts {
+        probes.push(Probe::Contacts);
+    }
+    for probe in probes {
+        let what = format!("Graph permission {}", probe.permission());
+        lines.push(match c.graph.probe(probe).await {
+            Ok(()) => Line {
+                what,
+                ok: true,
+                detail: "granted".into(),
             },
             Err(e) => Line {
                 what,

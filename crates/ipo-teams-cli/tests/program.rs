@@ -322,15 +322,44 @@ async fn check_tests_both_connections_without_reading_people() {
     let graph = lab.graph.stats();
     use graph_emulator::Route;
     assert!(graph.get(Route::Token) >= 1, "signed in");
-    for route in [
-        Route::Users,
-        Route::User,
-        Route::Members,
-        Route::UsersDelta,
-        Route::Batch,
-    ] {
+    for route in [Route::User, Route::Members, Route::UsersDelta, Route::Batch] {
         assert_eq!(graph.get(route), 0, "{route:?}: check reads no people");
     }
+    // One probe per permission: at most one user's id, one Teams configuration.
+    assert_eq!(graph.get(Route::Users), 1, "the User.Read.All probe");
+    assert!(
+        check
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("ok") && l.contains("Graph permission User.Read.All")),
+        "{}",
+        check.stdout
+    );
+
+    // A permission taken away is named on its own line; every other check still runs.
+    lab.graph
+        .revoke_permission("TeamsUserConfiguration.Read.All");
+    let check = run_ok(&cfg, &["check"]).await;
+    assert_eq!(check.code, EXIT_FAILURE, "{}", check.stdout);
+    let failed: Vec<&str> = check
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("FAILED"))
+        .collect();
+    assert_eq!(failed.len(), 1, "{}", check.stdout);
+    assert!(
+        failed[0].contains("Graph permission TeamsUserConfiguration.Read.All")
+            && failed[0].contains("Authorization_RequestDenied"),
+        "{}",
+        failed[0]
+    );
+    assert!(
+        check.stdout.contains("IP Office rights"),
+        "{}",
+        check.stdout
+    );
+    lab.graph
+        .grant_permission("TeamsUserConfiguration.Read.All");
     let ipo = lab.ipo.stats();
     assert_eq!(
         ipo.requests_to("GET", "/users"),

@@ -8,6 +8,7 @@ mod delta;
 mod directory;
 mod filter;
 mod paging;
+mod permissions;
 mod teams;
 
 pub(crate) use batch::batch;
@@ -36,6 +37,9 @@ pub(crate) fn route(sh: &Shared, req: &Req) -> Resp {
         return denied;
     }
     let segs: Vec<&str> = rest.trim_matches('/').split('/').collect();
+    if let Err(denied) = permissions::check(sh, &segs) {
+        return denied;
+    }
     if req.method != "GET" {
         return graph_error(
             405,
