@@ -69,6 +69,7 @@
 mod apply;
 mod changes;
 mod config;
+mod contact_read;
 mod engine;
 mod error;
 mod ext_map;
