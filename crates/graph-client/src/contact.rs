@@ -17,11 +17,14 @@ const CONTACT_TYPE: &str = "#microsoft.graph.orgContact";
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct RawContact {
+pub(crate) struct RawContact {
     #[serde(default, rename = "@odata.type")]
     odata_type: Option<String>,
     #[serde(default)]
-    id: Option<String>,
+    pub(crate) id: Option<String>,
+    /// Set on a delta entry for a contact that left the directory.
+    #[serde(default, rename = "@removed")]
+    pub(crate) removed: Option<crate::delta::RawRemoved>,
     #[serde(default)]
     display_name: Option<String>,
     #[serde(default)]
@@ -40,7 +43,7 @@ struct RawPhone {
     number: Option<String>,
 }
 
-fn label_of(v: &serde_json::Value) -> String {
+pub(crate) fn label_of(v: &serde_json::Value) -> String {
     let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
     match (s("displayName"), s("id")) {
         (Some(n), _) => format!("contact {n}"),
@@ -50,8 +53,13 @@ fn label_of(v: &serde_json::Value) -> String {
 }
 
 impl RawContact {
-    fn into_contact(self) -> Result<Option<DirectoryContact>, GraphError> {
-        if (self.odata_type.as_deref()).is_some_and(|t| !t.eq_ignore_ascii_case(CONTACT_TYPE)) {
+    /// Whether the entry is another kind of directory object (skipped, not an error).
+    pub(crate) fn is_other_type(&self) -> bool {
+        (self.odata_type.as_deref()).is_some_and(|t| !t.eq_ignore_ascii_case(CONTACT_TYPE))
+    }
+
+    pub(crate) fn into_contact(self) -> Result<Option<DirectoryContact>, GraphError> {
+        if self.is_other_type() {
             return Ok(None);
         }
         let record = || match &self.display_name {

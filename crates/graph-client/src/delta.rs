@@ -124,9 +124,9 @@ struct RawMember {
 }
 
 #[derive(Deserialize)]
-struct RawRemoved {
+pub(crate) struct RawRemoved {
     #[serde(default)]
-    reason: Option<String>,
+    pub(crate) reason: Option<String>,
 }
 
 fn reason(r: Option<&str>) -> RemovalReason {
@@ -161,16 +161,17 @@ fn resync_reason(resp: &Resp) -> Option<String> {
         .map(|c| (*c).to_owned())
 }
 
-enum Step<T> {
+pub(crate) enum Step<T> {
     Page(crate::page::WirePage<T>),
     Resync(String),
 }
 
 impl GraphClient {
-    async fn delta_page<T: serde::de::DeserializeOwned>(
+    pub(crate) async fn delta_page<T: serde::de::DeserializeOwned>(
         &self,
         url: Url,
         what: &str,
+        label: fn(&serde_json::Value) -> String,
     ) -> Result<Step<T>, GraphError> {
         let resp = self.get(url, false).await?;
         if !resp.is_success() {
@@ -180,12 +181,15 @@ impl GraphClient {
             }
             return Err(resp.error(what));
         }
-        let label: fn(&serde_json::Value) -> String = label_of;
         decode_page::<T>(&resp.body, resp.status, &resp.url, label).map(Step::Page)
     }
 
     /// The next page of a delta round; a page with neither link is a broken answer.
-    fn next_delta_url(&self, next_link: Option<&str>, url: &Url) -> Result<Url, GraphError> {
+    pub(crate) fn next_delta_url(
+        &self,
+        next_link: Option<&str>,
+        url: &Url,
+    ) -> Result<Url, GraphError> {
         match next_link {
             Some(l) => self.link(l),
             None => Err(delta_decode_error(
@@ -195,7 +199,12 @@ impl GraphClient {
         }
     }
 
-    fn delta_first(&self, path: &str, select: &str, start: &DeltaStart) -> Result<Url, GraphError> {
+    pub(crate) fn delta_first(
+        &self,
+        path: &str,
+        select: &str,
+        start: &DeltaStart,
+    ) -> Result<Url, GraphError> {
         match start {
             DeltaStart::Initial => self.url(path, &[("$select", select)]),
             DeltaStart::Latest => self.url(path, &[("$select", select), ("$deltatoken", "latest")]),
@@ -213,7 +222,7 @@ impl GraphClient {
         let mut skipped: Vec<SkippedRecord> = Vec::new();
         for _ in 0..MAX_PAGES {
             let page = match self
-                .delta_page::<RawUser>(url.clone(), "users delta")
+                .delta_page::<RawUser>(url.clone(), "users delta", label_of)
                 .await?
             {
                 Step::Resync(reason) => return Ok(Delta::FullResyncNeeded { reason }),
@@ -282,7 +291,7 @@ impl GraphClient {
         let mut skipped: Vec<SkippedRecord> = Vec::new();
         for _ in 0..MAX_PAGES {
             let page = match self
-                .delta_page::<RawGroup>(url.clone(), "groups delta")
+                .delta_page::<RawGroup>(url.clone(), "groups delta", label_of)
                 .await?
             {
                 Step::Resync(reason) => return Ok(Delta::FullResyncNeeded { reason }),
@@ -375,7 +384,7 @@ impl GraphClient {
 }
 
 /// A delta round that cannot go on, named by its (redacted) URL.
-fn delta_decode_error(url: &Url, message: String) -> GraphError {
+pub(crate) fn delta_decode_error(url: &Url, message: String) -> GraphError {
     GraphError::Decode {
         status: 200,
         url: crate::odata::redact_url(url),

@@ -8,7 +8,9 @@
 //! - Delta: [`GraphClient::users_delta`] and [`GraphClient::groups_delta`] start, resume from
 //!   a saved link, and report an expired token as [`Delta::FullResyncNeeded`], a normal
 //!   outcome. [`ipo_model::DirectorySource`] is implemented on top of them, with complete
-//!   user records fetched by id through `$batch` ([`GraphClient::batch`]).
+//!   user records fetched by id through `$batch` ([`GraphClient::batch`]). Organisational
+//!   contacts the same way: [`GraphClient::contacts_delta`] and
+//!   [`GraphClient::contacts_by_ids`].
 //! - Throttling as Microsoft asks: 429/503/504 and transport failures retried after
 //!   `Retry-After` (seconds or HTTP date) or exponential backoff with jitter, bounded by a
 //!   [`RetryPolicy`]; [`GraphClient::stats`] says what it cost.
@@ -44,6 +46,7 @@ mod batch;
 mod client;
 mod config;
 mod contact;
+mod contact_delta;
 mod delta;
 mod error;
 mod odata;
@@ -63,6 +66,7 @@ pub use batch::{BatchRequest, BatchResponse, FetchedUsers, MAX_BATCH_SIZE};
 pub use client::{GraphClient, MAX_PAGE_SIZE, MAX_PAGES};
 pub use config::{ClientOptions, DEFAULT_GRAPH_BASE, DEFAULT_LOGIN_BASE, GraphConfig, Timeouts};
 pub use contact::{CONTACT_SELECT, parse_contacts_page};
+pub use contact_delta::{CURSOR_CONTACTS, ContactsDelta, FetchedContacts};
 pub use delta::{Delta, DeltaStart, GroupChange, GroupsDelta, MemberKind, MemberRef, UsersDelta};
 pub use error::{BODY_SNIPPET_LEN, GraphError, GraphErrorBody};
 pub use odata::{

@@ -39,6 +39,20 @@ impl DirectorySource for GraphClient {
         Ok(self.list_contacts().await?)
     }
 
+    /// [`GraphClient::latest_contacts_link`]: `/contacts/delta?$deltatoken=latest`.
+    async fn latest_contacts_cursor(&self) -> Result<Option<DeltaCursor>, PortError> {
+        Ok(Some(self.latest_contacts_link().await?))
+    }
+
+    /// [`GraphClient::changed_contacts`]: one contacts delta round, changed contacts read
+    /// again by id through `$batch`.
+    async fn contact_changes(
+        &self,
+        cursor: &DeltaCursor,
+    ) -> Result<ipo_model::ContactDeltaOutcome, PortError> {
+        Ok(self.changed_contacts(cursor).await?)
+    }
+
     async fn all_users(&self) -> Result<Vec<DirectoryUser>, PortError> {
         Ok(self.list_users().await?)
     }

@@ -346,13 +346,20 @@ impl GraphEmulatorHandle {
             return;
         };
         let id = id.to_ascii_lowercase();
-        self.shared.tenant().contacts.insert(id, contact);
+        self.shared.tenant().put_contact(id, contact);
     }
 
-    /// Removes a contact; whether there was one.
+    /// Removes a contact for good; whether there was one. `/contacts/delta` then reports
+    /// it as `{"id":..., "@removed": {"reason": "deleted"}}`.
     pub fn remove_contact(&self, id: impl AsRef<str>) -> bool {
+        self.remove_contact_with(id, RemovalReason::Deleted)
+    }
+
+    /// Removes a contact, reported by `/contacts/delta` with `reason` (`changed`: out of
+    /// view, `deleted`: gone for good); whether there was one.
+    pub fn remove_contact_with(&self, id: impl AsRef<str>, reason: RemovalReason) -> bool {
         let id = id.as_ref().to_ascii_lowercase();
-        self.shared.tenant().contacts.remove(&id).is_some()
+        self.shared.tenant().remove_contact(id, reason)
     }
 
     /// Sets a user's Teams telephone numbers (creating its Teams configuration if needed).

@@ -2,9 +2,9 @@
 //! fault injection, for tests and demos.
 //!
 //! It speaks the real wire protocol on `http://127.0.0.1:<ephemeral port>`: the Entra ID token
-//! endpoint (client credentials), `/v1.0/users`, groups and (transitive) members, users and
-//! groups delta queries with expiring tokens, `$batch`, and the Teams telephone number
-//! endpoints. The tenant is seeded from a [`Seed`] and scripted through
+//! endpoint (client credentials), `/v1.0/users`, groups and (transitive) members,
+//! organisational contacts (`/contacts`, `/contacts/{id}`), users, groups and contacts delta
+//! queries with expiring tokens, `$batch`, and the Teams telephone number endpoints. The tenant is seeded from a [`Seed`] and scripted through
 //! [`GraphEmulatorHandle`]; every mutation feeds the delta change log.
 //!
 //! ```

@@ -31,6 +31,10 @@ pub enum Route {
     NumberAssignments,
     /// `GET /contacts` (organisational contacts).
     Contacts,
+    /// `GET /contacts/delta`.
+    ContactsDelta,
+    /// `GET /contacts/{id}`.
+    Contact,
     /// Anything else (answered 404 or 405).
     Other,
 }
@@ -49,6 +53,8 @@ impl Route {
             ["$batch"] => Route::Batch,
             ["users"] => Route::Users,
             ["contacts"] => Route::Contacts,
+            ["contacts", "delta"] => Route::ContactsDelta,
+            ["contacts", _] => Route::Contact,
             ["users", "delta"] => Route::UsersDelta,
             ["users", _] => Route::User,
             ["groups", "delta"] => Route::GroupsDelta,

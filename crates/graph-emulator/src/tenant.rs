@@ -12,6 +12,7 @@ use crate::user_json::{user_from_graph, user_to_graph};
 
 pub(crate) const USER_TYPE: &str = "#microsoft.graph.user";
 pub(crate) const GROUP_TYPE: &str = "#microsoft.graph.group";
+pub(crate) const CONTACT_TYPE: &str = "#microsoft.graph.orgContact";
 
 /// One entry of the change log.
 #[derive(Debug, Clone)]
@@ -26,6 +27,8 @@ pub(crate) enum Change {
         member: String,
         odata_type: String,
     },
+    /// An organisational contact was added, changed or removed.
+    Contact(String),
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +47,8 @@ pub(crate) struct Tenant {
     /// Organisational contacts (`orgContact` JSON), by lower-case id.
     pub(crate) contacts: BTreeMap<String, Map<String, Value>>,
     pub(crate) removed: BTreeMap<String, RemovalReason>,
+    /// Contacts removed, by lower-case id (what `/contacts/delta` reports as `@removed`).
+    pub(crate) removed_contacts: BTreeMap<String, RemovalReason>,
     /// Change `i` has sequence number `i + 1`; a delta token holds the last number it saw.
     pub(crate) log: Vec<Change>,
     /// Bumped to expire every delta token handed out so far.
@@ -115,6 +120,24 @@ impl Tenant {
 
     fn log(&mut self, c: Change) {
         self.log.push(c);
+    }
+
+    /// Adds or replaces a contact (Graph JSON, by lower-case id) and logs it for
+    /// `/contacts/delta`.
+    pub(crate) fn put_contact(&mut self, id: String, contact: Map<String, Value>) {
+        self.removed_contacts.remove(&id);
+        self.contacts.insert(id.clone(), contact);
+        self.log(Change::Contact(id));
+    }
+
+    /// Removes a contact (logged for `/contacts/delta` with `reason`); whether there was one.
+    pub(crate) fn remove_contact(&mut self, id: String, reason: RemovalReason) -> bool {
+        if self.contacts.remove(&id).is_none() {
+            return false;
+        }
+        self.removed_contacts.insert(id.clone(), reason);
+        self.log(Change::Contact(id));
+        true
     }
 
     pub(crate) fn odata_type(&self, id: &str) -> Option<String> {

@@ -42,3 +42,33 @@ impl DirectoryContact {
             .unwrap_or_else(|| self.id.to_string())
     }
 }
+
+/// What changed in the organisation's contacts since a contacts cursor
+/// ([`DirectorySource::contact_changes`](crate::DirectorySource::contact_changes)).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ContactChanges {
+    /// Contacts added or changed, as complete records (not partial delta objects).
+    pub updated: Vec<DirectoryContact>,
+    /// Contacts gone from the directory (deleted, or out of view).
+    pub removed: Vec<ObjectId>,
+    /// Where to resume next time.
+    pub cursor: crate::DeltaCursor,
+    /// Malformed records the source left out (with their raw value), so that one bad record
+    /// does not stop every later run on the same cursor.
+    #[serde(default)]
+    pub skipped: Vec<crate::SkippedRecord>,
+}
+
+/// The answer to "what changed in the contacts since this cursor".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ContactDeltaOutcome {
+    /// The changes, and the new cursor.
+    Changes(ContactChanges),
+    /// The cursor expired or is unusable: read every contact again. A normal outcome.
+    FullResyncNeeded {
+        /// What the directory said (e.g. `syncStateNotFound`, `410 Gone`).
+        reason: String,
+    },
+}

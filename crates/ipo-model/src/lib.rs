@@ -33,7 +33,7 @@ mod skipped;
 mod usertype;
 
 pub use code::{LoginCode, MAX_LOGIN_CODE, MAX_VOICEMAIL_CODE, MIN_LOGIN_CODE, VoicemailCode};
-pub use contact::DirectoryContact;
+pub use contact::{ContactChanges, ContactDeltaOutcome, DirectoryContact};
 pub use directory::{
     AssignedLicense, AssignedPlan, AssignmentCategory, CapabilityStatus, DirectoryUser,
     ExtensionAttributes, TeamsPhoneNumber, TeamsVoice,

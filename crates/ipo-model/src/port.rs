@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::contact::DirectoryContact;
+use crate::contact::{ContactDeltaOutcome, DirectoryContact};
 use crate::directory::DirectoryUser;
 use crate::extension::ExtensionNumber;
 use crate::id::{GroupId, Guid, ObjectId};
@@ -395,6 +395,31 @@ pub trait DirectorySource: Send + Sync {
     /// default, for sources that have none, is none, so existing sources keep compiling.
     async fn contacts(&self) -> Result<Vec<DirectoryContact>, PortError> {
         Ok(Vec::new())
+    }
+
+    /// A cursor for "from now on" over the organisation's contacts (Graph
+    /// `/contacts/delta?$deltatoken=latest`), kept apart from [`latest_cursor`]'s so that a
+    /// sync without contacts never asks for them. Take it before reading
+    /// [`contacts`](DirectorySource::contacts) in full so nothing that changes during the
+    /// read is missed. `Ok(None)`, the default, says the source cannot tell what changed:
+    /// contacts are then read in full on every run.
+    ///
+    /// [`latest_cursor`]: DirectorySource::latest_cursor
+    async fn latest_contacts_cursor(&self) -> Result<Option<DeltaCursor>, PortError> {
+        Ok(None)
+    }
+
+    /// What changed in the contacts since a cursor of
+    /// [`latest_contacts_cursor`](DirectorySource::latest_contacts_cursor) (or of an earlier
+    /// answer). The default, for sources without contact changes, asks for a full read.
+    async fn contact_changes(
+        &self,
+        cursor: &DeltaCursor,
+    ) -> Result<ContactDeltaOutcome, PortError> {
+        let _ = cursor;
+        Ok(ContactDeltaOutcome::FullResyncNeeded {
+            reason: "the directory source cannot tell what changed in contacts".into(),
+        })
     }
 
     /// The transport counters so far (requests, retries, throttling, waits). The default,

@@ -139,6 +139,8 @@ async fn once(cli: &Cli, loaded: &Loaded, secrets: secrets::Secrets) -> Result<u
             "report": run.report,
             "incremental": run.incremental,
             "full_resync_reason": run.full_resync_reason,
+            "contacts_incremental": run.contacts_incremental,
+            "contacts_full_resync_reason": run.contacts_full_resync_reason,
             "transport": run.transport,
         });
         let text =

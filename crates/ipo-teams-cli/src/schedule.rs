@@ -148,11 +148,15 @@ pub async fn run(
                 if let Err(e) = serve::publish(loaded, directory.as_ref().map(|(_, h)| h)) {
                     tracing::error!(error = %e, "sync {number}");
                 }
-                let mode = match (&r.full_resync_reason, r.incremental) {
+                let mut mode = match (&r.full_resync_reason, r.incremental) {
                     (_, true) => "changes only".to_owned(),
                     (Some(why), false) => format!("full read ({why})"),
                     (None, false) => "full read".to_owned(),
                 };
+                // Contacts have their own delta link: say when it could not be used.
+                if let Some(why) = &r.contacts_full_resync_reason {
+                    mode.push_str(&format!("; contacts read in full ({why})"));
+                }
                 let (ok, failed, held) = r.report.as_ref().map_or((0, 0, 0), |rep| {
                     (
                         rep.summary.succeeded,

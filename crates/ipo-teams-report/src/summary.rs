@@ -296,6 +296,13 @@ fn applied(h: &mut Html, a: &Applied) {
             &format!("Full resync: {r}"),
         );
     }
+    if let Some(r) = &a.contacts_full_resync_reason {
+        h.el(
+            "p",
+            &[("class", "state-warn")],
+            &format!("Contacts read in full: {r}"),
+        );
+    }
     h.open("table", &[("id", "transport")]);
     h.raw("<thead><tr><th>Edge</th><th>Requests</th><th>Retries</th><th>Throttled</th><th>Re-logins</th><th>Waited (s)</th></tr></thead><tbody>");
     for (edge, req, retries, throttled, relogins, waited) in &a.transport {

@@ -97,6 +97,8 @@ pub(crate) struct Applied {
     pub held: usize,
     pub incremental: bool,
     pub full_resync_reason: Option<String>,
+    /// Why the Azure AD contacts were read in full on an incremental run.
+    pub contacts_full_resync_reason: Option<String>,
     /// (edge, requests, retries, throttled, re-logins, waited seconds)
     pub transport: Vec<(&'static str, u64, u64, u64, u64, f64)>,
     /// (record, error)
@@ -441,6 +443,7 @@ pub(crate) fn apply(p: &Plan, report: &Report) -> View {
         held: s.held_removals,
         incremental: s.incremental,
         full_resync_reason: s.full_resync_reason.clone(),
+        contacts_full_resync_reason: s.contacts_full_resync_reason.clone(),
         transport: vec![
             edge("Microsoft Graph", &t.directory),
             edge("IP Office", &t.ipo),

@@ -78,6 +78,12 @@ pub struct RunResult {
     pub incremental: bool,
     /// Why a full read happened although an incremental one was asked for.
     pub full_resync_reason: Option<String>,
+    /// Whether the Azure AD contacts were read by their changes only (`[sync.directory]
+    /// contacts`, incremental run, a stored contacts cursor).
+    pub contacts_incremental: bool,
+    /// Why every contact was read although an incremental run was asked for (no stored
+    /// contacts cursor yet, or it expired); `None` when contacts are off.
+    pub contacts_full_resync_reason: Option<String>,
     /// Directory users in scope.
     pub directory_users: usize,
     /// The IP Office snapshot the plan was made against.
@@ -196,7 +202,16 @@ impl SyncEngine {
         {
             return Err(SyncError::UnknownPerson(id.to_string()));
         }
-        let mut contacts = self.contacts().await?;
+        let read = crate::contact_read::read_contacts(
+            self.directory.as_ref(),
+            &self.config.directory,
+            &state,
+            options.incremental,
+            &mut skipped,
+        )
+        .await?;
+        let mut contacts: Vec<ipo_model::DirectoryContact> =
+            read.contacts.values().cloned().collect();
         // People no rule holds, listed in the directory like contacts (tenant / groups).
         contacts.extend(
             crate::directory_people::outside_rules(
@@ -228,6 +243,8 @@ impl SyncEngine {
             started: Some(started),
             incremental,
             full_resync_reason: resync_reason.clone(),
+            contacts_incremental: read.incremental,
+            contacts_full_resync_reason: read.full_resync_reason.clone(),
             people: users.len(),
             planned: plan.actions.len(),
             ..RunSummary::default()
@@ -235,6 +252,9 @@ impl SyncEngine {
         let report = if options.apply && options.explain.is_none() {
             state.cursor = cursor;
             state.directory = directory;
+            // With contacts off both are cleared: turned on again, they are read in full.
+            state.contacts_cursor = read.cursor;
+            state.contact_directory = read.contacts;
             // Codes mapped from directory properties are secrets: the cache never keeps them.
             let secret_sources: Vec<String> = [
                 &self.config.fields.login_code,
@@ -284,6 +304,8 @@ impl SyncEngine {
             report,
             incremental,
             full_resync_reason: resync_reason,
+            contacts_incremental: read.incremental,
+            contacts_full_resync_reason: read.full_resync_reason,
             directory_users: users.len(),
             snapshot,
             directory: users,
@@ -302,18 +324,6 @@ impl SyncEngine {
             self.directory.transport().since(&before.0),
             self.ipo.transport().since(&before.1),
         )
-    }
-
-    /// The Azure AD contacts, read only when the directory carries them.
-    async fn contacts(&self) -> Result<Vec<ipo_model::DirectoryContact>, SyncError> {
-        let d = &self.config.directory;
-        if !(d.enabled && d.contacts) {
-            return Ok(Vec::new());
-        }
-        self.directory
-            .contacts()
-            .await
-            .map_err(SyncError::Directory)
     }
 
     /// The in-scope directory, from the saved cache plus changes, or read in full.

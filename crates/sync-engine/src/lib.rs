@@ -69,6 +69,7 @@
 mod apply;
 mod changes;
 mod config;
+mod contact_read;
 mod directory_people;
 mod engine;
 mod error;

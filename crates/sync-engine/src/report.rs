@@ -41,6 +41,13 @@ pub struct RunSummary {
     pub incremental: bool,
     /// Why a full resync happened, when the directory asked for one.
     pub full_resync_reason: Option<String>,
+    /// Whether the Azure AD contacts were read by their changes only (absent in state
+    /// files written before contacts were read by delta).
+    #[serde(default)]
+    pub contacts_incremental: bool,
+    /// Why every contact was read although an incremental run was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts_full_resync_reason: Option<String>,
     /// Directory users in scope.
     pub people: usize,
     /// Actions planned.

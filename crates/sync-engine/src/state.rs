@@ -1,12 +1,14 @@
 //! What the sync remembers between runs: which IP Office records it owns, the directory
-//! delta cursor and a cache of the directory for incremental runs. Never a secret.
+//! delta cursors and a cache of the directory (people and contacts) for incremental runs.
+//! Never a secret.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use ipo_model::{
-    DeltaCursor, DirectoryUser, ExtensionNumber, FullName, Guid, ObjectId, UserName, UserType,
+    DeltaCursor, DirectoryContact, DirectoryUser, ExtensionNumber, FullName, Guid, ObjectId,
+    UserName, UserType,
 };
 use serde::{Deserialize, Serialize};
 
@@ -149,6 +151,14 @@ pub struct SyncState {
     /// directory entries of each link are used).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub contacts: BTreeMap<ObjectId, Link>,
+    /// Where the contacts' change stream was last read (apart from [`SyncState::cursor`]:
+    /// a sync without contacts never reads them). Absent: the next run reads every contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts_cursor: Option<DeltaCursor>,
+    /// The Azure AD contacts as last read, by id, for incremental runs: what the planner
+    /// needs of each (name, mail, business and mobile numbers), nothing secret.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub contact_directory: BTreeMap<ObjectId, DirectoryContact>,
 }
 
 impl Default for SyncState {
@@ -161,6 +171,8 @@ impl Default for SyncState {
             directory: BTreeMap::new(),
             last_run: None,
             contacts: BTreeMap::new(),
+            contacts_cursor: None,
+            contact_directory: BTreeMap::new(),
         }
     }
 }

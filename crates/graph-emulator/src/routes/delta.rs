@@ -18,6 +18,8 @@ use crate::wire::{Req, Resp, decode_token, encode_token, graph_error, select_lis
 pub(crate) enum Kind {
     Users,
     Groups,
+    /// Organisational contacts (`orgContact: delta`).
+    Contacts,
 }
 
 impl Kind {
@@ -25,6 +27,7 @@ impl Kind {
         match self {
             Kind::Users => "users",
             Kind::Groups => "groups",
+            Kind::Contacts => "contacts",
         }
     }
 }
@@ -91,6 +94,13 @@ fn filter_ids(req: &Req) -> Result<Option<Vec<String>>, Resp> {
 }
 
 pub(crate) fn delta(sh: &Shared, req: &Req, kind: Kind) -> Resp {
+    // A first request's `$select` is checked against the type, as Graph does; later ones
+    // carry it in their token.
+    if kind == Kind::Contacts
+        && let Err(r) = super::contacts::contact_select(req)
+    {
+        return r;
+    }
     let t = sh.tenant();
     let st = if let Some(dt) = req.param("$deltatoken") {
         if dt == "latest" {
@@ -146,6 +156,7 @@ pub(crate) fn delta(sh: &Shared, req: &Req, kind: Kind) -> Resp {
     let units = match kind {
         Kind::Users => user_units(&t, &st),
         Kind::Groups => group_units(&t, &st),
+        Kind::Contacts => contact_units(&t, &st),
     };
     let total = units.len();
     if st.e == 1 {
@@ -161,6 +172,10 @@ pub(crate) fn delta(sh: &Shared, req: &Req, kind: Kind) -> Resp {
             .filter_map(|(id, _)| user_value(&t, &st, id))
             .collect(),
         Kind::Groups => merge_group_units(&t, &st, slice),
+        Kind::Contacts => slice
+            .iter()
+            .filter_map(|(id, _)| contact_value(&t, &st, id))
+            .collect(),
     };
     if end < total {
         let e = if inject && st.e == 0 { 1 } else { st.e };
@@ -247,6 +262,48 @@ fn user_value(t: &Tenant, st: &State, id: &str) -> Option<Value> {
     Some(json!({"id": id, "@removed": {"reason": reason}}))
 }
 
+/// For contacts a unit is one contact object: all of them in a first round, then each
+/// contact the log names since the token (once, in its latest state).
+fn contact_units(t: &Tenant, st: &State) -> Vec<(String, Option<Value>)> {
+    let ids: Vec<String> = match st.from {
+        None => t.contacts.keys().cloned().collect(),
+        Some(_) => changes(t, st)
+            .iter()
+            .filter_map(|c| match c {
+                Change::Contact(id) => Some(id.clone()),
+                _ => None,
+            })
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+    };
+    ids.into_iter()
+        .filter(|id| {
+            wanted(st, id) && (t.contacts.contains_key(id) || t.removed_contacts.contains_key(id))
+        })
+        .map(|id| (id, None))
+        .collect()
+}
+
+/// A contact as a delta entry: its selected properties, or Microsoft's removed form
+/// `{"id":..., "@removed": {"reason": "changed" | "deleted"}}`.
+fn contact_value(t: &Tenant, st: &State, id: &str) -> Option<Value> {
+    if let Some(c) = t.contacts.get(id) {
+        let mut m = Map::new();
+        m.insert(
+            "@odata.type".into(),
+            Value::from(crate::tenant::CONTACT_TYPE),
+        );
+        m.extend(super::contacts::project(c, st.sel.as_deref()));
+        return Some(Value::Object(m));
+    }
+    let reason = match t.removed_contacts.get(id)? {
+        RemovalReason::Changed => "changed",
+        RemovalReason::Deleted => "deleted",
+    };
+    Some(json!({"id": id, "@removed": {"reason": reason}}))
+}
+
 /// For groups a unit is one `members@delta` entry, or a group with no member entries; a big
 /// group's entries thus spread over several pages.
 fn group_units(t: &Tenant, st: &State) -> Vec<(String, Option<Value>)> {
@@ -280,7 +337,7 @@ fn group_units(t: &Tenant, st: &State) -> Vec<(String, Option<Value>)> {
                             .or_default()
                             .insert(member.clone(), odata_type.clone());
                     }
-                    Change::User(_) => {}
+                    Change::User(_) | Change::Contact(_) => {}
                 }
             }
         }

@@ -53,6 +53,8 @@ pub(crate) fn route(sh: &Shared, req: &Req) -> Resp {
     match segs.as_slice() {
         ["users"] => directory::list_users(sh, req),
         ["contacts"] => contacts::list_contacts(sh, req),
+        ["contacts", "delta()" | "delta"] => delta::delta(sh, req, delta::Kind::Contacts),
+        ["contacts", id] => contacts::get_contact(sh, req, id),
         ["users", "delta()" | "delta"] => delta::delta(sh, req, delta::Kind::Users),
         ["users", id] => directory::get_user(sh, req, id),
         ["groups"] => directory::list_groups(sh, req),
