@@ -8,7 +8,7 @@ mod support;
 use std::sync::Arc;
 
 use graph_emulator::{Route, Stats};
-use ipo_model::{DirectoryContact, DirectorySource, NumberFormat};
+use ipo_model::{DirectoryContact, DirectorySource};
 use support::*;
 use sync_engine::{ActionKind, DirectoryNumber, MemoryStateStore, RunOptions, StateStore};
 
@@ -53,19 +53,7 @@ async fn contacts_reach_the_directory_through_graph_and_leave_it() {
     let run = engine.run(&RunOptions::apply()).await.unwrap();
     assert_eq!(run.report.unwrap().failures().count(), 0);
     assert_eq!(run.plan.directory.as_ref().unwrap().records, 5);
-    let csv = lab.workdir.path().join("ipo-directory.csv");
-    let mut entries: Vec<String> = ipo_client::directory::read_directory(&csv)
-        .unwrap()
-        .iter()
-        .map(|e| {
-            format!(
-                "{} = {}",
-                e.name,
-                e.number.format(NumberFormat::IpoDirectory).unwrap()
-            )
-        })
-        .collect();
-    entries.sort();
+    let entries = lab.directory_csv_entries();
     assert_eq!(
         entries,
         [
@@ -89,11 +77,7 @@ async fn contacts_reach_the_directory_through_graph_and_leave_it() {
     assert!(lab.graph.remove_contact(contacts[0].id.as_str()));
     let run = engine.run(&RunOptions::apply()).await.unwrap();
     assert_eq!(run.report.unwrap().failures().count(), 0);
-    let names: Vec<String> = ipo_client::directory::read_directory(&csv)
-        .unwrap()
-        .iter()
-        .map(|e| e.name.to_string())
-        .collect();
+    let names = lab.directory_csv_entries();
     assert_eq!(names.len(), 3, "{names:?}");
     assert!(names.iter().all(|n| !n.starts_with("Fabrikam")));
     assert!(!state.load().unwrap().contacts.contains_key(&contacts[0].id));
@@ -106,24 +90,6 @@ fn contact_requests(stats: &Stats) -> (u64, u64, u64) {
         stats.get(Route::ContactsDelta),
         stats.get(Route::Contact),
     )
-}
-
-/// The directory CSV as `name = number` lines, sorted.
-fn csv_entries(lab: &Lab) -> Vec<String> {
-    let csv = lab.workdir.path().join("ipo-directory.csv");
-    let mut entries: Vec<String> = ipo_client::directory::read_directory(&csv)
-        .unwrap()
-        .iter()
-        .map(|e| {
-            format!(
-                "{} = {}",
-                e.name,
-                e.number.format(NumberFormat::IpoDirectory).unwrap()
-            )
-        })
-        .collect();
-    entries.sort();
-    entries
 }
 
 /// A lab with two people (so users are read by delta too) and five contacts, synced once
@@ -178,7 +144,7 @@ async fn synced_lab() -> (
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn incremental_runs_read_only_the_contacts_that_changed() {
     let (lab, engine, state, contacts) = synced_lab().await;
-    let before = csv_entries(&lab);
+    let before = lab.directory_csv_entries();
     assert_eq!(before.len(), 5, "{before:?}");
 
     // Nothing changed: one contacts delta request, nothing else about contacts.
@@ -231,7 +197,7 @@ async fn incremental_runs_read_only_the_contacts_that_changed() {
         5,
         "three delta rounds, one $batch of one read: {stats:?}"
     );
-    let after = csv_entries(&lab);
+    let after = lab.directory_csv_entries();
     let expected: Vec<String> = before
         .iter()
         .map(|e| {
@@ -270,7 +236,7 @@ async fn incremental_runs_read_only_the_contacts_that_changed() {
     let stats = lab.graph.stats();
     assert_eq!(contact_requests(&stats), (0, 1, 0));
     assert_eq!(stats.total(), 3, "{stats:?}");
-    let names = csv_entries(&lab);
+    let names = lab.directory_csv_entries();
     assert_eq!(names.len(), 3, "{names:?}");
     assert!(names.iter().all(|n| !n.starts_with("Fabrikam")));
     let saved = state.load().unwrap();
@@ -285,7 +251,10 @@ async fn incremental_runs_read_only_the_contacts_that_changed() {
         .await
         .unwrap();
     assert!(run.contacts_incremental);
-    assert!(csv_entries(&lab).contains(&"Adatum Helpdesk = 14255550106".to_owned()));
+    assert!(
+        lab.directory_csv_entries()
+            .contains(&"Adatum Helpdesk = 14255550106".to_owned())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -315,7 +284,10 @@ async fn an_expired_contacts_delta_link_falls_back_to_a_full_read() {
     );
     // The expired round, a fresh link, and the whole listing again.
     assert_eq!(contact_requests(&lab.graph.stats()), (3, 2, 0));
-    assert!(csv_entries(&lab).contains(&"Wingtip Mobile = 447700900333".to_owned()));
+    assert!(
+        lab.directory_csv_entries()
+            .contains(&"Wingtip Mobile = 447700900333".to_owned())
+    );
     assert_eq!(state.load().unwrap().contact_directory.len(), 5);
 
     // The fresh link serves the next run.
@@ -353,7 +325,7 @@ async fn with_contacts_off_no_contacts_request_is_made() {
         assert!(!run.contacts_incremental && run.contacts_full_resync_reason.is_none());
     }
     assert_eq!(contact_requests(&lab.graph.stats()), (0, 0, 0));
-    assert!(csv_entries(&lab).is_empty());
+    assert!(lab.directory_csv_entries().is_empty());
     let saved = state.load().unwrap();
     assert!(saved.contacts.is_empty());
     assert!(saved.contacts_cursor.is_none() && saved.contact_directory.is_empty());

@@ -10,9 +10,7 @@ mod support;
 use std::sync::Arc;
 
 use ipo_emulator::{EmulatorConfig, Seed};
-use ipo_model::{
-    AssignedLicense, DirectoryUser, IpoUser, License, LicensingMode, NumberFormat, ObjectId,
-};
+use ipo_model::{AssignedLicense, DirectoryUser, IpoUser, License, LicensingMode, ObjectId};
 use support::*;
 use sync_engine::{DirectoryPeople, MemoryStateStore, RunOptions, StateStore, SyncConfig};
 use usertype_rules::skus::TEAMS_PHONE_RESOURCE_ACCOUNT_SKU;
@@ -35,31 +33,13 @@ fn outsider(n: u32, name: &str, phone: Option<&str>) -> DirectoryUser {
     u
 }
 
-/// The directory CSV the sync keeps: `name = number` lines, sorted.
-fn entries(lab: &Lab) -> Vec<String> {
-    let csv = lab.workdir.path().join("ipo-directory.csv");
-    let mut out: Vec<String> = ipo_client::directory::read_directory(&csv)
-        .unwrap()
-        .iter()
-        .map(|e| {
-            format!(
-                "{} = {}",
-                e.name,
-                e.number.format(NumberFormat::IpoDirectory).unwrap()
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 async fn apply(lab: &Lab, cfg: SyncConfig, state: &Arc<MemoryStateStore>) -> Vec<String> {
     let engine = lab.engine(cfg, state.clone());
     let run = engine.run(&RunOptions::apply()).await.unwrap();
     assert_eq!(run.report.unwrap().failures().count(), 0);
     let again = engine.run(&RunOptions::dry_run()).await.unwrap();
     assert!(again.plan.is_empty(), "a second run has nothing to do");
-    entries(lab)
+    lab.directory_csv_entries()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

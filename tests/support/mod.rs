@@ -238,6 +238,27 @@ impl Lab {
         Lab::start(people, ipo_emulator_config(), |g| g, |_| {}).await
     }
 
+    /// The system directory entries the sync keeps (its directory CSV), as sorted
+    /// `name = number` lines with the number in IP Office's directory notation.
+    pub fn directory_csv_entries(&self) -> Vec<String> {
+        let csv = self.workdir.path().join("ipo-directory.csv");
+        let mut entries: Vec<String> = ipo_client::directory::read_directory(&csv)
+            .unwrap()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} = {}",
+                    e.name,
+                    e.number
+                        .format(ipo_model::NumberFormat::IpoDirectory)
+                        .unwrap()
+                )
+            })
+            .collect();
+        entries.sort();
+        entries
+    }
+
     /// A sync engine over this lab's clients.
     pub fn engine(&self, config: SyncConfig, state: Arc<dyn StateStore>) -> SyncEngine {
         SyncEngine::new(

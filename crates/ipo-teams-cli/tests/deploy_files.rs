@@ -27,6 +27,19 @@ fn parse(file: &str, words: Vec<String>) -> Cli {
     Cli::try_parse_from(&words).unwrap_or_else(|e| panic!("{file}: {words:?}:\n{e}"))
 }
 
+/// The unit's one `ExecStart=` command line, parsed.
+fn exec_start(unit: &str, text: &str) -> Cli {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("ExecStart="))
+        .collect();
+    assert_eq!(lines.len(), 1, "{unit}");
+    parse(
+        unit,
+        lines[0].split_whitespace().map(String::from).collect(),
+    )
+}
+
 #[test]
 fn systemd_units_run_valid_command_lines() {
     for (unit, incremental) in [
@@ -34,15 +47,7 @@ fn systemd_units_run_valid_command_lines() {
         ("systemd/ipo-teams-full.service", false),
     ] {
         let text = read(unit);
-        let lines: Vec<&str> = text
-            .lines()
-            .filter_map(|l| l.strip_prefix("ExecStart="))
-            .collect();
-        assert_eq!(lines.len(), 1, "{unit}");
-        let cli = parse(
-            unit,
-            lines[0].split_whitespace().map(String::from).collect(),
-        );
+        let cli = exec_start(unit, &text);
         assert_eq!(cli.config, Path::new("/etc/ipo-teams/sync.toml"), "{unit}");
         match cli.command {
             Command::Apply(a) => {
@@ -76,15 +81,7 @@ fn systemd_units_run_valid_command_lines() {
 fn the_directory_unit_serves_as_the_sync_units_user_with_its_own_credential() {
     let unit = "systemd/ipo-teams-directory.service";
     let text = read(unit);
-    let lines: Vec<&str> = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("ExecStart="))
-        .collect();
-    assert_eq!(lines.len(), 1, "{unit}");
-    let cli = parse(
-        unit,
-        lines[0].split_whitespace().map(String::from).collect(),
-    );
+    let cli = exec_start(unit, &text);
     assert!(matches!(cli.command, Command::ServeDirectory), "{unit}");
     for line in [
         "Type=simple",
