@@ -115,6 +115,18 @@ pub struct FetchedUsers {
     pub missing: Vec<ObjectId>,
 }
 
+/// Which collection [`GraphClient::objects_by_ids`] reads, and how its objects are named.
+pub(crate) struct ByIds<'a> {
+    /// The collection's path segment, e.g. `users`.
+    pub collection: &'static str,
+    /// The object kind in messages, e.g. `user`.
+    pub kind: &'static str,
+    /// The `$select` list.
+    pub select: &'a str,
+    /// Names an object of a malformed answer.
+    pub label: fn(&serde_json::Value) -> String,
+}
+
 impl GraphClient {
     /// Sends `requests` as `$batch` calls of at most [`MAX_BATCH_SIZE`], and returns one
     /// answer per request, in request order. Inner 429/503/504 answers are retried (only
@@ -224,33 +236,66 @@ impl GraphClient {
 
     /// Complete user records by id, 20 per `$batch`.
     pub async fn users_by_ids(&self, ids: &[ObjectId]) -> Result<FetchedUsers, GraphError> {
-        let select = query(&[("$select", self.user_select())]);
+        let (users, missing) = self
+            .objects_by_ids(
+                ByIds {
+                    collection: "users",
+                    kind: "user",
+                    select: self.user_select(),
+                    label: label_of,
+                },
+                ids,
+                RawUser::into_user,
+            )
+            .await?;
+        // An id that is no user (any more) is simply not among the users.
+        let users = users.into_iter().filter_map(|(_, u)| u).collect();
+        Ok(FetchedUsers { users, missing })
+    }
+
+    /// Complete records of one collection's objects by id (`GET /{collection}/{id}`), 20 per
+    /// `$batch`, each decoded as `R` and made a `T` by `into` (`None`: no longer that kind of
+    /// object, for the caller to judge). Returns each id found with its object, and the ids
+    /// Graph does not know (any more). An inner answer still throttled after the batch's
+    /// retries ends the read.
+    pub(crate) async fn objects_by_ids<R, T>(
+        &self,
+        what: ByIds<'_>,
+        ids: &[ObjectId],
+        into: impl Fn(R) -> Result<Option<T>, GraphError>,
+    ) -> Result<(Vec<(ObjectId, Option<T>)>, Vec<ObjectId>), GraphError>
+    where
+        R: serde::de::DeserializeOwned,
+    {
+        let select = query(&[("$select", what.select)]);
         let requests: Vec<BatchRequest> = ids
             .iter()
             .enumerate()
             .map(|(i, id)| {
                 BatchRequest::get(
                     i.to_string(),
-                    format!("/users/{}?{select}", encode_path_segment(id.as_str())),
+                    format!(
+                        "/{}/{}?{select}",
+                        what.collection,
+                        encode_path_segment(id.as_str())
+                    ),
                 )
             })
             .collect();
         let answers = self.batch(requests).await?;
-        let mut out = FetchedUsers::default();
+        let (mut found, mut missing) = (Vec::new(), Vec::new());
         for (id, a) in ids.iter().zip(answers) {
-            let url = format!("$batch GET /users/{id}");
+            let url = format!("$batch GET /{}/{id}", what.collection);
             match a.status {
-                404 => out.missing.push(id.clone()),
+                404 => missing.push(id.clone()),
                 s if (200..300).contains(&s) => {
                     let body = a.body.unwrap_or_default();
-                    let raw: RawUser = serde_json::from_value(body.clone()).map_err(|e| {
-                        crate::page::diagnose_item::<RawUser>(&body, label_of).unwrap_or_else(
-                            || GraphError::decode(s, url.clone(), body.to_string().as_bytes(), e),
-                        )
+                    let raw: R = serde_json::from_value(body.clone()).map_err(|e| {
+                        crate::page::diagnose_item::<R>(&body, what.label).unwrap_or_else(|| {
+                            GraphError::decode(s, url.clone(), body.to_string().as_bytes(), e)
+                        })
                     })?;
-                    if let Some(u) = raw.into_user()? {
-                        out.users.push(u);
-                    }
+                    found.push((id.clone(), into(raw)?));
                 }
                 s if is_retryable_status(s) => {
                     return Err(GraphError::Throttled {
@@ -260,10 +305,10 @@ impl GraphClient {
                         waited: Duration::ZERO,
                     });
                 }
-                _ => return Err(a.error(&url, &format!("user {id}"))),
+                _ => return Err(a.error(&url, &format!("{} {id}", what.kind))),
             }
         }
-        Ok(out)
+        Ok((found, missing))
     }
 
     /// Teams voice set-ups by user id, 20 per `$batch`; users without a Teams

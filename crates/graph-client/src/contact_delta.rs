@@ -6,18 +6,15 @@
 //! so the entries tell which contacts to read again, never what they now hold.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use ipo_model::{ContactChanges, ContactDeltaOutcome, DeltaCursor, DirectoryContact, ObjectId};
 use ipo_model::{PortError, SkippedRecord};
 
-use crate::batch::BatchRequest;
+use crate::batch::ByIds;
 use crate::client::{GraphClient, MAX_PAGES};
 use crate::contact::{CONTACT_SELECT, RawContact, label_of};
 use crate::delta::{Delta, DeltaStart, Step, delta_decode_error};
 use crate::error::GraphError;
-use crate::odata::{encode_path_segment, query};
-use crate::transport::is_retryable_status;
 
 /// Cursor key of the contacts delta link (kept apart from the users' and groups' cursor, so
 /// a sync without contacts never reads them).
@@ -116,48 +113,27 @@ impl GraphClient {
 
     /// Complete contact records by id (`GET /contacts/{id}?$select=...`), 20 per `$batch`.
     pub async fn contacts_by_ids(&self, ids: &[ObjectId]) -> Result<FetchedContacts, GraphError> {
-        let select = query(&[("$select", CONTACT_SELECT)]);
-        let requests: Vec<BatchRequest> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| {
-                BatchRequest::get(
-                    i.to_string(),
-                    format!("/contacts/{}?{select}", encode_path_segment(id.as_str())),
-                )
-            })
-            .collect();
-        let answers = self.batch(requests).await?;
-        let mut out = FetchedContacts::default();
-        for (id, a) in ids.iter().zip(answers) {
-            let url = format!("$batch GET /contacts/{id}");
-            match a.status {
-                404 => out.missing.push(id.clone()),
-                s if (200..300).contains(&s) => {
-                    let body = a.body.unwrap_or_default();
-                    let raw: RawContact = serde_json::from_value(body.clone()).map_err(|e| {
-                        crate::page::diagnose_item::<RawContact>(&body, label_of).unwrap_or_else(
-                            || GraphError::decode(s, url.clone(), body.to_string().as_bytes(), e),
-                        )
-                    })?;
-                    match raw.into_contact()? {
-                        Some(c) => out.contacts.push(c),
-                        // Not a contact (any more): out of the contacts' view.
-                        None => out.missing.push(id.clone()),
-                    }
-                }
-                s if is_retryable_status(s) => {
-                    return Err(GraphError::Throttled {
-                        status: s,
-                        url,
-                        attempts: self.inner.http.retry.max_attempts,
-                        waited: Duration::ZERO,
-                    });
-                }
-                _ => return Err(a.error(&url, &format!("contact {id}"))),
+        let (found, mut missing) = self
+            .objects_by_ids(
+                ByIds {
+                    collection: "contacts",
+                    kind: "contact",
+                    select: CONTACT_SELECT,
+                    label: label_of,
+                },
+                ids,
+                RawContact::into_contact,
+            )
+            .await?;
+        let mut contacts = Vec::with_capacity(found.len());
+        for (id, c) in found {
+            match c {
+                Some(c) => contacts.push(c),
+                // Not a contact (any more): out of the contacts' view.
+                None => missing.push(id),
             }
         }
-        Ok(out)
+        Ok(FetchedContacts { contacts, missing })
     }
 
     /// A "from now on" contacts cursor (`$deltatoken=latest`): no contacts, only a link.
