@@ -28,6 +28,7 @@ mod server;
 mod state;
 mod stats;
 mod tenant;
+mod tenant_teams;
 mod user_json;
 mod wire;
 
