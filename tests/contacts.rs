@@ -20,11 +20,10 @@ fn contact(n: u32, name: &str, business: Option<&str>, mobile: Option<&str>) -> 
     c
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn contacts_reach_the_directory_through_graph_and_leave_it() {
-    let lab = Lab::simple(&[]).await;
-    lab.graph.set_page_size(2);
-    let contacts = [
+/// Five contacts: one with a business phone and a mobile, one with each alone, one with
+/// no number, one more with a business phone.
+fn five_contacts() -> Vec<DirectoryContact> {
+    vec![
         contact(
             1,
             "Fabrikam Support",
@@ -35,7 +34,14 @@ async fn contacts_reach_the_directory_through_graph_and_leave_it() {
         contact(3, "Wingtip Mobile", None, Some("+447700900003")),
         contact(4, "No Number Ltd", None, None),
         contact(5, "Litware Sales", Some("+14255550105"), None),
-    ];
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contacts_reach_the_directory_through_graph_and_leave_it() {
+    let lab = Lab::simple(&[]).await;
+    lab.graph.set_page_size(2);
+    let contacts = five_contacts();
     for c in &contacts {
         lab.graph.add_contact(c);
     }
@@ -102,18 +108,7 @@ async fn synced_lab() -> (
 ) {
     let lab = Lab::simple(&people(2)).await;
     lab.graph.set_page_size(2);
-    let contacts = vec![
-        contact(
-            1,
-            "Fabrikam Support",
-            Some("+1 425 555 0100"),
-            Some("+1 425 555 0199"),
-        ),
-        contact(2, "Tailspin Desk", Some("+44 20 7946 0002"), None),
-        contact(3, "Wingtip Mobile", None, Some("+447700900003")),
-        contact(4, "No Number Ltd", None, None),
-        contact(5, "Litware Sales", Some("+14255550105"), None),
-    ];
+    let contacts = five_contacts();
     for c in &contacts {
         lab.graph.add_contact(c);
     }

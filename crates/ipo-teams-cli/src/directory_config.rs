@@ -32,8 +32,8 @@ pub struct DirectoryServiceSection {
     /// The name IP Office binds with: a DN or a plain user name.
     #[serde(default)]
     pub bind_user: Option<String>,
-    /// A file whose first line is the bind password. Without it: the systemd credential
-    /// `ldap-password`, else `IPO_TEAMS_LDAP_PASSWORD`.
+    /// A file holding the bind password (its trailing line break ignored). Without it: the
+    /// systemd credential `ldap-password`, else `IPO_TEAMS_LDAP_PASSWORD`.
     #[serde(default)]
     pub password_file: Option<PathBuf>,
     /// Let clients search without binding.
@@ -133,31 +133,25 @@ impl DirectoryServiceSection {
         }
     }
 
-    /// The bind password when a bind user is configured: the configured file, else the
-    /// systemd credential, else the environment. The error names every place looked in.
+    /// The bind password when a bind user is configured, looked for as the program's other
+    /// secrets are (`secrets::one`): the configured file, else the systemd credential, else
+    /// the environment. The error names every place looked in.
     pub fn password(&self) -> Result<Option<BindPassword>, CliError> {
         if self.bind_user.is_none() {
             return Ok(None);
         }
-        let from_systemd = std::env::var_os("CREDENTIALS_DIRECTORY")
-            .map(|dir| Path::new(&dir).join(LDAP_PASSWORD_CREDENTIAL))
-            .filter(|p| p.is_file());
-        if let Some(file) = self.password_file.clone().or(from_systemd) {
-            // The file's content is never quoted, only its path and the I/O error.
-            return BindPassword::from_file(&file).map(Some).map_err(|e| {
-                CliError::MissingSecrets(vec![format!(
-                    "directory_service.password_file: {e} (the directory service's bind password)"
-                )])
-            });
+        let mut missing = Vec::new();
+        match crate::secrets::one(
+            self.password_file.as_deref(),
+            LDAP_PASSWORD_CREDENTIAL,
+            LDAP_PASSWORD_ENV,
+            "directory_service.password_file",
+            "the directory service's bind password",
+            &mut missing,
+        ) {
+            Some(p) => Ok(Some(BindPassword::new(p))),
+            None => Err(CliError::MissingSecrets(missing)),
         }
-        BindPassword::from_env(LDAP_PASSWORD_ENV)
-            .map(Some)
-            .map_err(|_| {
-                CliError::MissingSecrets(vec![format!(
-                    "set {LDAP_PASSWORD_ENV} in the environment (the directory service's bind \
-                     password) or directory_service.password_file"
-                )])
-            })
     }
 }
 

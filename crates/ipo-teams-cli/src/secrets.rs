@@ -64,8 +64,9 @@ pub fn read(config: &ProgramConfig) -> Result<Secrets, CliError> {
     }
 }
 
-/// One secret: the configured file, else the systemd credential, else the variable.
-fn one(
+/// One secret: the configured file, else the systemd credential, else the variable. What
+/// is missing (or unreadable) goes to `missing`, naming `key` and every place looked in.
+pub(crate) fn one(
     file: Option<&Path>,
     credential: &str,
     var: &str,

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ipo_model::{DirectoryContact, DirectorySource, DirectoryUser, Guid, IpoSnapshot, ObjectId};
+use ipo_model::{DirectoryContact, DirectorySource, DirectoryUser, IpoSnapshot, ObjectId};
 use tracing::info;
 use usertype_rules::{NotListed, directory_listing};
 
@@ -45,11 +45,7 @@ pub(crate) async fn outside_rules(
         .collect::<BTreeMap<_, _>>()
         .into_values()
         .collect();
-    let links: BTreeMap<ObjectId, Guid> = state
-        .links
-        .iter()
-        .filter_map(|(id, l)| Some((id.clone(), l.user.clone()?)))
-        .collect();
+    let links = crate::verdicts::ipo_links(&state.links);
     let mut not_listed: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut listed = Vec::new();
     for (person, verdict) in directory_listing(&people, snapshot, Some(&links), &config.licensing) {

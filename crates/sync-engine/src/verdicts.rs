@@ -60,6 +60,15 @@ pub fn classify(
     Context::new(config, snapshot, &state.links).classify(&people, &ruled, &scope)
 }
 
+/// The sync's links as usertype-rules takes them: Azure AD object id -> IP Office GUID, for
+/// the people linked to an IP Office user.
+pub(crate) fn ipo_links(links: &BTreeMap<ObjectId, Link>) -> BTreeMap<ObjectId, Guid> {
+    links
+        .iter()
+        .filter_map(|(id, l)| Some((id.clone(), l.user.clone()?)))
+        .collect()
+}
+
 /// What the sync brings to a classification: links, sources, adoption, ranges.
 pub(crate) struct Context<'a> {
     config: &'a SyncConfig,
@@ -76,10 +85,7 @@ impl<'a> Context<'a> {
         snapshot: &'a IpoSnapshot,
         links: &BTreeMap<ObjectId, Link>,
     ) -> Self {
-        let links = links
-            .iter()
-            .filter_map(|(id, l)| Some((id.clone(), l.user.clone()?)))
-            .collect();
+        let links = ipo_links(links);
         let ranges = config
             .provisioning_rules
             .iter()

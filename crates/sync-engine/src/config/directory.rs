@@ -45,7 +45,12 @@ impl DirectorySettings {
     /// Whether the directory lists people no rule holds ([`DirectoryPeople::Tenant`] or
     /// [`DirectorySettings::groups`]).
     pub fn lists_people_outside_rules(&self) -> bool {
-        self.enabled && (self.people == DirectoryPeople::Tenant || !self.groups.is_empty())
+        self.enabled && self.asks_for_people_outside_rules()
+    }
+
+    /// Whether `people` or `groups` ask for people no rule holds, enabled or not.
+    pub(crate) fn asks_for_people_outside_rules(&self) -> bool {
+        self.people == DirectoryPeople::Tenant || !self.groups.is_empty()
     }
 }
 

@@ -440,10 +440,7 @@ impl SyncConfig {
                 "must hold \"teams\" (the entry named after the person)".into(),
             );
         }
-        if !self.directory.enabled
-            && (self.directory.people != DirectoryPeople::Rules
-                || !self.directory.groups.is_empty())
-        {
+        if !self.directory.enabled && self.directory.asks_for_people_outside_rules() {
             return bad(
                 "directory.enabled".into(),
                 "people = \"tenant\" and groups list people in the system directory: keep \
@@ -529,13 +526,6 @@ impl SyncConfig {
             let Some(t) = self.user_templates.get(tname) else {
                 continue;
             };
-            if r.user_type == UserType::TeamsOnly {
-                return bad(
-                    format!("rules[{i}].provisioning_rule"),
-                    "a Teams-only group creates no IP Office users; remove the provisioning rule"
-                        .into(),
-                );
-            }
             if let (Some(mode), Some(profile)) = (mode, t.profile) {
                 if !profile.is_valid_in(mode) {
                     return bad(
