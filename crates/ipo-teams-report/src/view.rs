@@ -208,8 +208,12 @@ fn group_blocked(rows: &[Row]) -> Vec<Blocked> {
 // ---- classification ------------------------------------------------------------------
 
 fn verdict_row(v: &Verdict) -> Row {
-    let action = if v.has_errors() {
+    // One rule, the verdict's: blocked is what `blocks_sync` says; an error the sync
+    // fixes (a user to create, a flag to set) is pending, not blocked.
+    let action = if v.blocks_sync() {
         "blocked"
+    } else if v.has_errors() {
+        "pending"
     } else if v.problems.is_empty() {
         if v.target.is_some() {
             "consistent"
@@ -238,7 +242,7 @@ fn verdict_row(v: &Verdict) -> Row {
             .map(|p| Note {
                 code: p.code().to_owned(),
                 text: p.to_string(),
-                blocking: p.severity() == Severity::Error,
+                blocking: p.severity() == Severity::Error && !p.sync_can_fix(),
             })
             .collect(),
     }
@@ -259,7 +263,7 @@ pub(crate) fn classification(c: &Classification) -> View {
             (
                 "blocked",
                 "Blocked",
-                s.blocked_per_target.values().sum::<usize>() + s.blocked_without_target,
+                rows.iter().filter(|r| r.action == "blocked").count(),
             ),
             ("not_telephony", "Not telephony users", s.not_telephony),
         ],

@@ -3,13 +3,15 @@
 //! request the page made, to any host, would be logged. Asserts on the DOM after scripts
 //! ran (`--dump-dom`) and takes a `--screenshot`.
 //!
-//! When Chromium is missing the test fails with what to install; it is never skipped.
+//! They need Chromium, so a plain `cargo test` lists them as ignored with what to install;
+//! `.ci/run` installs it and runs them with `--include-ignored`. Run by hand:
+//! `cargo test -p ipo-teams-report --test browser -- --include-ignored`.
 
 mod support;
 
 use ipo_teams_report::{Options, render_apply};
 use scraper::{Html, Selector};
-use support::browser::{Server, run};
+use support::browser::{Server, probe, run};
 use sync_engine::PersonStatus;
 
 fn sel(s: &str) -> Selector {
@@ -35,6 +37,7 @@ fn shape(doc: &Html) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs chromium: apt-get install chromium"]
 fn demo_and_hostile_reports_in_headless_chromium() {
     let demo = support::demo();
     let server = Server::start();
@@ -201,4 +204,57 @@ fn demo_and_hostile_reports_in_headless_chromium() {
         ],
         "the pages made requests of their own"
     );
+}
+
+/// The demo's apply report, served.
+fn demo_page(server: &Server) -> (support::Demo, String) {
+    let demo = support::demo();
+    let html = render_apply(&demo.applied, &demo.report, &Options::new());
+    let url = server.page("/report.html", html);
+    (demo, url)
+}
+
+#[test]
+#[ignore = "needs chromium: apt-get install chromium"]
+fn with_scripts_off_a_person_sees_every_line_and_no_dead_controls() {
+    let server = Server::start();
+    let (demo, _) = demo_page(&server);
+    // A frame sandboxed without allow-scripts runs as a browser with scripts turned off.
+    let seen = probe(
+        &server,
+        "/report.html",
+        "allow-same-origin",
+        1280,
+        r##"
+        var shown = function (e) { return !!e && e.getClientRects().length > 0; };
+        var rows = d.querySelectorAll("#people tbody tr"), n = 0;
+        for (var i = 0; i < rows.length; i++) { if (shown(rows[i])) { n++; } }
+        var form = d.getElementById("filters"), copy = d.getElementById("copy-script");
+        var note = d.querySelector("#people-section noscript p");
+        return {
+          form_display: w.getComputedStyle(form).display,
+          form_shown: shown(form),
+          copy_shown: shown(copy),
+          rows: rows.length,
+          rows_shown: n,
+          note_shown: shown(note),
+        };
+        "##,
+    );
+    let people = demo.applied.people.len();
+    assert_eq!(seen["form_display"], "none", "{seen}");
+    assert_eq!(seen["form_shown"], false, "{seen}");
+    assert_eq!(seen["copy_shown"], false, "{seen}");
+    assert_eq!(seen["rows"], people, "{seen}");
+    assert_eq!(seen["rows_shown"], people, "{seen}");
+    assert_eq!(seen["note_shown"], true, "the no-script note: {seen}");
+    // The same page with scripts on shows the controls (the probe itself is not blind).
+    let on = probe(
+        &server,
+        "/report.html",
+        "allow-same-origin allow-scripts",
+        1280,
+        r#"return { form_display: w.getComputedStyle(d.getElementById("filters")).display };"#,
+    );
+    assert_eq!(on["form_display"], "flex", "{on}");
 }

@@ -400,17 +400,62 @@ fn classification_page_counts_equal_the_summary_and_group_problems() {
         doc.select(&sel("#people tbody tr")).count(),
         c.verdicts.len()
     );
-    // Each error problem's people are listed under its code.
-    let errors = c
+    // One rule, the verdict's: a line says "blocked" exactly when `blocks_sync` does, the
+    // count counts those lines, and the card lists their blocking problems (an error the
+    // sync fixes, such as a user still to create, is pending, not blocked).
+    let rows: Vec<_> = doc.select(&sel("#people tbody tr")).collect();
+    for (row, v) in rows.iter().zip(&c.verdicts) {
+        let action = row.value().attr("data-action").expect("data-action");
+        assert_eq!(
+            action == "blocked",
+            v.blocks_sync(),
+            "{}: {action}",
+            v.person
+        );
+    }
+    let blocked = c.verdicts.iter().filter(|v| v.blocks_sync()).count();
+    assert!(blocked > 0);
+    assert_eq!(text_of(&doc, "#count-blocked"), blocked.to_string());
+    let pending = c
         .verdicts
         .iter()
-        .flat_map(|v| v.problems.iter())
-        .filter(|p| p.severity() == usertype_rules::Severity::Error)
+        .filter(|v| v.has_errors() && !v.blocks_sync())
         .count();
-    assert!(errors > 0);
-    assert_eq!(doc.select(&sel("#blocked details li")).count(), errors);
+    assert!(pending > 0, "the demo has people the sync fixes");
+    let blocking: usize = c.verdicts.iter().map(|v| v.blocking().count()).sum();
+    assert_eq!(doc.select(&sel("#blocked details li")).count(), blocking);
     // A classification has no licence, threshold or restart card.
     for id in ["#licences", "#threshold", "#restart", "#teams"] {
         assert_eq!(doc.select(&sel(id)).count(), 0, "{id}");
     }
+}
+
+#[test]
+fn without_scripts_the_page_is_complete_and_its_controls_hidden() {
+    let demo = support::demo();
+    let html = render_apply(&demo.applied, &demo.report, &Options::new());
+    let doc = Html::parse_document(&html);
+    // The controls the script drives start hidden, and the style sheet lets `hidden` win
+    // over its display rules (a browser shows what it renders: tests/browser.rs).
+    for id in ["form#filters", "button#copy-script"] {
+        let e = doc
+            .select(&sel(id))
+            .next()
+            .unwrap_or_else(|| panic!("no {id}"));
+        assert!(e.value().attr("hidden").is_some(), "{id} is not hidden");
+    }
+    let style: String = text_of(&doc, "style");
+    assert!(
+        style.contains("[hidden] { display: none !important; }"),
+        "the style sheet does not keep hidden controls hidden"
+    );
+    // Every line is there and none hidden; a note says the filters need scripts.
+    let rows: Vec<_> = doc.select(&sel("#people tbody tr")).collect();
+    assert_eq!(rows.len(), demo.applied.people.len());
+    assert!(rows.iter().all(|r| r.value().attr("hidden").is_none()));
+    assert_eq!(
+        text_of(&doc, "#people-section noscript"),
+        "<p>Filters need scripts; every line is shown.</p>",
+        "an HTML parser with scripting on reads noscript as text"
+    );
 }

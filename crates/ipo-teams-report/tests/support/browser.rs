@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -35,6 +36,12 @@ pub fn chromium() -> PathBuf {
 /// fresh profile, with everything that could reach the network on its own turned off.
 /// Returns its standard output. Panics when it fails or takes over two minutes.
 pub fn run(url: &str, extra: &[&str]) -> String {
+    run_with(url, &["--virtual-time-budget=5000"], extra)
+}
+
+/// Runs Chromium as [`run`] does, with `timing` in place of the virtual time budget (a
+/// measurement wants real time: `&[]`).
+pub fn run_with(url: &str, timing: &[&str], extra: &[&str]) -> String {
     let profile = tempfile::tempdir().expect("a temporary profile directory");
     let mut cmd = Command::new(chromium());
     cmd.args([
@@ -61,8 +68,8 @@ pub fn run(url: &str, extra: &[&str]) -> String {
         "--disable-breakpad",
         "--no-default-browser-check",
         "--allow-browser-signin=false",
-        "--virtual-time-budget=5000",
     ])
+    .args(timing)
     .arg(format!("--user-data-dir={}", profile.path().display()))
     .args(extra)
     .arg(url)
@@ -199,4 +206,50 @@ fn serve(mut stream: TcpStream, pages: &Mutex<Vec<Page>>, log: &Mutex<Vec<String
         None => "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
     };
     let _ = stream.write_all(response.as_bytes());
+}
+
+/// What a person's browser shows of a page, read by a script that is not the page's: a
+/// probe page on the same origin loads `page` (a path on `server`) in a `width` x 900 frame
+/// with the given `sandbox` (without `allow-scripts` the frame runs as with scripts turned
+/// off) and, once it has loaded, calls `check`, the body of a JavaScript function of the
+/// frame's document `d` and window `w` that returns a JSON value. Returns that value.
+pub fn probe(
+    server: &Server,
+    page: &str,
+    sandbox: &str,
+    width: u32,
+    check: &str,
+) -> serde_json::Value {
+    let html = format!(
+        "<!DOCTYPE html><html><body><pre id=\"result\"></pre>\
+         <iframe id=\"frame\" width=\"{width}\" height=\"900\" sandbox=\"{sandbox}\" src=\"{page}\"></iframe>\
+         <script>\
+         var f = document.getElementById(\"frame\");\
+         f.addEventListener(\"load\", function () {{\
+           var out;\
+           try {{ out = (function (d, w) {{ {check} }})(f.contentDocument, f.contentWindow); }}\
+           catch (e) {{ out = {{ probe_error: String(e) }}; }}\
+           document.getElementById(\"result\").textContent = JSON.stringify(out);\
+         }});\
+         </script></body></html>"
+    );
+    static PROBES: AtomicUsize = AtomicUsize::new(0);
+    let n = PROBES.fetch_add(1, Ordering::Relaxed);
+    let url = server.page(&format!("/probe-{n}.html"), html);
+    // The server is Chromium's proxy too: nothing leaves the machine.
+    let proxy = format!("--proxy-server={}", server.base);
+    let dom = scraper::Html::parse_document(&run(&url, &["--dump-dom", &proxy]));
+    let sel = scraper::Selector::parse("#result").expect("a selector");
+    let text: String = dom
+        .select(&sel)
+        .next()
+        .map(|e| e.text().collect())
+        .unwrap_or_default();
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("the probe of {page} gave no result ({e}): {text:?}"));
+    assert!(
+        value.get("probe_error").is_none(),
+        "the probe of {page} failed: {value}"
+    );
+    value
 }
