@@ -6,15 +6,23 @@
   if (!form) { return; }
   var rows = document.querySelectorAll("#people tbody tr");
   var shown = document.getElementById("shown");
+  // A name as a person types it: any case, accents or not ("Zoë", "zoe"), and a space
+  // where an address has a dot ("Ella Morgan" finds ella.morgan@...).
+  function fold(s) {
+    return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[\s._-]+/g, " ").trim();
+  }
+  var keys = [];
+  for (var k = 0; k < rows.length; k++) { keys.push(fold(rows[k].dataset.search)); }
   function apply() {
     var f = function (name) { return form.elements.namedItem(name).value; };
-    var t = f("type"), a = f("action"), p = f("problem"), q = f("q").trim().toLowerCase();
+    var t = f("type"), a = f("action"), p = f("problem"), q = fold(f("q"));
     var n = 0;
     for (var i = 0; i < rows.length; i++) {
       var d = rows[i].dataset;
       var ok = (!t || d.current === t || d.target === t) && (!a || d.action === a) &&
         (!p || (" " + d.problems + " ").indexOf(" " + p + " ") >= 0) &&
-        (!q || d.search.indexOf(q) >= 0);
+        (!q || keys[i].indexOf(q) >= 0);
       rows[i].hidden = !ok;
       if (ok) { n++; }
     }

@@ -148,13 +148,48 @@ fn code<T: Serialize>(value: &T, tag: &str) -> String {
     }
 }
 
-/// A code as words: `no_teams_voice` -> `No teams voice`.
+/// A code as words, in the vendors' spelling: `no_teams_voice` -> `No Teams voice`,
+/// `no_ipo_record` -> `No IP Office record`.
 pub(crate) fn label(code: &str) -> String {
-    let words = code.replace('_', " ");
+    let words: Vec<&str> = code
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| match w {
+            "teams" => "Teams",
+            "ipo" => "IP Office",
+            "ip" => "IP",
+            "office" => "Office",
+            "ms" => "MS",
+            "upn" => "UPN",
+            w => w,
+        })
+        .collect();
+    let words = words.join(" ");
     let mut c = words.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => words,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label;
+
+    #[test]
+    fn labels_use_the_vendors_words() {
+        for (code, words) in [
+            ("no_teams_voice", "No Teams voice"),
+            ("teams_client_off", "Teams client off"),
+            ("no_ipo_record", "No IP Office record"),
+            ("ip_office_only", "IP Office only"),
+            ("contested_ipo_user", "Contested IP Office user"),
+            ("skipped", "Skipped"),
+            ("update_user", "Update user"),
+            ("", ""),
+        ] {
+            assert_eq!(label(code), words, "{code}");
+        }
     }
 }
 

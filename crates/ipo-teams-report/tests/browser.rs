@@ -258,3 +258,88 @@ fn with_scripts_off_a_person_sees_every_line_and_no_dead_controls() {
     );
     assert_eq!(on["form_display"], "flex", "{on}");
 }
+
+#[test]
+#[ignore = "needs chromium: apt-get install chromium"]
+fn searching_finds_people_by_name_as_a_person_types_it() {
+    let server = Server::start();
+    let (demo, _) = demo_page(&server);
+    let queries = [
+        ("Ella Morgan", 1),
+        ("Seán", 1),
+        ("Zoë", 1),
+        ("ZOË WARD", 1),
+        ("john smith", 2),
+        ("nobody-of-that-name", 0),
+    ];
+    let list = queries
+        .iter()
+        .map(|(q, _)| serde_json::Value::from(*q).to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    // Typed into the search box, one input event each, as a person does.
+    let seen = probe(
+        &server,
+        "/report.html",
+        "allow-same-origin allow-scripts",
+        1280,
+        &format!(
+            r##"
+            var box = d.querySelector("#filters input[name=q]"), out = {{}};
+            [{list}].forEach(function (q) {{
+              box.value = q;
+              box.dispatchEvent(new w.Event("input", {{ bubbles: true }}));
+              var n = 0, rows = d.querySelectorAll("#people tbody tr");
+              for (var i = 0; i < rows.length; i++) {{ if (rows[i].getClientRects().length) {{ n++; }} }}
+              out[q] = [Number(d.getElementById("shown").textContent), n];
+            }});
+            return out;
+            "##
+        ),
+    );
+    for (q, n) in queries {
+        assert_eq!(
+            seen[q],
+            serde_json::json!([n, n]),
+            "searching {q:?}: {seen}"
+        );
+    }
+    assert!(demo.applied.people.len() > 20);
+}
+
+#[test]
+#[ignore = "needs chromium: apt-get install chromium"]
+fn a_long_unbroken_value_wraps_inside_its_cell() {
+    let demo = support::demo();
+    let mut plan = demo.applied.clone();
+    let long = "x".repeat(400);
+    plan.people[0].label = sync_engine::Text::from(format!("{long}@contoso.example"));
+    if let Some(a) = plan.actions.iter_mut().find(|a| !a.changes.is_empty()) {
+        a.record.name = sync_engine::Text::from(long.clone());
+    }
+    let server = Server::start();
+    server.page(
+        "/long.html",
+        render_apply(&plan, &demo.report, &Options::new()),
+    );
+    for width in [1280, 800] {
+        let seen = probe(
+            &server,
+            "/long.html",
+            "allow-same-origin allow-scripts",
+            width,
+            r##"return {
+              page: d.documentElement.scrollWidth,
+              table: d.getElementById("people").getBoundingClientRect().width,
+              view: w.innerWidth,
+            };"##,
+        );
+        let view = seen["view"].as_f64().expect("a width");
+        assert!(view > 0.0 && view <= f64::from(width), "{seen}");
+        assert!(
+            seen["page"].as_f64().expect("a width") <= view,
+            "the page is wider than the window at {width} px: {seen}"
+        );
+        assert!(seen["table"].as_f64().expect("a width") <= view, "{seen}");
+    }
+}
