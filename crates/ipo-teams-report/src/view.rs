@@ -172,27 +172,6 @@ pub(crate) fn label(code: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::label;
-
-    #[test]
-    fn labels_use_the_vendors_words() {
-        for (code, words) in [
-            ("no_teams_voice", "No Teams voice"),
-            ("teams_client_off", "Teams client off"),
-            ("no_ipo_record", "No IP Office record"),
-            ("ip_office_only", "IP Office only"),
-            ("contested_ipo_user", "Contested IP Office user"),
-            ("skipped", "Skipped"),
-            ("update_user", "Update user"),
-            ("", ""),
-        ] {
-            assert_eq!(label(code), words, "{code}");
-        }
-    }
-}
-
 /// The CSS / filter code of a type.
 pub(crate) fn type_code(t: Option<UserType>) -> &'static str {
     match t {
@@ -498,4 +477,25 @@ pub(crate) fn apply(p: &Plan, report: &Report) -> View {
             .collect(),
     });
     view
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label;
+
+    #[test]
+    fn labels_use_the_vendors_words() {
+        for (code, words) in [
+            ("no_teams_voice", "No Teams voice"),
+            ("teams_client_off", "Teams client off"),
+            ("no_ipo_record", "No IP Office record"),
+            ("ip_office_only", "IP Office only"),
+            ("contested_ipo_user", "Contested IP Office user"),
+            ("skipped", "Skipped"),
+            ("update_user", "Update user"),
+            ("", ""),
+        ] {
+            assert_eq!(label(code), words, "{code}");
+        }
+    }
 }
