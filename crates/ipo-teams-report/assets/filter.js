@@ -23,7 +23,8 @@
       var ok = (!t || d.current === t || d.target === t) && (!a || d.action === a) &&
         (!p || (" " + d.problems + " ").indexOf(" " + p + " ") >= 0) &&
         (!q || keys[i].indexOf(q) >= 0);
-      rows[i].hidden = !ok;
+      // Touch only the lines that change: with thousands, each write costs a restyle.
+      if (rows[i].hidden === ok) { rows[i].hidden = !ok; }
       if (ok) { n++; }
     }
     shown.textContent = String(n);

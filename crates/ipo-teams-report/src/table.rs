@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use ipo_model::UserType;
 
 use crate::html::Html;
-use crate::view::{self, Row, type_code};
+use crate::view::{self, Change, Row, type_code};
 
 pub(crate) fn write(h: &mut Html, rows: &[Row]) {
     h.open("section", &[("id", "people-section")]);
@@ -129,31 +129,7 @@ fn row(h: &mut Html, r: &Row) {
     };
     h.el("td", &[("class", class)], &view::label(&r.action));
     h.open("td", &[]);
-    if !r.changes.is_empty() {
-        h.open("ul", &[]);
-        for c in &r.changes {
-            h.open("li", &[]);
-            h.text(&c.write);
-            if !c.field.is_empty() {
-                h.text(": ");
-                h.el("b", &[], &c.field);
-                h.text(" ");
-                h.el(
-                    "span",
-                    &[("class", "old")],
-                    c.old.as_deref().unwrap_or("(empty)"),
-                );
-                h.text(" → ");
-                h.el(
-                    "span",
-                    &[("class", "new")],
-                    c.new.as_deref().unwrap_or("(empty)"),
-                );
-            }
-            h.close("li");
-        }
-        h.close("ul");
-    }
+    changes(h, &r.changes);
     h.close("td");
     h.open("td", &[]);
     if !r.notes.is_empty() {
@@ -166,4 +142,43 @@ fn row(h: &mut Html, r: &Row) {
     }
     h.close("td");
     h.close("tr");
+}
+
+/// A line's writes, one item each with its field changes: a field set from nothing shows
+/// its value alone (a first sync is all such), a changed one old -> new. Kept lean: a
+/// 10,000-person page carries tens of thousands of them.
+fn changes(h: &mut Html, changes: &[Change]) {
+    if changes.is_empty() {
+        return;
+    }
+    h.open("ul", &[]);
+    let mut write: Option<&str> = None;
+    for c in changes {
+        if write == Some(c.write.as_str()) {
+            h.text(", ");
+        } else {
+            if write.is_some() {
+                h.close("li");
+            }
+            h.open("li", &[]).text(&c.write);
+            write = Some(&c.write);
+            if !c.field.is_empty() {
+                h.text(": ");
+            }
+        }
+        if c.field.is_empty() {
+            continue;
+        }
+        h.el("b", &[], &c.field).text(" ");
+        let new = c.new.as_deref().unwrap_or("(empty)");
+        match &c.old {
+            None => h.text(new),
+            Some(old) => h.el("span", &[("class", "old")], old).text(" → ").el(
+                "span",
+                &[("class", "new")],
+                new,
+            ),
+        };
+    }
+    h.close("li").close("ul");
 }

@@ -459,3 +459,86 @@ fn without_scripts_the_page_is_complete_and_its_controls_hidden() {
         "an HTML parser with scripting on reads noscript as text"
     );
 }
+
+#[test]
+fn a_first_sync_shows_each_write_once_with_its_values() {
+    let plan = support::large::first_sync(30);
+    let doc = Html::parse_document(&render_plan(&plan, &Options::new()));
+    let rows: Vec<_> = doc.select(&sel("#people tbody tr")).collect();
+    assert_eq!(rows.len(), 30);
+    for (row, p) in rows.iter().zip(&plan.people) {
+        let writes = plan
+            .actions
+            .iter()
+            .filter(|a| a.person.as_ref() == Some(&p.id))
+            .count();
+        let items: Vec<String> = row
+            .select(&sel("td:nth-child(5) li"))
+            .map(|li| li.text().collect())
+            .collect();
+        assert_eq!(items.len(), writes, "{}: {items:?}", p.label);
+        // Every field a create sets is there with its value; nothing was there before.
+        for a in plan
+            .actions
+            .iter()
+            .filter(|a| a.person.as_ref() == Some(&p.id))
+        {
+            for c in a.changes.iter() {
+                let new = c.new.as_ref().map(|v| v.to_string()).unwrap_or_default();
+                let shown = format!("{} {new}", c.field);
+                assert!(
+                    items.iter().any(|i| i.contains(&shown)),
+                    "{shown} not in {items:?}"
+                );
+            }
+        }
+        assert!(items.iter().all(|i| !i.contains("(empty)")), "{items:?}");
+    }
+}
+
+#[test]
+fn an_update_shows_old_and_new() {
+    // A first sync's plan with one write turned into a change of values that were there.
+    let mut plan = support::large::first_sync(3);
+    let at = (0..plan.actions.len())
+        .max_by_key(|&i| plan.actions[i].changes.len())
+        .expect("writes");
+    let action = &mut plan.actions[at];
+    let changes: Vec<sync_engine::FieldChange> = action
+        .changes
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            c.old = Some(sync_engine::Text::from(format!("was-{}", c.field)));
+            c
+        })
+        .collect();
+    let fields = changes.len();
+    assert!(fields > 1);
+    action.changes = sync_engine::Changes::from(changes);
+    let doc = Html::parse_document(&render_plan(&plan, &Options::new()));
+    let olds: Vec<String> = doc
+        .select(&sel("#people .old"))
+        .map(|e| e.text().collect())
+        .collect();
+    let news = doc.select(&sel("#people .new")).count();
+    assert_eq!((olds.len(), news), (fields, fields), "{olds:?}");
+    for c in plan.actions[at].changes.iter() {
+        let shown = format!(
+            "{} was-{} → {}",
+            c.field,
+            c.field,
+            c.new.as_deref().unwrap_or("")
+        );
+        let text: String = doc.root_element().text().collect();
+        assert!(text.contains(&shown), "{shown}");
+    }
+}
+
+#[test]
+fn the_ten_thousand_person_page_stays_light() {
+    // The realistic largest first sync: page weight is what a browser parses and lays out
+    // (docs/performance.md has the figures, in Chromium and in the render bench).
+    let html = render_plan(&support::large::first_sync(10_000), &Options::new());
+    assert!(html.len() < 5_500_000, "{} bytes", html.len());
+}

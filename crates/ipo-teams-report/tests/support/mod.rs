@@ -8,6 +8,7 @@
 mod tenant;
 
 pub mod browser;
+pub mod large;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
