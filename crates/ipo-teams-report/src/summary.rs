@@ -38,12 +38,21 @@ fn card(h: &mut Html, id: &'static str, title: &str) {
 
 fn types(h: &mut Html, v: &View) {
     card(h, "types", "User types");
+    h.el("p", &[("class", "caption")], v.per_type_caption);
     h.open("ul", &[("class", "counts")]);
-    for (t, n) in &v.per_type {
-        let id = format!("count-{}", type_code(Some(*t)));
+    for (i, (t, n)) in v.per_type.iter().enumerate() {
+        let code = type_code(Some(*t));
         h.open("li", &[]);
-        h.el("b", &[("id", &id)], &n.to_string());
+        h.el("b", &[("id", &format!("count-{code}"))], &n.to_string());
         h.text(&t.to_string());
+        if let Some((_, now)) = v.per_type_now.as_ref().and_then(|now| now.get(i)) {
+            h.raw("<br>");
+            h.el(
+                "small",
+                &[("id", &format!("now-{code}"))],
+                &format!("now {now}"),
+            );
+        }
         h.close("li");
     }
     h.close("ul");

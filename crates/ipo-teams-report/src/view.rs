@@ -120,8 +120,13 @@ pub(crate) struct Directory {
 /// Everything a page shows.
 pub(crate) struct View {
     pub kind: Kind,
-    /// People per type (consistent type for a classification, target type for a plan).
+    /// People per type: for a classification their consistent type (as `classify` counts
+    /// them), for a plan the type the plan leaves them (skipped and removed people aside).
     pub per_type: Vec<(UserType, usize)>,
+    /// What `per_type` counts, in words.
+    pub per_type_caption: &'static str,
+    /// For a plan: people per type now, as `classify` counts them (their verdict's type).
+    pub per_type_now: Option<Vec<(UserType, usize)>>,
     /// Further counts shown beside the types: (id, label, count).
     pub counts: Vec<(&'static str, &'static str, usize)>,
     pub blocked: Vec<Blocked>,
@@ -272,6 +277,9 @@ pub(crate) fn classification(c: &Classification) -> View {
             .into_iter()
             .map(|t| (t, s.per_type.get(&t).copied().unwrap_or(0)))
             .collect(),
+        per_type_caption: "People who are consistently each type now, as ipo-teams classify \
+                           counts them; blocked, pending and non-telephony people are counted below.",
+        per_type_now: None,
         counts: vec![
             ("people", "People", s.people),
             (
@@ -378,7 +386,17 @@ pub(crate) fn plan(plan: &Plan) -> View {
     let removals = plan.actions.iter().filter(|a| a.kind.is_removal()).count();
     View {
         kind: Kind::Plan,
-        per_type: count_types(plan.people.iter().map(|p| p.user_type)),
+        per_type: count_types(
+            plan.people
+                .iter()
+                .filter(|p| !matches!(p.status, PersonStatus::Skipped | PersonStatus::Remove))
+                .map(|p| p.user_type),
+        ),
+        per_type_caption: "Each type after the plan: the people it creates, updates or keeps in \
+                           sync, by their rule's type (skipped and removed people are not \
+                           counted); below each, how many are that type now, as \
+                           ipo-teams classify counts them.",
+        per_type_now: Some(count_types(plan.people.iter().map(current_type))),
         counts: vec![
             ("people", "People", plan.people.len()),
             ("create", "Create", status(PersonStatus::Create)),

@@ -54,23 +54,45 @@ fn plan_page_counts_equal_the_plans() {
     ] {
         assert_eq!(text_of(&doc, &format!("#{id}")), n.to_string(), "{id}");
     }
+    // The type cards count one thing, and say which: the people the plan makes (or keeps)
+    // each type, by their rule's type; skipped and removed people are not in them. Beside
+    // each, the number that is that type now, as `classify` counts it.
+    let mut skipped_with_a_type = 0;
     for (t, code) in [
         (ipo_model::UserType::IpOfficeOnly, "ip_office_only"),
         (ipo_model::UserType::TeamsOnly, "teams_only"),
         (ipo_model::UserType::TeamsAndIpOffice, "teams_and_ip_office"),
     ] {
-        let n = plan
+        let of_type = |p: &&sync_engine::PersonPlan| p.user_type == Some(t);
+        let after = plan
             .people
             .iter()
-            .filter(|p| p.user_type == Some(t))
+            .filter(of_type)
+            .filter(|p| !matches!(p.status, PersonStatus::Skipped | PersonStatus::Remove))
             .count();
-        assert!(n > 0, "the demo has {t} people");
+        skipped_with_a_type += plan.people.iter().filter(of_type).count() - after;
+        assert!(after > 0, "the demo has {t} people");
         assert_eq!(
             text_of(&doc, &format!("#count-{code}")),
-            n.to_string(),
+            after.to_string(),
             "{t}"
         );
+        let now = plan
+            .people
+            .iter()
+            .filter(|p| p.verdict.as_ref().and_then(|v| v.user_type) == Some(t))
+            .count();
+        assert_eq!(text_of(&doc, &format!("#now-{code}")), format!("now {now}"));
     }
+    assert!(
+        skipped_with_a_type > 0,
+        "the demo skips people whose rule gives a type"
+    );
+    assert!(
+        text_of(&doc, "#types .caption").contains("after the plan"),
+        "{}",
+        text_of(&doc, "#types .caption")
+    );
     // One table row per person, carrying the person's status for the filter.
     let rows: Vec<_> = doc.select(&sel("#people tbody tr")).collect();
     assert_eq!(rows.len(), plan.people.len());
