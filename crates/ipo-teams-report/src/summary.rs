@@ -3,14 +3,24 @@
 
 use crate::chart::{self, Bar};
 use crate::html::Html;
-use crate::view::{
-    self, Applied, Blocked, Directory, Licence, Restart, Threshold, View, type_code,
-};
+use crate::view::{self, Applied, Directory, Group, Licence, Restart, Threshold, View, type_code};
 
 pub(crate) fn write(h: &mut Html, v: &View) {
     h.open("section", &[("class", "cards"), ("id", "summary")]);
     types(h, v);
-    blocked(h, &v.blocked);
+    // What needs attention, by level: who is kept out, then who is synced with a warning.
+    groups(
+        h,
+        ("blocked", "Blocked, and what fixes it"),
+        "Nobody is blocked.",
+        &v.blocked,
+    );
+    groups(
+        h,
+        ("warnings", "Warnings: synced, but needs attention"),
+        "No warnings.",
+        &v.warnings,
+    );
     if let Some(l) = &v.licences {
         licences(h, l);
     }
@@ -83,10 +93,11 @@ fn types(h: &mut Html, v: &View) {
     h.close("div");
 }
 
-fn blocked(h: &mut Html, groups: &[Blocked]) {
-    card(h, "blocked", "Blocked, and what fixes it");
+/// A card of people grouped by problem, each with the sentence that says what to do.
+fn groups(h: &mut Html, (id, title): (&'static str, &str), none: &str, groups: &[Group]) {
+    card(h, id, title);
     if groups.is_empty() {
-        h.el("p", &[("class", "state-ok")], "Nobody is blocked.");
+        h.el("p", &[("class", "state-ok")], none);
     }
     for g in groups {
         h.open("details", &[("open", ""), ("data-problem", &g.code)]);

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use ipo_model::UserType;
 
 use crate::html::Html;
-use crate::view::{self, Change, Row, type_code};
+use crate::view::{self, Change, Level, Row, type_code};
 
 pub(crate) fn write(h: &mut Html, rows: &[Row]) {
     h.open("section", &[("id", "people-section")]);
@@ -135,7 +135,11 @@ fn row(h: &mut Html, r: &Row) {
     if !r.notes.is_empty() {
         h.open("ul", &[]);
         for n in &r.notes {
-            let class = if n.blocking { "error" } else { "warning" };
+            let class = match n.level {
+                Level::Blocking => "error",
+                Level::Warning => "warning",
+                Level::Info => "info",
+            };
             h.el("li", &[("class", class), ("data-code", &n.code)], &n.text);
         }
         h.close("ul");

@@ -31,8 +31,21 @@ pub(crate) struct Note {
     pub code: String,
     /// The sentence, with the fix.
     pub text: String,
-    /// Whether it keeps the person from being synced / a consistent type.
-    pub blocking: bool,
+    /// How much it asks of the administrator.
+    pub level: Level,
+}
+
+/// How much a note asks of the administrator: the summary lists what needs attention by
+/// level; informational notes stay on the person's line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Level {
+    /// Keeps the person from being synced (a plan) or a consistent type (a classification).
+    Blocking,
+    /// Synced or consistent, but needs attention (a licence in its grace period).
+    Warning,
+    /// For the record: what the sync did or will do on its own (a name derived, a user to
+    /// create).
+    Info,
 }
 
 /// One person's line.
@@ -48,8 +61,8 @@ pub(crate) struct Row {
     pub notes: Vec<Note>,
 }
 
-/// People blocked by one problem.
-pub(crate) struct Blocked {
+/// People with one problem.
+pub(crate) struct Group {
     pub code: String,
     pub people: Vec<(String, String)>,
 }
@@ -129,7 +142,10 @@ pub(crate) struct View {
     pub per_type_now: Option<Vec<(UserType, usize)>>,
     /// Further counts shown beside the types: (id, label, count).
     pub counts: Vec<(&'static str, &'static str, usize)>,
-    pub blocked: Vec<Blocked>,
+    /// People kept out, by problem.
+    pub blocked: Vec<Group>,
+    /// People synced (or consistent) with a warning, by problem.
+    pub warnings: Vec<Group>,
     pub licences: Option<Vec<Licence>>,
     pub threshold: Option<Threshold>,
     pub restart: Option<Restart>,
@@ -198,23 +214,24 @@ fn count_types(types: impl Iterator<Item = Option<UserType>>) -> Vec<(UserType, 
         .collect()
 }
 
-fn group_blocked(rows: &[Row]) -> Vec<Blocked> {
+/// The people with notes of `level`, grouped by problem.
+fn group(rows: &[Row], level: Level) -> Vec<Group> {
     let mut by: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
     for r in rows {
-        for n in r.notes.iter().filter(|n| n.blocking) {
+        for n in r.notes.iter().filter(|n| n.level == level) {
             by.entry(&n.code)
                 .or_default()
                 .push((r.name.clone(), n.text.clone()));
         }
     }
-    let mut out: Vec<Blocked> = by
+    let mut out: Vec<Group> = by
         .into_iter()
-        .map(|(code, people)| Blocked {
+        .map(|(code, people)| Group {
             code: code.to_owned(),
             people,
         })
         .collect();
-    // The problem that blocks the most people first.
+    // The problem of the most people first.
     out.sort_by(|a, b| {
         b.people
             .len()
@@ -261,7 +278,11 @@ fn verdict_row(v: &Verdict) -> Row {
             .map(|p| Note {
                 code: p.code().to_owned(),
                 text: p.to_string(),
-                blocking: p.severity() == Severity::Error && !p.sync_can_fix(),
+                level: match p.severity() {
+                    Severity::Error if p.sync_can_fix() => Level::Info,
+                    Severity::Error => Level::Blocking,
+                    _ => Level::Warning,
+                },
             })
             .collect(),
     }
@@ -289,7 +310,8 @@ pub(crate) fn classification(c: &Classification) -> View {
             ),
             ("not_telephony", "Not telephony users", s.not_telephony),
         ],
-        blocked: group_blocked(&rows),
+        blocked: group(&rows, Level::Blocking),
+        warnings: group(&rows, Level::Warning),
         licences: None,
         threshold: None,
         restart: None,
@@ -324,10 +346,20 @@ fn person_row(p: &PersonPlan, changes: Vec<Change>) -> Row {
             .map(|r| Note {
                 code: code(r, "reason"),
                 text: r.to_string(),
-                // A skipped person's non-warning reasons are what keeps them out.
-                blocking: skipped && !r.is_warning(),
+                level: reason_level(r, skipped),
             })
             .collect(),
+    }
+}
+
+/// A plan reason's level: a skipped person's non-warning reasons are what keeps them out;
+/// what the sync does on its own (a name derived, a user kept by the removal policy) is
+/// for the record.
+fn reason_level(r: &sync_engine::Reason, skipped: bool) -> Level {
+    match code(r, "reason").as_str() {
+        "name_derived" | "kept_by_policy" | "out_of_scope" => Level::Info,
+        _ if skipped && !r.is_warning() => Level::Blocking,
+        _ => Level::Warning,
     }
 }
 
@@ -406,7 +438,8 @@ pub(crate) fn plan(plan: &Plan) -> View {
             ("in_sync", "In sync", status(PersonStatus::InSync)),
             ("writes", "Writes", plan.actions.len()),
         ],
-        blocked: group_blocked(&rows),
+        blocked: group(&rows, Level::Blocking),
+        warnings: group(&rows, Level::Warning),
         licences: Some(
             plan.licenses
                 .iter()

@@ -564,3 +564,45 @@ fn the_ten_thousand_person_page_stays_light() {
     let html = render_plan(&support::large::first_sync(10_000), &Options::new());
     assert!(html.len() < 5_500_000, "{} bytes", html.len());
 }
+
+#[test]
+fn the_summary_lists_warnings_and_leaves_notes_for_the_record_on_the_line() {
+    let demo = support::demo();
+    let doc = Html::parse_document(&render_plan(&demo.plan, &Options::new()));
+    // Leo Hill's licence is in its grace period: synced, and it needs attention.
+    let leo = demo
+        .plan
+        .people
+        .iter()
+        .find(|p| p.label.starts_with("leo.hill@"))
+        .expect("the demo's Leo Hill");
+    let grace: Vec<String> = leo
+        .reasons
+        .iter()
+        .filter(|r| r.to_string().contains("grace period"))
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(grace.len(), 1, "{:?}", leo.reasons);
+    let cards: Vec<String> = doc
+        .select(&sel("#summary > .card"))
+        .map(|c| c.value().attr("id").unwrap_or("").to_owned())
+        .collect();
+    let at = |id: &str| cards.iter().position(|c| c == id);
+    assert_eq!(at("blocked").map(|b| b + 1), at("warnings"), "{cards:?}");
+    let warnings = text_of(&doc, "#warnings");
+    assert!(
+        warnings.contains(&format!("{}: {}", leo.label, grace[0])),
+        "{warnings}"
+    );
+    // "Name derived from" notes are for the record: on the line, muted, not in the summary.
+    let derived: Vec<_> = doc
+        .select(&sel("#people td li"))
+        .filter(|li| li.text().collect::<String>().contains("derived from"))
+        .collect();
+    assert!(derived.len() > 5, "the demo derives names");
+    for li in derived {
+        assert_eq!(li.value().attr("class"), Some("info"));
+    }
+    let summary = text_of(&doc, "#summary");
+    assert!(!summary.contains("derived from"), "{summary}");
+}
