@@ -1,6 +1,6 @@
 //! The one place that reads `sync_engine` and `usertype_rules` values: everything the page
-//! shows is first turned into the plain view below. When the planner's public types change
-//! (issue 15 gives plan lines each person's verdict), this module is what adapts.
+//! shows is first turned into the plain view below. When the planner's public types change,
+//! this module is what adapts.
 
 use std::collections::BTreeMap;
 
