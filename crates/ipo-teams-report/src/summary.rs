@@ -17,7 +17,7 @@ pub(crate) fn write(h: &mut Html, v: &View) {
     );
     groups(
         h,
-        ("warnings", "Warnings: synced, but needs attention"),
+        ("warnings", "Warnings (synced, but needing attention)"),
         "No warnings.",
         &v.warnings,
     );
