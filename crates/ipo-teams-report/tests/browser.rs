@@ -423,3 +423,56 @@ fn ten_thousand_people_open_and_filter_without_waiting() {
     assert!(ms("narrow_ms") < 600.0, "{t}");
     assert!(ms("all_again_ms") < 2_000.0, "{t}");
 }
+
+#[test]
+#[ignore = "needs chromium: apt-get install chromium"]
+fn the_summary_reads_as_the_vendors_write_and_counts_one_thing() {
+    let _one = support::browser::one_at_a_time();
+    let server = Server::start();
+    let (demo, _) = demo_page(&server);
+    // What a person reads (innerText: rendered text only), not the markup.
+    let seen = probe(
+        &server,
+        "/report.html",
+        "allow-same-origin allow-scripts",
+        1280,
+        r##"
+        var text = function (css) { var e = d.querySelector(css); return e ? e.innerText : null; };
+        var problems = [];
+        d.querySelectorAll("select[name=problem] option").forEach(function (o) { problems.push(o.innerText); });
+        return {
+          caption: text("#types .caption"),
+          teams_only: text("#count-teams_only"),
+          warnings: text("#warnings"),
+          problems: problems,
+        };
+        "##,
+    );
+    let plan = &demo.applied;
+    let teams_only = plan
+        .people
+        .iter()
+        .filter(|p| p.user_type == Some(ipo_model::UserType::TeamsOnly))
+        .filter(|p| !matches!(p.status, PersonStatus::Skipped | PersonStatus::Remove))
+        .count();
+    assert_eq!(seen["teams_only"], teams_only.to_string(), "{seen}");
+    let caption = seen["caption"].as_str().unwrap_or("");
+    assert!(caption.contains("after the plan"), "{seen}");
+    let warnings = seen["warnings"].as_str().unwrap_or("");
+    assert!(
+        warnings.contains("leo.hill@contoso.example") && warnings.contains("grace period"),
+        "{seen}"
+    );
+    assert!(!warnings.contains("derived from"), "{seen}");
+    let problems: Vec<&str> = seen["problems"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    assert!(problems.contains(&"No Teams voice"), "{problems:?}");
+    for p in &problems {
+        assert!(
+            !p.contains("teams") && !p.contains("ipo") && !p.contains("Ip "),
+            "{p} is not in the vendors' words"
+        );
+    }
+}
