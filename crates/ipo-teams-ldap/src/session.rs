@@ -302,11 +302,8 @@ impl Session {
             }
         };
         let sel = Selection::new(&req.attrs);
-        // The client's own size limit, if it set one, within ours.
+        // The client's own size limit, if it set one, counts every entry (RFC 4511).
         let client_limit = usize::try_from(req.sizelimit).ok().filter(|n| *n > 0);
-        let limit = client_limit.map_or(shared.config.size_limit, |n| {
-            n.min(shared.config.size_limit)
-        });
 
         let Some((page_size, cookie)) = paging else {
             let (set, hits) = match self.find(&req, &filter, shared) {
@@ -318,6 +315,11 @@ impl Session {
                 base: &shared.base,
                 set: &set,
             };
+            // Ours counts people: the base entry comes on top, so IP Office's 10,000 records
+            // and the base all fit in a whole-tree search.
+            let others = hits.iter().filter(|h| !matches!(h, Hit::Person(_))).count();
+            let ours = shared.config.size_limit.saturating_add(others);
+            let limit = client_limit.map_or(ours, |n| n.min(ours));
             for h in hits.iter().take(limit) {
                 out.push(reply(
                     id,

@@ -259,6 +259,7 @@ fn tls_tool(dir: &std::path::Path) -> std::process::Command {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs ldapsearch: apt-get install ldap-utils"]
 async fn ldaps_with_a_self_signed_certificate() {
     let dir = tempfile::tempdir().unwrap();
     let (cert_pem, key_pem) = self_signed();

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod raw;
+
 use std::collections::BTreeMap;
 use std::process::Command;
 
@@ -65,7 +67,16 @@ pub fn url(s: &RunningService) -> String {
     format!("ldap://{}", s.local_addr())
 }
 
-/// The ldap-utils tool `name`, or a failure saying how to install it: never a skip.
+/// `n` people named `Person 00000`, ... with six-digit numbers: IP Office's largest
+/// directory at 10,000.
+pub fn many(n: usize) -> Vec<ServedEntry> {
+    (0..n)
+        .map(|i| ServedEntry::new(format!("Person {i:05}"), format!("{}", 100_000 + i)))
+        .collect()
+}
+
+/// The ldap-utils tool `name`, or a failure saying how to install it: never a skip (the
+/// tests that use it are `#[ignore]`d with that reason, and `.ci/run` runs them).
 pub fn tool(name: &str) -> Command {
     let found = Command::new("sh")
         .arg("-c")
