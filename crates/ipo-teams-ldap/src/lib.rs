@@ -34,10 +34,14 @@
 
 pub mod dn;
 
+mod admission;
 mod config;
+mod connection;
 mod entry;
 mod error;
 mod filter;
+mod frame;
+mod refusal;
 mod search;
 mod secret;
 mod server;

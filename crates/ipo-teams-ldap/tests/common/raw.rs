@@ -129,6 +129,24 @@ impl RawClient {
     }
 }
 
+/// A simple bind request, encoded by the codec, to send as the test likes.
+pub fn bind_request_bytes(version: i64, dn: &str, pw: &str) -> Vec<u8> {
+    let mut out = BytesMut::new();
+    let msg = LdapMsg {
+        msgid: 1,
+        op: LdapOp::BindRequest(LdapBindRequest {
+            version,
+            dn: dn.to_owned(),
+            cred: LdapBindCred::Simple(pw.to_owned()),
+        }),
+        ctrl: Vec::new(),
+    };
+    match LdapCodec::default().encode(msg, &mut out) {
+        Ok(()) => out.to_vec(),
+        Err(e) => panic!("encoding a bind request: {e}"),
+    }
+}
+
 /// A TCP connection to `server` from the loopback address `source`.
 pub async fn connect_from(source: IpAddr, server: SocketAddr) -> std::io::Result<TcpStream> {
     let socket = TcpSocket::new_v4()?;

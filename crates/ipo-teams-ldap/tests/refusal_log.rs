@@ -1,0 +1,126 @@
+//! What refused connections cost the log: one short line each (what, from where, a short
+//! hex prefix at most), a bounded number per minute, and never the message itself. The
+//! log is captured at `info`, the level the program logs at as a service.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Everything logged, as text.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+    }
+}
+
+/// A message of about 30 KiB (under the 32 KiB limit) that BER cannot parse: sequences
+/// nested deeper than the parser allows, around a 30,000-byte value. The LDAP codec logged
+/// such a message whole, as decimals.
+fn too_deep() -> Vec<u8> {
+    let mut m = vec![0x04, 0x82, 0x75, 0x30];
+    m.extend(std::iter::repeat_n(0x41u8, 30_000));
+    for _ in 0..200 {
+        let len = u16::try_from(m.len()).unwrap().to_be_bytes();
+        let mut outer = vec![0x30, 0x82, len[0], len[1]];
+        outer.extend_from_slice(&m);
+        m = outer;
+    }
+    m
+}
+
+async fn send_and_wait_for_close(svc: &ipo_teams_ldap::RunningService, bytes: &[u8]) {
+    let mut s = TcpStream::connect(svc.local_addr()).await.unwrap();
+    let _ = s.write_all(bytes).await; // the server may close before it has read it all
+    let mut buf = [0u8; 1024];
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Ok(n) = s.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(
+        closed.is_ok(),
+        "the server did not close the connection after {:02x?}",
+        &bytes[..bytes.len().min(8)]
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn refused_connections_log_one_short_line_each_and_a_bounded_number() {
+    let log = Captured::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // One thread: the service's tasks log through this subscriber too.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let (svc, _h) = start(config(), Some(people())).await;
+    let deep = too_deep();
+    assert!(deep.len() < 32 * 1024 && deep.len() > 30_000);
+    let malformed: [&[u8]; 4] = [
+        &deep,
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+        &[0x30, 0x03, 0x02, 0x01, 0x05],
+        &[0x30, 0x84, 0x7f, 0xff, 0xff, 0xff],
+    ];
+    for round in 0..75 {
+        for m in malformed {
+            send_and_wait_for_close(&svc, m).await;
+        }
+        if round == 0 {
+            // The first refusals are each told, with where from and what it began with.
+            let text = log.text();
+            let lines: Vec<&str> = text.lines().filter(|l| l.contains("refused")).collect();
+            assert_eq!(lines.len(), 4, "{text}");
+            assert!(lines.iter().all(|l| l.contains("127.0.0.1:")), "{text}");
+            assert!(lines[1].contains("47 45 54 20"), "hex prefix: {}", lines[1]);
+        }
+    }
+    svc.shutdown().await;
+    let text = log.text();
+    let longest = text.lines().map(str::len).max().unwrap_or(0);
+    assert!(longest <= 300, "a line of {longest} characters");
+    let refused = text.lines().filter(|l| l.contains("refused")).count();
+    assert!(
+        (10..=12).contains(&refused),
+        "300 refused connections logged in {refused} lines:\n{text}"
+    );
+    assert!(
+        text.contains("more refused") && text.contains("290"),
+        "the rest are counted: {text}"
+    );
+    // Besides them, only the service's start and stop: nothing per message from the codec.
+    assert!(text.lines().count() <= 15, "{text}");
+    assert!(!text.contains("ERROR"), "{text}");
+    assert!(
+        text.len() < 8 * 1024,
+        "{} bytes of log:\n{text}",
+        text.len()
+    );
+}
