@@ -10,23 +10,10 @@ use std::collections::HashSet;
 
 use common::raw::RawClient;
 use common::*;
-use ldap3::controls::{Control, ControlType, PagedResults};
+use ldap3::controls::PagedResults;
 use ldap3::exop::PasswordModify;
-use ldap3::{LdapConnAsync, Mod, Scope, SearchEntry, SearchOptions};
+use ldap3::{Mod, Scope, SearchEntry, SearchOptions};
 use ldap3_proto::proto::{LdapResultCode, LdapSearchScope};
-
-async fn connect(url: &str) -> ldap3::Ldap {
-    let (conn, ldap) = LdapConnAsync::new(url).await.unwrap();
-    ldap3::drive!(conn);
-    ldap
-}
-
-async fn bound(url: &str) -> ldap3::Ldap {
-    let mut ldap = connect(url).await;
-    let r = ldap.simple_bind(BIND_DN, PW).await.unwrap();
-    assert_eq!(r.rc, 0, "{r:?}");
-    ldap
-}
 
 /// Entries as (DN, attribute -> values), sorted by DN.
 fn entries(
@@ -52,7 +39,7 @@ fn sorted_names() -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn v3_bind_and_the_searches_ip_office_sends() {
     let (svc, _h) = start(config(), Some(people())).await;
-    let mut ldap = bound(&url(&svc)).await;
+    let mut ldap = ldap3_bound(&url(&svc)).await;
     let attrs = vec!["cn", "telephoneNumber", "mobile"];
     for filter in ["(objectClass=person)", "(telephoneNumber=*)"] {
         let (rs, r) = ldap
@@ -146,7 +133,7 @@ async fn v2_bind_as_ip_office_sends_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_wrong_user_and_anonymous_are_refused() {
     let (svc, _h) = start(config(), Some(people())).await;
-    let mut ldap = connect(&url(&svc)).await;
+    let mut ldap = ldap3_connect(&url(&svc)).await;
     for (dn, pw, rc) in [
         (BIND_DN, "wrong", 49),
         (BIND_DN, "Corr3ct-h0rs", 49),
@@ -172,7 +159,7 @@ async fn wrong_password_wrong_user_and_anonymous_are_refused() {
     svc.shutdown().await;
 
     let (svc, _h) = start(config().with_anonymous(true), Some(people())).await;
-    let mut ldap = connect(&url(&svc)).await;
+    let mut ldap = ldap3_connect(&url(&svc)).await;
     let (rs, _) = ldap
         .search(BASE, Scope::OneLevel, "(objectClass=person)", vec!["cn"])
         .await
@@ -186,7 +173,7 @@ async fn wrong_password_wrong_user_and_anonymous_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_write_is_refused_and_nothing_changes() {
     let (svc, h) = start(config(), Some(people())).await;
-    let mut ldap = bound(&url(&svc)).await;
+    let mut ldap = ldap3_bound(&url(&svc)).await;
     let ann = format!("cn=Ann Lee,{BASE}");
     let add = ldap
         .add(
@@ -245,7 +232,7 @@ async fn every_write_is_refused_and_nothing_changes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn size_limits_of_the_client_and_the_server() {
     let (svc, _h) = start(config(), Some(people())).await;
-    let mut ldap = bound(&url(&svc)).await;
+    let mut ldap = ldap3_bound(&url(&svc)).await;
     let ldap3::SearchResult(rs, r) = ldap
         .with_search_options(SearchOptions::new().sizelimit(3))
         .search(BASE, Scope::OneLevel, "(objectClass=*)", vec!["cn"])
@@ -261,7 +248,7 @@ async fn size_limits_of_the_client_and_the_server() {
     let mut cfg = config();
     cfg.size_limit = 4;
     let (svc, _h) = start(cfg, Some(people())).await;
-    let mut ldap = bound(&url(&svc)).await;
+    let mut ldap = ldap3_bound(&url(&svc)).await;
     let ldap3::SearchResult(rs, r) = ldap
         .search(BASE, Scope::OneLevel, "(objectClass=*)", vec!["cn"])
         .await
@@ -281,7 +268,7 @@ async fn paging_returns_everyone_in_pages_within_the_size_limit() {
     let mut cfg = config();
     cfg.size_limit = 4;
     let (svc, _h) = start(cfg, Some(people())).await;
-    let mut ldap = bound(&url(&svc)).await;
+    let mut ldap = ldap3_bound(&url(&svc)).await;
     for page_size in [3, 100] {
         let mut cookie = Vec::new();
         let mut got = Vec::new();
@@ -304,14 +291,7 @@ async fn paging_returns_everyone_in_pages_within_the_size_limit() {
                 rs.len()
             );
             got.extend(entries(rs).into_iter().map(|(_, a)| a["cn"][0].clone()));
-            let paged = res
-                .ctrls
-                .iter()
-                .find_map(|Control(t, raw)| {
-                    matches!(t, Some(ControlType::PagedResults))
-                        .then(|| raw.parse::<PagedResults>())
-                })
-                .expect("paged results response control");
+            let paged = paged_response(&res);
             if paged.cookie.is_empty() {
                 break;
             }
@@ -330,7 +310,7 @@ async fn paging_returns_everyone_in_pages_within_the_size_limit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn whole_tree_search_of_ten_thousand_returns_everyone() {
     let (svc, _h) = start(config(), Some(many(10_000))).await;
-    let mut ldap = bound(&url(&svc)).await;
+    let mut ldap = ldap3_bound(&url(&svc)).await;
     let ldap3::SearchResult(rs, r) = ldap
         .search(BASE, Scope::Subtree, "(objectClass=*)", Vec::<&str>::new())
         .await
@@ -359,7 +339,7 @@ async fn whole_tree_search_of_ten_thousand_returns_everyone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_set_yet_is_unavailable_and_says_why() {
     let (svc, h) = start(config(), None).await;
-    let mut ldap = bound(&url(&svc)).await;
+    let mut ldap = ldap3_bound(&url(&svc)).await;
     let ldap3::SearchResult(rs, r) = ldap
         .search(BASE, Scope::Subtree, "(objectClass=*)", vec!["cn"])
         .await

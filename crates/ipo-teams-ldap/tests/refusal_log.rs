@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 /// Everything logged, as text.
@@ -53,17 +53,9 @@ fn too_deep() -> Vec<u8> {
 async fn send_and_wait_for_close(svc: &ipo_teams_ldap::RunningService, bytes: &[u8]) {
     let mut s = TcpStream::connect(svc.local_addr()).await.unwrap();
     let _ = s.write_all(bytes).await; // the server may close before it has read it all
-    let mut buf = [0u8; 1024];
-    let closed = tokio::time::timeout(Duration::from_secs(5), async {
-        while let Ok(n) = s.read(&mut buf).await {
-            if n == 0 {
-                break;
-            }
-        }
-    })
-    .await;
+    let closed = read_until_closed(&mut s, Duration::from_secs(5)).await;
     assert!(
-        closed.is_ok(),
+        closed.is_some(),
         "the server did not close the connection after {:02x?}",
         &bytes[..bytes.len().min(8)]
     );

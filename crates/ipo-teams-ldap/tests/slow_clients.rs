@@ -18,21 +18,6 @@ fn lo(last: u8) -> IpAddr {
     IpAddr::V4(Ipv4Addr::new(127, 0, 0, last))
 }
 
-/// Reads until the server closes; what it sent before closing, or None if it had not
-/// closed within `within`.
-async fn read_until_closed(s: &mut TcpStream, within: Duration) -> Option<Vec<u8>> {
-    let mut got = Vec::new();
-    let mut buf = [0u8; 4096];
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => return Some(got),
-            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
-            Err(_) => return None,
-        }
-    }
-}
-
 /// The notice of disconnection's resultCode (ENUMERATED, 0x0a 0x01 code) is in `bytes`.
 fn has_result_code(bytes: &[u8], code: u8) -> bool {
     bytes.windows(3).any(|w| w == [0x0a, 0x01, code])
