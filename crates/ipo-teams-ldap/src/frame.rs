@@ -10,6 +10,8 @@ use ldap3_lber::parse::{DEFAULT_MAX_BER_DEPTH, Parser};
 use ldap3_lber::structure::{PL, StructureTag};
 use ldap3_proto::proto::LdapMsg;
 
+use crate::search::PAGED_RESULTS_OID;
+
 /// Why a client's bytes are not a message this service accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum BadMessage {
@@ -50,16 +52,52 @@ pub(crate) fn next_message(buf: &mut BytesMut, max: usize) -> Result<Option<Ldap
     }
     let frame = buf.split_to(total);
     match Parser::new(DEFAULT_MAX_BER_DEPTH).parse(&frame) {
-        Ok((rest, tag)) if rest.is_empty() && is_envelope(&tag) => LdapMsg::try_from(tag)
-            .map(Some)
-            .map_err(|_| BadMessage::Malformed),
+        Ok((rest, mut tag)) if rest.is_empty() && is_envelope(&tag) => {
+            trim_controls(&mut tag);
+            LdapMsg::try_from(tag)
+                .map(Some)
+                .map_err(|_| BadMessage::Malformed)
+        }
         _ => Err(BadMessage::Malformed),
     }
 }
 
+/// The longest control OID kept: a critical control the service does not know is refused
+/// naming it, and the codec logs it, so a client-made OID of any length is cut to this.
+const MAX_OID: usize = 64;
+
+/// Keeps the controls the service acts on: paged results, and any critical one (a search
+/// with it is refused), its OID cut to [`MAX_OID`]. A non-critical control the service
+/// does not know is dropped here, as RFC 4511 section 4.1.11 lets a server ignore it, so
+/// the codec never logs its OID (one line per request, as long as the client likes).
+fn trim_controls(tag: &mut StructureTag) {
+    let PL::C(parts) = &mut tag.payload else {
+        return;
+    };
+    let Some(PL::C(controls)) = parts.get_mut(2).map(|c| &mut c.payload) else {
+        return;
+    };
+    controls.retain_mut(|c| {
+        let PL::C(fields) = &mut c.payload else {
+            return true; // malformed: the codec refuses it
+        };
+        let critical = fields.get(1).is_some_and(|f| {
+            f.id == 1 && matches!(&f.payload, PL::P(v) if v.iter().any(|b| *b != 0))
+        });
+        match fields.first_mut().map(|f| &mut f.payload) {
+            Some(PL::P(oid)) if oid.as_slice() == PAGED_RESULTS_OID.as_bytes() => true,
+            Some(PL::P(oid)) if critical => {
+                oid.truncate(MAX_OID);
+                true
+            }
+            _ => false,
+        }
+    });
+}
+
 /// Whether `tag` has an LDAPMessage's outer shape: a message id (INTEGER) and an operation
-/// (APPLICATION class), controls optional. Checked first because the conversion logs a
-/// line at ERROR for each message without it.
+/// (APPLICATION class), controls optional, and a search's filter tagged as filters are.
+/// Checked first because the conversion logs a line at ERROR for each message without it.
 fn is_envelope(tag: &StructureTag) -> bool {
     let PL::C(parts) = &tag.payload else {
         return false;
@@ -70,8 +108,32 @@ fn is_envelope(tag: &StructureTag) -> bool {
             && matches!(&t.payload, PL::P(v) if (1..=8).contains(&v.len()))
     };
     match parts.as_slice() {
-        [id, op] | [id, op, _] => id_ok(id) && op.class == TagClass::Application,
+        [id, op] | [id, op, _] => {
+            id_ok(id) && op.class == TagClass::Application && search_filter_ok(op)
+        }
         _ => false,
+    }
+}
+
+/// A search request's filter (its seventh part) is context-tagged all the way down; other
+/// operations have no filter.
+fn search_filter_ok(op: &StructureTag) -> bool {
+    match (op.id, &op.payload) {
+        (3, PL::C(parts)) => parts.get(6).is_some_and(filter_ok),
+        _ => true,
+    }
+}
+
+/// `and` (0), `or` (1) and `not` (2) hold filters; the other choices are leaves. The BER
+/// parser's depth limit bounds the recursion.
+fn filter_ok(f: &StructureTag) -> bool {
+    if f.class != TagClass::Context {
+        return false;
+    }
+    match (f.id, &f.payload) {
+        (0..=2, PL::C(inner)) => inner.iter().all(filter_ok),
+        (0..=2, PL::P(_)) => false,
+        _ => true,
     }
 }
 

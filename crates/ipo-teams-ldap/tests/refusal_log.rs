@@ -8,6 +8,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::raw::presence_search_bytes;
 use common::*;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -27,6 +28,19 @@ impl Write for Captured {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// Captures what this thread logs at `info` and above until the guard is dropped. The
+/// tests run on one thread, so the service's tasks log through it too.
+fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let log = Captured::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    (log, tracing::subscriber::set_default(subscriber))
 }
 
 impl Captured {
@@ -63,25 +77,26 @@ async fn send_and_wait_for_close(svc: &ipo_teams_ldap::RunningService, bytes: &[
 
 #[tokio::test(flavor = "current_thread")]
 async fn refused_connections_log_one_short_line_each_and_a_bounded_number() {
-    let log = Captured::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    // One thread: the service's tasks log through this subscriber too.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (log, _guard) = capture();
     let (svc, _h) = start(config(), Some(people())).await;
     let deep = too_deep();
     assert!(deep.len() < 32 * 1024 && deep.len() > 30_000);
-    let malformed: [&[u8]; 4] = [
+    // A search whose filter is tagged as no filter is (a universal OCTET STRING where the
+    // presence filter's context tag 7 belongs).
+    let mut bad_filter = presence_search_bytes(BASE);
+    let at = bad_filter
+        .windows(2)
+        .position(|w| w == [0x87, 0x0b])
+        .expect("the presence filter");
+    bad_filter[at] = 0x04;
+    let malformed: [&[u8]; 5] = [
         &deep,
         b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
         &[0x30, 0x03, 0x02, 0x01, 0x05],
         &[0x30, 0x84, 0x7f, 0xff, 0xff, 0xff],
+        &bad_filter,
     ];
-    for round in 0..75 {
+    for round in 0..60 {
         for m in malformed {
             send_and_wait_for_close(&svc, m).await;
         }
@@ -89,7 +104,7 @@ async fn refused_connections_log_one_short_line_each_and_a_bounded_number() {
             // The first refusals are each told, with where from and what it began with.
             let text = log.text();
             let lines: Vec<&str> = text.lines().filter(|l| l.contains("refused")).collect();
-            assert_eq!(lines.len(), 4, "{text}");
+            assert_eq!(lines.len(), 5, "{text}");
             assert!(lines.iter().all(|l| l.contains("127.0.0.1:")), "{text}");
             assert!(lines[1].contains("47 45 54 20"), "hex prefix: {}", lines[1]);
         }
@@ -104,7 +119,7 @@ async fn refused_connections_log_one_short_line_each_and_a_bounded_number() {
         "300 refused connections logged in {refused} lines:\n{text}"
     );
     assert!(
-        text.contains("more refused") && text.contains("290"),
+        text.contains("more refused") && text.contains("290 more"),
         "the rest are counted: {text}"
     );
     // Besides them, only the service's start and stop: nothing per message from the codec.
@@ -114,5 +129,55 @@ async fn refused_connections_log_one_short_line_each_and_a_bounded_number() {
         text.len() < 8 * 1024,
         "{} bytes of log:\n{text}",
         text.len()
+    );
+}
+
+/// Controls the service does not know are ignored when not critical (RFC 4511 section
+/// 4.1.11) and never written to the log, whatever their OID: a client sending requests
+/// with a 20,000-character OID does not grow the log by one byte.
+#[tokio::test(flavor = "current_thread")]
+async fn unknown_controls_are_ignored_and_never_logged() {
+    let (log, _guard) = capture();
+    let (svc, _h) = start(config(), Some(people())).await;
+    let before = log.text().len();
+    let mut ldap = ldap3_bound(&url(&svc)).await;
+    let oid = format!("1.2.{}", "3".repeat(20_000));
+    for _ in 0..20 {
+        let control = ldap3::controls::RawControl {
+            ctype: oid.clone(),
+            crit: false,
+            val: None,
+        };
+        let (rs, r) = ldap
+            .with_controls(control)
+            .search(BASE, ldap3::Scope::OneLevel, "(cn=Ann Lee)", vec!["cn"])
+            .await
+            .unwrap()
+            .success()
+            .unwrap();
+        assert_eq!((rs.len(), r.rc), (1, 0));
+    }
+    // A critical one refuses the search, and is told in a short line at most.
+    let control = ldap3::controls::RawControl {
+        ctype: oid.clone(),
+        crit: true,
+        val: None,
+    };
+    let ldap3::SearchResult(rs, r) = ldap
+        .with_controls(control)
+        .search(BASE, ldap3::Scope::OneLevel, "(cn=Ann Lee)", vec!["cn"])
+        .await
+        .unwrap();
+    assert_eq!((rs.len(), r.rc), (0, 12), "unavailableCriticalExtension");
+    assert!(r.text.len() < 200, "{}", r.text.len());
+    let _ = ldap.unbind().await;
+    svc.shutdown().await;
+    let text = log.text();
+    let longest = text.lines().map(str::len).max().unwrap_or(0);
+    assert!(longest <= 300, "a line of {longest} characters");
+    assert!(
+        text.len() - before < 2_000,
+        "{} bytes logged",
+        text.len() - before
     );
 }

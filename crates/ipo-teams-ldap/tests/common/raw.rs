@@ -129,22 +129,41 @@ impl RawClient {
     }
 }
 
-/// A simple bind request, encoded by the codec, to send as the test likes.
-pub fn bind_request_bytes(version: i64, dn: &str, pw: &str) -> Vec<u8> {
+/// `op` as message 1, encoded by the codec, to send as the test likes.
+pub fn request_bytes(op: LdapOp) -> Vec<u8> {
     let mut out = BytesMut::new();
     let msg = LdapMsg {
         msgid: 1,
-        op: LdapOp::BindRequest(LdapBindRequest {
-            version,
-            dn: dn.to_owned(),
-            cred: LdapBindCred::Simple(pw.to_owned()),
-        }),
+        op,
         ctrl: Vec::new(),
     };
     match LdapCodec::default().encode(msg, &mut out) {
         Ok(()) => out.to_vec(),
-        Err(e) => panic!("encoding a bind request: {e}"),
+        Err(e) => panic!("encoding a request: {e}"),
     }
+}
+
+/// A simple bind request, encoded by the codec.
+pub fn bind_request_bytes(version: i64, dn: &str, pw: &str) -> Vec<u8> {
+    request_bytes(LdapOp::BindRequest(LdapBindRequest {
+        version,
+        dn: dn.to_owned(),
+        cred: LdapBindCred::Simple(pw.to_owned()),
+    }))
+}
+
+/// A search request for `(objectClass=*)` under `base`, encoded by the codec.
+pub fn presence_search_bytes(base: &str) -> Vec<u8> {
+    request_bytes(LdapOp::SearchRequest(LdapSearchRequest {
+        base: base.to_owned(),
+        scope: LdapSearchScope::Subtree,
+        aliases: LdapDerefAliases::Never,
+        sizelimit: 0,
+        timelimit: 0,
+        typesonly: false,
+        filter: ldap3_proto::proto::LdapFilter::Present("objectClass".to_owned()),
+        attrs: Vec::new(),
+    }))
 }
 
 /// A TCP connection to `server` from the loopback address `source`.
