@@ -139,34 +139,27 @@ fn filter_ok(f: &StructureTag) -> bool {
 
 /// The whole length of the message `buf` starts with, once its header is in.
 fn message_length(buf: &[u8], max: usize) -> Result<Option<usize>, BadMessage> {
-    let (tag, first) = match buf {
-        [] | [_] => {
-            return match buf.first() {
-                Some(&t) if t != 0x30 => Err(BadMessage::NotLdap),
-                _ => Ok(None),
-            };
-        }
-        [t, l, ..] => (*t, *l),
+    let Some(&tag) = buf.first() else {
+        return Ok(None);
     };
     if tag != 0x30 {
         return Err(BadMessage::NotLdap);
     }
+    let Some(&first) = buf.get(1) else {
+        return Ok(None);
+    };
     let (header, content) = match first {
         0..0x80 => (2, u64::from(first)),
         0x80 => return Err(BadMessage::IndefiniteLength),
         _ => {
             let n = usize::from(first & 0x7f);
-            let Some(bytes) = buf.get(2..2 + n) else {
-                // More than eight length bytes name more than any limit can be.
-                return if n > 8 {
-                    Err(BadMessage::TooLong { claimed: u64::MAX })
-                } else {
-                    Ok(None)
-                };
-            };
             if n > 8 {
+                // More than eight length bytes name more than any limit can be.
                 return Err(BadMessage::TooLong { claimed: u64::MAX });
             }
+            let Some(bytes) = buf.get(2..2 + n) else {
+                return Ok(None);
+            };
             let len = bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
             (2 + n, len)
         }
