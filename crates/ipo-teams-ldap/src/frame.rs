@@ -8,6 +8,7 @@ use bytes::BytesMut;
 use ldap3_lber::common::TagClass;
 use ldap3_lber::parse::{DEFAULT_MAX_BER_DEPTH, Parser};
 use ldap3_lber::structure::{PL, StructureTag};
+use ldap3_proto::control::LdapControl;
 use ldap3_proto::proto::LdapMsg;
 
 use crate::search::PAGED_RESULTS_OID;
@@ -53,46 +54,59 @@ pub(crate) fn next_message(buf: &mut BytesMut, max: usize) -> Result<Option<Ldap
     let frame = buf.split_to(total);
     match Parser::new(DEFAULT_MAX_BER_DEPTH).parse(&frame) {
         Ok((rest, mut tag)) if rest.is_empty() && is_envelope(&tag) => {
-            trim_controls(&mut tag);
-            LdapMsg::try_from(tag)
-                .map(Some)
-                .map_err(|_| BadMessage::Malformed)
+            let unknown_critical = trim_controls(&mut tag);
+            let mut msg = LdapMsg::try_from(tag).map_err(|_| BadMessage::Malformed)?;
+            if let Some(oid) = unknown_critical {
+                msg.ctrl.push(LdapControl::Unknown {
+                    oid,
+                    criticality: true,
+                    value: None,
+                });
+            }
+            Ok(Some(msg))
         }
         _ => Err(BadMessage::Malformed),
     }
 }
 
-/// The longest control OID kept: a critical control the service does not know is refused
-/// naming it, and the codec logs it, so a client-made OID of any length is cut to this.
+/// The longest control OID shown: a critical control the service does not know is refused
+/// naming it, so a client-made OID of any length is cut to this.
 const MAX_OID: usize = 64;
 
-/// Keeps the controls the service acts on: paged results, and any critical one (a search
-/// with it is refused), its OID cut to [`MAX_OID`]. A non-critical control the service
-/// does not know is dropped here, as RFC 4511 section 4.1.11 lets a server ignore it, so
-/// the codec never logs its OID (one line per request, as long as the client likes).
-fn trim_controls(tag: &mut StructureTag) {
+/// Keeps only the control the service acts on, paged results, for the codec to decode. The
+/// others are removed before it sees them, because it logs every control it does not know
+/// by its OID (one line per request, as long as the client likes): a non-critical one is
+/// ignored, as RFC 4511 section 4.1.11 lets a server do, and the first critical one is
+/// returned, its OID cut to [`MAX_OID`], for the search to be refused.
+fn trim_controls(tag: &mut StructureTag) -> Option<String> {
     let PL::C(parts) = &mut tag.payload else {
-        return;
+        return None;
     };
-    let Some(PL::C(controls)) = parts.get_mut(2).map(|c| &mut c.payload) else {
-        return;
+    let PL::C(controls) = &mut parts.get_mut(2)?.payload else {
+        return None;
     };
-    controls.retain_mut(|c| {
-        let PL::C(fields) = &mut c.payload else {
+    let mut unknown_critical = None;
+    controls.retain(|c| {
+        let PL::C(fields) = &c.payload else {
             return true; // malformed: the codec refuses it
         };
+        let oid = match fields.first().map(|f| &f.payload) {
+            Some(PL::P(oid)) => oid,
+            _ => return true,
+        };
+        if oid.as_slice() == PAGED_RESULTS_OID.as_bytes() {
+            return true;
+        }
         let critical = fields.get(1).is_some_and(|f| {
             f.id == 1 && matches!(&f.payload, PL::P(v) if v.iter().any(|b| *b != 0))
         });
-        match fields.first_mut().map(|f| &mut f.payload) {
-            Some(PL::P(oid)) if oid.as_slice() == PAGED_RESULTS_OID.as_bytes() => true,
-            Some(PL::P(oid)) if critical => {
-                oid.truncate(MAX_OID);
-                true
-            }
-            _ => false,
+        if critical && unknown_critical.is_none() {
+            let shown = &oid[..oid.len().min(MAX_OID)];
+            unknown_critical = Some(String::from_utf8_lossy(shown).into_owned());
         }
+        false
     });
+    unknown_critical
 }
 
 /// Whether `tag` has an LDAPMessage's outer shape: a message id (INTEGER) and an operation
