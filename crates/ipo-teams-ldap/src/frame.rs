@@ -4,7 +4,7 @@
 //! parsed by the BER parser directly, so a malformed one becomes a short refusal here
 //! rather than the codec logging the message's bytes.
 
-use bytes::BytesMut;
+use bytes::{Buf, BytesMut};
 use ldap3_lber::common::TagClass;
 use ldap3_lber::parse::{DEFAULT_MAX_BER_DEPTH, Parser};
 use ldap3_lber::structure::{PL, StructureTag};
@@ -43,7 +43,8 @@ impl BadMessage {
     }
 }
 
-/// The next whole message in `buf`, removed from it; `None` while it is incomplete.
+/// The next whole message in `buf`, removed from it; `None` while it is incomplete. A
+/// refused message is left in `buf`.
 pub(crate) fn next_message(buf: &mut BytesMut, max: usize) -> Result<Option<LdapMsg>, BadMessage> {
     let Some(total) = message_length(buf, max)? else {
         return Ok(None);
@@ -51,22 +52,23 @@ pub(crate) fn next_message(buf: &mut BytesMut, max: usize) -> Result<Option<Ldap
     if buf.len() < total {
         return Ok(None);
     }
-    let frame = buf.split_to(total);
-    match Parser::new(DEFAULT_MAX_BER_DEPTH).parse(&frame) {
-        Ok((rest, mut tag)) if rest.is_empty() && is_envelope(&tag) => {
-            let unknown_critical = trim_controls(&mut tag);
-            let mut msg = LdapMsg::try_from(tag).map_err(|_| BadMessage::Malformed)?;
-            if let Some(oid) = unknown_critical {
-                msg.ctrl.push(LdapControl::Unknown {
-                    oid,
-                    criticality: true,
-                    value: None,
-                });
-            }
-            Ok(Some(msg))
-        }
-        _ => Err(BadMessage::Malformed),
+    // Parsed in place and removed only once it is a message: a refused one stays in `buf`
+    // for the refusal to show its first bytes.
+    let mut tag = match Parser::new(DEFAULT_MAX_BER_DEPTH).parse(&buf[..total]) {
+        Ok((rest, tag)) if rest.is_empty() && is_envelope(&tag) => tag,
+        _ => return Err(BadMessage::Malformed),
+    };
+    let unknown_critical = trim_controls(&mut tag);
+    let mut msg = LdapMsg::try_from(tag).map_err(|_| BadMessage::Malformed)?;
+    buf.advance(total);
+    if let Some(oid) = unknown_critical {
+        msg.ctrl.push(LdapControl::Unknown {
+            oid,
+            criticality: true,
+            value: None,
+        });
     }
+    Ok(Some(msg))
 }
 
 /// The longest control OID shown: a critical control the service does not know is refused

@@ -107,6 +107,11 @@ async fn refused_connections_log_one_short_line_each_and_a_bounded_number() {
             assert_eq!(lines.len(), 5, "{text}");
             assert!(lines.iter().all(|l| l.contains("127.0.0.1:")), "{text}");
             assert!(lines[1].contains("47 45 54 20"), "hex prefix: {}", lines[1]);
+            assert!(
+                lines[2].contains("30 03 02 01 05"),
+                "hex prefix: {}",
+                lines[2]
+            );
         }
     }
     svc.shutdown().await;
