@@ -3,7 +3,7 @@
 //! other secrets, never comes from an argument: the configured file, the systemd credential
 //! `ldap-password`, or `IPO_TEAMS_LDAP_PASSWORD`.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -45,9 +45,18 @@ pub struct DirectoryServiceSection {
     /// Seconds a connection may stay idle (default 60).
     #[serde(default)]
     pub idle_timeout_seconds: Option<u64>,
-    /// Connections served at once (default 64).
+    /// Seconds a request may take to arrive whole, from its first byte (default 10).
+    #[serde(default)]
+    pub request_timeout_seconds: Option<u64>,
+    /// Connections served at once from addresses other than IP Office's (default 64).
     #[serde(default)]
     pub max_connections: Option<usize>,
+    /// Connections served at once from any one address (default 8).
+    #[serde(default)]
+    pub max_connections_per_address: Option<usize>,
+    /// IP Office's addresses: their connections never wait behind other clients'.
+    #[serde(default)]
+    pub ip_office_addresses: Vec<IpAddr>,
     /// PEM certificate chain, leaf first: LDAPS when set (with `tls_private_key`).
     #[serde(default)]
     pub tls_certificate_chain: Option<PathBuf>,
@@ -81,9 +90,16 @@ impl DirectoryServiceSection {
         if let Some(s) = self.idle_timeout_seconds {
             c.idle_timeout = Duration::from_secs(s);
         }
+        if let Some(s) = self.request_timeout_seconds {
+            c.request_timeout = Duration::from_secs(s);
+        }
         if let Some(n) = self.max_connections {
             c.max_connections = n;
         }
+        if let Some(n) = self.max_connections_per_address {
+            c.max_connections_per_address = n;
+        }
+        c.ip_office_addresses = self.ip_office_addresses.clone();
         if let (Some(chain), Some(key)) = (&self.tls_certificate_chain, &self.tls_private_key) {
             c = c.with_tls(TlsFiles::new(chain, key));
         }
@@ -109,6 +125,7 @@ impl DirectoryServiceSection {
             ConfigError::Zero { field } => {
                 let key = match *field {
                     "idle_timeout" => "idle_timeout_seconds",
+                    "request_timeout" => "request_timeout_seconds",
                     f => f,
                 };
                 invalid(key, e.to_string())
@@ -174,6 +191,27 @@ mod tests {
         assert_eq!(c.idle_timeout, Duration::from_secs(60));
         assert!(c.tls.is_none());
         assert!(s.validate(Path::new("x.toml")).is_ok());
+    }
+
+    #[test]
+    fn slow_client_limits_and_ip_office_addresses_reach_the_service() {
+        let s = section(
+            "listen = \"0.0.0.0:389\"\nbase_dn = \"ou=teams\"\nallow_anonymous = true\nrequest_timeout_seconds = 5\nmax_connections_per_address = 2\nip_office_addresses = [\"192.0.2.10\", \"2001:db8::10\"]\n",
+        );
+        let c = s.service_config(None);
+        assert_eq!(c.request_timeout, Duration::from_secs(5));
+        assert_eq!(c.max_connections_per_address, 2);
+        assert_eq!(c.ip_office_addresses.len(), 2);
+        let e = section(
+            "listen = \"0.0.0.0:389\"\nbase_dn = \"ou=teams\"\nallow_anonymous = true\nrequest_timeout_seconds = 0\n",
+        )
+        .validate(Path::new("x.toml"))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("directory_service.request_timeout_seconds"),
+            "{e}"
+        );
     }
 
     #[test]

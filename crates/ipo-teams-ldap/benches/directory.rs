@@ -1,5 +1,6 @@
-//! Directory service benches: 10,000 entries to one search, and 100 concurrent searches,
-//! over real LDAP on 127.0.0.1 (the `ldap3` client), plus the search path without sockets.
+//! Directory service benches: 10,000 entries to one search (IP Office's import, and the
+//! whole-tree check of docs/deployment.md), and 100 concurrent searches, over real LDAP on
+//! 127.0.0.1 (the `ldap3` client), plus the search path without sockets.
 //!
 //! Run: `cargo bench -p ipo-teams-ldap --bench directory`
 
@@ -31,7 +32,9 @@ fn set_of(n: usize) -> EntrySet {
     }
 }
 
-async fn search_all(url: &str, filter: &str) -> usize {
+/// Connect, bind, one search of `filter` under the base at `scope` for `attrs` (none: all),
+/// unbind; the number of entries.
+async fn search_all(url: &str, scope: Scope, filter: &str, attrs: Vec<&str>) -> usize {
     let (conn, mut ldap) = LdapConnAsync::new(url).await.expect("connect");
     ldap3::drive!(conn);
     ldap.simple_bind(BIND_DN, PW)
@@ -40,7 +43,7 @@ async fn search_all(url: &str, filter: &str) -> usize {
         .success()
         .expect("bind ok");
     let (rs, _res) = ldap
-        .search(BASE, Scope::OneLevel, filter, vec!["cn", "telephoneNumber"])
+        .search(BASE, scope, filter, attrs)
         .await
         .expect("search")
         .success()
@@ -83,8 +86,22 @@ fn benches(c: &mut Criterion) {
     g.bench_function("one_search_10k_entries_over_ldap", |b| {
         b.iter(|| {
             assert_eq!(
-                rt.block_on(search_all(&url, "(objectClass=person)")),
+                rt.block_on(search_all(
+                    &url,
+                    Scope::OneLevel,
+                    "(objectClass=person)",
+                    vec!["cn", "telephoneNumber"]
+                )),
                 10_000
+            )
+        })
+    });
+    // `ldapsearch -b <base>`: the whole tree, every attribute, the base entry and everyone.
+    g.bench_function("whole_tree_search_10k_over_ldap", |b| {
+        b.iter(|| {
+            assert_eq!(
+                rt.block_on(search_all(&url, Scope::Subtree, "(objectClass=*)", vec![])),
+                10_001
             )
         })
     });
@@ -95,7 +112,14 @@ fn benches(c: &mut Criterion) {
                     .map(|i| {
                         let url = url.clone();
                         tokio::spawn(async move {
-                            search_all(&url, &format!("(cn=Person {:05})", i * 97)).await
+                            let filter = format!("(cn=Person {:05})", i * 97);
+                            search_all(
+                                &url,
+                                Scope::OneLevel,
+                                &filter,
+                                vec!["cn", "telephoneNumber"],
+                            )
+                            .await
                         })
                     })
                     .collect();

@@ -1,6 +1,6 @@
 //! What the service listens on and whom it lets in.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -78,9 +78,21 @@ pub struct DirectoryConfig {
     pub size_limit: usize,
     /// A connection idle this long (no request, or a response it does not read) is closed.
     pub idle_timeout: Duration,
-    /// Connections served at once; one more is told "busy" and closed.
+    /// The longest a request may take to arrive whole, from its first byte to its last (and
+    /// an LDAPS handshake from the connection's start): a client that trickles a request a
+    /// byte at a time is closed when this runs out, however often it sends.
+    pub request_timeout: Duration,
+    /// Connections served at once from addresses not in `ip_office_addresses`; one more is
+    /// told "busy" and closed.
     pub max_connections: usize,
-    /// The largest LDAP message accepted, in bytes; a larger one closes its connection.
+    /// Connections served at once from any one client address (IP Office's included).
+    pub max_connections_per_address: usize,
+    /// IP Office's addresses (each system or Collaboration service that imports the
+    /// directory): their connections never count against `max_connections`, so a flood from
+    /// elsewhere cannot keep IP Office from its directory.
+    pub ip_office_addresses: Vec<IpAddr>,
+    /// The largest LDAP message accepted, in bytes; one announcing a larger length closes its
+    /// connection as soon as that length is read.
     pub max_message_bytes: usize,
     /// LDAPS when set: every connection starts with a TLS handshake.
     pub tls: Option<TlsFiles>,
@@ -88,7 +100,8 @@ pub struct DirectoryConfig {
 
 impl DirectoryConfig {
     /// Settings with the defaults: no bind user, anonymous refused, size limit 10,000,
-    /// idle timeout 60 s, 64 connections, messages up to 32 KiB, plain LDAP.
+    /// idle timeout 60 s, request timeout 10 s, 64 connections (8 per client address, no
+    /// IP Office address named), messages up to 32 KiB, plain LDAP.
     pub fn new(listen: SocketAddr, base_dn: impl Into<String>) -> Self {
         Self {
             listen,
@@ -97,7 +110,10 @@ impl DirectoryConfig {
             allow_anonymous: false,
             size_limit: DEFAULT_SIZE_LIMIT,
             idle_timeout: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(10),
             max_connections: 64,
+            max_connections_per_address: 8,
+            ip_office_addresses: Vec::new(),
             max_message_bytes: 32 * 1024,
             tls: None,
         }
@@ -138,16 +154,23 @@ impl DirectoryConfig {
         for (field, v) in [
             ("size_limit", self.size_limit),
             ("max_connections", self.max_connections),
+            (
+                "max_connections_per_address",
+                self.max_connections_per_address,
+            ),
             ("max_message_bytes", self.max_message_bytes),
         ] {
             if v == 0 {
                 return Err(ConfigError::Zero { field });
             }
         }
-        if self.idle_timeout.is_zero() {
-            return Err(ConfigError::Zero {
-                field: "idle_timeout",
-            });
+        for (field, d) in [
+            ("idle_timeout", self.idle_timeout),
+            ("request_timeout", self.request_timeout),
+        ] {
+            if d.is_zero() {
+                return Err(ConfigError::Zero { field });
+            }
         }
         Ok(())
     }

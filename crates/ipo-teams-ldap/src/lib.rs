@@ -12,7 +12,9 @@
 //! * [`EntrySetHandle`]: the slot the service reads; a new set replaces the old whole.
 //! * [`DirectoryService`]: the LDAP (or LDAPS) listener: simple bind (v2 and v3), search
 //!   with base/one/sub scopes and server-side filters, size limit and paged results,
-//!   every write refused with `unwillingToPerform`.
+//!   every write refused with `unwillingToPerform`; requests bounded in size and time,
+//!   connections per address, room kept for IP Office's addresses, refusals logged in
+//!   short rate-limited lines.
 //!
 //! What it serves: `docs/directory.md`; how to point IP Office at it: `docs/deployment.md`.
 //!
@@ -34,10 +36,14 @@
 
 pub mod dn;
 
+mod admission;
 mod config;
+mod connection;
 mod entry;
 mod error;
 mod filter;
+mod frame;
+mod refusal;
 mod search;
 mod secret;
 mod server;

@@ -1,5 +1,5 @@
-//! The listener: accepts connections (plain or LDAPS), enforces the connection limit, and
-//! runs each connection on its own task so no client can hold another up.
+//! The listener: accepts connections (plain or LDAPS), admits them within the connection
+//! limits, and runs each on its own task so no client can hold another up.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -7,28 +7,32 @@ use std::sync::Arc;
 
 use bytes::BytesMut;
 use ldap3_proto::LdapCodec;
-use ldap3_proto::proto::{LdapMsg, LdapResultCode};
+use ldap3_proto::proto::LdapResultCode;
 use ldap3_proto::simple::DisconnectionNotice;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
-use tokio_util::codec::{Decoder, Encoder};
-use tracing::{debug, info, warn};
+use tokio_util::codec::Encoder;
+use tracing::{info, warn};
 
+use crate::admission::{Admission, Full};
 use crate::config::DirectoryConfig;
+use crate::connection::serve_connection;
 use crate::dn::NormDn;
 use crate::error::{ConfigError, ServeError};
-use crate::session::{After, Session};
+use crate::refusal::RefusalLog;
 use crate::set::EntrySetHandle;
 use crate::tls::load_acceptor;
 
-/// What every connection reads: the settings, the parsed base DN and the served set.
+/// What every connection reads: the settings, the parsed base DN, the served set, and the
+/// log of refusals.
 pub(crate) struct Shared {
     pub(crate) config: DirectoryConfig,
     pub(crate) base: NormDn,
     pub(crate) set: EntrySetHandle,
+    pub(crate) refusals: RefusalLog,
 }
 
 /// The read-only LDAP directory service, bound to its address and ready to run.
@@ -90,7 +94,12 @@ impl DirectoryService {
         Ok(Self {
             listener,
             tls,
-            shared: Arc::new(Shared { config, base, set }),
+            shared: Arc::new(Shared {
+                config,
+                base,
+                set,
+                refusals: RefusalLog::new(),
+            }),
         })
     }
 
@@ -109,7 +118,7 @@ impl DirectoryService {
     /// Serves until `shutdown` completes; then stops accepting and closes every connection.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let slots = Arc::new(Semaphore::new(self.shared.config.max_connections));
+        let admission = Admission::new(&self.shared.config);
         let scheme = if self.tls.is_some() { "ldaps" } else { "ldap" };
         info!(addr = %self.local_addr(), scheme, base_dn = %self.shared.config.base_dn, "directory service listening");
         tokio::pin!(shutdown);
@@ -126,16 +135,23 @@ impl DirectoryService {
                     }
                 },
             };
-            let Ok(permit) = slots.clone().try_acquire_owned() else {
-                warn!(%peer, limit = self.shared.config.max_connections, "connection limit reached; refusing");
-                tokio::spawn(refuse_busy(stream, self.shared.config.idle_timeout));
-                continue;
+            let ticket = match admission.admit(peer.ip()) {
+                Ok(t) => t,
+                Err(full) => {
+                    self.shared.refusals.refused(peer, full.what(), &[]);
+                    tokio::spawn(refuse_busy(
+                        stream,
+                        full,
+                        self.shared.config.request_timeout,
+                    ));
+                    continue;
+                }
             };
             let shared = self.shared.clone();
             let tls = self.tls.clone();
             let mut stop = stop_rx.clone();
             tokio::spawn(async move {
-                let _permit = permit;
+                let _ticket = ticket;
                 tokio::select! {
                     _ = stop.wait_for(|s| *s) => {}
                     _ = accept_one(stream, peer, tls, shared) => {}
@@ -143,6 +159,7 @@ impl DirectoryService {
             });
         }
         let _ = stop_tx.send(true);
+        self.shared.refusals.flush();
         info!("directory service stopped");
     }
 
@@ -184,8 +201,8 @@ impl RunningService {
     }
 }
 
-async fn refuse_busy(mut stream: TcpStream, timeout: std::time::Duration) {
-    let notice = DisconnectionNotice::gen_response(LdapResultCode::Busy, "too many connections");
+async fn refuse_busy(mut stream: TcpStream, full: Full, timeout: std::time::Duration) {
+    let notice = DisconnectionNotice::gen_response(LdapResultCode::Busy, full.what());
     let mut buf = BytesMut::new();
     if LdapCodec::default().encode(notice, &mut buf).is_ok() {
         let _ = tokio::time::timeout(timeout, stream.write_all(&buf)).await;
@@ -200,97 +217,21 @@ async fn accept_one(
     shared: Arc<Shared>,
 ) {
     let _ = stream.set_nodelay(true);
-    match tls {
-        None => serve_connection(stream, peer, &shared).await,
-        Some(acceptor) => {
-            // The handshake counts against the idle timeout: a client that opens a socket and
-            // says nothing is dropped like any idle one.
-            match tokio::time::timeout(shared.config.idle_timeout, acceptor.accept(stream)).await {
-                Ok(Ok(s)) => serve_connection(s, peer, &shared).await,
-                Ok(Err(e)) => debug!(%peer, error = %e, "TLS handshake failed"),
-                Err(_) => debug!(%peer, "TLS handshake timed out"),
-            }
+    let Some(acceptor) = tls else {
+        return serve_connection(stream, peer, &shared).await;
+    };
+    // The handshake is the connection's first request: it must be done within
+    // request_timeout, so a client that opens a socket and trickles (or says nothing) goes.
+    let limit = shared.config.request_timeout;
+    match tokio::time::timeout(limit, acceptor.accept(stream)).await {
+        Ok(Ok(s)) => serve_connection(s, peer, &shared).await,
+        Ok(Err(e)) => {
+            let what = format!("TLS handshake failed: {e}");
+            shared.refusals.refused(peer, &what, &[]);
+        }
+        Err(_) => {
+            let what = format!("TLS handshake not done within request_timeout ({limit:?})");
+            shared.refusals.refused(peer, &what, &[]);
         }
     }
-}
-
-/// Reads requests, answers them, until the client leaves, idles, or sends something that is
-/// not a valid LDAP message (which closes this connection and no other).
-pub(crate) async fn serve_connection<S>(stream: S, peer: SocketAddr, shared: &Shared)
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    let (mut rd, mut wr) = tokio::io::split(stream);
-    let idle = shared.config.idle_timeout;
-    let mut codec = LdapCodec::new(Some(shared.config.max_message_bytes), None);
-    let mut inbuf = BytesMut::with_capacity(4096);
-    let mut outbuf = BytesMut::new();
-    let mut session = Session::new(peer.to_string());
-    let mut replies: Vec<LdapMsg> = Vec::new();
-    debug!(%peer, "connection opened");
-    loop {
-        // Every LDAPMessage is a SEQUENCE (tag 0x30): anything else is not LDAP, whatever
-        // length its first bytes seem to announce, so do not wait for the rest of it.
-        let decoded = match inbuf.first() {
-            Some(&tag) if tag != 0x30 => Err(std::io::Error::other(
-                "not an LDAP message (first byte is not a SEQUENCE tag)",
-            )),
-            _ => codec.decode(&mut inbuf),
-        };
-        let msg = match decoded {
-            Ok(Some(m)) => m,
-            Ok(None) => match tokio::time::timeout(idle, rd.read_buf(&mut inbuf)).await {
-                Ok(Ok(0)) => break,
-                Ok(Ok(_)) => continue,
-                Ok(Err(e)) => {
-                    debug!(%peer, error = %e, "read failed");
-                    break;
-                }
-                Err(_) => {
-                    debug!(%peer, ?idle, "idle timeout; closing the connection");
-                    break;
-                }
-            },
-            Err(e) => {
-                warn!(%peer, error = %e, "malformed or oversized LDAP message; closing this connection");
-                let notice = DisconnectionNotice::gen_response(
-                    LdapResultCode::ProtocolError,
-                    "malformed or oversized message",
-                );
-                let mut b = BytesMut::new();
-                if codec.encode(notice, &mut b).is_ok() {
-                    let _ = tokio::time::timeout(idle, wr.write_all(&b)).await;
-                }
-                break;
-            }
-        };
-        replies.clear();
-        let after = session.handle(msg, shared, &mut replies);
-        outbuf.clear();
-        for r in replies.drain(..) {
-            if let Err(e) = codec.encode(r, &mut outbuf) {
-                warn!(%peer, error = %e, "could not encode a response");
-                return;
-            }
-        }
-        if !outbuf.is_empty() {
-            // A client that does not read its answers is as idle as one that sends nothing.
-            match tokio::time::timeout(idle, wr.write_all(&outbuf)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => {
-                    debug!(%peer, error = %e, "write failed");
-                    break;
-                }
-                Err(_) => {
-                    debug!(%peer, "client stopped reading; closing the connection");
-                    break;
-                }
-            }
-        }
-        if after == After::Close {
-            break;
-        }
-    }
-    let _ = wr.shutdown().await;
-    debug!(%peer, "connection closed");
 }

@@ -1,7 +1,8 @@
 //! One client connection: its bind state, its paged searches, and the answer to each
-//! request. Decoding and socket I/O live in `connection`; this file only decides.
+//! request. Reading and socket I/O live in `connection`; this file only decides.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use ldap3_proto::control::LdapControl;
@@ -9,10 +10,11 @@ use ldap3_proto::proto::{
     LdapBindCred, LdapBindRequest, LdapBindResponse, LdapExtendedRequest, LdapExtendedResponse,
     LdapFilter, LdapMsg, LdapOp, LdapResult, LdapResultCode, LdapSearchRequest, LdapSearchScope,
 };
-use tracing::{debug, info, warn};
+use tracing::{debug, info};
 
 use crate::dn::NormDn;
 use crate::filter::Compiled;
+use crate::refusal::short_name;
 use crate::search::{Hit, Selection, Tree};
 use crate::server::Shared;
 use crate::set::EntrySet;
@@ -28,6 +30,8 @@ const PASSWORD_MODIFY_OID: &str = "1.3.6.1.4.1.4203.1.11.1";
 pub(crate) enum After {
     Continue,
     Close,
+    /// Close, and log the refusal: what the client did.
+    Refuse(&'static str),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +53,7 @@ struct Paged {
 
 /// One connection's state.
 pub(crate) struct Session {
-    peer: String,
+    peer: SocketAddr,
     auth: Auth,
     /// The LDAP version of the last bind (3 until one says otherwise).
     version: i64,
@@ -75,7 +79,7 @@ fn reply(msgid: i32, op: LdapOp) -> LdapMsg {
 }
 
 impl Session {
-    pub(crate) fn new(peer: String) -> Self {
+    pub(crate) fn new(peer: SocketAddr) -> Self {
         Self {
             peer,
             auth: Auth::None,
@@ -142,10 +146,7 @@ impl Session {
             }
             // A response or an intermediate message from a client: it is not speaking LDAP
             // to a server. Close this connection only.
-            _ => {
-                warn!(peer = %self.peer, "a client sent a server's message; closing the connection");
-                return After::Close;
-            }
+            _ => return After::Refuse("a server's message sent by a client"),
         }
         After::Continue
     }
@@ -179,7 +180,9 @@ impl Session {
                 debug!(peer = %self.peer, version = b.version, "anonymous bind");
                 return res(LdapResultCode::Success, "");
             }
-            warn!(peer = %self.peer, "anonymous bind refused");
+            shared
+                .refusals
+                .refused(self.peer, "anonymous bind not allowed", &[]);
             return res(
                 LdapResultCode::InappropriateAuthentication,
                 "anonymous bind is not allowed",
@@ -187,7 +190,8 @@ impl Session {
         }
         if pw.is_empty() {
             // RFC 4513 section 5.1.2: a name without a password is an unauthenticated bind.
-            warn!(peer = %self.peer, dn = %b.dn, "unauthenticated bind refused");
+            let what = format!("unauthenticated bind as {}", short_name(&b.dn));
+            shared.refusals.refused(self.peer, &what, &[]);
             return res(
                 LdapResultCode::UnwillingToPerform,
                 "unauthenticated bind (name without password) is not allowed",
@@ -196,11 +200,12 @@ impl Session {
         match &shared.config.bind_user {
             Some(u) if same_bind_name(&u.dn, &b.dn) && u.password.matches(pw) => {
                 self.auth = Auth::User;
-                info!(peer = %self.peer, dn = %b.dn, version = b.version, "bind");
+                info!(peer = %self.peer, dn = %short_name(&b.dn), version = b.version, "bind");
                 res(LdapResultCode::Success, "")
             }
             _ => {
-                warn!(peer = %self.peer, dn = %b.dn, "bind refused: wrong name or password");
+                let what = format!("bind as {}: wrong name or password", short_name(&b.dn));
+                shared.refusals.refused(self.peer, &what, &[]);
                 res(LdapResultCode::InvalidCredentials, "")
             }
         }
@@ -302,11 +307,8 @@ impl Session {
             }
         };
         let sel = Selection::new(&req.attrs);
-        // The client's own size limit, if it set one, within ours.
+        // The client's own size limit, if it set one, counts every entry (RFC 4511).
         let client_limit = usize::try_from(req.sizelimit).ok().filter(|n| *n > 0);
-        let limit = client_limit.map_or(shared.config.size_limit, |n| {
-            n.min(shared.config.size_limit)
-        });
 
         let Some((page_size, cookie)) = paging else {
             let (set, hits) = match self.find(&req, &filter, shared) {
@@ -318,13 +320,18 @@ impl Session {
                 base: &shared.base,
                 set: &set,
             };
+            // Ours counts people: the base entry comes on top, so IP Office's 10,000 records
+            // and the base all fit in a whole-tree search.
+            let others = hits.iter().filter(|h| !matches!(h, Hit::Person(_))).count();
+            let ours = shared.config.size_limit.saturating_add(others);
+            let limit = client_limit.map_or(ours, |n| n.min(ours));
             for h in hits.iter().take(limit) {
                 out.push(reply(
                     id,
                     LdapOp::SearchResultEntry(tree.render(*h, &sel, req.typesonly)),
                 ));
             }
-            debug!(peer = %self.peer, base = %req.base, found = hits.len(), "search");
+            debug!(peer = %self.peer, base = %short_name(&req.base), found = hits.len(), "search");
             let r = if hits.len() > limit {
                 result(
                     LdapResultCode::SizeLimitExceeded,

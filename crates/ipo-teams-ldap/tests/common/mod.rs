@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod raw;
+
 use std::collections::BTreeMap;
 use std::process::Command;
 
@@ -65,7 +67,61 @@ pub fn url(s: &RunningService) -> String {
     format!("ldap://{}", s.local_addr())
 }
 
-/// The ldap-utils tool `name`, or a failure saying how to install it: never a skip.
+/// An `ldap3` connection (LDAPv3), not bound yet.
+pub async fn ldap3_connect(url: &str) -> ldap3::Ldap {
+    let (conn, ldap) = ldap3::LdapConnAsync::new(url).await.unwrap();
+    ldap3::drive!(conn);
+    ldap
+}
+
+/// An `ldap3` connection bound as the test user.
+pub async fn ldap3_bound(url: &str) -> ldap3::Ldap {
+    let mut ldap = ldap3_connect(url).await;
+    let r = ldap.simple_bind(BIND_DN, PW).await.unwrap();
+    assert_eq!(r.rc, 0, "{r:?}");
+    ldap
+}
+
+/// The paged-results control of a search's final result.
+pub fn paged_response(res: &ldap3::LdapResult) -> ldap3::controls::PagedResults {
+    use ldap3::controls::{Control, ControlType, PagedResults};
+    res.ctrls
+        .iter()
+        .find_map(|Control(t, raw)| {
+            matches!(t, Some(ControlType::PagedResults)).then(|| raw.parse::<PagedResults>())
+        })
+        .expect("paged results response control")
+}
+
+/// Reads until the server closes; what it sent before closing, or None if it had not
+/// closed within `within`.
+pub async fn read_until_closed(
+    s: &mut tokio::net::TcpStream,
+    within: std::time::Duration,
+) -> Option<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(got),
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+            Err(_) => return None,
+        }
+    }
+}
+
+/// `n` people named `Person 00000`, ... with six-digit numbers: IP Office's largest
+/// directory at 10,000.
+pub fn many(n: usize) -> Vec<ServedEntry> {
+    (0..n)
+        .map(|i| ServedEntry::new(format!("Person {i:05}"), format!("{}", 100_000 + i)))
+        .collect()
+}
+
+/// The ldap-utils tool `name`, or a failure saying how to install it: never a skip (the
+/// tests that use it are `#[ignore]`d with that reason, and `.ci/run` runs them).
 pub fn tool(name: &str) -> Command {
     let found = Command::new("sh")
         .arg("-c")
