@@ -198,6 +198,25 @@ pub enum GraphError {
     /// A `$batch` request the client refuses to send (duplicate ids).
     #[error("invalid batch: {0}")]
     Batch(String),
+    /// `getPolicyId` knows no policy of this type by this name.
+    #[error("Teams has no {policy_type} named {name:?}")]
+    UnknownPolicy {
+        /// The policy type, e.g. `OnlineVoiceRoutingPolicy`.
+        policy_type: String,
+        /// The name asked for.
+        name: String,
+    },
+    /// A number operation ended without doing what was asked, with the typed reason.
+    #[error("{0}")]
+    Number(Box<crate::number_model::NumberFailure>),
+    /// A policy assignment request was refused after earlier ones went through.
+    #[error("{source} (the first {applied} policy assignments were applied)")]
+    PolicyBatch {
+        /// Assignments applied before the refusal (the first ones, in the order given).
+        applied: usize,
+        /// Why the next request was refused.
+        source: Box<GraphError>,
+    },
 }
 
 impl GraphError {
@@ -224,7 +243,9 @@ impl GraphError {
 
 /// The application permission an endpoint most likely misses, from its path.
 pub(crate) fn permission_for(path: &str) -> &'static str {
-    if path.contains("/admin/teams/telephoneNumberManagement") {
+    if path.contains("/admin/teams/policy") {
+        crate::policy_ops::POLICY_WRITE_PERMISSION
+    } else if path.contains("/admin/teams/telephoneNumberManagement") {
         "TeamsTelephoneNumber.Read.All"
     } else if path.contains("/admin/teams/") {
         "TeamsUserConfiguration.Read.All"
