@@ -54,6 +54,8 @@ pub(crate) struct Tenant {
     /// Bumped to expire every delta token handed out so far.
     pub(crate) delta_epoch: u64,
     pub(crate) tenant_id: String,
+    /// Teams voice writes: numbers, operations, policies.
+    pub(crate) voice: crate::tenant_voice::Voice,
 }
 
 pub(crate) fn norm(id: &str) -> String {

@@ -1,0 +1,227 @@
+//! The Teams voice writes in the forms Microsoft documents, seen with a plain HTTP client:
+//! `202` with a `Location` naming `operations('{id}')`, operations that move from
+//! `running` to an end, `204` for policy assignments (at most 20 users a request),
+//! `getPolicyId` in the docs' answer form, 404 for an unknown policy, the missing write
+//! permission named, and tokens whose `roles` claim follows what is granted.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use base64::Engine as _;
+use common::*;
+use graph_emulator::{NumberOperationFault, Route};
+use serde_json::{Value, json};
+
+const NUMBERS: &str = "/admin/teams/telephoneNumberManagement";
+
+async fn post(
+    emu: &graph_emulator::GraphEmulatorHandle,
+    tok: &str,
+    path: &str,
+    body: Value,
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let r = client()
+        .post(format!("{}{path}", emu.graph_base()))
+        .bearer_auth(tok)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap();
+    let v = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap()
+    };
+    (status, headers, v)
+}
+
+fn roles(token: &str) -> Vec<String> {
+    let payload = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    let claims: Value = serde_json::from_slice(&bytes).unwrap();
+    serde_json::from_value(claims["roles"].clone()).unwrap()
+}
+
+#[tokio::test]
+async fn assign_number_answers_202_and_the_operation_moves_to_its_end() {
+    let emu = contoso().await;
+    let tok = token(&emu).await;
+    let (s, h, body) = post(
+        &emu,
+        &tok,
+        &format!("{NUMBERS}/numberAssignments/assignNumber"),
+        json!({"telephoneNumber": "441632960501", "assignmentTargetId": SEAN, "numberType": "directRouting"}),
+    )
+    .await;
+    assert_eq!(s, 202);
+    assert_eq!(body, Value::Null);
+    let location = h["location"].to_str().unwrap().to_owned();
+    let prefix = format!("{}{NUMBERS}/operations('", emu.graph_base());
+    assert!(
+        location.starts_with(&prefix) && location.ends_with("')"),
+        "{location}"
+    );
+    // The Location as given (key in parentheses), then the template form with the bare id.
+    let (s, _, op) = get(&emu, &tok, &location, false).await;
+    assert_eq!(s, 200);
+    assert_eq!(op["status"], "running");
+    assert!(
+        op.get("value").is_none(),
+        "the standard OData shape, not the docs' wrapper"
+    );
+    let id = op["id"].as_str().unwrap().to_owned();
+    let (_, _, op) = get(&emu, &tok, &format!("{NUMBERS}/operations/{id}"), false).await;
+    assert_eq!(op["status"], "succeeded");
+    assert_eq!(op["numbers"][0]["status"], "succeeded");
+    let (_, _, cfg) = get(
+        &emu,
+        &tok,
+        &format!("/admin/teams/userConfigurations/{SEAN}"),
+        false,
+    )
+    .await;
+    assert_eq!(
+        cfg["telephoneNumbers"][0]["telephoneNumber"],
+        "+441632960501"
+    );
+    assert_eq!(cfg["telephoneNumbers"][0]["assignmentCategory"], "primary");
+    let stats = emu.stats();
+    assert_eq!(stats.get(Route::NumberActions), 1);
+    assert_eq!(stats.get(Route::NumberOperations), 2);
+
+    let (s, _, e) = post(
+        &emu,
+        &tok,
+        &format!("{NUMBERS}/numberAssignments/assignNumber"),
+        json!({"telephoneNumber": "441632960502", "numberType": "directRouting"}),
+    )
+    .await;
+    assert_eq!(s, 400);
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("assignmentTargetId"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn a_faulted_operation_fails_with_a_detail_and_changes_nothing() {
+    let emu = contoso().await;
+    let tok = token(&emu).await;
+    emu.set_number_operation_fault(NumberOperationFault::Fail);
+    let (_, h, _) = post(
+        &emu,
+        &tok,
+        &format!("{NUMBERS}/numberAssignments/assignNumber"),
+        json!({"telephoneNumber": "+441632960503", "assignmentTargetId": SEAN, "numberType": "directRouting"}),
+    )
+    .await;
+    let location = h["location"].to_str().unwrap().to_owned();
+    get(&emu, &tok, &location, false).await;
+    let (_, _, op) = get(&emu, &tok, &location, false).await;
+    assert_eq!(op["status"], "failed");
+    assert!(op["numbers"][0]["statusDetail"].as_str().is_some());
+    assert_eq!(emu.number_owner("+441632960503"), None);
+}
+
+#[tokio::test]
+async fn policies_by_name_and_assignments_answer_as_documented() {
+    let emu = contoso().await;
+    let tok = token(&emu).await;
+    let id = emu.add_teams_policy("OnlineVoiceRoutingPolicy", "UK Direct Routing");
+    let path = "/admin/teams/policy/getPolicyId(type='OnlineVoiceRoutingPolicy',name='UK%20Direct%20Routing')";
+    let (s, _, v) = get(&emu, &tok, path, false).await;
+    assert_eq!(s, 200);
+    assert_eq!(v["value"][0]["policyId"], id.as_str());
+    assert_eq!(v["value"][0]["name"], "Tag:UK Direct Routing");
+    let unknown = "/admin/teams/policy/getPolicyId(type='OnlineVoiceRoutingPolicy',name='Nope')";
+    assert_eq!(get(&emu, &tok, unknown, false).await.0, 404);
+
+    let one = |policy: &str| {
+        json!({"@odata.type": "#microsoft.graph.teamsAdministration.teamsPolicyUserAssignment",
+               "userId": SEAN, "policyType": "OnlineVoiceRoutingPolicy", "policyId": policy})
+    };
+    let (s, _, body) = post(
+        &emu,
+        &tok,
+        "/admin/teams/policy/userAssignments/assign",
+        json!({"value": [one(&id)]}),
+    )
+    .await;
+    assert_eq!((s, body), (204, Value::Null));
+    let (_, _, cfg) = get(
+        &emu,
+        &tok,
+        &format!("/admin/teams/userConfigurations/{SEAN}"),
+        false,
+    )
+    .await;
+    let e = &cfg["effectivePolicyAssignments"][0];
+    assert_eq!(e["policyType"], "OnlineVoiceRoutingPolicy");
+    assert_eq!(e["policyAssignment"]["assignmentType"], "direct");
+    assert_eq!(e["policyAssignment"]["displayName"], "UK Direct Routing");
+
+    let (s, _, _) = post(
+        &emu,
+        &tok,
+        "/admin/teams/policy/userAssignments/assign",
+        json!({"value": [one("no-such-id")]}),
+    )
+    .await;
+    assert_eq!(s, 404);
+    let many: Vec<Value> = (0..21).map(|_| one(&id)).collect();
+    let (s, _, _) = post(
+        &emu,
+        &tok,
+        "/admin/teams/policy/userAssignments/assign",
+        json!({"value": many}),
+    )
+    .await;
+    assert_eq!(s, 400, "more than MAX_POLICY_ASSIGNMENTS is refused");
+    assert_eq!(graph_emulator::MAX_POLICY_ASSIGNMENTS, 20);
+}
+
+#[tokio::test]
+async fn tokens_carry_the_granted_roles_and_refusals_name_the_missing_one() {
+    let emu = contoso().await;
+    let before = roles(&token(&emu).await);
+    assert!(
+        before
+            .iter()
+            .any(|r| r == "TeamsPolicyUserAssign.ReadWrite.All"),
+        "{before:?}"
+    );
+    emu.revoke_permission("TeamsPolicyUserAssign.ReadWrite.All");
+    let tok = token(&emu).await;
+    let after = roles(&tok);
+    assert!(
+        !after
+            .iter()
+            .any(|r| r == "TeamsPolicyUserAssign.ReadWrite.All"),
+        "{after:?}"
+    );
+    assert_eq!(after.len() + 1, before.len());
+    let (s, _, e) = post(
+        &emu,
+        &tok,
+        "/admin/teams/policy/userAssignments/assign",
+        json!({"value": []}),
+    )
+    .await;
+    assert_eq!(s, 403);
+    assert_eq!(e["error"]["code"], "Authorization_RequestDenied");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("TeamsPolicyUserAssign.ReadWrite.All"),
+        "{e}"
+    );
+}
