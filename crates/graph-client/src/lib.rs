@@ -11,6 +11,17 @@
 //!   user records fetched by id through `$batch` ([`GraphClient::batch`]). Organisational
 //!   contacts the same way: [`GraphClient::contacts_delta`] and
 //!   [`GraphClient::contacts_by_ids`].
+//! - Teams voice writes (global cloud only): [`GraphClient::assign_number`],
+//!   [`GraphClient::unassign_number`] and [`GraphClient::update_number`] start Teams'
+//!   asynchronous operations, [`GraphClient::poll_operation`] follows one to a bounded end
+//!   ([`OperationOutcome::StillRunning`] keeps its id for later), and
+//!   [`GraphClient::number_failure`] says why one failed; [`GraphClient::policy_id`] finds a
+//!   policy by name and [`GraphClient::assign_policies`] assigns many users per request;
+//!   [`GraphClient::user_configuration`] reads the result back with the effective policies;
+//!   [`GraphClient::missing_roles`] names a missing write permission without writing. Where
+//!   Microsoft's examples slip, reading is tolerant, each decision in one place
+//!   (`teams_slips.rs`); the one assumption about policy types is
+//!   [`ASSUMED_VOICE_POLICY_TYPES`].
 //! - Throttling as Microsoft asks: 429/503/504 and transport failures retried after
 //!   `Retry-After` (seconds or HTTP date) or exponential backoff with jitter, bounded by a
 //!   [`RetryPolicy`]; [`GraphClient::stats`] says what it cost.

@@ -257,6 +257,26 @@ impl GraphClient {
     /// Assigns a number and polls it to the end: `Ok` with the outcome when it succeeded,
     /// was skipped or is still running; a failure is [`GraphError::Number`] with its typed
     /// reason.
+    ///
+    /// ```
+    /// use graph_client::{AssignNumber, GraphClient, GraphConfig, OperationOutcome, PollSchedule};
+    /// use graph_emulator::{GraphEmulator, GraphEmulatorConfig, Seed};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emu = GraphEmulator::start(GraphEmulatorConfig::with_seed(Seed::contoso())).await.unwrap();
+    /// let mut cfg = GraphConfig::new(emu.tenant_id(), emu.client_id(), emu.client_secret().into())
+    ///     .with_bases(emu.login_base().parse().unwrap(), emu.graph_base().parse().unwrap());
+    /// cfg.teams_numbers = false;
+    /// let client = GraphClient::new(cfg)?;
+    ///
+    /// let adele = "87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse().unwrap();
+    /// let ask = AssignNumber::direct_routing("+441632960100", adele);
+    /// let outcome = client.assign_number_and_wait(&ask, PollSchedule::default()).await?;
+    /// assert!(matches!(outcome, OperationOutcome::Succeeded(_)));
+    /// let adele_config = client.user_configuration(&ask.assignment_target_id).await?.unwrap();
+    /// assert!(adele_config.voice.telephone_numbers.iter().any(|n| n.number == "+441632960100"));
+    /// # Ok::<(), graph_client::GraphError>(())
+    /// # }).unwrap();
+    /// ```
     pub async fn assign_number_and_wait(
         &self,
         req: &AssignNumber,

@@ -90,6 +90,25 @@ impl GraphClient {
     /// [`MAX_POLICY_ASSIGNMENTS_PER_REQUEST`] per request (Teams answers `204`). Stops at
     /// the first refused request: [`GraphError::PolicyBatch`] says how many were applied
     /// (the first ones, in order).
+    ///
+    /// ```
+    /// use graph_client::{GraphClient, GraphConfig, PolicyAssignment, PolicyType};
+    /// use graph_emulator::{GraphEmulator, GraphEmulatorConfig, Seed};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let emu = GraphEmulator::start(GraphEmulatorConfig::with_seed(Seed::contoso())).await.unwrap();
+    /// emu.add_teams_policy("OnlineVoiceRoutingPolicy", "UK Direct Routing");
+    /// let mut cfg = GraphConfig::new(emu.tenant_id(), emu.client_id(), emu.client_secret().into())
+    ///     .with_bases(emu.login_base().parse().unwrap(), emu.graph_base().parse().unwrap());
+    /// cfg.teams_numbers = false;
+    /// let client = GraphClient::new(cfg)?;
+    ///
+    /// let route = PolicyType::online_voice_routing();
+    /// let id = client.policy_id(&route, "UK Direct Routing").await?;
+    /// let adele = "87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse().unwrap();
+    /// client.assign_policies(&[PolicyAssignment::assign(adele, route, id)]).await?;
+    /// # Ok::<(), graph_client::GraphError>(())
+    /// # }).unwrap();
+    /// ```
     pub async fn assign_policies(
         &self,
         assignments: &[PolicyAssignment],
