@@ -297,7 +297,7 @@ impl GraphClient {
 
     /// One user's Teams configuration (`/admin/teams/userConfigurations/{id}`): numbers,
     /// Enterprise Voice and the effective policies; `None` when the user has none (404).
-    /// The docs' `{"value":{...}}` wrapping is read through ([`single_object`]).
+    /// The docs' `{"value":{...}}` wrapping is read through (see `teams_slips.rs`).
     pub async fn user_configuration(
         &self,
         id: &ObjectId,
