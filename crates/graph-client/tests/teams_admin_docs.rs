@@ -7,14 +7,12 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::*;
 use graph_client::{
     AssignNumber, GraphError, OperationId, OperationOutcome, OperationStatus, PolicyAssignment,
-    PolicyAssignmentType, PolicyType, PollSchedule, UpdateNumber,
+    PolicyAssignmentType, PolicyType, UpdateNumber,
 };
-use ipo_model::{AssignmentCategory, ObjectId};
+use ipo_model::AssignmentCategory;
 use mockito::Matcher;
 
 const NUMBERS: &str = "/v1.0/admin/teams/telephoneNumberManagement";
@@ -22,18 +20,6 @@ const DOC_OPERATION: &str = "QXNzaWdubWVudHw2Y2E4Yjc0Ni00YzgxLTRhY2EtOTUyNi1jZmN
 
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap()
-}
-
-fn oid(s: &str) -> ObjectId {
-    s.parse().unwrap()
-}
-
-fn quick() -> PollSchedule {
-    PollSchedule::new(
-        Duration::from_millis(5),
-        Duration::from_millis(20),
-        Duration::from_millis(200),
-    )
 }
 
 #[tokio::test]
@@ -144,7 +130,7 @@ async fn the_documented_operation_is_read_through_its_value_wrapper() {
             .unwrap()
             .contains("/numberAssignments/")
     );
-    let outcome = client.poll_operation(&id, quick()).await.unwrap();
+    let outcome = client.poll_operation(&id, quick_poll()).await.unwrap();
     assert!(
         matches!(outcome, OperationOutcome::Succeeded(ref o) if o.id == id),
         "{outcome:?}"

@@ -10,7 +10,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::fast_retry;
+use common::{fast_retry, oid, quick_poll};
 use graph_client::{
     AssignNumber, GraphClient, GraphConfig, GraphError, NumberFailure, OperationOutcome,
     OperationStatus, PolicyAssignment, PolicyAssignmentType, PolicyType, PollSchedule,
@@ -44,18 +44,6 @@ fn client(emu: &GraphEmulatorHandle) -> GraphClient {
     GraphClient::new(cfg).unwrap()
 }
 
-fn oid(s: &str) -> ObjectId {
-    s.parse().unwrap()
-}
-
-fn quick() -> PollSchedule {
-    PollSchedule::new(
-        Duration::from_millis(5),
-        Duration::from_millis(20),
-        Duration::from_millis(500),
-    )
-}
-
 #[tokio::test]
 async fn a_number_is_assigned_polled_and_read_back() {
     let emu = emulator().await;
@@ -69,7 +57,7 @@ async fn a_number_is_assigned_polled_and_read_back() {
         c.operation(&id).await.unwrap().status,
         OperationStatus::Running
     );
-    let outcome = c.poll_operation(&id, quick()).await.unwrap();
+    let outcome = c.poll_operation(&id, quick_poll()).await.unwrap();
     assert!(
         matches!(outcome, OperationOutcome::Succeeded(_)),
         "{outcome:?}"
@@ -110,7 +98,7 @@ async fn a_number_is_assigned_polled_and_read_back() {
         .await
         .unwrap();
     assert!(matches!(
-        c.poll_operation(&id, quick()).await.unwrap(),
+        c.poll_operation(&id, quick_poll()).await.unwrap(),
         OperationOutcome::Succeeded(_)
     ));
     assert_eq!(emu.number_owner("+441632960401"), None);
@@ -192,7 +180,7 @@ async fn a_running_operation_is_resumed_by_id_and_a_stuck_one_is_reported_runnin
     // A later run resumes by id (a fresh client, as after a restart).
     let later = client(&emu);
     assert!(matches!(
-        later.poll_operation(&id, quick()).await.unwrap(),
+        later.poll_operation(&id, quick_poll()).await.unwrap(),
         OperationOutcome::Succeeded(_)
     ));
 
@@ -201,7 +189,7 @@ async fn a_running_operation_is_resumed_by_id_and_a_stuck_one_is_reported_runnin
         .assign_number(&AssignNumber::direct_routing("+441632960403", oid(SEAN)))
         .await
         .unwrap();
-    let outcome = c.poll_operation(&stuck, quick()).await.unwrap();
+    let outcome = c.poll_operation(&stuck, quick_poll()).await.unwrap();
     assert!(
         matches!(outcome, OperationOutcome::StillRunning(_)),
         "{outcome:?}"
@@ -218,12 +206,12 @@ async fn failures_are_typed_per_number() {
     let emu = emulator().await;
     let c = client(&emu);
     let wait = |n: &str, u: &str| AssignNumber::direct_routing(n, oid(u));
-    c.assign_number_and_wait(&wait("+441632960404", ADELE), quick())
+    c.assign_number_and_wait(&wait("+441632960404", ADELE), quick_poll())
         .await
         .unwrap();
 
     let e = c
-        .assign_number_and_wait(&wait("441632960404", SEAN), quick())
+        .assign_number_and_wait(&wait("441632960404", SEAN), quick_poll())
         .await
         .unwrap_err();
     assert!(
@@ -238,7 +226,7 @@ async fn failures_are_typed_per_number() {
 
     emu.add_number("+441632960405", NumberSource::OnPremises);
     let e = c
-        .assign_number_and_wait(&wait("+441632960405", SEAN), quick())
+        .assign_number_and_wait(&wait("+441632960405", SEAN), quick_poll())
         .await
         .unwrap_err();
     assert!(
@@ -248,7 +236,7 @@ async fn failures_are_typed_per_number() {
 
     emu.set_number_operation_fault(NumberOperationFault::Fail);
     let e = c
-        .assign_number_and_wait(&wait("+441632960406", SEAN), quick())
+        .assign_number_and_wait(&wait("+441632960406", SEAN), quick_poll())
         .await
         .unwrap_err();
     assert!(
@@ -272,7 +260,7 @@ async fn a_throttled_poll_waits_as_told() {
         .await
         .unwrap();
     let started = std::time::Instant::now();
-    let outcome = c.poll_operation(&id, quick()).await.unwrap();
+    let outcome = c.poll_operation(&id, quick_poll()).await.unwrap();
     assert!(
         matches!(outcome, OperationOutcome::Succeeded(_)),
         "{outcome:?}"
@@ -345,7 +333,7 @@ async fn hostile_names_and_numbers_stay_inside_their_literals() {
 
     c.assign_number_and_wait(
         &AssignNumber::direct_routing("+441632960409", oid(SEAN)),
-        quick(),
+        quick_poll(),
     )
     .await
     .unwrap();

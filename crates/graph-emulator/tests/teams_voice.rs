@@ -14,28 +14,32 @@ use serde_json::{Value, json};
 
 const NUMBERS: &str = "/admin/teams/telephoneNumberManagement";
 
-async fn post(
+/// `assignNumber` of `number` to Sean.
+async fn assign(
     emu: &graph_emulator::GraphEmulatorHandle,
     tok: &str,
-    path: &str,
-    body: Value,
+    number: &str,
 ) -> (u16, reqwest::header::HeaderMap, Value) {
-    let r = client()
-        .post(format!("{}{path}", emu.graph_base()))
-        .bearer_auth(tok)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let headers = r.headers().clone();
-    let text = r.text().await.unwrap();
-    let v = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap()
-    };
-    (status, headers, v)
+    let body = json!({"telephoneNumber": number, "assignmentTargetId": SEAN, "numberType": "directRouting"});
+    post(
+        emu,
+        tok,
+        &format!("{NUMBERS}/numberAssignments/assignNumber"),
+        body,
+    )
+    .await
+}
+
+async fn sean_configuration(emu: &graph_emulator::GraphEmulatorHandle, tok: &str) -> Value {
+    let (s, _, cfg) = get(
+        emu,
+        tok,
+        &format!("/admin/teams/userConfigurations/{SEAN}"),
+        false,
+    )
+    .await;
+    assert_eq!(s, 200, "{cfg}");
+    cfg
 }
 
 fn roles(token: &str) -> Vec<String> {
@@ -51,13 +55,7 @@ fn roles(token: &str) -> Vec<String> {
 async fn assign_number_answers_202_and_the_operation_moves_to_its_end() {
     let emu = contoso().await;
     let tok = token(&emu).await;
-    let (s, h, body) = post(
-        &emu,
-        &tok,
-        &format!("{NUMBERS}/numberAssignments/assignNumber"),
-        json!({"telephoneNumber": "441632960501", "assignmentTargetId": SEAN, "numberType": "directRouting"}),
-    )
-    .await;
+    let (s, h, body) = assign(&emu, &tok, "441632960501").await;
     assert_eq!(s, 202);
     assert_eq!(body, Value::Null);
     let location = h["location"].to_str().unwrap().to_owned();
@@ -78,13 +76,7 @@ async fn assign_number_answers_202_and_the_operation_moves_to_its_end() {
     let (_, _, op) = get(&emu, &tok, &format!("{NUMBERS}/operations/{id}"), false).await;
     assert_eq!(op["status"], "succeeded");
     assert_eq!(op["numbers"][0]["status"], "succeeded");
-    let (_, _, cfg) = get(
-        &emu,
-        &tok,
-        &format!("/admin/teams/userConfigurations/{SEAN}"),
-        false,
-    )
-    .await;
+    let cfg = sean_configuration(&emu, &tok).await;
     assert_eq!(
         cfg["telephoneNumbers"][0]["telephoneNumber"],
         "+441632960501"
@@ -116,13 +108,7 @@ async fn a_faulted_operation_fails_with_a_detail_and_changes_nothing() {
     let emu = contoso().await;
     let tok = token(&emu).await;
     emu.set_number_operation_fault(NumberOperationFault::Fail);
-    let (_, h, _) = post(
-        &emu,
-        &tok,
-        &format!("{NUMBERS}/numberAssignments/assignNumber"),
-        json!({"telephoneNumber": "+441632960503", "assignmentTargetId": SEAN, "numberType": "directRouting"}),
-    )
-    .await;
+    let (_, h, _) = assign(&emu, &tok, "+441632960503").await;
     let location = h["location"].to_str().unwrap().to_owned();
     get(&emu, &tok, &location, false).await;
     let (_, _, op) = get(&emu, &tok, &location, false).await;
@@ -156,13 +142,7 @@ async fn policies_by_name_and_assignments_answer_as_documented() {
     )
     .await;
     assert_eq!((s, body), (204, Value::Null));
-    let (_, _, cfg) = get(
-        &emu,
-        &tok,
-        &format!("/admin/teams/userConfigurations/{SEAN}"),
-        false,
-    )
-    .await;
+    let cfg = sean_configuration(&emu, &tok).await;
     let e = &cfg["effectivePolicyAssignments"][0];
     assert_eq!(e["policyType"], "OnlineVoiceRoutingPolicy");
     assert_eq!(e["policyAssignment"]["assignmentType"], "direct");
