@@ -351,3 +351,89 @@ async fn refusals_are_typed() {
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn a_retry_after_on_a_status_answer_sets_the_next_wait() {
+    let mut server = mockito::Server::new_async().await;
+    let path = format!("{NUMBERS}/operations/op1");
+    let running = server
+        .mock("GET", path.as_str())
+        .with_header("Retry-After", "1")
+        .with_body(r#"{"id":"op1","status":"running","numbers":[]}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let client = static_client(&server, false);
+    let id = OperationId::new("op1");
+    // Told to come back in 1 s with only 0.5 s to spend: still running, no second look.
+    let outcome = client.poll_operation(&id, quick_poll()).await.unwrap();
+    assert!(
+        matches!(outcome, OperationOutcome::StillRunning(_)),
+        "{outcome:?}"
+    );
+    running.assert_async().await;
+
+    // A fresh server: running once (come back in 1 s), then done.
+    let mut server = mockito::Server::new_async().await;
+    let again = server
+        .mock("GET", path.as_str())
+        .with_header("Retry-After", "1")
+        .with_body(r#"{"id":"op1","status":"running","numbers":[]}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let done = server
+        .mock("GET", path.as_str())
+        .with_body(r#"{"id":"op1","status":"succeeded","numbers":[]}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let client = static_client(&server, false);
+    let patient = graph_client::PollSchedule::new(
+        std::time::Duration::from_millis(5),
+        std::time::Duration::from_millis(5),
+        std::time::Duration::from_secs(3),
+    );
+    let started = std::time::Instant::now();
+    let outcome = client.poll_operation(&id, patient).await;
+    again.assert_async().await;
+    done.assert_async().await;
+    let outcome = outcome.unwrap();
+    assert!(
+        matches!(outcome, OperationOutcome::Succeeded(_)),
+        "{outcome:?}"
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "waited as told, not the schedule's 5 ms"
+    );
+}
+
+#[tokio::test]
+async fn an_accepted_write_without_an_operation_is_an_error_not_a_guess() {
+    let mut server = mockito::Server::new_async().await;
+    server
+        .mock(
+            "POST",
+            format!("{NUMBERS}/numberAssignments/assignNumber").as_str(),
+        )
+        .with_status(202)
+        .with_header(
+            "Location",
+            "https://graph.microsoft.com/v1.0/somewhere/else",
+        )
+        .create_async()
+        .await;
+    let client = static_client(&server, false);
+    let e = client
+        .assign_number(&AssignNumber::direct_routing(
+            "+12061234567",
+            oid("94ec379d-30a2-4cdb-a377-75e42f7a61e5"),
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, GraphError::Decode { ref message, .. } if message.contains("without an operation")),
+        "{e}"
+    );
+}

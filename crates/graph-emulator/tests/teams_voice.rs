@@ -205,3 +205,46 @@ async fn tokens_carry_the_granted_roles_and_refusals_name_the_missing_one() {
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn the_sdk_full_action_names_and_the_unassign_answer_the_same_way() {
+    let emu = contoso().await;
+    let tok = token(&emu).await;
+    let full =
+        format!("{NUMBERS}/numberAssignments/microsoft.graph.teamsAdministration.assignNumber");
+    let body = json!({"telephoneNumber": "+441632960504", "assignmentTargetId": SEAN, "numberType": "DirectRouting"});
+    let (s, h, _) = post(&emu, &tok, &full, body).await;
+    assert_eq!(s, 202);
+    let location = h["location"].to_str().unwrap().to_owned();
+    get(&emu, &tok, &location, false).await;
+    assert_eq!(
+        get(&emu, &tok, &location, false).await.2["status"],
+        "succeeded"
+    );
+    assert_eq!(emu.number_owner("441632960504").as_deref(), Some(SEAN));
+
+    let body = json!({"telephoneNumber": "441632960504", "numberType": "directRouting"});
+    let (s, h, _) = post(
+        &emu,
+        &tok,
+        &format!("{NUMBERS}/numberAssignments/unassignNumber"),
+        body,
+    )
+    .await;
+    assert_eq!(s, 202);
+    let location = h["location"].to_str().unwrap().to_owned();
+    get(&emu, &tok, &location, false).await;
+    assert_eq!(
+        get(&emu, &tok, &location, false).await.2["status"],
+        "succeeded"
+    );
+    assert_eq!(emu.number_owner("441632960504"), None);
+    assert!(
+        sean_configuration(&emu, &tok).await["telephoneNumbers"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let unknown = format!("{NUMBERS}/operations('nope')");
+    assert_eq!(get(&emu, &tok, &unknown, false).await.0, 404);
+}
