@@ -4,27 +4,14 @@
 use crate::error::EmulatorError;
 use crate::handle::GraphEmulatorHandle;
 use crate::tenant::norm;
-use crate::tenant_voice::{NumberOperationFault, NumberRecord, NumberSource, Policy, plus};
+use crate::tenant_voice::{NumberOperationFault, NumberRecord, NumberSource, plus};
 
 impl GraphEmulatorHandle {
     /// Adds a Teams policy (e.g. `"OnlineVoiceRoutingPolicy"`, `"UK Direct Routing"`) and
     /// returns its id, which `getPolicyId` then answers; adding it again returns the same id.
     pub fn add_teams_policy(&self, policy_type: &str, name: &str) -> String {
-        let mut t = self.shared.tenant();
-        let key = (norm(policy_type), norm(name));
-        if let Some(p) = t.voice.policies.get(&key) {
-            return p.id.clone();
-        }
         let id = self.shared.rng().guid();
-        t.voice.policies.insert(
-            key,
-            Policy {
-                policy_type: policy_type.to_owned(),
-                name: name.to_owned(),
-                id: id.clone(),
-            },
-        );
-        id
+        self.shared.tenant().add_policy(policy_type, name, id)
     }
 
     /// Assigns a policy to a group: its direct members then have it as a `group`

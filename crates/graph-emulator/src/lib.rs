@@ -40,7 +40,7 @@ pub use config::{ExpiredDeltaMode, GraphEmulatorConfig, Secret};
 pub use error::EmulatorError;
 pub use faults::{FaultRule, Faults, Latency};
 pub use handle::{GraphEmulator, GraphEmulatorHandle};
-pub use seed::{Seed, SeedGroup, SeedUser};
+pub use seed::{Seed, SeedGroup, SeedPolicy, SeedUser};
 pub use stats::{Route, Stats};
 pub use tenant_voice::{NumberOperationFault, NumberSource};
 pub use user_json::{DEFAULT_USER_PROPERTIES, user_from_graph, user_to_graph};

@@ -112,6 +112,12 @@ impl Tenant {
             base.extend(c.clone());
             t.teams.insert(norm(id), base);
         }
+        for (i, p) in seed.teams_policies.iter().enumerate() {
+            let id =
+                p.id.clone()
+                    .unwrap_or_else(|| format!("00000000-0000-4000-9000-{:012}", i + 1));
+            t.add_policy(&p.policy_type, &p.name, id);
+        }
         // The seed is the starting point: deltas start after it.
         Ok(t)
     }

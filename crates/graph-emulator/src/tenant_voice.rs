@@ -103,6 +103,17 @@ pub(crate) fn plus(number: &str) -> String {
 }
 
 impl Tenant {
+    /// Adds a policy unless one of that type and name exists; returns the id in force.
+    pub(crate) fn add_policy(&mut self, policy_type: &str, name: &str, id: String) -> String {
+        let policy = Policy {
+            policy_type: policy_type.to_owned(),
+            name: name.to_owned(),
+            id,
+        };
+        let key = (norm(policy_type), norm(name));
+        self.voice.policies.entry(key).or_insert(policy).id.clone()
+    }
+
     /// Who has `number` now: the inventory, else a Teams configuration listing it.
     pub(crate) fn number_owner(&self, number: &str) -> Option<String> {
         if let Some(r) = self.voice.numbers.get(number) {

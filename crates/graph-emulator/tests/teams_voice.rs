@@ -248,3 +248,37 @@ async fn the_sdk_full_action_names_and_the_unassign_answer_the_same_way() {
     let unknown = format!("{NUMBERS}/operations('nope')");
     assert_eq!(get(&emu, &tok, &unknown, false).await.0, 404);
 }
+
+#[tokio::test]
+async fn a_seed_names_its_policies() {
+    let seed = graph_emulator::Seed::from_json(
+        r#"{"teamsPolicies": [
+              {"policyType": "OnlineVoiceRoutingPolicy", "name": "UK Direct Routing", "id": "ovrp-uk"},
+              {"policyType": "TenantDialPlan", "name": "UK"}]}"#,
+    )
+    .unwrap();
+    let emu = start(graph_emulator::GraphEmulatorConfig::with_seed(seed)).await;
+    let tok = token(&emu).await;
+    let ask = |ty: &str, name: &str| {
+        format!("/admin/teams/policy/getPolicyId(type='{ty}',name='{name}')")
+    };
+    let (s, _, v) = get(
+        &emu,
+        &tok,
+        &ask("onlineVoiceRoutingPolicy", "UK%20Direct%20Routing"),
+        false,
+    )
+    .await;
+    assert_eq!(
+        (s, v["value"][0]["policyId"].as_str()),
+        (200, Some("ovrp-uk"))
+    );
+    let (s, _, v) = get(&emu, &tok, &ask("TenantDialPlan", "UK"), false).await;
+    assert_eq!(s, 200);
+    assert!(!v["value"][0]["policyId"].as_str().unwrap().is_empty());
+    // The handle finds the seeded one rather than making a second.
+    assert_eq!(
+        emu.add_teams_policy("OnlineVoiceRoutingPolicy", "uk direct routing"),
+        "ovrp-uk"
+    );
+}
