@@ -76,38 +76,20 @@ impl GraphClient {
             .await
     }
 
-    /// Posts a number action and reads the operation id from the `202`'s `Location`.
-    async fn start_number_action(
+    /// Posts a number action; a refusal is the error.
+    async fn post_number_action(
         &self,
         action: &str,
         body: &Value,
         number: &str,
-    ) -> Result<Option<OperationId>, GraphError> {
+    ) -> Result<Resp, GraphError> {
         let url = self.url(&format!("{NUMBERS}/numberAssignments/{action}"), &[])?;
         let resp = self.post_json(url, body).await?;
-        let what = format!("{action} of {number}");
         if !resp.is_success() {
+            let what = format!("{action} of {number}");
             return Err(write_error(&resp, &what, NUMBER_WRITE_PERMISSION));
         }
-        if resp.status != 202 {
-            // Done at once (the docs show `updateNumber` answering 200).
-            return Ok(None);
-        }
-        let location = resp
-            .headers
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        operation_id_from_location(location)
-            .map(Some)
-            .ok_or_else(|| {
-                GraphError::decode(
-                    resp.status,
-                    resp.url.clone(),
-                    location.as_bytes(),
-                    format!("{what}: 202 Accepted without an operation in its Location header"),
-                )
-            })
+        Ok(resp)
     }
 
     /// Starts assigning a number (`assignNumber`); Teams answers `202` with the operation
@@ -122,9 +104,10 @@ impl GraphClient {
         if let (Some(loc), Some(m)) = (&req.location_id, body.as_object_mut()) {
             m.insert("locationId".into(), Value::from(loc.clone()));
         }
-        self.start_number_action("assignNumber", &body, &req.telephone_number)
-            .await?
-            .ok_or_else(|| accepted_expected("assignNumber", &req.telephone_number))
+        let resp = self
+            .post_number_action("assignNumber", &body, &req.telephone_number)
+            .await?;
+        operation_of(&resp, "assignNumber")
     }
 
     /// Starts taking a number back from whoever has it (`unassignNumber`).
@@ -137,9 +120,10 @@ impl GraphClient {
             "telephoneNumber": telephone_number,
             "numberType": number_type_value(number_type),
         });
-        self.start_number_action("unassignNumber", &body, telephone_number)
-            .await?
-            .ok_or_else(|| accepted_expected("unassignNumber", telephone_number))
+        let resp = self
+            .post_number_action("unassignNumber", &body, telephone_number)
+            .await?;
+        operation_of(&resp, "unassignNumber")
     }
 
     /// Changes a number's optional attributes (`updateNumber`): `None` when Teams applied
@@ -162,8 +146,13 @@ impl GraphClient {
         if let Some(v) = &req.reverse_number_lookup_options {
             m.insert("reverseNumberLookupOptions".into(), v.clone().into());
         }
-        self.start_number_action("updateNumber", &Value::Object(m), &req.telephone_number)
-            .await
+        let resp = self
+            .post_number_action("updateNumber", &Value::Object(m), &req.telephone_number)
+            .await?;
+        // Done at once when not `202` (the docs show `updateNumber` answering `200`).
+        (resp.status == 202)
+            .then(|| operation_of(&resp, "updateNumber"))
+            .transpose()
     }
 
     async fn fetch_operation(
@@ -295,13 +284,25 @@ impl GraphClient {
     }
 }
 
-fn accepted_expected(action: &str, number: &str) -> GraphError {
-    GraphError::Decode {
-        status: 200,
-        url: action.to_owned(),
-        message: format!(
-            "{action} of {number} answered without starting an operation (202 expected)"
-        ),
-        snippet: String::new(),
-    }
+/// The operation a `202 Accepted` names in its `Location` header; anything else is an error
+/// (a write Teams says it started must be followable).
+fn operation_of(resp: &Resp, action: &str) -> Result<OperationId, GraphError> {
+    let location = resp
+        .headers
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    operation_id_from_location(location)
+        .filter(|_| resp.status == 202)
+        .ok_or_else(|| {
+            GraphError::decode(
+                resp.status,
+                resp.url.clone(),
+                location.as_bytes(),
+                format!(
+                    "{action} answered {} without an operation in its Location header",
+                    resp.status
+                ),
+            )
+        })
 }

@@ -178,7 +178,8 @@ impl Tenant {
             "createdDateTime": op.created,
             "status": op.status,
             "numbers": [{
-                "resourceLocation": format!("admin/teams/telephoneNumberManagement/numberAssignments?$filter=telephoneNumber eq '{number}'"),
+                // Relative here; the route makes it absolute.
+                "resourceLocation": format!("admin/teams/telephoneNumberManagement/numberAssignments?$filter=telephoneNumber%20eq%20'{}'", number.replace('+', "%2B")),
                 "status": op.status,
                 "statusDetail": op.detail,
             }],

@@ -76,6 +76,14 @@ async fn assign_number_answers_202_and_the_operation_moves_to_its_end() {
     let (_, _, op) = get(&emu, &tok, &format!("{NUMBERS}/operations/{id}"), false).await;
     assert_eq!(op["status"], "succeeded");
     assert_eq!(op["numbers"][0]["status"], "succeeded");
+    // The number's assignment, where the resource location says it is.
+    let at = op["numbers"][0]["resourceLocation"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (s, _, found) = get(&emu, &tok, &at, false).await;
+    assert_eq!(s, 200, "{at}");
+    assert_eq!(found["value"][0]["assignmentTargetId"], SEAN);
     let cfg = sean_configuration(&emu, &tok).await;
     assert_eq!(
         cfg["telephoneNumbers"][0]["telephoneNumber"],

@@ -192,6 +192,11 @@ fn update_number(sh: &Shared, req: &Req) -> Resp {
 fn operation(sh: &Shared, id: &str) -> Resp {
     match sh.tenant().look_at_operation(id) {
         Some(mut v) => {
+            for n in v["numbers"].as_array_mut().into_iter().flatten() {
+                if let Some(rel) = n["resourceLocation"].as_str() {
+                    n["resourceLocation"] = Value::from(format!("{}/{rel}", sh.graph_base()));
+                }
+            }
             if let Some(m) = v.as_object_mut() {
                 m.insert(
                     "@odata.context".into(),
