@@ -22,22 +22,27 @@ fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap()
 }
 
+/// A POST to `path` whose body must equal, as JSON, the docs' example `request`.
+fn documented_post(server: &mut mockito::ServerGuard, path: &str, request: &str) -> mockito::Mock {
+    server
+        .mock("POST", path)
+        .match_header("content-type", "application/json")
+        .match_body(Matcher::Json(json(request)))
+}
+
 #[tokio::test]
 async fn assign_number_sends_the_documented_body_and_reads_the_location() {
     let mut server = mockito::Server::new_async().await;
     // teamsadministration-numberassignment-assignnumber.md
-    let m = server
-        .mock("POST", format!("{NUMBERS}/numberAssignments/assignNumber").as_str())
-        .match_header("content-type", "application/json")
+    let path = format!("{NUMBERS}/numberAssignments/assignNumber");
+    let request = include_str!("fixtures/teams_admin/assign_number.request.json");
+    let location = format!(
+        "https://graph.microsoft.com/v1.0/admin/teams/telephoneNumberManagement/operations('{DOC_OPERATION}')"
+    );
+    let m = documented_post(&mut server, &path, request)
         .match_header("authorization", format!("Bearer {TOKEN}").as_str())
-        .match_body(Matcher::Json(json(include_str!(
-            "fixtures/teams_admin/assign_number.request.json"
-        ))))
         .with_status(202)
-        .with_header(
-            "Location",
-            &format!("https://graph.microsoft.com/v1.0/admin/teams/telephoneNumberManagement/operations('{DOC_OPERATION}')"),
-        )
+        .with_header("Location", &location)
         .expect(1)
         .create_async()
         .await;
@@ -53,11 +58,11 @@ async fn assign_number_sends_the_documented_body_and_reads_the_location() {
 async fn unassign_number_sends_the_documented_body() {
     let mut server = mockito::Server::new_async().await;
     // teamsadministration-numberassignment-unassignnumber.md
-    let m = server
-        .mock("POST", format!("{NUMBERS}/numberAssignments/unassignNumber").as_str())
-        .match_body(Matcher::Json(json(include_str!(
-            "fixtures/teams_admin/unassign_number.request.json"
-        ))))
+    let m = documented_post(
+        &mut server,
+        format!("{NUMBERS}/numberAssignments/unassignNumber").as_str(),
+        include_str!("fixtures/teams_admin/unassign_number.request.json"),
+    )
         .with_status(202)
         .with_header(
             "Location",
@@ -82,17 +87,14 @@ async fn update_number_answered_200_is_done_at_once() {
     let mut server = mockito::Server::new_async().await;
     // teamsadministration-numberassignment-updatenumber.md, example 1 (its trailing comma
     // is not JSON and was dropped from the fixture).
-    let m = server
-        .mock(
-            "POST",
-            format!("{NUMBERS}/numberAssignments/updateNumber").as_str(),
-        )
-        .match_body(Matcher::Json(json(include_str!(
-            "fixtures/teams_admin/update_number.request.json"
-        ))))
-        .with_status(200)
-        .create_async()
-        .await;
+    let m = documented_post(
+        &mut server,
+        format!("{NUMBERS}/numberAssignments/updateNumber").as_str(),
+        include_str!("fixtures/teams_admin/update_number.request.json"),
+    )
+    .with_status(200)
+    .create_async()
+    .await;
     let client = static_client(&server, false);
     let mut req = UpdateNumber::new("+12061234567");
     req.location_id = Some("93cb8a70-b4af-41df-9928-d07607e21776".into());
@@ -190,22 +192,22 @@ async fn one_number_is_found_with_an_escaped_filter() {
 async fn policies_are_assigned_and_unassigned_with_the_documented_bodies() {
     let mut server = mockito::Server::new_async().await;
     // teamsadministration-teamspolicyuserassignment-assign.md and -unassign.md
-    let assign = server
-        .mock("POST", "/v1.0/admin/teams/policy/userAssignments/assign")
-        .match_body(Matcher::Json(json(include_str!(
-            "fixtures/teams_admin/policy_assign.request.json"
-        ))))
-        .with_status(204)
-        .create_async()
-        .await;
-    let unassign = server
-        .mock("POST", "/v1.0/admin/teams/policy/userAssignments/unassign")
-        .match_body(Matcher::Json(json(include_str!(
-            "fixtures/teams_admin/policy_unassign.request.json"
-        ))))
-        .with_status(204)
-        .create_async()
-        .await;
+    let assign = documented_post(
+        &mut server,
+        "/v1.0/admin/teams/policy/userAssignments/assign",
+        include_str!("fixtures/teams_admin/policy_assign.request.json"),
+    )
+    .with_status(204)
+    .create_async()
+    .await;
+    let unassign = documented_post(
+        &mut server,
+        "/v1.0/admin/teams/policy/userAssignments/unassign",
+        include_str!("fixtures/teams_admin/policy_unassign.request.json"),
+    )
+    .with_status(204)
+    .create_async()
+    .await;
     let client = static_client(&server, false);
     let user = oid("5c802b19-3600-83f1-1767-7b9edc7f38ab");
     let meeting = PolicyType::new("TeamsMeetingPolicy");
