@@ -179,7 +179,9 @@ impl GraphClient {
 
     /// Looks at the operation until it ends or `schedule.total` is spent, waiting longer
     /// each time (or as long as a `Retry-After` asks). An operation still running at the
-    /// end is [`OperationOutcome::StillRunning`], not an error: keep its id and resume.
+    /// end is [`OperationOutcome::StillRunning`], not an error: keep its id and resume. A
+    /// status this client does not know is taken as final and reported as
+    /// [`OperationOutcome::Failed`] (with the status as read), never as done.
     pub async fn poll_operation(
         &self,
         id: &OperationId,
