@@ -266,6 +266,8 @@ impl From<GraphError> for PortError {
             GraphError::Auth { .. } => PortError::Auth(e.to_string()),
             GraphError::PermissionDenied { .. } => PortError::Permission(e.to_string()),
             GraphError::NotFound { ref what, .. } => PortError::NotFound(what.clone()),
+            GraphError::UnknownPolicy { .. } => PortError::NotFound(e.to_string()),
+            GraphError::PolicyBatch { source, .. } => PortError::from(*source),
             GraphError::Throttled { .. } | GraphError::Transport { .. } => PortError::Unavailable {
                 service: SERVICE.into(),
                 detail: e.to_string(),
@@ -326,5 +328,14 @@ mod tests {
         }
         .into();
         assert!(matches!(p, PortError::InvalidData { ref field, .. } if field == "id"));
+        let p: PortError = GraphError::UnknownPolicy {
+            policy_type: "OnlineVoiceRoutingPolicy".into(),
+            name: "UK".into(),
+        }
+        .into();
+        assert!(
+            matches!(p, PortError::NotFound(ref w) if w.contains("UK")),
+            "{p:?}"
+        );
     }
 }
