@@ -198,6 +198,25 @@ pub enum GraphError {
     /// A `$batch` request the client refuses to send (duplicate ids).
     #[error("invalid batch: {0}")]
     Batch(String),
+    /// `getPolicyId` knows no policy of this type by this name.
+    #[error("Teams has no {policy_type} named {name:?}")]
+    UnknownPolicy {
+        /// The policy type, e.g. `OnlineVoiceRoutingPolicy`.
+        policy_type: String,
+        /// The name asked for.
+        name: String,
+    },
+    /// A number operation ended without doing what was asked, with the typed reason.
+    #[error("{0}")]
+    Number(Box<crate::number_model::NumberFailure>),
+    /// A policy assignment request was refused after earlier ones went through.
+    #[error("{source} (the first {applied} policy assignments were applied)")]
+    PolicyBatch {
+        /// Assignments applied before the refusal (the first ones, in the order given).
+        applied: usize,
+        /// Why the next request was refused.
+        source: Box<GraphError>,
+    },
 }
 
 impl GraphError {
@@ -224,7 +243,9 @@ impl GraphError {
 
 /// The application permission an endpoint most likely misses, from its path.
 pub(crate) fn permission_for(path: &str) -> &'static str {
-    if path.contains("/admin/teams/telephoneNumberManagement") {
+    if path.contains("/admin/teams/policy") {
+        crate::policy_ops::POLICY_WRITE_PERMISSION
+    } else if path.contains("/admin/teams/telephoneNumberManagement") {
         "TeamsTelephoneNumber.Read.All"
     } else if path.contains("/admin/teams/") {
         "TeamsUserConfiguration.Read.All"
@@ -245,6 +266,8 @@ impl From<GraphError> for PortError {
             GraphError::Auth { .. } => PortError::Auth(e.to_string()),
             GraphError::PermissionDenied { .. } => PortError::Permission(e.to_string()),
             GraphError::NotFound { ref what, .. } => PortError::NotFound(what.clone()),
+            GraphError::UnknownPolicy { .. } => PortError::NotFound(e.to_string()),
+            GraphError::PolicyBatch { source, .. } => PortError::from(*source),
             GraphError::Throttled { .. } | GraphError::Transport { .. } => PortError::Unavailable {
                 service: SERVICE.into(),
                 detail: e.to_string(),
@@ -305,5 +328,14 @@ mod tests {
         }
         .into();
         assert!(matches!(p, PortError::InvalidData { ref field, .. } if field == "id"));
+        let p: PortError = GraphError::UnknownPolicy {
+            policy_type: "OnlineVoiceRoutingPolicy".into(),
+            name: "UK".into(),
+        }
+        .into();
+        assert!(
+            matches!(p, PortError::NotFound(ref w) if w.contains("UK")),
+            "{p:?}"
+        );
     }
 }

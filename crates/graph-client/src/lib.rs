@@ -11,6 +11,17 @@
 //!   user records fetched by id through `$batch` ([`GraphClient::batch`]). Organisational
 //!   contacts the same way: [`GraphClient::contacts_delta`] and
 //!   [`GraphClient::contacts_by_ids`].
+//! - Teams voice writes (global cloud only): [`GraphClient::assign_number`],
+//!   [`GraphClient::unassign_number`] and [`GraphClient::update_number`] start Teams'
+//!   asynchronous operations, [`GraphClient::poll_operation`] follows one to a bounded end
+//!   ([`OperationOutcome::StillRunning`] keeps its id for later), and
+//!   [`GraphClient::number_failure`] says why one failed; [`GraphClient::policy_id`] finds a
+//!   policy by name and [`GraphClient::assign_policies`] assigns many users per request;
+//!   [`GraphClient::user_configuration`] reads the result back with the effective policies;
+//!   [`GraphClient::missing_roles`] names a missing write permission without writing. Where
+//!   Microsoft's examples slip, reading is tolerant, each decision in one place
+//!   (`teams_slips.rs`); the one assumption about policy types is
+//!   [`ASSUMED_VOICE_POLICY_TYPES`].
 //! - Throttling as Microsoft asks: 429/503/504 and transport failures retried after
 //!   `Retry-After` (seconds or HTTP date) or exponential backoff with jitter, bounded by a
 //!   [`RetryPolicy`]; [`GraphClient::stats`] says what it cost.
@@ -49,14 +60,20 @@ mod contact;
 mod contact_delta;
 mod delta;
 mod error;
+mod number_model;
+mod number_ops;
 mod odata;
 mod page;
+mod policy_model;
+mod policy_ops;
 mod probe;
 mod retry;
+mod roles;
 mod secret;
 mod source;
 mod stats;
 mod teams;
+mod teams_slips;
 mod tls;
 mod transport;
 mod user;
@@ -69,15 +86,27 @@ pub use contact::{CONTACT_SELECT, parse_contacts_page};
 pub use contact_delta::{CURSOR_CONTACTS, ContactsDelta, FetchedContacts};
 pub use delta::{Delta, DeltaStart, GroupChange, GroupsDelta, MemberKind, MemberRef, UsersDelta};
 pub use error::{BODY_SNIPPET_LEN, GraphError, GraphErrorBody};
+pub use number_model::{
+    AssignNumber, NumberFailure, NumberOperation, NumberOperationDetail, NumberType, OperationId,
+    OperationOutcome, OperationStatus, PollSchedule, UpdateNumber,
+};
+pub use number_ops::NUMBER_WRITE_PERMISSION;
 pub use odata::{
     REQUIRED_USER_PROPERTIES, encode_path_segment, encode_query_value, odata_string_literal,
     redact_url,
 };
 pub use page::Page;
+pub use policy_model::{
+    ASSUMED_VOICE_POLICY_TYPES, EffectivePolicyAssignment, ONLINE_VOICE_ROUTING_POLICY,
+    PolicyAssignment, PolicyAssignmentType, PolicyType, TENANT_DIAL_PLAN,
+};
+pub use policy_ops::{MAX_POLICY_ASSIGNMENTS_PER_REQUEST, POLICY_WRITE_PERMISSION};
 pub use probe::Probe;
 pub use retry::{RetryPolicy, parse_retry_after};
+pub use roles::TEAMS_WRITE_PERMISSIONS;
 pub use secret::Secret;
 pub use source::{CURSOR_GROUPS, CURSOR_USERS};
 pub use stats::RequestStats;
 pub use teams::{NumberAssignment, TeamsUserConfig, merge_teams};
+pub use teams_slips::same_number;
 pub use user::{parse_user, parse_users_page};

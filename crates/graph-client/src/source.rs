@@ -185,7 +185,7 @@ impl GraphClient {
             let ids: Vec<ObjectId> = updated.iter().map(|u| u.id.clone()).collect();
             let mut voices = self.teams_voices_by_ids(&ids).await?;
             let assignments = if self.inner.options.teams_number_assignments {
-                self.teams_number_assignments().await?
+                self.list_number_assignments().await?
             } else {
                 Vec::new()
             };

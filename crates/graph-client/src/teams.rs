@@ -9,8 +9,10 @@ use serde::Deserialize;
 
 use crate::client::GraphClient;
 use crate::error::GraphError;
-use crate::odata::encode_path_segment;
-use crate::page::{Page, decode_page};
+use crate::odata::{encode_path_segment, odata_string_literal};
+use crate::page::{Page, decode_page, diagnose_item};
+use crate::policy_model::{EffectivePolicyAssignment, RawEffective};
+use crate::teams_slips::{collection_items, same_number, single_object};
 
 /// A user's Teams configuration (`teamsUserConfiguration`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +26,9 @@ pub struct TeamsUserConfig {
     pub voice: TeamsVoice,
     /// `featureTypes`, e.g. `["Teams", "CallingPlan"]`.
     pub feature_types: Vec<String>,
+    /// `effectivePolicyAssignments`: each policy type in force and whether it is the
+    /// user's own (direct) or inherited from a group.
+    pub effective_policies: Vec<EffectivePolicyAssignment>,
 }
 
 /// One entry of `numberAssignments`.
@@ -51,6 +56,19 @@ pub struct NumberAssignment {
     /// `isoCountryCode`.
     #[serde(default)]
     pub iso_country_code: Option<String>,
+    /// `numberSource`: `online`, or `onPremises` (managed in on-premises AD, not
+    /// assignable online).
+    #[serde(default)]
+    pub number_source: Option<String>,
+}
+
+impl NumberAssignment {
+    /// Whether the number comes from on-premises AD (`numberSource: onPremises`).
+    pub fn is_on_premises(&self) -> bool {
+        self.number_source
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("onPremises"))
+    }
 }
 
 #[derive(Deserialize)]
@@ -70,6 +88,8 @@ struct RawConfig {
     account_type: Option<String>,
     #[serde(default)]
     feature_types: Option<Vec<Option<String>>>,
+    #[serde(default)]
+    effective_policy_assignments: Option<Vec<Option<RawEffective>>>,
 }
 
 #[derive(Deserialize)]
@@ -148,6 +168,13 @@ impl RawConfig {
                 .into_iter()
                 .flatten()
                 .collect(),
+            effective_policies: self
+                .effective_policy_assignments
+                .unwrap_or_default()
+                .into_iter()
+                .flatten()
+                .filter_map(RawEffective::into_effective)
+                .collect(),
         })
     }
 }
@@ -165,21 +192,43 @@ pub(crate) fn decode_config_page(
     Ok(wire.into_page(items))
 }
 
+fn assignment_label(v: &serde_json::Value) -> String {
+    format!(
+        "number assignment {}",
+        v.get("telephoneNumber")
+            .and_then(|x| x.as_str())
+            .unwrap_or("(no number)")
+    )
+}
+
+/// A `numberAssignments` page, read through the docs' object-valued `value`
+/// ([`collection_items`]).
 fn decode_assignment_page(
     body: &[u8],
     status: u16,
     url: &str,
 ) -> Result<Page<NumberAssignment>, GraphError> {
-    let mut wire = decode_page::<NumberAssignment>(body, status, url, |v| {
-        format!(
-            "number assignment {}",
-            v.get("telephoneNumber")
-                .and_then(|x| x.as_str())
-                .unwrap_or("(no number)")
-        )
-    })?;
-    let items = std::mem::take(&mut wire.value);
-    Ok(wire.into_page(items))
+    let mut wire: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body)
+        .map_err(|e| GraphError::decode(status, url.to_owned(), body, e))?;
+    let text = |k: &str, w: &serde_json::Map<String, serde_json::Value>| {
+        w.get(k).and_then(|v| v.as_str()).map(str::to_owned)
+    };
+    let mut items = Vec::new();
+    for v in collection_items(wire.remove("value")) {
+        match serde_json::from_value::<NumberAssignment>(v.clone()) {
+            Ok(a) => items.push(a),
+            Err(e) => {
+                return Err(diagnose_item::<NumberAssignment>(&v, assignment_label)
+                    .unwrap_or_else(|| GraphError::decode(status, url.to_owned(), body, e)));
+            }
+        }
+    }
+    Ok(Page {
+        items,
+        next_link: text("@odata.nextLink", &wire),
+        delta_link: text("@odata.deltaLink", &wire),
+        count: wire.get("@odata.count").and_then(|v| v.as_u64()),
+    })
 }
 
 impl GraphClient {
@@ -199,10 +248,40 @@ impl GraphClient {
     }
 
     /// Every number assignment of the tenant (global cloud only).
+    #[deprecated(note = "use GraphClient::list_number_assignments")]
     pub async fn teams_number_assignments(&self) -> Result<Vec<NumberAssignment>, GraphError> {
+        self.list_number_assignments().await
+    }
+
+    /// Every number assignment of the tenant, all pages (global cloud only), with
+    /// `assignmentTargetId`, `numberType`, `numberSource` and `activationState`.
+    pub async fn list_number_assignments(&self) -> Result<Vec<NumberAssignment>, GraphError> {
+        self.number_assignments_where(None).await
+    }
+
+    /// The assignment of one number (`$filter=telephoneNumber eq '...'`, the value an
+    /// escaped OData literal), `None` when Teams does not know the number. Graph lists
+    /// numbers with a leading `+`; one is added when missing.
+    pub async fn find_number_assignment(
+        &self,
+        number: &str,
+    ) -> Result<Option<NumberAssignment>, GraphError> {
+        let plus = format!("+{}", number.trim().trim_start_matches('+'));
+        let filter = format!("telephoneNumber eq {}", odata_string_literal(&plus));
+        let found = self.number_assignments_where(Some(&filter)).await?;
+        Ok(found
+            .into_iter()
+            .find(|a| same_number(&a.telephone_number, number)))
+    }
+
+    async fn number_assignments_where(
+        &self,
+        filter: Option<&str>,
+    ) -> Result<Vec<NumberAssignment>, GraphError> {
+        let params: Vec<(&str, &str)> = filter.map(|f| ("$filter", f)).into_iter().collect();
         let url = self.url(
             "/admin/teams/telephoneNumberManagement/numberAssignments",
-            &[],
+            &params,
         )?;
         self.pages(
             url,
@@ -216,27 +295,41 @@ impl GraphClient {
         .await
     }
 
-    /// The Teams voice set-up of one user; a user without a Teams configuration (404) gets
-    /// an empty one.
-    pub async fn teams_voice_of(&self, id: &ObjectId) -> Result<TeamsVoice, GraphError> {
-        let url = self.url(
-            &format!(
-                "/admin/teams/userConfigurations/{}",
-                encode_path_segment(id.as_str())
-            ),
-            &[],
-        )?;
-        let resp = self.get(url, false).await?;
+    /// One user's Teams configuration (`/admin/teams/userConfigurations/{id}`): numbers,
+    /// Enterprise Voice and the effective policies; `None` when the user has none (404).
+    /// The docs' `{"value":{...}}` wrapping is read through (see `teams_slips.rs`).
+    pub async fn user_configuration(
+        &self,
+        id: &ObjectId,
+    ) -> Result<Option<TeamsUserConfig>, GraphError> {
+        let path = format!(
+            "/admin/teams/userConfigurations/{}",
+            encode_path_segment(id.as_str())
+        );
+        let resp = self.get(self.url(&path, &[])?, false).await?;
         if resp.status == 404 {
-            return Ok(TeamsVoice::default());
+            return Ok(None);
         }
         if !resp.is_success() {
             return Err(resp.error(&format!("Teams configuration of {id}")));
         }
-        let raw: RawConfig = resp.json()?;
-        let mut voice = raw.into_config()?.voice;
+        let body = single_object(resp.json::<serde_json::Value>()?);
+        let raw = serde_json::from_value::<RawConfig>(body.clone()).map_err(|e| {
+            diagnose_item::<RawConfig>(&body, config_label)
+                .unwrap_or_else(|| GraphError::decode(resp.status, resp.url.clone(), &resp.body, e))
+        })?;
+        raw.into_config().map(Some)
+    }
+
+    /// The Teams voice set-up of one user; a user without a Teams configuration (404) gets
+    /// an empty one.
+    pub async fn teams_voice_of(&self, id: &ObjectId) -> Result<TeamsVoice, GraphError> {
+        let Some(config) = self.user_configuration(id).await? else {
+            return Ok(TeamsVoice::default());
+        };
+        let mut voice = config.voice;
         if self.inner.options.teams_number_assignments {
-            let assignments = self.teams_number_assignments().await?;
+            let assignments = self.list_number_assignments().await?;
             merge_assignments(&mut voice, id, &assignments);
         }
         Ok(voice)
@@ -259,7 +352,7 @@ impl GraphClient {
     pub(crate) async fn teams_numbers(&self) -> Result<TeamsNumbers, GraphError> {
         let configs = self.teams_user_configurations().await?;
         let assignments = if self.inner.options.teams_number_assignments {
-            self.teams_number_assignments().await?
+            self.list_number_assignments().await?
         } else {
             Vec::new()
         };

@@ -63,7 +63,7 @@ impl GraphEmulator {
 /// A running emulator. Dropping it stops the server and every open connection.
 #[derive(Debug)]
 pub struct GraphEmulatorHandle {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     addr: SocketAddr,
     tenant_id: String,
     task: Option<JoinHandle<()>>,

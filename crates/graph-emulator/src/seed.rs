@@ -90,6 +90,34 @@ pub struct Seed {
     /// Teams user configurations in Graph JSON (`id`, `telephoneNumbers`...).
     #[serde(default)]
     pub teams: Vec<Map<String, Value>>,
+    /// Teams policies `getPolicyId` knows, e.g. an `OnlineVoiceRoutingPolicy`.
+    #[serde(default)]
+    pub teams_policies: Vec<SeedPolicy>,
+}
+
+/// A Teams policy in a seed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SeedPolicy {
+    /// The policy type, e.g. `OnlineVoiceRoutingPolicy`.
+    pub policy_type: String,
+    /// The policy's name, e.g. `UK Direct Routing`.
+    pub name: String,
+    /// Its id; one is made up when absent.
+    #[serde(default)]
+    pub id: Option<String>,
+}
+
+impl SeedPolicy {
+    /// A policy of `policy_type` named `name`, its id made up at start.
+    pub fn new(policy_type: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            policy_type: policy_type.into(),
+            name: name.into(),
+            id: None,
+        }
+    }
 }
 
 const CONTOSO: &str = include_str!("../fixtures/contoso.json");

@@ -35,6 +35,14 @@ pub enum Route {
     ContactsDelta,
     /// `GET /contacts/{id}`.
     Contact,
+    /// `POST .../numberAssignments/assignNumber`, `unassignNumber`, `updateNumber`.
+    NumberActions,
+    /// `GET .../telephoneNumberManagement/operations/{id}` (either key form).
+    NumberOperations,
+    /// `GET /admin/teams/policy/getPolicyId(...)`.
+    PolicyIds,
+    /// `POST /admin/teams/policy/userAssignments/assign` and `/unassign`.
+    PolicyAssignments,
     /// Anything else (answered 404 or 405).
     Other,
 }
@@ -48,8 +56,29 @@ impl Route {
         let Some(rest) = path.strip_prefix(crate::GRAPH_VERSION_PATH) else {
             return Route::Other;
         };
+        if let Some(policy) = rest.strip_prefix("/admin/teams/policy/") {
+            return if policy.starts_with("userAssignments/") {
+                Route::PolicyAssignments
+            } else if policy.contains("getPolicyId(") {
+                Route::PolicyIds
+            } else {
+                Route::Other
+            };
+        }
         let segs: Vec<&str> = rest.trim_matches('/').split('/').collect();
         match segs.as_slice() {
+            [
+                "admin",
+                "teams",
+                "telephoneNumberManagement",
+                "numberAssignments",
+                _,
+            ] if method == "POST" => Route::NumberActions,
+            ["admin", "teams", "telephoneNumberManagement", op, ..]
+                if op.starts_with("operations") =>
+            {
+                Route::NumberOperations
+            }
             ["$batch"] => Route::Batch,
             ["users"] => Route::Users,
             ["contacts"] => Route::Contacts,
@@ -148,5 +177,25 @@ mod tests {
         );
         assert_eq!(Route::classify("POST", "/v1.0/$batch"), Route::Batch);
         assert_eq!(Route::classify("GET", "/nope"), Route::Other);
+        let numbers = "/v1.0/admin/teams/telephoneNumberManagement";
+        assert_eq!(
+            Route::classify("POST", &format!("{numbers}/numberAssignments/assignNumber")),
+            Route::NumberActions
+        );
+        assert_eq!(
+            Route::classify("GET", &format!("{numbers}/operations('x')")),
+            Route::NumberOperations
+        );
+        assert_eq!(
+            Route::classify(
+                "GET",
+                "/v1.0/admin/teams/policy/getPolicyId(type='a',name='b/c')"
+            ),
+            Route::PolicyIds
+        );
+        assert_eq!(
+            Route::classify("POST", "/v1.0/admin/teams/policy/userAssignments/assign"),
+            Route::PolicyAssignments
+        );
     }
 }

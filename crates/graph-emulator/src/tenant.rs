@@ -54,6 +54,8 @@ pub(crate) struct Tenant {
     /// Bumped to expire every delta token handed out so far.
     pub(crate) delta_epoch: u64,
     pub(crate) tenant_id: String,
+    /// Teams voice writes: numbers, operations, policies.
+    pub(crate) voice: crate::tenant_voice::Voice,
 }
 
 pub(crate) fn norm(id: &str) -> String {
@@ -109,6 +111,12 @@ impl Tenant {
             let mut base = t.default_teams(id);
             base.extend(c.clone());
             t.teams.insert(norm(id), base);
+        }
+        for (i, p) in seed.teams_policies.iter().enumerate() {
+            let id =
+                p.id.clone()
+                    .unwrap_or_else(|| format!("00000000-0000-4000-9000-{:012}", i + 1));
+            t.add_policy(&p.policy_type, &p.name, id);
         }
         // The seed is the starting point: deltas start after it.
         Ok(t)

@@ -94,11 +94,11 @@ impl Tenant {
                 let Some(num) = n.get("telephoneNumber").and_then(Value::as_str) else {
                     continue;
                 };
-                let num = if num.starts_with('+') {
-                    num.to_owned()
-                } else {
-                    format!("+{num}")
-                };
+                let num = crate::tenant_voice::plus(num);
+                if self.voice.numbers.contains_key(&num) {
+                    // Written through Graph: the inventory's entry below says it all.
+                    continue;
+                }
                 out.push(json!({
                     "telephoneNumber": num,
                     "assignmentTargetId": id,
@@ -119,6 +119,7 @@ impl Tenant {
                 }));
             }
         }
+        out.extend(self.voice.numbers.values().map(|r| self.number_json(r)));
         out
     }
 }

@@ -18,6 +18,20 @@ pub fn fast_retry() -> RetryPolicy {
         .with_max_total_wait(Duration::from_secs(3))
 }
 
+/// An object id from a literal.
+pub fn oid(s: &str) -> ipo_model::ObjectId {
+    s.parse().unwrap()
+}
+
+/// A poll schedule with tiny waits and half a second in all.
+pub fn quick_poll() -> graph_client::PollSchedule {
+    graph_client::PollSchedule::new(
+        Duration::from_millis(5),
+        Duration::from_millis(20),
+        Duration::from_millis(500),
+    )
+}
+
 /// A fixture with `{BASE}` replaced by the server URL.
 pub fn fixture(text: &str, server: &mockito::ServerGuard) -> String {
     text.replace("{BASE}", &server.url())

@@ -101,16 +101,9 @@ pub(super) fn token(sh: &Shared, req: &Req) -> Resp {
             ),
         );
     }
-    let lifetime = sh.settings().token_lifetime;
-    let token = {
-        let mut rng = sh.rng();
-        format!(
-            "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.{:016x}{:016x}.{:016x}",
-            rng.next_u64(),
-            rng.next_u64(),
-            rng.next_u64()
-        )
-    };
+    let settings = sh.settings();
+    let lifetime = settings.token_lifetime;
+    let token = access_token(sh, &settings.revoked_permissions, lifetime.as_secs());
     let now = Instant::now();
     let mut tokens = sh.tokens();
     // Forget long-expired tokens so a long benchmark does not grow the map forever.
@@ -122,6 +115,44 @@ pub(super) fn token(sh: &Shared, req: &Req) -> Resp {
         "ext_expires_in": lifetime.as_secs(),
         "access_token": token,
     }))
+}
+
+/// A JWT as Azure AD issues them for client credentials (unsigned here): the payload
+/// carries `roles`, the application permissions granted when it was issued (all but the
+/// revoked ones), so a client can read what it may do.
+fn access_token(
+    sh: &Shared,
+    revoked: &std::collections::BTreeSet<String>,
+    lifetime_secs: u64,
+) -> String {
+    use base64::Engine as _;
+    let b64 = |text: String| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
+    let now = chrono::Utc::now().timestamp();
+    let roles: Vec<&str> = super::permissions::ALL_PERMISSIONS
+        .into_iter()
+        .filter(|p| !revoked.contains(*p))
+        .collect();
+    let mut rng = sh.rng();
+    let claims = json!({
+        "aud": "https://graph.microsoft.com",
+        "iss": format!("https://sts.windows.net/{}/", sh.tenant_names.first().map_or("", String::as_str)),
+        "iat": now,
+        "nbf": now,
+        "exp": now.saturating_add(i64::try_from(lifetime_secs).unwrap_or(i64::MAX)),
+        "appid": sh.client_id,
+        "idtyp": "app",
+        "roles": roles,
+        "tid": sh.tenant_names.first(),
+        "uti": format!("{:016x}{:016x}", rng.next_u64(), rng.next_u64()),
+    });
+    format!(
+        "{}.{}.{:016x}",
+        // Written out, not serialised: the header (and so the token's first part) stays
+        // `eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0`, which tests look for.
+        b64(r#"{"typ":"JWT","alg":"none"}"#.to_owned()),
+        b64(claims.to_string()),
+        rng.next_u64()
+    )
 }
 
 pub(super) fn check_bearer(sh: &Shared, req: &Req) -> Result<(), Resp> {

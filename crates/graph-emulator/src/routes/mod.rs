@@ -10,6 +10,7 @@ mod filter;
 mod paging;
 mod permissions;
 mod teams;
+mod teams_voice;
 
 pub(crate) use batch::batch;
 
@@ -37,8 +38,11 @@ pub(crate) fn route(sh: &Shared, req: &Req) -> Resp {
         return denied;
     }
     let segs: Vec<&str> = rest.trim_matches('/').split('/').collect();
-    if let Err(denied) = permissions::check(sh, &segs) {
+    if let Err(denied) = permissions::check(sh, &req.method, &segs) {
         return denied;
+    }
+    if let Some(answer) = teams_voice::route(sh, req, &segs, rest) {
+        return answer;
     }
     if req.method != "GET" {
         return graph_error(

@@ -18,8 +18,21 @@ fn filtered(req: &Req, items: Vec<Map<String, Value>>) -> Result<Vec<Value>, Res
         .collect())
 }
 
+/// A configuration as answered: its `effectivePolicyAssignments` from the policies assigned.
+fn answered(t: &crate::tenant::Tenant, id: &str, cfg: &Map<String, Value>) -> Map<String, Value> {
+    let mut cfg = cfg.clone();
+    cfg.insert(
+        "effectivePolicyAssignments".into(),
+        Value::from(t.effective_policies(id)),
+    );
+    cfg
+}
+
 pub(super) fn list_configurations(sh: &Shared, req: &Req) -> Resp {
-    let items: Vec<Map<String, Value>> = sh.tenant().teams.values().cloned().collect();
+    let items: Vec<Map<String, Value>> = {
+        let t = sh.tenant();
+        t.teams.iter().map(|(id, c)| answered(&t, id, c)).collect()
+    };
     match filtered(req, items) {
         Ok(v) => page(sh, req, "admin/teams/userConfigurations", v),
         Err(r) => r,
@@ -29,7 +42,8 @@ pub(super) fn list_configurations(sh: &Shared, req: &Req) -> Resp {
 pub(super) fn get_configuration(sh: &Shared, req: &Req, id: &str) -> Resp {
     let sel = select_list(req.param("$select"));
     let t = sh.tenant();
-    match t.teams.get(&id.to_ascii_lowercase()) {
+    let id = id.to_ascii_lowercase();
+    match t.teams.get(&id).map(|c| answered(&t, &id, c)) {
         None => graph_error(
             404,
             "NotFound",
@@ -44,7 +58,7 @@ pub(super) fn get_configuration(sh: &Shared, req: &Req, id: &str) -> Resp {
                     sh.graph_base()
                 )),
             );
-            m.extend(project_other(cfg, sel.as_deref()));
+            m.extend(project_other(&cfg, sel.as_deref()));
             Resp::ok(Value::Object(m))
         }
     }

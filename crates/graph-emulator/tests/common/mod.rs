@@ -60,6 +60,25 @@ pub async fn get(
     if eventual {
         rb = rb.header("ConsistencyLevel", "eventual");
     }
+    answer(rb).await
+}
+
+/// POST of a JSON body with a bearer token (path relative to graph_base).
+pub async fn post(
+    emu: &GraphEmulatorHandle,
+    tok: &str,
+    path: &str,
+    body: Value,
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let rb = client()
+        .post(format!("{}{path}", emu.graph_base()))
+        .bearer_auth(tok)
+        .json(&body);
+    answer(rb).await
+}
+
+/// Status, headers and body (JSON, `Null` when empty, the text when not JSON).
+async fn answer(rb: reqwest::RequestBuilder) -> (u16, reqwest::header::HeaderMap, Value) {
     let r = rb.send().await.unwrap();
     let status = r.status().as_u16();
     let headers = r.headers().clone();

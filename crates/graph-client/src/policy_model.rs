@@ -1,0 +1,188 @@
+//! Teams policies as Graph's Teams administration API names them: policy types, one
+//! user's assignment, and the effective assignments a user configuration reports.
+
+use ipo_model::ObjectId;
+use serde::Deserialize;
+
+/// `OnlineVoiceRoutingPolicy`: sends a Direct Routing user's calls through the SBC.
+pub const ONLINE_VOICE_ROUTING_POLICY: &str = "OnlineVoiceRoutingPolicy";
+
+/// `TenantDialPlan`: normalises what a user dials.
+pub const TENANT_DIAL_PLAN: &str = "TenantDialPlan";
+
+/// The policy types the sync assigns through `policy/userAssignments` and `getPolicyId`.
+///
+/// An **assumption**: Microsoft's pages for these endpoints
+/// (`teamsadministration-teamspolicyuserassignment-assign.md`,
+/// `teamsadministration-teamspolicyassignment-getpolicyid.md`) show only
+/// `TeamsMeetingPolicy` and name `teamsMeetingBroadcastPolicy`; that the voice policies are
+/// accepted is not shown there (Teams PowerShell's batch assignment lists
+/// `OnlineVoiceRoutingPolicy` and `TenantDialPlan` among its types). This is the one place
+/// the assumption is made; a tenant that refuses them answers an error naming the type.
+pub const ASSUMED_VOICE_POLICY_TYPES: [&str; 2] = [ONLINE_VOICE_ROUTING_POLICY, TENANT_DIAL_PLAN];
+
+/// A Teams policy type, e.g. `OnlineVoiceRoutingPolicy`. Compared without regard to case
+/// (the docs spell types both ways); known types are kept in their documented spelling.
+#[derive(Debug, Clone, Eq)]
+pub struct PolicyType(String);
+
+impl PolicyType {
+    /// A type from its name; a known type in any case gets its documented spelling.
+    pub fn new(name: impl Into<String>) -> Self {
+        let name = name.into();
+        let known = ASSUMED_VOICE_POLICY_TYPES
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(&name));
+        Self(known.map_or(name, |k| (*k).to_owned()))
+    }
+
+    /// `OnlineVoiceRoutingPolicy`.
+    pub fn online_voice_routing() -> Self {
+        Self(ONLINE_VOICE_ROUTING_POLICY.to_owned())
+    }
+
+    /// `TenantDialPlan`.
+    pub fn tenant_dial_plan() -> Self {
+        Self(TENANT_DIAL_PLAN.to_owned())
+    }
+
+    /// The type as sent.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq for PolicyType {
+    fn eq(&self, other: &Self) -> bool {
+        crate::teams_slips::same_policy_type(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Display for PolicyType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One user's direct assignment of a policy (`teamsPolicyUserAssignment`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PolicyAssignment {
+    /// The user's Azure AD object id.
+    pub user_id: ObjectId,
+    /// The policy type.
+    pub policy_type: PolicyType,
+    /// The policy's id ([`crate::GraphClient::policy_id`] finds it by name); not needed to
+    /// unassign.
+    pub policy_id: Option<String>,
+}
+
+impl PolicyAssignment {
+    /// Assign policy `policy_id` of `policy_type` to `user`.
+    pub fn assign(user: ObjectId, policy_type: PolicyType, policy_id: impl Into<String>) -> Self {
+        Self {
+            user_id: user,
+            policy_type,
+            policy_id: Some(policy_id.into()),
+        }
+    }
+
+    /// Take `user`'s direct assignment of `policy_type` away.
+    pub fn unassign(user: ObjectId, policy_type: PolicyType) -> Self {
+        Self {
+            user_id: user,
+            policy_type,
+            policy_id: None,
+        }
+    }
+}
+
+/// How a user came by a policy (`policyAssignment.assignmentType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum PolicyAssignmentType {
+    /// Assigned to the user.
+    Direct,
+    /// Inherited from a group (`groupId`).
+    Group,
+    /// Anything else Graph may report (e.g. the tenant's global default).
+    #[serde(other)]
+    Other,
+}
+
+/// One entry of a user configuration's `effectivePolicyAssignments`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EffectivePolicyAssignment {
+    /// `policyType`.
+    pub policy_type: PolicyType,
+    /// `policyAssignment.assignmentType`.
+    pub assignment_type: PolicyAssignmentType,
+    /// `policyAssignment.policyId`.
+    pub policy_id: Option<String>,
+    /// `policyAssignment.displayName`: the policy's name.
+    pub display_name: Option<String>,
+    /// `policyAssignment.groupId`, for a group assignment.
+    pub group_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RawEffective {
+    #[serde(default)]
+    policy_type: Option<String>,
+    #[serde(default)]
+    policy_assignment: Option<RawPolicyAssignment>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawPolicyAssignment {
+    #[serde(default)]
+    assignment_type: Option<PolicyAssignmentType>,
+    #[serde(default)]
+    policy_id: Option<String>,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    group_id: Option<String>,
+}
+
+impl RawEffective {
+    /// `None` for an entry without a policy type (nothing to compare it with).
+    pub(crate) fn into_effective(self) -> Option<EffectivePolicyAssignment> {
+        let a = self.policy_assignment;
+        Some(EffectivePolicyAssignment {
+            policy_type: PolicyType::new(self.policy_type?),
+            assignment_type: a
+                .as_ref()
+                .and_then(|a| a.assignment_type)
+                .unwrap_or(PolicyAssignmentType::Other),
+            policy_id: a.as_ref().and_then(|a| a.policy_id.clone()),
+            display_name: a.as_ref().and_then(|a| a.display_name.clone()),
+            group_id: a.and_then(|a| a.group_id),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_types_keep_their_documented_spelling() {
+        assert_eq!(
+            PolicyType::new("onlinevoiceroutingpolicy").as_str(),
+            "OnlineVoiceRoutingPolicy"
+        );
+        assert_eq!(
+            PolicyType::new("teamsMeetingPolicy").as_str(),
+            "teamsMeetingPolicy"
+        );
+        assert_eq!(
+            PolicyType::new("TEAMSMEETINGPOLICY"),
+            PolicyType::new("TeamsMeetingPolicy")
+        );
+    }
+}
