@@ -30,6 +30,8 @@ mod profile;
 mod raw;
 mod restart;
 mod skipped;
+mod teams_number_holder;
+mod teams_policy;
 mod usertype;
 
 pub use code::{LoginCode, MAX_LOGIN_CODE, MAX_VOICEMAIL_CODE, MIN_LOGIN_CODE, VoicemailCode};
@@ -64,6 +66,8 @@ pub use profile::{LicensingMode, Profile, SUBSCRIPTION_CODES};
 pub use raw::{RawElement, RawFields, RawValue, SECRET_FIELDS};
 pub use restart::RestartNotice;
 pub use skipped::SkippedRecord;
+pub use teams_number_holder::{NumberSource, TeamsNumberHolder, TeamsNumberHolders};
+pub use teams_policy::{EffectivePolicy, PolicyVia, TeamsPolicyType};
 pub use usertype::UserType;
 
 /// What secrets are replaced with wherever they would otherwise be shown.
