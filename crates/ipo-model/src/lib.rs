@@ -52,7 +52,7 @@ pub use ipo::{
     LicenseStatus, MAX_DIRECTORY_RECORDS, NO_USER, Platform, RingMode, ServiceMode, SystemInfo,
     TwinningType,
 };
-pub use memory::{MemoryDirectory, MemoryIpo, MemoryTeams, MemoryTeamsCalls};
+pub use memory::{MEMORY_FOLLOW_POLLS, MemoryDirectory, MemoryIpo, MemoryTeams, MemoryTeamsCalls};
 pub use name::{
     FORBIDDEN_NAME_CHARS, FullName, MAX_FULL_NAME_LEN, MAX_USER_NAME_LEN, NameRegistry, UserName,
     is_invisible,

@@ -1,6 +1,8 @@
 //! The Teams voice side as a port: what the sync needs to give people their Direct Routing
 //! number and voice policies, whoever serves it (Microsoft Graph, or memory in tests).
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +58,16 @@ pub trait TeamsVoiceAdmin: Send + Sync {
         &self,
         id: &TeamsOperationId,
     ) -> Result<TeamsOperationStatus, PortError>;
+
+    /// Follows number operations until each has ended or `within` has passed, polling with
+    /// backoff (and honouring `Retry-After`): the wait lives with the transport that knows
+    /// how the service paces it. Those still running at the end come back
+    /// [`TeamsOperationStatus::Running`], to be followed up later by id.
+    async fn follow_number_operations(
+        &self,
+        ids: &[TeamsOperationId],
+        within: Duration,
+    ) -> Result<Vec<(TeamsOperationId, TeamsOperationStatus)>, PortError>;
 
     /// The id of the policy of `policy_type` called `name`; `Ok(None)` when there is none.
     async fn policy_id(

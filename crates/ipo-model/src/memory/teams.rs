@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use async_trait::async_trait;
 
@@ -14,6 +15,10 @@ use crate::port::PortError;
 use crate::teams_number_holder::{NumberSource, TeamsNumberHolder, TeamsNumberHolders};
 use crate::teams_policy::{EffectivePolicy, PolicyVia, TeamsPolicyType};
 use crate::teams_port::{TeamsOperationId, TeamsOperationStatus, TeamsVoiceAdmin};
+
+/// How often [`MemoryTeams`] polls an operation when following it, at most: an operation set
+/// to take more polls (see [`MemoryTeams::set_polls_to_finish`]) is still running after.
+pub const MEMORY_FOLLOW_POLLS: u32 = 10;
 
 /// Requests served so far, by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -180,9 +185,9 @@ impl State {
         let enable = self.assignment_enables_voice;
         let voice = self.voices.entry(user.clone()).or_default();
         voice.telephone_numbers = vec![TeamsPhoneNumber::new(text, AssignmentCategory::Primary)];
-        if enable {
-            voice.enterprise_voice_enabled = Some(true);
-        }
+        // Teams always answers the flag; a user it never saw has it off.
+        voice.enterprise_voice_enabled =
+            Some(enable || voice.enterprise_voice_enabled == Some(true));
         let holder =
             TeamsNumberHolder::new(e164.clone(), Some(user.clone()), Some(NumberSource::Online));
         self.holders.insert(holder);
@@ -251,6 +256,27 @@ impl TeamsVoiceAdmin for MemoryTeams {
         };
         s.operations.insert(id.clone(), op);
         Ok(status)
+    }
+
+    /// Polls each operation until it ends, at most [`MEMORY_FOLLOW_POLLS`] times (memory
+    /// needs no pause between polls; `within` is not waited for).
+    async fn follow_number_operations(
+        &self,
+        ids: &[TeamsOperationId],
+        _within: Duration,
+    ) -> Result<Vec<(TeamsOperationId, TeamsOperationStatus)>, PortError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let mut status = TeamsOperationStatus::Running;
+            for _ in 0..MEMORY_FOLLOW_POLLS {
+                status = self.number_operation(id).await?;
+                if status != TeamsOperationStatus::Running {
+                    break;
+                }
+            }
+            out.push((id.clone(), status));
+        }
+        Ok(out)
     }
 
     async fn policy_id(

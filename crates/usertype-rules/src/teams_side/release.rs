@@ -13,8 +13,8 @@ use super::judge::current_number;
 pub struct TeamsRelease {
     /// The number to unassign.
     pub number: Option<TeamsNumber>,
-    /// The direct policy assignments to remove.
-    pub policies: Vec<TeamsPolicyType>,
+    /// The direct policy assignments to remove, with the names the sync gave.
+    pub policies: Vec<(TeamsPolicyType, String)>,
 }
 
 impl TeamsRelease {
@@ -60,7 +60,7 @@ pub fn teams_release(user: Option<&DirectoryUser>, assigned: &TeamsAssigned) -> 
                 .get(&p.policy_type)
                 .is_some_and(|name| name.eq_ignore_ascii_case(&p.name))
         })
-        .map(|p| p.policy_type)
+        .map(|p| (p.policy_type, p.name.clone()))
         .collect();
     TeamsRelease { number, policies }
 }

@@ -323,7 +323,13 @@ fn a_leaver_gives_back_only_what_the_sync_assigned_and_still_finds() {
     let release = teams_release(Some(&u), &ours);
     assert_eq!(release.number, ours.number);
     // The dial plan now comes from a group: nothing direct of ours to remove.
-    assert_eq!(release.policies, vec![TeamsPolicyType::OnlineVoiceRouting]);
+    assert_eq!(
+        release.policies,
+        vec![(
+            TeamsPolicyType::OnlineVoiceRouting,
+            "UK-DirectRouting".to_owned()
+        )]
+    );
     assert!(teams_release(None, &ours).is_empty());
 }
 
