@@ -131,6 +131,10 @@ pub struct TeamsVoice {
     pub enterprise_voice_enabled: Option<bool>,
     /// `accountType` (e.g. `"user"`, `"resourceAccount"`).
     pub account_type: Option<String>,
+    /// `effectivePolicyAssignments`, for the policy types the sync knows
+    /// ([`TeamsPolicyType`](crate::TeamsPolicyType)); empty when not read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effective_policies: Vec<crate::EffectivePolicy>,
 }
 
 /// The 15 on-premises extension attributes (`onPremisesExtensionAttributes`).

@@ -30,6 +30,9 @@ mod profile;
 mod raw;
 mod restart;
 mod skipped;
+mod teams_number_holder;
+mod teams_policy;
+mod teams_port;
 mod usertype;
 
 pub use code::{LoginCode, MAX_LOGIN_CODE, MAX_VOICEMAIL_CODE, MIN_LOGIN_CODE, VoicemailCode};
@@ -49,7 +52,7 @@ pub use ipo::{
     LicenseStatus, MAX_DIRECTORY_RECORDS, NO_USER, Platform, RingMode, ServiceMode, SystemInfo,
     TwinningType,
 };
-pub use memory::{MemoryDirectory, MemoryIpo};
+pub use memory::{MEMORY_FOLLOW_POLLS, MemoryDirectory, MemoryIpo, MemoryTeams, MemoryTeamsCalls};
 pub use name::{
     FORBIDDEN_NAME_CHARS, FullName, MAX_FULL_NAME_LEN, MAX_USER_NAME_LEN, NameRegistry, UserName,
     is_invisible,
@@ -64,6 +67,9 @@ pub use profile::{LicensingMode, Profile, SUBSCRIPTION_CODES};
 pub use raw::{RawElement, RawFields, RawValue, SECRET_FIELDS};
 pub use restart::RestartNotice;
 pub use skipped::SkippedRecord;
+pub use teams_number_holder::{NumberSource, TeamsNumberHolder, TeamsNumberHolders};
+pub use teams_policy::{EffectivePolicy, PolicyVia, TeamsPolicyType};
+pub use teams_port::{TeamsOperationId, TeamsOperationStatus, TeamsVoiceAdmin};
 pub use usertype::UserType;
 
 /// What secrets are replaced with wherever they would otherwise be shown.

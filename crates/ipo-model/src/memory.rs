@@ -15,8 +15,10 @@ use crate::port::{
 };
 
 mod ipo;
+mod teams;
 
 pub use ipo::MemoryIpo;
+pub use teams::{MEMORY_FOLLOW_POLLS, MemoryTeams, MemoryTeamsCalls};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock cannot leave these maps half-updated in a way that

@@ -88,6 +88,7 @@ mod restarts;
 mod rule_checks;
 mod scope;
 mod state;
+pub mod teams;
 mod text;
 mod verdicts;
 

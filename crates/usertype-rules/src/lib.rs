@@ -10,6 +10,8 @@
 //! - [`LicensePool`]: IP Office licence accounting and forecasts ([`Shortfall`]).
 //! - [`hunt_group_eligibility`] / [`eligibility`]: who can be in hunt groups, park, page.
 //! - [`conversion_steps`]: what it takes to turn a person into another type.
+//! - [`judge_teams_side`] / [`teams_release`]: the Teams half of a rule (Direct Routing
+//!   number, voice routing policy, dial plan) against what Teams holds.
 //!
 //! ```
 //! use ipo_model::*;
@@ -54,6 +56,7 @@ mod policy;
 mod pool;
 mod problem;
 pub mod skus;
+mod teams_side;
 mod verdict;
 mod voice;
 
@@ -67,5 +70,11 @@ pub use listing::{NotListed, directory_listing};
 pub use policy::{DefaultLicensePolicy, LicensePolicy, ModeProfiles, profile_allowed_for};
 pub use pool::{Forecast, ForecastLine, LicensePool, ProfileChange};
 pub use problem::{Occupant, Problem, Severity};
+pub use teams_side::{
+    Change, EXTENSION_PLACEHOLDER, NumberTemplate, NumberTemplateError, TeamsAssigned,
+    TeamsNumberRule, TeamsNumberVerdict, TeamsPolicyVerdict, TeamsProblem, TeamsProvisioning,
+    TeamsRelease, TeamsSide, TeamsSideInput, TeamsSideRule, Unbuildable, judge_teams_side,
+    teams_release,
+};
 pub use verdict::{Classification, Facts, PersonRef, Summary, Verdict};
 pub use voice::TeamsVoiceStatus;
