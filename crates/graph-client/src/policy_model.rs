@@ -1,14 +1,14 @@
 //! Teams policies as Graph's Teams administration API names them: policy types, one
 //! user's assignment, and the effective assignments a user configuration reports.
 
-use ipo_model::ObjectId;
+use ipo_model::{ObjectId, PolicyVia, TeamsPolicyType};
 use serde::Deserialize;
 
 /// `OnlineVoiceRoutingPolicy`: sends a Direct Routing user's calls through the SBC.
-pub const ONLINE_VOICE_ROUTING_POLICY: &str = "OnlineVoiceRoutingPolicy";
+pub const ONLINE_VOICE_ROUTING_POLICY: &str = TeamsPolicyType::OnlineVoiceRouting.graph_name();
 
 /// `TenantDialPlan`: normalises what a user dials.
-pub const TENANT_DIAL_PLAN: &str = "TenantDialPlan";
+pub const TENANT_DIAL_PLAN: &str = TeamsPolicyType::TenantDialPlan.graph_name();
 
 /// The policy types the sync assigns through `policy/userAssignments` and `getPolicyId`.
 ///
@@ -147,6 +147,28 @@ struct RawPolicyAssignment {
     display_name: Option<String>,
     #[serde(default)]
     group_id: Option<String>,
+}
+
+impl EffectivePolicyAssignment {
+    /// The assignment in the domain's terms ([`ipo_model::EffectivePolicy`]), for the
+    /// voice policy types the sync knows; `None` for other types, or without a name.
+    pub fn to_domain(&self) -> Option<ipo_model::EffectivePolicy> {
+        let policy_type = TeamsPolicyType::from_graph_name(self.policy_type.as_str())?;
+        let via = match self.assignment_type {
+            PolicyAssignmentType::Direct => PolicyVia::Direct,
+            _ => PolicyVia::Group(self.group_id.as_deref().and_then(|g| g.parse().ok())),
+        };
+        let name = crate::teams_slips::policy_display_name(self.display_name.as_deref()?);
+        let mut p = ipo_model::EffectivePolicy::new(policy_type, name.to_owned(), via);
+        p.policy_id = self.policy_id.clone();
+        Some(p)
+    }
+}
+
+impl From<TeamsPolicyType> for PolicyType {
+    fn from(t: TeamsPolicyType) -> Self {
+        PolicyType::new(t.graph_name())
+    }
 }
 
 impl RawEffective {

@@ -154,10 +154,23 @@ impl RawConfig {
                 Some(TeamsPhoneNumber::new(n.telephone_number?, c))
             })
             .collect();
+        let effective_policies: Vec<EffectivePolicyAssignment> = self
+            .effective_policy_assignments
+            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .filter_map(RawEffective::into_effective)
+            .collect();
         let mut voice = TeamsVoice::default();
         voice.telephone_numbers = numbers;
         voice.enterprise_voice_enabled = self.is_enterprise_voice_enabled;
         voice.account_type = self.account_type;
+        // The voice policies the sync knows, in the domain's terms (the rest stay on the
+        // wire model below).
+        voice.effective_policies = effective_policies
+            .iter()
+            .filter_map(EffectivePolicyAssignment::to_domain)
+            .collect();
         Ok(TeamsUserConfig {
             user_id,
             user_principal_name: self.user_principal_name,
@@ -168,13 +181,7 @@ impl RawConfig {
                 .into_iter()
                 .flatten()
                 .collect(),
-            effective_policies: self
-                .effective_policy_assignments
-                .unwrap_or_default()
-                .into_iter()
-                .flatten()
-                .filter_map(RawEffective::into_effective)
-                .collect(),
+            effective_policies,
         })
     }
 }

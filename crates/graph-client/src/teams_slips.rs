@@ -71,8 +71,13 @@ pub(crate) fn same_policy_type(a: &str, b: &str) -> bool {
 /// `getPolicyId(...,name='AllOn')` and are answered `"name": "Tag:AllOn"` (Teams
 /// PowerShell's identity form): a `Tag:` prefix is not significant, nor is case.
 pub(crate) fn policy_name_matches(answered: &str, name: &str) -> bool {
-    let bare = answered.strip_prefix("Tag:").unwrap_or(answered);
-    bare.eq_ignore_ascii_case(name)
+    policy_display_name(answered).eq_ignore_ascii_case(name)
+}
+
+/// A policy's name as administrators write it: without the `Tag:` prefix of Teams
+/// PowerShell's identity form, which Graph may answer.
+pub(crate) fn policy_display_name(answered: &str) -> &str {
+    answered.strip_prefix("Tag:").unwrap_or(answered)
 }
 
 #[cfg(test)]

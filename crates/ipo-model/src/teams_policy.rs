@@ -9,10 +9,10 @@ use crate::id::GroupId;
 
 /// A Teams policy type the sync can assign (Graph's `policyType`).
 ///
-/// Graph's policy-assignment pages only show `TeamsMeetingPolicy` in their examples; that
-/// these two types are accepted by `userAssignments/assign` and `getPolicyId` is the
-/// project's assumption, kept here: [`TeamsPolicyType::graph_name`] is the one place the wire
-/// names live.
+/// [`TeamsPolicyType::graph_name`] is the one place the wire names live. That Graph's
+/// policy-assignment endpoints accept these types (their pages only show
+/// `TeamsMeetingPolicy`) is an assumption, documented where Graph is spoken:
+/// `graph_client::ASSUMED_VOICE_POLICY_TYPES`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TeamsPolicyType {
@@ -30,7 +30,7 @@ impl TeamsPolicyType {
     ];
 
     /// The name Graph and Teams PowerShell use.
-    pub fn graph_name(self) -> &'static str {
+    pub const fn graph_name(self) -> &'static str {
         match self {
             TeamsPolicyType::OnlineVoiceRouting => "OnlineVoiceRoutingPolicy",
             TeamsPolicyType::TenantDialPlan => "TenantDialPlan",

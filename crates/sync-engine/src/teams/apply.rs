@@ -46,6 +46,13 @@ pub struct TeamsApplyOptions {
     pub wait: Duration,
 }
 
+impl TeamsApplyOptions {
+    /// Following number operations for at most `wait` in all.
+    pub fn waiting(wait: Duration) -> Self {
+        Self { wait }
+    }
+}
+
 impl Default for TeamsApplyOptions {
     fn default() -> Self {
         Self {
