@@ -135,8 +135,8 @@ async fn sigkill_in_the_middle_of_an_apply_then_a_rerun_converges_without_duplic
         lab.ipo.stats().records_written > 0
     })
     .await;
-    victim.child.kill().unwrap(); // SIGKILL
-    let status = victim.child.wait().unwrap();
+    victim.child.child().kill().unwrap(); // SIGKILL
+    let status = victim.child.child().wait().unwrap();
     assert_eq!(status.code(), None, "killed by a signal");
     let written = lab.ipo.stats().records_written;
     let total = reference.users.len() + reference.extensions.len();
@@ -190,7 +190,7 @@ async fn run_every_syncs_changes_and_stops_cleanly_on_sigterm() {
     lab.graph.add_member(GROUP_IPO, &newcomer.id).unwrap();
     let (run, second) = tokio::task::spawn_blocking(move || {
         let mut l = run.next_line(Duration::from_secs(30));
-        while !l.contains("1 changes") && !l.contains("13 people") {
+        while !l.contains("1 change:") && !l.contains("13 people") {
             l = run.next_line(Duration::from_secs(30));
         }
         (run, l)
