@@ -1,27 +1,34 @@
 //! The one-shot commands (`plan`, `apply`, `classify`, `explain`) and the dispatch to
-//! `check` and `run`.
+//! `check`, `run` and `serve-directory`.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::Arc;
 
 use ipo_model::ObjectId;
 use sync_engine::{
-    FileStateStore, PersonStatus, RunOptions, RunResult, Style, SyncEngine, render_plan,
-    render_report,
+    FileStateStore, RunOptions, RunResult, Style, SyncEngine, render_plan, render_report,
 };
 
 use crate::cli::{Cli, Command};
 use crate::connect::{Clients, clients};
 use crate::error::CliError;
-use crate::exit;
 use crate::file_config::{Loaded, ProgramConfig};
 use crate::state_file::{self, StateStatus};
-use crate::{check, lock, progress, schedule, secrets, serve};
+use crate::{check, classify, exit, explain, lock, output, progress, schedule, secrets, serve};
 
 /// Runs the parsed command line; returns the exit code.
 pub async fn dispatch(cli: &Cli) -> Result<u8, CliError> {
-    // Everything that needs no network is checked first, in this order: the file, the
-    // secrets, the lock, the state.
+    // Everything that needs no network is checked first, in this order: the arguments, the
+    // file, the secrets, the lock, the state.
+    if let Some(path) = &cli.html
+        && !cli.command.writes_report()
+    {
+        return Err(CliError::Usage(format!(
+            "--html {}: `{}` writes no report; --html goes with plan, apply or classify",
+            path.display(),
+            cli.command.name()
+        )));
+    }
     let loaded = ProgramConfig::load(&cli.config)?;
     // The directory service reads only the saved set: no Graph or IP Office secret.
     if let Command::ServeDirectory = cli.command {
@@ -46,34 +53,10 @@ pub fn engine(loaded: &Loaded, c: &Clients, quiet: bool) -> SyncEngine {
     .with_progress(progress::for_this_process(quiet))
 }
 
-/// The exit code a finished run earns: failure, held back, IP Office needs a restart, or
-/// done (the first that applies).
-pub fn exit_code(run: &RunResult) -> u8 {
-    let failed = run.report.as_ref().is_some_and(|r| r.summary.failed > 0);
-    let restart = run.report.as_ref().is_some_and(|r| r.needs_restart());
-    let held = run.plan.held_removals.is_some()
-        || run.plan.people.iter().any(|p| {
-            p.status == PersonStatus::Skipped && p.reasons.iter().any(|r| !r.is_warning())
-        });
-    if failed {
-        exit::FAILURE
-    } else if held {
-        exit::HELD
-    } else if restart {
-        exit::RESTART_NEEDED
-    } else {
-        exit::OK
-    }
-}
-
-async fn once(cli: &Cli, loaded: &Loaded, secrets: secrets::Secrets) -> Result<u8, CliError> {
-    let state_path = &loaded.config.state_file;
-    let lock = lock::acquire(state_path)?;
-    tracing::debug!(lock = %lock.path().display(), "lock held");
-    let state = state_file::status(state_path);
-    let mut options = match &cli.command {
+/// The run options of a one-shot command, and whether people left out count as held back.
+fn options(command: &Command) -> Result<(RunOptions, bool), CliError> {
+    Ok(match command {
         Command::Apply(a) => {
-            state_file::check_apply(state_path, a.first_run)?;
             let mut o = RunOptions::apply();
             if a.allow_deletes {
                 o = o.allow_removals();
@@ -81,7 +64,7 @@ async fn once(cli: &Cli, loaded: &Loaded, secrets: secrets::Secrets) -> Result<u
             if a.incremental {
                 o = o.incremental();
             }
-            o
+            (o, a.alarm_on_skipped)
         }
         Command::Plan(p) => {
             let mut o = RunOptions::dry_run();
@@ -91,20 +74,31 @@ async fn once(cli: &Cli, loaded: &Loaded, secrets: secrets::Secrets) -> Result<u
             if p.incremental {
                 o = o.incremental();
             }
-            o
+            (o, p.alarm_on_skipped)
         }
-        _ => RunOptions::dry_run(),
-    };
-    if let Command::Explain(e) = &cli.command {
-        let id: ObjectId = e.person.parse().map_err(|err| {
-            CliError::Setup(format!(
-                "explain: {:?} is not an Azure AD object id: {err}",
-                e.person
-            ))
-        })?;
-        options = options.explain(id);
-    }
-    if state == StateStatus::Missing && !matches!(cli.command, Command::Apply(_)) {
+        Command::Explain(e) => {
+            let id: ObjectId = e.person.parse().map_err(|err| {
+                CliError::Setup(format!(
+                    "explain: {:?} is not an Azure AD object id: {err}",
+                    e.person
+                ))
+            })?;
+            (RunOptions::dry_run().explain(id), e.alarm_on_skipped)
+        }
+        _ => (RunOptions::dry_run(), false),
+    })
+}
+
+async fn once(cli: &Cli, loaded: &Loaded, secrets: secrets::Secrets) -> Result<u8, CliError> {
+    let state_path = &loaded.config.state_file;
+    let lock = lock::acquire(state_path)?;
+    tracing::debug!(lock = %lock.path().display(), "lock held");
+    let state = state_file::status(state_path);
+    let (options, alarm_on_skipped) = options(&cli.command)?;
+    let is_apply = matches!(cli.command, Command::Apply(_));
+    if let Command::Apply(a) = &cli.command {
+        state_file::check_apply(state_path, a.first_run)?;
+    } else if state == StateStatus::Missing {
         tracing::warn!("{}", state_file::missing_notice(state_path));
     }
 
@@ -119,54 +113,71 @@ async fn once(cli: &Cli, loaded: &Loaded, secrets: secrets::Secrets) -> Result<u
         Some(_) => serve::publish(loaded, None),
         None => Ok(None),
     };
-
     if let Some(path) = &cli.html {
         write_html(path, &cli.command, &run)?;
     }
-    let mut out = std::io::stdout().lock();
-    let w = |e: std::io::Error| CliError::Output(e.to_string());
-    if let Command::Classify = cli.command {
-        print_classification(&mut out, cli.json, &run)?;
-        return Ok(exit::OK);
-    }
-    if cli.json {
-        let doc = serde_json::json!({
-            "state": {
-                "path": state_path,
-                "found": state == StateStatus::Found,
-            },
-            "plan": run.plan,
-            "report": run.report,
-            "incremental": run.incremental,
-            "full_resync_reason": run.full_resync_reason,
-            "contacts_incremental": run.contacts_incremental,
-            "contacts_full_resync_reason": run.contacts_full_resync_reason,
-            "transport": run.transport,
-        });
-        let text =
-            serde_json::to_string_pretty(&doc).map_err(|e| CliError::Output(e.to_string()))?;
-        writeln!(out, "{text}").map_err(w)?;
+    let style = Style {
+        color: std::io::stdout().is_terminal(),
+    };
+    let notice = if state == StateStatus::Missing && !is_apply && !cli.json {
+        format!("{}\n", state_file::missing_notice(state_path))
     } else {
-        let style = Style {
-            color: std::io::stdout().is_terminal(),
-        };
-        if state == StateStatus::Missing && !matches!(cli.command, Command::Apply(_)) {
-            writeln!(out, "{}", state_file::missing_notice(state_path)).map_err(w)?;
+        String::new()
+    };
+    let code = match &cli.command {
+        Command::Classify => {
+            output::print(&classify::render(&run.classification, cli.json)?)?;
+            exit::OK
         }
-        if let Some(id) = &options.explain
-            && let Some(p) = run.plan.person(id)
-        {
-            for step in &p.trace {
-                writeln!(out, "{step}").map_err(w)?;
-            }
+        Command::Explain(_) => {
+            let id = options
+                .explain
+                .as_ref()
+                .ok_or_else(|| CliError::Setup("explain: no person to explain".into()))?;
+            let (text, code) = explain::render(&run, id, cli.json, style, alarm_on_skipped)?;
+            output::print(&(notice + &text))?;
+            code
         }
-        write!(out, "{}", render_plan(&run.plan, style)).map_err(w)?;
-        if let Some(r) = &run.report {
-            write!(out, "{}", render_report(r, style)).map_err(w)?;
+        _ => {
+            let text = if cli.json {
+                run_json(state_path, state, &run)?
+            } else {
+                let mut text = notice + &render_plan(&run.plan, style);
+                if let Some(r) = &run.report {
+                    text.push_str(&render_report(r, style));
+                }
+                text
+            };
+            output::print(&text)?;
+            exit::for_run(&run, alarm_on_skipped)
         }
-    }
+    };
     published?;
-    Ok(exit_code(&run))
+    Ok(code)
+}
+
+/// `plan --json` / `apply --json`: the plan, the report and how the run read its sources.
+fn run_json(
+    state_path: &std::path::Path,
+    state: StateStatus,
+    run: &RunResult,
+) -> Result<String, CliError> {
+    let doc = serde_json::json!({
+        "state": {
+            "path": state_path,
+            "found": state == StateStatus::Found,
+        },
+        "plan": run.plan,
+        "report": run.report,
+        "incremental": run.incremental,
+        "full_resync_reason": run.full_resync_reason,
+        "contacts_incremental": run.contacts_incremental,
+        "contacts_full_resync_reason": run.contacts_full_resync_reason,
+        "transport": run.transport,
+    });
+    serde_json::to_string_pretty(&doc)
+        .map(|text| text + "\n")
+        .map_err(|e| CliError::Output(e.to_string()))
 }
 
 /// `--html FILE`: the same classification, plan or apply the text and JSON show, as one
@@ -184,33 +195,4 @@ fn write_html(path: &std::path::Path, command: &Command, run: &RunResult) -> Res
     std::fs::write(&tmp, page)
         .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|e| CliError::Output(format!("--html {}: {e}", path.display())))
-}
-
-/// `classify`: each person's user type and problems, as aligned text or JSON.
-fn print_classification(out: &mut impl Write, json: bool, run: &RunResult) -> Result<(), CliError> {
-    let w = |e: std::io::Error| CliError::Output(e.to_string());
-    // The very classification the plan acted on (same rules, licence policy, sources, links).
-    let c = &run.classification;
-    if json {
-        let text = serde_json::to_string_pretty(c).map_err(|e| CliError::Output(e.to_string()))?;
-        writeln!(out, "{text}").map_err(w)?;
-        return Ok(());
-    }
-    let width = c
-        .verdicts
-        .iter()
-        .map(|v| v.person.label.chars().count())
-        .max()
-        .unwrap_or(0);
-    for v in &c.verdicts {
-        let t = v
-            .user_type
-            .map(|t| t.to_string())
-            .unwrap_or_else(|| "not classified".into());
-        writeln!(out, "{:<width$}  {t}", v.person.label).map_err(w)?;
-        for p in &v.problems {
-            writeln!(out, "    {p}").map_err(w)?;
-        }
-    }
-    Ok(())
 }

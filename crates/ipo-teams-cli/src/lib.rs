@@ -27,22 +27,27 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod check;
+mod classify;
 mod cli;
 mod commands;
 mod connect;
 mod directory_config;
 mod error;
 pub mod exit;
+mod explain;
 mod file_config;
 mod lock;
 mod logging;
+mod output;
 mod progress;
 mod schedule;
 mod secrets;
 mod serve;
+mod shutdown;
 mod state_file;
+mod words;
 
-pub use cli::{ApplyArgs, Cli, Command, ExplainArgs, PlanArgs, RunArgs};
+pub use cli::{ApplyArgs, Cli, Command, DEFAULT_CONFIG, ExplainArgs, PlanArgs, RunArgs};
 pub use directory_config::{DirectoryServiceSection, LDAP_PASSWORD_ENV};
 pub use error::CliError;
 pub use file_config::{
@@ -52,8 +57,12 @@ pub use file_config::{
 pub use schedule::parse_interval;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
+
+/// How long the exit waits, at most, for log lines still queued.
+const LOG_FLUSH: Duration = Duration::from_millis(500);
 
 /// Runs the program with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
@@ -66,16 +75,19 @@ pub fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            output::print_error(&format!("error: cannot start the async runtime: {e}\n"));
             return ExitCode::from(exit::FAILURE);
         }
     };
     let code = match runtime.block_on(commands::dispatch(&cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            logging::flush(LOG_FLUSH);
+            output::print_error(&format!("error: {e}\n"));
             e.exit_code()
         }
     };
+    // The last log lines out, unless nobody reads them: then the exit waits no longer.
+    logging::flush(LOG_FLUSH);
     ExitCode::from(code)
 }

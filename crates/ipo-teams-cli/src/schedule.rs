@@ -5,19 +5,19 @@
 //! stops it at once (what was written is in the state: the next run resumes).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use sync_engine::RunOptions;
-use tokio::sync::Notify;
 
 use crate::cli::{Cli, RunArgs};
-use crate::commands::{engine, exit_code};
+use crate::commands::engine;
 use crate::connect::clients;
 use crate::error::CliError;
 use crate::file_config::Loaded;
 use crate::secrets::Secrets;
-use crate::{exit, lock, serve, state_file};
+use crate::shutdown::{Stop, listen};
+use crate::words::count;
+use crate::{exit, lock, output, serve, state_file};
 
 /// Parses an interval such as `40m`, `90s`, `1h30m` or `2d` (units `s`, `m`, `h`, `d`).
 ///
@@ -55,60 +55,6 @@ pub fn parse_interval(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(total))
 }
 
-/// Set by the first SIGTERM / Ctrl-C.
-#[derive(Default)]
-struct Stop {
-    requested: AtomicBool,
-    signals: AtomicUsize,
-    notify: Notify,
-}
-
-impl Stop {
-    fn requested(&self) -> bool {
-        self.requested.load(Ordering::SeqCst)
-    }
-}
-
-/// Waits for SIGTERM or Ctrl-C (SIGINT).
-pub(crate) async fn signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "SIGTERM cannot be watched; Ctrl-C still stops");
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-fn listen(stop: Arc<Stop>) {
-    tokio::spawn(async move {
-        loop {
-            signal().await;
-            if stop.signals.fetch_add(1, Ordering::SeqCst) == 0 {
-                tracing::info!("stop requested: stopping after the sync in progress");
-                stop.requested.store(true, Ordering::SeqCst);
-                stop.notify.notify_one();
-            } else {
-                tracing::warn!("second stop request: stopping now; the next run resumes");
-                std::process::exit(i32::from(exit::FAILURE));
-            }
-        }
-    });
-}
-
 /// Runs syncs every `args.every` until stopped. Returns 0 after a clean stop.
 pub async fn run(
     cli: &Cli,
@@ -140,7 +86,10 @@ pub async fn run(
         if args.allow_deletes {
             options = options.allow_removals();
         }
-        let line = match engine.run(&options).await {
+        stop.set_syncing(true);
+        let result = engine.run(&options).await;
+        stop.set_syncing(false);
+        let line = match result {
             Ok(r) => {
                 if !r.incremental {
                     last_full = Some(started);
@@ -172,7 +121,7 @@ pub async fn run(
                     succeeded: ok,
                     failed,
                     held_removals: held,
-                    exit: exit_code(&r),
+                    exit: exit::for_run(&r, args.alarm_on_skipped),
                     error: None,
                 }
             }
@@ -192,14 +141,17 @@ pub async fn run(
                 }
             }
         };
-        println!("{}", if cli.json { line.json() } else { line.text() });
+        let text = if cli.json { line.json() } else { line.text() };
+        if let Err(e) = output::print(&format!("{text}\n")) {
+            tracing::warn!(error = %e, "sync {number}: the summary line could not be written");
+        }
         if stop.requested() {
             break;
         }
         let wait = args.every.saturating_sub(started.elapsed());
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = stop.notify.notified() => break,
+            _ = stop.notified() => break,
         }
     }
     c.ipo.close().await;
@@ -230,11 +182,11 @@ impl Summary {
         match &self.error {
             Some(e) => format!("{now} sync {}: {}, failed: {e}", self.number, self.mode),
             None => format!(
-                "{now} sync {}: {}, {} people, {} changes: {} succeeded, {} failed, {} removals held (exit code {})",
+                "{now} sync {}: {}, {}, {}: {} succeeded, {} failed, {} removals held (exit code {})",
                 self.number,
                 self.mode,
-                self.people,
-                self.planned,
+                count(self.people, "person", "people"),
+                count(self.planned, "change", "changes"),
                 self.succeeded,
                 self.failed,
                 self.held_removals,

@@ -98,7 +98,10 @@ pub(crate) fn one(
     match std::env::var(var) {
         Ok(s) if !s.is_empty() => Some(s),
         _ => {
-            missing.push(format!("set {var} in the environment ({what}) or {key}"));
+            missing.push(format!(
+                "{what} not found: set {key}, the systemd credential {credential} \
+                 (LoadCredential={credential}:FILE in the unit), or {var} in the environment"
+            ));
             None
         }
     }
