@@ -137,25 +137,62 @@ fn the_cron_table_runs_valid_command_lines() {
 }
 
 #[test]
-fn the_kubernetes_cronjob_runs_a_valid_command_line_one_at_a_time() {
+fn the_kubernetes_cronjobs_run_incremental_and_full_one_at_a_time_on_one_state() {
     let text = read("kubernetes/ipo-teams.yaml");
-    let commands: Vec<Vec<String>> = text
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("command: "))
-        .map(|flow| serde_json::from_str(flow).expect("a one-line list"))
+    // Each CronJob, from its `kind:` line to the next object.
+    let jobs: Vec<&str> = text
+        .split("\n---\n")
+        .filter(|doc| doc.contains("kind: CronJob"))
         .collect();
-    assert_eq!(commands.len(), 1);
-    let cli = parse("kubernetes/ipo-teams.yaml", commands[0].clone());
-    assert!(matches!(cli.command, Command::Apply(_)));
-    for needle in [
-        "kind: CronJob",
-        "concurrencyPolicy: Forbid",
-        "kind: PersistentVolumeClaim",
-        "claimName: ipo-teams-state",
-        "secretKeyRef:",
-        "mountPath: /var/lib/ipo-teams",
-    ] {
-        assert!(text.contains(needle), "{needle}");
+    assert_eq!(jobs.len(), 2, "an incremental and a nightly full CronJob");
+    let mut incremental = Vec::new();
+    for job in jobs {
+        let commands: Vec<Vec<String>> = job
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("command: "))
+            .map(|flow| serde_json::from_str(flow).expect("a one-line list"))
+            .collect();
+        assert_eq!(commands.len(), 1, "{job}");
+        let cli = parse("kubernetes/ipo-teams.yaml", commands[0].clone());
+        match cli.command {
+            Command::Apply(a) => incremental.push(a.incremental),
+            other => panic!("runs {other:?}, not apply"),
+        }
+        for needle in [
+            "concurrencyPolicy: Forbid",
+            "claimName: ipo-teams-state",
+            "secretKeyRef:",
+            "mountPath: /var/lib/ipo-teams",
+        ] {
+            assert!(job.contains(needle), "{needle}:\n{job}");
+        }
+    }
+    incremental.sort();
+    assert_eq!(incremental, [false, true]);
+    assert_eq!(text.matches("kind: PersistentVolumeClaim").count(), 1);
+}
+
+#[test]
+fn the_cron_sample_configuration_names_its_secret_files() {
+    let cfg = ProgramConfig::parse(Path::new("cron/sync.toml"), &read("cron/sync.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(cfg.graph.client_secret_file.is_some() && cfg.ipo.password_file.is_some());
+    assert_eq!(cfg.state_file, Path::new("/var/lib/ipo-teams/state.json"));
+    assert!(read("cron/ipo-teams.cron").contains("deploy/cron/sync.toml"));
+}
+
+#[test]
+fn the_samples_need_no_file_that_no_install_step_creates() {
+    // The systemd sample trusts the public roots until the administrator adds IP Office's CA.
+    let cfg = ProgramConfig::parse(Path::new("sync.toml"), &read("systemd/sync.toml")).unwrap();
+    assert!(
+        cfg.ipo.ca_pem.is_none(),
+        "ca_pem names a file nobody installed"
+    );
+    // The container build context leaves build output and history out.
+    let ignore = read("../.dockerignore");
+    for line in ["target/", ".git/"] {
+        assert!(ignore.lines().any(|l| l.trim() == line), "{line}");
     }
 }
 
