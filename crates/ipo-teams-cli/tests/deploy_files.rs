@@ -230,3 +230,68 @@ fn deploy_configurations_parse_and_keep_the_state_on_persistent_storage() {
         assert!(!cfg.ipo.insecure_accept_any_certificate, "{what}");
     }
 }
+
+/// The one-line `command: [...]` lists of a manifest, parsed with the program's definition.
+fn commands_in(file: &str) -> Vec<Cli> {
+    read(file)
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("command: "))
+        .map(|flow| parse(file, serde_json::from_str(flow).expect("a one-line list")))
+        .collect()
+}
+
+#[test]
+fn the_msp_layout_stamps_out_valid_jobs_and_a_configuration_per_solution() {
+    // The base: an incremental and a full CronJob, one at a time each.
+    for (file, incremental) in [
+        ("kubernetes/msp/base/incremental.yaml", true),
+        ("kubernetes/msp/base/full.yaml", false),
+    ] {
+        let cli = commands_in(file);
+        assert_eq!(cli.len(), 1, "{file}");
+        assert!(
+            matches!(&cli[0].command, Command::Apply(a) if a.incremental == incremental),
+            "{file}"
+        );
+        let text = read(file);
+        assert!(text.contains("concurrencyPolicy: Forbid"), "{file}");
+        assert!(text.contains("claimName: ipo-teams-state"), "{file}");
+    }
+    let directory = commands_in("kubernetes/msp/components/directory/deployment.yaml");
+    assert!(matches!(directory[0].command, Command::ServeDirectory));
+
+    // Every solution folder is listed, and its configuration parses and keeps the state on
+    // the volume; a solution with the directory component configures the service.
+    let list = read("kubernetes/msp/solutions/kustomization.yaml");
+    let folders = std::fs::read_dir(deploy().join("kubernetes/msp/solutions")).unwrap();
+    let mut seen = 0;
+    for entry in folders {
+        let entry = entry.unwrap();
+        if !entry.file_type().unwrap().is_dir() {
+            continue;
+        }
+        let name = entry.file_name().into_string().unwrap();
+        assert!(
+            list.lines().any(|l| l.trim() == format!("- {name}")),
+            "solution {name} is not listed"
+        );
+        let rel = format!("kubernetes/msp/solutions/{name}");
+        let kustomization = read(&format!("{rel}/kustomization.yaml"));
+        assert!(
+            kustomization.contains(&format!("namespace: ipo-teams-{name}")),
+            "{name}: its own namespace"
+        );
+        let cfg = ProgramConfig::parse(Path::new(&name), &read(&format!("{rel}/sync.toml")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cfg.state_file, Path::new("/var/lib/ipo-teams/state.json"));
+        assert!(cfg.graph.client_secret_file.is_none() && cfg.ipo.password_file.is_none());
+        let serves = kustomization.contains("components/directory");
+        assert_eq!(serves, cfg.directory_service.is_some(), "{name}");
+        if let Some(service) = cfg.directory_service {
+            assert_eq!(service.listen.port(), 3389, "{name}: the container's port");
+            assert!(!service.serve_in_run);
+        }
+        seen += 1;
+    }
+    assert!(seen >= 2, "the samples show at least two solutions");
+}
