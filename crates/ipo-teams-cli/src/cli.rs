@@ -149,11 +149,11 @@ pub struct ExplainArgs {
 #[non_exhaustive]
 pub struct RunArgs {
     /// Time between the start of two syncs, e.g. `40m`, `1h`, `90s`, `1h30m`.
-    #[arg(long, value_name = "INTERVAL", value_parser = crate::schedule::parse_interval)]
+    #[arg(long, value_name = "INTERVAL", value_parser = crate::interval::parse_interval)]
     pub every: Duration,
     /// Read everything again (not only the changes) at least this often.
     #[arg(long, value_name = "INTERVAL", default_value = "24h",
-          value_parser = crate::schedule::parse_interval)]
+          value_parser = crate::interval::parse_interval)]
     pub full_every: Duration,
     /// Apply removals even above the deletion threshold.
     #[arg(long)]

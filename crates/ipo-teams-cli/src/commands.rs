@@ -2,19 +2,16 @@
 //! `check`, `run` and `serve-directory`.
 
 use std::io::IsTerminal;
-use std::sync::Arc;
 
 use ipo_model::ObjectId;
-use sync_engine::{
-    FileStateStore, RunOptions, RunResult, Style, SyncEngine, render_plan, render_report,
-};
+use sync_engine::{RunOptions, RunResult, Style, render_plan, render_report};
 
 use crate::cli::{Cli, Command};
-use crate::connect::{Clients, clients};
+use crate::connect::{clients, engine};
 use crate::error::CliError;
 use crate::file_config::{Loaded, ProgramConfig};
 use crate::state_file::{self, StateStatus};
-use crate::{check, classify, exit, explain, lock, output, progress, schedule, secrets, serve};
+use crate::{check, classify, exit, explain, lock, output, schedule, secrets, serve};
 
 /// Runs the parsed command line; returns the exit code.
 pub async fn dispatch(cli: &Cli) -> Result<u8, CliError> {
@@ -34,23 +31,15 @@ pub async fn dispatch(cli: &Cli) -> Result<u8, CliError> {
     if let Command::ServeDirectory = cli.command {
         return serve::serve_directory(&loaded).await;
     }
-    let secrets = secrets::read(&loaded.config)?;
+    let secrets = secrets::read(
+        loaded.config.graph.client_secret_file.as_deref(),
+        loaded.config.ipo.password_file.as_deref(),
+    )?;
     match &cli.command {
         Command::Check => check::run(cli, &loaded, secrets).await,
         Command::Run(args) => schedule::run(cli, &loaded, secrets, args).await,
         _ => once(cli, &loaded, secrets).await,
     }
-}
-
-/// The engine over both clients and the state file, with progress for this process.
-pub fn engine(loaded: &Loaded, c: &Clients, quiet: bool) -> SyncEngine {
-    SyncEngine::new(
-        loaded.config.sync.clone(),
-        c.graph.clone(),
-        c.ipo.clone(),
-        Arc::new(FileStateStore::new(loaded.config.state_file.clone())),
-    )
-    .with_progress(progress::for_this_process(quiet))
 }
 
 /// The run options of a one-shot command, and whether people left out count as held back.

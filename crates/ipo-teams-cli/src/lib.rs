@@ -36,6 +36,7 @@ mod error;
 pub mod exit;
 mod explain;
 mod file_config;
+mod interval;
 mod lock;
 mod logging;
 mod output;
@@ -54,7 +55,7 @@ pub use file_config::{
     GraphSection, HttpUrl, IpoSection, LicensingModeName, Loaded, PlatformName, ProgramConfig,
     WireFormatName,
 };
-pub use schedule::parse_interval;
+pub use interval::parse_interval;
 
 use std::process::ExitCode;
 use std::time::Duration;
