@@ -1,14 +1,7 @@
-//! The program's exit codes, for cron, systemd and Kubernetes (documented for administrators
-//! in `docs/deployment.md`, "Exit codes").
-//!
-//! | code | meaning |
-//! |---|---|
-//! | 0 | done: everything the plan allowed was written; people left out for their own data (a disabled account, a missing licence in Microsoft 365, an extension clash) are reported, not a failure |
-//! | 1 | failure (configuration, connection, a write that failed) |
-//! | 2 | usage error (unknown argument or subcommand; an option the command does not take) |
-//! | 3 | held back by a safety guard: removals above the deletion threshold, IP Office licences short, the system directory's record limit, the platform's user capacity. With `--alarm-on-skipped`, also people left out for their own data |
-//! | 4 | another run holds the lock on this state; nothing was done |
-//! | 5 | done, but IP Office needs a restart for some changes |
+//! The program's exit codes, for cron, systemd and Kubernetes. What each means to an
+//! administrator, and what to do about it, is described in one place: `docs/deployment.md`,
+//! "Exit codes". The rule that matters to a scheduler: people left out for their own data
+//! are reported, not an alarm (0); a safety guard holding writes back is 3.
 
 use sync_engine::{PersonPlan, PersonStatus, Reason, RunResult};
 

@@ -167,19 +167,7 @@ async fn sigkill_in_the_middle_of_an_apply_then_a_rerun_converges_without_duplic
 async fn run_every_syncs_changes_and_stops_cleanly_on_sigterm() {
     let lab = Lab::simple(&people(12)).await;
     let cfg = write_config(&lab);
-    let run = Running::start(command(
-        lab.workdir.path(),
-        &cfg,
-        &["run", "--every", "1s", "--first-run"],
-        CLIENT_SECRET,
-        IPO_PASSWORD,
-    ));
-    let (run, first) = tokio::task::spawn_blocking(move || {
-        let l = run.next_line(Duration::from_secs(30));
-        (run, l)
-    })
-    .await
-    .unwrap();
+    let (run, first) = start_run_every(&lab, &cfg, "1s").await;
     assert!(first.contains(" sync 1: full read, 12 people"), "{first}");
     assert!(first.contains("0 failed"), "{first}");
     assert_eq!(synced(&lab).len(), 10);

@@ -248,19 +248,7 @@ async fn closed_stdout_or_stderr_neither_panics_nor_changes_the_exit_code() {
 async fn an_idle_run_every_says_it_stops_now() {
     let lab = Lab::simple(&people(6)).await;
     let cfg = write_config(&lab);
-    let run = Running::start(command(
-        lab.workdir.path(),
-        &cfg,
-        &["run", "--every", "1h", "--first-run"],
-        CLIENT_SECRET,
-        IPO_PASSWORD,
-    ));
-    let (run, first) = tokio::task::spawn_blocking(move || {
-        let l = run.next_line(Duration::from_secs(30));
-        (run, l)
-    })
-    .await
-    .unwrap();
+    let (run, first) = start_run_every(&lab, &cfg, "1h").await;
     assert!(first.contains(" sync 1: "), "{first}");
     run.terminate();
     let (status, stderr) = tokio::task::spawn_blocking(move || run.wait())

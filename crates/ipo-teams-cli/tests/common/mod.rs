@@ -325,6 +325,24 @@ pub fn terminate(pid: u32) {
     assert!(status.success(), "kill -TERM failed: {status}");
 }
 
+/// Starts `run --every <every> --first-run` in the lab's folder and waits (at most 30 s)
+/// for its first sync's line.
+pub async fn start_run_every(lab: &Lab, cfg: &Path, every: &str) -> (Running, String) {
+    let run = Running::start(command(
+        lab.workdir.path(),
+        cfg,
+        &["run", "--every", every, "--first-run"],
+        CLIENT_SECRET,
+        IPO_PASSWORD,
+    ));
+    tokio::task::spawn_blocking(move || {
+        let first = run.next_line(Duration::from_secs(30));
+        (run, first)
+    })
+    .await
+    .unwrap()
+}
+
 /// Polls `cond` every 20 ms for at most `limit`.
 pub async fn wait_for(limit: Duration, what: &str, mut cond: impl FnMut() -> bool) {
     let start = Instant::now();
