@@ -101,9 +101,6 @@ pub enum CliError {
     /// The sync itself failed.
     #[error(transparent)]
     Sync(#[from] sync_engine::SyncError),
-    /// A connection test of `check` failed.
-    #[error("check failed: {0}")]
-    Check(String),
     /// The command line asks for something the command does not do (clap's own usage
     /// errors exit with the same code).
     #[error("{0}")]

@@ -3,12 +3,6 @@
 use std::time::Duration;
 
 /// Parses an interval such as `40m`, `90s`, `1h30m` or `2d` (units `s`, `m`, `h`, `d`).
-///
-/// ```
-/// use std::time::Duration;
-/// assert_eq!(ipo_teams_cli::parse_interval("1h30m"), Ok(Duration::from_secs(5400)));
-/// assert!(ipo_teams_cli::parse_interval("40").is_err());
-/// ```
 pub fn parse_interval(text: &str) -> Result<Duration, String> {
     let usage = || format!("{text:?} is not an interval: write e.g. 40m, 90s, 1h30m or 2d");
     let mut total: u64 = 0;

@@ -2,12 +2,12 @@
 //! definitions: every `ipo-teams` invocation there parses with its clap definition, and
 //! every configuration there parses and validates. A renamed flag or key breaks this test,
 //! not a customer's scheduled sync.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 
+use crate::cli::{Cli, Command};
+use crate::file_config::ProgramConfig;
 use clap::Parser;
-use ipo_teams_cli::{Cli, Command, ProgramConfig};
 
 fn deploy() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy")
