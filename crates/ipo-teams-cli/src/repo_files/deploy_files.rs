@@ -18,6 +18,14 @@ fn read(rel: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// A CronJob's rule that a run refused by the lock (exit 4, another run is working) is no
+/// failure: the pod is replaced after the back-off instead of failing the Job.
+const LOCKED_IS_NO_FAILURE: &str = "          - action: Ignore
+            onExitCodes:
+              containerName: ipo-teams
+              operator: In
+              values: [4]";
+
 /// Parses one command line whose program is the installed `ipo-teams`.
 fn parse(file: &str, words: Vec<String>) -> Cli {
     assert!(
@@ -163,6 +171,7 @@ fn the_kubernetes_cronjobs_run_incremental_and_full_one_at_a_time_on_one_state()
             "claimName: ipo-teams-state",
             "secretKeyRef:",
             "mountPath: /var/lib/ipo-teams",
+            LOCKED_IS_NO_FAILURE,
         ] {
             assert!(job.contains(needle), "{needle}:\n{job}");
         }
@@ -255,6 +264,7 @@ fn the_msp_layout_stamps_out_valid_jobs_and_a_configuration_per_solution() {
         );
         let text = read(file);
         assert!(text.contains("concurrencyPolicy: Forbid"), "{file}");
+        assert!(text.contains(LOCKED_IS_NO_FAILURE), "{file}");
         assert!(text.contains("claimName: ipo-teams-state"), "{file}");
     }
     let directory = commands_in("kubernetes/msp/components/directory/deployment.yaml");
