@@ -8,12 +8,10 @@
 use graph_client::Probe;
 use ipo_teams_ldap::EntrySet;
 
-use crate::cli::Cli;
 use crate::connect::clients;
+use crate::context::Context;
 use crate::directory_config::DirectoryServiceSection;
 use crate::error::CliError;
-use crate::file_config::Loaded;
-use crate::secrets::Secrets;
 use crate::state_file::{self, StateStatus};
 use crate::words::count;
 use crate::{exit, output};
@@ -73,7 +71,9 @@ fn directory_service(section: &DirectoryServiceSection, state_file: &std::path::
 }
 
 /// Runs every check; exit 0 when all pass, 1 otherwise.
-pub async fn run(cli: &Cli, loaded: &Loaded, secrets: Secrets) -> Result<u8, CliError> {
+pub async fn run(ctx: &Context<'_>) -> Result<u8, CliError> {
+    let (cli, loaded) = (ctx.cli, &ctx.loaded);
+    let secrets = ctx.secrets()?;
     let cfg = &loaded.config;
     let mut lines = vec![Line {
         what: "configuration".into(),

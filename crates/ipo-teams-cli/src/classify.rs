@@ -4,13 +4,23 @@
 use std::fmt::Write;
 
 use ipo_model::UserType;
+use sync_engine::RunOptions;
 use usertype_rules::{Classification, Summary, Verdict};
 
+use crate::context::Context;
 use crate::error::CliError;
 use crate::words::{and_list, count};
+use crate::{exit, one_shot, output};
+
+/// Runs `classify` (a dry run: the classification the plan would act on); exits 0.
+pub async fn run(ctx: &Context<'_>) -> Result<u8, CliError> {
+    let done = one_shot::sync(ctx, &RunOptions::dry_run(), None).await?;
+    output::print(&render(&done.run.classification, ctx.cli.json)?)?;
+    Ok(exit::OK)
+}
 
 /// The classification as aligned text (or JSON), ready to print.
-pub fn render(c: &Classification, json: bool) -> Result<String, CliError> {
+fn render(c: &Classification, json: bool) -> Result<String, CliError> {
     if json {
         let text = serde_json::to_string_pretty(c).map_err(|e| CliError::Output(e.to_string()))?;
         return Ok(text + "\n");

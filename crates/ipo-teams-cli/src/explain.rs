@@ -4,13 +4,36 @@
 use std::fmt::Write;
 
 use ipo_model::ObjectId;
-use sync_engine::{RunResult, Style, render_plan};
+use sync_engine::{RunOptions, RunResult, Style, render_plan};
 
+use crate::cli::ExplainArgs;
+use crate::context::Context;
 use crate::error::CliError;
-use crate::exit;
+use crate::{exit, one_shot, output};
+
+/// Runs `explain`; returns that person's exit code.
+pub async fn run(args: &ExplainArgs, ctx: &Context<'_>) -> Result<u8, CliError> {
+    let id: ObjectId = args.person.parse().map_err(|err| {
+        CliError::Setup(format!(
+            "explain: {:?} is not an Azure AD object id: {err}",
+            args.person
+        ))
+    })?;
+    let options = RunOptions::dry_run().explain(id.clone());
+    let done = one_shot::sync(ctx, &options, None).await?;
+    let (text, code) = render(
+        &done.run,
+        &id,
+        ctx.cli.json,
+        ctx.style(),
+        args.alarm_on_skipped,
+    )?;
+    output::print(&(one_shot::missing_notice(ctx, &done) + &text))?;
+    Ok(code)
+}
 
 /// The person's trace and plan (text or JSON) and their exit code.
-pub fn render(
+fn render(
     run: &RunResult,
     id: &ObjectId,
     json: bool,

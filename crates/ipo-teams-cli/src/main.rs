@@ -18,11 +18,13 @@
 //! samples with its own definitions (`src/repo_files/`).
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod apply;
 mod check;
 mod classify;
 mod cli;
 mod commands;
 mod connect;
+mod context;
 mod directory_config;
 mod error;
 mod exit;
@@ -31,7 +33,9 @@ mod file_config;
 mod interval;
 mod lock;
 mod logging;
+mod one_shot;
 mod output;
+mod plan;
 mod progress;
 #[cfg(test)]
 mod repo_files;

@@ -9,22 +9,18 @@ use std::time::Instant;
 
 use sync_engine::RunOptions;
 
-use crate::cli::{Cli, RunArgs};
+use crate::cli::RunArgs;
 use crate::connect::{clients, engine};
+use crate::context::Context;
 use crate::error::CliError;
-use crate::file_config::Loaded;
-use crate::secrets::Secrets;
 use crate::shutdown::{Stop, listen};
 use crate::words::count;
 use crate::{exit, lock, output, serve, state_file};
 
 /// Runs syncs every `args.every` until stopped. Returns 0 after a clean stop.
-pub async fn run(
-    cli: &Cli,
-    loaded: &Loaded,
-    secrets: Secrets,
-    args: &RunArgs,
-) -> Result<u8, CliError> {
+pub async fn run(args: &RunArgs, ctx: &Context<'_>) -> Result<u8, CliError> {
+    let (cli, loaded) = (ctx.cli, &ctx.loaded);
+    let secrets = ctx.secrets()?;
     let state_path = &loaded.config.state_file;
     let lock = lock::acquire(state_path)?;
     tracing::debug!(lock = %lock.path().display(), "lock held");

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use ipo_teams_ldap::{DirectoryService, EntrySet, EntrySetHandle, RunningService, watch_file};
 
+use crate::context::Context;
 use crate::directory_config::DirectoryServiceSection;
 use crate::error::CliError;
 use crate::exit;
@@ -42,7 +43,8 @@ async fn bind(
 /// `ipo-teams serve-directory`: serves the set the last apply saved, and each new one, until
 /// SIGTERM or Ctrl-C. Needs no Graph or IP Office secret and takes no sync lock: it only
 /// reads the set's file.
-pub async fn serve_directory(loaded: &Loaded) -> Result<u8, CliError> {
+pub async fn serve_directory(ctx: &Context<'_>) -> Result<u8, CliError> {
+    let loaded = &ctx.loaded;
     let section = section(loaded)?;
     let handle = saved_set(loaded);
     let service = bind(loaded, section, handle.clone()).await?;
