@@ -5,19 +5,16 @@
 //! and the set to serve. Every check runs even when an earlier one fails, so
 //! one `check` lists every problem.
 
-use std::io::Write;
-
 use graph_client::Probe;
 use ipo_teams_ldap::EntrySet;
 
-use crate::cli::Cli;
 use crate::connect::clients;
+use crate::context::Context;
 use crate::directory_config::DirectoryServiceSection;
 use crate::error::CliError;
-use crate::exit;
-use crate::file_config::Loaded;
-use crate::secrets::Secrets;
 use crate::state_file::{self, StateStatus};
+use crate::words::count;
+use crate::{exit, output};
 
 /// One line of the check.
 struct Line {
@@ -74,15 +71,17 @@ fn directory_service(section: &DirectoryServiceSection, state_file: &std::path::
 }
 
 /// Runs every check; exit 0 when all pass, 1 otherwise.
-pub async fn run(cli: &Cli, loaded: &Loaded, secrets: Secrets) -> Result<u8, CliError> {
+pub async fn run(ctx: &Context<'_>) -> Result<u8, CliError> {
+    let (cli, loaded) = (ctx.cli, &ctx.loaded);
+    let secrets = ctx.secrets()?;
     let cfg = &loaded.config;
     let mut lines = vec![Line {
         what: "configuration".into(),
         ok: true,
         detail: format!(
-            "{} is valid: {} group rules; state {} ({})",
+            "{} is valid: {}; state {} ({})",
             loaded.path.display(),
-            cfg.sync.rules.len(),
+            count(cfg.sync.rules.len(), "group rule", "group rules"),
             cfg.state_file.display(),
             match state_file::status(&cfg.state_file) {
                 StateStatus::Found => "found",
@@ -99,10 +98,10 @@ pub async fn run(cli: &Cli, loaded: &Loaded, secrets: Secrets) -> Result<u8, Cli
                 what,
                 ok: true,
                 detail: format!(
-                    "signed in to tenant {}; group {} readable ({} nested groups)",
+                    "signed in to tenant {}; group {} readable ({})",
                     cfg.graph.tenant,
                     rule.group,
-                    nested.len()
+                    count(nested.len(), "nested group", "nested groups")
                 ),
             },
             Err(e) => Line {
@@ -144,12 +143,12 @@ pub async fn run(cli: &Cli, loaded: &Loaded, secrets: Secrets) -> Result<u8, Cli
                 what: "IP Office login".into(),
                 ok: true,
                 detail: format!(
-                    "logged in as {} to {} (release {}, {} licensing, {} nodes)",
+                    "logged in as {} to {} (release {}, {} licensing, {})",
                     cfg.ipo.username,
                     system.name,
                     system.version,
                     system.licensing_mode,
-                    system.nodes.len().max(1)
+                    count(system.nodes.len().max(1), "node", "nodes")
                 ),
             });
             lines.push(match cfg.sync.validate(Some(system.licensing_mode)) {
@@ -169,8 +168,8 @@ pub async fn run(cli: &Cli, loaded: &Loaded, secrets: Secrets) -> Result<u8, Cli
                     what: "IP Office rights".into(),
                     ok: true,
                     detail: format!(
-                        "the service user reads the configuration ({} licences)",
-                        l.len()
+                        "the service user reads the configuration ({})",
+                        count(l.len(), "licence", "licences")
                     ),
                 },
                 Err(e) => Line {
@@ -192,26 +191,32 @@ pub async fn run(cli: &Cli, loaded: &Loaded, secrets: Secrets) -> Result<u8, Cli
     }
 
     let all_ok = lines.iter().all(|l| l.ok);
-    let mut out = std::io::stdout().lock();
-    let w = |e: std::io::Error| CliError::Output(e.to_string());
-    if cli.json {
+    output::print(&render(&lines, all_ok, cli.json))?;
+    Ok(if all_ok { exit::OK } else { exit::FAILURE })
+}
+
+/// The lines as aligned text, or as JSON.
+fn render(lines: &[Line], all_ok: bool, json: bool) -> String {
+    if json {
         let doc = serde_json::json!({
             "ok": all_ok,
             "checks": lines.iter().map(|l| serde_json::json!({
                 "check": l.what, "ok": l.ok, "detail": l.detail,
             })).collect::<Vec<_>>(),
         });
-        writeln!(out, "{doc:#}").map_err(w)?;
+        format!("{doc:#}\n")
     } else {
         let width = lines
             .iter()
             .map(|l| l.what.chars().count())
             .max()
             .unwrap_or(0);
-        for l in &lines {
-            let mark = if l.ok { "ok    " } else { "FAILED" };
-            writeln!(out, "{mark} {:<width$}  {}", l.what, l.detail).map_err(w)?;
-        }
+        lines
+            .iter()
+            .map(|l| {
+                let mark = if l.ok { "ok    " } else { "FAILED" };
+                format!("{mark} {:<width$}  {}\n", l.what, l.detail)
+            })
+            .collect()
     }
-    Ok(if all_ok { exit::OK } else { exit::FAILURE })
 }

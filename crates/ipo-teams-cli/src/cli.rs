@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+/// The configuration file when `--config` is not given, as in every example and sample.
+pub const DEFAULT_CONFIG: &str = "sync.toml";
+
 /// Sync Azure AD groups into Avaya IP Office users, for MS Teams Direct Routing.
 ///
 /// Secrets come from the environment (IPO_TEAMS_CLIENT_SECRET, IPO_TEAMS_IPO_PASSWORD) or
@@ -14,21 +17,22 @@ use clap::{Args, Parser, Subcommand};
 #[command(name = "ipo-teams", version, propagate_version = true)]
 #[non_exhaustive]
 pub struct Cli {
-    /// The configuration file. A relative `state_file` in it is resolved against this
-    /// file's folder, whatever the current directory.
+    /// The configuration file (default: `sync.toml` in the current folder). A relative
+    /// `state_file` in it is resolved against this file's folder, whatever the current
+    /// directory.
     #[arg(
         long,
         short = 'c',
         global = true,
         value_name = "FILE",
-        default_value = "ipo-teams.toml"
+        default_value = DEFAULT_CONFIG
     )]
     pub config: PathBuf,
     /// Print machine-readable JSON on standard output instead of text.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Also write the result as one self-contained HTML report to FILE (classification,
-    /// plan, or plan and apply report): no external resources, opens offline, prints well.
+    /// Also write the result as one self-contained HTML report to FILE (`classify`, `plan`,
+    /// `apply`): no external resources, opens offline, prints well.
     #[arg(long, global = true, value_name = "FILE")]
     pub html: Option<PathBuf>,
     /// Only warnings and errors on standard error.
@@ -68,6 +72,29 @@ pub enum Command {
     ServeDirectory,
 }
 
+impl Command {
+    /// The subcommand's name, as typed.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Command::Plan(_) => "plan",
+            Command::Apply(_) => "apply",
+            Command::Classify => "classify",
+            Command::Explain(_) => "explain",
+            Command::Check => "check",
+            Command::Run(_) => "run",
+            Command::ServeDirectory => "serve-directory",
+        }
+    }
+
+    /// Whether the command writes a report `--html` can take.
+    pub(crate) fn writes_report(&self) -> bool {
+        matches!(
+            self,
+            Command::Plan(_) | Command::Apply(_) | Command::Classify
+        )
+    }
+}
+
 /// Options of `plan`.
 #[derive(Debug, Args, Default)]
 #[non_exhaustive]
@@ -78,6 +105,10 @@ pub struct PlanArgs {
     /// Read only the directory changes since the last sync.
     #[arg(long)]
     pub incremental: bool,
+    /// Exit 3 also when people are left out for their own data (a disabled account, a
+    /// missing Teams licence, an extension clash): they alarm like a held-back write.
+    #[arg(long)]
+    pub alarm_on_skipped: bool,
 }
 
 /// Options of `apply`.
@@ -94,6 +125,10 @@ pub struct ApplyArgs {
     /// a missing state file stops the apply (it would create every user again).
     #[arg(long)]
     pub first_run: bool,
+    /// Exit 3 also when people are left out for their own data (a disabled account, a
+    /// missing Teams licence, an extension clash): they alarm like a held-back write.
+    #[arg(long)]
+    pub alarm_on_skipped: bool,
 }
 
 /// Options of `explain`.
@@ -103,6 +138,10 @@ pub struct ExplainArgs {
     /// The person's Azure AD object id.
     #[arg(value_name = "OBJECT_ID")]
     pub person: String,
+    /// Exit 3 also when people are left out for their own data (a disabled account, a
+    /// missing Teams licence, an extension clash): they alarm like a held-back write.
+    #[arg(long)]
+    pub alarm_on_skipped: bool,
 }
 
 /// Options of `run`.
@@ -110,11 +149,11 @@ pub struct ExplainArgs {
 #[non_exhaustive]
 pub struct RunArgs {
     /// Time between the start of two syncs, e.g. `40m`, `1h`, `90s`, `1h30m`.
-    #[arg(long, value_name = "INTERVAL", value_parser = crate::schedule::parse_interval)]
+    #[arg(long, value_name = "INTERVAL", value_parser = crate::interval::parse_interval)]
     pub every: Duration,
     /// Read everything again (not only the changes) at least this often.
     #[arg(long, value_name = "INTERVAL", default_value = "24h",
-          value_parser = crate::schedule::parse_interval)]
+          value_parser = crate::interval::parse_interval)]
     pub full_every: Duration,
     /// Apply removals even above the deletion threshold.
     #[arg(long)]
@@ -122,6 +161,10 @@ pub struct RunArgs {
     /// There is no state yet because this is the first sync to this IP Office.
     #[arg(long)]
     pub first_run: bool,
+    /// Exit 3 also when people are left out for their own data (a disabled account, a
+    /// missing Teams licence, an extension clash): they alarm like a held-back write.
+    #[arg(long)]
+    pub alarm_on_skipped: bool,
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
-//! The two clients, built from the configuration and the secrets.
+//! The two clients, built from the configuration and the secrets, and the engine over them.
 
 use std::sync::Arc;
 
 use graph_client::{GraphClient, GraphConfig};
 use ipo_client::{IpoClient, IpoConfig, TlsMode, WireFormat};
+use sync_engine::{FileStateStore, SyncEngine};
 
 use crate::error::CliError;
-use crate::file_config::{LicensingModeName, PlatformName, ProgramConfig, WireFormatName};
+use crate::file_config::{LicensingModeName, Loaded, PlatformName, ProgramConfig, WireFormatName};
+use crate::progress;
 use crate::secrets::Secrets;
 
 /// Both clients.
@@ -77,4 +79,15 @@ pub fn clients(config: &ProgramConfig, secrets: Secrets) -> Result<Clients, CliE
         graph: Arc::new(graph),
         ipo: Arc::new(ipo),
     })
+}
+
+/// The engine over both clients and the state file, with progress for this process.
+pub fn engine(loaded: &Loaded, c: &Clients, quiet: bool) -> SyncEngine {
+    SyncEngine::new(
+        loaded.config.sync.clone(),
+        c.graph.clone(),
+        c.ipo.clone(),
+        Arc::new(FileStateStore::new(loaded.config.state_file.clone())),
+    )
+    .with_progress(progress::for_this_process(quiet))
 }

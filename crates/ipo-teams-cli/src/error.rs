@@ -17,6 +17,27 @@ pub enum CliError {
         /// Why.
         source: std::io::Error,
     },
+    /// The configuration file is not there.
+    #[error(
+        "configuration file {path} not found: give its path with --config FILE (without \
+         --config, {default} in the current folder is read)",
+        default = crate::cli::DEFAULT_CONFIG
+    )]
+    ConfigMissing {
+        /// The file looked for.
+        path: PathBuf,
+    },
+    /// A section every configuration needs is missing.
+    #[error(
+        "configuration file {path}: {section} is missing; add it (docs/configuration.md \
+         lists its keys)"
+    )]
+    ConfigSectionMissing {
+        /// The file.
+        path: PathBuf,
+        /// What is missing, as written in the file, e.g. `the [ipo] section`.
+        section: &'static str,
+    },
     /// The configuration file does not parse (the message has the line, column and the
     /// valid keys).
     #[error("configuration file {path}: {message}")]
@@ -80,9 +101,10 @@ pub enum CliError {
     /// The sync itself failed.
     #[error(transparent)]
     Sync(#[from] sync_engine::SyncError),
-    /// A connection test of `check` failed.
-    #[error("check failed: {0}")]
-    Check(String),
+    /// The command line asks for something the command does not do (clap's own usage
+    /// errors exit with the same code).
+    #[error("{0}")]
+    Usage(String),
     /// Writing the output failed.
     #[error("writing the output: {0}")]
     Output(String),
@@ -93,6 +115,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Locked { .. } => exit::LOCKED,
+            CliError::Usage(_) => exit::USAGE,
             _ => exit::FAILURE,
         }
     }

@@ -179,10 +179,19 @@ impl ProgramConfig {
     /// Parses `text` (from `path`, for messages) and checks everything that needs no
     /// network: the sync rules, duplicate groups, conflicting equal priorities.
     pub fn parse(path: &Path, text: &str) -> Result<Self, CliError> {
-        let config: ProgramConfig = toml::from_str(text).map_err(|e| CliError::ConfigParse {
-            path: path.to_owned(),
-            message: e.to_string().trim_end().to_owned(),
-        })?;
+        let config: ProgramConfig =
+            toml::from_str(text).map_err(|e| match missing_section(&e) {
+                // The parser places a missing table at the first line of the whole file or
+                // of a sibling table: neither is where anything is wrong.
+                Some(section) => CliError::ConfigSectionMissing {
+                    path: path.to_owned(),
+                    section,
+                },
+                None => CliError::ConfigParse {
+                    path: path.to_owned(),
+                    message: e.to_string().trim_end().to_owned(),
+                },
+            })?;
         let invalid = |e: ConfigError| match e {
             ConfigError::Invalid { field, message } => CliError::ConfigInvalid {
                 path: path.to_owned(),
@@ -211,9 +220,14 @@ impl ProgramConfig {
 
     /// Reads, parses and checks the file, and resolves its relative paths against its folder.
     pub fn load(path: &Path) -> Result<Loaded, CliError> {
-        let text = std::fs::read_to_string(path).map_err(|source| CliError::ConfigRead {
-            path: path.to_owned(),
-            source,
+        let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => CliError::ConfigMissing {
+                path: path.to_owned(),
+            },
+            _ => CliError::ConfigRead {
+                path: path.to_owned(),
+                source,
+            },
         })?;
         let mut config = Self::parse(path, &text)?;
         let folder = config_folder(path).map_err(|source| CliError::ConfigRead {
@@ -250,6 +264,17 @@ impl ProgramConfig {
             path: path.to_owned(),
             config,
         })
+    }
+}
+
+/// The section a "missing field" error is about, when it is one every file needs.
+fn missing_section(e: &toml::de::Error) -> Option<&'static str> {
+    match e.message().strip_prefix("missing field ")? {
+        "`graph`" => Some("the [graph] section"),
+        "`ipo`" => Some("the [ipo] section"),
+        "`sync`" => Some("the [sync] section with its [[sync.rules]]"),
+        "`rules`" => Some("[[sync.rules]] (one rule per Azure AD group)"),
+        _ => None,
     }
 }
 

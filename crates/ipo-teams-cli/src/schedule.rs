@@ -5,117 +5,22 @@
 //! stops it at once (what was written is in the state: the next run resumes).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use sync_engine::RunOptions;
-use tokio::sync::Notify;
 
-use crate::cli::{Cli, RunArgs};
-use crate::commands::{engine, exit_code};
-use crate::connect::clients;
+use crate::cli::RunArgs;
+use crate::connect::{clients, engine};
+use crate::context::Context;
 use crate::error::CliError;
-use crate::file_config::Loaded;
-use crate::secrets::Secrets;
-use crate::{exit, lock, serve, state_file};
-
-/// Parses an interval such as `40m`, `90s`, `1h30m` or `2d` (units `s`, `m`, `h`, `d`).
-///
-/// ```
-/// use std::time::Duration;
-/// assert_eq!(ipo_teams_cli::parse_interval("1h30m"), Ok(Duration::from_secs(5400)));
-/// assert!(ipo_teams_cli::parse_interval("40").is_err());
-/// ```
-pub fn parse_interval(text: &str) -> Result<Duration, String> {
-    let usage = || format!("{text:?} is not an interval: write e.g. 40m, 90s, 1h30m or 2d");
-    let mut total: u64 = 0;
-    let mut digits = String::new();
-    for ch in text.trim().chars() {
-        if ch.is_ascii_digit() {
-            digits.push(ch);
-            continue;
-        }
-        let unit = match ch {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            _ => return Err(usage()),
-        };
-        let n: u64 = digits.parse().map_err(|_| usage())?;
-        total = n
-            .checked_mul(unit)
-            .and_then(|s| total.checked_add(s))
-            .ok_or_else(usage)?;
-        digits.clear();
-    }
-    if !digits.is_empty() || total == 0 {
-        return Err(usage());
-    }
-    Ok(Duration::from_secs(total))
-}
-
-/// Set by the first SIGTERM / Ctrl-C.
-#[derive(Default)]
-struct Stop {
-    requested: AtomicBool,
-    signals: AtomicUsize,
-    notify: Notify,
-}
-
-impl Stop {
-    fn requested(&self) -> bool {
-        self.requested.load(Ordering::SeqCst)
-    }
-}
-
-/// Waits for SIGTERM or Ctrl-C (SIGINT).
-pub(crate) async fn signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "SIGTERM cannot be watched; Ctrl-C still stops");
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-fn listen(stop: Arc<Stop>) {
-    tokio::spawn(async move {
-        loop {
-            signal().await;
-            if stop.signals.fetch_add(1, Ordering::SeqCst) == 0 {
-                tracing::info!("stop requested: stopping after the sync in progress");
-                stop.requested.store(true, Ordering::SeqCst);
-                stop.notify.notify_one();
-            } else {
-                tracing::warn!("second stop request: stopping now; the next run resumes");
-                std::process::exit(i32::from(exit::FAILURE));
-            }
-        }
-    });
-}
+use crate::shutdown::{Stop, listen};
+use crate::words::count;
+use crate::{exit, lock, output, serve, state_file};
 
 /// Runs syncs every `args.every` until stopped. Returns 0 after a clean stop.
-pub async fn run(
-    cli: &Cli,
-    loaded: &Loaded,
-    secrets: Secrets,
-    args: &RunArgs,
-) -> Result<u8, CliError> {
+pub async fn run(args: &RunArgs, ctx: &Context<'_>) -> Result<u8, CliError> {
+    let (cli, loaded) = (ctx.cli, &ctx.loaded);
+    let secrets = ctx.secrets()?;
     let state_path = &loaded.config.state_file;
     let lock = lock::acquire(state_path)?;
     tracing::debug!(lock = %lock.path().display(), "lock held");
@@ -140,7 +45,10 @@ pub async fn run(
         if args.allow_deletes {
             options = options.allow_removals();
         }
-        let line = match engine.run(&options).await {
+        stop.set_syncing(true);
+        let result = engine.run(&options).await;
+        stop.set_syncing(false);
+        let line = match result {
             Ok(r) => {
                 if !r.incremental {
                     last_full = Some(started);
@@ -172,7 +80,7 @@ pub async fn run(
                     succeeded: ok,
                     failed,
                     held_removals: held,
-                    exit: exit_code(&r),
+                    exit: exit::for_run(&r, args.alarm_on_skipped),
                     error: None,
                 }
             }
@@ -192,14 +100,17 @@ pub async fn run(
                 }
             }
         };
-        println!("{}", if cli.json { line.json() } else { line.text() });
+        let text = if cli.json { line.json() } else { line.text() };
+        if let Err(e) = output::print(&format!("{text}\n")) {
+            tracing::warn!(error = %e, "sync {number}: the summary line could not be written");
+        }
         if stop.requested() {
             break;
         }
         let wait = args.every.saturating_sub(started.elapsed());
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = stop.notify.notified() => break,
+            _ = stop.notified() => break,
         }
     }
     c.ipo.close().await;
@@ -230,11 +141,11 @@ impl Summary {
         match &self.error {
             Some(e) => format!("{now} sync {}: {}, failed: {e}", self.number, self.mode),
             None => format!(
-                "{now} sync {}: {}, {} people, {} changes: {} succeeded, {} failed, {} removals held (exit code {})",
+                "{now} sync {}: {}, {}, {}: {} succeeded, {} failed, {} removals held (exit code {})",
                 self.number,
                 self.mode,
-                self.people,
-                self.planned,
+                count(self.people, "person", "people"),
+                count(self.planned, "change", "changes"),
                 self.succeeded,
                 self.failed,
                 self.held_removals,
@@ -257,20 +168,5 @@ impl Summary {
             "error": self.error,
         })
         .to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn intervals_parse_and_nonsense_is_refused() {
-        assert_eq!(parse_interval("40m"), Ok(Duration::from_secs(2400)));
-        assert_eq!(parse_interval("90s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_interval("2d"), Ok(Duration::from_secs(172_800)));
-        for bad in ["", "0m", "m", "40", "4x", "-5m", "99999999999999999999d"] {
-            assert!(parse_interval(bad).is_err(), "{bad:?} parsed");
-        }
     }
 }

@@ -11,7 +11,6 @@
 use std::path::Path;
 
 use crate::error::CliError;
-use crate::file_config::ProgramConfig;
 
 /// The environment variable holding the app registration's client secret.
 pub const CLIENT_SECRET_ENV: &str = "IPO_TEAMS_CLIENT_SECRET";
@@ -36,11 +35,15 @@ impl std::fmt::Debug for Secrets {
     }
 }
 
-/// Reads both secrets; when any is missing, the error names every missing one.
-pub fn read(config: &ProgramConfig) -> Result<Secrets, CliError> {
+/// Reads both secrets, each from its configured file if any (`graph.client_secret_file`,
+/// `ipo.password_file`); when any is missing, the error names every missing one.
+pub fn read(
+    client_secret_file: Option<&Path>,
+    ipo_password_file: Option<&Path>,
+) -> Result<Secrets, CliError> {
     let mut missing = Vec::new();
     let client_secret = one(
-        config.graph.client_secret_file.as_deref(),
+        client_secret_file,
         CLIENT_SECRET_CREDENTIAL,
         CLIENT_SECRET_ENV,
         "graph.client_secret_file",
@@ -48,7 +51,7 @@ pub fn read(config: &ProgramConfig) -> Result<Secrets, CliError> {
         &mut missing,
     );
     let ipo_password = one(
-        config.ipo.password_file.as_deref(),
+        ipo_password_file,
         IPO_PASSWORD_CREDENTIAL,
         IPO_PASSWORD_ENV,
         "ipo.password_file",
@@ -98,7 +101,10 @@ pub(crate) fn one(
     match std::env::var(var) {
         Ok(s) if !s.is_empty() => Some(s),
         _ => {
-            missing.push(format!("set {var} in the environment ({what}) or {key}"));
+            missing.push(format!(
+                "{what} not found: set {key}, the systemd credential {credential} \
+                 (LoadCredential={credential}:FILE in the unit), or {var} in the environment"
+            ));
             None
         }
     }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use ipo_teams_ldap::{DirectoryService, EntrySet, EntrySetHandle, RunningService, watch_file};
 
+use crate::context::Context;
 use crate::directory_config::DirectoryServiceSection;
 use crate::error::CliError;
 use crate::exit;
@@ -42,15 +43,29 @@ async fn bind(
 /// `ipo-teams serve-directory`: serves the set the last apply saved, and each new one, until
 /// SIGTERM or Ctrl-C. Needs no Graph or IP Office secret and takes no sync lock: it only
 /// reads the set's file.
-pub async fn serve_directory(loaded: &Loaded) -> Result<u8, CliError> {
+pub async fn serve_directory(ctx: &Context<'_>) -> Result<u8, CliError> {
+    let loaded = &ctx.loaded;
     let section = section(loaded)?;
-    let handle = EntrySetHandle::new();
+    let handle = saved_set(loaded);
     let service = bind(loaded, section, handle.clone()).await?;
     let file = EntrySet::path_beside(&loaded.config.state_file);
     let watcher = watch_file(handle, file, WATCH_EVERY);
-    service.run_until(crate::schedule::signal()).await;
+    service.run_until(crate::shutdown::signal()).await;
     watcher.abort();
     Ok(exit::OK)
+}
+
+/// A handle holding the set the last apply saved, when there is one: the service starts
+/// serving it at once instead of nothing until its first look at the file.
+fn saved_set(loaded: &Loaded) -> EntrySetHandle {
+    let handle = EntrySetHandle::new();
+    let file = EntrySet::path_beside(&loaded.config.state_file);
+    if file.exists()
+        && let Err(e) = handle.reload_from(&file)
+    {
+        tracing::warn!(error = %e, path = %file.display(), "the saved directory entries do not load; serving nothing until the next sync saves a set");
+    }
+    handle
 }
 
 /// The service inside `run --every`, when configured and `serve_in_run` is on: started with
@@ -64,19 +79,7 @@ pub async fn start_in_run(
     if !section.serve_in_run {
         return Ok(None);
     }
-    let handle = EntrySetHandle::new();
-    let file = EntrySet::path_beside(&loaded.config.state_file);
-    if file.exists() {
-        match handle.reload_from(&file) {
-            Ok(n) => tracing::info!(
-                entries = n,
-                "serving the directory entries of the last sync until this one ends"
-            ),
-            Err(e) => {
-                tracing::warn!(error = %e, "the saved directory entries do not load; serving nothing until this sync ends")
-            }
-        }
-    }
+    let handle = saved_set(loaded);
     let service = bind(loaded, section, handle.clone()).await?;
     Ok(Some((service.spawn(), handle)))
 }

@@ -2,6 +2,9 @@
 //! (no Graph or IP Office secret needed) serves nothing before the first apply and the
 //! Teams-only people after it; `run --every` serves the set of its own sync; a wrong or
 //! missing bind password is refused with a message naming where the password comes from.
+//!
+//! The tests that run `ldapsearch` are ignored by a plain `cargo test` (the reason says what
+//! to install); `.ci/run` installs ldap-utils and runs them with `--include-ignored`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../../../tests/support/mod.rs"]
@@ -15,39 +18,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use support::*;
-
-const BASE: &str = "ou=teams,dc=example,dc=com";
-const BIND_DN: &str = "cn=ipoffice,dc=example,dc=com";
-const LDAP_PW: &str = "Ld4p-bind-pw-Rv3Nc8";
-
-/// A port nobody listens on right now (the kernel's choice, released at once).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// The lab's configuration plus `[directory_service]` on `port`, the bind password in a
-/// file beside the configuration (when `password_file`).
-fn write_service_config(lab: &Lab, port: u16, password_file: bool) -> std::path::PathBuf {
-    let mut table = config_table(lab);
-    let mut service = toml::Table::new();
-    service.insert("listen".into(), format!("127.0.0.1:{port}").into());
-    service.insert("base_dn".into(), BASE.into());
-    service.insert("bind_user".into(), BIND_DN.into());
-    if password_file {
-        std::fs::write(
-            lab.workdir.path().join("ldap-password"),
-            format!("{LDAP_PW}\n"),
-        )
-        .unwrap();
-        service.insert("password_file".into(), "ldap-password".into());
-    }
-    table.insert("directory_service".into(), service.into());
-    write_config_text(lab.workdir.path(), &toml::to_string(&table).unwrap())
-}
 
 /// What one `ldapsearch` printed: its exit code and each entry's `cn` with its attributes.
 struct Found {
@@ -89,16 +59,6 @@ async fn ldapsearch(port: u16, password: &str, extra: &[&str]) -> Found {
         entries,
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
-}
-
-/// Waits until something listens on `port`.
-async fn wait_listening(port: u16) {
-    wait_for(
-        Duration::from_secs(30),
-        "the directory service to listen",
-        || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
-    )
-    .await;
 }
 
 /// Searches until the service holds `n` entries (a new set arrives on its own schedule).
@@ -147,6 +107,7 @@ fn stop(service: Running) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs ldapsearch: apt-get install ldap-utils"]
 async fn serve_directory_serves_what_the_last_apply_published() {
     let lab = Lab::simple(&people(18)).await;
     let port = free_port();
@@ -216,6 +177,7 @@ async fn serve_directory_serves_what_the_last_apply_published() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs ldapsearch: apt-get install ldap-utils"]
 async fn run_every_serves_the_set_of_its_own_sync() {
     let lab = Lab::simple(&people(12)).await;
     let port = free_port();

@@ -17,14 +17,13 @@ use support::*;
 #[test]
 fn help_and_version_answer_on_every_level() {
     let run = |args: &[&str]| {
-        let o = std::process::Command::new(program())
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            o.status.code().unwrap(),
-            String::from_utf8(o.stdout).unwrap(),
-        )
+        let mut cmd = std::process::Command::new(program());
+        cmd.args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let o = finish(Started::spawn(&mut cmd), &args.join(" "));
+        (o.code, o.stdout)
     };
     for args in [
         &["--help"][..],
@@ -402,7 +401,7 @@ async fn secrets_come_from_configured_files_or_systemd_credentials() {
     let plain = write_config(&lab);
     let mut cmd = command(dir, &plain, &["check"], "", "");
     cmd.env("CREDENTIALS_DIRECTORY", &creds);
-    let check = tokio::task::spawn_blocking(move || finish(cmd.spawn().unwrap(), "check"))
+    let check = tokio::task::spawn_blocking(move || finish(Started::spawn(&mut cmd), "check"))
         .await
         .unwrap();
     assert_eq!(check.code, EXIT_OK, "{}\n{}", check.stdout, check.stderr);

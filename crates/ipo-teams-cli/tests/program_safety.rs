@@ -135,8 +135,8 @@ async fn sigkill_in_the_middle_of_an_apply_then_a_rerun_converges_without_duplic
         lab.ipo.stats().records_written > 0
     })
     .await;
-    victim.child.kill().unwrap(); // SIGKILL
-    let status = victim.child.wait().unwrap();
+    victim.child.child().kill().unwrap(); // SIGKILL
+    let status = victim.child.child().wait().unwrap();
     assert_eq!(status.code(), None, "killed by a signal");
     let written = lab.ipo.stats().records_written;
     let total = reference.users.len() + reference.extensions.len();
@@ -167,19 +167,7 @@ async fn sigkill_in_the_middle_of_an_apply_then_a_rerun_converges_without_duplic
 async fn run_every_syncs_changes_and_stops_cleanly_on_sigterm() {
     let lab = Lab::simple(&people(12)).await;
     let cfg = write_config(&lab);
-    let run = Running::start(command(
-        lab.workdir.path(),
-        &cfg,
-        &["run", "--every", "1s", "--first-run"],
-        CLIENT_SECRET,
-        IPO_PASSWORD,
-    ));
-    let (run, first) = tokio::task::spawn_blocking(move || {
-        let l = run.next_line(Duration::from_secs(30));
-        (run, l)
-    })
-    .await
-    .unwrap();
+    let (run, first) = start_run_every(&lab, &cfg, "1s").await;
     assert!(first.contains(" sync 1: full read, 12 people"), "{first}");
     assert!(first.contains("0 failed"), "{first}");
     assert_eq!(synced(&lab).len(), 10);
@@ -190,7 +178,7 @@ async fn run_every_syncs_changes_and_stops_cleanly_on_sigterm() {
     lab.graph.add_member(GROUP_IPO, &newcomer.id).unwrap();
     let (run, second) = tokio::task::spawn_blocking(move || {
         let mut l = run.next_line(Duration::from_secs(30));
-        while !l.contains("1 changes") && !l.contains("13 people") {
+        while !l.contains("1 change:") && !l.contains("13 people") {
             l = run.next_line(Duration::from_secs(30));
         }
         (run, l)

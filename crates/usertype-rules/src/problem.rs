@@ -424,8 +424,8 @@ impl fmt::Display for Problem {
             ),
             Problem::NoIpoRecord { needed_for } => write!(
                 f,
-                "a {needed_for} user needs an IP Office user record and has none yet: the sync \
-                 creates it while the person is in a synced group"
+                "{needed_for} users need an IP Office user record and this person has none \
+                 yet: the sync creates it while the person is in a synced group"
             ),
             Problem::NoIpoExtension { ipo_user } => write!(
                 f,

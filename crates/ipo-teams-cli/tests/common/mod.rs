@@ -66,11 +66,47 @@ pub fn command(cwd: &Path, config: &Path, args: &[&str], secret: &str, password:
     cmd
 }
 
+/// A started program, owned by the test that started it: when it is dropped (the test ends,
+/// passing or panicking) the program is killed and reaped, so no test leaves a process
+/// behind, listening on a port or holding a lock.
+#[derive(Debug)]
+pub struct Started(Child);
+
+impl Started {
+    /// Starts `cmd`.
+    pub fn spawn(cmd: &mut Command) -> Started {
+        Started(cmd.spawn().expect("the program starts"))
+    }
+
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// The child process, to wait for or signal.
+    pub fn child(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        // Once reaped, kill() is a no-op (std remembers the status): never a stray signal.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Whether process `pid` exists, a zombie included (Linux's /proc): a reaped process does not.
+pub fn process_exists(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
 /// Waits for `child` (killing it after [`CHILD_TIMEOUT`]) and collects its output.
-pub fn finish(mut child: Child, what: &str) -> Outcome {
+pub fn finish(mut child: Started, what: &str) -> Outcome {
     let start = Instant::now();
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
+    let mut out = child.child().stdout.take().unwrap();
+    let mut err = child.child().stderr.take().unwrap();
     let out = std::thread::spawn(move || {
         let mut s = String::new();
         out.read_to_string(&mut s).map(|_| s)
@@ -80,12 +116,11 @@ pub fn finish(mut child: Child, what: &str) -> Outcome {
         err.read_to_string(&mut s).map(|_| s)
     });
     let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
+        if let Some(status) = child.child().try_wait().unwrap() {
             break status;
         }
         if start.elapsed() > CHILD_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
+            // Dropping `child` while unwinding kills and reaps it.
             panic!("`ipo-teams {what}` did not finish within {CHILD_TIMEOUT:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -113,7 +148,7 @@ pub async fn run_in(
     let what = args.join(" ");
     tokio::task::spawn_blocking(move || {
         let mut cmd = cmd;
-        finish(cmd.spawn().expect("the program starts"), &what)
+        finish(Started::spawn(&mut cmd), &what)
     })
     .await
     .unwrap()
@@ -216,9 +251,10 @@ pub fn requests(lab: &Lab) -> (u64, u64) {
     (lab.graph.stats().total(), lab.ipo.stats().total_requests())
 }
 
-/// A program started in the background whose stdout lines arrive on a channel.
+/// A program started in the background whose stdout lines arrive on a channel; killed and
+/// reaped when dropped (see [`Started`]).
 pub struct Running {
-    pub child: Child,
+    pub child: Started,
     pub lines: mpsc::Receiver<String>,
     stderr: std::thread::JoinHandle<String>,
 }
@@ -226,9 +262,9 @@ pub struct Running {
 impl Running {
     /// Starts `cmd`, reading its stdout line by line.
     pub fn start(mut cmd: Command) -> Running {
-        let mut child = cmd.spawn().expect("the program starts");
-        let out = child.stdout.take().unwrap();
-        let mut err = child.stderr.take().unwrap();
+        let mut child = Started::spawn(&mut cmd);
+        let out = child.child().stdout.take().unwrap();
+        let mut err = child.child().stderr.take().unwrap();
         let (tx, lines) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(out).lines().map_while(Result::ok) {
@@ -259,29 +295,52 @@ impl Running {
 
     /// Sends SIGTERM with the system's `kill`.
     pub fn terminate(&self) {
-        let status = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.child.id().to_string())
-            .status()
-            .expect("the `kill` command is needed to send SIGTERM");
-        assert!(status.success(), "kill -TERM failed: {status}");
+        terminate(self.child.id());
     }
 
     /// Waits for the end (at most [`CHILD_TIMEOUT`]); returns the exit status and stderr.
     pub fn wait(mut self) -> (std::process::ExitStatus, String) {
         let start = Instant::now();
         let status = loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
+            if let Some(s) = self.child.child().try_wait().unwrap() {
                 break s;
             }
             if start.elapsed() > CHILD_TIMEOUT {
-                let _ = self.child.kill();
+                // Dropping `self` while unwinding kills and reaps the program.
                 panic!("the program did not stop within {CHILD_TIMEOUT:?}");
             }
             std::thread::sleep(Duration::from_millis(20));
         };
         (status, self.stderr.join().unwrap())
     }
+}
+
+/// Sends SIGTERM to `pid` with the system's `kill`.
+pub fn terminate(pid: u32) {
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status()
+        .expect("the `kill` command is needed to send SIGTERM");
+    assert!(status.success(), "kill -TERM failed: {status}");
+}
+
+/// Starts `run --every <every> --first-run` in the lab's folder and waits (at most 30 s)
+/// for its first sync's line.
+pub async fn start_run_every(lab: &Lab, cfg: &Path, every: &str) -> (Running, String) {
+    let run = Running::start(command(
+        lab.workdir.path(),
+        cfg,
+        &["run", "--every", every, "--first-run"],
+        CLIENT_SECRET,
+        IPO_PASSWORD,
+    ));
+    tokio::task::spawn_blocking(move || {
+        let first = run.next_line(Duration::from_secs(30));
+        (run, first)
+    })
+    .await
+    .unwrap()
 }
 
 /// Polls `cond` every 20 ms for at most `limit`.
@@ -291,4 +350,52 @@ pub async fn wait_for(limit: Duration, what: &str, mut cond: impl FnMut() -> boo
         assert!(start.elapsed() < limit, "waited {limit:?} for {what}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+// The directory service: `[directory_service]` in the lab's configuration.
+
+/// The directory service's base DN in these tests.
+pub const BASE: &str = "ou=teams,dc=example,dc=com";
+/// The DN IP Office binds with in these tests.
+pub const BIND_DN: &str = "cn=ipoffice,dc=example,dc=com";
+/// The bind password (distinctive: a test greps output for it).
+pub const LDAP_PW: &str = "Ld4p-bind-pw-Rv3Nc8";
+
+/// A port nobody listens on right now (the kernel's choice, released at once).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The lab's configuration plus `[directory_service]` on `port`, the bind password in a
+/// file beside the configuration (when `password_file`).
+pub fn write_service_config(lab: &Lab, port: u16, password_file: bool) -> std::path::PathBuf {
+    let mut table = config_table(lab);
+    let mut service = toml::Table::new();
+    service.insert("listen".into(), format!("127.0.0.1:{port}").into());
+    service.insert("base_dn".into(), BASE.into());
+    service.insert("bind_user".into(), BIND_DN.into());
+    if password_file {
+        std::fs::write(
+            lab.workdir.path().join("ldap-password"),
+            format!("{LDAP_PW}\n"),
+        )
+        .unwrap();
+        service.insert("password_file".into(), "ldap-password".into());
+    }
+    table.insert("directory_service".into(), service.into());
+    write_config_text(lab.workdir.path(), &toml::to_string(&table).unwrap())
+}
+
+/// Waits until something listens on `port`.
+pub async fn wait_listening(port: u16) {
+    wait_for(
+        Duration::from_secs(30),
+        "the directory service to listen",
+        || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
+    )
+    .await;
 }

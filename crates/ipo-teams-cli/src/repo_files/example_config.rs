@@ -1,13 +1,12 @@
 //! The annotated example configuration (`examples/sync.example.toml`) stays a valid
 //! configuration file for the program, and its `[sync]` fits a PLDS system.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 
+use crate::file_config::{ProgramConfig, WireFormatName};
 use ipo_model::LicensingMode;
-use ipo_teams_cli::{ProgramConfig, WireFormatName};
 
-const EXAMPLE: &str = include_str!("../../../examples/sync.example.toml");
+const EXAMPLE: &str = include_str!("../../../../examples/sync.example.toml");
 
 #[test]
 fn example_configuration_parses_and_validates() {

@@ -1,14 +1,13 @@
 //! `docs/configuration.md` lists every key of the configuration file. The keys come from
 //! the typed structure itself: an unknown key is put into each table, and the parser's
 //! "expected one of ..." answer names the keys valid there.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 
-use ipo_teams_cli::ProgramConfig;
+use crate::file_config::ProgramConfig;
 
-const EXAMPLE: &str = include_str!("../../../examples/sync.example.toml");
-const DOC: &str = include_str!("../../../docs/configuration.md");
+const EXAMPLE: &str = include_str!("../../../../examples/sync.example.toml");
+const DOC: &str = include_str!("../../../../docs/configuration.md");
 
 /// The keys valid in the table at `path` (`[]` for the top level), as the parser lists them.
 fn keys_at(path: &[&str]) -> Vec<String> {
