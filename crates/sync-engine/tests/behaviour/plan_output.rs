@@ -39,6 +39,27 @@ async fn voice_routing_policy_rendered_once_as_powershell() {
 }
 
 #[tokio::test]
+async fn every_character_powershell_takes_as_a_single_quote_is_doubled() {
+    // PowerShell ends a single-quoted string at ' and at each of the typographic quotes.
+    for quote in ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'] {
+        let g = gid(1);
+        let mut rule = GroupRule::new(g.clone(), UserType::TeamsAndIpOffice);
+        rule.voice_routing_policy = Some(format!("UK{quote}; Remove-CsOnlineUser"));
+        let w = World::new(SyncConfig::new(vec![rule]), server());
+        let ann = with_voice(with_ext(person(1, "ann"), "401"));
+        w.join(&g, &ann);
+        let run = w.apply_ok().await;
+        let script = run.plan.teams_script();
+        assert!(
+            script.contains(&format!(
+                "-PolicyName 'UK{quote}{quote}; Remove-CsOnlineUser'"
+            )),
+            "{quote:?} not doubled: {script}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn explain_traces_scope_match_action_for_one_person() {
     let g = gid(1);
     let w = World::new(
