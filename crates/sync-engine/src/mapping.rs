@@ -1,11 +1,8 @@
 //! Turning Azure AD property values into IP Office field values.
 
-use ipo_model::{
-    DirectoryUser, E164Number, ExtensionNumber, FullName, LoginCode, UserName, VoicemailCode,
-};
+use ipo_model::{DirectoryUser, E164Number, ExtensionNumber, FullName, LoginCode, VoicemailCode};
 
 use crate::reason::Reason;
-use crate::text::Text;
 
 /// `str::trim` that answers at once for text starting and ending with visible ASCII (most
 /// values): `trim` decodes a character from each end of every value mapped, several per
@@ -29,29 +26,6 @@ fn invalid(field: &str, source: &str, message: impl Into<String>) -> Reason {
         field: field.into(),
         source: source.into(),
         message: message.into(),
-    }
-}
-
-/// A user name derived from `source`'s value (`None` when the source is empty).
-pub(crate) fn user_name(
-    user: &DirectoryUser,
-    source: &str,
-) -> Result<Option<(Text, UserName)>, Reason> {
-    let Some(raw) = user
-        .property_str(source)
-        .filter(|s| !s.trimmed().is_empty())
-    else {
-        return Ok(None);
-    };
-    match UserName::derive(&raw) {
-        // Usually the source is already a valid name: share it instead of copying it.
-        Some(n) if n.as_str() == raw => Ok(Some((Text::from(n.clone()), n))),
-        Some(n) => Ok(Some((Text::copied(&raw), n))),
-        None => Err(invalid(
-            "Name",
-            source,
-            format!("{raw:?} has no character IP Office accepts in a name"),
-        )),
     }
 }
 

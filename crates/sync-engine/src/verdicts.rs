@@ -6,14 +6,14 @@
 use std::collections::BTreeMap;
 
 use ipo_model::{
-    DirectoryUser, ExtensionRange, Guid, IpoSnapshot, ObjectId, TeamsNumber, UserType,
+    DirectoryUser, ExtensionRange, Guid, IpoSnapshot, ObjectId, TeamsNumber, UserName, UserType,
 };
 use usertype_rules::{
     ClaimedMembership, Classification, ClassifyConfig, ClassifyInput, ExtensionSource, MatchKey,
     Problem, Severity, Verdict,
 };
 
-use crate::config::{AdoptPolicy, SyncConfig};
+use crate::config::{AdoptPolicy, RemovalPolicy, SyncConfig};
 use crate::mapping;
 use crate::reason::Reason;
 use crate::scope::{Ruled, Scope, people_of, sorted_by_id};
@@ -135,36 +135,18 @@ impl<'a> Context<'a> {
         }
         let intended: BTreeMap<ObjectId, UserType> = intended.into_iter().collect();
         let keys = adoption_keys(self.config.safety.adopt);
-        let input = ClassifyInput::of_refs(&directory, self.snapshot)
+        let mut input = ClassifyInput::of_refs(&directory, self.snapshot)
             .with_links(&self.links)
             .with_intended(&intended)
             .with_claimed_memberships(&claims)
             .with_config(self.classify.clone())
             .with_adoption(keys)
-            .with_reserved_ranges(&self.ranges);
-        let mut c = usertype_rules::classify(&input, &self.config.licensing);
-        for v in &mut c.verdicts {
-            let Some(id) = &v.person.directory else {
-                continue;
-            };
-            let mut changed = false;
-            if let Some(rules) = conflicts.remove(id) {
-                v.problems.insert(0, Problem::ConflictingRules { rules });
-                changed = true;
-            }
-            // A configuration that syncs disabled accounts: their being disabled is no
-            // problem of the sync's.
-            if !self.config.safety.disabled_accounts_out_of_scope {
-                let before = v.problems.len();
-                v.problems
-                    .retain(|p| !matches!(p, Problem::AccountDisabled));
-                changed |= v.problems.len() != before;
-            }
-            if changed {
-                v.user_type = if v.has_errors() { None } else { v.target };
-            }
+            .with_reserved_ranges(&self.ranges)
+            .with_rule_conflicts(&conflicts);
+        if self.config.safety.removal == RemovalPolicy::Delete {
+            input = input.with_own_users_deleted();
         }
-        c
+        usertype_rules::classify(&input, &self.config.licensing)
     }
 }
 
@@ -179,6 +161,7 @@ pub(crate) fn classify_config(config: &SyncConfig) -> ClassifyConfig {
     c.extension_source = extension_source(config);
     c.name_property = Some(config.fields.name.source.clone());
     c.full_name_property = config.fields.full_name.as_ref().map(|m| m.source.clone());
+    c.disabled_accounts_out_of_scope = config.safety.disabled_accounts_out_of_scope;
     c
 }
 
@@ -220,6 +203,8 @@ pub(crate) struct Judgement {
     pub(crate) matched: Option<(Guid, MatchKey)>,
     /// The person's Teams number and/or extension.
     pub(crate) number: Option<TeamsNumber>,
+    /// The IP Office user name the rules derive for them.
+    pub(crate) ipo_name: Option<UserName>,
 }
 
 /// Turns a verdict into plan reasons: each problem once, in the plan's words where the
@@ -233,8 +218,22 @@ pub(crate) fn judge(v: &Verdict) -> Judgement {
             .zip(v.matched_by)
             .filter(|_| v.person.directory.is_some()),
         number: v.facts.teams_number.clone(),
+        ipo_name: v.facts.ipo_name.clone(),
         ..Judgement::default()
     };
+    let no_hunt_groups: Vec<String> = v
+        .problems
+        .iter()
+        .filter_map(|p| match p {
+            Problem::HuntGroupMembershipImpossible { hunt_group } => Some(hunt_group.clone()),
+            _ => None,
+        })
+        .collect();
+    if !no_hunt_groups.is_empty() {
+        j.warnings.push(Reason::HuntGroupNotAllowed {
+            groups: no_hunt_groups,
+        });
+    }
     let target = v.target;
     for p in &v.problems {
         let blocking = p.severity() == Severity::Error && !p.sync_can_fix();

@@ -3,15 +3,15 @@
 use std::collections::{BTreeMap, HashMap};
 
 use ipo_model::{
-    DirectoryUser, ExtensionNumber, ExtensionRange, Guid, IpoSnapshot, ObjectId, TeamsNumber,
-    UserType,
+    DirectoryUser, ExtensionNumber, ExtensionRange, Guid, InvalidValue, IpoSnapshot, ObjectId,
+    TeamsNumber, UserType,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::config::{ClassifyConfig, MatchKey};
+use crate::config::{ClassifyConfig, ExtensionSource, MatchKey};
 use crate::directory_users::DirectoryUsers;
 use crate::ipo_side::{Ipo, directory_person};
-use crate::judge::{judge_directory_user, judge_ipo_only};
+use crate::judge::{Judging, judge_directory_user, judge_ipo_only};
 use crate::matching::Found;
 use crate::policy::LicensePolicy;
 use crate::problem::Problem;
@@ -63,6 +63,14 @@ pub struct ClassifyInput<'a> {
     /// Extension ranges IP Office hands out (provisioning rules, by name): a Teams-only
     /// extension inside one would clash with the next IP Office user created.
     pub reserved_ranges: &'a [(String, ExtensionRange)],
+    /// Azure AD users whose sync rules conflict (rules of equal priority wanting different
+    /// types), with the rules' labels: each gets [`Problem::ConflictingRules`] first.
+    pub rule_conflicts: Option<&'a BTreeMap<ObjectId, Vec<String>>>,
+    /// When classifying for a sync that deletes the IP Office user it linked to a person who
+    /// is now Teams only (its removal policy): that user's extension is about to be free, so
+    /// a Teams-only person's own linked user is no collision. Any other IP Office user with
+    /// their extension always is.
+    pub own_users_deleted: bool,
 }
 
 impl<'a> ClassifyInput<'a> {
@@ -100,7 +108,22 @@ impl<'a> ClassifyInput<'a> {
             config: ClassifyConfig::default(),
             adoption: None,
             reserved_ranges: &[],
+            rule_conflicts: None,
+            own_users_deleted: false,
         }
+    }
+
+    /// Classifies for a sync that deletes the users it linked to people now Teams only
+    /// (see [`ClassifyInput::own_users_deleted`]).
+    pub fn with_own_users_deleted(mut self) -> Self {
+        self.own_users_deleted = true;
+        self
+    }
+
+    /// Adds the people whose sync rules conflict (see [`ClassifyInput::rule_conflicts`]).
+    pub fn with_rule_conflicts(mut self, conflicts: &'a BTreeMap<ObjectId, Vec<String>>) -> Self {
+        self.rule_conflicts = Some(conflicts);
+        self
     }
 
     /// Adds the extension ranges IP Office allocates from (see
@@ -216,7 +239,7 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
     // growing the table rehashed every entry again.
     let mut claimants: HashMap<usize, Vec<usize>> = HashMap::with_capacity(input.ipo.users.len());
     for (di, d) in input.directory.iter().enumerate() {
-        let number = cfg.extension_source.read(d);
+        let number = read_number(&cfg.extension_source, d);
         let ext = number
             .as_ref()
             .ok()
@@ -247,10 +270,21 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
         })
         .collect();
 
+    let judging = Judging {
+        ipo: &ipo,
+        cfg,
+        policy,
+        own_users_deleted: input.own_users_deleted,
+    };
     let mut verdicts = Vec::with_capacity(input.directory.len() + ipo.users.len());
     let mut paired = vec![false; ipo.users.len()];
     for (d, (number, found, stale)) in input.directory.iter().zip(prepared) {
         let mut problems = Vec::new();
+        if let Some(rules) = input.rule_conflicts.and_then(|c| c.get(&d.id)) {
+            problems.push(Problem::ConflictingRules {
+                rules: rules.clone(),
+            });
+        }
         if let Some(g) = stale {
             problems.push(Problem::StaleLink {
                 guid: g.to_string(),
@@ -288,19 +322,14 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
                 candidates: cands.iter().filter_map(|&i| ipo.person(i)).collect(),
             }),
         }
-        let intended = input.intended.and_then(|m| m.get(&d.id)).copied();
-        let person_claims = claims.get(&d.id).map(Vec::as_slice).unwrap_or(&[]);
-        verdicts.push(judge_directory_user(
-            d,
+        let findings = crate::judge::Findings {
             matched,
             number,
-            intended,
-            person_claims,
+            intended: input.intended.and_then(|m| m.get(&d.id)).copied(),
+            claims: claims.get(&d.id).map(Vec::as_slice).unwrap_or(&[]),
             problems,
-            &ipo,
-            cfg,
-            policy,
-        ));
+        };
+        verdicts.push(judge_directory_user(d, findings, &judging));
     }
 
     for (i, u) in ipo.users.iter().enumerate() {
@@ -314,6 +343,24 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
     mark_duplicates(&mut verdicts);
     mark_shared_extensions(&mut verdicts);
     Classification { verdicts }
+}
+
+/// The person's number from `source`; a bare extension from a named property is completed
+/// with the E.164 number of their Teams telephone number, the number Teams rings.
+fn read_number(
+    source: &ExtensionSource,
+    d: &DirectoryUser,
+) -> Result<Option<TeamsNumber>, InvalidValue> {
+    let read = source.read(d)?;
+    let Some(n) = read else { return Ok(None) };
+    if n.number().is_some() || !matches!(source, ExtensionSource::Property { .. }) {
+        return Ok(Some(n));
+    }
+    let teams = ExtensionSource::TeamsNumber.read(d).ok().flatten();
+    match teams.as_ref().and_then(TeamsNumber::number) {
+        Some(number) => TeamsNumber::new(Some(number.clone()), n.extension().cloned()).map(Some),
+        None => Ok(Some(n)),
+    }
 }
 
 /// An object id as a number: ids are validated, lower-case, fixed-width GUID text, so the

@@ -30,6 +30,11 @@ impl<'a> Planner<'a> {
             });
             held_set = removal_people.iter().cloned().collect();
             out.removals.clear();
+            // A Teams-only person's entry waits for the removal of their old IP Office user,
+            // which may hold the same extension.
+            let held_here = |a: &Action| a.person.as_ref().is_some_and(|p| held_set.contains(p));
+            out.main
+                .retain(|a, _| !(a.kind == ActionKind::PutDirectoryEntry && held_here(a)));
         }
 
         // Teams-side actions: voice routing policies not yet rendered for this person.
@@ -101,11 +106,7 @@ impl<'a> Planner<'a> {
                     p.reasons.push(Reason::KeptByPolicy);
                 }
                 let status = if let Some(s) = &p.status {
-                    if *s == PersonStatus::Remove && held_here {
-                        PersonStatus::Skipped
-                    } else {
-                        *s
-                    }
+                    if held_here { PersonStatus::Skipped } else { *s }
                 } else if p.blocked || p.out_of_scope {
                     PersonStatus::Skipped
                 } else {

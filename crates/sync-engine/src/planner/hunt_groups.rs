@@ -16,7 +16,7 @@ impl<'a> Planner<'a> {
             }
             let Some(e) = &p.extension else { continue };
             let creating = matches!(p.want, Some(Want::User { existing: None, .. }));
-            if map.apply == ApplyMode::OnCreate && !creating {
+            if (map.apply == ApplyMode::OnCreate || !p.hunt_group_eligible) && !creating {
                 continue;
             }
             managed.insert(e);

@@ -52,9 +52,9 @@ impl<'a> Planner<'a> {
                 p.extension = Some(n);
                 continue;
             }
-            // Both sides must ring the same extension; IP Office cannot give Teams one.
+            // Both sides must ring the same extension, so a Teams + IP Office person brings
+            // theirs (their verdict blocks them without one): none is allocated.
             if p.user_type == Some(UserType::TeamsAndIpOffice) {
-                p.block(Reason::NoTeamsExtension);
                 continue;
             }
             let Some(rule) = p.provisioning else {

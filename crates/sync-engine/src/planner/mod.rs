@@ -114,6 +114,11 @@ struct Person<'a> {
     matched: Option<(Guid, MatchKey)>,
     /// Their Teams number and/or extension, as their verdict read it.
     number: Option<TeamsNumber>,
+    /// The IP Office user name their verdict derived.
+    ipo_name: Option<UserName>,
+    /// Whether usertype-rules lets their IP Office user into hunt groups now (a user the
+    /// plan creates joins the ones claimed once it exists).
+    hunt_group_eligible: bool,
 }
 
 impl<'a> Person<'a> {
@@ -297,7 +302,7 @@ impl<'a> Planner<'a> {
         for (p, &link) in people.iter_mut().zip(&link_of) {
             p.link_disabled = link.is_some_and(|l| l.disabled);
             if !p.blocked && !p.out_of_scope {
-                self.desired_values(p, link);
+                self.desired_values(p);
                 self.match_person(p, link);
             }
         }

@@ -36,6 +36,8 @@ impl<'a> Planner<'a> {
             link_disabled: false,
             matched: None,
             number: None,
+            ipo_name: None,
+            hunt_group_eligible: false,
         };
         let (rule_index, rule) = match ruled {
             Ruled::Nothing => {
@@ -78,6 +80,7 @@ impl<'a> Planner<'a> {
             warnings,
             matched,
             number,
+            ipo_name,
         } = verdicts::judge(v);
         if let Some(r) = out_of_scope {
             p.trace_with(|| format!("verdict: {r}, so out of scope"));
@@ -98,6 +101,8 @@ impl<'a> Planner<'a> {
         }
         p.matched = matched;
         p.number = number;
+        p.ipo_name = ipo_name;
+        p.hunt_group_eligible = usertype_rules::hunt_group_eligibility(v).is_ok();
         p
     }
 }
