@@ -23,8 +23,9 @@
 //!   extension are both reported, never silently resolved. A new MS Teams + IP Office user
 //!   must bring the extension Teams rings (both sides ring the same one): none is allocated.
 //! - **Removal** per [`RemovalPolicy`]; more removals than the threshold hold every removal.
-//! - **Freed extensions**: removals run last, so a number a leaver frees goes to a newcomer
-//!   on the next run.
+//! - **Freed licences and extensions**: removals are applied first, and the licences they
+//!   free serve this plan's newcomers; a number a leaver frees still goes to a newcomer only
+//!   on the next run (this plan counts it as in use).
 //! - **Teams-only** people get a system directory entry, never a user record or hunt group.
 //!
 //! # Example

@@ -138,7 +138,8 @@ pub struct LicenseNeed {
     pub profile: Profile,
     /// How many the plan would assign.
     pub needed: u32,
-    /// How many are free.
+    /// How many are free, counting the ones the plan's own removals and profile changes
+    /// give back (usertype-rules' `LicensePool::forecast_changes`).
     pub free: u32,
     /// How many assignments were dropped because they do not fit.
     pub dropped: u32,

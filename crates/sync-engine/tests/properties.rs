@@ -512,7 +512,7 @@ async fn check(t: Tenant) -> Result<(), TestCaseError> {
     let after = w.ipo.current();
     no_duplicates(&after)?;
     unowned_untouched(&before, &after)?;
-    // A number a leaver frees goes to a newcomer on the following run (removals run last).
+    // A number a leaver frees goes to a newcomer on the following run (the plan that removes a leaver counts their number as in use).
     let run = w.run(&RunOptions::apply().allow_removals()).await;
     let failures: Vec<_> = run.report.as_ref().unwrap().failures().collect();
     prop_assert!(failures.is_empty(), "failed writes: {:#?}", failures);

@@ -3,14 +3,9 @@
 use super::*;
 
 impl<'a> Planner<'a> {
-    pub(super) fn finish(
-        mut self,
-        mut people: Vec<Person<'a>>,
-        mut verdicts: ByPerson,
-        at: &[Option<usize>],
-        mut out: Output,
-        directory: Option<DirectoryRecords>,
-    ) -> Plan {
+    /// The deletion threshold: above it every removal is held (taken out of `out`), and
+    /// the directory entries of Teams-only people waiting for one with it.
+    pub(super) fn hold_removals(&self, out: &mut Output) -> Option<HeldRemovals> {
         let managed = self.links.values().filter(|l| l.user.is_some()).count();
         let threshold = self.config.safety.removal_threshold(managed);
         let removal_people: BTreeSet<ObjectId> = out
@@ -19,23 +14,42 @@ impl<'a> Planner<'a> {
             .filter(|(a, _)| a.kind.is_removal())
             .filter_map(|(a, _)| a.person.clone())
             .collect();
-        let mut held = None;
-        let mut held_set: FastSet<ObjectId> = FastSet::default();
-        if removal_people.len() > threshold && !self.options.allow_removals {
-            held = Some(HeldRemovals {
-                count: removal_people.len(),
-                threshold,
-                managed,
-                people: removal_people.iter().cloned().collect(),
-            });
-            held_set = removal_people.iter().cloned().collect();
-            out.removals.clear();
-            // A Teams-only person's entry waits for the removal of their old IP Office user,
-            // which may hold the same extension.
-            let held_here = |a: &Action| a.person.as_ref().is_some_and(|p| held_set.contains(p));
-            out.main
-                .retain(|a, _| !(a.kind == ActionKind::PutDirectoryEntry && held_here(a)));
+        if removal_people.len() <= threshold || self.options.allow_removals {
+            return None;
         }
+        out.removals.clear();
+        // A Teams-only person's entry waits for the removal of their old IP Office user,
+        // which may hold the same extension.
+        let held_here = |a: &Action| {
+            a.person
+                .as_ref()
+                .is_some_and(|p| removal_people.contains(p))
+        };
+        out.main
+            .retain(|a, _| !(a.kind == ActionKind::PutDirectoryEntry && held_here(a)));
+        Some(HeldRemovals {
+            count: removal_people.len(),
+            threshold,
+            managed,
+            people: removal_people.into_iter().collect(),
+        })
+    }
+
+    pub(super) fn finish(
+        mut self,
+        mut people: Vec<Person<'a>>,
+        mut verdicts: ByPerson,
+        at: &[Option<usize>],
+        mut out: Output,
+        limits: Limits,
+    ) -> Plan {
+        let Limits {
+            held,
+            licenses,
+            directory,
+        } = limits;
+        let held_set: FastSet<ObjectId> =
+            held.iter().flat_map(|h| h.people.iter().cloned()).collect();
 
         // Teams-side actions: voice routing policies not yet rendered for this person.
         let mut teams_actions = Vec::new();
@@ -73,23 +87,6 @@ impl<'a> Planner<'a> {
             let mut l = current.unwrap_or_else(|| Link::new(t));
             l.voice_routing_policy = Some(policy.clone());
             out.link_updates.insert(p.user.id.clone(), Some(l));
-        }
-
-        // Licence forecast.
-        let mut licenses: BTreeMap<Profile, LicenseNeed> = BTreeMap::new();
-        for (&pr, &n) in &out.profiles_assigned {
-            if self.config.licensing.consumes_license(pr) {
-                license_need(&mut licenses, self.snapshot, pr).needed += n;
-            }
-        }
-        for p in &people {
-            for r in &p.reasons {
-                if let Reason::LicenseShortfall { profile, .. } = r {
-                    let e = license_need(&mut licenses, self.snapshot, *profile);
-                    e.needed += 1;
-                    e.dropped += 1;
-                }
-            }
         }
 
         // People lines.
@@ -228,7 +225,7 @@ impl<'a> Planner<'a> {
         Plan {
             actions,
             people: lines,
-            licenses: licenses.into_values().collect(),
+            licenses,
             held_removals: held,
             teams_actions,
             directory,
@@ -240,16 +237,12 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// The forecast line of a profile, starting from the free count.
-pub(super) fn license_need<'m>(
-    licenses: &'m mut BTreeMap<Profile, LicenseNeed>,
-    snapshot: &IpoSnapshot,
-    profile: Profile,
-) -> &'m mut LicenseNeed {
-    licenses.entry(profile).or_insert_with(|| LicenseNeed {
-        profile,
-        needed: 0,
-        free: snapshot.free_licenses(profile),
-        dropped: 0,
-    })
+/// What the limits stages decided, for the plan's summary lines.
+pub(super) struct Limits {
+    /// Removals held by the deletion threshold.
+    pub(super) held: Option<HeldRemovals>,
+    /// The licence forecast.
+    pub(super) licenses: Vec<LicenseNeed>,
+    /// The system directory's records against IP Office's limit.
+    pub(super) directory: Option<DirectoryRecords>,
 }

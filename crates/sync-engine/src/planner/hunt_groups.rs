@@ -24,6 +24,18 @@ impl<'a> Planner<'a> {
                 want.entry(g.as_str()).or_default().push(e);
             }
         }
+        // Users this plan deletes (before the hunt groups are written) leave their groups.
+        for (_, w) in out.removals.iter() {
+            if let IpoChange::DeleteUser { guid, .. } = &w.change
+                && let Some(e) = self
+                    .ix
+                    .user_by_guid
+                    .get(guid)
+                    .and_then(|u| u.extension.as_ref())
+            {
+                managed.insert(e);
+            }
+        }
         for (name, _) in want.iter() {
             if !self.ix.hunt_by_name.contains_key(name) {
                 out.notes.push(format!(

@@ -18,6 +18,7 @@ mod update;
 mod verdict_slots;
 mod writes;
 
+use self::finish::Limits;
 use self::index::Index;
 use self::labels::*;
 use self::output::*;
@@ -50,7 +51,10 @@ use crate::scope::{self, Ruled, Scope};
 use crate::state::{Link, SyncState};
 use crate::text::Text;
 use crate::verdicts::{self, Judgement};
-use usertype_rules::{Classification, LicensePolicy, MatchKey, Verdict};
+use usertype_rules::{
+    Classification, LicensePolicy, LicensePool, MatchKey, ProfileChange, Shortfall,
+    ShortfallReason, Verdict,
+};
 
 /// Options of one planning pass.
 #[derive(Debug, Clone, Default)]
@@ -105,7 +109,6 @@ struct Person<'a> {
     provisioning: Option<&'a ProvisioningRule>,
     template: Option<&'a UserTemplate>,
     hunt_groups: Box<[String]>,
-    license_dropped: bool,
     /// What the plan does for them, once known (None: in sync or skipped).
     status: Option<PersonStatus>,
     /// Their stored link says the sync disabled their user.
@@ -307,15 +310,22 @@ impl<'a> Planner<'a> {
             }
         }
         self.allocate_extensions(&mut people, &link_of);
-        self.apply_limits(&mut people);
         let mut out = Output::default();
+        let mut taken = self.directory_entries(&mut people, &link_of, &mut out);
+        // Removals before limits: the licences they free serve this plan's creates.
+        self.removals(&mut people, &at, &mut out);
+        let held = self.hold_removals(&mut out);
+        let licenses = self.apply_limits(&mut people, &out);
         self.assign_names_and_build(&mut people, &link_of, &mut out);
         self.hunt_groups(&people, &mut out);
-        let mut taken = self.directory_entries(&mut people, &link_of, &mut out);
-        self.removals(&mut people, &at, &mut out);
         self.contact_entries(contacts, &mut taken, &mut out);
         let directory = self.directory_limit(&mut people, &mut out);
         let verdicts = ByPerson::new(classification.verdicts);
-        (self.finish(people, verdicts, &at, out, directory), kept)
+        let limits = Limits {
+            held,
+            licenses,
+            directory,
+        };
+        (self.finish(people, verdicts, &at, out, limits), kept)
     }
 }

@@ -2,17 +2,19 @@
 
 use super::*;
 
-/// Apply order: extensions before the users that need them, removals last.
+/// Apply order: removals of users first (the licences they free are counted for the
+/// creates and profile changes of the same plan), extensions before the users that need
+/// them, extension records deleted last.
 pub(super) fn phase(kind: ActionKind) -> u8 {
     match kind {
-        ActionKind::CreateExtension => 0,
-        ActionKind::CreateUser => 1,
-        ActionKind::UpdateUser => 2,
-        ActionKind::UpdateHuntGroup => 3,
-        ActionKind::RemoveDirectoryEntry => 4,
-        ActionKind::PutDirectoryEntry => 5,
-        ActionKind::DisableUser => 6,
-        ActionKind::DeleteUser => 7,
+        ActionKind::DisableUser => 0,
+        ActionKind::DeleteUser => 1,
+        ActionKind::CreateExtension => 2,
+        ActionKind::CreateUser => 3,
+        ActionKind::UpdateUser => 4,
+        ActionKind::UpdateHuntGroup => 5,
+        ActionKind::RemoveDirectoryEntry => 6,
+        ActionKind::PutDirectoryEntry => 7,
         ActionKind::DeleteExtension => 8,
     }
 }
@@ -145,9 +147,6 @@ pub(super) struct Output {
     pub(super) contact_updates: Vec<StateUpdate>,
     pub(super) kept: FastSet<ObjectId>,
     pub(super) notes: Vec<String>,
-    /// Profiles the creates and updates assign, counted as they are planned (for the
-    /// licence forecast, without walking the writes again).
-    pub(super) profiles_assigned: BTreeMap<Profile, u32>,
     /// The field changes of this output's actions, kept together.
     pub(super) store: ChangeStore,
     /// An emptied change list kept for its room (see [`Output::scratch`]).
@@ -164,9 +163,6 @@ impl Output {
         self.link_updates.extend(other.link_updates);
         self.kept.extend(other.kept);
         self.notes.extend(other.notes);
-        for (profile, n) in other.profiles_assigned {
-            *self.profiles_assigned.entry(profile).or_default() += n;
-        }
     }
 
     /// An empty change list to fill for the next action (reused: no allocation per action).

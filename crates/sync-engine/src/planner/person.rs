@@ -31,7 +31,6 @@ impl<'a> Planner<'a> {
             provisioning: None,
             template: None,
             hunt_groups: Box::default(),
-            license_dropped: false,
             status: None,
             link_disabled: false,
             matched: None,

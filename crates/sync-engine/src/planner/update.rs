@@ -132,9 +132,6 @@ impl<'a> Planner<'a> {
                 Effect::ExtensionDeleted { guid: g.clone() },
             );
         }
-        if user.profile != actual.profile {
-            *out.profiles_assigned.entry(user.profile).or_default() += 1;
-        }
         let name_source = match new_source {
             Some(s) => s,
             None => link_source.map(Text::copied),

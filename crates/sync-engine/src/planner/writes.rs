@@ -204,7 +204,6 @@ impl<'a> Planner<'a> {
                 Some(flag_text(f)),
             ));
         }
-        *out.profiles_assigned.entry(user.profile).or_default() += 1;
         p.trace_with(|| format!("action: create user {name}{}", ext_suffix(&user.extension)));
         if let Some(e) = &user.extension {
             self.create_extension_record(p, e, user.node.clone(), out);
