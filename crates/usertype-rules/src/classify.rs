@@ -275,6 +275,7 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
         cfg,
         policy,
         own_users_deleted: input.own_users_deleted,
+        for_sync: input.adoption.is_some(),
     };
     let mut verdicts = Vec::with_capacity(input.directory.len() + ipo.users.len());
     let mut paired = vec![false; ipo.users.len()];

@@ -94,6 +94,9 @@ pub(crate) struct Judging<'j, 'a> {
     pub(crate) policy: &'j dyn LicensePolicy,
     /// See [`ClassifyInput::own_users_deleted`](crate::ClassifyInput::own_users_deleted).
     pub(crate) own_users_deleted: bool,
+    /// Classifying for a sync ([`ClassifyInput::adoption`](crate::ClassifyInput::adoption)
+    /// given): it removes only the IP Office users it created.
+    pub(crate) for_sync: bool,
 }
 
 /// One Azure AD user as classification found them: paired IP Office user, number read,
@@ -229,6 +232,17 @@ fn check_teams_only(c: &Check<'_>, j: &Judging<'_, '_>, problems: &mut Vec<Probl
         problems.push(Problem::UnexpectedIpoRecord {
             ipo_user: u.name.to_string(),
         });
+        // A sync removes only users it created (linked): adoption makes no Teams-only person.
+        let unowned = |p: &Problem| matches!(p, Problem::UnownedIpoUser { .. });
+        if j.for_sync
+            && let Some(key) = c.key.filter(|k| *k != MatchKey::SyncLink)
+            && !problems.iter().any(unowned)
+        {
+            problems.push(Problem::UnownedIpoUser {
+                ipo_user: u.name.to_string(),
+                key,
+            });
+        }
     }
     if c.facts.teams_number.is_none() && !c.number_err {
         problems.push(Problem::NoNumber {
