@@ -94,6 +94,10 @@ pub struct ApplyArgs {
     /// a missing state file stops the apply (it would create every user again).
     #[arg(long)]
     pub first_run: bool,
+    /// Apply only the plan in this file (`plan --json`, reviewed): planning again must give
+    /// the same plan, else nothing is written.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<std::path::PathBuf>,
 }
 
 /// Options of `explain`.

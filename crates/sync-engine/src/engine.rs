@@ -31,6 +31,10 @@ pub struct RunOptions {
     pub incremental: bool,
     /// Plan for one person only, with a step trace (provision on demand).
     pub explain: Option<ObjectId>,
+    /// The plan an administrator reviewed (typically `plan --json`, read back): an apply
+    /// plans again and writes only when that plan is this one, else fails with
+    /// [`SyncError::PlanChanged`] and writes nothing.
+    pub reviewed: Option<Plan>,
 }
 
 impl RunOptions {
@@ -64,6 +68,44 @@ impl RunOptions {
         self.explain = Some(person);
         self
     }
+
+    /// Apply only if planning again gives `plan` (see [`RunOptions::reviewed`]).
+    pub fn reviewed(mut self, plan: Plan) -> Self {
+        self.reviewed = Some(plan);
+        self
+    }
+}
+
+/// Whether `fresh` is the plan `reviewed` shows (as its JSON form: a plan read back holds
+/// no writes); an error naming what differs otherwise.
+fn check_reviewed(reviewed: &Plan, fresh: &Plan) -> Result<(), SyncError> {
+    let as_json = |p: &Plan| serde_json::to_value(p).map_err(|e| e.to_string());
+    let (old, new) = match (as_json(reviewed), as_json(fresh)) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(e), _) | (_, Err(e)) => return Err(SyncError::PlanChanged(e)),
+    };
+    if old == new {
+        return Ok(());
+    }
+    let parts = [
+        "actions",
+        "people",
+        "licenses",
+        "held_removals",
+        "teams_actions",
+        "directory",
+        "notes",
+    ];
+    let changed: Vec<&str> = parts
+        .into_iter()
+        .filter(|k| old.get(k) != new.get(k))
+        .collect();
+    Err(SyncError::PlanChanged(format!(
+        "Azure AD, IP Office or the sync state changed since it was made ({} differ{}); plan \
+         again and review the new plan",
+        changed.join(", "),
+        if changed.len() == 1 { "s" } else { "" }
+    )))
 }
 
 /// What a run produced.
@@ -249,6 +291,11 @@ impl SyncEngine {
             planned: plan.actions.len(),
             ..RunSummary::default()
         };
+        if options.apply
+            && let Some(reviewed) = &options.reviewed
+        {
+            check_reviewed(reviewed, &plan)?;
+        }
         let report = if options.apply && options.explain.is_none() {
             state.cursor = cursor;
             state.directory = directory;

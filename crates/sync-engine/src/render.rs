@@ -311,7 +311,6 @@ mod tests {
             teams_actions: Vec::new(),
             directory: None,
             notes: Vec::new(),
-            prepared: Vec::new(),
             state_updates: Vec::new(),
             contact_updates: Vec::new(),
         }
@@ -334,12 +333,14 @@ mod tests {
                     record: RecordRef::new(RecordKind::DirectoryEntry, "Max Cooper"),
                     person: None,
                     changes: Changes::default(),
+                    write: None,
                 },
                 Action {
                     kind: ActionKind::CreateUser,
                     record: RecordRef::new(RecordKind::User, "ann"),
                     person: None,
                     changes: Changes::default(),
+                    write: None,
                 },
             ],
             vec![

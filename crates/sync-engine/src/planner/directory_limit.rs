@@ -33,7 +33,7 @@ impl<'a> Planner<'a> {
             .filter(|(_, g)| *g > 0)
             .map(|(id, _)| id)
             .collect();
-        out.main.retain(|a, _| {
+        out.main.retain(|a| {
             !(is_directory(a.kind) && a.person.as_ref().is_some_and(|p| held.contains(p)))
         });
         for id in &held {
@@ -69,8 +69,9 @@ impl<'a> Planner<'a> {
         let mut growth: BTreeMap<ObjectId, isize> = BTreeMap::new();
         // Removals come before puts in apply order, so a name freed by one person and
         // taken by another counts once.
-        for (a, p) in out.main.iter().chain(out.removals.iter()) {
-            let delta = match &p.change {
+        for a in out.main.iter().chain(out.removals.iter()) {
+            let Some(w) = &a.write else { continue };
+            let delta = match &w.change {
                 IpoChange::PutDirectoryEntry(e) => isize::from(names.insert(e.name.as_str())),
                 IpoChange::RemoveDirectoryEntry { name } => {
                     -isize::from(names.remove(name.as_str()))

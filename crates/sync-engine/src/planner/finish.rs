@@ -11,8 +11,8 @@ impl<'a> Planner<'a> {
         let removal_people: BTreeSet<ObjectId> = out
             .removals
             .iter()
-            .filter(|(a, _)| a.kind.is_removal())
-            .filter_map(|(a, _)| a.person.clone())
+            .filter(|a| a.kind.is_removal())
+            .filter_map(|a| a.person.clone())
             .collect();
         if removal_people.len() <= threshold || self.options.allow_removals {
             return None;
@@ -26,7 +26,7 @@ impl<'a> Planner<'a> {
                 .is_some_and(|p| removal_people.contains(p))
         };
         out.main
-            .retain(|a, _| !(a.kind == ActionKind::PutDirectoryEntry && held_here(a)));
+            .retain(|a| !(a.kind == ActionKind::PutDirectoryEntry && held_here(a)));
         Some(HeldRemovals {
             count: removal_people.len(),
             threshold,
@@ -178,30 +178,16 @@ impl<'a> Planner<'a> {
             lines = merged;
         }
 
-        // Order: creates and updates, then removals (unless held).
-        // Phase by phase: main work, then deferred deletes, then removals. The (small)
-        // actions are gathered into one list; the writes stay in their buckets, which become
-        // the plan's chunks in the same order: moving 100k whole IP Office records into one
-        // vector was a third of the time spent here.
-        let total = out.main.len() + out.later.len() + out.removals.len();
-        let mut actions = Vec::with_capacity(total);
-        let mut prepared = Vec::new();
+        // Apply order: phase by phase; in a phase the main work, then deferred deletes,
+        // then removals.
+        let mut actions = Vec::new();
         for phase in 0..PHASES {
             for bucket in [&mut out.main, &mut out.later, &mut out.removals] {
-                let (a, p) = bucket.take(phase);
-                a.into_iter().for_each(|a| actions.extend(a));
-                prepared.extend(p.into_iter().filter(|p| !p.is_empty()));
+                actions.extend(bucket.take(phase));
             }
         }
         if let Some(only) = explain {
-            let keep = |a: &Action| a.person.as_ref() == Some(only);
-            let mut kept = actions.iter().map(keep).collect::<Vec<_>>().into_iter();
-            for chunk in &mut prepared {
-                chunk.retain(|_| kept.next().unwrap_or(false));
-            }
-            actions.retain(keep);
-        }
-        if let Some(only) = explain {
+            actions.retain(|a: &Action| a.person.as_ref() == Some(only));
             teams_actions.retain(|t| &t.person == only);
         }
 
@@ -230,7 +216,6 @@ impl<'a> Planner<'a> {
             teams_actions,
             directory,
             notes,
-            prepared,
             state_updates,
             contact_updates,
         }

@@ -14,6 +14,15 @@ impl<'a> Planner<'a> {
             if p.blocked || p.out_of_scope || !matches!(p.want, Some(Want::User { .. })) {
                 continue;
             }
+            // A user moved to another number leaves its groups under the old one.
+            if let Some(Want::User {
+                existing: Some(u), ..
+            }) = &p.want
+                && let Some(old) = &u.extension
+                && p.extension.as_ref() != Some(old)
+            {
+                managed.insert(old);
+            }
             let Some(e) = &p.extension else { continue };
             let creating = matches!(p.want, Some(Want::User { existing: None, .. }));
             if (map.apply == ApplyMode::OnCreate || !p.hunt_group_eligible) && !creating {
@@ -25,8 +34,8 @@ impl<'a> Planner<'a> {
             }
         }
         // Users this plan deletes (before the hunt groups are written) leave their groups.
-        for (_, w) in out.removals.iter() {
-            if let IpoChange::DeleteUser { guid, .. } = &w.change
+        for a in out.removals.iter() {
+            if let Some(IpoChange::DeleteUser { guid, .. }) = a.write.as_ref().map(|w| &w.change)
                 && let Some(e) = self
                     .ix
                     .user_by_guid

@@ -156,8 +156,8 @@ impl<'a> Planner<'a> {
     fn released_by_removals(&self, out: &Output) -> Vec<ProfileChange> {
         out.removals
             .iter()
-            .filter_map(|(a, w)| {
-                let (guid, to) = match (&w.change, a.kind) {
+            .filter_map(|a| {
+                let (guid, to) = match (&a.write.as_ref()?.change, a.kind) {
                     (IpoChange::DeleteUser { guid, .. }, _) => (guid, None),
                     (IpoChange::UpdateUser(u), ActionKind::DisableUser) => {
                         (u.guid.as_ref()?, Some(u.profile))

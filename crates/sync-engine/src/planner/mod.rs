@@ -33,7 +33,7 @@ use ipo_model::{
     NameRegistry, ObjectId, Profile, RawValue, TeamsNumber, UserName, UserType,
 };
 
-use crate::changes::{ChangeStore, Changes};
+use crate::changes::Changes;
 use crate::config::{
     AdoptPolicy, ApplyMode, FieldMap, GroupRule, NodeSelector, ProvisioningRule, RemovalPolicy,
     SyncConfig, UserTemplate,
@@ -43,7 +43,7 @@ use crate::fast_hash::{FastMap, FastSet, FastState};
 use crate::mapping;
 use crate::plan::{
     Action, ActionKind, DirectoryRecords, Effect, FieldChange, HeldRemovals, LicenseNeed,
-    PersonPlan, PersonStatus, Plan, Prepared, StateUpdate, TeamsAction,
+    PersonPlan, PersonStatus, Plan, StateUpdate, TeamsAction, Write,
 };
 use crate::reason::Reason;
 use crate::record::{RecordKind, RecordRef};
@@ -221,9 +221,6 @@ struct Planner<'a> {
     notes: Vec<String>,
     /// Each rule's label, made once for every plan line that names it.
     rule_labels: Vec<Text>,
-    /// How many fields a create can set: name, extension, profile, Teams flag and the
-    /// optional mapped ones configured.
-    create_fields: usize,
 }
 
 impl<'a> Planner<'a> {
@@ -248,17 +245,6 @@ impl<'a> Planner<'a> {
             owned_exts: FastSet::default(),
             notes: Vec::new(),
             rule_labels: config.rules.iter().map(|r| Text::from(r.label())).collect(),
-            create_fields: {
-                let f = &config.fields;
-                let optional = [
-                    &f.full_name,
-                    &f.email,
-                    &f.mobile_twinning,
-                    &f.login_code,
-                    &f.voicemail_code,
-                ];
-                4 + optional.iter().filter(|m| m.is_some()).count()
-            },
         };
         p.reconcile_links(state);
         p

@@ -133,7 +133,7 @@ pub(super) fn mark_removed(
     people: &mut [Person<'_>],
     at: Option<usize>,
     id: &ObjectId,
-    gone: &mut FastMap<ObjectId, PersonStatus>,
+    gone: &mut BTreeMap<ObjectId, PersonStatus>,
 ) {
     match at.and_then(|i| people.get_mut(i)) {
         Some(p) => p.status = Some(PersonStatus::Remove),

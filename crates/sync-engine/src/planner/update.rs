@@ -15,7 +15,7 @@ impl<'a> Planner<'a> {
         let fields = &self.config.fields;
         // Copied only when something changes: most linked users are in sync.
         let mut user: Cow<'a, IpoUser> = Cow::Borrowed(actual);
-        let mut changes = out.scratch();
+        let mut changes = Vec::new();
         // Rename only when the mapped source value itself changed (renames move voicemail).
         // The source value kept after this run: the person's when adopted or renamed (Some),
         // else the stored link's.
@@ -99,7 +99,6 @@ impl<'a> Planner<'a> {
         }
         if changes.is_empty() {
             p.trace_with(|| "action: none, already in sync".into());
-            out.scratch = changes;
             return;
         }
         p.trace_with(|| {
