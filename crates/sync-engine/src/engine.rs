@@ -303,19 +303,7 @@ impl SyncEngine {
             state.contacts_cursor = read.cursor;
             state.contact_directory = read.contacts;
             // Codes mapped from directory properties are secrets: the cache never keeps them.
-            let secret_sources: Vec<String> = [
-                &self.config.fields.login_code,
-                &self.config.fields.voicemail_code,
-            ]
-            .into_iter()
-            .flatten()
-            .map(|m| m.source.clone())
-            .collect();
-            for u in state.directory.values_mut() {
-                for src in &secret_sources {
-                    forget_property(u, src);
-                }
-            }
+            crate::cached_secrets::forget_code_sources(&self.config, state.directory.values_mut());
             let mut report = apply_with_progress(
                 &plan,
                 self.ipo.as_ref(),
@@ -493,24 +481,5 @@ impl SyncEngine {
             }
         }
         Ok((dir, cursor, false, reason))
-    }
-}
-
-/// Clears one property of a cached directory user.
-fn forget_property(u: &mut DirectoryUser, name: &str) {
-    match name {
-        "employeeId" => u.employee_id = None,
-        "department" => u.department = None,
-        "officeLocation" => u.office_location = None,
-        "mobilePhone" => u.mobile_phone = None,
-        "businessPhones" => u.business_phones.clear(),
-        other => {
-            if let Some(n) = other
-                .strip_prefix("extensionAttribute")
-                .and_then(|n| n.parse::<usize>().ok())
-            {
-                u.extension_attributes.set(n, None);
-            }
-        }
     }
 }

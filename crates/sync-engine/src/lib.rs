@@ -68,6 +68,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod apply;
+mod cached_secrets;
 mod changes;
 mod config;
 mod contact_read;

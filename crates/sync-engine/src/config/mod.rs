@@ -428,6 +428,21 @@ impl SyncConfig {
                 );
             }
         }
+        // The object id is no code, and is the key of every cached user: it could never be
+        // kept out of the state.
+        let codes = [
+            ("fields.login_code.source", &self.fields.login_code),
+            ("fields.voicemail_code.source", &self.fields.voicemail_code),
+        ];
+        if let Some((field, _)) = codes
+            .iter()
+            .find(|(_, m)| m.as_ref().is_some_and(|m| m.source == "id"))
+        {
+            return bad(
+                (*field).into(),
+                "a code cannot come from \"id\" (the object id is no secret)".into(),
+            );
+        }
         if !DirectoryUser::is_known_property(&self.directory.name_source) {
             return bad(
                 "directory.name_source".into(),
