@@ -11,6 +11,7 @@ use crate::plan::{Action, ActionKind, Effect, Plan, Write};
 use crate::progress::{NoProgress, Phase, Progress};
 use crate::report::{ItemOutcome, Report};
 use crate::state::{Link, StateStore, SyncState};
+use crate::state_io::StateIo;
 
 /// Applies `plan` to `store`, updating `state` and saving it through `state_store` before
 /// the first write (intents), after every phase and at the end.
@@ -37,9 +38,21 @@ pub async fn apply_with_progress(
     state_store: &dyn StateStore,
     progress: &dyn Progress,
 ) -> Result<Report, StateError> {
+    let io = StateIo::Borrowed(state_store);
+    apply_saving_through(plan, store, state, io, progress).await
+}
+
+/// [`apply_with_progress`], saving through `io`.
+pub(crate) async fn apply_saving_through(
+    plan: &Plan,
+    store: &dyn IpoConfigStore,
+    state: &mut SyncState,
+    io: StateIo<'_>,
+    progress: &dyn Progress,
+) -> Result<Report, StateError> {
     progress.phase(Phase::Apply, Some(plan.actions.len()));
     let intended = begin(plan, state);
-    state_store.save(state)?;
+    io.save(state).await?;
     let mut run = Applying {
         items: vec![None; plan.actions.len()],
         failed_extensions: BTreeSet::new(),
@@ -52,13 +65,13 @@ pub async fn apply_with_progress(
             .find(|&k| plan.actions[k].kind != kind)
             .unwrap_or(plan.actions.len());
         if run.batch(plan, i..j, store, state).await {
-            state_store.save(state)?;
+            io.save(state).await?;
         }
         progress.advance(j - i);
         i = j;
     }
     settle_intents(plan, &run.items, &intended, state);
-    state_store.save(state)?;
+    io.save(state).await?;
     Ok(run.report(plan))
 }
 

@@ -10,7 +10,7 @@ use ipo_model::{
 };
 use tracing::{info, warn};
 
-use crate::apply::apply_with_progress;
+use crate::apply::apply_saving_through;
 use crate::config::SyncConfig;
 use crate::error::SyncError;
 use crate::plan::Plan;
@@ -18,6 +18,7 @@ use crate::planner::{PlanOptions, plan_with_classification};
 use crate::progress::{FinishGuard, NoProgress, Phase, Progress};
 use crate::report::{Report, RunSummary, RunTransport};
 use crate::state::{StateStore, SyncState};
+use crate::state_io::StateIo;
 
 /// How to run.
 #[derive(Debug, Clone, Default)]
@@ -221,7 +222,7 @@ impl SyncEngine {
         let progress = self.progress.as_ref();
         let _finish = FinishGuard(progress);
         let before = (self.directory.transport(), self.ipo.transport());
-        let mut state = self.state.load()?;
+        let mut state = StateIo::Shared(&self.state).load().await?;
         let groups = self.config.groups();
         let mut skipped = Vec::new();
         let (directory, cursor, incremental, resync_reason) = self
@@ -304,21 +305,16 @@ impl SyncEngine {
             state.contact_directory = read.contacts;
             // Codes mapped from directory properties are secrets: the cache never keeps them.
             crate::cached_secrets::forget_code_sources(&self.config, state.directory.values_mut());
-            let mut report = apply_with_progress(
-                &plan,
-                self.ipo.as_ref(),
-                &mut state,
-                self.state.as_ref(),
-                progress,
-            )
-            .await?;
+            let io = StateIo::Shared(&self.state);
+            let mut report =
+                apply_saving_through(&plan, self.ipo.as_ref(), &mut state, io, progress).await?;
             summary.succeeded = report.summary.succeeded;
             summary.failed = report.summary.failed;
             summary.held_removals = report.summary.held_removals;
             summary.transport = self.transport_since(before);
             report.summary = summary.clone();
             state.last_run = Some(summary);
-            self.state.save(&state)?;
+            io.save(&state).await?;
             Some(report)
         } else {
             None

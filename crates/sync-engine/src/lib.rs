@@ -90,6 +90,7 @@ mod restarts;
 mod rule_checks;
 mod scope;
 mod state;
+mod state_io;
 mod text;
 mod verdicts;
 
