@@ -134,7 +134,7 @@ pub struct RunResult {
     /// The directory users the plan was made from.
     pub directory: Vec<DirectoryUser>,
     /// Every person's classification, made from the same configuration, directory, IP
-    /// Office snapshot and state as the plan (see [`classify`](crate::classify)): the
+    /// Office snapshot and state as the plan (see [`classify_for_sync`](crate::classify_for_sync)): the
     /// three-type report of this run.
     pub classification: usertype_rules::Classification,
     /// What the run cost in transport, dry runs included (for an apply, the same as the

@@ -118,4 +118,4 @@ pub use state::{
 };
 pub use text::Text;
 pub use usertype_rules::{self, DefaultLicensePolicy, LicensePolicy};
-pub use verdicts::classify;
+pub use verdicts::classify_for_sync;

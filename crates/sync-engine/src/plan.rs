@@ -127,7 +127,7 @@ pub struct PersonPlan {
     /// Step trace (scope, eligibility, match, action), filled for `explain`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trace: Vec<String>,
-    /// The person's classification, the one [`classify`](crate::classify) reports: the
+    /// The person's classification, the one [`classify_for_sync`](crate::classify_for_sync) reports: the
     /// type they are now, the type the rules want, and every problem. `None` for people
     /// no longer in any synced group.
     #[serde(default, skip_serializing_if = "Option::is_none")]

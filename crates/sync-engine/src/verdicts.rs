@@ -1,6 +1,6 @@
 //! The second stage of planning: `usertype-rules`' verdict on every person the rules hold,
 //! reached from the same configuration the sync runs on. The planner acts on these
-//! verdicts and decides nothing about a person by itself; [`classify`] gives the same
+//! verdicts and decides nothing about a person by itself; [`classify_for_sync`] gives the same
 //! verdicts to a report, so the classification and the plan cannot disagree.
 
 use std::collections::BTreeMap;
@@ -19,7 +19,8 @@ use crate::reason::Reason;
 use crate::scope::{Ruled, Scope, people_of, sorted_by_id};
 use crate::state::{Link, SyncState};
 
-/// Classifies every person for this sync: each Azure AD user in `directory` that a rule
+/// The sync's classification in context (beside `usertype_rules::classify`, the rules'
+/// pure one, which this calls): classifies every person for this sync: each Azure AD user in `directory` that a rule
 /// holds, checked against the type the rule wants, and every IP Office user.
 ///
 /// The verdicts are the ones [`plan`](crate::plan) acts on: same licence policy
@@ -30,7 +31,7 @@ use crate::state::{Link, SyncState};
 ///
 /// ```
 /// use ipo_model::*;
-/// use sync_engine::{classify, GroupRule, SyncConfig, SyncState};
+/// use sync_engine::{classify_for_sync, GroupRule, SyncConfig, SyncState};
 ///
 /// let group: GroupId = "11111111-1111-1111-1111-111111111111".parse()?;
 /// let config = SyncConfig::new(vec![GroupRule::new(group.clone(), UserType::TeamsAndIpOffice)]);
@@ -40,14 +41,14 @@ use crate::state::{Link, SyncState};
 /// ann.groups.insert(group);
 /// let ipo = IpoSnapshot::new(SystemInfo::new("ipo", "12.1", LicensingMode::Plds, Platform::Ip500V2));
 ///
-/// let c = classify(&config, &[ann], &ipo, &SyncState::default());
+/// let c = classify_for_sync(&config, &[ann], &ipo, &SyncState::default());
 /// let v = &c.verdicts[0];
 /// // No Teams voice licence: a Teams + IP Office user needs one, and the sync cannot fix that.
 /// assert!(v.blocks_sync());
 /// assert_eq!(v.blocking().next().map(|p| p.code()), Some("no_teams_voice"));
 /// # Ok::<(), InvalidValue>(())
 /// ```
-pub fn classify(
+pub fn classify_for_sync(
     config: &SyncConfig,
     directory: &[DirectoryUser],
     snapshot: &IpoSnapshot,

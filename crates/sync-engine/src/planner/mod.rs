@@ -183,10 +183,10 @@ pub fn plan_with_contacts(
         .0
 }
 
-/// [`plan_with_contacts`] and [`classify`](crate::classify) of the same input in one pass:
-/// the classification the planner acted on, when it is the one `classify` gives (the
+/// [`plan_with_contacts`] and [`classify_for_sync`](crate::classify_for_sync) of the same input in one pass:
+/// the classification the planner acted on, when it is the one `classify_for_sync` gives (the
 /// planner's links are the state's); else (an interrupted run's creates recovered, a linked
-/// record gone) `classify` runs on its own, so either way the pair is what the two functions
+/// record gone) `classify_for_sync` runs on its own, so either way the pair is what the two functions
 /// give.
 pub(crate) fn plan_with_classification(
     config: &SyncConfig,
@@ -198,8 +198,8 @@ pub(crate) fn plan_with_classification(
 ) -> (Plan, Classification) {
     let (plan, classification) =
         Planner::new(config, snapshot, state, options).run(directory, contacts, true);
-    let classification =
-        classification.unwrap_or_else(|| verdicts::classify(config, directory, snapshot, state));
+    let classification = classification
+        .unwrap_or_else(|| verdicts::classify_for_sync(config, directory, snapshot, state));
     (plan, classification)
 }
 
@@ -251,7 +251,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The plan, and with `keep_classification` the classification it acted on when that
-    /// is the one [`classify`](crate::classify) gives (see [`plan_with_classification`]).
+    /// is the one [`classify_for_sync`](crate::classify_for_sync) gives (see [`plan_with_classification`]).
     fn run(
         self,
         directory: &'a [DirectoryUser],
