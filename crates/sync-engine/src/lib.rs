@@ -75,8 +75,6 @@ mod contact_read;
 mod directory_people;
 mod engine;
 mod error;
-mod ext_map;
-mod fast_hash;
 mod leaver_names;
 mod mapping;
 mod plan;

@@ -373,9 +373,7 @@ fn id_number(id: &ObjectId) -> u128 {
         .fold(0u128, |acc, d| acc.wrapping_shl(4) | u128::from(d))
 }
 
-/// Sorts by (object id, IP Office name, GUID); ties keep input order. The keys are computed
-/// once (names are cloned only for the few verdicts with an IP Office user), so sorting
-/// 100,000 verdicts in random order stays cheap.
+/// Sorts by (object id, IP Office name, GUID); ties keep input order.
 fn sorted(mut verdicts: Vec<Verdict>) -> Vec<Verdict> {
     verdicts.sort_by_cached_key(|v| {
         (

@@ -13,7 +13,7 @@ impl<'a> Planner<'a> {
     pub(super) fn contact_entries(
         &self,
         contacts: &[DirectoryContact],
-        taken: &mut FastSet<String>,
+        taken: &mut HashSet<String>,
         out: &mut Output,
     ) {
         let settings = &self.config.directory;

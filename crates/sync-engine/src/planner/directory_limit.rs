@@ -61,7 +61,7 @@ impl<'a> Planner<'a> {
     /// The records the sync's entries make once `out` is applied (each entry is one name and
     /// one number), and how much each person's entries grow.
     fn records_after(&self, out: &Output) -> (usize, BTreeMap<ObjectId, isize>) {
-        let mut names: FastSet<&str> = (self.links.values())
+        let mut names: HashSet<&str> = (self.links.values())
             .chain(self.contact_links.values())
             .flat_map(Link::directory_entries)
             .map(FullName::as_str)

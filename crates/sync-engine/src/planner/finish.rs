@@ -38,7 +38,7 @@ impl<'a> Planner<'a> {
     pub(super) fn finish(
         mut self,
         mut people: Vec<Person<'a>>,
-        mut verdicts: ByPerson,
+        mut verdicts: BTreeMap<ObjectId, Verdict>,
         at: &[Option<usize>],
         mut out: Output,
         limits: Limits,
@@ -48,7 +48,7 @@ impl<'a> Planner<'a> {
             licenses,
             directory,
         } = limits;
-        let held_set: FastSet<ObjectId> =
+        let held_set: HashSet<ObjectId> =
             held.iter().flat_map(|h| h.people.iter().cloned()).collect();
 
         // Teams-side actions: voice routing policies not yet rendered for this person.
@@ -120,8 +120,8 @@ impl<'a> Planner<'a> {
                     extension: p.extension.take(),
                     status,
                     reasons: std::mem::take(&mut p.reasons),
-                    trace: p.trace.take().map(|t| *t).unwrap_or_default(),
-                    verdict: verdicts.take(&p.user.id),
+                    trace: p.trace.take().unwrap_or_default(),
+                    verdict: verdicts.remove(&p.user.id),
                 }
             })
             .collect();

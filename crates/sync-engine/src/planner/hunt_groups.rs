@@ -8,7 +8,7 @@ impl<'a> Planner<'a> {
             return;
         };
         // Members the sync manages: extensions of in-scope IP Office people.
-        let mut managed: FastSet<&ExtensionNumber> = FastSet::default();
+        let mut managed: HashSet<&ExtensionNumber> = HashSet::new();
         let mut want: BTreeMap<&str, Vec<&ExtensionNumber>> = BTreeMap::new();
         for p in people {
             if p.blocked || p.out_of_scope || !matches!(p.want, Some(Want::User { .. })) {

@@ -25,21 +25,19 @@ impl<'a> Planner<'a> {
                 .as_ref()
                 .or_else(|| p.number.as_ref().and_then(TeamsNumber::extension))
         });
-        // Numbers as integer keys: the search walks a range number by number, and building
-        // an `ExtensionNumber` per candidate cost an allocation each.
-        let key = ext_map::key;
         let s = self.snapshot;
-        // Room for every number in use and every one handed out: no rehash while it grows.
-        let room = s.users.len() + s.extensions.len() + s.hunt_groups.len() + people.len();
-        let mut used: FastSet<u64> = FastSet::with_capacity_and_hasher(room, Default::default());
-        {
-            let numbers = s.users.iter().filter_map(|u| u.extension.as_ref());
-            let numbers = numbers.chain(s.extensions.iter().map(|e| &e.number));
-            let numbers = numbers.chain(s.hunt_groups.iter().filter_map(|h| h.extension.as_ref()));
-            used.extend(numbers.map(key));
-            used.extend(taken.map(key));
-        }
-        let mut cursors: FastMap<&str, u64> = FastMap::default();
+        // Numbers handed out in this plan are in `given`.
+        let used: HashSet<ExtensionNumber> = s
+            .users
+            .iter()
+            .filter_map(|u| u.extension.as_ref())
+            .chain(s.extensions.iter().map(|e| &e.number))
+            .chain(s.hunt_groups.iter().filter_map(|h| h.extension.as_ref()))
+            .chain(taken)
+            .cloned()
+            .collect();
+        let mut given: HashSet<ExtensionNumber> = HashSet::new();
+        let mut cursors: HashMap<&str, u64> = HashMap::new();
         for i in needy {
             let (p, link) = (&mut people[i], link_of[i]);
             // An extension record this person's earlier (interrupted) run created.
@@ -72,16 +70,18 @@ impl<'a> Planner<'a> {
                 if next > last {
                     break None;
                 }
-                if !used.contains(&ext_map::key_of(next, width))
+                if let Some(e) = ExtensionNumber::from_value(next, width)
+                    && !used.contains(&e)
+                    && !given.contains(&e)
                     && !HUNT_GROUP_RESERVED.contains(&next)
                 {
-                    break ExtensionNumber::from_value(next, width);
+                    break Some(e);
                 }
                 next += 1;
             };
             match found {
                 Some(e) => {
-                    used.insert(key(&e));
+                    given.insert(e.clone());
                     cursors.insert(rule.name.as_str(), next + 1);
                     p.trace_with(|| {
                         format!(

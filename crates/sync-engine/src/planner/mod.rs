@@ -15,17 +15,15 @@ mod output;
 mod person;
 mod removals;
 mod update;
-mod verdict_slots;
 mod writes;
 
 use self::finish::Limits;
 use self::index::Index;
 use self::labels::*;
 use self::output::*;
-use self::verdict_slots::{ByPerson, Cursor};
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use ipo_model::{
     DirectoryContact, DirectoryEntry, DirectoryUser, Extension, ExtensionNumber, FullName, Guid,
@@ -38,8 +36,6 @@ use crate::config::{
     AdoptPolicy, ApplyMode, FieldMap, GroupRule, NodeSelector, ProvisioningRule, RemovalPolicy,
     SyncConfig, UserTemplate,
 };
-use crate::ext_map::{self, ExtMap};
-use crate::fast_hash::{FastMap, FastSet, FastState};
 use crate::mapping;
 use crate::plan::{
     Action, ActionKind, DirectoryRecords, Effect, FieldChange, HeldRemovals, LicenseNeed,
@@ -93,11 +89,8 @@ struct Person<'a> {
     rule_index: u32,
     user_type: Option<UserType>,
     reasons: Vec<Reason>,
-    /// The step trace, for the person being explained only (None for everyone else: the
-    /// planner walks 100k people many times, and every byte of theirs is read each time).
-    // Boxed on purpose: 8 bytes in every person instead of 24.
-    #[allow(clippy::box_collection)]
-    trace: Option<Box<Vec<String>>>,
+    /// The step trace, for the person being explained only (None for everyone else).
+    trace: Option<Vec<String>>,
     blocked: bool,
     out_of_scope: bool,
     want: Option<Want<'a>>,
@@ -216,8 +209,8 @@ struct Planner<'a> {
     /// The creates an interrupted run had in flight (a contact's are recovered with them).
     pending: &'a BTreeMap<ObjectId, crate::state::PendingCreate>,
     link_updates: BTreeMap<ObjectId, Option<Link>>,
-    owned_users: FastSet<Guid>,
-    owned_exts: FastSet<Guid>,
+    owned_users: HashSet<Guid>,
+    owned_exts: HashSet<Guid>,
     notes: Vec<String>,
     /// Each rule's label, made once for every plan line that names it.
     rule_labels: Vec<Text>,
@@ -241,8 +234,8 @@ impl<'a> Planner<'a> {
             contact_links: &state.contacts,
             pending: &state.pending,
             link_updates: BTreeMap::new(),
-            owned_users: FastSet::default(),
-            owned_exts: FastSet::default(),
+            owned_users: HashSet::new(),
+            owned_exts: HashSet::new(),
             notes: Vec::new(),
             rule_labels: config.rules.iter().map(|r| Text::from(r.label())).collect(),
         };
@@ -273,12 +266,11 @@ impl<'a> Planner<'a> {
         // The links it was made with are the state's unless reconciling changed one.
         let kept = (keep_classification && matches!(self.links, Cow::Borrowed(_)))
             .then(|| classification.clone());
-        // Each person's verdict, read where it lies; their plan line takes it at the end.
-        let mut cursor = Cursor::new(&classification.verdicts);
+        // Each person with their verdict (the plan line takes it at the end).
         let mut people: Vec<Person<'a>> = Vec::with_capacity(same_id.len());
         for (same, r) in same_id.iter().zip(&ruled) {
             let Some(&first) = same.first() else { continue };
-            let verdict = cursor.find(&first.id);
+            let verdict = classification.for_directory_user(&first.id);
             people.push(self.person(first, same, *r, &rules, verdict));
         }
         drop(same_id);
@@ -306,7 +298,10 @@ impl<'a> Planner<'a> {
         self.hunt_groups(&people, &mut out);
         self.contact_entries(contacts, &mut taken, &mut out);
         let directory = self.directory_limit(&mut people, &mut out);
-        let verdicts = ByPerson::new(classification.verdicts);
+        // Each plan line takes its person's verdict.
+        let verdicts: BTreeMap<ObjectId, Verdict> = (classification.verdicts.into_iter())
+            .filter_map(|v| Some((v.person.directory.clone()?, v)))
+            .collect();
         let limits = Limits {
             held,
             licenses,

@@ -19,7 +19,7 @@ impl<'a> Planner<'a> {
             rule_index: 0,
             user_type: None,
             reasons: Vec::new(),
-            trace: (self.options.explain.as_ref() == Some(&user.id)).then(Box::default),
+            trace: (self.options.explain.as_ref() == Some(&user.id)).then(Vec::new),
             blocked: false,
             out_of_scope: false,
             want: None,

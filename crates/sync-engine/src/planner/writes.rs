@@ -289,17 +289,17 @@ impl<'a> Planner<'a> {
 /// no create and no rename never needs them.
 pub(super) struct TakenNames<'s> {
     pub(super) snapshot: &'s IpoSnapshot,
-    pub(super) registry: Option<NameRegistry<FastState>>,
+    pub(super) registry: Option<NameRegistry>,
     /// Names the plan will add (room made once instead of rehashing as it grows).
     pub(super) creates: usize,
 }
 
 impl TakenNames<'_> {
-    pub(super) fn get(&mut self) -> &mut NameRegistry<FastState> {
+    pub(super) fn get(&mut self) -> &mut NameRegistry {
         let s = self.snapshot;
         let creates = self.creates;
         self.registry.get_or_insert_with(|| {
-            let mut r = NameRegistry::with_hasher(FastState::default());
+            let mut r = NameRegistry::new();
             r.reserve(s.users.len() + s.hunt_groups.len() + creates);
             for n in s.users.iter().map(|u| &u.name) {
                 r.insert(n);
