@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use ipo_model::{
-    DirectoryUser, ExtensionNumber, ExtensionRange, Guid, InvalidValue, IpoSnapshot, ObjectId,
-    TeamsNumber, UserType,
+    DirectoryUser, ExtensionNumber, ExtensionRange, Guid, InvalidValue, IpoSnapshot, IpoUser,
+    ObjectId, TeamsNumber, UserType,
 };
 use serde::{Deserialize, Serialize};
 
@@ -233,42 +233,7 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
             .push(c.hunt_group.as_str());
     }
 
-    // Pass 1: read numbers and find candidates.
-    let mut prepared = Vec::with_capacity(input.directory.len());
-    // Sized up front: each IP Office user is claimed at most once in the common case, and
-    // growing the table rehashed every entry again.
-    let mut claimants: HashMap<usize, Vec<usize>> = HashMap::with_capacity(input.ipo.users.len());
-    for (di, d) in input.directory.iter().enumerate() {
-        let number = read_number(&cfg.extension_source, d);
-        let ext = number
-            .as_ref()
-            .ok()
-            .and_then(|n| n.as_ref())
-            .and_then(TeamsNumber::extension);
-        let link = input.links.and_then(|l| l.get(&d.id));
-        let mut stale = false;
-        let found = ipo
-            .index
-            .find(d, ext, link, &cfg.match_order, &ipo.users, &mut stale);
-        if let Found::One(i, _) = found {
-            claimants.entry(i).or_default().push(di);
-        }
-        prepared.push((number, found, stale.then(|| link.cloned()).flatten()));
-    }
-
-    // Pass 2: an IP Office user claimed by several Azure AD users goes to none of them.
-    let contested: HashMap<usize, Vec<PersonRef>> = claimants
-        .iter()
-        .filter(|(_, ds)| ds.len() > 1)
-        .map(|(&i, ds)| {
-            let refs = ds
-                .iter()
-                .filter_map(|&di| input.directory.get(di))
-                .map(|d| directory_person(d, None))
-                .collect();
-            (i, refs)
-        })
-        .collect();
+    let (prepared, contested) = find_candidates(input, &ipo);
 
     let judging = Judging {
         ipo: &ipo,
@@ -291,38 +256,14 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
                 guid: g.to_string(),
             });
         }
-        let mut matched = None;
-        match found {
-            Found::Nothing => {}
-            Found::One(i, key) => match contested.get(&i) {
-                Some(refs) => problems.push(Problem::ContestedIpoUser {
-                    ipo_user: ipo
-                        .users
-                        .get(i)
-                        .map(|u| u.name.to_string())
-                        .unwrap_or_default(),
-                    claimants: refs.clone(),
-                }),
-                None => {
-                    if let (Some(u), Some(p)) = (ipo.users.get(i), paired.get_mut(i)) {
-                        *p = true;
-                        matched = Some((*u, key));
-                        if key != MatchKey::SyncLink
-                            && input.adoption.is_some_and(|keys| !keys.contains(&key))
-                        {
-                            problems.push(Problem::UnownedIpoUser {
-                                ipo_user: u.name.to_string(),
-                                key,
-                            });
-                        }
-                    }
-                }
-            },
-            Found::Many(key, cands) => problems.push(Problem::AmbiguousMatch {
-                key,
-                candidates: cands.iter().filter_map(|&i| ipo.person(i)).collect(),
-            }),
-        }
+        let matched = pair(
+            found,
+            &contested,
+            &ipo,
+            &mut paired,
+            input.adoption,
+            &mut problems,
+        );
         let findings = crate::judge::Findings {
             matched,
             number,
@@ -344,6 +285,97 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
     mark_duplicates(&mut verdicts);
     mark_shared_extensions(&mut verdicts);
     Classification { verdicts }
+}
+
+/// One Azure AD user's number as read, the IP Office users found for them, and the stale
+/// link (a linked IP Office user that is gone), if any.
+type Candidates = (
+    Result<Option<TeamsNumber>, InvalidValue>,
+    Found,
+    Option<Guid>,
+);
+
+/// Reads every Azure AD user's number and finds their IP Office candidates; an IP Office
+/// user claimed by several Azure AD users goes to none of them (the claimants, by user).
+fn find_candidates(
+    input: &ClassifyInput<'_>,
+    ipo: &Ipo<'_>,
+) -> (Vec<Candidates>, HashMap<usize, Vec<PersonRef>>) {
+    let cfg = &input.config;
+    let mut prepared = Vec::with_capacity(input.directory.len());
+    let mut claimants: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (di, d) in input.directory.iter().enumerate() {
+        let number = read_number(&cfg.extension_source, d);
+        let ext = number
+            .as_ref()
+            .ok()
+            .and_then(|n| n.as_ref())
+            .and_then(TeamsNumber::extension);
+        let link = input.links.and_then(|l| l.get(&d.id));
+        let mut stale = false;
+        let found = ipo
+            .index
+            .find(d, ext, link, &cfg.match_order, &ipo.users, &mut stale);
+        if let Found::One(i, _) = found {
+            claimants.entry(i).or_default().push(di);
+        }
+        prepared.push((number, found, stale.then(|| link.cloned()).flatten()));
+    }
+    let contested = claimants
+        .iter()
+        .filter(|(_, ds)| ds.len() > 1)
+        .map(|(&i, ds)| {
+            let refs = ds
+                .iter()
+                .filter_map(|&di| input.directory.get(di))
+                .map(|d| directory_person(d, None))
+                .collect();
+            (i, refs)
+        })
+        .collect();
+    (prepared, contested)
+}
+
+/// The IP Office user `found` pairs an Azure AD user with (marked `paired`), or the problem
+/// that stops it: contested, ambiguous, or (for a sync) not the sync's to take.
+fn pair<'u>(
+    found: Found,
+    contested: &HashMap<usize, Vec<PersonRef>>,
+    ipo: &Ipo<'u>,
+    paired: &mut [bool],
+    adoption: Option<&[MatchKey]>,
+    problems: &mut Vec<Problem>,
+) -> Option<(&'u IpoUser, MatchKey)> {
+    match found {
+        Found::Nothing => None,
+        Found::One(i, _) if contested.contains_key(&i) => {
+            problems.push(Problem::ContestedIpoUser {
+                ipo_user: (ipo.users.get(i))
+                    .map(|u| u.name.to_string())
+                    .unwrap_or_default(),
+                claimants: contested.get(&i).cloned().unwrap_or_default(),
+            });
+            None
+        }
+        Found::One(i, key) => {
+            let (u, p) = (ipo.users.get(i)?, paired.get_mut(i)?);
+            *p = true;
+            if key != MatchKey::SyncLink && adoption.is_some_and(|keys| !keys.contains(&key)) {
+                problems.push(Problem::UnownedIpoUser {
+                    ipo_user: u.name.to_string(),
+                    key,
+                });
+            }
+            Some((*u, key))
+        }
+        Found::Many(key, cands) => {
+            problems.push(Problem::AmbiguousMatch {
+                key,
+                candidates: cands.iter().filter_map(|&i| ipo.person(i)).collect(),
+            });
+            None
+        }
+    }
 }
 
 /// The person's number from `source`; a bare extension from a named property is completed

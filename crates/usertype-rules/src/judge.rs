@@ -152,19 +152,12 @@ pub(crate) fn judge_directory_user(
         ipo_name: None,
     };
 
-    let target = if resource {
+    if resource {
         problems.push(Problem::ResourceAccount);
-        None
-    } else {
-        intended.or(match u {
-            Some(u) if voice.is_usable() || u.teams_client == Some(true) => {
-                Some(UserType::TeamsAndIpOffice)
-            }
-            Some(_) => Some(UserType::IpOfficeOnly),
-            None if voice != TeamsVoiceStatus::Missing => Some(UserType::TeamsOnly),
-            None => None,
-        })
-    };
+    }
+    let target = (!resource)
+        .then(|| target_type(intended, u, voice))
+        .flatten();
 
     if let Some(t) = target {
         // One rule for every type (and the sync's scope): a disabled account is not synced,
@@ -219,6 +212,23 @@ pub(crate) fn judge_directory_user(
         matched.map(|(_, k)| k),
         facts,
     )
+}
+
+/// The type a person is checked against: the intended one, else the closest the facts
+/// point to.
+fn target_type(
+    intended: Option<UserType>,
+    u: Option<&IpoUser>,
+    voice: TeamsVoiceStatus,
+) -> Option<UserType> {
+    intended.or(match u {
+        Some(u) if voice.is_usable() || u.teams_client == Some(true) => {
+            Some(UserType::TeamsAndIpOffice)
+        }
+        Some(_) => Some(UserType::IpOfficeOnly),
+        None if voice != TeamsVoiceStatus::Missing => Some(UserType::TeamsOnly),
+        None => None,
+    })
 }
 
 /// A Teams-only person: no IP Office user, a number, and an extension that rings nothing on

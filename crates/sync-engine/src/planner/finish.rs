@@ -37,7 +37,7 @@ impl<'a> Planner<'a> {
 
     pub(super) fn finish(
         mut self,
-        mut people: Vec<Person<'a>>,
+        people: Vec<Person<'a>>,
         mut verdicts: BTreeMap<ObjectId, Verdict>,
         at: &[Option<usize>],
         mut out: Output,
@@ -51,132 +51,11 @@ impl<'a> Planner<'a> {
         let held_set: HashSet<ObjectId> =
             held.iter().flat_map(|h| h.people.iter().cloned()).collect();
 
-        // Teams-side actions: voice routing policies not yet rendered for this person.
-        let mut teams_actions = Vec::new();
-        for p in &people {
-            if p.blocked || p.out_of_scope {
-                continue;
-            }
-            let (Some(rule), Some(t)) = (p.rule, p.user_type) else {
-                continue;
-            };
-            let Some(policy) = &rule.voice_routing_policy else {
-                continue;
-            };
-            if !t.needs_teams_voice() {
-                continue;
-            }
-            let current = out
-                .link_updates
-                .get(&p.user.id)
-                .cloned()
-                .flatten()
-                .or_else(|| self.links.get(&p.user.id).cloned());
-            if current
-                .as_ref()
-                .and_then(|l| l.voice_routing_policy.as_ref())
-                == Some(policy)
-            {
-                continue;
-            }
-            teams_actions.push(TeamsAction {
-                person: p.user.id.clone(),
-                user_principal_name: p.user.label(),
-                voice_routing_policy: policy.clone(),
-            });
-            let mut l = current.unwrap_or_else(|| Link::new(t));
-            l.voice_routing_policy = Some(policy.clone());
-            out.link_updates.insert(p.user.id.clone(), Some(l));
-        }
-
-        // People lines.
+        let mut teams_actions = self.teams_actions(&people, &mut out);
         let explain = self.options.explain.as_ref();
-        let (held_set, kept, labels) = (&held_set, &out.kept, &self.rule_labels);
-        let mut lines: Vec<PersonPlan> = people
-            .iter_mut()
-            .map(|p| {
-                let held_here = !held_set.is_empty() && held_set.contains(&p.user.id);
-                if held_here {
-                    p.reasons.push(Reason::RemovalHeld);
-                }
-                if !kept.is_empty() && kept.contains(&p.user.id) {
-                    p.reasons.push(Reason::KeptByPolicy);
-                }
-                let status = if let Some(s) = &p.status {
-                    if held_here { PersonStatus::Skipped } else { *s }
-                } else if p.blocked || p.out_of_scope {
-                    PersonStatus::Skipped
-                } else {
-                    PersonStatus::InSync
-                };
-                PersonPlan {
-                    id: p.user.id.clone(),
-                    label: person_label(p.user),
-                    user_type: p.user_type,
-                    rule: p
-                        .rule
-                        .and_then(|_| labels.get(p.rule_index as usize).cloned()),
-                    ipo_name: p.derived_name.take(),
-                    extension: p.extension.take(),
-                    status,
-                    reasons: std::mem::take(&mut p.reasons),
-                    trace: p.trace.take().unwrap_or_default(),
-                    verdict: verdicts.remove(&p.user.id),
-                }
-            })
-            .collect();
-        drop(people);
-        // Linked people no longer in the directory at all. Both lists come sorted by id
-        // (people were sorted, links are a BTreeMap), so a merge keeps the whole sorted.
-        let mut gone = Vec::new();
-        for ((id, link), pos) in self.links.iter().zip(at) {
-            if pos.is_some() {
-                continue;
-            }
-            let held_here = !held_set.is_empty() && held_set.contains(id);
-            let mut reasons = vec![Reason::OutOfScope];
-            if held_here {
-                reasons.push(Reason::RemovalHeld);
-            }
-            if out.kept.contains(id) {
-                reasons.push(Reason::KeptByPolicy);
-            }
-            let status = match out.status.get(id) {
-                Some(PersonStatus::Remove) if !held_here => PersonStatus::Remove,
-                _ => PersonStatus::Skipped,
-            };
-            gone.push(PersonPlan {
-                id: id.clone(),
-                label: link
-                    .name
-                    .as_ref()
-                    .map_or_else(|| Text::copied(id.as_str()), Text::from),
-                user_type: None,
-                rule: None,
-                ipo_name: link.name.clone(),
-                extension: link.extension_number.clone(),
-                status,
-                reasons,
-                trace: if explain == Some(id) {
-                    vec!["scope: no longer in any synced group (or deleted)".into()]
-                } else {
-                    Vec::new()
-                },
-                verdict: None,
-            });
-        }
-        if !gone.is_empty() {
-            let mut merged = Vec::with_capacity(lines.len() + gone.len());
-            let mut gone = gone.into_iter().peekable();
-            for line in lines {
-                while let Some(g) = gone.next_if(|g| g.id < line.id) {
-                    merged.push(g);
-                }
-                merged.push(line);
-            }
-            merged.extend(gone);
-            lines = merged;
-        }
+        let lines = self.person_lines(people, &mut verdicts, &held_set, &out);
+        let gone = self.gone_lines(at, &held_set, &out);
+        let lines = merge_by_id(lines, gone);
 
         // Apply order: phase by phase; in a phase the main work, then deferred deletes,
         // then removals.
@@ -220,6 +99,140 @@ impl<'a> Planner<'a> {
             contact_updates,
         }
     }
+    /// The Teams side: voice routing policies not yet rendered for a person (the links
+    /// remember the ones rendered).
+    fn teams_actions(&self, people: &[Person<'a>], out: &mut Output) -> Vec<TeamsAction> {
+        let mut teams_actions = Vec::new();
+        for p in people.iter().filter(|p| !p.blocked && !p.out_of_scope) {
+            let (Some(rule), Some(t)) = (p.rule, p.user_type) else {
+                continue;
+            };
+            let Some(policy) = rule.voice_routing_policy.as_ref() else {
+                continue;
+            };
+            if !t.needs_teams_voice() {
+                continue;
+            }
+            let current = (out.link_updates.get(&p.user.id).cloned().flatten())
+                .or_else(|| self.links.get(&p.user.id).cloned());
+            if current
+                .as_ref()
+                .and_then(|l| l.voice_routing_policy.as_ref())
+                == Some(policy)
+            {
+                continue;
+            }
+            teams_actions.push(TeamsAction {
+                person: p.user.id.clone(),
+                user_principal_name: p.user.label(),
+                voice_routing_policy: policy.clone(),
+            });
+            let mut l = current.unwrap_or_else(|| Link::new(t));
+            l.voice_routing_policy = Some(policy.clone());
+            out.link_updates.insert(p.user.id.clone(), Some(l));
+        }
+        teams_actions
+    }
+
+    /// Every person's plan line, in person (id) order, each with their verdict.
+    fn person_lines(
+        &self,
+        people: Vec<Person<'a>>,
+        verdicts: &mut BTreeMap<ObjectId, Verdict>,
+        held_set: &HashSet<ObjectId>,
+        out: &Output,
+    ) -> Vec<PersonPlan> {
+        let labels = &self.rule_labels;
+        people
+            .into_iter()
+            .map(|mut p| {
+                let held_here = held_set.contains(&p.user.id);
+                if held_here {
+                    p.reasons.push(Reason::RemovalHeld);
+                }
+                if out.kept.contains(&p.user.id) {
+                    p.reasons.push(Reason::KeptByPolicy);
+                }
+                let status = match p.status {
+                    Some(_) if held_here => PersonStatus::Skipped,
+                    Some(s) => s,
+                    None if p.blocked || p.out_of_scope => PersonStatus::Skipped,
+                    None => PersonStatus::InSync,
+                };
+                PersonPlan {
+                    id: p.user.id.clone(),
+                    label: person_label(p.user),
+                    user_type: p.user_type,
+                    rule: (p.rule).and_then(|_| labels.get(p.rule_index as usize).cloned()),
+                    ipo_name: p.derived_name,
+                    extension: p.extension,
+                    status,
+                    reasons: p.reasons,
+                    trace: p.trace.unwrap_or_default(),
+                    verdict: verdicts.remove(&p.user.id),
+                }
+            })
+            .collect()
+    }
+
+    /// The lines of linked people no longer in the directory at all, in id order.
+    fn gone_lines(
+        &self,
+        at: &[Option<usize>],
+        held_set: &HashSet<ObjectId>,
+        out: &Output,
+    ) -> Vec<PersonPlan> {
+        let explain = self.options.explain.as_ref();
+        let gone = self.links.iter().zip(at).filter(|(_, pos)| pos.is_none());
+        gone.map(|((id, link), _)| {
+            let held_here = held_set.contains(id);
+            let mut reasons = vec![Reason::OutOfScope];
+            if held_here {
+                reasons.push(Reason::RemovalHeld);
+            }
+            if out.kept.contains(id) {
+                reasons.push(Reason::KeptByPolicy);
+            }
+            let status = match out.status.get(id) {
+                Some(PersonStatus::Remove) if !held_here => PersonStatus::Remove,
+                _ => PersonStatus::Skipped,
+            };
+            let trace = match explain == Some(id) {
+                true => vec!["scope: no longer in any synced group (or deleted)".into()],
+                false => Vec::new(),
+            };
+            PersonPlan {
+                id: id.clone(),
+                label: (link.name.as_ref()).map_or_else(|| Text::copied(id.as_str()), Text::from),
+                user_type: None,
+                rule: None,
+                ipo_name: link.name.clone(),
+                extension: link.extension_number.clone(),
+                status,
+                reasons,
+                trace,
+                verdict: None,
+            }
+        })
+        .collect()
+    }
+}
+
+/// Two lists sorted by id, merged into one sorted list.
+fn merge_by_id(lines: Vec<PersonPlan>, gone: Vec<PersonPlan>) -> Vec<PersonPlan> {
+    if gone.is_empty() {
+        return lines;
+    }
+    let mut merged = Vec::with_capacity(lines.len() + gone.len());
+    let mut gone = gone.into_iter().peekable();
+    for line in lines {
+        while let Some(g) = gone.next_if(|g| g.id < line.id) {
+            merged.push(g);
+        }
+        merged.push(line);
+    }
+    merged.extend(gone);
+    merged
 }
 
 /// What the limits stages decided, for the plan's summary lines.
