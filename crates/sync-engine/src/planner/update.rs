@@ -16,24 +16,8 @@ impl<'a> Planner<'a> {
         // Copied only when something changes: most linked users are in sync.
         let mut user: Cow<'a, IpoUser> = Cow::Borrowed(actual);
         let mut changes = Vec::new();
-        // Rename only when the mapped source value itself changed (renames move voicemail).
-        // The source value kept after this run: the person's when adopted or renamed (Some),
-        // else the stored link's.
         let link_source = link.and_then(|l| l.name_source.as_deref());
-        let mut new_source: Option<Option<Text>> = adopted.then(|| p.name_source.clone());
-        if self.renames(p, adopted, link)
-            && let Some(new) = p.derived_name.clone()
-        {
-            if new != actual.name {
-                changes.push(FieldChange::new(
-                    "Name",
-                    Some(Text::from(&actual.name)),
-                    Some(Text::from(&new)),
-                ));
-                user.to_mut().name = new;
-            }
-            new_source = Some(p.name_source.clone());
-        }
+        let new_source = self.rename(p, adopted, link, &mut user, &mut changes);
         let name_source = match &new_source {
             Some(s) => s.as_deref(),
             None => link_source,
@@ -110,6 +94,34 @@ impl<'a> Planner<'a> {
         );
         p.status = Some(PersonStatus::Update);
     }
+    /// Renames the user only when the mapped source value itself changed (renames move
+    /// voicemail). The source value to keep after this run: the person's when adopted or
+    /// renamed (`Some`), else (`None`) the stored link's.
+    fn rename(
+        &self,
+        p: &Person<'a>,
+        adopted: bool,
+        link: Option<&Link>,
+        user: &mut Cow<'a, IpoUser>,
+        changes: &mut Vec<FieldChange>,
+    ) -> Option<Option<Text>> {
+        let mut new_source = adopted.then(|| p.name_source.clone());
+        if self.renames(p, adopted, link)
+            && let Some(new) = p.derived_name.clone()
+        {
+            if new != user.name {
+                changes.push(FieldChange::new(
+                    "Name",
+                    Some(Text::from(&user.name)),
+                    Some(Text::from(&new)),
+                ));
+                user.to_mut().name = new;
+            }
+            new_source = Some(p.name_source.clone());
+        }
+        new_source
+    }
+
     /// The person's link after the update: taken over when adopted, else kept in line
     /// with the type and the name source.
     fn update_link(
