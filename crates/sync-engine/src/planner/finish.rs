@@ -38,7 +38,7 @@ impl<'a> Planner<'a> {
     pub(super) fn finish(
         mut self,
         people: Vec<Person<'a>>,
-        mut verdicts: BTreeMap<ObjectId, Verdict>,
+        mut verdicts: Vec<Option<Verdict>>,
         at: &[Option<usize>],
         mut out: Output,
         limits: Limits,
@@ -138,7 +138,7 @@ impl<'a> Planner<'a> {
     fn person_lines(
         &self,
         people: Vec<Person<'a>>,
-        verdicts: &mut BTreeMap<ObjectId, Verdict>,
+        verdicts: &mut [Option<Verdict>],
         held_set: &HashSet<ObjectId>,
         out: &Output,
     ) -> Vec<PersonPlan> {
@@ -169,7 +169,7 @@ impl<'a> Planner<'a> {
                     status,
                     reasons: p.reasons,
                     trace: p.trace.unwrap_or_default(),
-                    verdict: verdicts.remove(&p.user.id),
+                    verdict: p.verdict.and_then(|i| verdicts.get_mut(i)?.take()),
                 }
             })
             .collect()

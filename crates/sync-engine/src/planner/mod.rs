@@ -112,6 +112,8 @@ struct Person<'a> {
     number: Option<TeamsNumber>,
     /// The IP Office user name their verdict derived.
     ipo_name: Option<UserName>,
+    /// Where their verdict is in the classification.
+    verdict: Option<usize>,
     /// Whether usertype-rules lets their IP Office user into hunt groups now (a user the
     /// plan creates joins the ones claimed once it exists).
     hunt_group_eligible: bool,
@@ -270,8 +272,13 @@ impl<'a> Planner<'a> {
         let mut people: Vec<Person<'a>> = Vec::with_capacity(same_id.len());
         for (same, r) in same_id.iter().zip(&ruled) {
             let Some(&first) = same.first() else { continue };
-            let verdict = classification.for_directory_user(&first.id);
-            people.push(self.person(first, same, *r, &rules, verdict));
+            let at = (classification.verdicts)
+                .binary_search_by(|v| v.person.directory.as_ref().cmp(&Some(&first.id)))
+                .ok();
+            let verdict = at.and_then(|i| classification.verdicts.get(i));
+            let mut p = self.person(first, same, *r, &rules, verdict);
+            p.verdict = at;
+            people.push(p);
         }
         drop(same_id);
         drop(sorted);
@@ -299,9 +306,8 @@ impl<'a> Planner<'a> {
         self.contact_entries(contacts, &mut taken, &mut out);
         let directory = self.directory_limit(&mut people, &mut out);
         // Each plan line takes its person's verdict.
-        let verdicts: BTreeMap<ObjectId, Verdict> = (classification.verdicts.into_iter())
-            .filter_map(|v| Some((v.person.directory.clone()?, v)))
-            .collect();
+        let verdicts: Vec<Option<Verdict>> =
+            classification.verdicts.into_iter().map(Some).collect();
         let limits = Limits {
             held,
             licenses,

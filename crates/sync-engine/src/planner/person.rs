@@ -37,6 +37,7 @@ impl<'a> Planner<'a> {
             number: None,
             ipo_name: None,
             hunt_group_eligible: false,
+            verdict: None,
         };
         let (rule_index, rule) = match ruled {
             Ruled::Nothing => {
