@@ -477,6 +477,32 @@ fn agrees_with_verdicts(
     Ok(())
 }
 
+/// An apply that writes only what IP Office accepts, leaves no duplicates and does for
+/// everyone what their verdict says; IP Office after it.
+async fn apply_checked(
+    w: &World,
+    cfg: &SyncConfig,
+    options: &RunOptions,
+) -> Result<IpoSnapshot, TestCaseError> {
+    let run = w.run(options).await;
+    let failures: Vec<_> = run.report.as_ref().unwrap().failures().collect();
+    prop_assert!(failures.is_empty(), "failed writes: {:#?}", failures);
+    let after = w.ipo.current();
+    agrees_with_verdicts(cfg, &run, &after, w.state.load().unwrap())?;
+    no_duplicates(&after)?;
+    Ok(after)
+}
+
+/// The IP Office users the sync's links hold.
+fn linked_users(w: &World) -> Vec<ipo_model::Guid> {
+    let state = w.state.load().unwrap();
+    state
+        .links
+        .values()
+        .filter_map(|l| l.user.clone())
+        .collect()
+}
+
 async fn check(t: Tenant) -> Result<(), TestCaseError> {
     let (cfg, s, people) = build(&t);
 
@@ -518,29 +544,13 @@ async fn check(t: Tenant) -> Result<(), TestCaseError> {
     let before = w.ipo.current();
     let mut adopted = BTreeSet::new();
 
-    let run = w.run(&RunOptions::apply()).await;
-    let after = w.ipo.current();
-    agrees_with_verdicts(&cfg, &run, &after, w.state.load().unwrap())?;
-    // The plan holds only writes IP Office accepts.
-    let failures: Vec<_> = run.report.as_ref().unwrap().failures().collect();
-    prop_assert!(failures.is_empty(), "failed writes: {:#?}", failures);
-    no_duplicates(&after)?;
-    adopted.extend(
-        w.state
-            .load()
-            .unwrap()
-            .links
-            .values()
-            .filter_map(|l| l.user.clone()),
-    );
+    let after = apply_checked(&w, &cfg, &RunOptions::apply()).await?;
+    adopted.extend(linked_users(&w));
     unowned_untouched(&before, &after, &adopted)?;
     // A number an adopted user is moved off goes to the next person wanting it on the
     // following run (as a leaver's does): one more run may act, then nothing is left.
     if !w.dry().await.is_empty() {
-        let run = w.run(&RunOptions::apply()).await;
-        let failures: Vec<_> = run.report.as_ref().unwrap().failures().collect();
-        prop_assert!(failures.is_empty(), "failed writes: {:#?}", failures);
-        agrees_with_verdicts(&cfg, &run, &w.ipo.current(), w.state.load().unwrap())?;
+        apply_checked(&w, &cfg, &RunOptions::apply()).await?;
     }
     let again = w.dry().await;
     prop_assert!(
@@ -559,26 +569,12 @@ async fn check(t: Tenant) -> Result<(), TestCaseError> {
             w.dir.add_member(&gid(*g), &u.id);
         }
     }
-    let run = w.run(&RunOptions::apply().allow_removals()).await;
-    let failures: Vec<_> = run.report.as_ref().unwrap().failures().collect();
-    prop_assert!(failures.is_empty(), "failed writes: {:#?}", failures);
-    let after = w.ipo.current();
-    agrees_with_verdicts(&cfg, &run, &after, w.state.load().unwrap())?;
-    no_duplicates(&after)?;
-    adopted.extend(
-        w.state
-            .load()
-            .unwrap()
-            .links
-            .values()
-            .filter_map(|l| l.user.clone()),
-    );
+    let after = apply_checked(&w, &cfg, &RunOptions::apply().allow_removals()).await?;
+    adopted.extend(linked_users(&w));
     unowned_untouched(&before, &after, &adopted)?;
-    // A number a leaver frees goes to a newcomer on the following run (the plan that removes a leaver counts their number as in use).
-    let run = w.run(&RunOptions::apply().allow_removals()).await;
-    let failures: Vec<_> = run.report.as_ref().unwrap().failures().collect();
-    prop_assert!(failures.is_empty(), "failed writes: {:#?}", failures);
-    no_duplicates(&w.ipo.current())?;
+    // A number a leaver frees goes to a newcomer on the following run (the plan that
+    // removes a leaver counts their number as in use).
+    apply_checked(&w, &cfg, &RunOptions::apply().allow_removals()).await?;
     let again = w.run(&RunOptions::dry_run().allow_removals()).await.plan;
     prop_assert!(
         again.is_empty(),
