@@ -39,15 +39,13 @@ fn check_names(
             .filter(|v| !v.trim().is_empty())
             .or_else(|| d.property_str("displayName"))
             .unwrap_or_default();
-        derived_name = match v.parse::<UserName>() {
-            Ok(n) => Some(n),
-            Err(e) => {
-                let derived = UserName::derive(&v);
-                let text = derived.as_ref().map(UserName::to_string);
-                problems.push(invalid(format!("{prop} -> IP Office Name"), &e, text));
-                derived
-            }
-        };
+        // The name is always the derived one (what IP Office is given: invisible marks
+        // dropped, cut to length); a value IP Office would refuse is also reported.
+        derived_name = UserName::derive(&v);
+        if let Err(e) = v.parse::<UserName>() {
+            let text = derived_name.as_ref().map(UserName::to_string);
+            problems.push(invalid(format!("{prop} -> IP Office Name"), &e, text));
+        }
     }
     if let Some(prop) = &cfg.full_name_property
         && let Some(v) = d.property_str(prop)
