@@ -16,9 +16,11 @@ use crate::state_io::StateIo;
 /// Applies `plan` to `store`, updating `state` and saving it through `state_store` before
 /// the first write (intents), after every phase and at the end.
 ///
-/// Extension records are written before the users that need them; a user whose extension
-/// could not be created is not attempted. Removals come last. A failing item never stops
-/// the others.
+/// Users are removed first (the licences they free serve the creates); extension records
+/// are written before the users that need them, and a user whose extension could not be
+/// created is not attempted; extension records are deleted last. A failing item never
+/// stops the others. Each action carries its write: a plan read back from JSON has none
+/// (see [`RunOptions::reviewed`](crate::RunOptions::reviewed)).
 pub async fn apply(
     plan: &Plan,
     store: &dyn IpoConfigStore,
