@@ -10,7 +10,7 @@ use ipo_model::{
 };
 use usertype_rules::{
     ClaimedMembership, Classification, ClassifyConfig, ClassifyInput, ExtensionSource, MatchKey,
-    Problem, Severity, Verdict,
+    Problem, Verdict,
 };
 
 use crate::config::{AdoptPolicy, RemovalPolicy, SyncConfig};
@@ -237,7 +237,8 @@ pub(crate) fn judge(v: &Verdict) -> Judgement {
     }
     let target = v.target;
     for p in &v.problems {
-        let blocking = p.severity() == Severity::Error && !p.sync_can_fix();
+        // The verdict's own rule (`Verdict::blocking`), not a copy of it.
+        let blocking = v.blocking().any(|b| std::ptr::eq(b, p));
         let reason = match p {
             Problem::AccountDisabled => {
                 j.out_of_scope = Some(Reason::AccountDisabled);
