@@ -189,7 +189,7 @@ impl UserName {
     /// Returns `self` if it is free in `taken`, else the first free variant made by appending
     /// `2`, `3`, ... (cutting the base so the whole stays within 15 characters). The chosen
     /// name is added to `taken`. Deterministic: the same inputs give the same name.
-    pub fn make_unique<S: std::hash::BuildHasher>(&self, taken: &mut NameRegistry<S>) -> UserName {
+    pub fn make_unique(&self, taken: &mut NameRegistry) -> UserName {
         if taken.insert(self) {
             return self.clone();
         }
@@ -209,80 +209,15 @@ impl UserName {
 }
 
 /// A set of taken names compared by [`UserName::uniqueness_key`] (case-insensitive).
-///
-/// `S` is the hasher: the standard one by default; a program that registers the names of a
-/// whole tenant it trusts may pass a faster one ([`NameRegistry::with_hasher`]).
 #[derive(Debug, Clone, Default)]
-pub struct NameRegistry<S = std::hash::RandomState> {
-    keys: HashSet<Key, S>,
-}
-
-/// A uniqueness key: the name itself when it is already lower-case ASCII (the usual case,
-/// so registering 100k names shares them instead of copying each), else its folded form.
-#[derive(Debug, Clone)]
-enum Key {
-    Name(UserName),
-    Folded(Box<str>),
-}
-
-impl Key {
-    fn as_str(&self) -> &str {
-        match self {
-            Key::Name(n) => n.as_str(),
-            Key::Folded(s) => s,
-        }
-    }
-}
-
-impl std::borrow::Borrow<str> for Key {
-    fn borrow(&self) -> &str {
-        self.as_str()
-    }
-}
-
-// Hash and equality are the `str`'s, as `Borrow<str>` requires for lookups by `&str`.
-impl std::hash::Hash for Key {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialEq for Key {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for Key {}
-
-fn is_folded(s: &str) -> bool {
-    s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-}
-
-/// The uniqueness key as text, borrowed when the name is already folded (no allocation to
-/// look a name up).
-fn key(name: &UserName) -> Cow<'_, str> {
-    let s = name.as_str();
-    if is_folded(s) {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(name.uniqueness_key())
-    }
+pub struct NameRegistry {
+    keys: HashSet<String>,
 }
 
 impl NameRegistry {
     /// An empty registry.
     pub fn new() -> Self {
         Self::default()
-    }
-}
-
-impl<S: std::hash::BuildHasher> NameRegistry<S> {
-    /// An empty registry hashing with `hasher`.
-    pub fn with_hasher(hasher: S) -> Self {
-        Self {
-            keys: HashSet::with_hasher(hasher),
-        }
     }
 
     /// Makes room for `additional` more names (a first sync registers one per person).
@@ -292,22 +227,17 @@ impl<S: std::hash::BuildHasher> NameRegistry<S> {
 
     /// Whether a name (or one differing only in case) is taken.
     pub fn contains(&self, name: &UserName) -> bool {
-        self.keys.contains(key(name).as_ref())
+        self.keys.contains(&name.uniqueness_key())
     }
 
     /// Marks a name taken; returns `false` if it (or a case variant) already was.
     pub fn insert(&mut self, name: &UserName) -> bool {
-        let k = if is_folded(name.as_str()) {
-            Key::Name(name.clone())
-        } else {
-            Key::Folded(name.uniqueness_key().into())
-        };
-        self.keys.insert(k)
+        self.keys.insert(name.uniqueness_key())
     }
 
     /// Frees a name.
     pub fn remove(&mut self, name: &UserName) {
-        self.keys.remove(key(name).as_ref());
+        self.keys.remove(&name.uniqueness_key());
     }
 
     /// How many names are taken.

@@ -129,6 +129,10 @@ pub struct ApplyArgs {
     /// missing Teams licence, an extension clash): they alarm like a held-back write.
     #[arg(long)]
     pub alarm_on_skipped: bool,
+    /// Apply only the plan in this file (`plan --json`, reviewed): planning again must give
+    /// the same plan, else nothing is written.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<std::path::PathBuf>,
 }
 
 /// Options of `explain`.

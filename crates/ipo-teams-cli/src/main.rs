@@ -39,6 +39,7 @@ mod plan;
 mod progress;
 #[cfg(test)]
 mod repo_files;
+mod reviewed;
 mod schedule;
 mod secrets;
 mod serve;

@@ -7,17 +7,20 @@ use ipo_model::{ExtensionNumber, IpoChange, IpoConfigStore, ObjectId, PortError,
 use tracing::{info, warn};
 
 use crate::error::StateError;
-use crate::plan::{Action, ActionKind, Effect, Plan, Prepared};
+use crate::plan::{Action, ActionKind, Effect, Plan, Write};
 use crate::progress::{NoProgress, Phase, Progress};
 use crate::report::{ItemOutcome, Report};
 use crate::state::{Link, StateStore, SyncState};
+use crate::state_io::StateIo;
 
 /// Applies `plan` to `store`, updating `state` and saving it through `state_store` before
 /// the first write (intents), after every phase and at the end.
 ///
-/// Extension records are written before the users that need them; a user whose extension
-/// could not be created is not attempted. Removals come last. A failing item never stops
-/// the others.
+/// Users are removed first (the licences they free serve the creates); extension records
+/// are written before the users that need them, and a user whose extension could not be
+/// created is not attempted; extension records are deleted last. A failing item never
+/// stops the others. Each action carries its write: a plan read back from JSON has none
+/// (see [`RunOptions::reviewed`](crate::RunOptions::reviewed)).
 pub async fn apply(
     plan: &Plan,
     store: &dyn IpoConfigStore,
@@ -37,113 +40,173 @@ pub async fn apply_with_progress(
     state_store: &dyn StateStore,
     progress: &dyn Progress,
 ) -> Result<Report, StateError> {
+    let io = StateIo::Borrowed(state_store);
+    apply_saving_through(plan, store, state, io, progress).await
+}
+
+/// [`apply_with_progress`], saving through `io`.
+pub(crate) async fn apply_saving_through(
+    plan: &Plan,
+    store: &dyn IpoConfigStore,
+    state: &mut SyncState,
+    io: StateIo<'_>,
+    progress: &dyn Progress,
+) -> Result<Report, StateError> {
     progress.phase(Phase::Apply, Some(plan.actions.len()));
+    let intended = begin(plan, state);
+    io.save(state).await?;
+    let mut run = Applying {
+        items: vec![None; plan.actions.len()],
+        failed_extensions: BTreeSet::new(),
+        restarts: Vec::new(),
+    };
+    let mut i = 0;
+    while i < plan.actions.len() {
+        let kind = plan.actions[i].kind;
+        let j = (i..plan.actions.len())
+            .find(|&k| plan.actions[k].kind != kind)
+            .unwrap_or(plan.actions.len());
+        if run.batch(plan, i..j, store, state).await {
+            io.save(state).await?;
+        }
+        progress.advance(j - i);
+        i = j;
+    }
+    settle_intents(plan, &run.items, &intended, state);
+    io.save(state).await?;
+    Ok(run.report(plan))
+}
+
+/// Takes the plan's state-only changes and its write-ahead intents into `state` (saved by
+/// the caller before the first write); the people with an intent.
+fn begin(plan: &Plan, state: &mut SyncState) -> Vec<ObjectId> {
     for u in &plan.state_updates {
         match &u.link {
-            Some(l) => {
-                state.links.insert(u.person.clone(), l.clone());
-            }
-            None => {
-                state.links.remove(&u.person);
-            }
-        }
+            Some(l) => state.links.insert(u.person.clone(), l.clone()),
+            None => state.links.remove(&u.person),
+        };
     }
     for u in &plan.contact_updates {
         match &u.link {
-            Some(l) => {
-                state.contacts.insert(u.person.clone(), l.clone());
-            }
-            None => {
-                state.contacts.remove(&u.person);
-            }
-        }
+            Some(l) => state.contacts.insert(u.person.clone(), l.clone()),
+            None => state.contacts.remove(&u.person),
+        };
     }
     // The plan consumed every intent of an earlier, interrupted run: the records it finds
     // became links above and the ones it does not find were never created. Keeping an old
     // intent would let a later run take over a user someone else creates under that name.
     state.pending = plan.intents();
-    let intended: Vec<ObjectId> = state.pending.keys().cloned().collect();
-    state_store.save(state)?;
+    state.pending.keys().cloned().collect()
+}
 
-    let prepared: Vec<&Prepared> = plan.prepared.iter().flatten().collect();
-    let mut items: Vec<Option<ItemOutcome>> = vec![None; plan.actions.len()];
-    let mut failed_extensions: BTreeSet<ExtensionNumber> = BTreeSet::new();
-    let mut restarts: Vec<ipo_model::RestartNotice> = Vec::new();
-    let mut i = 0;
-    while i < plan.actions.len() {
-        let kind = plan.actions[i].kind;
-        let mut j = i;
-        while j < plan.actions.len() && plan.actions[j].kind == kind {
-            j += 1;
-        }
+/// An apply under way: one outcome per action once known.
+struct Applying {
+    items: Vec<Option<ItemOutcome>>,
+    failed_extensions: BTreeSet<ExtensionNumber>,
+    restarts: Vec<ipo_model::RestartNotice>,
+}
+
+impl Applying {
+    /// Writes the actions in `range` (one kind) as one batch; whether any was attempted.
+    async fn batch(
+        &mut self,
+        plan: &Plan,
+        range: std::ops::Range<usize>,
+        store: &dyn IpoConfigStore,
+        state: &mut SyncState,
+    ) -> bool {
         let mut batch = Vec::new();
         let mut batch_idx = Vec::new();
-        #[allow(clippy::needless_range_loop)] // k indexes three parallel vectors
-        for k in i..j {
+        for k in range {
             let action = &plan.actions[k];
-            // A plan read back from its serialised form carries no writes.
-            let Some(prep) = prepared.get(k) else {
-                items[k] = Some(outcome(
-                    action,
-                    Err(PortError::NotAttempted {
-                        record: action.record.to_string(),
-                        reason: "the plan holds no write for it (a plan read back from JSON \
-                                 cannot be applied; plan again)"
-                            .into(),
-                    }),
-                ));
-                continue;
-            };
-            if let IpoChange::CreateUser(u) = &prep.change
-                && let Some(e) = &u.extension
-                && failed_extensions.contains(e)
-            {
-                items[k] = Some(outcome(
-                    action,
-                    Err(PortError::NotAttempted {
-                        record: action.record.to_string(),
-                        reason: format!("extension {e} could not be created"),
-                    }),
-                ));
-                continue;
-            }
-            batch.push(prep.change.clone());
-            batch_idx.push(k);
-        }
-        if !batch.is_empty() {
-            info!(phase = ?kind, count = batch.len(), "applying");
-            let results = store.apply(batch).await;
-            for (n, k) in batch_idx.iter().enumerate() {
-                let action = &plan.actions[*k];
-                let prep = prepared[*k];
-                let result = results.get(n).cloned().unwrap_or_else(|| {
-                    Err(PortError::Other(format!(
-                        "{}: the store returned no outcome",
-                        action.record
-                    )))
-                });
-                match &result {
-                    Ok(applied) => {
-                        crate::restarts::merge(&mut restarts, &applied.restarts);
-                        record_effect(state, action.person.as_ref(), prep, applied)
-                    }
-                    Err(e) => {
-                        warn!(record = %action.record, error = %e, "write failed");
-                        if let IpoChange::CreateExtension(x) = &prep.change {
-                            failed_extensions.insert(x.number.clone());
-                        }
+            match self.refusal(action) {
+                Some(reason) => {
+                    let record = action.record.to_string();
+                    let err = PortError::NotAttempted { record, reason };
+                    self.items[k] = Some(outcome(action, Err(err)));
+                }
+                None => {
+                    if let Some(w) = &action.write {
+                        batch.push(w.change.clone());
+                        batch_idx.push(k);
                     }
                 }
-                items[*k] = Some(outcome(action, result.map(|a| a.notices)));
             }
-            state_store.save(state)?;
         }
-        progress.advance(j - i);
-        i = j;
+        if batch.is_empty() {
+            return false;
+        }
+        info!(phase = ?plan.actions[batch_idx[0]].kind, count = batch.len(), "applying");
+        let results = store.apply(batch).await;
+        for (n, &k) in batch_idx.iter().enumerate() {
+            let action = &plan.actions[k];
+            let result = results.get(n).cloned().unwrap_or_else(|| {
+                Err(PortError::Other(format!(
+                    "{}: the store returned no outcome",
+                    action.record
+                )))
+            });
+            match (&result, &action.write) {
+                (Ok(applied), Some(w)) => {
+                    crate::restarts::merge(&mut self.restarts, &applied.restarts);
+                    record_effect(state, action.person.as_ref(), w, applied)
+                }
+                (Err(e), Some(w)) => {
+                    warn!(record = %action.record, error = %e, "write failed");
+                    if let IpoChange::CreateExtension(x) = &w.change {
+                        self.failed_extensions.insert(x.number.clone());
+                    }
+                }
+                _ => {}
+            }
+            self.items[k] = Some(outcome(action, result.map(|a| a.notices)));
+        }
+        true
     }
-    // A create whose answer was definite (done, or refused) is no longer in flight. One
-    // that failed in transport may have happened anyway: it stays pending so the next run
-    // finds the record by name and extension instead of creating a duplicate.
+
+    /// Why `action` is not attempted, if it is not.
+    fn refusal(&self, action: &Action) -> Option<String> {
+        let Some(w) = &action.write else {
+            return Some(
+                "the plan holds no write for it: a plan read back from JSON carries none \
+                 (codes are never stored in it); apply it with RunOptions::reviewed, which \
+                 plans again and applies only the plan reviewed"
+                    .into(),
+            );
+        };
+        match &w.change {
+            IpoChange::CreateUser(u) => u
+                .extension
+                .as_ref()
+                .filter(|e| self.failed_extensions.contains(*e))
+                .map(|e| format!("extension {e} could not be created")),
+            _ => None,
+        }
+    }
+
+    fn report(self, plan: &Plan) -> Report {
+        let items: Vec<ItemOutcome> = self.items.into_iter().flatten().collect();
+        let failed = items.iter().filter(|i| !i.ok()).count();
+        let mut report = Report::default();
+        report.summary.planned = plan.actions.len();
+        report.summary.failed = failed;
+        report.summary.succeeded = items.len() - failed;
+        report.summary.held_removals = plan.held_removals.as_ref().map_or(0, |h| h.count);
+        report.items = items;
+        report.restarts = self.restarts;
+        report
+    }
+}
+
+/// A create whose answer was definite (done, or refused) is no longer in flight. One that
+/// failed in transport may have happened anyway: it stays pending so the next run finds the
+/// record by name and extension instead of creating a duplicate.
+fn settle_intents(
+    plan: &Plan,
+    items: &[Option<ItemOutcome>],
+    intended: &[ObjectId],
+    state: &mut SyncState,
+) {
     let mut creates_of: HashMap<&ObjectId, Vec<usize>> = HashMap::new();
     for (k, a) in plan.actions.iter().enumerate() {
         if let Some(p) = &a.person
@@ -157,10 +220,10 @@ pub async fn apply_with_progress(
             creates_of.entry(p).or_default().push(k);
         }
     }
-    for id in &intended {
+    for id in intended {
         let ambiguous = creates_of.get(id).into_iter().flatten().any(|&k| {
-            let (a, o) = (&plan.actions[k], &items[k]);
-            match o.as_ref().and_then(|o| o.error.as_ref()) {
+            let (a, o) = (&plan.actions[k], items.get(k).and_then(Option::as_ref));
+            match o.and_then(|o| o.error.as_ref()) {
                 Some(PortError::Unavailable { .. } | PortError::Other(_)) => true,
                 Some(_) => false,
                 // Created, but no GUID came back: only the name can find it again.
@@ -174,17 +237,6 @@ pub async fn apply_with_progress(
             state.pending.remove(id);
         }
     }
-    state_store.save(state)?;
-    let items: Vec<ItemOutcome> = items.into_iter().flatten().collect();
-    let failed = items.iter().filter(|i| !i.ok()).count();
-    let mut report = Report::default();
-    report.summary.planned = plan.actions.len();
-    report.summary.failed = failed;
-    report.summary.succeeded = items.len() - failed;
-    report.summary.held_removals = plan.held_removals.as_ref().map_or(0, |h| h.count);
-    report.items = items;
-    report.restarts = restarts;
-    Ok(report)
 }
 
 fn outcome(action: &Action, result: Result<Vec<String>, PortError>) -> ItemOutcome {
@@ -212,7 +264,7 @@ fn written_name(change: &IpoChange) -> Option<ipo_model::UserName> {
 fn record_effect(
     state: &mut SyncState,
     person: Option<&ObjectId>,
-    prep: &Prepared,
+    prep: &Write,
     applied: &ipo_model::Applied,
 ) {
     let Some(person) = person else { return };

@@ -10,7 +10,7 @@ use ipo_model::{
 };
 use tracing::{info, warn};
 
-use crate::apply::apply_with_progress;
+use crate::apply::apply_saving_through;
 use crate::config::SyncConfig;
 use crate::error::SyncError;
 use crate::plan::Plan;
@@ -18,6 +18,7 @@ use crate::planner::{PlanOptions, plan_with_classification};
 use crate::progress::{FinishGuard, NoProgress, Phase, Progress};
 use crate::report::{Report, RunSummary, RunTransport};
 use crate::state::{StateStore, SyncState};
+use crate::state_io::StateIo;
 
 /// How to run.
 #[derive(Debug, Clone, Default)]
@@ -31,6 +32,10 @@ pub struct RunOptions {
     pub incremental: bool,
     /// Plan for one person only, with a step trace (provision on demand).
     pub explain: Option<ObjectId>,
+    /// The plan an administrator reviewed (typically `plan --json`, read back): an apply
+    /// plans again and writes only when that plan is this one, else fails with
+    /// [`SyncError::PlanChanged`] and writes nothing.
+    pub reviewed: Option<Plan>,
 }
 
 impl RunOptions {
@@ -64,6 +69,44 @@ impl RunOptions {
         self.explain = Some(person);
         self
     }
+
+    /// Apply only if planning again gives `plan` (see [`RunOptions::reviewed`]).
+    pub fn reviewed(mut self, plan: Plan) -> Self {
+        self.reviewed = Some(plan);
+        self
+    }
+}
+
+/// Whether `fresh` is the plan `reviewed` shows (as its JSON form: a plan read back holds
+/// no writes); an error naming what differs otherwise.
+fn check_reviewed(reviewed: &Plan, fresh: &Plan) -> Result<(), SyncError> {
+    let as_json = |p: &Plan| serde_json::to_value(p).map_err(|e| e.to_string());
+    let (old, new) = match (as_json(reviewed), as_json(fresh)) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(e), _) | (_, Err(e)) => return Err(SyncError::PlanChanged(e)),
+    };
+    if old == new {
+        return Ok(());
+    }
+    let parts = [
+        "actions",
+        "people",
+        "licenses",
+        "held_removals",
+        "teams_actions",
+        "directory",
+        "notes",
+    ];
+    let changed: Vec<&str> = parts
+        .into_iter()
+        .filter(|k| old.get(k) != new.get(k))
+        .collect();
+    Err(SyncError::PlanChanged(format!(
+        "Azure AD, IP Office or the sync state changed since it was made ({} differ{}); plan \
+         again and review the new plan",
+        changed.join(", "),
+        if changed.len() == 1 { "s" } else { "" }
+    )))
 }
 
 /// What a run produced.
@@ -91,7 +134,7 @@ pub struct RunResult {
     /// The directory users the plan was made from.
     pub directory: Vec<DirectoryUser>,
     /// Every person's classification, made from the same configuration, directory, IP
-    /// Office snapshot and state as the plan (see [`classify`](crate::classify)): the
+    /// Office snapshot and state as the plan (see [`classify_for_sync`](crate::classify_for_sync)): the
     /// three-type report of this run.
     pub classification: usertype_rules::Classification,
     /// What the run cost in transport, dry runs included (for an apply, the same as the
@@ -179,12 +222,15 @@ impl SyncEngine {
         let progress = self.progress.as_ref();
         let _finish = FinishGuard(progress);
         let before = (self.directory.transport(), self.ipo.transport());
-        let mut state = self.state.load()?;
+        let mut state = StateIo::Shared(&self.state).load().await?;
         let groups = self.config.groups();
         let mut skipped = Vec::new();
-        let (directory, cursor, incremental, resync_reason) = self
-            .read_directory(&groups, &state, options.incremental, &mut skipped)
-            .await?;
+        let DirectoryRead {
+            users: directory,
+            cursor,
+            incremental,
+            full_resync_reason: resync_reason,
+        } = (self.read_directory(&groups, &state, options.incremental, &mut skipped)).await?;
         progress.phase(Phase::ReadIpo, Some(1));
         let snapshot = self.ipo.snapshot().await.map_err(SyncError::Ipo)?;
         progress.advance(1);
@@ -202,27 +248,9 @@ impl SyncEngine {
         {
             return Err(SyncError::UnknownPerson(id.to_string()));
         }
-        let read = crate::contact_read::read_contacts(
-            self.directory.as_ref(),
-            &self.config.directory,
-            &state,
-            options.incremental,
-            &mut skipped,
-        )
-        .await?;
-        let mut contacts: Vec<ipo_model::DirectoryContact> =
-            read.contacts.values().cloned().collect();
-        // People no rule holds, listed in the directory like contacts (tenant / groups).
-        contacts.extend(
-            crate::directory_people::outside_rules(
-                &self.config,
-                self.directory.as_ref(),
-                &users,
-                &snapshot,
-                &state,
-            )
-            .await?,
-        );
+        let (read, contacts) = self
+            .read_contacts(&users, &snapshot, &state, options.incremental, &mut skipped)
+            .await?;
         // The classification report is the one the plan acted on, not a second pass.
         let (mut plan, classification) = plan_with_classification(
             &self.config,
@@ -239,7 +267,7 @@ impl SyncEngine {
             incremental,
             "planned"
         );
-        let mut summary = RunSummary {
+        let summary = RunSummary {
             started: Some(started),
             incremental,
             full_resync_reason: resync_reason.clone(),
@@ -249,42 +277,18 @@ impl SyncEngine {
             planned: plan.actions.len(),
             ..RunSummary::default()
         };
+        if options.apply
+            && let Some(reviewed) = &options.reviewed
+        {
+            check_reviewed(reviewed, &plan)?;
+        }
         let report = if options.apply && options.explain.is_none() {
             state.cursor = cursor;
             state.directory = directory;
             // With contacts off both are cleared: turned on again, they are read in full.
             state.contacts_cursor = read.cursor;
             state.contact_directory = read.contacts;
-            // Codes mapped from directory properties are secrets: the cache never keeps them.
-            let secret_sources: Vec<String> = [
-                &self.config.fields.login_code,
-                &self.config.fields.voicemail_code,
-            ]
-            .into_iter()
-            .flatten()
-            .map(|m| m.source.clone())
-            .collect();
-            for u in state.directory.values_mut() {
-                for src in &secret_sources {
-                    forget_property(u, src);
-                }
-            }
-            let mut report = apply_with_progress(
-                &plan,
-                self.ipo.as_ref(),
-                &mut state,
-                self.state.as_ref(),
-                progress,
-            )
-            .await?;
-            summary.succeeded = report.summary.succeeded;
-            summary.failed = report.summary.failed;
-            summary.held_removals = report.summary.held_removals;
-            summary.transport = self.transport_since(before);
-            report.summary = summary.clone();
-            state.last_run = Some(summary);
-            self.state.save(&state)?;
-            Some(report)
+            Some(self.apply(&plan, state, summary, before).await?)
         } else {
             None
         };
@@ -292,13 +296,7 @@ impl SyncEngine {
             Some(r) => r.summary.transport,
             None => self.transport_since(before),
         };
-        info!(
-            directory_requests = transport.directory.requests,
-            ipo_requests = transport.ipo.requests,
-            retries = transport.total().retries,
-            waited_ms = u64::try_from(transport.total().waited.as_millis()).unwrap_or(u64::MAX),
-            "transport"
-        );
+        log_transport(&transport);
         Ok(RunResult {
             plan,
             report,
@@ -313,6 +311,64 @@ impl SyncEngine {
             transport,
             skipped,
         })
+    }
+
+    /// The Azure AD contacts (with what their read left for the next run) and the people no
+    /// rule holds that the system directory lists like contacts.
+    async fn read_contacts(
+        &self,
+        users: &[DirectoryUser],
+        snapshot: &IpoSnapshot,
+        state: &SyncState,
+        incremental: bool,
+        skipped: &mut Vec<ipo_model::SkippedRecord>,
+    ) -> Result<
+        (
+            crate::contact_read::ContactsRead,
+            Vec<ipo_model::DirectoryContact>,
+        ),
+        SyncError,
+    > {
+        let source = self.directory.as_ref();
+        let read = crate::contact_read::read_contacts(
+            source,
+            &self.config.directory,
+            state,
+            incremental,
+            skipped,
+        )
+        .await?;
+        let mut contacts: Vec<ipo_model::DirectoryContact> =
+            read.contacts.values().cloned().collect();
+        let outside =
+            crate::directory_people::outside_rules(&self.config, source, users, snapshot, state);
+        contacts.extend(outside.await?);
+        Ok((read, contacts))
+    }
+
+    /// Applies `plan`, saving `state` (the directory read in it, minus every code source) as
+    /// it goes and with the run's summary at the end.
+    async fn apply(
+        &self,
+        plan: &Plan,
+        mut state: SyncState,
+        mut summary: RunSummary,
+        before: (ipo_model::TransportStats, ipo_model::TransportStats),
+    ) -> Result<Report, SyncError> {
+        // Codes mapped from directory properties are secrets: the cache never keeps them.
+        crate::cached_secrets::forget_code_sources(&self.config, state.directory.values_mut());
+        let io = StateIo::Shared(&self.state);
+        let progress = self.progress.as_ref();
+        let mut report =
+            apply_saving_through(plan, self.ipo.as_ref(), &mut state, io, progress).await?;
+        summary.succeeded = report.summary.succeeded;
+        summary.failed = report.summary.failed;
+        summary.held_removals = report.summary.held_removals;
+        summary.transport = self.transport_since(before);
+        report.summary = summary.clone();
+        state.last_run = Some(summary);
+        io.save(&state).await?;
+        Ok(report)
     }
 
     /// The edges' transport counters now, minus the readings `before`.
@@ -333,71 +389,18 @@ impl SyncEngine {
         state: &SyncState,
         incremental: bool,
         skipped: &mut Vec<ipo_model::SkippedRecord>,
-    ) -> Result<
-        (
-            BTreeMap<ObjectId, DirectoryUser>,
-            Option<ipo_model::DeltaCursor>,
-            bool,
-            Option<String>,
-        ),
-        SyncError,
-    > {
+    ) -> Result<DirectoryRead, SyncError> {
         let progress = self.progress.as_ref();
         let mut reason = None;
         if incremental {
             match &state.cursor {
                 Some(cursor) if !state.directory.is_empty() => {
                     progress.phase(Phase::ReadDirectory, None);
-                    match self
-                        .directory
-                        .changes(groups, cursor)
-                        .await
-                        .map_err(SyncError::Directory)?
-                    {
-                        DeltaOutcome::Changes(mut changes) => {
+                    let outcome = self.directory.changes(groups, cursor).await;
+                    match outcome.map_err(SyncError::Directory)? {
+                        DeltaOutcome::Changes(changes) => {
                             progress.advance(1);
-                            for s in &changes.skipped {
-                                warn!(skipped = %s, "malformed directory record skipped");
-                            }
-                            skipped.append(&mut changes.skipped);
-                            let mut dir = state.directory.clone();
-                            for r in &changes.removed {
-                                dir.remove(&r.id);
-                            }
-                            for u in changes.updated {
-                                if let Some(old) = dir.get_mut(&u.id) {
-                                    let groups = std::mem::take(&mut old.groups);
-                                    *old = u;
-                                    old.groups = groups;
-                                }
-                            }
-                            // All the changed groups in one read: what the source shares
-                            // between groups (Graph's Teams numbers) is read once.
-                            let changed: Vec<GroupId> =
-                                changes.groups_changed.iter().cloned().collect();
-                            let reread = if changed.is_empty() {
-                                Vec::new()
-                            } else {
-                                self.directory
-                                    .members_of_groups(&changed, &|_| progress.advance(1))
-                                    .await
-                                    .map_err(SyncError::Directory)?
-                            };
-                            for (g, members) in reread {
-                                for u in dir.values_mut() {
-                                    u.groups.remove(&g);
-                                }
-                                for m in members {
-                                    let entry = dir.entry(m.id.clone()).or_insert_with(|| {
-                                        let mut fresh = m.clone();
-                                        fresh.groups.clear();
-                                        fresh
-                                    });
-                                    entry.groups.insert(g.clone());
-                                }
-                                dir.retain(|_, u| !u.groups.is_empty());
-                            }
-                            return Ok((dir, Some(changes.cursor), true, None));
+                            return self.with_changes(state, changes, skipped).await;
                         }
                         DeltaOutcome::FullResyncNeeded { reason: r } => {
                             info!(reason = %r, "directory asks for a full resync");
@@ -409,6 +412,83 @@ impl SyncEngine {
                 _ => reason = Some("no saved cursor yet".into()),
             }
         }
+        let (users, cursor) = self.read_in_full(groups).await?;
+        Ok(DirectoryRead {
+            users,
+            cursor,
+            incremental: false,
+            full_resync_reason: reason,
+        })
+    }
+
+    /// The saved directory with `changes` applied; the changed groups read again.
+    async fn with_changes(
+        &self,
+        state: &SyncState,
+        mut changes: ipo_model::DirectoryChanges,
+        skipped: &mut Vec<ipo_model::SkippedRecord>,
+    ) -> Result<DirectoryRead, SyncError> {
+        let progress = self.progress.as_ref();
+        for s in &changes.skipped {
+            warn!(skipped = %s, "malformed directory record skipped");
+        }
+        skipped.append(&mut changes.skipped);
+        let mut dir = state.directory.clone();
+        for r in &changes.removed {
+            dir.remove(&r.id);
+        }
+        for u in changes.updated {
+            if let Some(old) = dir.get_mut(&u.id) {
+                let groups = std::mem::take(&mut old.groups);
+                *old = u;
+                old.groups = groups;
+            }
+        }
+        // All the changed groups in one read: what the source shares between groups
+        // (Graph's Teams numbers) is read once.
+        let changed: Vec<GroupId> = changes.groups_changed.iter().cloned().collect();
+        let reread = if changed.is_empty() {
+            Vec::new()
+        } else {
+            self.directory
+                .members_of_groups(&changed, &|_| progress.advance(1))
+                .await
+                .map_err(SyncError::Directory)?
+        };
+        for (g, members) in reread {
+            for u in dir.values_mut() {
+                u.groups.remove(&g);
+            }
+            for m in members {
+                let entry = dir.entry(m.id.clone()).or_insert_with(|| {
+                    let mut fresh = m.clone();
+                    fresh.groups.clear();
+                    fresh
+                });
+                entry.groups.insert(g.clone());
+            }
+            dir.retain(|_, u| !u.groups.is_empty());
+        }
+        Ok(DirectoryRead {
+            users: dir,
+            cursor: Some(changes.cursor),
+            incremental: true,
+            full_resync_reason: None,
+        })
+    }
+
+    /// Every member of the groups, and the cursor to read changes from next time.
+    async fn read_in_full(
+        &self,
+        groups: &[GroupId],
+    ) -> Result<
+        (
+            BTreeMap<ObjectId, DirectoryUser>,
+            Option<ipo_model::DeltaCursor>,
+        ),
+        SyncError,
+    > {
+        let progress = self.progress.as_ref();
         progress.phase(Phase::ReadDirectory, Some(groups.len()));
         // Take the cursor before reading so nothing that happens during the read is lost.
         // A refused credential or permission ends the run here, at the first request, rather
@@ -432,38 +512,41 @@ impl SyncEngine {
             .await
             .map_err(SyncError::Directory)?;
         for (g, members) in read {
-            for m in members {
+            for mut m in members {
                 match dir.get_mut(&m.id) {
                     Some(u) => {
                         u.groups.insert(g.clone());
                     }
                     None => {
-                        let mut m = m;
                         m.groups = std::collections::BTreeSet::from([g.clone()]);
                         dir.insert(m.id.clone(), m);
                     }
                 }
             }
         }
-        Ok((dir, cursor, false, reason))
+        Ok((dir, cursor))
     }
 }
 
-/// Clears one property of a cached directory user.
-fn forget_property(u: &mut DirectoryUser, name: &str) {
-    match name {
-        "employeeId" => u.employee_id = None,
-        "department" => u.department = None,
-        "officeLocation" => u.office_location = None,
-        "mobilePhone" => u.mobile_phone = None,
-        "businessPhones" => u.business_phones.clear(),
-        other => {
-            if let Some(n) = other
-                .strip_prefix("extensionAttribute")
-                .and_then(|n| n.parse::<usize>().ok())
-            {
-                u.extension_attributes.set(n, None);
-            }
-        }
-    }
+/// The directory as one run read it.
+struct DirectoryRead {
+    /// The people in the rules' groups, by id.
+    users: BTreeMap<ObjectId, DirectoryUser>,
+    /// Where to read changes from next time.
+    cursor: Option<ipo_model::DeltaCursor>,
+    /// Whether only the changes since the saved cursor were read.
+    incremental: bool,
+    /// Why the whole directory was read although changes were asked for.
+    full_resync_reason: Option<String>,
+}
+
+/// What the run cost in requests, for the log.
+fn log_transport(transport: &RunTransport) {
+    info!(
+        directory_requests = transport.directory.requests,
+        ipo_requests = transport.ipo.requests,
+        retries = transport.total().retries,
+        waited_ms = u64::try_from(transport.total().waited.as_millis()).unwrap_or(u64::MAX),
+        "transport"
+    );
 }

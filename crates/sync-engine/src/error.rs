@@ -60,4 +60,8 @@ pub enum SyncError {
     /// `explain` was asked about someone the directory does not know.
     #[error("no directory user {0}")]
     UnknownPerson(String),
+    /// The plan reviewed ([`RunOptions::reviewed`](crate::RunOptions::reviewed)) is not the
+    /// plan the inputs give now: nothing was written.
+    #[error("the plan reviewed is not the plan the inputs give now: {0}")]
+    PlanChanged(String),
 }

@@ -65,7 +65,6 @@ mod tests {
             teams_actions: Vec::new(),
             directory: None,
             notes: Vec::new(),
-            prepared: Vec::new(),
             state_updates: Vec::new(),
             contact_updates: Vec::new(),
         };

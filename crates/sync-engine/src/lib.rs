@@ -23,8 +23,9 @@
 //!   extension are both reported, never silently resolved. A new MS Teams + IP Office user
 //!   must bring the extension Teams rings (both sides ring the same one): none is allocated.
 //! - **Removal** per [`RemovalPolicy`]; more removals than the threshold hold every removal.
-//! - **Freed extensions**: removals run last, so a number a leaver frees goes to a newcomer
-//!   on the next run.
+//! - **Freed licences and extensions**: removals are applied first, and the licences they
+//!   free serve this plan's newcomers; a number a leaver frees still goes to a newcomer only
+//!   on the next run (this plan counts it as in use).
 //! - **Teams-only** people get a system directory entry, never a user record or hunt group.
 //!
 //! # Example
@@ -67,14 +68,13 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod apply;
+mod cached_secrets;
 mod changes;
 mod config;
 mod contact_read;
 mod directory_people;
 mod engine;
 mod error;
-mod ext_map;
-mod fast_hash;
 mod leaver_names;
 mod mapping;
 mod plan;
@@ -88,6 +88,7 @@ mod restarts;
 mod rule_checks;
 mod scope;
 mod state;
+mod state_io;
 pub mod teams;
 mod text;
 mod verdicts;
@@ -116,4 +117,4 @@ pub use state::{
 };
 pub use text::Text;
 pub use usertype_rules::{self, DefaultLicensePolicy, LicensePolicy};
-pub use verdicts::classify;
+pub use verdicts::classify_for_sync;

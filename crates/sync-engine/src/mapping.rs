@@ -1,57 +1,14 @@
 //! Turning Azure AD property values into IP Office field values.
 
-use ipo_model::{
-    DirectoryUser, E164Number, ExtensionNumber, FullName, LoginCode, UserName, VoicemailCode,
-};
+use ipo_model::{DirectoryUser, E164Number, ExtensionNumber, FullName, LoginCode, VoicemailCode};
 
 use crate::reason::Reason;
-use crate::text::Text;
-
-/// `str::trim` that answers at once for text starting and ending with visible ASCII (most
-/// values): `trim` decodes a character from each end of every value mapped, several per
-/// person, which showed in the profile of a 100k plan.
-trait Trimmed {
-    fn trimmed(&self) -> &str;
-}
-
-impl Trimmed for str {
-    fn trimmed(&self) -> &str {
-        let b = self.as_bytes();
-        match (b.first(), b.last()) {
-            (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => self,
-            _ => self.trim(),
-        }
-    }
-}
 
 fn invalid(field: &str, source: &str, message: impl Into<String>) -> Reason {
     Reason::InvalidValue {
         field: field.into(),
         source: source.into(),
         message: message.into(),
-    }
-}
-
-/// A user name derived from `source`'s value (`None` when the source is empty).
-pub(crate) fn user_name(
-    user: &DirectoryUser,
-    source: &str,
-) -> Result<Option<(Text, UserName)>, Reason> {
-    let Some(raw) = user
-        .property_str(source)
-        .filter(|s| !s.trimmed().is_empty())
-    else {
-        return Ok(None);
-    };
-    match UserName::derive(&raw) {
-        // Usually the source is already a valid name: share it instead of copying it.
-        Some(n) if n.as_str() == raw => Ok(Some((Text::from(n.clone()), n))),
-        Some(n) => Ok(Some((Text::copied(&raw), n))),
-        None => Err(invalid(
-            "Name",
-            source,
-            format!("{raw:?} has no character IP Office accepts in a name"),
-        )),
     }
 }
 
@@ -62,10 +19,7 @@ pub(crate) fn full_name(
     source: &str,
     current: Option<&FullName>,
 ) -> Result<Option<(FullName, Option<Reason>)>, Reason> {
-    let Some(raw) = user
-        .property_str(source)
-        .filter(|s| !s.trimmed().is_empty())
-    else {
+    let Some(raw) = user.property_str(source).filter(|s| !s.trim().is_empty()) else {
         return Ok(None);
     };
     let Some(name) = FullName::derive_reusing(&raw, current) else {
@@ -75,8 +29,8 @@ pub(crate) fn full_name(
             format!("{raw:?} has no character IP Office accepts"),
         ));
     };
-    let note = (name.as_str() != raw.trimmed()).then(|| {
-        let message = if raw.trimmed().chars().count() > ipo_model::MAX_FULL_NAME_LEN {
+    let note = (name.as_str() != raw.trim()).then(|| {
+        let message = if raw.trim().chars().count() > ipo_model::MAX_FULL_NAME_LEN {
             format!(
                 "cut to {} characters, characters IP Office refuses removed: {:?}",
                 ipo_model::MAX_FULL_NAME_LEN,
@@ -136,7 +90,7 @@ pub(crate) fn email_unless(
     let Some(raw) = user.property_str(source) else {
         return Ok(None);
     };
-    let t = raw.trimmed();
+    let t = raw.trim();
     if t.is_empty() {
         return Ok(None);
     }
@@ -163,10 +117,7 @@ pub(crate) fn email_unless(
 
 /// A mobile twinning number (E.164, separators allowed in the source).
 pub(crate) fn mobile(user: &DirectoryUser, source: &str) -> Result<Option<String>, Reason> {
-    let Some(raw) = user
-        .property_str(source)
-        .filter(|s| !s.trimmed().is_empty())
-    else {
+    let Some(raw) = user.property_str(source).filter(|s| !s.trim().is_empty()) else {
         return Ok(None);
     };
     E164Number::parse_lenient(&raw)
@@ -177,13 +128,10 @@ pub(crate) fn mobile(user: &DirectoryUser, source: &str) -> Result<Option<String
 /// A login code: 4-15 digits, as Avaya's sync accepts; anything else leaves it blank, with
 /// a reason that never repeats the value (it is a secret).
 pub(crate) fn login_code(user: &DirectoryUser, source: &str) -> Result<Option<LoginCode>, Reason> {
-    let Some(raw) = user
-        .property_str(source)
-        .filter(|s| !s.trimmed().is_empty())
-    else {
+    let Some(raw) = user.property_str(source).filter(|s| !s.trim().is_empty()) else {
         return Ok(None);
     };
-    match raw.trimmed().parse::<LoginCode>() {
+    match raw.trim().parse::<LoginCode>() {
         Ok(code) if code.fits_sync_ui() => Ok(Some(code)),
         _ => Err(invalid(
             "Login Code",
@@ -199,18 +147,12 @@ pub(crate) fn voicemail_code(
     source: &str,
     extension: Option<&ExtensionNumber>,
 ) -> Result<Option<VoicemailCode>, Reason> {
-    let Some(raw) = user
-        .property_str(source)
-        .filter(|s| !s.trimmed().is_empty())
-    else {
+    let Some(raw) = user.property_str(source).filter(|s| !s.trim().is_empty()) else {
         return Ok(None);
     };
-    let code: VoicemailCode = raw
-        .trimmed()
-        .parse()
-        .map_err(|e: ipo_model::InvalidValue| {
-            invalid("Voicemail Code", source, e.rule.to_string())
-        })?;
+    let code: VoicemailCode = raw.trim().parse().map_err(|e: ipo_model::InvalidValue| {
+        invalid("Voicemail Code", source, e.rule.to_string())
+    })?;
     if let Some(ext) = extension {
         code.check_against(ext)
             .map_err(|e| invalid("Voicemail Code", source, e.rule.to_string()))?;

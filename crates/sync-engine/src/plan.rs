@@ -49,8 +49,7 @@ impl ActionKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FieldChange {
-    /// Field name as an administrator knows it (`Full Name`, `Extension`...); borrowed for
-    /// the fixed names, so a plan of 100k creates does not allocate them 600k times.
+    /// Field name as an administrator knows it (`Full Name`, `Extension`...).
     pub field: Cow<'static, str>,
     /// Value before (None = empty).
     pub old: Option<Text>,
@@ -81,6 +80,11 @@ pub struct Action {
     pub person: Option<ObjectId>,
     /// Field changes (for creates: the values set), read as a slice.
     pub changes: Changes,
+    /// The write that performs it. Never serialised (a write may carry a code, a secret):
+    /// a plan read back from JSON is applied through [`RunOptions::reviewed`](crate::RunOptions::reviewed),
+    /// which plans again and applies only when that plan is the one reviewed.
+    #[serde(skip)]
+    pub(crate) write: Option<Write>,
 }
 
 /// How a person fares in this plan.
@@ -123,7 +127,7 @@ pub struct PersonPlan {
     /// Step trace (scope, eligibility, match, action), filled for `explain`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trace: Vec<String>,
-    /// The person's classification, the one [`classify`](crate::classify) reports: the
+    /// The person's classification, the one [`classify_for_sync`](crate::classify_for_sync) reports: the
     /// type they are now, the type the rules want, and every problem. `None` for people
     /// no longer in any synced group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,7 +142,8 @@ pub struct LicenseNeed {
     pub profile: Profile,
     /// How many the plan would assign.
     pub needed: u32,
-    /// How many are free.
+    /// How many are free, counting the ones the plan's own removals and profile changes
+    /// give back (usertype-rules' `LicensePool::forecast_changes`).
     pub free: u32,
     /// How many assignments were dropped because they do not fit.
     pub dropped: u32,
@@ -261,9 +266,9 @@ pub(crate) enum Effect {
     None,
 }
 
-/// An action with the write that performs it.
+/// The write that performs an action, and what it does to the sync state.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Prepared {
+pub(crate) struct Write {
     pub change: IpoChange,
     pub effect: Effect,
 }
@@ -277,7 +282,7 @@ pub(crate) struct StateUpdate {
 }
 
 /// The plan.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Plan {
     /// Writes, in the order they will be applied.
@@ -297,34 +302,10 @@ pub struct Plan {
     /// Whole-run remarks.
     pub notes: Vec<String>,
     #[serde(skip)]
-    /// The writes of `actions`, in the same order, in chunks (as the planner filed them).
-    pub(crate) prepared: Vec<Vec<Prepared>>,
-    #[serde(skip)]
     pub(crate) state_updates: Vec<StateUpdate>,
     /// Contacts' links to replace (`None`: forget) without a write: entries deleted by hand.
     #[serde(skip)]
     pub(crate) contact_updates: Vec<StateUpdate>,
-}
-
-/// Plans are equal when everything they show and everything they would write is: how the
-/// writes happen to be chunked (by the threads that planned them) does not count.
-impl PartialEq for Plan {
-    fn eq(&self, other: &Self) -> bool {
-        self.actions == other.actions
-            && self.people == other.people
-            && self.licenses == other.licenses
-            && self.held_removals == other.held_removals
-            && self.teams_actions == other.teams_actions
-            && self.directory == other.directory
-            && self.notes == other.notes
-            && self
-                .prepared
-                .iter()
-                .flatten()
-                .eq(other.prepared.iter().flatten())
-            && self.state_updates == other.state_updates
-            && self.contact_updates == other.contact_updates
-    }
 }
 
 impl Plan {
@@ -345,13 +326,11 @@ impl Plan {
 
     /// The write-ahead intents of this plan's creates (user creates and directory entries),
     /// saved before the first write so that an interrupted run's records are found again.
-    /// Read off the writes when applying: keeping a copy in every plan cost a first sync of
-    /// 100k people as much as another plan line.
+    /// Read off the actions' writes when applying.
     pub(crate) fn intents(&self) -> std::collections::BTreeMap<ObjectId, PendingCreate> {
-        let writes = self.prepared.iter().flatten();
         let mut out = std::collections::BTreeMap::new();
-        for (action, prep) in self.actions.iter().zip(writes) {
-            let Some(person) = &action.person else {
+        for action in &self.actions {
+            let (Some(person), Some(prep)) = (&action.person, &action.write) else {
                 continue;
             };
             let intent = match (&prep.change, &prep.effect) {

@@ -87,6 +87,13 @@ pub enum Reason {
         /// Free.
         free: u32,
     },
+    /// The profile the person needs does not exist in the system's licensing mode.
+    ProfileNotInMode {
+        /// Profile.
+        profile: Profile,
+        /// The system's licensing mode.
+        mode: ipo_model::LicensingMode,
+    },
     /// The platform's user capacity is reached.
     Capacity {
         /// The limit.
@@ -199,6 +206,9 @@ impl fmt::Display for Reason {
                 needed,
                 free,
             } => write!(f, "{needed} {profile} licences needed, {free} free"),
+            Reason::ProfileNotInMode { profile, mode } => {
+                write!(f, "the {profile} profile does not exist on a {mode} system")
+            }
             Reason::Capacity { max } => write!(f, "IP Office holds at most {max} users"),
             Reason::RemovalHeld => f.write_str("removal held by the deletion threshold"),
             Reason::DirectoryFull { records, limit } => write!(

@@ -36,7 +36,7 @@ impl RecordKind {
 
 /// An IP Office record by kind, name (or number) and GUID when it has one; shown as
 /// `user Ann Lee (GUID)`. Holding the parts instead of the sentence lets a program match
-/// on them, and spares a plan of 100k creates as many label strings.
+/// on them.
 ///
 /// ```
 /// use sync_engine::{RecordKind, RecordRef};

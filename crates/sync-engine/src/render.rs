@@ -91,69 +91,13 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         by(PersonStatus::Skipped),
         plan.actions.len()
     );
-    if plan.actions.is_empty() {
-        let _ = writeln!(
-            out,
-            "  {}",
-            style.green("nothing to write: IP Office is in sync")
-        );
-    } else {
-        let records: Vec<String> = plan.actions.iter().map(|a| a.record.to_string()).collect();
-        let kw = width(
-            plan.actions
-                .iter()
-                .map(|a| kind_label(a.kind))
-                .chain(["ACTION"]),
-        );
-        let rw = width(records.iter().map(String::as_str).chain(["RECORD"]));
-        let _ = writeln!(out, "  {} {} CHANGES", pad("ACTION", kw), pad("RECORD", rw));
-        for (a, record) in plan.actions.iter().zip(&records) {
-            let changes = a
-                .changes
-                .iter()
-                .map(|c| {
-                    format!(
-                        "{}: {} -> {}",
-                        c.field,
-                        c.old.as_deref().unwrap_or("-"),
-                        c.new.as_deref().unwrap_or("-")
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            let label = kind_label(a.kind);
-            let label = if a.kind.is_removal() || a.kind == ActionKind::DeleteExtension {
-                style.red(&pad(label, kw))
-            } else {
-                style.green(&pad(label, kw))
-            };
-            let line = format!("  {label} {} {changes}", pad(record, rw));
-            let _ = writeln!(out, "{}", line.trim_end());
-        }
-    }
+    render_actions(&mut out, plan, style);
     let skipped: Vec<_> = plan
         .people
         .iter()
         .filter(|p| remarks(p).next().is_some())
         .collect();
-    if !skipped.is_empty() {
-        let _ = writeln!(out, "\n{}", style.bold("People with remarks"));
-        let lw = width(skipped.iter().map(|p| p.label.as_str()));
-        for p in skipped {
-            for r in remarks(p) {
-                // The remark's weight, then what happens to the person: a leaver whose
-                // records go is not "skipped".
-                let tag = match p.status {
-                    _ if r.is_warning() => "warning",
-                    PersonStatus::Skipped => "skipped",
-                    PersonStatus::Remove => "leaving",
-                    _ => "note",
-                };
-                let tag = style.yellow(&format!("{tag:<7}"));
-                let _ = writeln!(out, "  {tag} {} {r}", pad(&p.label, lw));
-            }
-        }
-    }
+    render_remarks(&mut out, &skipped, style);
     if !plan.licenses.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold("Licences"));
         for l in &plan.licenses {
@@ -207,6 +151,72 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         );
     }
     out
+}
+
+/// The actions table, with each action's field changes.
+fn render_actions(out: &mut String, plan: &Plan, style: Style) {
+    if plan.actions.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {}",
+            style.green("nothing to write: IP Office is in sync")
+        );
+    } else {
+        let records: Vec<String> = plan.actions.iter().map(|a| a.record.to_string()).collect();
+        let kw = width(
+            plan.actions
+                .iter()
+                .map(|a| kind_label(a.kind))
+                .chain(["ACTION"]),
+        );
+        let rw = width(records.iter().map(String::as_str).chain(["RECORD"]));
+        let _ = writeln!(out, "  {} {} CHANGES", pad("ACTION", kw), pad("RECORD", rw));
+        for (a, record) in plan.actions.iter().zip(&records) {
+            let changes = a
+                .changes
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}: {} -> {}",
+                        c.field,
+                        c.old.as_deref().unwrap_or("-"),
+                        c.new.as_deref().unwrap_or("-")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let label = kind_label(a.kind);
+            let label = if a.kind.is_removal() || a.kind == ActionKind::DeleteExtension {
+                style.red(&pad(label, kw))
+            } else {
+                style.green(&pad(label, kw))
+            };
+            let line = format!("  {label} {} {changes}", pad(record, rw));
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+    }
+}
+
+/// The people with remarks, one line per remark.
+fn render_remarks(out: &mut String, skipped: &[&crate::plan::PersonPlan], style: Style) {
+    if !skipped.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("People with remarks"));
+        let lw = width(skipped.iter().map(|p| p.label.as_str()));
+        for p in skipped.iter().copied() {
+            for r in remarks(p) {
+                // The remark's weight, then what happens to the person: a leaver whose
+                // records go is not "skipped".
+                let tag = match p.status {
+                    _ if r.is_warning() => "warning",
+                    PersonStatus::Skipped => "skipped",
+                    PersonStatus::Remove => "leaving",
+                    _ => "note",
+                };
+                let tag = style.yellow(&format!("{tag:<7}"));
+                let _ = writeln!(out, "  {tag} {} {r}", pad(&p.label, lw));
+            }
+        }
+    }
 }
 
 /// One line of transport figures: requests (per edge), retries, throttled answers,
@@ -311,7 +321,6 @@ mod tests {
             teams_actions: Vec::new(),
             directory: None,
             notes: Vec::new(),
-            prepared: Vec::new(),
             state_updates: Vec::new(),
             contact_updates: Vec::new(),
         }
@@ -334,12 +343,14 @@ mod tests {
                     record: RecordRef::new(RecordKind::DirectoryEntry, "Max Cooper"),
                     person: None,
                     changes: Changes::default(),
+                    write: None,
                 },
                 Action {
                     kind: ActionKind::CreateUser,
                     record: RecordRef::new(RecordKind::User, "ann"),
                     person: None,
                     changes: Changes::default(),
+                    write: None,
                 },
             ],
             vec![

@@ -5,7 +5,7 @@
 use ipo_model::{DirectoryUser, GroupId};
 
 use crate::config::{GroupRule, SyncConfig};
-use crate::fast_hash::FastMap;
+use std::collections::HashMap;
 
 /// What the rules say about one person.
 #[derive(Debug, Clone, Copy)]
@@ -24,12 +24,12 @@ pub(crate) enum Ruled<'a> {
 /// The rules by group, for finding each person's rule in one pass over their groups.
 pub(crate) struct Scope<'a> {
     config: &'a SyncConfig,
-    rules_by_group: FastMap<&'a GroupId, Vec<usize>>,
+    rules_by_group: HashMap<&'a GroupId, Vec<usize>>,
 }
 
 impl<'a> Scope<'a> {
     pub(crate) fn new(config: &'a SyncConfig) -> Self {
-        let mut rules_by_group: FastMap<&GroupId, Vec<usize>> = FastMap::default();
+        let mut rules_by_group: HashMap<&GroupId, Vec<usize>> = HashMap::new();
         for (i, r) in config.rules.iter().enumerate() {
             rules_by_group.entry(&r.group).or_default().push(i);
         }

@@ -1,9 +1,6 @@
-//! Text a plan shows (field values, record names, labels), without a `String` each.
-//!
-//! A first sync of 100,000 people plans half a million field values; copying each into its
-//! own `String` was a third of the plan's allocations. [`Text`] holds short text (names,
-//! numbers, most labels) in place, a fixed word, or a string shared by its copies.
+//! Text a plan shows (field values, record names, labels): a fixed word or an owned copy.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
@@ -24,63 +21,17 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
-pub struct Text(Repr);
-
-#[derive(Clone)]
-enum Repr {
-    Static(&'static str),
-    Shared(Arc<str>),
-    /// Short text held in place: user names (15 characters at most), extension numbers and
-    /// most full names. Sharing them instead cost a reference-count update on a far-away
-    /// cache line for every copy made and every copy freed, which was most of the time
-    /// spent freeing a large plan.
-    Inline(Inline),
-    FullName(FullName),
-}
-
-/// Up to [`Inline::CAP`] bytes of UTF-8, in place.
-#[derive(Clone, Copy)]
-struct Inline {
-    len: u8,
-    bytes: [u8; Inline::CAP],
-}
-
-impl Inline {
-    /// As much as fits beside the length and the enum's tag in the size of a shared string.
-    const CAP: usize = 22;
-
-    fn new(s: &str) -> Option<Self> {
-        let len = u8::try_from(s.len())
-            .ok()
-            .filter(|&n| usize::from(n) <= Self::CAP)?;
-        let mut bytes = [0; Self::CAP];
-        bytes[..s.len()].copy_from_slice(s.as_bytes());
-        Some(Inline { len, bytes })
-    }
-
-    fn as_str(&self) -> &str {
-        // Made from a whole `str` only, so always valid; the fallback is never taken.
-        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
-    }
-}
+pub struct Text(Cow<'static, str>);
 
 impl Text {
-    /// A copy of `s`: in place when short, else shared by every clone.
+    /// A copy of `s`.
     pub fn copied(s: &str) -> Self {
-        match Inline::new(s) {
-            Some(i) => Text(Repr::Inline(i)),
-            None => Text(Repr::Shared(s.into())),
-        }
+        Text(Cow::Owned(s.to_owned()))
     }
 
     /// The text.
     pub fn as_str(&self) -> &str {
-        match &self.0 {
-            Repr::Static(s) => s,
-            Repr::Shared(s) => s,
-            Repr::Inline(i) => i.as_str(),
-            Repr::FullName(n) => n.as_str(),
-        }
+        &self.0
     }
 }
 
@@ -155,13 +106,13 @@ impl Hash for Text {
 
 impl From<&'static str> for Text {
     fn from(s: &'static str) -> Self {
-        Text(Repr::Static(s))
+        Text(Cow::Borrowed(s))
     }
 }
 
 impl From<String> for Text {
     fn from(s: String) -> Self {
-        Text::copied(&s)
+        Text(Cow::Owned(s))
     }
 }
 
@@ -171,14 +122,9 @@ impl From<&String> for Text {
     }
 }
 
-// By reference, the model values are copied when short, without touching their shared
-// counts (the planner's hot path); only a long full name is shared.
 impl From<&FullName> for Text {
     fn from(n: &FullName) -> Self {
-        match Inline::new(n.as_str()) {
-            Some(i) => Text(Repr::Inline(i)),
-            None => Text(Repr::FullName(n.clone())),
-        }
+        Text::copied(n.as_str())
     }
 }
 
@@ -196,7 +142,7 @@ impl From<&ExtensionNumber> for Text {
 
 impl From<Arc<str>> for Text {
     fn from(s: Arc<str>) -> Self {
-        Text(Repr::Shared(s))
+        Text::copied(&s)
     }
 }
 
@@ -258,24 +204,5 @@ mod tests {
             Text::from("b".parse::<UserName>().unwrap()),
         );
         assert!(a < b);
-    }
-
-    #[test]
-    fn short_values_are_held_in_place_and_long_ones_shared_without_growing_text() {
-        assert_eq!(std::mem::size_of::<Text>(), 24);
-        let fits = "Ann Lee-Smithson 1234567"[..Inline::CAP].to_owned();
-        let long = "Annabelle Leighton-Smithson III";
-        for s in [fits.as_str(), long, "Åsa Ødegård Ærø"] {
-            let t = Text::from(s.parse::<FullName>().unwrap());
-            assert_eq!(t.as_str(), s);
-            assert_eq!(
-                matches!(t.0, Repr::Inline(_)),
-                s.len() <= Inline::CAP,
-                "{s}"
-            );
-        }
-        let e = Text::from("123456789012345".parse::<ExtensionNumber>().unwrap());
-        assert!(matches!(e.0, Repr::Inline(_)));
-        assert_eq!(e, "123456789012345");
     }
 }

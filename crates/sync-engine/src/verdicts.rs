@@ -1,25 +1,26 @@
 //! The second stage of planning: `usertype-rules`' verdict on every person the rules hold,
 //! reached from the same configuration the sync runs on. The planner acts on these
-//! verdicts and decides nothing about a person by itself; [`classify`] gives the same
+//! verdicts and decides nothing about a person by itself; [`classify_for_sync`] gives the same
 //! verdicts to a report, so the classification and the plan cannot disagree.
 
 use std::collections::BTreeMap;
 
 use ipo_model::{
-    DirectoryUser, ExtensionRange, Guid, IpoSnapshot, ObjectId, TeamsNumber, UserType,
+    DirectoryUser, ExtensionRange, Guid, IpoSnapshot, ObjectId, TeamsNumber, UserName, UserType,
 };
 use usertype_rules::{
     ClaimedMembership, Classification, ClassifyConfig, ClassifyInput, ExtensionSource, MatchKey,
-    Problem, Severity, Verdict,
+    Problem, Verdict,
 };
 
-use crate::config::{AdoptPolicy, SyncConfig};
+use crate::config::{AdoptPolicy, RemovalPolicy, SyncConfig};
 use crate::mapping;
 use crate::reason::Reason;
 use crate::scope::{Ruled, Scope, people_of, sorted_by_id};
 use crate::state::{Link, SyncState};
 
-/// Classifies every person for this sync: each Azure AD user in `directory` that a rule
+/// The sync's classification in context (beside `usertype_rules::classify`, the rules'
+/// pure one, which this calls): classifies every person for this sync: each Azure AD user in `directory` that a rule
 /// holds, checked against the type the rule wants, and every IP Office user.
 ///
 /// The verdicts are the ones [`plan`](crate::plan) acts on: same licence policy
@@ -30,7 +31,7 @@ use crate::state::{Link, SyncState};
 ///
 /// ```
 /// use ipo_model::*;
-/// use sync_engine::{classify, GroupRule, SyncConfig, SyncState};
+/// use sync_engine::{classify_for_sync, GroupRule, SyncConfig, SyncState};
 ///
 /// let group: GroupId = "11111111-1111-1111-1111-111111111111".parse()?;
 /// let config = SyncConfig::new(vec![GroupRule::new(group.clone(), UserType::TeamsAndIpOffice)]);
@@ -40,14 +41,14 @@ use crate::state::{Link, SyncState};
 /// ann.groups.insert(group);
 /// let ipo = IpoSnapshot::new(SystemInfo::new("ipo", "12.1", LicensingMode::Plds, Platform::Ip500V2));
 ///
-/// let c = classify(&config, &[ann], &ipo, &SyncState::default());
+/// let c = classify_for_sync(&config, &[ann], &ipo, &SyncState::default());
 /// let v = &c.verdicts[0];
 /// // No Teams voice licence: a Teams + IP Office user needs one, and the sync cannot fix that.
 /// assert!(v.blocks_sync());
 /// assert_eq!(v.blocking().next().map(|p| p.code()), Some("no_teams_voice"));
 /// # Ok::<(), InvalidValue>(())
 /// ```
-pub fn classify(
+pub fn classify_for_sync(
     config: &SyncConfig,
     directory: &[DirectoryUser],
     snapshot: &IpoSnapshot,
@@ -135,36 +136,18 @@ impl<'a> Context<'a> {
         }
         let intended: BTreeMap<ObjectId, UserType> = intended.into_iter().collect();
         let keys = adoption_keys(self.config.safety.adopt);
-        let input = ClassifyInput::of_refs(&directory, self.snapshot)
+        let mut input = ClassifyInput::of_refs(&directory, self.snapshot)
             .with_links(&self.links)
             .with_intended(&intended)
             .with_claimed_memberships(&claims)
             .with_config(self.classify.clone())
             .with_adoption(keys)
-            .with_reserved_ranges(&self.ranges);
-        let mut c = usertype_rules::classify(&input, &self.config.licensing);
-        for v in &mut c.verdicts {
-            let Some(id) = &v.person.directory else {
-                continue;
-            };
-            let mut changed = false;
-            if let Some(rules) = conflicts.remove(id) {
-                v.problems.insert(0, Problem::ConflictingRules { rules });
-                changed = true;
-            }
-            // A configuration that syncs disabled accounts: their being disabled is no
-            // problem of the sync's.
-            if !self.config.safety.disabled_accounts_out_of_scope {
-                let before = v.problems.len();
-                v.problems
-                    .retain(|p| !matches!(p, Problem::AccountDisabled));
-                changed |= v.problems.len() != before;
-            }
-            if changed {
-                v.user_type = if v.has_errors() { None } else { v.target };
-            }
+            .with_reserved_ranges(&self.ranges)
+            .with_rule_conflicts(&conflicts);
+        if self.config.safety.removal == RemovalPolicy::Delete {
+            input = input.with_own_users_deleted();
         }
-        c
+        usertype_rules::classify(&input, &self.config.licensing)
     }
 }
 
@@ -179,6 +162,7 @@ pub(crate) fn classify_config(config: &SyncConfig) -> ClassifyConfig {
     c.extension_source = extension_source(config);
     c.name_property = Some(config.fields.name.source.clone());
     c.full_name_property = config.fields.full_name.as_ref().map(|m| m.source.clone());
+    c.disabled_accounts_out_of_scope = config.safety.disabled_accounts_out_of_scope;
     c
 }
 
@@ -220,6 +204,8 @@ pub(crate) struct Judgement {
     pub(crate) matched: Option<(Guid, MatchKey)>,
     /// The person's Teams number and/or extension.
     pub(crate) number: Option<TeamsNumber>,
+    /// The IP Office user name the rules derive for them.
+    pub(crate) ipo_name: Option<UserName>,
 }
 
 /// Turns a verdict into plan reasons: each problem once, in the plan's words where the
@@ -233,11 +219,26 @@ pub(crate) fn judge(v: &Verdict) -> Judgement {
             .zip(v.matched_by)
             .filter(|_| v.person.directory.is_some()),
         number: v.facts.teams_number.clone(),
+        ipo_name: v.facts.ipo_name.clone(),
         ..Judgement::default()
     };
+    let no_hunt_groups: Vec<String> = v
+        .problems
+        .iter()
+        .filter_map(|p| match p {
+            Problem::HuntGroupMembershipImpossible { hunt_group } => Some(hunt_group.clone()),
+            _ => None,
+        })
+        .collect();
+    if !no_hunt_groups.is_empty() {
+        j.warnings.push(Reason::HuntGroupNotAllowed {
+            groups: no_hunt_groups,
+        });
+    }
     let target = v.target;
     for p in &v.problems {
-        let blocking = p.severity() == Severity::Error && !p.sync_can_fix();
+        // The verdict's own rule (`Verdict::blocking`), not a copy of it.
+        let blocking = v.blocking().any(|b| std::ptr::eq(b, p));
         let reason = match p {
             Problem::AccountDisabled => {
                 j.out_of_scope = Some(Reason::AccountDisabled);

@@ -3,15 +3,15 @@
 use std::collections::{BTreeMap, HashMap};
 
 use ipo_model::{
-    DirectoryUser, ExtensionNumber, ExtensionRange, Guid, IpoSnapshot, ObjectId, TeamsNumber,
-    UserType,
+    DirectoryUser, ExtensionNumber, ExtensionRange, Guid, InvalidValue, IpoSnapshot, IpoUser,
+    ObjectId, TeamsNumber, UserType,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::config::{ClassifyConfig, MatchKey};
+use crate::config::{ClassifyConfig, ExtensionSource, MatchKey};
 use crate::directory_users::DirectoryUsers;
 use crate::ipo_side::{Ipo, directory_person};
-use crate::judge::{judge_directory_user, judge_ipo_only};
+use crate::judge::{Judging, judge_directory_user, judge_ipo_only};
 use crate::matching::Found;
 use crate::policy::LicensePolicy;
 use crate::problem::Problem;
@@ -63,6 +63,14 @@ pub struct ClassifyInput<'a> {
     /// Extension ranges IP Office hands out (provisioning rules, by name): a Teams-only
     /// extension inside one would clash with the next IP Office user created.
     pub reserved_ranges: &'a [(String, ExtensionRange)],
+    /// Azure AD users whose sync rules conflict (rules of equal priority wanting different
+    /// types), with the rules' labels: each gets [`Problem::ConflictingRules`] first.
+    pub rule_conflicts: Option<&'a BTreeMap<ObjectId, Vec<String>>>,
+    /// When classifying for a sync that deletes the IP Office user it linked to a person who
+    /// is now Teams only (its removal policy): that user's extension is about to be free, so
+    /// a Teams-only person's own linked user is no collision. Any other IP Office user with
+    /// their extension always is.
+    pub own_users_deleted: bool,
 }
 
 impl<'a> ClassifyInput<'a> {
@@ -100,7 +108,22 @@ impl<'a> ClassifyInput<'a> {
             config: ClassifyConfig::default(),
             adoption: None,
             reserved_ranges: &[],
+            rule_conflicts: None,
+            own_users_deleted: false,
         }
+    }
+
+    /// Classifies for a sync that deletes the users it linked to people now Teams only
+    /// (see [`ClassifyInput::own_users_deleted`]).
+    pub fn with_own_users_deleted(mut self) -> Self {
+        self.own_users_deleted = true;
+        self
+    }
+
+    /// Adds the people whose sync rules conflict (see [`ClassifyInput::rule_conflicts`]).
+    pub fn with_rule_conflicts(mut self, conflicts: &'a BTreeMap<ObjectId, Vec<String>>) -> Self {
+        self.rule_conflicts = Some(conflicts);
+        self
     }
 
     /// Adds the extension ranges IP Office allocates from (see
@@ -210,97 +233,45 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
             .push(c.hunt_group.as_str());
     }
 
-    // Pass 1: read numbers and find candidates.
-    let mut prepared = Vec::with_capacity(input.directory.len());
-    // Sized up front: each IP Office user is claimed at most once in the common case, and
-    // growing the table rehashed every entry again.
-    let mut claimants: HashMap<usize, Vec<usize>> = HashMap::with_capacity(input.ipo.users.len());
-    for (di, d) in input.directory.iter().enumerate() {
-        let number = cfg.extension_source.read(d);
-        let ext = number
-            .as_ref()
-            .ok()
-            .and_then(|n| n.as_ref())
-            .and_then(TeamsNumber::extension);
-        let link = input.links.and_then(|l| l.get(&d.id));
-        let mut stale = false;
-        let found = ipo
-            .index
-            .find(d, ext, link, &cfg.match_order, &ipo.users, &mut stale);
-        if let Found::One(i, _) = found {
-            claimants.entry(i).or_default().push(di);
-        }
-        prepared.push((number, found, stale.then(|| link.cloned()).flatten()));
-    }
+    let (prepared, contested) = find_candidates(input, &ipo);
 
-    // Pass 2: an IP Office user claimed by several Azure AD users goes to none of them.
-    let contested: HashMap<usize, Vec<PersonRef>> = claimants
-        .iter()
-        .filter(|(_, ds)| ds.len() > 1)
-        .map(|(&i, ds)| {
-            let refs = ds
-                .iter()
-                .filter_map(|&di| input.directory.get(di))
-                .map(|d| directory_person(d, None))
-                .collect();
-            (i, refs)
-        })
-        .collect();
-
+    let judging = Judging {
+        ipo: &ipo,
+        cfg,
+        policy,
+        own_users_deleted: input.own_users_deleted,
+        for_sync: input.adoption.is_some(),
+    };
     let mut verdicts = Vec::with_capacity(input.directory.len() + ipo.users.len());
     let mut paired = vec![false; ipo.users.len()];
     for (d, (number, found, stale)) in input.directory.iter().zip(prepared) {
         let mut problems = Vec::new();
+        if let Some(rules) = input.rule_conflicts.and_then(|c| c.get(&d.id)) {
+            problems.push(Problem::ConflictingRules {
+                rules: rules.clone(),
+            });
+        }
         if let Some(g) = stale {
             problems.push(Problem::StaleLink {
                 guid: g.to_string(),
             });
         }
-        let mut matched = None;
-        match found {
-            Found::Nothing => {}
-            Found::One(i, key) => match contested.get(&i) {
-                Some(refs) => problems.push(Problem::ContestedIpoUser {
-                    ipo_user: ipo
-                        .users
-                        .get(i)
-                        .map(|u| u.name.to_string())
-                        .unwrap_or_default(),
-                    claimants: refs.clone(),
-                }),
-                None => {
-                    if let (Some(u), Some(p)) = (ipo.users.get(i), paired.get_mut(i)) {
-                        *p = true;
-                        matched = Some((*u, key));
-                        if key != MatchKey::SyncLink
-                            && input.adoption.is_some_and(|keys| !keys.contains(&key))
-                        {
-                            problems.push(Problem::UnownedIpoUser {
-                                ipo_user: u.name.to_string(),
-                                key,
-                            });
-                        }
-                    }
-                }
-            },
-            Found::Many(key, cands) => problems.push(Problem::AmbiguousMatch {
-                key,
-                candidates: cands.iter().filter_map(|&i| ipo.person(i)).collect(),
-            }),
-        }
-        let intended = input.intended.and_then(|m| m.get(&d.id)).copied();
-        let person_claims = claims.get(&d.id).map(Vec::as_slice).unwrap_or(&[]);
-        verdicts.push(judge_directory_user(
-            d,
+        let matched = pair(
+            found,
+            &contested,
+            &ipo,
+            &mut paired,
+            input.adoption,
+            &mut problems,
+        );
+        let findings = crate::judge::Findings {
             matched,
             number,
-            intended,
-            person_claims,
+            intended: input.intended.and_then(|m| m.get(&d.id)).copied(),
+            claims: claims.get(&d.id).map(Vec::as_slice).unwrap_or(&[]),
             problems,
-            &ipo,
-            cfg,
-            policy,
-        ));
+        };
+        verdicts.push(judge_directory_user(d, findings, &judging));
     }
 
     for (i, u) in ipo.users.iter().enumerate() {
@@ -316,6 +287,115 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
     Classification { verdicts }
 }
 
+/// One Azure AD user's number as read, the IP Office users found for them, and the stale
+/// link (a linked IP Office user that is gone), if any.
+type Candidates = (
+    Result<Option<TeamsNumber>, InvalidValue>,
+    Found,
+    Option<Guid>,
+);
+
+/// Reads every Azure AD user's number and finds their IP Office candidates; an IP Office
+/// user claimed by several Azure AD users goes to none of them (the claimants, by user).
+fn find_candidates(
+    input: &ClassifyInput<'_>,
+    ipo: &Ipo<'_>,
+) -> (Vec<Candidates>, HashMap<usize, Vec<PersonRef>>) {
+    let cfg = &input.config;
+    let mut prepared = Vec::with_capacity(input.directory.len());
+    let mut claimants: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (di, d) in input.directory.iter().enumerate() {
+        let number = read_number(&cfg.extension_source, d);
+        let ext = number
+            .as_ref()
+            .ok()
+            .and_then(|n| n.as_ref())
+            .and_then(TeamsNumber::extension);
+        let link = input.links.and_then(|l| l.get(&d.id));
+        let mut stale = false;
+        let found = ipo
+            .index
+            .find(d, ext, link, &cfg.match_order, &ipo.users, &mut stale);
+        if let Found::One(i, _) = found {
+            claimants.entry(i).or_default().push(di);
+        }
+        prepared.push((number, found, stale.then(|| link.cloned()).flatten()));
+    }
+    let contested = claimants
+        .iter()
+        .filter(|(_, ds)| ds.len() > 1)
+        .map(|(&i, ds)| {
+            let refs = ds
+                .iter()
+                .filter_map(|&di| input.directory.get(di))
+                .map(|d| directory_person(d, None))
+                .collect();
+            (i, refs)
+        })
+        .collect();
+    (prepared, contested)
+}
+
+/// The IP Office user `found` pairs an Azure AD user with (marked `paired`), or the problem
+/// that stops it: contested, ambiguous, or (for a sync) not the sync's to take.
+fn pair<'u>(
+    found: Found,
+    contested: &HashMap<usize, Vec<PersonRef>>,
+    ipo: &Ipo<'u>,
+    paired: &mut [bool],
+    adoption: Option<&[MatchKey]>,
+    problems: &mut Vec<Problem>,
+) -> Option<(&'u IpoUser, MatchKey)> {
+    match found {
+        Found::Nothing => None,
+        Found::One(i, _) if contested.contains_key(&i) => {
+            problems.push(Problem::ContestedIpoUser {
+                ipo_user: (ipo.users.get(i))
+                    .map(|u| u.name.to_string())
+                    .unwrap_or_default(),
+                claimants: contested.get(&i).cloned().unwrap_or_default(),
+            });
+            None
+        }
+        Found::One(i, key) => {
+            let (u, p) = (ipo.users.get(i)?, paired.get_mut(i)?);
+            *p = true;
+            if key != MatchKey::SyncLink && adoption.is_some_and(|keys| !keys.contains(&key)) {
+                problems.push(Problem::UnownedIpoUser {
+                    ipo_user: u.name.to_string(),
+                    key,
+                });
+            }
+            Some((*u, key))
+        }
+        Found::Many(key, cands) => {
+            problems.push(Problem::AmbiguousMatch {
+                key,
+                candidates: cands.iter().filter_map(|&i| ipo.person(i)).collect(),
+            });
+            None
+        }
+    }
+}
+
+/// The person's number from `source`; a bare extension from a named property is completed
+/// with the E.164 number of their Teams telephone number, the number Teams rings.
+fn read_number(
+    source: &ExtensionSource,
+    d: &DirectoryUser,
+) -> Result<Option<TeamsNumber>, InvalidValue> {
+    let read = source.read(d)?;
+    let Some(n) = read else { return Ok(None) };
+    if n.number().is_some() || !matches!(source, ExtensionSource::Property { .. }) {
+        return Ok(Some(n));
+    }
+    let teams = ExtensionSource::TeamsNumber.read(d).ok().flatten();
+    match teams.as_ref().and_then(TeamsNumber::number) {
+        Some(number) => TeamsNumber::new(Some(number.clone()), n.extension().cloned()).map(Some),
+        None => Ok(Some(n)),
+    }
+}
+
 /// An object id as a number: ids are validated, lower-case, fixed-width GUID text, so the
 /// number orders exactly as the text does, and compares without touching the heap.
 fn id_number(id: &ObjectId) -> u128 {
@@ -325,9 +405,7 @@ fn id_number(id: &ObjectId) -> u128 {
         .fold(0u128, |acc, d| acc.wrapping_shl(4) | u128::from(d))
 }
 
-/// Sorts by (object id, IP Office name, GUID); ties keep input order. The keys are computed
-/// once (names are cloned only for the few verdicts with an IP Office user), so sorting
-/// 100,000 verdicts in random order stays cheap.
+/// Sorts by (object id, IP Office name, GUID); ties keep input order.
 fn sorted(mut verdicts: Vec<Verdict>) -> Vec<Verdict> {
     verdicts.sort_by_cached_key(|v| {
         (

@@ -184,6 +184,12 @@ pub struct ClassifyConfig {
     /// The Azure AD property that becomes the IP Office `FullName` and the system directory
     /// name of Teams-only users; `None` skips the check. Default `displayName`.
     pub full_name_property: Option<String>,
+    /// Whether a disabled Azure AD account is out of scope ([`Problem::AccountDisabled`],
+    /// which blocks). Default `true`; `false` classifies disabled accounts like any other
+    /// (a sync configured to keep them).
+    ///
+    /// [`Problem::AccountDisabled`]: crate::Problem::AccountDisabled
+    pub disabled_accounts_out_of_scope: bool,
 }
 
 impl Default for ClassifyConfig {
@@ -193,6 +199,7 @@ impl Default for ClassifyConfig {
             extension_source: ExtensionSource::default(),
             name_property: Some("displayName".into()),
             full_name_property: Some("displayName".into()),
+            disabled_accounts_out_of_scope: true,
         }
     }
 }

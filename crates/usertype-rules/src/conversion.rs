@@ -185,27 +185,7 @@ pub fn conversion_steps(
 
     let teams_ext = f.teams_extension().cloned();
     if !to.has_ipo_record() {
-        if f.has_ipo_record() {
-            if !f.hunt_groups.is_empty() {
-                steps.push(S::RemoveFromHuntGroups {
-                    hunt_groups: f.hunt_groups.clone(),
-                });
-            }
-            if let Some(p) = f.ipo_profile
-                && policy.consumes_license(p)
-            {
-                steps.push(S::ReleaseLicence { profile: p });
-            }
-            steps.push(S::RemoveIpoUser);
-        }
-        if f.teams_number.is_none() {
-            steps.push(S::AssignTeamsNumber {
-                extension: f.ipo_extension.clone(),
-            });
-        }
-        if !f.in_system_directory {
-            steps.push(S::AddDirectoryEntry);
-        }
+        steps.extend(to_teams_only(f, policy));
         return steps;
     }
 
@@ -264,6 +244,34 @@ pub fn conversion_steps(
         }
     } else if f.has_ipo_record() && f.ipo_extension.is_none() {
         steps.push(S::SetIpoExtension { extension: None });
+    }
+    steps
+}
+
+/// The steps from an IP Office user (if any) to a Teams-only person.
+fn to_teams_only(f: &crate::verdict::Facts, policy: &dyn LicensePolicy) -> Vec<ConversionStep> {
+    use ConversionStep as S;
+    let mut steps = Vec::new();
+    if f.has_ipo_record() {
+        if !f.hunt_groups.is_empty() {
+            steps.push(S::RemoveFromHuntGroups {
+                hunt_groups: f.hunt_groups.clone(),
+            });
+        }
+        if let Some(p) = f.ipo_profile
+            && policy.consumes_license(p)
+        {
+            steps.push(S::ReleaseLicence { profile: p });
+        }
+        steps.push(S::RemoveIpoUser);
+    }
+    if f.teams_number.is_none() {
+        steps.push(S::AssignTeamsNumber {
+            extension: f.ipo_extension.clone(),
+        });
+    }
+    if !f.in_system_directory {
+        steps.push(S::AddDirectoryEntry);
     }
     steps
 }

@@ -458,8 +458,9 @@ impl fmt::Display for Problem {
             ),
             Problem::UnownedIpoUser { ipo_user, key } => write!(
                 f,
-                "IP Office user {ipo_user:?} matches by {key} but was not created by the sync: \
-                 allow the sync to adopt it (safety.adopt) or change the IP Office user"
+                "IP Office user {ipo_user:?} matches by {key} but was not created by the sync, \
+                 which changes and removes only its own users: change it by hand, or allow the \
+                 sync to adopt it (safety.adopt) when the person keeps an IP Office user"
             ),
         }
     }

@@ -56,6 +56,12 @@ pub struct Facts {
     pub in_system_directory: bool,
     /// The type the caller intended (e.g. from the group the sync rule mapped the user to).
     pub intended: Option<UserType>,
+    /// The IP Office user `Name` the rules derive for the person (`UserName::derive` of the
+    /// name property, of the display name when that is empty), for a target type with an IP
+    /// Office record;
+    /// `None` when nothing usable is left (then an [`Problem::InvalidValue`] says why).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipo_name: Option<UserName>,
 }
 
 impl Facts {

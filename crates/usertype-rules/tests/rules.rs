@@ -504,3 +504,59 @@ fn bare_teams_number_takes_its_extension_from_the_matching_business_phone() {
     let ben = by_ad(&c, 2);
     assert_ne!(ben.user_type, Some(UserType::TeamsAndIpOffice));
 }
+
+// ---- a sync's own inputs ----
+
+#[test]
+fn rule_conflicts_and_disabled_accounts_are_inputs_not_patches() {
+    let ipo = system(LicensingMode::Plds);
+    let mut ann = voice(1, "Ann", "x402");
+    ann.account_enabled = Some(false);
+    let dir = [ann, voice(2, "Ben", "x403")];
+    let conflicts = BTreeMap::from([(oid(2), vec!["phones".to_owned(), "teams".to_owned()])]);
+    let intended = BTreeMap::from([(oid(1), UserType::IpOfficeOnly)]);
+    let input = ClassifyInput::new(&dir, &ipo)
+        .with_intended(&intended)
+        .with_rule_conflicts(&conflicts);
+    let c = classify(&input, &DefaultLicensePolicy::default());
+    assert_eq!(codes(by_ad(&c, 1)), ["account_disabled"]);
+    let ben = by_ad(&c, 2);
+    assert_eq!(codes(ben)[0], "conflicting_rules");
+    assert!(ben.blocks_sync());
+    assert_eq!(ben.user_type, None);
+
+    // Disabled accounts kept in scope: judged like anyone, their user still to make.
+    let mut cfg = ClassifyConfig::default();
+    cfg.disabled_accounts_out_of_scope = false;
+    let c = classify(
+        &ClassifyInput::new(&dir, &ipo)
+            .with_intended(&intended)
+            .with_config(cfg),
+        &DefaultLicensePolicy::default(),
+    );
+    let ann = by_ad(&c, 1);
+    assert_eq!(codes(ann), ["no_ipo_record"]);
+    assert_eq!(ann.facts.ipo_name.as_ref().map(|n| n.as_str()), Some("Ann"));
+}
+
+#[test]
+fn a_teams_only_extension_an_ipo_user_has_collides_unless_the_sync_deletes_its_own() {
+    let mut ipo = system(LicensingMode::Plds);
+    ipo.users
+        .push(ipo_user(1, "Ann", "402", Profile::PowerUser, None));
+    let dir = [voice(1, "Ann", "x402")];
+    let links = BTreeMap::from([(oid(1), guid(1))]);
+    let intended = BTreeMap::from([(oid(1), UserType::TeamsOnly)]);
+    let input = ClassifyInput::new(&dir, &ipo)
+        .with_links(&links)
+        .with_intended(&intended);
+    let kept = classify(&input, &DefaultLicensePolicy::default());
+    assert!(codes(by_ad(&kept, 1)).contains(&"extension_collision"));
+    assert!(by_ad(&kept, 1).blocks_sync());
+    let deleted = classify(
+        &input.clone().with_own_users_deleted(),
+        &DefaultLicensePolicy::default(),
+    );
+    assert_eq!(codes(by_ad(&deleted, 1)), ["unexpected_ipo_record"]);
+    assert!(!by_ad(&deleted, 1).blocks_sync());
+}

@@ -388,10 +388,23 @@ impl SyncConfig {
     /// Checks the configuration itself; errors name the field. With a licensing mode, also
     /// checks that each template's profile is allowed for the user types that use it.
     pub fn validate(&self, mode: Option<LicensingMode>) -> Result<(), ConfigError> {
-        let bad = |field: String, message: String| Err(ConfigError::Invalid { field, message });
         if self.rules.is_empty() {
             return bad("rules".into(), "at least one group rule is needed".into());
         }
+        self.check_fields()?;
+        self.check_directory()?;
+        self.check_provisioning()?;
+        if !(0.0..=100.0).contains(&self.safety.deletion_threshold_percent) {
+            return bad(
+                "safety.deletion_threshold_percent".into(),
+                "must be between 0 and 100".into(),
+            );
+        }
+        self.check_templates(mode)
+    }
+
+    /// The field mappings: known properties, no code from the object id.
+    fn check_fields(&self) -> Result<(), ConfigError> {
         if self.fields.user_id != "id" {
             return bad(
                 "fields.user_id".into(),
@@ -428,6 +441,26 @@ impl SyncConfig {
                 );
             }
         }
+        // The object id is no code, and is the key of every cached user: it could never be
+        // kept out of the state.
+        let codes = [
+            ("fields.login_code.source", &self.fields.login_code),
+            ("fields.voicemail_code.source", &self.fields.voicemail_code),
+        ];
+        if let Some((field, _)) = codes
+            .iter()
+            .find(|(_, m)| m.as_ref().is_some_and(|m| m.source == "id"))
+        {
+            return bad(
+                (*field).into(),
+                "a code cannot come from \"id\" (the object id is no secret)".into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// `[sync.directory]`.
+    fn check_directory(&self) -> Result<(), ConfigError> {
         if !DirectoryUser::is_known_property(&self.directory.name_source) {
             return bad(
                 "directory.name_source".into(),
@@ -455,6 +488,11 @@ impl SyncConfig {
                 format!("{twice:?} is listed twice"),
             );
         }
+        Ok(())
+    }
+
+    /// Provisioning rules: named, unique, with their templates, ranges that do not overlap.
+    fn check_provisioning(&self) -> Result<(), ConfigError> {
         for (i, r) in self.rules.iter().enumerate() {
             if let Some(p) = &r.provisioning_rule
                 && self.provisioning_rule(p).is_none()
@@ -500,12 +538,12 @@ impl SyncConfig {
                 }
             }
         }
-        if !(0.0..=100.0).contains(&self.safety.deletion_threshold_percent) {
-            return bad(
-                "safety.deletion_threshold_percent".into(),
-                "must be between 0 and 100".into(),
-            );
-        }
+        Ok(())
+    }
+
+    /// The templates the rules reach: profiles the licensing mode has and the user type may
+    /// use (with a mode), the Teams client for Teams + IP Office users.
+    fn check_templates(&self, mode: Option<LicensingMode>) -> Result<(), ConfigError> {
         for (i, r) in self.rules.iter().enumerate() {
             let Some(pname) = &r.provisioning_rule else {
                 continue;
@@ -558,4 +596,9 @@ impl SyncConfig {
         }
         Ok(())
     }
+}
+
+/// A refused field.
+fn bad(field: String, message: String) -> Result<(), ConfigError> {
+    Err(ConfigError::Invalid { field, message })
 }

@@ -13,7 +13,7 @@ impl<'a> Planner<'a> {
     pub(super) fn contact_entries(
         &self,
         contacts: &[DirectoryContact],
-        taken: &mut FastSet<String>,
+        taken: &mut HashSet<String>,
         out: &mut Output,
     ) {
         let settings = &self.config.directory;
@@ -25,41 +25,7 @@ impl<'a> Planner<'a> {
         };
         sorted.sort_by(|a, b| a.id.cmp(&b.id));
         sorted.dedup_by(|a, b| a.id == b.id);
-        // Entries deleted by hand in IP Office are forgotten (and made again while wanted);
-        // entries an interrupted run made before it could save them are taken back.
-        let ix = &self.ix;
-        let present = |n: &FullName| ix.entry_by_name.contains_key(n.as_str());
-        let recovering = self.pending.iter().filter(|(_, p)| p.contact);
-        let ids: BTreeSet<&ObjectId> = (self.contact_links.keys())
-            .chain(recovering.map(|(id, _)| id))
-            .collect();
-        let mut updates = Vec::new();
-        let mut kept: BTreeMap<&ObjectId, Link> = BTreeMap::new();
-        for id in ids {
-            let old = self.contact_links.get(id);
-            let mut l = old
-                .cloned()
-                .unwrap_or_else(|| Link::new(UserType::TeamsOnly));
-            l.directory_entry = l.directory_entry.take().filter(|n| present(n));
-            l.directory_extra.retain(|_, n| present(n));
-            if let Some(p) = self.pending.get(id).filter(|p| p.contact) {
-                if l.directory_entry.is_none() {
-                    l.directory_entry = p.directory_entry.clone().filter(|n| present(n));
-                }
-                for (number, n) in &p.directory_extra {
-                    if !l.directory_extra.contains_key(number) && present(n) {
-                        l.directory_extra.insert(*number, n.clone());
-                    }
-                }
-            }
-            if Some(&l) != old && !(old.is_none() && l.is_empty()) {
-                updates.push(StateUpdate {
-                    person: id.clone(),
-                    link: (!l.is_empty()).then(|| l.clone()),
-                });
-            }
-            kept.insert(id, l);
-        }
+        let (updates, mut kept) = self.contact_links_now();
         for c in &sorted {
             let link = kept.remove(&c.id);
             let Some((base, main, extra)) = self.contact_wish(c) else {
@@ -116,6 +82,46 @@ impl<'a> Planner<'a> {
             }
         }
         out.contact_updates = updates;
+    }
+
+    /// The contacts' links as IP Office has their entries now, and the changes to save.
+    fn contact_links_now(&self) -> (Vec<StateUpdate>, BTreeMap<&'a ObjectId, Link>) {
+        // Entries deleted by hand in IP Office are forgotten (and made again while wanted);
+        // entries an interrupted run made before it could save them are taken back.
+        let ix = &self.ix;
+        let present = |n: &FullName| ix.entry_by_name.contains_key(n.as_str());
+        let recovering = self.pending.iter().filter(|(_, p)| p.contact);
+        let ids: BTreeSet<&ObjectId> = (self.contact_links.keys())
+            .chain(recovering.map(|(id, _)| id))
+            .collect();
+        let mut updates = Vec::new();
+        let mut kept: BTreeMap<&'a ObjectId, Link> = BTreeMap::new();
+        for id in ids {
+            let old = self.contact_links.get(id);
+            let mut l = old
+                .cloned()
+                .unwrap_or_else(|| Link::new(UserType::TeamsOnly));
+            l.directory_entry = l.directory_entry.take().filter(|n| present(n));
+            l.directory_extra.retain(|_, n| present(n));
+            if let Some(p) = self.pending.get(id).filter(|p| p.contact) {
+                if l.directory_entry.is_none() {
+                    l.directory_entry = p.directory_entry.clone().filter(|n| present(n));
+                }
+                for (number, n) in &p.directory_extra {
+                    if !l.directory_extra.contains_key(number) && present(n) {
+                        l.directory_extra.insert(*number, n.clone());
+                    }
+                }
+            }
+            if Some(&l) != old && !(old.is_none() && l.is_empty()) {
+                updates.push(StateUpdate {
+                    person: id.clone(),
+                    link: (!l.is_empty()).then(|| l.clone()),
+                });
+            }
+            kept.insert(id, l);
+        }
+        (updates, kept)
     }
 
     /// A contact's entry name, its main number (the first business phone, else the mobile)

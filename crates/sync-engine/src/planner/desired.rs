@@ -15,7 +15,7 @@ impl<'a> Planner<'a> {
             .and_then(|n| self.config.provisioning_rule(n))
     }
 
-    pub(super) fn desired_values(&self, p: &mut Person<'a>, link: Option<&Link>) {
+    pub(super) fn desired_values(&self, p: &mut Person<'a>) {
         let fields = &self.config.fields;
         let Some(t) = p.user_type else { return };
         p.provisioning = self.provisioning_for(p);
@@ -23,60 +23,32 @@ impl<'a> Planner<'a> {
             .provisioning
             .and_then(|r| r.user_template.as_deref())
             .and_then(|n| self.config.user_templates.get(n));
-        // The extension their verdict read (from the mapped source; the Teams number and the
+        // The number their verdict read (from the mapped source; the Teams number and the
         // business phones, in any notation, by default).
-        if fields.extension.is_some() {
-            p.extension = p.number.as_ref().and_then(TeamsNumber::extension).cloned();
+        let number = p.number.as_ref();
+        // Teams people ring the extension Teams has, mapped or not.
+        if fields.extension.is_some() || t.needs_teams_voice() {
+            p.extension = number.and_then(TeamsNumber::extension).cloned();
         }
         if let Some(m) = &fields.hunt_groups {
             p.hunt_groups = mapping::hunt_groups(p.user, &m.source).into_boxed_slice();
         }
         if t == UserType::TeamsOnly {
-            p.teams_number = p.number.as_ref().and_then(TeamsNumber::number).cloned();
-            if p.teams_number.is_none() {
-                // An extension-only mapping (a property holding `402`): the number Teams rings
-                // is still the person's own, read as usertype-rules reads a Teams number.
-                p.teams_number = usertype_rules::ExtensionSource::TeamsNumber
-                    .read(p.user)
-                    .ok()
-                    .flatten()
-                    .and_then(|n| n.number().cloned());
-            }
-            if p.extension.is_none() && p.teams_number.is_none() {
-                p.block(Reason::NoNumber);
-            }
-            if !p.hunt_groups.is_empty() {
-                p.reasons.push(Reason::HuntGroupNotAllowed {
-                    groups: p.hunt_groups.to_vec(),
-                });
-            }
+            // The verdict blocks a Teams-only person without a number, and says when they
+            // cannot be in the hunt groups claimed.
+            p.teams_number = number.and_then(TeamsNumber::number).cloned();
             p.want = Some(Want::TeamsOnly);
             return;
         }
-        match mapping::user_name(p.user, &fields.name.source) {
-            Ok(Some((src, name))) => {
-                p.name_source = Some(src);
-                p.derived_name = Some(name);
-            }
-            Ok(None) => {
-                // No source value: keep an existing name, else fall back to the display name.
-                if link.and_then(|l| l.name.as_ref()).is_none() {
-                    match mapping::user_name(p.user, "displayName") {
-                        Ok(Some((src, name))) => {
-                            p.name_source = Some(src);
-                            p.derived_name = Some(name);
-                        }
-                        Ok(None) => p.block(Reason::InvalidValue {
-                            field: "Name".into(),
-                            source: fields.name.source.clone(),
-                            message: "empty, and no display name to fall back on".into(),
-                        }),
-                        Err(r) => p.block(r),
-                    }
-                }
-            }
-            Err(r) => p.block(r),
-        }
+        // The name their verdict derived. The source text kept for renames is the mapped
+        // property's own value: none when it is empty (the display name stood in), so an
+        // existing user keeps its name.
+        p.name_source = p
+            .user
+            .property_str(&fields.name.source)
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| Text::copied(&v));
+        p.derived_name = p.ipo_name.take();
         // The template's profile when the licence policy allows it for the type, else the
         // policy's first choice for the type.
         let policy = &self.config.licensing;

@@ -9,9 +9,9 @@ impl<'a> Planner<'a> {
         people: &mut [Person<'a>],
         link_of: &[Option<&Link>],
         out: &mut Output,
-    ) -> FastSet<String> {
+    ) -> HashSet<String> {
         if !self.config.directory.enabled {
-            return FastSet::default();
+            return HashSet::new();
         }
         // What each Teams-only person's entry would be is theirs alone; only making the names
         // unique needs everyone in order.
@@ -20,7 +20,7 @@ impl<'a> Planner<'a> {
             .collect();
         // Names kept by their current owners are settled first, so a newcomer with the same
         // display name gets a suffix instead of taking someone's entry.
-        let mut taken: FastSet<String> = self
+        let mut taken: HashSet<String> = self
             .snapshot
             .directory
             .iter()
@@ -242,7 +242,7 @@ pub(super) struct EntryWish {
 pub(super) fn unique_entry_name(
     base: &FullName,
     key: String,
-    taken: &mut FastSet<String>,
+    taken: &mut HashSet<String>,
 ) -> FullName {
     if taken.insert(key) {
         return base.clone();
@@ -267,7 +267,7 @@ pub(super) fn labelled_name(
     main: &FullName,
     label: &str,
     owned: Option<&FullName>,
-    taken: &mut FastSet<String>,
+    taken: &mut HashSet<String>,
 ) -> Option<FullName> {
     let with = |tag: &str| -> Option<(String, FullName)> {
         let suffix = format!(" ({tag})");
@@ -307,7 +307,7 @@ pub(super) fn settle_name(
     base: &FullName,
     key: String,
     own: Option<&FullName>,
-    taken: &mut FastSet<String>,
+    taken: &mut HashSet<String>,
 ) -> FullName {
     match own {
         Some(n) if n == base || n.as_str().starts_with(base.as_str()) => {

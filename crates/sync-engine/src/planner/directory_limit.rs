@@ -33,7 +33,7 @@ impl<'a> Planner<'a> {
             .filter(|(_, g)| *g > 0)
             .map(|(id, _)| id)
             .collect();
-        out.main.retain(|a, _| {
+        out.main.retain(|a| {
             !(is_directory(a.kind) && a.person.as_ref().is_some_and(|p| held.contains(p)))
         });
         for id in &held {
@@ -61,7 +61,7 @@ impl<'a> Planner<'a> {
     /// The records the sync's entries make once `out` is applied (each entry is one name and
     /// one number), and how much each person's entries grow.
     fn records_after(&self, out: &Output) -> (usize, BTreeMap<ObjectId, isize>) {
-        let mut names: FastSet<&str> = (self.links.values())
+        let mut names: HashSet<&str> = (self.links.values())
             .chain(self.contact_links.values())
             .flat_map(Link::directory_entries)
             .map(FullName::as_str)
@@ -69,8 +69,9 @@ impl<'a> Planner<'a> {
         let mut growth: BTreeMap<ObjectId, isize> = BTreeMap::new();
         // Removals come before puts in apply order, so a name freed by one person and
         // taken by another counts once.
-        for (a, p) in out.main.iter().chain(out.removals.iter()) {
-            let delta = match &p.change {
+        for a in out.main.iter().chain(out.removals.iter()) {
+            let Some(w) = &a.write else { continue };
+            let delta = match &w.change {
                 IpoChange::PutDirectoryEntry(e) => isize::from(names.insert(e.name.as_str())),
                 IpoChange::RemoveDirectoryEntry { name } => {
                     -isize::from(names.remove(name.as_str()))

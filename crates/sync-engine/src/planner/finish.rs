@@ -3,207 +3,70 @@
 use super::*;
 
 impl<'a> Planner<'a> {
-    pub(super) fn finish(
-        mut self,
-        mut people: Vec<Person<'a>>,
-        mut verdicts: ByPerson,
-        at: &[Option<usize>],
-        mut out: Output,
-        directory: Option<DirectoryRecords>,
-    ) -> Plan {
+    /// The deletion threshold: above it every removal is held (taken out of `out`), and
+    /// the directory entries of Teams-only people waiting for one with it.
+    pub(super) fn hold_removals(&self, out: &mut Output) -> Option<HeldRemovals> {
         let managed = self.links.values().filter(|l| l.user.is_some()).count();
         let threshold = self.config.safety.removal_threshold(managed);
         let removal_people: BTreeSet<ObjectId> = out
             .removals
             .iter()
-            .filter(|(a, _)| a.kind.is_removal())
-            .filter_map(|(a, _)| a.person.clone())
+            .filter(|a| a.kind.is_removal())
+            .filter_map(|a| a.person.clone())
             .collect();
-        let mut held = None;
-        let mut held_set: FastSet<ObjectId> = FastSet::default();
-        if removal_people.len() > threshold && !self.options.allow_removals {
-            held = Some(HeldRemovals {
-                count: removal_people.len(),
-                threshold,
-                managed,
-                people: removal_people.iter().cloned().collect(),
-            });
-            held_set = removal_people.iter().cloned().collect();
-            out.removals.clear();
+        if removal_people.len() <= threshold || self.options.allow_removals {
+            return None;
         }
-
-        // Teams-side actions: voice routing policies not yet rendered for this person.
-        let mut teams_actions = Vec::new();
-        for p in &people {
-            if p.blocked || p.out_of_scope {
-                continue;
-            }
-            let (Some(rule), Some(t)) = (p.rule, p.user_type) else {
-                continue;
-            };
-            let Some(policy) = &rule.voice_routing_policy else {
-                continue;
-            };
-            if !t.needs_teams_voice() {
-                continue;
-            }
-            let current = out
-                .link_updates
-                .get(&p.user.id)
-                .cloned()
-                .flatten()
-                .or_else(|| self.links.get(&p.user.id).cloned());
-            if current
+        out.removals.clear();
+        // A Teams-only person's entry waits for the removal of their old IP Office user,
+        // which may hold the same extension.
+        let held_here = |a: &Action| {
+            a.person
                 .as_ref()
-                .and_then(|l| l.voice_routing_policy.as_ref())
-                == Some(policy)
-            {
-                continue;
-            }
-            teams_actions.push(TeamsAction {
-                person: p.user.id.clone(),
-                user_principal_name: p.user.label(),
-                voice_routing_policy: policy.clone(),
-            });
-            let mut l = current.unwrap_or_else(|| Link::new(t));
-            l.voice_routing_policy = Some(policy.clone());
-            out.link_updates.insert(p.user.id.clone(), Some(l));
-        }
+                .is_some_and(|p| removal_people.contains(p))
+        };
+        out.main
+            .retain(|a| !(a.kind == ActionKind::PutDirectoryEntry && held_here(a)));
+        Some(HeldRemovals {
+            count: removal_people.len(),
+            threshold,
+            managed,
+            people: removal_people.into_iter().collect(),
+        })
+    }
 
-        // Licence forecast.
-        let mut licenses: BTreeMap<Profile, LicenseNeed> = BTreeMap::new();
-        for (&pr, &n) in &out.profiles_assigned {
-            if self.config.licensing.consumes_license(pr) {
-                license_need(&mut licenses, self.snapshot, pr).needed += n;
-            }
-        }
-        for p in &people {
-            for r in &p.reasons {
-                if let Reason::LicenseShortfall { profile, .. } = r {
-                    let e = license_need(&mut licenses, self.snapshot, *profile);
-                    e.needed += 1;
-                    e.dropped += 1;
-                }
-            }
-        }
+    pub(super) fn finish(
+        mut self,
+        people: Vec<Person<'a>>,
+        mut verdicts: Vec<Option<Verdict>>,
+        at: &[Option<usize>],
+        mut out: Output,
+        limits: Limits,
+    ) -> Plan {
+        let Limits {
+            held,
+            licenses,
+            directory,
+        } = limits;
+        let held_set: HashSet<ObjectId> =
+            held.iter().flat_map(|h| h.people.iter().cloned()).collect();
 
-        // People lines.
+        let mut teams_actions = self.teams_actions(&people, &mut out);
         let explain = self.options.explain.as_ref();
-        let (held_set, kept, labels) = (&held_set, &out.kept, &self.rule_labels);
-        let mut lines: Vec<PersonPlan> = people
-            .iter_mut()
-            .map(|p| {
-                let held_here = !held_set.is_empty() && held_set.contains(&p.user.id);
-                if held_here {
-                    p.reasons.push(Reason::RemovalHeld);
-                }
-                if !kept.is_empty() && kept.contains(&p.user.id) {
-                    p.reasons.push(Reason::KeptByPolicy);
-                }
-                let status = if let Some(s) = &p.status {
-                    if *s == PersonStatus::Remove && held_here {
-                        PersonStatus::Skipped
-                    } else {
-                        *s
-                    }
-                } else if p.blocked || p.out_of_scope {
-                    PersonStatus::Skipped
-                } else {
-                    PersonStatus::InSync
-                };
-                PersonPlan {
-                    id: p.user.id.clone(),
-                    label: person_label(p.user),
-                    user_type: p.user_type,
-                    rule: p
-                        .rule
-                        .and_then(|_| labels.get(p.rule_index as usize).cloned()),
-                    ipo_name: p.derived_name.take(),
-                    extension: p.extension.take(),
-                    status,
-                    reasons: std::mem::take(&mut p.reasons),
-                    trace: p.trace.take().map(|t| *t).unwrap_or_default(),
-                    verdict: verdicts.take(&p.user.id),
-                }
-            })
-            .collect();
-        drop(people);
-        // Linked people no longer in the directory at all. Both lists come sorted by id
-        // (people were sorted, links are a BTreeMap), so a merge keeps the whole sorted.
-        let mut gone = Vec::new();
-        for ((id, link), pos) in self.links.iter().zip(at) {
-            if pos.is_some() {
-                continue;
-            }
-            let held_here = !held_set.is_empty() && held_set.contains(id);
-            let mut reasons = vec![Reason::OutOfScope];
-            if held_here {
-                reasons.push(Reason::RemovalHeld);
-            }
-            if out.kept.contains(id) {
-                reasons.push(Reason::KeptByPolicy);
-            }
-            let status = match out.status.get(id) {
-                Some(PersonStatus::Remove) if !held_here => PersonStatus::Remove,
-                _ => PersonStatus::Skipped,
-            };
-            gone.push(PersonPlan {
-                id: id.clone(),
-                label: link
-                    .name
-                    .as_ref()
-                    .map_or_else(|| Text::copied(id.as_str()), Text::from),
-                user_type: None,
-                rule: None,
-                ipo_name: link.name.clone(),
-                extension: link.extension_number.clone(),
-                status,
-                reasons,
-                trace: if explain == Some(id) {
-                    vec!["scope: no longer in any synced group (or deleted)".into()]
-                } else {
-                    Vec::new()
-                },
-                verdict: None,
-            });
-        }
-        if !gone.is_empty() {
-            let mut merged = Vec::with_capacity(lines.len() + gone.len());
-            let mut gone = gone.into_iter().peekable();
-            for line in lines {
-                while let Some(g) = gone.next_if(|g| g.id < line.id) {
-                    merged.push(g);
-                }
-                merged.push(line);
-            }
-            merged.extend(gone);
-            lines = merged;
-        }
+        let lines = self.person_lines(people, &mut verdicts, &held_set, &out);
+        let gone = self.gone_lines(at, &held_set, &out);
+        let lines = merge_by_id(lines, gone);
 
-        // Order: creates and updates, then removals (unless held).
-        // Phase by phase: main work, then deferred deletes, then removals. The (small)
-        // actions are gathered into one list; the writes stay in their buckets, which become
-        // the plan's chunks in the same order: moving 100k whole IP Office records into one
-        // vector was a third of the time spent here.
-        let total = out.main.len() + out.later.len() + out.removals.len();
-        let mut actions = Vec::with_capacity(total);
-        let mut prepared = Vec::new();
+        // Apply order: phase by phase; in a phase the main work, then deferred deletes,
+        // then removals.
+        let mut actions = Vec::new();
         for phase in 0..PHASES {
             for bucket in [&mut out.main, &mut out.later, &mut out.removals] {
-                let (a, p) = bucket.take(phase);
-                a.into_iter().for_each(|a| actions.extend(a));
-                prepared.extend(p.into_iter().filter(|p| !p.is_empty()));
+                actions.extend(bucket.take(phase));
             }
         }
         if let Some(only) = explain {
-            let keep = |a: &Action| a.person.as_ref() == Some(only);
-            let mut kept = actions.iter().map(keep).collect::<Vec<_>>().into_iter();
-            for chunk in &mut prepared {
-                chunk.retain(|_| kept.next().unwrap_or(false));
-            }
-            actions.retain(keep);
-        }
-        if let Some(only) = explain {
+            actions.retain(|a: &Action| a.person.as_ref() == Some(only));
             teams_actions.retain(|t| &t.person == only);
         }
 
@@ -227,28 +90,157 @@ impl<'a> Planner<'a> {
         Plan {
             actions,
             people: lines,
-            licenses: licenses.into_values().collect(),
+            licenses,
             held_removals: held,
             teams_actions,
             directory,
             notes,
-            prepared,
             state_updates,
             contact_updates,
         }
     }
+    /// The Teams side: voice routing policies not yet rendered for a person (the links
+    /// remember the ones rendered).
+    fn teams_actions(&self, people: &[Person<'a>], out: &mut Output) -> Vec<TeamsAction> {
+        let mut teams_actions = Vec::new();
+        for p in people.iter().filter(|p| !p.blocked && !p.out_of_scope) {
+            let (Some(rule), Some(t)) = (p.rule, p.user_type) else {
+                continue;
+            };
+            let Some(policy) = rule.voice_routing_policy.as_ref() else {
+                continue;
+            };
+            if !t.needs_teams_voice() {
+                continue;
+            }
+            let current = (out.link_updates.get(&p.user.id).cloned().flatten())
+                .or_else(|| self.links.get(&p.user.id).cloned());
+            if current
+                .as_ref()
+                .and_then(|l| l.voice_routing_policy.as_ref())
+                == Some(policy)
+            {
+                continue;
+            }
+            teams_actions.push(TeamsAction {
+                person: p.user.id.clone(),
+                user_principal_name: p.user.label(),
+                voice_routing_policy: policy.clone(),
+            });
+            let mut l = current.unwrap_or_else(|| Link::new(t));
+            l.voice_routing_policy = Some(policy.clone());
+            out.link_updates.insert(p.user.id.clone(), Some(l));
+        }
+        teams_actions
+    }
+
+    /// Every person's plan line, in person (id) order, each with their verdict.
+    fn person_lines(
+        &self,
+        people: Vec<Person<'a>>,
+        verdicts: &mut [Option<Verdict>],
+        held_set: &HashSet<ObjectId>,
+        out: &Output,
+    ) -> Vec<PersonPlan> {
+        let labels = &self.rule_labels;
+        people
+            .into_iter()
+            .map(|mut p| {
+                let held_here = held_set.contains(&p.user.id);
+                if held_here {
+                    p.reasons.push(Reason::RemovalHeld);
+                }
+                if out.kept.contains(&p.user.id) {
+                    p.reasons.push(Reason::KeptByPolicy);
+                }
+                let status = match p.status {
+                    Some(_) if held_here => PersonStatus::Skipped,
+                    Some(s) => s,
+                    None if p.blocked || p.out_of_scope => PersonStatus::Skipped,
+                    None => PersonStatus::InSync,
+                };
+                PersonPlan {
+                    id: p.user.id.clone(),
+                    label: person_label(p.user),
+                    user_type: p.user_type,
+                    rule: (p.rule).and_then(|_| labels.get(p.rule_index as usize).cloned()),
+                    ipo_name: p.derived_name,
+                    extension: p.extension,
+                    status,
+                    reasons: p.reasons,
+                    trace: p.trace.unwrap_or_default(),
+                    verdict: p.verdict.and_then(|i| verdicts.get_mut(i)?.take()),
+                }
+            })
+            .collect()
+    }
+
+    /// The lines of linked people no longer in the directory at all, in id order.
+    fn gone_lines(
+        &self,
+        at: &[Option<usize>],
+        held_set: &HashSet<ObjectId>,
+        out: &Output,
+    ) -> Vec<PersonPlan> {
+        let explain = self.options.explain.as_ref();
+        let gone = self.links.iter().zip(at).filter(|(_, pos)| pos.is_none());
+        gone.map(|((id, link), _)| {
+            let held_here = held_set.contains(id);
+            let mut reasons = vec![Reason::OutOfScope];
+            if held_here {
+                reasons.push(Reason::RemovalHeld);
+            }
+            if out.kept.contains(id) {
+                reasons.push(Reason::KeptByPolicy);
+            }
+            let status = match out.status.get(id) {
+                Some(PersonStatus::Remove) if !held_here => PersonStatus::Remove,
+                _ => PersonStatus::Skipped,
+            };
+            let trace = match explain == Some(id) {
+                true => vec!["scope: no longer in any synced group (or deleted)".into()],
+                false => Vec::new(),
+            };
+            PersonPlan {
+                id: id.clone(),
+                label: (link.name.as_ref()).map_or_else(|| Text::copied(id.as_str()), Text::from),
+                user_type: None,
+                rule: None,
+                ipo_name: link.name.clone(),
+                extension: link.extension_number.clone(),
+                status,
+                reasons,
+                trace,
+                verdict: None,
+            }
+        })
+        .collect()
+    }
 }
 
-/// The forecast line of a profile, starting from the free count.
-pub(super) fn license_need<'m>(
-    licenses: &'m mut BTreeMap<Profile, LicenseNeed>,
-    snapshot: &IpoSnapshot,
-    profile: Profile,
-) -> &'m mut LicenseNeed {
-    licenses.entry(profile).or_insert_with(|| LicenseNeed {
-        profile,
-        needed: 0,
-        free: snapshot.free_licenses(profile),
-        dropped: 0,
-    })
+/// Two lists sorted by id, merged into one sorted list.
+fn merge_by_id(lines: Vec<PersonPlan>, gone: Vec<PersonPlan>) -> Vec<PersonPlan> {
+    if gone.is_empty() {
+        return lines;
+    }
+    let mut merged = Vec::with_capacity(lines.len() + gone.len());
+    let mut gone = gone.into_iter().peekable();
+    for line in lines {
+        while let Some(g) = gone.next_if(|g| g.id < line.id) {
+            merged.push(g);
+        }
+        merged.push(line);
+    }
+    merged.extend(gone);
+    merged
+}
+
+/// What the limits stages decided, for the plan's summary lines.
+pub(super) struct Limits {
+    /// Removals held by the deletion threshold.
+    pub(super) held: Option<HeldRemovals>,
+    /// The licence forecast.
+    pub(super) licenses: Vec<LicenseNeed>,
+    /// The system directory's records against IP Office's limit.
+    pub(super) directory: Option<DirectoryRecords>,
 }

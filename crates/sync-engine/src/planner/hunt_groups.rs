@@ -8,20 +8,41 @@ impl<'a> Planner<'a> {
             return;
         };
         // Members the sync manages: extensions of in-scope IP Office people.
-        let mut managed: FastSet<&ExtensionNumber> = FastSet::default();
+        let mut managed: HashSet<&ExtensionNumber> = HashSet::new();
         let mut want: BTreeMap<&str, Vec<&ExtensionNumber>> = BTreeMap::new();
         for p in people {
             if p.blocked || p.out_of_scope || !matches!(p.want, Some(Want::User { .. })) {
                 continue;
             }
+            // A user moved to another number leaves its groups under the old one.
+            if let Some(Want::User {
+                existing: Some(u), ..
+            }) = &p.want
+                && let Some(old) = &u.extension
+                && p.extension.as_ref() != Some(old)
+            {
+                managed.insert(old);
+            }
             let Some(e) = &p.extension else { continue };
             let creating = matches!(p.want, Some(Want::User { existing: None, .. }));
-            if map.apply == ApplyMode::OnCreate && !creating {
+            if (map.apply == ApplyMode::OnCreate || !p.hunt_group_eligible) && !creating {
                 continue;
             }
             managed.insert(e);
             for g in &p.hunt_groups {
                 want.entry(g.as_str()).or_default().push(e);
+            }
+        }
+        // Users this plan deletes (before the hunt groups are written) leave their groups.
+        for a in out.removals.iter() {
+            if let Some(IpoChange::DeleteUser { guid, .. }) = a.write.as_ref().map(|w| &w.change)
+                && let Some(e) = self
+                    .ix
+                    .user_by_guid
+                    .get(guid)
+                    .and_then(|u| u.extension.as_ref())
+            {
+                managed.insert(e);
             }
         }
         for (name, _) in want.iter() {

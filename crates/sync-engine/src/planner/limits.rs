@@ -25,21 +25,19 @@ impl<'a> Planner<'a> {
                 .as_ref()
                 .or_else(|| p.number.as_ref().and_then(TeamsNumber::extension))
         });
-        // Numbers as integer keys: the search walks a range number by number, and building
-        // an `ExtensionNumber` per candidate cost an allocation each.
-        let key = ext_map::key;
         let s = self.snapshot;
-        // Room for every number in use and every one handed out: no rehash while it grows.
-        let room = s.users.len() + s.extensions.len() + s.hunt_groups.len() + people.len();
-        let mut used: FastSet<u64> = FastSet::with_capacity_and_hasher(room, Default::default());
-        {
-            let numbers = s.users.iter().filter_map(|u| u.extension.as_ref());
-            let numbers = numbers.chain(s.extensions.iter().map(|e| &e.number));
-            let numbers = numbers.chain(s.hunt_groups.iter().filter_map(|h| h.extension.as_ref()));
-            used.extend(numbers.map(key));
-            used.extend(taken.map(key));
-        }
-        let mut cursors: FastMap<&str, u64> = FastMap::default();
+        // Numbers handed out in this plan are in `given`.
+        let used: HashSet<ExtensionNumber> = s
+            .users
+            .iter()
+            .filter_map(|u| u.extension.as_ref())
+            .chain(s.extensions.iter().map(|e| &e.number))
+            .chain(s.hunt_groups.iter().filter_map(|h| h.extension.as_ref()))
+            .chain(taken)
+            .cloned()
+            .collect();
+        let mut given: HashSet<ExtensionNumber> = HashSet::new();
+        let mut cursors: HashMap<&str, u64> = HashMap::new();
         for i in needy {
             let (p, link) = (&mut people[i], link_of[i]);
             // An extension record this person's earlier (interrupted) run created.
@@ -52,9 +50,9 @@ impl<'a> Planner<'a> {
                 p.extension = Some(n);
                 continue;
             }
-            // Both sides must ring the same extension; IP Office cannot give Teams one.
+            // Both sides must ring the same extension, so a Teams + IP Office person brings
+            // theirs (their verdict blocks them without one): none is allocated.
             if p.user_type == Some(UserType::TeamsAndIpOffice) {
-                p.block(Reason::NoTeamsExtension);
                 continue;
             }
             let Some(rule) = p.provisioning else {
@@ -72,16 +70,18 @@ impl<'a> Planner<'a> {
                 if next > last {
                     break None;
                 }
-                if !used.contains(&ext_map::key_of(next, width))
+                if let Some(e) = ExtensionNumber::from_value(next, width)
+                    && !used.contains(&e)
+                    && !given.contains(&e)
                     && !HUNT_GROUP_RESERVED.contains(&next)
                 {
-                    break ExtensionNumber::from_value(next, width);
+                    break Some(e);
                 }
                 next += 1;
             };
             match found {
                 Some(e) => {
-                    used.insert(key(&e));
+                    given.insert(e.clone());
                     cursors.insert(rule.name.as_str(), next + 1);
                     p.trace_with(|| {
                         format!(
@@ -96,58 +96,92 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// Licence and capacity limits: what does not fit is dropped, in person order.
-    pub(super) fn apply_limits(&self, people: &mut [Person<'a>]) {
-        let mut free: BTreeMap<Profile, u32> = BTreeMap::new();
-        let mut needs: BTreeMap<Profile, (u32, u32)> = BTreeMap::new();
-        for p in people.iter_mut() {
+    /// Licence and capacity limits: what does not fit is dropped, in person order. Licences
+    /// are usertype-rules' [`LicensePool`] forecast of every profile change the plan makes,
+    /// the ones its removals free (`out`, planned already) counted first; the forecast
+    /// lines are the plan's licence forecast.
+    pub(super) fn apply_limits(&self, people: &mut [Person<'a>], out: &Output) -> Vec<LicenseNeed> {
+        let pool = LicensePool::from_snapshot_with(self.snapshot, &self.config.licensing);
+        let mut changes = self.released_by_removals(out);
+        let first = changes.len();
+        let mut who = Vec::new();
+        for (i, p) in people.iter().enumerate() {
             if p.blocked || p.out_of_scope {
                 continue;
             }
             let Some(Want::User { existing, .. }) = &p.want else {
                 continue;
             };
-            let Some(want) = self.profile_needed(p, *existing) else {
+            if let Some(want) = self.profile_needed(p, *existing) {
+                changes.push(ProfileChange::new(existing.map(|u| u.profile), Some(want)));
+                who.push(i);
+            }
+        }
+        let forecast = pool.forecast_changes(&changes);
+        let mut dropped: BTreeMap<Profile, u32> = BTreeMap::new();
+        for &r in &forecast.rejected {
+            let (Some(change), Some(p)) = (
+                changes.get(r),
+                r.checked_sub(first)
+                    .and_then(|k| who.get(k))
+                    .and_then(|&i| people.get_mut(i)),
+            ) else {
                 continue;
             };
-            if !self.config.licensing.consumes_license(want) {
-                continue;
-            }
-            let avail = free
-                .entry(want)
-                .or_insert_with(|| self.snapshot.free_licenses(want));
-            let need = needs.entry(want).or_insert((0, 0));
-            need.0 += 1;
-            if *avail > 0 {
-                *avail -= 1;
-            } else {
-                need.1 += 1;
-                p.blocked = true;
-                p.license_dropped = true;
-            }
+            let Some(profile) = change.to else { continue };
+            *dropped.entry(profile).or_default() += 1;
+            let line = forecast.lines.iter().find(|l| l.profile == profile);
+            p.block(shortfall_reason(
+                line.and_then(|l| l.shortfall.as_ref()),
+                profile,
+            ));
         }
-        for p in people.iter_mut() {
-            if p.license_dropped
-                && let Some(Want::User { existing, .. }) = &p.want
-                && let Some(want) = self.profile_needed(p, *existing)
-                && let Some((needed, _)) = needs.get(&want)
-            {
-                p.reasons.push(Reason::LicenseShortfall {
-                    profile: want,
-                    needed: *needed,
-                    free: self.snapshot.free_licenses(want),
-                });
-            }
-        }
-        if let Some(max) = self.snapshot.system.platform.max_users() {
-            let mut count = self.snapshot.users.len();
-            for p in people.iter_mut() {
-                if !p.blocked && matches!(p.want, Some(Want::User { existing: None, .. })) {
-                    if count >= max {
-                        p.block(Reason::Capacity { max });
-                    } else {
-                        count += 1;
+        self.capacity_limit(people);
+        forecast
+            .lines
+            .iter()
+            .filter_map(|l| {
+                Some(LicenseNeed {
+                    profile: l.profile,
+                    needed: l.needed,
+                    free: l.free?,
+                    dropped: dropped.get(&l.profile).copied().unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    /// The licences the plan's removals give back: a deleted user's profile, a disabled
+    /// one's for Non-licensed. (Held removals were taken out already: they free nothing.)
+    fn released_by_removals(&self, out: &Output) -> Vec<ProfileChange> {
+        out.removals
+            .iter()
+            .filter_map(|a| {
+                let (guid, to) = match (&a.write.as_ref()?.change, a.kind) {
+                    (IpoChange::DeleteUser { guid, .. }, _) => (guid, None),
+                    (IpoChange::UpdateUser(u), ActionKind::DisableUser) => {
+                        (u.guid.as_ref()?, Some(u.profile))
                     }
+                    _ => return None,
+                };
+                let before = self.ix.user_by_guid.get(guid)?;
+                Some(ProfileChange::new(Some(before.profile), to))
+            })
+            .collect()
+    }
+
+    /// The platform's user capacity: creates beyond it are dropped, in person order.
+    fn capacity_limit(&self, people: &mut [Person<'a>]) {
+        let Some(max) = self.snapshot.system.platform.max_users() else {
+            return;
+        };
+        let mut count = self.snapshot.users.len();
+        for p in people.iter_mut() {
+            if !p.blocked && matches!(p.want, Some(Want::User { existing: None, .. })) {
+                if count >= max {
+                    p.block(Reason::Capacity { max });
+                } else {
+                    count += 1;
                 }
             }
         }
@@ -178,5 +212,28 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+    }
+}
+
+/// Why a profile change does not fit, in the plan's words.
+fn shortfall_reason(shortfall: Option<&Shortfall>, profile: Profile) -> Reason {
+    match shortfall {
+        Some(Shortfall {
+            reason: ShortfallReason::ProfileNotInMode(mode),
+            ..
+        }) => Reason::ProfileNotInMode {
+            profile,
+            mode: *mode,
+        },
+        Some(s) => Reason::LicenseShortfall {
+            profile,
+            needed: s.needed,
+            free: s.free,
+        },
+        None => Reason::LicenseShortfall {
+            profile,
+            needed: 0,
+            free: 0,
+        },
     }
 }

@@ -54,6 +54,12 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        self.recover_pending(state);
+    }
+
+    /// Turns the in-flight creates of a crashed run into links where IP Office has the
+    /// records (and nobody owns them).
+    fn recover_pending(&mut self, state: &SyncState) {
         for (id, p) in &state.pending {
             // A contact's intents are recovered with the contacts (see `contact_entries`).
             if p.contact {

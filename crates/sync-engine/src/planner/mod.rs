@@ -15,16 +15,15 @@ mod output;
 mod person;
 mod removals;
 mod update;
-mod verdict_slots;
 mod writes;
 
+use self::finish::Limits;
 use self::index::Index;
 use self::labels::*;
 use self::output::*;
-use self::verdict_slots::{ByPerson, Cursor};
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use ipo_model::{
     DirectoryContact, DirectoryEntry, DirectoryUser, Extension, ExtensionNumber, FullName, Guid,
@@ -32,17 +31,15 @@ use ipo_model::{
     NameRegistry, ObjectId, Profile, RawValue, TeamsNumber, UserName, UserType,
 };
 
-use crate::changes::{ChangeStore, Changes};
+use crate::changes::Changes;
 use crate::config::{
     AdoptPolicy, ApplyMode, FieldMap, GroupRule, NodeSelector, ProvisioningRule, RemovalPolicy,
     SyncConfig, UserTemplate,
 };
-use crate::ext_map::{self, ExtMap};
-use crate::fast_hash::{FastMap, FastSet, FastState};
 use crate::mapping;
 use crate::plan::{
     Action, ActionKind, DirectoryRecords, Effect, FieldChange, HeldRemovals, LicenseNeed,
-    PersonPlan, PersonStatus, Plan, Prepared, StateUpdate, TeamsAction,
+    PersonPlan, PersonStatus, Plan, StateUpdate, TeamsAction, Write,
 };
 use crate::reason::Reason;
 use crate::record::{RecordKind, RecordRef};
@@ -50,7 +47,10 @@ use crate::scope::{self, Ruled, Scope};
 use crate::state::{Link, SyncState};
 use crate::text::Text;
 use crate::verdicts::{self, Judgement};
-use usertype_rules::{Classification, LicensePolicy, MatchKey, Verdict};
+use usertype_rules::{
+    Classification, LicensePolicy, LicensePool, MatchKey, ProfileChange, Shortfall,
+    ShortfallReason, Verdict,
+};
 
 /// Options of one planning pass.
 #[derive(Debug, Clone, Default)]
@@ -89,11 +89,8 @@ struct Person<'a> {
     rule_index: u32,
     user_type: Option<UserType>,
     reasons: Vec<Reason>,
-    /// The step trace, for the person being explained only (None for everyone else: the
-    /// planner walks 100k people many times, and every byte of theirs is read each time).
-    // Boxed on purpose: 8 bytes in every person instead of 24.
-    #[allow(clippy::box_collection)]
-    trace: Option<Box<Vec<String>>>,
+    /// The step trace, for the person being explained only (None for everyone else).
+    trace: Option<Vec<String>>,
     blocked: bool,
     out_of_scope: bool,
     want: Option<Want<'a>>,
@@ -105,7 +102,6 @@ struct Person<'a> {
     provisioning: Option<&'a ProvisioningRule>,
     template: Option<&'a UserTemplate>,
     hunt_groups: Box<[String]>,
-    license_dropped: bool,
     /// What the plan does for them, once known (None: in sync or skipped).
     status: Option<PersonStatus>,
     /// Their stored link says the sync disabled their user.
@@ -114,6 +110,13 @@ struct Person<'a> {
     matched: Option<(Guid, MatchKey)>,
     /// Their Teams number and/or extension, as their verdict read it.
     number: Option<TeamsNumber>,
+    /// The IP Office user name their verdict derived.
+    ipo_name: Option<UserName>,
+    /// Where their verdict is in the classification.
+    verdict: Option<usize>,
+    /// Whether usertype-rules lets their IP Office user into hunt groups now (a user the
+    /// plan creates joins the ones claimed once it exists).
+    hunt_group_eligible: bool,
 }
 
 impl<'a> Person<'a> {
@@ -175,10 +178,10 @@ pub fn plan_with_contacts(
         .0
 }
 
-/// [`plan_with_contacts`] and [`classify`](crate::classify) of the same input in one pass:
-/// the classification the planner acted on, when it is the one `classify` gives (the
+/// [`plan_with_contacts`] and [`classify_for_sync`](crate::classify_for_sync) of the same input in one pass:
+/// the classification the planner acted on, when it is the one `classify_for_sync` gives (the
 /// planner's links are the state's); else (an interrupted run's creates recovered, a linked
-/// record gone) `classify` runs on its own, so either way the pair is what the two functions
+/// record gone) `classify_for_sync` runs on its own, so either way the pair is what the two functions
 /// give.
 pub(crate) fn plan_with_classification(
     config: &SyncConfig,
@@ -190,8 +193,8 @@ pub(crate) fn plan_with_classification(
 ) -> (Plan, Classification) {
     let (plan, classification) =
         Planner::new(config, snapshot, state, options).run(directory, contacts, true);
-    let classification =
-        classification.unwrap_or_else(|| verdicts::classify(config, directory, snapshot, state));
+    let classification = classification
+        .unwrap_or_else(|| verdicts::classify_for_sync(config, directory, snapshot, state));
     (plan, classification)
 }
 
@@ -208,14 +211,11 @@ struct Planner<'a> {
     /// The creates an interrupted run had in flight (a contact's are recovered with them).
     pending: &'a BTreeMap<ObjectId, crate::state::PendingCreate>,
     link_updates: BTreeMap<ObjectId, Option<Link>>,
-    owned_users: FastSet<Guid>,
-    owned_exts: FastSet<Guid>,
+    owned_users: HashSet<Guid>,
+    owned_exts: HashSet<Guid>,
     notes: Vec<String>,
     /// Each rule's label, made once for every plan line that names it.
     rule_labels: Vec<Text>,
-    /// How many fields a create can set: name, extension, profile, Teams flag and the
-    /// optional mapped ones configured.
-    create_fields: usize,
 }
 
 impl<'a> Planner<'a> {
@@ -236,28 +236,17 @@ impl<'a> Planner<'a> {
             contact_links: &state.contacts,
             pending: &state.pending,
             link_updates: BTreeMap::new(),
-            owned_users: FastSet::default(),
-            owned_exts: FastSet::default(),
+            owned_users: HashSet::new(),
+            owned_exts: HashSet::new(),
             notes: Vec::new(),
             rule_labels: config.rules.iter().map(|r| Text::from(r.label())).collect(),
-            create_fields: {
-                let f = &config.fields;
-                let optional = [
-                    &f.full_name,
-                    &f.email,
-                    &f.mobile_twinning,
-                    &f.login_code,
-                    &f.voicemail_code,
-                ];
-                4 + optional.iter().filter(|m| m.is_some()).count()
-            },
         };
         p.reconcile_links(state);
         p
     }
 
     /// The plan, and with `keep_classification` the classification it acted on when that
-    /// is the one [`classify`](crate::classify) gives (see [`plan_with_classification`]).
+    /// is the one [`classify_for_sync`](crate::classify_for_sync) gives (see [`plan_with_classification`]).
     fn run(
         self,
         directory: &'a [DirectoryUser],
@@ -279,13 +268,17 @@ impl<'a> Planner<'a> {
         // The links it was made with are the state's unless reconciling changed one.
         let kept = (keep_classification && matches!(self.links, Cow::Borrowed(_)))
             .then(|| classification.clone());
-        // Each person's verdict, read where it lies; their plan line takes it at the end.
-        let mut cursor = Cursor::new(&classification.verdicts);
+        // Each person with their verdict (the plan line takes it at the end).
         let mut people: Vec<Person<'a>> = Vec::with_capacity(same_id.len());
         for (same, r) in same_id.iter().zip(&ruled) {
             let Some(&first) = same.first() else { continue };
-            let verdict = cursor.find(&first.id);
-            people.push(self.person(first, same, *r, &rules, verdict));
+            let at = (classification.verdicts)
+                .binary_search_by(|v| v.person.directory.as_ref().cmp(&Some(&first.id)))
+                .ok();
+            let verdict = at.and_then(|i| classification.verdicts.get(i));
+            let mut p = self.person(first, same, *r, &rules, verdict);
+            p.verdict = at;
+            people.push(p);
         }
         drop(same_id);
         drop(sorted);
@@ -297,20 +290,29 @@ impl<'a> Planner<'a> {
         for (p, &link) in people.iter_mut().zip(&link_of) {
             p.link_disabled = link.is_some_and(|l| l.disabled);
             if !p.blocked && !p.out_of_scope {
-                self.desired_values(p, link);
+                self.desired_values(p);
                 self.match_person(p, link);
             }
         }
         self.allocate_extensions(&mut people, &link_of);
-        self.apply_limits(&mut people);
         let mut out = Output::default();
+        let mut taken = self.directory_entries(&mut people, &link_of, &mut out);
+        // Removals before limits: the licences they free serve this plan's creates.
+        self.removals(&mut people, &at, &mut out);
+        let held = self.hold_removals(&mut out);
+        let licenses = self.apply_limits(&mut people, &out);
         self.assign_names_and_build(&mut people, &link_of, &mut out);
         self.hunt_groups(&people, &mut out);
-        let mut taken = self.directory_entries(&mut people, &link_of, &mut out);
-        self.removals(&mut people, &at, &mut out);
         self.contact_entries(contacts, &mut taken, &mut out);
         let directory = self.directory_limit(&mut people, &mut out);
-        let verdicts = ByPerson::new(classification.verdicts);
-        (self.finish(people, verdicts, &at, out, directory), kept)
+        // Each plan line takes its person's verdict.
+        let verdicts: Vec<Option<Verdict>> =
+            classification.verdicts.into_iter().map(Some).collect();
+        let limits = Limits {
+            held,
+            licenses,
+            directory,
+        };
+        (self.finish(people, verdicts, &at, out, limits), kept)
     }
 }

@@ -19,7 +19,7 @@ impl<'a> Planner<'a> {
             rule_index: 0,
             user_type: None,
             reasons: Vec::new(),
-            trace: (self.options.explain.as_ref() == Some(&user.id)).then(Box::default),
+            trace: (self.options.explain.as_ref() == Some(&user.id)).then(Vec::new),
             blocked: false,
             out_of_scope: false,
             want: None,
@@ -31,11 +31,13 @@ impl<'a> Planner<'a> {
             provisioning: None,
             template: None,
             hunt_groups: Box::default(),
-            license_dropped: false,
             status: None,
             link_disabled: false,
             matched: None,
             number: None,
+            ipo_name: None,
+            hunt_group_eligible: false,
+            verdict: None,
         };
         let (rule_index, rule) = match ruled {
             Ruled::Nothing => {
@@ -78,6 +80,7 @@ impl<'a> Planner<'a> {
             warnings,
             matched,
             number,
+            ipo_name,
         } = verdicts::judge(v);
         if let Some(r) = out_of_scope {
             p.trace_with(|| format!("verdict: {r}, so out of scope"));
@@ -98,6 +101,8 @@ impl<'a> Planner<'a> {
         }
         p.matched = matched;
         p.number = number;
+        p.ipo_name = ipo_name;
+        p.hunt_group_eligible = usertype_rules::hunt_group_eligibility(v).is_ok();
         p
     }
 }

@@ -47,72 +47,8 @@ impl<'a> Planner<'a> {
             if u.is_no_user() {
                 continue;
             }
-            match policy {
-                RemovalPolicy::Keep => {
-                    out.kept.insert(id.clone());
-                }
-                RemovalPolicy::Disable => {
-                    let already = u.profile == Profile::NonLicensed && u.teams_client != Some(true);
-                    if already {
-                        continue;
-                    }
-                    let mut d = u.clone();
-                    d.profile = Profile::NonLicensed;
-                    if d.teams_client.is_some() {
-                        d.teams_client = Some(false);
-                    }
-                    out.removal(
-                        ActionKind::DisableUser,
-                        id,
-                        user_record(u),
-                        vec![
-                            FieldChange::new(
-                                "Profile",
-                                Some(profile_text(u.profile)),
-                                Some(profile_text(Profile::NonLicensed)),
-                            ),
-                            FieldChange::new(
-                                "MS Teams Client",
-                                u.teams_client.map(flag_text),
-                                d.teams_client.map(flag_text),
-                            ),
-                        ],
-                        IpoChange::UpdateUser(d),
-                        Effect::UserDisabled,
-                    );
-                }
-                RemovalPolicy::Delete => {
-                    if let Some(g) = &u.guid {
-                        out.removal(
-                            ActionKind::DeleteUser,
-                            id,
-                            user_record(u),
-                            Vec::new(),
-                            IpoChange::DeleteUser {
-                                guid: g.clone(),
-                                name: u.name.clone(),
-                                node: u.node.clone(),
-                            },
-                            Effect::UserDeleted,
-                        );
-                    }
-                    if let Some(g) = &link.extension
-                        && let Some(n) = &link.extension_number
-                    {
-                        out.removal(
-                            ActionKind::DeleteExtension,
-                            id,
-                            RecordRef::new(RecordKind::Extension, n).with_guid(Some(g.clone())),
-                            Vec::new(),
-                            IpoChange::DeleteExtension {
-                                guid: g.clone(),
-                                number: n.clone(),
-                                node: self.extension_node(g),
-                            },
-                            Effect::ExtensionDeleted { guid: g.clone() },
-                        );
-                    }
-                }
+            if !self.remove_user(id, link, u, out) {
+                continue;
             }
             mark_removed(people, pos, id, &mut out.status);
             if let Some(p) = pos.and_then(|i| people.get_mut(i)) {
@@ -126,6 +62,79 @@ impl<'a> Planner<'a> {
             }
         }
     }
+
+    /// The removal of a leaver's user `u` the policy asks for; whether the person counts as
+    /// removed (a user disabled already is not removed again).
+    fn remove_user(&self, id: &ObjectId, link: &Link, u: &IpoUser, out: &mut Output) -> bool {
+        match self.config.safety.removal {
+            RemovalPolicy::Keep => {
+                out.kept.insert(id.clone());
+            }
+            RemovalPolicy::Disable => {
+                let already = u.profile == Profile::NonLicensed && u.teams_client != Some(true);
+                if already {
+                    return false;
+                }
+                let mut d = u.clone();
+                d.profile = Profile::NonLicensed;
+                if d.teams_client.is_some() {
+                    d.teams_client = Some(false);
+                }
+                out.removal(
+                    ActionKind::DisableUser,
+                    id,
+                    user_record(u),
+                    vec![
+                        FieldChange::new(
+                            "Profile",
+                            Some(profile_text(u.profile)),
+                            Some(profile_text(Profile::NonLicensed)),
+                        ),
+                        FieldChange::new(
+                            "MS Teams Client",
+                            u.teams_client.map(flag_text),
+                            d.teams_client.map(flag_text),
+                        ),
+                    ],
+                    IpoChange::UpdateUser(d),
+                    Effect::UserDisabled,
+                );
+            }
+            RemovalPolicy::Delete => {
+                if let Some(g) = &u.guid {
+                    out.removal(
+                        ActionKind::DeleteUser,
+                        id,
+                        user_record(u),
+                        Vec::new(),
+                        IpoChange::DeleteUser {
+                            guid: g.clone(),
+                            name: u.name.clone(),
+                            node: u.node.clone(),
+                        },
+                        Effect::UserDeleted,
+                    );
+                }
+                if let Some(g) = &link.extension
+                    && let Some(n) = &link.extension_number
+                {
+                    out.removal(
+                        ActionKind::DeleteExtension,
+                        id,
+                        RecordRef::new(RecordKind::Extension, n).with_guid(Some(g.clone())),
+                        Vec::new(),
+                        IpoChange::DeleteExtension {
+                            guid: g.clone(),
+                            number: n.clone(),
+                            node: self.extension_node(g),
+                        },
+                        Effect::ExtensionDeleted { guid: g.clone() },
+                    );
+                }
+            }
+        }
+        true
+    }
 }
 
 /// Marks a leaver removed: on their person when they are still in the directory.
@@ -133,7 +142,7 @@ pub(super) fn mark_removed(
     people: &mut [Person<'_>],
     at: Option<usize>,
     id: &ObjectId,
-    gone: &mut FastMap<ObjectId, PersonStatus>,
+    gone: &mut BTreeMap<ObjectId, PersonStatus>,
 ) {
     match at.and_then(|i| people.get_mut(i)) {
         Some(p) => p.status = Some(PersonStatus::Remove),

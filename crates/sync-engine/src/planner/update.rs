@@ -15,25 +15,9 @@ impl<'a> Planner<'a> {
         let fields = &self.config.fields;
         // Copied only when something changes: most linked users are in sync.
         let mut user: Cow<'a, IpoUser> = Cow::Borrowed(actual);
-        let mut changes = out.scratch();
-        // Rename only when the mapped source value itself changed (renames move voicemail).
-        // The source value kept after this run: the person's when adopted or renamed (Some),
-        // else the stored link's.
+        let mut changes = Vec::new();
         let link_source = link.and_then(|l| l.name_source.as_deref());
-        let mut new_source: Option<Option<Text>> = adopted.then(|| p.name_source.clone());
-        if self.renames(p, adopted, link)
-            && let Some(new) = p.derived_name.clone()
-        {
-            if new != actual.name {
-                changes.push(FieldChange::new(
-                    "Name",
-                    Some(Text::from(&actual.name)),
-                    Some(Text::from(&new)),
-                ));
-                user.to_mut().name = new;
-            }
-            new_source = Some(p.name_source.clone());
-        }
+        let new_source = self.rename(p, adopted, link, &mut user, &mut changes);
         let name_source = match &new_source {
             Some(s) => s.as_deref(),
             None => link_source,
@@ -63,11 +47,7 @@ impl<'a> Planner<'a> {
             ));
             user.to_mut().profile = want;
         }
-        let want_flag = match t {
-            UserType::TeamsAndIpOffice => Some(true),
-            _ if actual.teams_client == Some(true) => Some(false),
-            _ => actual.teams_client,
-        };
+        let want_flag = teams_flag(t, actual.teams_client);
         if want_flag != actual.teams_client {
             changes.push(FieldChange::new(
                 "MS Teams Client",
@@ -77,6 +57,83 @@ impl<'a> Planner<'a> {
             user.to_mut().teams_client = want_flag;
         }
         p.derived_name = Some(user.name.clone());
+        self.update_link(p, actual, adopted, link, name_source, out);
+        if changes.is_empty() {
+            p.trace_with(|| "action: none, already in sync".into());
+            return;
+        }
+        p.trace_with(|| {
+            format!(
+                "action: update {}: {}",
+                actual.label(),
+                changes
+                    .iter()
+                    .map(|c| c.field.as_ref())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
+        if ext_changed {
+            self.renumber_records(p, &user, actual, link, out);
+        }
+        let name_source = match new_source {
+            Some(s) => s,
+            None => link_source.map(Text::copied),
+        };
+        out.push(
+            ActionKind::UpdateUser,
+            Some(&p.user.id),
+            user_record(actual),
+            changes,
+            IpoChange::UpdateUser(user.into_owned()),
+            Effect::UserUpdated {
+                name_source,
+                user_type: t,
+                enabled: true,
+            },
+        );
+        p.status = Some(PersonStatus::Update);
+    }
+    /// Renames the user only when the mapped source value itself changed (renames move
+    /// voicemail). The source value to keep after this run: the person's when adopted or
+    /// renamed (`Some`), else (`None`) the stored link's.
+    fn rename(
+        &self,
+        p: &Person<'a>,
+        adopted: bool,
+        link: Option<&Link>,
+        user: &mut Cow<'a, IpoUser>,
+        changes: &mut Vec<FieldChange>,
+    ) -> Option<Option<Text>> {
+        let mut new_source = adopted.then(|| p.name_source.clone());
+        if self.renames(p, adopted, link)
+            && let Some(new) = p.derived_name.clone()
+        {
+            if new != user.name {
+                changes.push(FieldChange::new(
+                    "Name",
+                    Some(Text::from(&user.name)),
+                    Some(Text::from(&new)),
+                ));
+                user.to_mut().name = new;
+            }
+            new_source = Some(p.name_source.clone());
+        }
+        new_source
+    }
+
+    /// The person's link after the update: taken over when adopted, else kept in line
+    /// with the type and the name source.
+    fn update_link(
+        &self,
+        p: &mut Person<'a>,
+        actual: &IpoUser,
+        adopted: bool,
+        link: Option<&Link>,
+        name_source: Option<&str>,
+        out: &mut Output,
+    ) {
+        let Some(t) = p.user_type else { return };
         if adopted {
             let mut l = link.cloned().unwrap_or_else(|| Link::new(t));
             l.user = actual.guid.clone();
@@ -97,24 +154,19 @@ impl<'a> Planner<'a> {
             l.name_source = name_source.map(str::to_owned);
             out.link_updates.insert(p.user.id.clone(), Some(l));
         }
-        if changes.is_empty() {
-            p.trace_with(|| "action: none, already in sync".into());
-            out.scratch = changes;
-            return;
-        }
-        p.trace_with(|| {
-            format!(
-                "action: update {}: {}",
-                actual.label(),
-                changes
-                    .iter()
-                    .map(|c| c.field.as_ref())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        });
-        if ext_changed
-            && let Some(e) = &user.extension
+    }
+
+    /// The extension record of a user moved to a new number, and the deletion (after the
+    /// move) of the one the sync made for the old number.
+    fn renumber_records(
+        &self,
+        p: &mut Person<'a>,
+        user: &IpoUser,
+        actual: &IpoUser,
+        link: Option<&Link>,
+        out: &mut Output,
+    ) {
+        if let Some(e) = &user.extension
             && self.create_extension_record(p, e, actual.node.clone(), out)
             && let Some(l) = link
             && let Some(g) = &l.extension
@@ -132,25 +184,15 @@ impl<'a> Planner<'a> {
                 Effect::ExtensionDeleted { guid: g.clone() },
             );
         }
-        if user.profile != actual.profile {
-            *out.profiles_assigned.entry(user.profile).or_default() += 1;
-        }
-        let name_source = match new_source {
-            Some(s) => s,
-            None => link_source.map(Text::copied),
-        };
-        out.push(
-            ActionKind::UpdateUser,
-            Some(&p.user.id),
-            user_record(actual),
-            changes,
-            IpoChange::UpdateUser(user.into_owned()),
-            Effect::UserUpdated {
-                name_source,
-                user_type: t,
-                enabled: true,
-            },
-        );
-        p.status = Some(PersonStatus::Update);
+    }
+}
+
+/// The "Enable MS Teams Client" flag a user of type `t` must have: on for Teams + IP Office,
+/// off where it was on, else as it is.
+fn teams_flag(t: UserType, now: Option<bool>) -> Option<bool> {
+    match t {
+        UserType::TeamsAndIpOffice => Some(true),
+        _ if now == Some(true) => Some(false),
+        _ => now,
     }
 }

@@ -21,27 +21,16 @@ impl<'a> Planner<'a> {
         };
         // Names are handed out in person order, then the writes are built with them.
         self.assign_names(people, link_of, &mut names);
-        out.absorb(self.build_writes(people, link_of));
+        self.build_writes(people, link_of, out);
     }
 
-    /// The writes of a stretch of people, named already.
+    /// The writes of the people, named already.
     pub(super) fn build_writes(
         &self,
         people: &mut [Person<'a>],
         link_of: &[Option<&Link>],
-    ) -> Output {
-        let mut out = Output::default();
-        // Creates are most of a first sync: room for them up front spares the buckets their
-        // doubling copies (each item is a whole IP Office record).
-        let creates = people
-            .iter()
-            .filter(|p| !p.blocked && !p.out_of_scope)
-            .filter(|p| matches!(p.want, Some(Want::User { existing: None, .. })))
-            .count();
-        out.main.reserve(ActionKind::CreateExtension, creates);
-        out.main.reserve(ActionKind::CreateUser, creates);
-        // Each create sets its fields and may make an extension record (one more).
-        out.store.reserve(creates * (self.create_fields + 1));
+        out: &mut Output,
+    ) {
         for (p, &link) in people.iter_mut().zip(link_of) {
             if p.blocked || p.out_of_scope {
                 continue;
@@ -51,11 +40,10 @@ impl<'a> Planner<'a> {
             };
             let (existing, adopted) = (*existing, *adopted);
             match existing {
-                None => self.build_create(p, &mut out),
-                Some(u) => self.build_update(p, u, adopted, link, &mut out),
+                None => self.build_create(p, out),
+                Some(u) => self.build_update(p, u, adopted, link, out),
             }
         }
-        out
     }
 
     /// Names for new users and for renames, in person order: each must be unique among the
@@ -147,11 +135,11 @@ impl<'a> Planner<'a> {
             .unwrap_or(ipo_model::ExtensionKind::Sip);
         let mut ext = Extension::new(number.clone(), kind);
         ext.node = node;
-        out.push_one(
+        out.push(
             ActionKind::CreateExtension,
             Some(&p.user.id),
             RecordRef::new(RecordKind::Extension, number),
-            FieldChange::new("Type", None, Some(kind_text(kind))),
+            vec![FieldChange::new("Type", None, Some(kind_text(kind)))],
             IpoChange::CreateExtension(ext),
             Effect::ExtensionCreated {
                 number: number.clone(),
@@ -167,8 +155,7 @@ impl<'a> Planner<'a> {
         };
         let Some(t) = p.user_type else { return };
         let mut user = IpoUser::new(name.clone(), self.mode);
-        // Filled in the output's reusable list, then moved into its change store.
-        let mut changes = out.scratch();
+        let mut changes = Vec::new();
         changes.push(FieldChange::new("Name", None, Some(Text::from(&name))));
         user.extension = p.extension.clone();
         user.node = self.node_for(p);
@@ -204,7 +191,6 @@ impl<'a> Planner<'a> {
                 Some(flag_text(f)),
             ));
         }
-        *out.profiles_assigned.entry(user.profile).or_default() += 1;
         p.trace_with(|| format!("action: create user {name}{}", ext_suffix(&user.extension)));
         if let Some(e) = &user.extension {
             self.create_extension_record(p, e, user.node.clone(), out);
@@ -303,17 +289,17 @@ impl<'a> Planner<'a> {
 /// no create and no rename never needs them.
 pub(super) struct TakenNames<'s> {
     pub(super) snapshot: &'s IpoSnapshot,
-    pub(super) registry: Option<NameRegistry<FastState>>,
+    pub(super) registry: Option<NameRegistry>,
     /// Names the plan will add (room made once instead of rehashing as it grows).
     pub(super) creates: usize,
 }
 
 impl TakenNames<'_> {
-    pub(super) fn get(&mut self) -> &mut NameRegistry<FastState> {
+    pub(super) fn get(&mut self) -> &mut NameRegistry {
         let s = self.snapshot;
         let creates = self.creates;
         self.registry.get_or_insert_with(|| {
-            let mut r = NameRegistry::with_hasher(FastState::default());
+            let mut r = NameRegistry::new();
             r.reserve(s.users.len() + s.hunt_groups.len() + creates);
             for n in s.users.iter().map(|u| &u.name) {
                 r.insert(n);

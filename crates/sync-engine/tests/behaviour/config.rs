@@ -178,6 +178,14 @@ fn config_validation_names_the_field() {
     assert!(e.to_string().contains("shoeSize"), "{e}");
     assert_eq!(field_of(e), "fields.email.source");
 
+    // A code from the object id (never a secret: it keys the state's cache).
+    let mut cfg = SyncConfig::new(vec![GroupRule::new(gid(1), UserType::IpOfficeOnly)]);
+    cfg.fields.voicemail_code = Some(sync_engine::FieldMap::always("id"));
+    assert_eq!(
+        field_of(cfg.validate(None).unwrap_err()),
+        "fields.voicemail_code.source"
+    );
+
     // Overlapping provisioning ranges.
     let mut cfg = SyncConfig::new(vec![GroupRule::new(gid(1), UserType::IpOfficeOnly)]);
     let mut a = ProvisioningRule::new("a");

@@ -138,3 +138,45 @@ async fn capacity_limit_on_ip500v2() {
     }
     assert_eq!(w.ipo.current().users.len(), 384);
 }
+
+/// A leaver's licence serves a newcomer of the same plan: the forecast counts what the
+/// plan's removals give back, and the apply removes before it creates, so IP Office has the
+/// licence free when the create comes.
+#[tokio::test]
+async fn a_leavers_licence_serves_a_newcomer_in_the_same_plan() {
+    let g = gid(1);
+    let mut cfg = SyncConfig::new(vec![GroupRule::new(g.clone(), UserType::TeamsAndIpOffice)]);
+    cfg.safety.removal = sync_engine::RemovalPolicy::Delete;
+    let w = World::new(cfg, power_users_free(1));
+    let ann = with_voice(with_ext(person(1, "ann"), "401"));
+    w.join(&g, &ann);
+    w.apply_ok().await;
+    assert_eq!(w.ipo.current().free_licenses(Profile::PowerUser), 0);
+
+    w.leave(&g, &ann.id);
+    let bob = with_voice(with_ext(person(2, "bob"), "402"));
+    w.join(&g, &bob);
+    let plan = w.dry().await;
+    assert_eq!(plan.count(ActionKind::DeleteUser), 1);
+    assert_eq!(plan.count(ActionKind::CreateUser), 1, "{:?}", plan.people);
+    let need = plan
+        .licenses
+        .iter()
+        .find(|l| l.profile == Profile::PowerUser)
+        .expect("forecast for Power User");
+    assert_eq!((need.needed, need.free, need.dropped), (1, 1, 0));
+    let delete = plan
+        .actions
+        .iter()
+        .position(|a| a.kind == ActionKind::DeleteUser);
+    let create = plan
+        .actions
+        .iter()
+        .position(|a| a.kind == ActionKind::CreateUser);
+    assert!(delete < create, "removals come first");
+
+    let run = w.apply_ok().await;
+    assert_eq!(run.report.unwrap().summary.failed, 0);
+    assert!(w.user_of(&bob.id).is_some());
+    assert!(w.user("ann").is_none());
+}

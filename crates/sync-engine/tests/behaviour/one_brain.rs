@@ -1,4 +1,4 @@
-//! One answer per person: the classification (`sync_engine::classify`) and the plan agree,
+//! One answer per person: the classification (`sync_engine::classify_for_sync`) and the plan agree,
 //! case by case, for the disagreements found between the two before the planner acted on
 //! `usertype-rules`' verdicts (classes A to G, and identity).
 
@@ -6,7 +6,7 @@ use ipo_model::{
     AssignedLicense, AssignedPlan, AssignmentCategory, CapabilityStatus, LicensingMode, Profile,
     TeamsPhoneNumber, TeamsVoice, UserType,
 };
-use sync_engine::usertype_rules::Problem;
+use sync_engine::usertype_rules::{Occupant, Problem};
 use sync_engine::{
     ActionKind, AdoptPolicy, GroupRule, PersonStatus, Reason, RunOptions, StateStore, SyncConfig,
     UserTemplate,
@@ -362,16 +362,116 @@ async fn the_runs_classification_is_classify_of_its_input() {
     let cfg = w.engine.config();
 
     let run = w.run(&RunOptions::dry_run()).await;
-    let alone = sync_engine::classify(cfg, &run.directory, &run.snapshot, &state);
+    let alone = sync_engine::classify_for_sync(cfg, &run.directory, &run.snapshot, &state);
     assert_eq!(run.classification, alone);
     assert_eq!(run.classification.verdicts.len(), 2);
 
     w.ipo.edit(|s| s.users.retain(|u| u.name.as_str() != "ann"));
     let run = w.run(&RunOptions::dry_run()).await;
-    let alone = sync_engine::classify(cfg, &run.directory, &run.snapshot, &state);
+    let alone = sync_engine::classify_for_sync(cfg, &run.directory, &run.snapshot, &state);
     assert_eq!(run.classification, alone);
     assert!(codes(&run, &ann.id).contains(&"stale_link"));
     // The plan recreates her: its own links had the stale one reconciled away.
+    assert_eq!(
+        run.plan.person(&ann.id).unwrap().status,
+        PersonStatus::Create
+    );
+}
+
+/// A Teams-only person's extension that an IP Office user has would ring that user: their
+/// verdict blocks and names the user, whatever the adoption setting (an extension that
+/// identifies under `by_extension` included), and no directory entry is written.
+#[tokio::test]
+async fn teams_only_extension_on_an_ipo_user_blocks_whatever_the_adoption() {
+    let adoptions = [
+        AdoptPolicy::Never,
+        AdoptPolicy::ByExtension,
+        AdoptPolicy::ByEmail,
+        AdoptPolicy::ByExtensionOrEmail,
+    ];
+    for adopt in adoptions {
+        let g = gid(1);
+        let mut s = server();
+        s.users.push(ipo_user("desk401", Some("401")));
+        let mut cfg = rule(&g, UserType::TeamsOnly);
+        cfg.safety.adopt = adopt;
+        let w = World::new(cfg, s);
+        let ann = with_voice(with_ext(person(1, "ann"), "401"));
+        w.join(&g, &ann);
+        let run = w.run(&RunOptions::apply()).await;
+        let v = run.classification.for_directory_user(&ann.id).unwrap();
+        assert!(
+            v.blocking().any(|p| matches!(
+                p,
+                Problem::ExtensionCollision { with: Occupant::User(n), .. } if n == "desk401"
+            )),
+            "{adopt:?}: {:?}",
+            v.problems
+        );
+        let line = run.plan.person(&ann.id).unwrap();
+        assert_eq!(line.status, PersonStatus::Skipped, "{adopt:?}");
+        assert_eq!(
+            run.plan.count(ActionKind::PutDirectoryEntry),
+            0,
+            "{adopt:?}"
+        );
+        assert!(w.ipo.current().directory.is_empty(), "{adopt:?}");
+    }
+}
+
+/// The same when the IP Office user is the person's own, made by the sync while a rule
+/// made them IP Office only: a removal policy that keeps or disables it would leave the
+/// extension ringing it, so the move to Teams only waits for the administrator.
+#[tokio::test]
+async fn teams_only_extension_on_their_own_ipo_user_blocks_too() {
+    let (desk, teams) = (gid(1), gid(2));
+    let mut to_teams = GroupRule::new(teams.clone(), UserType::TeamsOnly);
+    to_teams.priority = 1;
+    let mut cfg = SyncConfig::new(vec![
+        GroupRule::new(desk.clone(), UserType::IpOfficeOnly),
+        to_teams,
+    ]);
+    cfg.safety.removal = sync_engine::RemovalPolicy::Disable;
+    let w = World::new(cfg, server());
+    let ann = with_voice(with_ext(person(1, "ann"), "401"));
+    w.join(&desk, &ann);
+    w.apply_ok().await;
+    w.join(&teams, &ann);
+    let run = w.run(&RunOptions::apply()).await;
+    let v = run.classification.for_directory_user(&ann.id).unwrap();
+    assert!(
+        v.blocking().any(|p| matches!(
+            p,
+            Problem::ExtensionCollision { with: Occupant::User(n), .. } if n == "ann"
+        )),
+        "{:?}",
+        v.problems
+    );
+    assert_eq!(
+        run.plan.person(&ann.id).unwrap().status,
+        PersonStatus::Skipped
+    );
+    assert!(w.ipo.current().directory.is_empty());
+    assert!(w.user_of(&ann.id).is_some());
+}
+
+/// A configuration that keeps disabled accounts in scope classifies them like anyone: the
+/// verdict says the IP Office user is still to make (the sync fixes that), not that the
+/// person already is what the rule wants.
+#[tokio::test]
+async fn disabled_accounts_kept_in_scope_are_classified_like_anyone() {
+    let g = gid(1);
+    let mut cfg = rule(&g, UserType::IpOfficeOnly);
+    cfg.safety.disabled_accounts_out_of_scope = false;
+    let w = World::new(cfg, server());
+    let mut ann = with_ext(person(1, "ann"), "401");
+    ann.account_enabled = Some(false);
+    w.join(&g, &ann);
+    let run = w.run(&RunOptions::dry_run()).await;
+    let v = run.classification.for_directory_user(&ann.id).unwrap();
+    assert_eq!(codes(&run, &ann.id), ["no_ipo_record"]);
+    assert_eq!(v.user_type, None);
+    assert!(!v.blocks_sync());
     assert_eq!(
         run.plan.person(&ann.id).unwrap().status,
         PersonStatus::Create

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use ipo_model::{HuntGroup, UserType};
 use sync_engine::{
-    ActionKind, FieldMap, FileStateStore, GroupRule, PlanOptions, RunOptions, SyncConfig,
-    SyncError, SyncState, plan,
+    ActionKind, FieldMap, FileStateStore, GroupRule, PlanOptions, RunOptions, StateStore,
+    SyncConfig, SyncError, SyncState, plan,
 };
 
 use crate::common::*;
@@ -258,7 +258,7 @@ async fn a_plan_read_back_from_json_writes_nothing_and_says_why() {
     assert_eq!(planned.actions.len(), 2, "{:?}", planned.actions);
     let json = serde_json::to_string(&planned).unwrap();
     let read_back: sync_engine::Plan = serde_json::from_str(&json).unwrap();
-    assert_eq!(read_back.actions, planned.actions);
+    assert_eq!(serde_json::to_string(&read_back).unwrap(), json);
 
     let store = sync_engine::MemoryStateStore::new();
     let mut state = SyncState::default();
@@ -272,4 +272,66 @@ async fn a_plan_read_back_from_json_writes_nothing_and_says_why() {
     }
     assert!(w.user("ann").is_none(), "nothing was written");
     assert!(state.links.is_empty() && state.pending.is_empty());
+}
+
+/// A plan reviewed as JSON, kept and applied later does exactly what the original would:
+/// the same writes, the same state; the file holds no code.
+#[tokio::test]
+async fn a_reviewed_plan_read_back_from_json_applies_the_same_writes() {
+    let g = gid(1);
+    let people = [
+        with_codes(with_ext(person(1, "ann"), "401")),
+        with_ext(person(2, "bob"), "402"),
+    ];
+    let world = || {
+        let w = World::new(secret_config(&g), server());
+        for p in &people {
+            w.join(&g, p);
+        }
+        w
+    };
+    let (original, reviewed) = (world(), world());
+    let planned = reviewed.dry().await;
+    let json = serde_json::to_string_pretty(&planned).unwrap();
+    assert!(
+        !json.contains(LOGIN) && !json.contains(VOICEMAIL),
+        "a code in the plan"
+    );
+    let read_back: sync_engine::Plan = serde_json::from_str(&json).unwrap();
+
+    original.apply_ok().await;
+    let run = reviewed.run(&RunOptions::apply().reviewed(read_back)).await;
+    assert_eq!(run.report.unwrap().summary.failed, 0);
+    assert_eq!(reviewed.ipo.current(), original.ipo.current());
+    assert_eq!(reviewed.ipo.writes(), original.ipo.writes());
+    let (a, b) = (
+        reviewed.state.load().unwrap(),
+        original.state.load().unwrap(),
+    );
+    assert_eq!(a.links, b.links);
+    let ann = reviewed.user("ann").unwrap();
+    assert_eq!(ann.login_code.as_ref().map(|c| c.expose()), Some(LOGIN));
+}
+
+/// A reviewed plan whose inputs changed since is refused whole: nothing is written.
+#[tokio::test]
+async fn a_reviewed_plan_is_refused_when_the_inputs_changed() {
+    let g = gid(1);
+    let w = World::new(
+        SyncConfig::new(vec![GroupRule::new(g.clone(), UserType::IpOfficeOnly)]),
+        server(),
+    );
+    w.join(&g, &with_ext(person(1, "ann"), "401"));
+    let json = serde_json::to_string(&w.dry().await).unwrap();
+    w.join(&g, &with_ext(person(2, "bob"), "402"));
+    let read_back: sync_engine::Plan = serde_json::from_str(&json).unwrap();
+    let err = w
+        .engine
+        .run(&RunOptions::apply().reviewed(read_back))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SyncError::PlanChanged(_)), "{err}");
+    assert!(err.to_string().contains("actions"), "{err}");
+    assert_eq!(w.ipo.writes(), 0);
+    assert!(w.state.load().unwrap().links.is_empty());
 }

@@ -526,3 +526,54 @@ async fn crash_after_intents_saved_then_rerun_links_instead_of_duplicating() {
         "want {want:#?}\ndiverged: {diverged:#?}"
     );
 }
+
+/// A state store that notes the thread of every load and save.
+struct ThreadNoting {
+    inner: Arc<MemoryStateStore>,
+    threads: Mutex<Vec<std::thread::ThreadId>>,
+}
+
+impl StateStore for ThreadNoting {
+    fn load(&self) -> Result<SyncState, StateError> {
+        self.threads
+            .lock()
+            .unwrap()
+            .push(std::thread::current().id());
+        self.inner.load()
+    }
+    fn save(&self, state: &SyncState) -> Result<(), StateError> {
+        self.threads
+            .lock()
+            .unwrap()
+            .push(std::thread::current().id());
+        self.inner.save(state)
+    }
+}
+
+/// State I/O blocks: the engine does it off the async runtime's thread, so a directory
+/// service sharing the process keeps answering while the state is written.
+#[tokio::test]
+async fn state_loads_and_saves_run_off_the_runtime_thread() {
+    let g = gid(1);
+    let mem = Arc::new(MemoryStateStore::new());
+    let store = Arc::new(ThreadNoting {
+        inner: mem.clone(),
+        threads: Mutex::new(Vec::new()),
+    });
+    let w = World::with_store(
+        SyncConfig::new(vec![GroupRule::new(g.clone(), UserType::IpOfficeOnly)]),
+        server(),
+        store.clone(),
+        mem,
+    );
+    w.join(&g, &with_ext(person(1, "ann"), "401"));
+    w.apply_ok().await;
+    let threads = store.threads.lock().unwrap();
+    assert!(
+        threads.len() >= 3,
+        "a load and the apply's saves: {threads:?}"
+    );
+    let runtime = std::thread::current().id();
+    assert!(threads.iter().all(|t| *t != runtime), "{threads:?}");
+    assert!(w.user_of(&oid(1)).is_some());
+}
