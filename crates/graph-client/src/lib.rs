@@ -52,8 +52,6 @@ mod error;
 mod odata;
 mod page;
 mod probe;
-mod retry;
-mod secret;
 mod source;
 mod stats;
 mod teams;
@@ -64,19 +62,18 @@ mod user;
 pub use auth::{AccessToken, ClientCredentials, REFRESH_MARGIN, StaticToken, TokenProvider};
 pub use batch::{BatchRequest, BatchResponse, FetchedUsers, MAX_BATCH_SIZE};
 pub use client::{GraphClient, MAX_PAGE_SIZE, MAX_PAGES};
-pub use config::{ClientOptions, DEFAULT_GRAPH_BASE, DEFAULT_LOGIN_BASE, GraphConfig, Timeouts};
+pub use config::{ClientOptions, DEFAULT_GRAPH_BASE, DEFAULT_LOGIN_BASE, GraphConfig};
 pub use contact::{CONTACT_SELECT, parse_contacts_page};
 pub use contact_delta::{CURSOR_CONTACTS, ContactsDelta, FetchedContacts};
 pub use delta::{Delta, DeltaStart, GroupChange, GroupsDelta, MemberKind, MemberRef, UsersDelta};
 pub use error::{BODY_SNIPPET_LEN, GraphError, GraphErrorBody};
+pub use ipo_model::{RetryPolicy, Secret};
 pub use odata::{
     REQUIRED_USER_PROPERTIES, encode_path_segment, encode_query_value, odata_string_literal,
     redact_url,
 };
 pub use page::Page;
 pub use probe::Probe;
-pub use retry::{RetryPolicy, parse_retry_after};
-pub use secret::Secret;
 pub use source::{CURSOR_GROUPS, CURSOR_USERS};
 pub use stats::RequestStats;
 pub use teams::{NumberAssignment, TeamsUserConfig, merge_teams};

@@ -26,7 +26,11 @@ const OK_XML: &str = r#"<?xml version="1.0"?><response status="1"><data></data><
 fn config(server: &ServerGuard, format: WireFormat) -> IpoConfig {
     let mut cfg = IpoConfig::new(server.url(), "sync", Secret::new("s3cret!"));
     cfg.format = format;
-    cfg.retry = RetryPolicy::fast(3);
+    cfg.retry = RetryPolicy::default()
+        .with_max_attempts(4)
+        .with_base_delay(std::time::Duration::from_millis(2))
+        .with_max_delay(std::time::Duration::from_millis(50))
+        .with_request_timeout(std::time::Duration::from_secs(10));
     // The guide documents no mapping of LicenseMode (the fixture says 4): stated here.
     cfg.licensing_mode = Some(LicensingMode::Plds);
     cfg
@@ -491,7 +495,11 @@ async fn unreachable_server_gives_unavailable_per_item() {
         .unwrap()
         .port();
     let mut cfg = IpoConfig::new(format!("http://127.0.0.1:{port}"), "sync", Secret::new("x"));
-    cfg.retry = RetryPolicy::fast(2);
+    cfg.retry = RetryPolicy::default()
+        .with_max_attempts(3)
+        .with_base_delay(std::time::Duration::from_millis(2))
+        .with_max_delay(std::time::Duration::from_millis(50))
+        .with_request_timeout(std::time::Duration::from_secs(10));
     let client = IpoClient::new(cfg).unwrap();
     let out = client
         .apply(vec![IpoChange::DeleteUser {

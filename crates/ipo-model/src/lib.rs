@@ -29,6 +29,8 @@ mod port;
 mod profile;
 mod raw;
 mod restart;
+mod retry;
+mod secret;
 mod skipped;
 mod usertype;
 
@@ -63,6 +65,8 @@ pub use port::{
 pub use profile::{LicensingMode, Profile, SUBSCRIPTION_CODES};
 pub use raw::{RawElement, RawFields, RawValue, SECRET_FIELDS};
 pub use restart::RestartNotice;
+pub use retry::{RetryPolicy, parse_retry_after};
+pub use secret::Secret;
 pub use skipped::SkippedRecord;
 pub use usertype::UserType;
 

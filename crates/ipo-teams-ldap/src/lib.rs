@@ -17,14 +17,14 @@
 //! What it serves: `docs/directory.md`; how to point IP Office at it: `docs/deployment.md`.
 //!
 //! ```
-//! use ipo_teams_ldap::{BindPassword, BindUser, DirectoryConfig, DirectoryService, EntrySet, EntrySetHandle, ServedEntry};
+//! use ipo_teams_ldap::{Secret, BindUser, DirectoryConfig, DirectoryService, EntrySet, EntrySetHandle, ServedEntry};
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let set = EntrySetHandle::with(EntrySet::from_served(vec![
 //!     ServedEntry::new("Ann Lee", "441632768402-402"),
 //! ])?);
 //! let cfg = DirectoryConfig::new("127.0.0.1:0".parse()?, "ou=teams,dc=example,dc=com")
-//!     .with_bind_user(BindUser::new("cn=ipoffice,dc=example,dc=com", BindPassword::new("pw")));
+//!     .with_bind_user(BindUser::new("cn=ipoffice,dc=example,dc=com", Secret::new("pw")));
 //! let running = DirectoryService::bind(cfg, set.clone()).await?.spawn();
 //! println!("ldap://{}", running.local_addr());
 //! // after the next sync run: set.replace(new_set);
@@ -39,7 +39,6 @@ mod entry;
 mod error;
 mod filter;
 mod search;
-mod secret;
 mod server;
 mod session;
 mod set;
@@ -49,7 +48,7 @@ mod watch;
 pub use config::{BindUser, DEFAULT_SIZE_LIMIT, DirectoryConfig, TlsFiles};
 pub use entry::ServedEntry;
 pub use error::{ConfigError, ServeError, SetError};
-pub use secret::BindPassword;
+pub use ipo_model::Secret;
 pub use server::{DirectoryService, RunningService};
 pub use set::{EntrySet, EntrySetHandle, FILE_NAME, MAX_RECORDS};
 pub use watch::watch_file;
