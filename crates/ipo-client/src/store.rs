@@ -212,6 +212,14 @@ struct Run {
 impl IpoClient {
     /// Turns one batchable change into its record, or its outcome when it cannot be sent.
     async fn prepare(&self, c: &IpoChange) -> Result<WireRecord, PortError> {
+        let rec = self.to_record(c).await?;
+        let label = c.label();
+        wire::check_values(&rec, &label).map_err(|e| port_error(e, &label))?;
+        Ok(rec)
+    }
+
+    /// The record a batchable change sends, or its outcome when it cannot be sent.
+    async fn to_record(&self, c: &IpoChange) -> Result<WireRecord, PortError> {
         let label = c.label();
         let names = &self.inner.cfg.wire_names;
         match c {
@@ -278,10 +286,15 @@ impl IpoClient {
         for r in &recs {
             tracing::debug!(kind = %r.kind, node = target, fields = ?r.fields, "sending record");
         }
-        let body = wire::write_request(self.inner.cfg.format, &recs);
-        let result = self
-            .call_on(target, kind.method(), kind.resource(), &[], Some(body))
-            .await;
+        // Every record passed `check_values` in `prepare`: writing cannot fail here, and
+        // would fail the whole batch, unsent, if it did.
+        let result = match wire::write_request(self.inner.cfg.format, &recs) {
+            Ok(body) => {
+                self.call_on(target, kind.method(), kind.resource(), &[], Some(body))
+                    .await
+            }
+            Err(e) => Err(e),
+        };
         let what = format!("{} {}", kind.method(), kind.resource());
         let reply = match result {
             Ok(r) => r,

@@ -657,3 +657,51 @@ async fn directory_entries_go_to_a_csv_file() {
     let out = unconfigured.apply(vec![entry("A", "x401")]).await;
     assert!(matches!(&out[0], Err(PortError::Other(m)) if m.contains("not configured")));
 }
+
+/// Issue 28, item 6: a value IP Office cannot hold (a character XML 1.0 forbids, here one
+/// read from a JSON listing into an unmodelled field) is refused before anything is sent,
+/// naming the record and the field; no numeric character reference is ever written.
+#[tokio::test]
+async fn a_value_xml_cannot_hold_is_refused_before_any_write() {
+    let mut server = Server::new_async().await;
+    let _l = login(&mut server, 1, 1).await;
+    let _s = get(&mut server, "systems", SYSTEMS_XML, 1).await;
+    let (put, seen) = capture(&mut server, "PUT", "users", OK_XML).await;
+    let client = IpoClient::new(config(&server, WireFormat::Xml)).unwrap();
+    let users = wire::parse_users(USERS_JSON, LicensingMode::Plds).unwrap();
+    let mut bad = user(&users, "Ann");
+    bad.raw
+        .set("Extra", RawValue::Text("bell\u{7}and\u{1b}escape".into()));
+    let mut good = user(&users, "Sean");
+    let kept = "tab\there\r\nline & <x> 'q\" é";
+    good.raw.set("Note", RawValue::Text(kept.into()));
+    let out = client
+        .apply(vec![
+            IpoChange::UpdateUser(bad),
+            IpoChange::UpdateUser(good),
+        ])
+        .await;
+    match &out[0] {
+        Err(PortError::InvalidData {
+            record,
+            field,
+            message,
+        }) => {
+            assert_eq!(record, "user Ann (0B67A4002C7C11E08678000C29F56F71)");
+            assert_eq!(field, "Extra");
+            assert!(message.contains("U+0007"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(out[1].is_ok(), "{:?}", out[1]);
+    put.assert_async().await;
+    let bodies = seen.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 1, "only the valid record was sent");
+    assert!(!bodies[0].contains("&#"), "{}", bodies[0]);
+    assert!(!bodies[0].contains("user Ann") && !bodies[0].contains("bell"));
+    let sent: Vec<_> = wire::parse_envelope(&bodies[0])
+        .unwrap()
+        .into_records()
+        .collect();
+    assert_eq!(sent[0].fields.text("Note").unwrap(), kept);
+}

@@ -19,6 +19,7 @@ mod envelope;
 mod json;
 mod xml;
 
+pub(crate) use envelope::check_values;
 pub use envelope::{
     Envelope, Reboot, WireRecord, WsObject, XML_DECLARATION, is_session_timeout, parse_envelope,
     sniff, write_listing, write_request,
@@ -107,5 +108,5 @@ pub fn write_users(
         .iter()
         .map(|u| records::user_to_record(u, mode, names, creating))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(write_request(format, &recs))
+    write_request(format, &recs)
 }
