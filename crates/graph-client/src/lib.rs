@@ -68,10 +68,7 @@ pub use contact_delta::{CURSOR_CONTACTS, ContactsDelta, FetchedContacts};
 pub use delta::{Delta, DeltaStart, GroupChange, GroupsDelta, MemberKind, MemberRef, UsersDelta};
 pub use error::{BODY_SNIPPET_LEN, GraphError, GraphErrorBody};
 pub use ipo_model::{RetryPolicy, Secret};
-pub use odata::{
-    REQUIRED_USER_PROPERTIES, encode_path_segment, encode_query_value, odata_string_literal,
-    redact_url,
-};
+pub use odata::{encode_path_segment, encode_query_value, odata_string_literal, redact_url};
 pub use page::Page;
 pub use probe::Probe;
 pub use source::{CURSOR_GROUPS, CURSOR_USERS};

@@ -37,8 +37,8 @@ mod usertype;
 pub use code::{LoginCode, MAX_LOGIN_CODE, MAX_VOICEMAIL_CODE, MIN_LOGIN_CODE, VoicemailCode};
 pub use contact::{ContactChanges, ContactDeltaOutcome, DirectoryContact};
 pub use directory::{
-    AssignedLicense, AssignedPlan, AssignmentCategory, CapabilityStatus, DirectoryUser,
-    ExtensionAttributes, TeamsPhoneNumber, TeamsVoice,
+    AssignedLicense, AssignedPlan, AssignmentCategory, CapabilityStatus, DIRECTORY_USER_PROPERTIES,
+    DirectoryUser, ExtensionAttributes, TeamsPhoneNumber, TeamsVoice,
 };
 pub use error::{InvalidValue, Rule};
 pub use extension::{
