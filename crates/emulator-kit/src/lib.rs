@@ -6,6 +6,7 @@
 //!   method), what latency it adds and how many faults it has left.
 //! - [`RuleSet`]: the shared, seeded, changeable list of rules an emulator consults once per
 //!   request; the emulator only says how one rule rolls its own faults.
+//! - [`SilentPort`]: a port that accepts connections and never answers (a hung service).
 //! - [`fault_rule!`]: an emulator's `FaultRule`: the fields, constructor and builders every
 //!   emulator's rules share (scope, latency, `Retry-After`, dropped connections, cut bodies,
 //!   fault budget), plus the emulator's own fault fractions.
@@ -37,8 +38,10 @@ mod latency;
 mod rng;
 mod rule_set;
 mod scope;
+mod silent_port;
 
 pub use latency::Latency;
 pub use rng::SplitMix64;
 pub use rule_set::{RuleSet, Verdict};
 pub use scope::{RuleScope, ScopedRule};
+pub use silent_port::SilentPort;

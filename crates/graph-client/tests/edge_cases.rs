@@ -191,14 +191,9 @@ async fn a_closed_port_fails_within_the_transport_budget_naming_the_address() {
 /// message names the setting the administrator edits.
 #[tokio::test]
 async fn a_silent_server_fails_within_the_request_timeout_naming_the_setting() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let hold = tokio::spawn(async move {
-        let mut open = Vec::new();
-        while let Ok((s, _)) = listener.accept().await {
-            open.push(s);
-        }
-    });
+    // Accepts every connection and holds it open, silent.
+    let silent = emulator_kit::SilentPort::start().unwrap();
+    let addr = silent.addr();
     let retry = RetryPolicy::default()
         .with_base_delay(Duration::from_millis(50))
         .with_request_timeout(Duration::from_millis(1500))
@@ -222,5 +217,4 @@ async fn a_silent_server_fails_within_the_request_timeout_naming_the_setting() {
         matches!(err, ipo_model::PortError::Unavailable { .. }),
         "{err:?}"
     );
-    hold.abort();
 }

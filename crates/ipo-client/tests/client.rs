@@ -681,18 +681,17 @@ async fn a_value_xml_cannot_hold_is_refused_before_any_write() {
             IpoChange::UpdateUser(good),
         ])
         .await;
-    match &out[0] {
-        Err(PortError::InvalidData {
-            record,
-            field,
-            message,
-        }) => {
-            assert_eq!(record, "user Ann (0B67A4002C7C11E08678000C29F56F71)");
-            assert_eq!(field, "Extra");
-            assert!(message.contains("U+0007"), "{message}");
-        }
-        other => panic!("{other:?}"),
-    }
+    let Err(PortError::InvalidData {
+        record,
+        field,
+        message,
+    }) = &out[0]
+    else {
+        panic!("{:?}", out[0]);
+    };
+    assert_eq!(record, "user Ann (0B67A4002C7C11E08678000C29F56F71)");
+    assert_eq!(field, "Extra");
+    assert!(message.contains("U+0007"), "{message}");
     assert!(out[1].is_ok(), "{:?}", out[1]);
     put.assert_async().await;
     let bodies = seen.lock().unwrap().clone();

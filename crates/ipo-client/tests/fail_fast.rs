@@ -33,15 +33,9 @@ fn defaults_are_seconds_not_minutes() {
 /// included, and the message names the setting they edit, not a Rust API.
 #[tokio::test]
 async fn a_server_that_accepts_and_never_answers_fails_within_the_request_timeout() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    // Accept every connection and hold it open, silent.
-    let hold = tokio::spawn(async move {
-        let mut open = Vec::new();
-        while let Ok((s, _)) = listener.accept().await {
-            open.push(s);
-        }
-    });
+    // Accepts every connection and holds it open, silent.
+    let silent = emulator_kit::SilentPort::start().unwrap();
+    let addr = silent.addr();
     let retry = fast(5)
         .with_request_timeout(Duration::from_millis(1500))
         .with_request_timeout_setting("ipo.request_timeout_seconds");
@@ -63,7 +57,6 @@ async fn a_server_that_accepts_and_never_answers_fails_within_the_request_timeou
         text.contains("check that the port is IP Office's Management API"),
         "{text}"
     );
-    hold.abort();
 }
 
 #[tokio::test]

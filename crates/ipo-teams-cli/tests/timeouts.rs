@@ -1,7 +1,7 @@
 //! Issue 25, item 5: `ipo.request_timeout_seconds` and `graph.request_timeout_seconds`
 //! bound the wait the administrator sees, retries included, and the error names the
 //! setting. Driven on the real binary, with a port on 127.0.0.1 that accepts connections
-//! and never answers.
+//! and never answers (`emulator_kit::SilentPort`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../../../tests/support/mod.rs"]
@@ -13,20 +13,6 @@ use std::time::Duration;
 
 use common::*;
 use support::*;
-
-/// A port that accepts every connection and never sends a byte, for as long as the
-/// returned task lives (aborted when the test ends).
-async fn silent_port() -> (String, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let hold = tokio::spawn(async move {
-        let mut open = Vec::new();
-        while let Ok((s, _)) = listener.accept().await {
-            open.push(s);
-        }
-    });
-    (format!("http://{addr}"), hold)
-}
 
 /// Runs `plan` with `section.key = url` and `section.request_timeout_seconds = 2`; asserts
 /// it fails within the setting plus start-up, naming the setting.
@@ -49,14 +35,12 @@ async fn assert_bounded(section: &str, key: &str, url: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ipo_request_timeout_bounds_the_wait_and_is_named() {
-    let (url, hold) = silent_port().await;
-    assert_bounded("ipo", "base_url", &url).await;
-    hold.abort();
+    let silent = emulator_kit::SilentPort::start().unwrap();
+    assert_bounded("ipo", "base_url", &silent.url()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graph_request_timeout_bounds_the_wait_and_is_named() {
-    let (url, hold) = silent_port().await;
-    assert_bounded("graph", "login_base", &url).await;
-    hold.abort();
+    let silent = emulator_kit::SilentPort::start().unwrap();
+    assert_bounded("graph", "login_base", &silent.url()).await;
 }
