@@ -21,7 +21,7 @@ fn at(what: &'static str) -> impl Fn(IpoError) -> PortError {
 }
 
 /// An [`IpoError`] as the port's error, naming `record` where it has none.
-pub fn port_error(e: IpoError, record: &str) -> PortError {
+pub(crate) fn port_error(e: IpoError, record: &str) -> PortError {
     match e {
         // A refused certificate: the server failed to authenticate itself. Permanent, and
         // definite (nothing was sent), so the run stops with it instead of trying on.
@@ -66,15 +66,11 @@ pub fn port_error(e: IpoError, record: &str) -> PortError {
 
 /// Error codes the guide documents, and the conventions the emulator assumes where it is
 /// silent (docs/ipo-wire.md, "Error codes").
-pub mod codes {
+pub(crate) mod codes {
     /// "A user or huntgroup with the specified Name Already Exist." (guide, USER/HUNTGROUP).
     pub const NAME_EXISTS: &str = "9020";
     /// "Extension conflicts with another user" (guide, USER).
     pub const EXTENSION_CONFLICT: &str = "18011";
-    /// Shown by the guide on an extension write; its meaning is not documented.
-    pub const EXTENSION_WRITE: &str = "9042";
-    /// Shown by the guide on a hunt-group write; its meaning is not documented.
-    pub const HUNT_GROUP_WRITE: &str = "10003";
     /// `SMAError` of a DELETE naming an unknown GUID (guide).
     pub const NOT_FOUND: &str = "404:NotFound";
 }
@@ -88,7 +84,7 @@ pub mod codes {
 /// emulator's assumed names for what the guide does not show (`CapacityExceeded`,
 /// `ReadOnlyRecord`: Conflict; `Unauthorized`: Permission) are mapped too. The Conflict's
 /// message carries every error's code and text.
-pub fn errors_to_port(record: &str, errors: Vec<ApiError>) -> PortError {
+pub(crate) fn errors_to_port(record: &str, errors: Vec<ApiError>) -> PortError {
     let code_is = |c: &str| errors.iter().any(|e| e.code.trim() == c);
     let has = |k: &str| errors.iter().any(|e| e.code.contains(k));
     let joined = || {
@@ -637,5 +633,25 @@ impl IpoConfigStore for IpoClient {
         t.relogins = s.relogins;
         t.waited = s.waited;
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_node_is_invalid_data_naming_record_and_node() {
+        let e = IpoError::UnknownNode {
+            record: "user Ann".into(),
+            node: "Nowhere".into(),
+            reason: "is not a node".into(),
+        };
+        match port_error(e, "ignored") {
+            PortError::InvalidData { record, field, .. } => {
+                assert_eq!((record.as_str(), field.as_str()), ("user Ann", "node"));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

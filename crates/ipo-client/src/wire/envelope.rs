@@ -372,7 +372,7 @@ fn ws_object(mut e: RawElement) -> WsObject {
 pub const XML_DECLARATION: &str = "<?xml version='1.0' encoding='UTF-8'?>";
 
 /// Writes a request body with one `ws_object` per record, in order (XML starts with
-/// [`XML_DECLARATION`], as the guide's request examples do). A value IP Office cannot hold
+/// `<?xml version='1.0' encoding='UTF-8'?>`, as the guide's request examples do). A value IP Office cannot hold
 /// (a character XML 1.0 forbids) is an [`IpoError::InvalidRecord`] naming the record
 /// (`User #2`) and the field, whatever the format: nothing is written.
 pub fn write_request(format: WireFormat, records: &[WireRecord]) -> Result<String, IpoError> {
@@ -484,6 +484,7 @@ fn write_record_json(out: &mut String, r: &WireRecord) {
 
 /// Writes a listing answer (`response status="1"`), as IP Office would: for tests,
 /// fixtures and emulators.
+#[cfg(feature = "test-support")]
 pub fn write_listing(format: WireFormat, records: &[WireRecord]) -> Result<String, IpoError> {
     let body = write_request(format, records)?;
     Ok(match format {

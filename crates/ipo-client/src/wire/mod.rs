@@ -20,10 +20,12 @@ mod json;
 mod xml;
 
 pub(crate) use envelope::check_values;
-pub use envelope::{
-    Envelope, Reboot, WireRecord, WsObject, XML_DECLARATION, is_session_timeout, parse_envelope,
-    sniff, write_listing, write_request,
-};
+/// A listing answer as IP Office writes it, for this crate's tests and benchmarks; only with
+/// the `test-support` feature, not part of the supported API.
+#[cfg(feature = "test-support")]
+#[doc(hidden)]
+pub use envelope::write_listing;
+pub use envelope::{Envelope, Reboot, WireRecord, WsObject, parse_envelope, write_request};
 
 use ipo_model::{Extension, HuntGroup, IpoUser, License, LicensingMode, SystemInfo};
 
