@@ -147,13 +147,15 @@ impl Http {
         let mut waited = Duration::ZERO;
         let mut reauthenticated = false;
         let started = std::time::Instant::now();
+        // Why the last attempt failed: the error when the deadline passes during its wait.
+        let mut last: Option<GraphError> = None;
         loop {
             let Some(left) = self.retry.remaining(started.elapsed()) else {
-                return Err(GraphError::Transport {
+                return Err(last.unwrap_or_else(|| GraphError::Transport {
                     url: shown,
                     timeout: true,
                     message: self.deadline_passed(&req.url, attempt),
-                });
+                }));
             };
             attempt += 1;
             self.counters.request();
@@ -192,21 +194,23 @@ impl Http {
                 .retry
                 .next_wait(attempt, started.elapsed(), retry_after)
                 .filter(|_| !timed_out);
-            let Some(wait) = next else {
-                return Err(match last_status {
-                    Ok(status) => GraphError::Throttled {
-                        status,
-                        url: shown,
-                        attempts: attempt,
-                        waited,
-                    },
-                    Err(e) => GraphError::Transport {
-                        url: shown,
-                        timeout: e.is_timeout(),
-                        message: self.explain(&req.url, e, attempt, started.elapsed()),
-                    },
-                });
+            let error = match last_status {
+                Ok(status) => GraphError::Throttled {
+                    status,
+                    url: shown.clone(),
+                    attempts: attempt,
+                    waited,
+                },
+                Err(e) => GraphError::Transport {
+                    url: shown.clone(),
+                    timeout: e.is_timeout(),
+                    message: self.explain(&req.url, e, attempt, started.elapsed()),
+                },
             };
+            let Some(wait) = next else {
+                return Err(error);
+            };
+            last = Some(error);
             tracing::info!(url = %shown, attempt, wait_ms = wait.as_millis() as u64, "retrying Graph request");
             tokio::time::sleep(wait).await;
             waited += wait;

@@ -457,12 +457,13 @@ impl Inner {
         let policy = &self.cfg.retry;
         let started = std::time::Instant::now();
         let mut attempts = 0u32;
+        // Why the last attempt failed: the error when the deadline passes during its wait.
+        let mut last: Option<IpoError> = None;
         loop {
             let Some(left) = policy.remaining(started.elapsed()) else {
-                return Err(IpoError::Transport(format!(
-                    "{what}: {}",
-                    self.deadline_passed()
-                )));
+                return Err(last.unwrap_or_else(|| {
+                    IpoError::Transport(format!("{what}: {}", self.deadline_passed()))
+                }));
             };
             attempts += 1;
             Counters::bump(&self.counters.requests);
@@ -484,12 +485,14 @@ impl Inner {
                 Err(e) => (None, self.failed_send(e, what, idempotent)?),
             };
             let spent = started.elapsed();
+            let error = IpoError::Transport(format!(
+                "{what}: {why} (gave up after {attempts} attempts in {:.1} s)",
+                spent.as_secs_f64()
+            ));
             let Some(wait) = policy.next_wait(attempts, spent, retry_after) else {
-                return Err(IpoError::Transport(format!(
-                    "{what}: {why} (gave up after {attempts} attempts in {:.1} s)",
-                    spent.as_secs_f64()
-                )));
+                return Err(error);
             };
+            last = Some(error);
             Counters::bump(&self.counters.retries);
             self.counters.add_wait(wait);
             tracing::debug!(what, %why, wait_ms = wait.as_millis() as u64, "retrying");
