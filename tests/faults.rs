@@ -65,12 +65,16 @@ fn quick_graph_retry() -> graph_client::RetryPolicy {
         .with_max_attempts(12)
         .with_base_delay(ms(2))
         .with_max_delay(ms(20))
-        .with_max_total_wait(Duration::from_secs(20))
+        .with_request_timeout(Duration::from_secs(20))
 }
 
 /// IP Office retries: many, with tiny delays.
 fn quick_ipo_retry(max_retries: u32) -> ipo_client::RetryPolicy {
-    ipo_client::RetryPolicy::fast(max_retries)
+    ipo_client::RetryPolicy::default()
+        .with_max_attempts(max_retries + 1)
+        .with_base_delay(std::time::Duration::from_millis(2))
+        .with_max_delay(std::time::Duration::from_millis(50))
+        .with_request_timeout(std::time::Duration::from_secs(10))
 }
 
 fn users_path() -> String {
@@ -295,7 +299,7 @@ async fn dropped_and_malformed_ip_office_writes_fail_only_their_items_and_the_ne
         let msg = e.to_string();
         match (f.kind, e) {
             (ActionKind::CreateExtension, PortError::Unavailable { .. }) => {
-                assert!(msg.contains("gave up after 1 retries"), "{msg}");
+                assert!(msg.contains("gave up after 2 attempts"), "{msg}");
             }
             (ActionKind::CreateUser, PortError::NotAttempted { reason, .. }) => {
                 assert!(reason.contains("could not be created"), "{msg}");

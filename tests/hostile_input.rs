@@ -193,7 +193,11 @@ async fn hostile_lab(people: &[(DirectoryUser, &'static str)], format: WireForma
         |g| g,
         |c| {
             c.format = format;
-            c.retry = RetryPolicy::fast(2);
+            c.retry = RetryPolicy::default()
+                .with_max_attempts(3)
+                .with_base_delay(std::time::Duration::from_millis(2))
+                .with_max_delay(std::time::Duration::from_millis(50))
+                .with_request_timeout(std::time::Duration::from_secs(10));
         },
     )
     .await

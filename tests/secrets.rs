@@ -260,12 +260,16 @@ fn fast_graph(g: GraphConfig) -> GraphConfig {
             .with_max_attempts(8)
             .with_base_delay(Duration::from_millis(2))
             .with_max_delay(Duration::from_millis(20))
-            .with_max_total_wait(Duration::from_secs(5)),
+            .with_request_timeout(Duration::from_secs(5)),
     )
 }
 
 fn fast_ipo(c: &mut IpoConfig) {
-    c.retry = RetryPolicy::fast(6);
+    c.retry = RetryPolicy::default()
+        .with_max_attempts(7)
+        .with_base_delay(std::time::Duration::from_millis(2))
+        .with_max_delay(std::time::Duration::from_millis(50))
+        .with_request_timeout(std::time::Duration::from_secs(10));
 }
 
 fn plain_needles() -> Vec<(String, String)> {
@@ -418,7 +422,11 @@ async fn whole_flow_at_trace_level_leaks_no_secret() {
         IPO_USER,
         ipo_client::Secret::new(WRONG_PASSWORD),
     );
-    wrong_cfg.retry = RetryPolicy::fast(2);
+    wrong_cfg.retry = RetryPolicy::default()
+        .with_max_attempts(3)
+        .with_base_delay(std::time::Duration::from_millis(2))
+        .with_max_delay(std::time::Duration::from_millis(50))
+        .with_request_timeout(std::time::Duration::from_secs(10));
     let wrong_ipo = Arc::new(IpoClient::new(wrong_cfg).unwrap());
     let e = SyncEngine::new(
         config(),
@@ -445,16 +453,12 @@ async fn whole_flow_at_trace_level_leaks_no_secret() {
     captured.add("IpoClient debug", format!("{:?}", lab.ipo_client));
     captured.add("IpoClient debug (wrong)", format!("{wrong_ipo:?}"));
     captured.add(
-        "graph_client::Secret debug/display",
+        "Secret debug",
         format!(
-            "{:?} {}",
-            graph_client::Secret::new(CLIENT_SECRET),
-            graph_client::Secret::new(CLIENT_SECRET)
+            "{:?} {:?}",
+            ipo_model::Secret::new(CLIENT_SECRET),
+            ipo_model::Secret::new(IPO_PASSWORD)
         ),
-    );
-    captured.add(
-        "ipo_client::Secret debug",
-        format!("{:?}", ipo_client::Secret::new(IPO_PASSWORD)),
     );
     captured.add("SyncEngine debug", format!("{engine:?}"));
     captured.add(

@@ -32,7 +32,11 @@ async fn https_emulator() -> IpoEmulatorHandle {
 fn client(emu: &IpoEmulatorHandle, tls: TlsMode) -> IpoClient {
     let mut cfg = IpoConfig::new(emu.base_url(), IPO_USER, Secret::new(IPO_PASSWORD));
     cfg.tls = tls;
-    cfg.retry = RetryPolicy::fast(3);
+    cfg.retry = RetryPolicy::default()
+        .with_max_attempts(4)
+        .with_base_delay(std::time::Duration::from_millis(2))
+        .with_max_delay(std::time::Duration::from_millis(50))
+        .with_request_timeout(std::time::Duration::from_secs(10));
     IpoClient::new(cfg).unwrap()
 }
 
@@ -40,7 +44,11 @@ fn client(emu: &IpoEmulatorHandle, tls: TlsMode) -> IpoClient {
 /// (fine for plain HTTP), no retry.
 fn no_retry_client(base_url: &str, password: &str) -> IpoClient {
     let mut cfg = IpoConfig::new(base_url, IPO_USER, Secret::new(password));
-    cfg.retry = RetryPolicy::fast(0);
+    cfg.retry = RetryPolicy::default()
+        .with_max_attempts(1)
+        .with_base_delay(std::time::Duration::from_millis(2))
+        .with_max_delay(std::time::Duration::from_millis(50))
+        .with_request_timeout(std::time::Duration::from_secs(10));
     IpoClient::new(cfg).unwrap()
 }
 
@@ -72,7 +80,11 @@ async fn default_tls_mode_refuses_the_self_signed_emulator_before_any_request() 
     // The default is public roots: the emulator's self-signed certificate is not among them.
     assert_eq!(cfg.tls, TlsMode::PublicRoots);
     assert_eq!(cfg.tls, TlsMode::default());
-    cfg.retry = RetryPolicy::fast(3);
+    cfg.retry = RetryPolicy::default()
+        .with_max_attempts(4)
+        .with_base_delay(std::time::Duration::from_millis(2))
+        .with_max_delay(std::time::Duration::from_millis(50))
+        .with_request_timeout(std::time::Duration::from_secs(10));
     let c = IpoClient::new(cfg).unwrap();
     let err = assert_refused_before_any_request(&emu, c.system().await);
     assert_eq!(
@@ -131,7 +143,13 @@ async fn certificate_refusal_is_not_retried() {
         &people,
         ipo_emulator_config().tls(true),
         |g| g,
-        |c| c.retry = RetryPolicy::fast(3),
+        |c| {
+            c.retry = RetryPolicy::default()
+                .with_max_attempts(4)
+                .with_base_delay(std::time::Duration::from_millis(2))
+                .with_max_delay(std::time::Duration::from_millis(50))
+                .with_request_timeout(std::time::Duration::from_secs(10))
+        },
     )
     .await;
     let engine = lab.engine(config(), Arc::new(MemoryStateStore::new()));
@@ -167,7 +185,11 @@ async fn trusting_the_emulator_ca_logs_in_over_https() {
         Secret::new(IPO_PASSWORD),
     );
     cfg.tls = TlsMode::TrustCa(SERVER_CERT_PEM.into());
-    cfg.retry = RetryPolicy::fast(0);
+    cfg.retry = RetryPolicy::default()
+        .with_max_attempts(1)
+        .with_base_delay(std::time::Duration::from_millis(2))
+        .with_max_delay(std::time::Duration::from_millis(50))
+        .with_request_timeout(std::time::Duration::from_secs(10));
     IpoClient::new(cfg).unwrap().system().await.unwrap();
 }
 
@@ -207,7 +229,11 @@ async fn unusable_pem_is_a_clear_tls_configuration_error() {
 async fn accepting_any_certificate_works_only_when_named_and_says_so() {
     let emu = https_emulator().await;
     let mut cfg = IpoConfig::new(emu.base_url(), IPO_USER, Secret::new(IPO_PASSWORD));
-    cfg.retry = RetryPolicy::fast(0);
+    cfg.retry = RetryPolicy::default()
+        .with_max_attempts(1)
+        .with_base_delay(std::time::Duration::from_millis(2))
+        .with_max_delay(std::time::Duration::from_millis(50))
+        .with_request_timeout(std::time::Duration::from_secs(10));
     // Not the default, and not what any other mode falls back to.
     assert_ne!(cfg.tls, TlsMode::InsecureAcceptAnyCertificate);
     cfg.tls = TlsMode::InsecureAcceptAnyCertificate;
@@ -253,7 +279,11 @@ async fn whole_sync_runs_over_https_when_the_ca_is_trusted() {
         |g| g,
         |c| {
             c.tls = TlsMode::TrustCa(SERVER_CERT_PEM.into());
-            c.retry = RetryPolicy::fast(2);
+            c.retry = RetryPolicy::default()
+                .with_max_attempts(3)
+                .with_base_delay(std::time::Duration::from_millis(2))
+                .with_max_delay(std::time::Duration::from_millis(50))
+                .with_request_timeout(std::time::Duration::from_secs(10));
         },
     )
     .await;
@@ -337,7 +367,11 @@ async fn wrong_ipo_password_fails_once_clearly_without_locking_the_account() {
         |g| g,
         |c| {
             c.password = Secret::new(WRONG_PASSWORD);
-            c.retry = RetryPolicy::fast(3);
+            c.retry = RetryPolicy::default()
+                .with_max_attempts(4)
+                .with_base_delay(std::time::Duration::from_millis(2))
+                .with_max_delay(std::time::Duration::from_millis(50))
+                .with_request_timeout(std::time::Duration::from_secs(10));
         },
     )
     .await;
@@ -389,7 +423,13 @@ async fn wrong_graph_secret_fails_once_clearly_without_a_retry_storm() {
                     .with_max_delay(Duration::from_millis(20)),
             )
         },
-        |c| c.retry = RetryPolicy::fast(2),
+        |c| {
+            c.retry = RetryPolicy::default()
+                .with_max_attempts(3)
+                .with_base_delay(std::time::Duration::from_millis(2))
+                .with_max_delay(std::time::Duration::from_millis(50))
+                .with_request_timeout(std::time::Duration::from_secs(10))
+        },
     )
     .await;
     let engine = lab.engine(config(), Arc::new(MemoryStateStore::new()));

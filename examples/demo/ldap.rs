@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use ipo_emulator::{DirectoryImport, ImportedRecord, LdapImportConfig};
 use ipo_teams_ldap::{
-    BindPassword, BindUser, DirectoryConfig, DirectoryService, EntrySet, EntrySetHandle,
-    RunningService,
+    BindUser, DirectoryConfig, DirectoryService, EntrySet, EntrySetHandle, RunningService, Secret,
 };
 
 const BASE_DN: &str = "ou=teams,dc=example,dc=com";
@@ -30,7 +29,7 @@ impl Directory {
     /// Starts the service (serving nothing until the first sync) and the import.
     pub async fn start() -> Result<Self, Box<dyn Error>> {
         let config = DirectoryConfig::new("127.0.0.1:0".parse()?, BASE_DN)
-            .with_bind_user(BindUser::new(BIND_USER, BindPassword::new(BIND_PASSWORD)));
+            .with_bind_user(BindUser::new(BIND_USER, Secret::new(BIND_PASSWORD)));
         let set = EntrySetHandle::new();
         let service = DirectoryService::bind(config, set.clone()).await?.spawn();
         let import = DirectoryImport::start(

@@ -6,7 +6,10 @@
 //!   method), what latency it adds and how many faults it has left.
 //! - [`RuleSet`]: the shared, seeded, changeable list of rules an emulator consults once per
 //!   request; the emulator only says how one rule rolls its own faults.
-//! - [`scoped_rule!`]: the builders and [`ScopedRule`] a `FaultRule` struct shares.
+//! - [`SilentPort`]: a port that accepts connections and never answers (a hung service).
+//! - [`fault_rule!`]: an emulator's `FaultRule`: the fields, constructor and builders every
+//!   emulator's rules share (scope, latency, `Retry-After`, dropped connections, cut bodies,
+//!   fault budget), plus the emulator's own fault fractions.
 //!
 //! ```
 //! use std::time::Duration;
@@ -22,7 +25,7 @@
 //! }
 //!
 //! let rules = RuleSet::new(7);
-//! rules.push(Rule { prefix: "/a".into(), times: Some(1) });
+//! rules.add(Rule { prefix: "/a".into(), times: Some(1) });
 //! let first = rules.evaluate("GET", "/a/b", |_, _, _| Some("fault"));
 //! assert_eq!(first.latency, Some(Duration::from_millis(5)));
 //! assert_eq!(first.action, Some("fault"));
@@ -30,13 +33,15 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod fault_rule_macro;
 mod latency;
 mod rng;
 mod rule_set;
 mod scope;
-mod scoped_rule_macro;
+mod silent_port;
 
 pub use latency::Latency;
 pub use rng::SplitMix64;
 pub use rule_set::{RuleSet, Verdict};
 pub use scope::{RuleScope, ScopedRule};
+pub use silent_port::SilentPort;

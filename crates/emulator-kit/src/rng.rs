@@ -25,6 +25,18 @@ impl SplitMix64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
+    /// One roll against fractions in order: the first choice whose running total of
+    /// fractions exceeds the roll, or `None` (a zero fraction is never chosen). The sum should
+    /// not exceed 1.
+    pub fn choose<A: Copy>(&mut self, choices: &[(f64, A)]) -> Option<A> {
+        let r = self.next_f64();
+        let mut edge = 0.0;
+        choices.iter().find_map(|&(fraction, action)| {
+            edge += fraction;
+            (fraction > 0.0 && r < edge).then_some(action)
+        })
+    }
+
     /// Uniform in `0..n`; 0 when `n` is 0.
     pub fn below(&mut self, n: u64) -> u64 {
         if n == 0 { 0 } else { self.next_u64() % n }

@@ -55,7 +55,7 @@ impl<R: ScopedRule> RuleSet<R> {
     }
 
     /// Adds a rule; rules are tried in the order added, the first that faults wins.
-    pub fn push(&self, rule: R) {
+    pub fn add(&self, rule: R) {
         self.lock().rules.push(rule);
     }
 
@@ -158,7 +158,7 @@ mod tests {
     #[test]
     fn times_limits_faults_and_method_and_prefix_filter() {
         let set = RuleSet::new(1);
-        set.push(Rule {
+        set.add(Rule {
             method: Some("GET"),
             times: Some(2),
             ..Rule::new("/a", 1.0)
@@ -174,16 +174,16 @@ mod tests {
     fn first_fault_wins_and_first_latency_is_used() {
         let set = RuleSet::new(2);
         let fixed = |ms| Some(Latency::Fixed(Duration::from_millis(ms)));
-        set.push(Rule {
+        set.add(Rule {
             latency: fixed(5),
             ..Rule::new("/", 0.0)
         });
-        set.push(Rule {
+        set.add(Rule {
             latency: fixed(9),
             times: Some(1),
             ..Rule::new("/x", 1.0)
         });
-        set.push(Rule {
+        set.add(Rule {
             times: Some(1),
             ..Rule::new("/x/y", 1.0)
         });
@@ -198,7 +198,7 @@ mod tests {
     #[test]
     fn clear_and_reseed_replay_the_rolls() {
         let set = RuleSet::new(9);
-        set.push(Rule::new("/", 0.5));
+        set.add(Rule::new("/", 0.5));
         let draw = |s: &RuleSet<Rule>| {
             (0..64)
                 .map(|_| s.evaluate("GET", "/x", roll).action.is_some())

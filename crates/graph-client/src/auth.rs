@@ -14,10 +14,10 @@ use url::Url;
 use crate::config::{GraphConfig, join};
 use crate::error::GraphError;
 use crate::odata::encode_path_segment;
-use crate::secret::Secret;
 use crate::stats::Counters;
 use crate::tls::build_http_client;
 use crate::transport::{Body, Http, Req};
+use ipo_model::Secret;
 
 /// Refresh this long before expiry at most (Microsoft: ask again a few minutes early).
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(300);
@@ -153,8 +153,7 @@ impl ClientCredentials {
     pub fn new(config: &GraphConfig) -> Result<Self, GraphError> {
         config.validate()?;
         let http = Http {
-            client: build_http_client(&config.timeouts)?,
-            timeouts: config.timeouts,
+            client: build_http_client(&config.retry)?,
             retry: config.retry.clone(),
             counters: Arc::new(Counters::default()),
         };

@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::client::GraphClient;
 use crate::error::GraphError;
 use crate::odata::{encode_path_segment, query};
-use crate::retry::parse_retry_after;
 use crate::transport::{Body, Req, is_retryable_status, status_error};
 use crate::user::{RawUser, label_of};
+use ipo_model::parse_retry_after;
 
 /// Requests per `$batch` (Graph's JSON batching limit).
 pub const MAX_BATCH_SIZE: usize = 20;
@@ -170,7 +170,7 @@ impl GraphClient {
         let counters = &self.inner.http.counters;
         let mut pending: Vec<BatchRequest> = chunk.to_vec();
         let mut attempt = 0u32;
-        let mut waited = Duration::ZERO;
+        let started = std::time::Instant::now();
         while !pending.is_empty() {
             attempt += 1;
             let body = serde_json::to_vec(&BatchBody { requests: &pending })
@@ -214,7 +214,7 @@ impl GraphClient {
             if pending.is_empty() {
                 break;
             }
-            match policy.next_wait(attempt, waited, longest) {
+            match policy.next_wait(attempt, started.elapsed(), longest) {
                 Some(wait) => {
                     tracing::info!(
                         requests = pending.len(),
@@ -222,7 +222,6 @@ impl GraphClient {
                         "retrying throttled batch requests"
                     );
                     tokio::time::sleep(wait).await;
-                    waited += wait;
                     for _ in &pending {
                         counters.retry(Duration::ZERO);
                     }

@@ -57,8 +57,7 @@ impl GraphClient {
     pub fn new(config: GraphConfig) -> Result<Self, GraphError> {
         config.validate()?;
         let http = Http {
-            client: build_http_client(&config.timeouts)?,
-            timeouts: config.timeouts,
+            client: build_http_client(&config.retry)?,
             retry: config.retry.clone(),
             counters: Arc::new(Counters::default()),
         };
@@ -90,8 +89,7 @@ impl GraphClient {
     ) -> Result<Self, GraphError> {
         check_base(&graph_base, "Graph base")?;
         let http = Http {
-            client: build_http_client(&options.timeouts)?,
-            timeouts: options.timeouts,
+            client: build_http_client(&options.retry)?,
             retry: options.retry.clone(),
             counters: Arc::new(Counters::default()),
         };

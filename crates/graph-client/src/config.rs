@@ -4,40 +4,20 @@ use std::time::Duration;
 
 use url::Url;
 
+use ipo_model::{RetryPolicy, Secret};
+
 use crate::error::GraphError;
-use crate::retry::RetryPolicy;
-use crate::secret::Secret;
 
 /// Azure AD login host of the global cloud.
 pub const DEFAULT_LOGIN_BASE: &str = "https://login.microsoftonline.com";
 /// Graph v1.0 endpoint of the global cloud.
 pub const DEFAULT_GRAPH_BASE: &str = "https://graph.microsoft.com/v1.0";
 
-/// Connect and per-request timeouts. The defaults fail fast (seconds): 5 s to connect,
-/// 30 s for one request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Timeouts {
-    /// TCP + TLS connect.
-    pub connect: Duration,
-    /// One whole request, body included.
-    pub request: Duration,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Self {
-            connect: Duration::from_secs(5),
-            request: Duration::from_secs(30),
-        }
-    }
-}
-
-impl Timeouts {
-    /// Both timeouts.
-    pub fn new(connect: Duration, request: Duration) -> Self {
-        Self { connect, request }
-    }
+/// The retry policy a Graph client starts with: [`RetryPolicy::default`] with a minute per
+/// request, retries included, because Graph asks a throttled client to wait (`Retry-After`),
+/// sometimes for tens of seconds.
+pub(crate) fn default_retry() -> RetryPolicy {
+    RetryPolicy::default().with_request_timeout(Duration::from_secs(60))
 }
 
 /// Configuration of a [`crate::GraphClient`] using client credentials.
@@ -61,10 +41,9 @@ pub struct GraphConfig {
     pub client_id: String,
     /// Client secret.
     pub client_secret: Secret,
-    /// Retries.
+    /// Timeouts and retries (429, 503, 504, transport failures). Its
+    /// [`RetryPolicy::request_timeout`] bounds one request, retries included (default 60 s).
     pub retry: RetryPolicy,
-    /// Timeouts.
-    pub timeouts: Timeouts,
     /// Merge Teams telephone numbers (`/admin/teams/userConfigurations`) onto users.
     /// Default on; needs `TeamsUserConfiguration.Read.All`.
     pub teams_numbers: bool,
@@ -84,8 +63,7 @@ impl GraphConfig {
             tenant: tenant.into(),
             client_id: client_id.into(),
             client_secret: secret,
-            retry: RetryPolicy::default(),
-            timeouts: Timeouts::default(),
+            retry: default_retry(),
             teams_numbers: true,
             teams_number_assignments: false,
             extra_user_properties: Vec::new(),
@@ -132,10 +110,9 @@ impl GraphConfig {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ClientOptions {
-    /// Retries.
+    /// Timeouts and retries (429, 503, 504, transport failures). Its
+    /// [`RetryPolicy::request_timeout`] bounds one request, retries included (default 60 s).
     pub retry: RetryPolicy,
-    /// Timeouts.
-    pub timeouts: Timeouts,
     /// See [`GraphConfig::teams_numbers`].
     pub teams_numbers: bool,
     /// See [`GraphConfig::teams_number_assignments`].
@@ -147,8 +124,7 @@ pub struct ClientOptions {
 impl Default for ClientOptions {
     fn default() -> Self {
         Self {
-            retry: RetryPolicy::default(),
-            timeouts: Timeouts::default(),
+            retry: default_retry(),
             teams_numbers: true,
             teams_number_assignments: false,
             extra_user_properties: Vec::new(),
@@ -163,12 +139,6 @@ impl ClientOptions {
         self
     }
 
-    /// Sets the connect and per-request timeouts.
-    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.timeouts = timeouts;
-        self
-    }
-
     /// Turns Teams number enrichment on or off.
     pub fn with_teams_numbers(mut self, on: bool) -> Self {
         self.teams_numbers = on;
@@ -180,7 +150,6 @@ impl From<&GraphConfig> for ClientOptions {
     fn from(c: &GraphConfig) -> Self {
         Self {
             retry: c.retry.clone(),
-            timeouts: c.timeouts,
             teams_numbers: c.teams_numbers,
             teams_number_assignments: c.teams_number_assignments,
             extra_user_properties: c.extra_user_properties.clone(),

@@ -104,7 +104,7 @@ impl RawContact {
 /// contact and the property at fault.
 ///
 /// ```
-/// let page = graph_client::parse_contacts_page(br#"{"value":[{
+/// let page = graph_client::test_support::parse_contacts_page(br#"{"value":[{
 ///     "id":"25caf940-7b3d-4ab6-8a7c-6b2f1e9c4a11","displayName":"Fabrikam Support",
 ///     "phones":[{"type":"business","number":"+1 425 555 0100"},
 ///               {"type":"businessFax","number":"+1 425 555 0101"},
@@ -113,6 +113,7 @@ impl RawContact {
 /// assert_eq!(c.business_phones, ["+1 425 555 0100"]);
 /// assert_eq!(c.mobile_phone.as_deref(), Some("+1 425 555 0199"));
 /// ```
+#[cfg(feature = "test-support")]
 pub fn parse_contacts_page(body: &[u8]) -> Result<Page<DirectoryContact>, GraphError> {
     decode_contacts_page(body, 200, "contacts page")
 }

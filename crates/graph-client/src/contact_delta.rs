@@ -5,15 +5,13 @@
 //! A delta entry for a changed object is only promised to hold the properties that changed,
 //! so the entries tell which contacts to read again, never what they now hold.
 
-use std::collections::BTreeMap;
-
 use ipo_model::{ContactChanges, ContactDeltaOutcome, DeltaCursor, DirectoryContact, ObjectId};
 use ipo_model::{PortError, SkippedRecord};
 
 use crate::batch::ByIds;
-use crate::client::{GraphClient, MAX_PAGES};
+use crate::client::GraphClient;
 use crate::contact::{CONTACT_SELECT, RawContact, label_of};
-use crate::delta::{Delta, DeltaStart, Step, delta_decode_error};
+use crate::delta::{Delta, DeltaStart, Entry, Seen, reason};
 use crate::error::GraphError;
 
 /// Cursor key of the contacts delta link (kept apart from the users' and groups' cursor, so
@@ -55,60 +53,43 @@ impl GraphClient {
         &self,
         start: DeltaStart,
     ) -> Result<Delta<ContactsDelta>, GraphError> {
-        let mut url = self.delta_first("/contacts/delta", CONTACT_SELECT, &start)?;
-        // id -> still there (true) or removed (false); the order ids were first seen.
-        let mut last: BTreeMap<ObjectId, bool> = BTreeMap::new();
-        let mut order: Vec<ObjectId> = Vec::new();
-        let mut skipped: Vec<SkippedRecord> = Vec::new();
-        for _ in 0..MAX_PAGES {
-            let page = match self
-                .delta_page::<RawContact>(url.clone(), "contacts delta", label_of)
-                .await?
-            {
-                Step::Resync(reason) => return Ok(Delta::FullResyncNeeded { reason }),
-                Step::Page(p) => p,
-            };
-            for raw in page.value {
-                if raw.is_other_type() {
-                    continue;
-                }
-                let text = raw.id.clone().unwrap_or_default();
-                // One malformed entry must not fail the round: the next run would resume
-                // from the same link and fail on it again, forever.
-                let id = match text.parse::<ObjectId>() {
-                    Ok(id) => id,
-                    Err(e) => {
-                        let s = SkippedRecord::new("contacts delta", "id", text, e.to_string());
-                        tracing::warn!(skipped = %s, "malformed delta entry skipped");
-                        skipped.push(s);
-                        continue;
+        let round = self
+            .object_delta(
+                ("/contacts/delta", CONTACT_SELECT, "contacts delta"),
+                &start,
+                label_of,
+                |raw: RawContact| {
+                    if raw.is_other_type() {
+                        return Ok(Entry::Ignore);
                     }
-                };
-                if !last.contains_key(&id) {
-                    order.push(id.clone());
-                }
-                last.insert(id, raw.removed.is_none());
+                    let text = raw.id.clone().unwrap_or_default();
+                    let id = match text.parse::<ObjectId>() {
+                        Ok(id) => id,
+                        Err(e) => {
+                            let error = e.to_string();
+                            return Ok(Entry::Malformed { id: text, error });
+                        }
+                    };
+                    Ok(Entry::Object(
+                        id,
+                        match &raw.removed {
+                            Some(r) => Seen::Removed(reason(r.reason.as_deref())),
+                            None => Seen::Present(()),
+                        },
+                    ))
+                },
+            )
+            .await?;
+        // A removed contact's reason does not matter: gone from view either way.
+        Ok(round.map(|r| {
+            let ((changed, removed), skipped, delta_link) = r.split();
+            ContactsDelta {
+                changed: changed.into_iter().map(|(id, ())| id).collect(),
+                removed: removed.into_iter().map(|(id, _)| id).collect(),
+                skipped,
+                delta_link,
             }
-            if let Some(link) = page.delta_link {
-                let mut out = ContactsDelta {
-                    delta_link: link,
-                    skipped,
-                    ..Default::default()
-                };
-                for id in order {
-                    match last.get(&id) {
-                        Some(true) => out.changed.push(id),
-                        _ => out.removed.push(id),
-                    }
-                }
-                return Ok(Delta::Changes(out));
-            }
-            url = self.next_delta_url(page.next_link.as_deref(), &url)?;
-        }
-        Err(delta_decode_error(
-            &url,
-            format!("more than {MAX_PAGES} delta pages"),
-        ))
+        }))
     }
 
     /// Complete contact records by id (`GET /contacts/{id}?$select=...`), 20 per `$batch`.

@@ -129,7 +129,7 @@ pub(crate) struct RawRemoved {
     pub(crate) reason: Option<String>,
 }
 
-fn reason(r: Option<&str>) -> RemovalReason {
+pub(crate) fn reason(r: Option<&str>) -> RemovalReason {
     match r {
         Some(s) if s.eq_ignore_ascii_case("deleted") => RemovalReason::Deleted,
         _ => RemovalReason::Changed,
@@ -164,6 +164,59 @@ fn resync_reason(resp: &Resp) -> Option<String> {
 pub(crate) enum Step<T> {
     Page(crate::page::WirePage<T>),
     Resync(String),
+}
+
+/// What one delta entry says about its object.
+pub(crate) enum Seen<V> {
+    /// Added or changed, with what the caller keeps of it.
+    Present(V),
+    /// Gone from view (`@removed`).
+    Removed(RemovalReason),
+}
+
+/// What the caller makes of one delta entry.
+pub(crate) enum Entry<V> {
+    /// Not an object of this round (another type, nothing usable).
+    Ignore,
+    /// An id that is not a GUID: skipped with its raw value.
+    Malformed { id: String, error: String },
+    /// An object and what the entry says of it.
+    Object(ObjectId, Seen<V>),
+}
+
+/// One delta round merged per object: each id once, in the order first seen, with what its
+/// last entry said.
+pub(crate) struct Round<V> {
+    pub(crate) objects: Vec<(ObjectId, Seen<V>)>,
+    pub(crate) skipped: Vec<SkippedRecord>,
+    pub(crate) delta_link: String,
+}
+
+/// A round's objects apart: those present, those removed (each in the order first seen).
+pub(crate) type Split<V> = (Vec<(ObjectId, V)>, Vec<(ObjectId, RemovalReason)>);
+
+impl<V> Round<V> {
+    pub(crate) fn split(self) -> (Split<V>, Vec<SkippedRecord>, String) {
+        let mut present = Vec::new();
+        let mut removed = Vec::new();
+        for (id, seen) in self.objects {
+            match seen {
+                Seen::Present(v) => present.push((id, v)),
+                Seen::Removed(r) => removed.push((id, r)),
+            }
+        }
+        ((present, removed), self.skipped, self.delta_link)
+    }
+}
+
+impl<T> Delta<T> {
+    /// The changes mapped by `f`; a full resync stays one.
+    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U) -> Delta<U> {
+        match self {
+            Delta::Changes(t) => Delta::Changes(f(t)),
+            Delta::FullResyncNeeded { reason } => Delta::FullResyncNeeded { reason },
+        }
+    }
 }
 
 impl GraphClient {
@@ -212,67 +265,52 @@ impl GraphClient {
         }
     }
 
-    /// Runs one users delta round from `start`, following next links until the delta link.
-    pub async fn users_delta(&self, start: DeltaStart) -> Result<Delta<UsersDelta>, GraphError> {
-        let mut url = self.delta_first("/users/delta", self.user_select(), &start)?;
-        // id -> Some(user) when changed, None when removed (with reason in `removed`).
+    /// One delta round over `path` (`/users/delta`, `/contacts/delta`) from `start`,
+    /// following `@odata.nextLink` until the `@odata.deltaLink`; `entry` reads each entry.
+    /// An expired or refused token is [`Delta::FullResyncNeeded`].
+    pub(crate) async fn object_delta<T: serde::de::DeserializeOwned, V>(
+        &self,
+        (path, select, what): (&str, &str, &'static str),
+        start: &DeltaStart,
+        label: fn(&serde_json::Value) -> String,
+        mut entry: impl FnMut(T) -> Result<Entry<V>, GraphError>,
+    ) -> Result<Delta<Round<V>>, GraphError> {
+        let mut url = self.delta_first(path, select, start)?;
         let mut order: Vec<ObjectId> = Vec::new();
-        let mut changed: BTreeMap<ObjectId, DirectoryUser> = BTreeMap::new();
-        let mut removed: BTreeMap<ObjectId, RemovalReason> = BTreeMap::new();
+        let mut last: BTreeMap<ObjectId, Seen<V>> = BTreeMap::new();
         let mut skipped: Vec<SkippedRecord> = Vec::new();
         for _ in 0..MAX_PAGES {
-            let page = match self
-                .delta_page::<RawUser>(url.clone(), "users delta", label_of)
-                .await?
-            {
+            let page = match self.delta_page::<T>(url.clone(), what, label).await? {
                 Step::Resync(reason) => return Ok(Delta::FullResyncNeeded { reason }),
                 Step::Page(p) => p,
             };
             for raw in page.value {
-                if raw.is_other_type() {
-                    continue;
-                }
-                // One malformed entry must not fail the round: the next run would resume
-                // from the same link and fail on it again, forever.
-                let id = match raw.object_id() {
-                    Ok(id) => id,
-                    Err(e) => {
-                        let s = SkippedRecord::new(
-                            "users delta",
-                            "id",
-                            raw.id.clone().unwrap_or_default(),
-                            e.to_string(),
-                        );
+                match entry(raw)? {
+                    Entry::Ignore => {}
+                    // One malformed entry must not fail the round: the next run would resume
+                    // from the same link and fail on it again, forever.
+                    Entry::Malformed { id, error } => {
+                        let s = SkippedRecord::new(what, "id", id, error);
                         tracing::warn!(skipped = %s, "malformed delta entry skipped");
                         skipped.push(s);
-                        continue;
                     }
-                };
-                if !changed.contains_key(&id) && !removed.contains_key(&id) {
-                    order.push(id.clone());
-                }
-                if let Some(r) = &raw.removed {
-                    changed.remove(&id);
-                    removed.insert(id, reason(r.reason.as_deref()));
-                } else if let Some(u) = raw.into_user()? {
-                    removed.remove(&id);
-                    changed.insert(id, u);
+                    Entry::Object(id, seen) => {
+                        if last.insert(id.clone(), seen).is_none() {
+                            order.push(id);
+                        }
+                    }
                 }
             }
-            if let Some(link) = page.delta_link {
-                let mut out = UsersDelta {
-                    delta_link: link,
+            if let Some(delta_link) = page.delta_link {
+                let objects = order
+                    .into_iter()
+                    .filter_map(|id| last.remove(&id).map(|seen| (id, seen)))
+                    .collect();
+                return Ok(Delta::Changes(Round {
+                    objects,
                     skipped,
-                    ..Default::default()
-                };
-                for id in order {
-                    if let Some(u) = changed.remove(&id) {
-                        out.changed.push(u);
-                    } else if let Some(r) = removed.remove(&id) {
-                        out.removed.push(RemovedUser::new(id, r));
-                    }
-                }
-                return Ok(Delta::Changes(out));
+                    delta_link,
+                }));
             }
             url = self.next_delta_url(page.next_link.as_deref(), &url)?;
         }
@@ -280,6 +318,52 @@ impl GraphClient {
             &url,
             format!("more than {MAX_PAGES} delta pages"),
         ))
+    }
+
+    /// Runs one users delta round from `start`, following next links until the delta link.
+    pub async fn users_delta(&self, start: DeltaStart) -> Result<Delta<UsersDelta>, GraphError> {
+        let round = self
+            .object_delta(
+                ("/users/delta", self.user_select(), "users delta"),
+                &start,
+                label_of,
+                |raw: RawUser| {
+                    if raw.is_other_type() {
+                        return Ok(Entry::Ignore);
+                    }
+                    let id = match raw.object_id() {
+                        Ok(id) => id,
+                        Err(e) => {
+                            let id = raw.id.clone().unwrap_or_default();
+                            let error = e.to_string();
+                            return Ok(Entry::Malformed { id, error });
+                        }
+                    };
+                    if let Some(r) = &raw.removed {
+                        return Ok(Entry::Object(
+                            id,
+                            Seen::Removed(reason(r.reason.as_deref())),
+                        ));
+                    }
+                    Ok(match raw.into_user()? {
+                        Some(u) => Entry::Object(id, Seen::Present(u)),
+                        None => Entry::Ignore,
+                    })
+                },
+            )
+            .await?;
+        Ok(round.map(|r| {
+            let ((changed, removed), skipped, delta_link) = r.split();
+            UsersDelta {
+                changed: changed.into_iter().map(|(_, u)| u).collect(),
+                removed: removed
+                    .into_iter()
+                    .map(|(id, why)| RemovedUser::new(id, why))
+                    .collect(),
+                skipped,
+                delta_link,
+            }
+        }))
     }
 
     /// Runs one groups delta round (`/groups/delta?$select=displayName,members`) from

@@ -31,6 +31,22 @@
 //!   `Display`, logs or errors.
 //! - TLS through rustls with the ring provider and the webpki roots, verification always on.
 //!
+//! # Public API
+//!
+//! On purpose, and nothing else: [`GraphClient`] with its [`GraphConfig`] or
+//! [`ClientOptions`], [`RetryPolicy`] and [`Secret`] (shared with `ipo-client`, from
+//! `ipo-model`); tokens ([`TokenProvider`], [`ClientCredentials`], [`StaticToken`],
+//! [`AccessToken`]); what the reads return ([`Page`], [`Delta`], [`DeltaStart`],
+//! [`UsersDelta`], [`GroupsDelta`], [`GroupChange`], [`MemberRef`], [`MemberKind`],
+//! [`ContactsDelta`], [`FetchedContacts`], [`FetchedUsers`], [`TeamsUserConfig`],
+//! [`NumberAssignment`], [`Probe`], [`RequestStats`]); `$batch` ([`BatchRequest`],
+//! [`BatchResponse`]); errors ([`GraphError`], [`GraphErrorBody`]); parsing one Graph user
+//! object from bytes ([`parse_user`]); OData helpers for your own queries
+//! ([`odata_string_literal`], [`encode_query_value`]); and the documented limits.
+//!
+//! The `test-support` feature adds what this crate's own tests and benchmarks use (page
+//! parsers, the Teams merge, the delta cursor keys); it is not part of the supported API.
+//!
 //! ```
 //! use std::sync::Arc;
 //! use graph_client::{ClientOptions, GraphClient, GraphConfig, StaticToken, odata_string_literal};
@@ -67,9 +83,7 @@ mod page;
 mod policy_model;
 mod policy_ops;
 mod probe;
-mod retry;
 mod roles;
-mod secret;
 mod source;
 mod stats;
 mod teams;
@@ -82,20 +96,17 @@ mod user;
 pub use auth::{AccessToken, ClientCredentials, REFRESH_MARGIN, StaticToken, TokenProvider};
 pub use batch::{BatchRequest, BatchResponse, FetchedUsers, MAX_BATCH_SIZE};
 pub use client::{GraphClient, MAX_PAGE_SIZE, MAX_PAGES};
-pub use config::{ClientOptions, DEFAULT_GRAPH_BASE, DEFAULT_LOGIN_BASE, GraphConfig, Timeouts};
-pub use contact::{CONTACT_SELECT, parse_contacts_page};
-pub use contact_delta::{CURSOR_CONTACTS, ContactsDelta, FetchedContacts};
+pub use config::{ClientOptions, DEFAULT_GRAPH_BASE, DEFAULT_LOGIN_BASE, GraphConfig};
+pub use contact_delta::{ContactsDelta, FetchedContacts};
 pub use delta::{Delta, DeltaStart, GroupChange, GroupsDelta, MemberKind, MemberRef, UsersDelta};
 pub use error::{BODY_SNIPPET_LEN, GraphError, GraphErrorBody};
+pub use ipo_model::{RetryPolicy, Secret};
 pub use number_model::{
     AssignNumber, NumberFailure, NumberOperation, NumberOperationDetail, NumberType, OperationId,
     OperationOutcome, OperationStatus, PollSchedule, UpdateNumber,
 };
 pub use number_ops::NUMBER_WRITE_PERMISSION;
-pub use odata::{
-    REQUIRED_USER_PROPERTIES, encode_path_segment, encode_query_value, odata_string_literal,
-    redact_url,
-};
+pub use odata::{encode_query_value, odata_string_literal};
 pub use page::Page;
 pub use policy_model::{
     ASSUMED_VOICE_POLICY_TYPES, EffectivePolicyAssignment, ONLINE_VOICE_ROUTING_POLICY,
@@ -103,12 +114,21 @@ pub use policy_model::{
 };
 pub use policy_ops::{MAX_POLICY_ASSIGNMENTS_PER_REQUEST, POLICY_WRITE_PERMISSION};
 pub use probe::Probe;
-pub use retry::{RetryPolicy, parse_retry_after};
 pub use roles::TEAMS_WRITE_PERMISSIONS;
-pub use secret::Secret;
-pub use source::{CURSOR_GROUPS, CURSOR_USERS};
 pub use stats::RequestStats;
-pub use teams::{NumberAssignment, TeamsUserConfig, merge_teams};
+pub use teams::{NumberAssignment, TeamsUserConfig};
 pub use teams_port::direct_routing_number_text;
 pub use teams_slips::same_number;
-pub use user::{parse_user, parse_users_page};
+pub use user::parse_user;
+
+/// What this crate's own tests and benches reach into; not part of the supported API, and
+/// only there with the `test-support` feature.
+#[cfg(feature = "test-support")]
+#[doc(hidden)]
+pub mod test_support {
+    pub use crate::contact::parse_contacts_page;
+    pub use crate::contact_delta::CURSOR_CONTACTS;
+    pub use crate::source::{CURSOR_GROUPS, CURSOR_USERS};
+    pub use crate::teams::merge_teams;
+    pub use crate::user::parse_users_page;
+}

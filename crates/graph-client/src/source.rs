@@ -114,15 +114,6 @@ impl DirectorySource for GraphClient {
     }
 }
 
-impl<T> Delta<T> {
-    fn map<U>(self, f: impl FnOnce(T) -> U) -> Delta<U> {
-        match self {
-            Delta::Changes(t) => Delta::Changes(f(t)),
-            Delta::FullResyncNeeded { reason } => Delta::FullResyncNeeded { reason },
-        }
-    }
-}
-
 impl GraphClient {
     /// What changed since `cursor` (see [`DirectorySource::changes`]): updated users as
     /// complete records fetched by id with `$batch`, removals, direct membership changes of

@@ -393,6 +393,7 @@ impl TeamsNumbers {
 }
 
 /// Sets `teams` on each user from the configurations and assignments.
+#[cfg(feature = "test-support")]
 pub fn merge_teams(
     users: &mut [DirectoryUser],
     configs: Vec<TeamsUserConfig>,

@@ -8,10 +8,11 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use ipo_model::{RetryPolicy, parse_retry_after};
+
 use crate::auth::TokenProvider;
 use crate::error::{GraphError, GraphErrorBody, permission_for};
 use crate::odata::redact_url;
-use crate::retry::{RetryPolicy, parse_retry_after};
 use crate::stats::Counters;
 
 /// A request to send (rebuilt for each attempt).
@@ -62,6 +63,7 @@ impl Req {
 #[derive(Debug)]
 pub(crate) struct Resp {
     pub status: u16,
+    /// The answer's headers (`Location` of a 202, `Retry-After` of a status answer).
     pub headers: HeaderMap,
     pub body: Vec<u8>,
     /// The URL, redacted, for messages.
@@ -128,15 +130,15 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 #[derive(Debug, Clone)]
 pub(crate) struct Http {
     pub client: reqwest::Client,
-    /// The timeouts `client` was built with (named in errors).
-    pub timeouts: crate::config::Timeouts,
+    /// Timeouts (`client` was built with them; named in errors) and retries.
     pub retry: RetryPolicy,
     pub counters: Arc<Counters>,
 }
 
 impl Http {
     /// Sends `req`, retrying 429/503/504 and transport failures as the policy allows, and
-    /// once after a 401 with a fresh token. Any other answer is returned as is.
+    /// once after a 401 with a fresh token. Any other answer is returned as is. Each attempt
+    /// gets what is left of the policy's deadline, so the whole call ends within it.
     pub(crate) async fn send(
         &self,
         req: &Req,
@@ -147,44 +149,23 @@ impl Http {
         let mut waited = Duration::ZERO;
         let mut reauthenticated = false;
         let started = std::time::Instant::now();
+        // Why the last attempt failed: the error when the deadline passes during its wait.
+        let mut last: Option<GraphError> = None;
         loop {
+            let Some(left) = self.retry.remaining(started.elapsed()) else {
+                return Err(last.unwrap_or_else(|| GraphError::Transport {
+                    url: shown,
+                    timeout: true,
+                    message: self.deadline_passed(&req.url, attempt),
+                }));
+            };
             attempt += 1;
-            let mut builder = self.client.request(req.method.clone(), req.url.clone());
-            for (k, v) in &req.headers {
-                builder = builder.header(*k, *v);
-            }
-            if let Some(p) = auth {
-                let token = p.token().await?;
-                builder = builder.bearer_auth(token.secret().expose());
-            }
-            builder = match &req.body {
-                Body::None => builder,
-                Body::Json(b) => builder
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(b.clone()),
-                Body::Form(f) => builder.form(f),
-            };
             self.counters.request();
-            let outcome = match builder.send().await {
-                Ok(r) => {
-                    let status = r.status().as_u16();
-                    let headers = r.headers().clone();
-                    match r.bytes().await {
-                        Ok(b) => Ok(Resp {
-                            status,
-                            headers,
-                            body: b.to_vec(),
-                            url: shown.clone(),
-                        }),
-                        Err(e) => Err(e),
-                    }
-                }
-                Err(e) => Err(e),
-            };
+            let outcome = self.attempt(req, auth, left).await?;
             let (retry_after, last_status) = match outcome {
-                Ok(resp) => {
-                    tracing::debug!(method = %req.method, url = %shown, status = resp.status, attempt, "graph request");
-                    if resp.status == 401
+                Ok((status, headers, body)) => {
+                    tracing::debug!(method = %req.method, url = %shown, status, attempt, "graph request");
+                    if status == 401
                         && !reauthenticated
                         && let Some(p) = auth
                     {
@@ -195,51 +176,88 @@ impl Http {
                         attempt -= 1;
                         continue;
                     }
-                    if !is_retryable_status(resp.status) {
-                        return Ok(resp);
+                    if !is_retryable_status(status) {
+                        let url = shown;
+                        return Ok(Resp {
+                            status,
+                            headers,
+                            body,
+                            url,
+                        });
                     }
-                    if resp.status == 429 {
+                    if status == 429 {
                         self.counters.throttled();
                     }
-                    (retry_after(&resp.headers), Ok(resp.status))
+                    (retry_after(&headers), Ok(status))
                 }
                 Err(e) => {
                     tracing::debug!(method = %req.method, url = %shown, error = %e, attempt, "graph request failed");
                     (None, Err(e))
                 }
             };
+            // An answer that timed out had the whole rest of the deadline: nothing is left.
+            let timed_out = matches!(&last_status, Err(e) if e.is_timeout() && !e.is_connect());
             let next = self
                 .retry
-                .next_wait(attempt, waited, retry_after)
-                .filter(|wait| {
-                    // Transport failures get their own, short, time budget.
-                    last_status.is_ok()
-                        || started.elapsed() + *wait <= self.retry.max_transport_time
-                });
-            match next {
-                Some(wait) => {
-                    tracing::info!(url = %shown, attempt, wait_ms = wait.as_millis() as u64, "retrying Graph request");
-                    tokio::time::sleep(wait).await;
-                    waited += wait;
-                    self.counters.retry(wait);
-                }
-                None => {
-                    return Err(match last_status {
-                        Ok(status) => GraphError::Throttled {
-                            status,
-                            url: shown,
-                            attempts: attempt,
-                            waited,
-                        },
-                        Err(e) => GraphError::Transport {
-                            url: shown,
-                            timeout: e.is_timeout(),
-                            message: self.explain(&req.url, e, attempt, started.elapsed()),
-                        },
-                    });
-                }
-            }
+                .next_wait(attempt, started.elapsed(), retry_after)
+                .filter(|_| !timed_out);
+            let error = match last_status {
+                Ok(status) => GraphError::Throttled {
+                    status,
+                    url: shown.clone(),
+                    attempts: attempt,
+                    waited,
+                },
+                Err(e) => GraphError::Transport {
+                    url: shown.clone(),
+                    timeout: e.is_timeout(),
+                    message: self.explain(&req.url, e, attempt, started.elapsed()),
+                },
+            };
+            let Some(wait) = next else {
+                return Err(error);
+            };
+            last = Some(error);
+            tracing::info!(url = %shown, attempt, wait_ms = wait.as_millis() as u64, "retrying Graph request");
+            tokio::time::sleep(wait).await;
+            waited += wait;
+            self.counters.retry(wait);
         }
+    }
+
+    /// One attempt with `timeout`: the answer read completely, or the transport error. A
+    /// token that cannot be had ends the request.
+    async fn attempt(
+        &self,
+        req: &Req,
+        auth: Option<&dyn TokenProvider>,
+        timeout: Duration,
+    ) -> Result<Result<(u16, HeaderMap, Vec<u8>), reqwest::Error>, GraphError> {
+        let mut builder = self
+            .client
+            .request(req.method.clone(), req.url.clone())
+            .timeout(timeout);
+        for (k, v) in &req.headers {
+            builder = builder.header(*k, *v);
+        }
+        if let Some(p) = auth {
+            let token = p.token().await?;
+            builder = builder.bearer_auth(token.secret().expose());
+        }
+        builder = match &req.body {
+            Body::None => builder,
+            Body::Json(b) => builder
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(b.clone()),
+            Body::Form(f) => builder.form(f),
+        };
+        let r = match builder.send().await {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        Ok(r.bytes().await.map(|b| (status, headers, b.to_vec())))
     }
 }
 
@@ -257,14 +275,15 @@ impl Http {
         let what = if connect && timeout {
             format!(
                 "no connection to {addr} within {} s",
-                self.timeouts.connect.as_secs_f64()
+                self.retry.connect_timeout.as_secs_f64()
             )
         } else if connect {
             format!("cannot connect to {addr}")
         } else if timeout {
             format!(
-                "{addr} sent no answer within {} s",
-                self.timeouts.request.as_secs_f64()
+                "{addr} sent no answer within {} s, retries included ({} sets this wait)",
+                self.retry.request_timeout.as_secs_f64(),
+                self.retry.request_timeout_setting
             )
         } else {
             format!("the request to {addr} failed")
@@ -272,6 +291,18 @@ impl Http {
         format!(
             "{what} ({cause}); gave up after {attempts} attempts in {:.1} s; check that this machine reaches {addr} over HTTPS (DNS, proxy, firewall) and that the login and Graph base URLs are right",
             took.as_secs_f64()
+        )
+    }
+}
+
+impl Http {
+    /// The deadline passed before an attempt could start (a long wait, a slow token).
+    fn deadline_passed(&self, url: &url::Url, attempts: u32) -> String {
+        format!(
+            "no answer from {} within {} s, retries included, after {attempts} attempts; {} sets this wait",
+            url.host_str().unwrap_or_default(),
+            self.retry.request_timeout.as_secs_f64(),
+            self.retry.request_timeout_setting
         )
     }
 }

@@ -5,7 +5,8 @@
 mod common;
 
 use common::*;
-use graph_client::{CURSOR_CONTACTS, Delta, DeltaStart};
+use graph_client::test_support::CURSOR_CONTACTS;
+use graph_client::{Delta, DeltaStart};
 use ipo_model::{ContactDeltaOutcome, DeltaCursor, DirectorySource, ObjectId};
 use mockito::Matcher;
 

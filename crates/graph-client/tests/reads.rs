@@ -191,7 +191,7 @@ async fn group_members_merge_teams_numbers_and_assignments() {
     // The configuration list merges onto the right user by id.
     let mut adele = ipo_model::DirectoryUser::new(oid("87d349ed-44d7-43e1-9a83-5f2406dee5bd"));
     let configs = client.teams_user_configurations().await.unwrap();
-    graph_client::merge_teams(std::slice::from_mut(&mut adele), configs, &[]);
+    graph_client::test_support::merge_teams(std::slice::from_mut(&mut adele), configs, &[]);
     let t = adele.teams.clone().unwrap();
     assert_eq!(t.enterprise_voice_enabled, Some(true));
     assert_eq!(t.account_type.as_deref(), Some("user"));

@@ -40,21 +40,23 @@ fn retry_after(resp: Resp, after: Option<Duration>) -> Resp {
 
 /// Applies latency and decides the fault for one request (outer or inner).
 pub(crate) async fn apply_fault(sh: &Shared, req: &Req) -> Faulted {
-    let d = sh.faults.decide(&req.method, &req.path);
+    let d = sh
+        .faults
+        .evaluate(&req.method, &req.path, crate::faults::FaultRule::roll);
     if let Some(l) = d.latency {
         tokio::time::sleep(l).await;
     }
     match d.action {
-        FaultAction::None => Faulted::Proceed { malformed: false },
-        FaultAction::Malformed => {
+        None => Faulted::Proceed { malformed: false },
+        Some(FaultAction::Malformed) => {
             sh.counters.with(|s| s.malformed += 1);
             Faulted::Proceed { malformed: true }
         }
-        FaultAction::Drop => {
+        Some(FaultAction::Drop) => {
             sh.counters.with(|s| s.dropped += 1);
             Faulted::Drop
         }
-        FaultAction::Throttle(after) => {
+        Some(FaultAction::Throttle(after)) => {
             sh.counters.with(|s| s.throttled += 1);
             Faulted::Answer(retry_after(
                 graph_error(
@@ -65,7 +67,7 @@ pub(crate) async fn apply_fault(sh: &Shared, req: &Req) -> Faulted {
                 after,
             ))
         }
-        FaultAction::Unavailable(after) => {
+        Some(FaultAction::Unavailable(after)) => {
             sh.counters.with(|s| s.unavailable += 1);
             Faulted::Answer(retry_after(
                 graph_error(

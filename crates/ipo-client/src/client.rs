@@ -73,11 +73,6 @@ impl std::fmt::Debug for IpoClient {
     }
 }
 
-enum Attempt {
-    Done(Response),
-    Retry { wait: Duration, why: String },
-}
-
 impl IpoClient {
     /// A client for `cfg` (nothing is sent until the first call).
     pub fn new(cfg: IpoConfig) -> Result<Self, IpoError> {
@@ -336,10 +331,10 @@ fn content_type(f: WireFormat) -> &'static str {
     }
 }
 
-/// `Retry-After` in seconds (an HTTP date is not used: the policy's default applies).
+/// The `Retry-After` of an answer (seconds or an HTTP date), if any and readable.
 fn retry_after(h: &HeaderMap) -> Option<Duration> {
     let v = h.get(RETRY_AFTER)?.to_str().ok()?;
-    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+    ipo_model::parse_retry_after(v, chrono::Utc::now())
 }
 
 /// A failed send, read once: its message and what decides the retry.
@@ -449,8 +444,10 @@ impl Inner {
     }
 
     /// Sends with retries of 503 (honouring `Retry-After`), 502/504 and connection errors
-    /// (a timed-out answer only for an idempotent request), within the policy's total time.
-    /// A failed TLS handshake is never retried: it is an [`IpoError::TlsRefused`].
+    /// (a timed-out answer only for an idempotent request), within the policy's deadline:
+    /// each attempt gets what is left of [`RetryPolicy::request_timeout`], so the whole call
+    /// ends within it. A failed TLS handshake is never retried: it is an
+    /// [`IpoError::TlsRefused`].
     async fn execute(
         &self,
         make: impl Fn() -> RequestBuilder,
@@ -459,70 +456,90 @@ impl Inner {
     ) -> Result<Response, IpoError> {
         let policy = &self.cfg.retry;
         let started = std::time::Instant::now();
-        let mut retries = 0u32;
+        let mut attempts = 0u32;
+        // Why the last attempt failed: the error when the deadline passes during its wait.
+        let mut last: Option<IpoError> = None;
         loop {
+            let Some(left) = policy.remaining(started.elapsed()) else {
+                return Err(last.unwrap_or_else(|| {
+                    IpoError::Transport(format!("{what}: {}", self.deadline_passed()))
+                }));
+            };
+            attempts += 1;
             Counters::bump(&self.counters.requests);
-            let attempt = match make().send().await {
+            let (retry_after, why) = match make().timeout(left).send().await {
                 Ok(resp) => {
                     let s = resp.status();
                     if s == StatusCode::SERVICE_UNAVAILABLE {
-                        let wait = retry_after(resp.headers())
-                            .unwrap_or(policy.default_retry_after)
-                            .min(policy.max_delay);
-                        Attempt::Retry {
-                            wait,
-                            why: format!("{} answered HTTP 503", self.address),
-                        }
+                        let why = format!("{} answered HTTP 503", self.address);
+                        (retry_after(resp.headers()), why)
                     } else if s == StatusCode::BAD_GATEWAY || s == StatusCode::GATEWAY_TIMEOUT {
-                        Attempt::Retry {
-                            wait: policy.backoff(retries + 1),
-                            why: format!("{} answered HTTP {}", self.address, s.as_u16()),
-                        }
+                        (
+                            None,
+                            format!("{} answered HTTP {}", self.address, s.as_u16()),
+                        )
                     } else {
-                        Attempt::Done(resp)
+                        return Ok(resp);
                     }
                 }
-                Err(e) => {
-                    let failure = TransportFailure::of(e);
-                    if let Some(tls) = &failure.tls {
-                        let hint = tls_hint(tls, &self.cfg.tls);
-                        tracing::error!(what, error = %failure.text, "TLS handshake with IP Office failed; not retrying");
-                        return Err(IpoError::TlsRefused {
-                            detail: format!("{what}: {}; {hint}", failure.text),
-                        });
-                    }
-                    let why = self.explain(&failure);
-                    // A write whose answer timed out may still be under way on a slow
-                    // system: it is not sent again (a dropped connection still is).
-                    let retry =
-                        failure.connect || (failure.transient && (idempotent || !failure.timeout));
-                    if !retry {
-                        return Err(IpoError::Transport(format!("{what}: {why}")));
-                    }
-                    Attempt::Retry {
-                        wait: policy.backoff(retries + 1),
-                        why,
-                    }
-                }
+                Err(e) => (None, self.failed_send(e, what, idempotent)?),
             };
-            match attempt {
-                Attempt::Done(r) => return Ok(r),
-                Attempt::Retry { wait, why } => {
-                    let spent = started.elapsed();
-                    if retries >= policy.max_retries || spent + wait > policy.max_total {
-                        return Err(IpoError::Transport(format!(
-                            "{what}: {why} (gave up after {retries} retries in {:.1} s)",
-                            spent.as_secs_f64()
-                        )));
-                    }
-                    retries += 1;
-                    Counters::bump(&self.counters.retries);
-                    self.counters.add_wait(wait);
-                    tracing::debug!(what, %why, wait_ms = wait.as_millis() as u64, "retrying");
-                    tokio::time::sleep(wait).await;
-                }
-            }
+            let spent = started.elapsed();
+            let error = IpoError::Transport(format!(
+                "{what}: {why} (gave up after {attempts} attempts in {:.1} s)",
+                spent.as_secs_f64()
+            ));
+            let Some(wait) = policy.next_wait(attempts, spent, retry_after) else {
+                return Err(error);
+            };
+            last = Some(error);
+            Counters::bump(&self.counters.retries);
+            self.counters.add_wait(wait);
+            tracing::debug!(what, %why, wait_ms = wait.as_millis() as u64, "retrying");
+            tokio::time::sleep(wait).await;
         }
+    }
+
+    /// A send that failed in transport: the words for it when it may be retried, the error
+    /// when it must not be (a refused TLS handshake; a write whose answer timed out, which
+    /// may still be under way on a slow system, while a dropped connection is retried).
+    fn failed_send(
+        &self,
+        e: reqwest::Error,
+        what: &str,
+        idempotent: bool,
+    ) -> Result<String, IpoError> {
+        let failure = TransportFailure::of(e);
+        if let Some(tls) = &failure.tls {
+            let hint = tls_hint(tls, &self.cfg.tls);
+            tracing::error!(what, error = %failure.text, "TLS handshake with IP Office failed; not retrying");
+            return Err(IpoError::TlsRefused {
+                detail: format!("{what}: {}; {hint}", failure.text),
+            });
+        }
+        let why = self.explain(&failure);
+        let answer_timed_out = failure.timeout && !failure.connect;
+        if answer_timed_out {
+            // Each attempt is given the rest of the deadline: nothing is left to retry in.
+            return Err(IpoError::Transport(format!("{what}: {why}")));
+        }
+        let retry = failure.connect || (failure.transient && (idempotent || !failure.timeout));
+        if retry {
+            Ok(why)
+        } else {
+            Err(IpoError::Transport(format!("{what}: {why}")))
+        }
+    }
+
+    /// The deadline passed before an attempt could start (a long wait, a slow connect).
+    fn deadline_passed(&self) -> String {
+        let retry = &self.cfg.retry;
+        format!(
+            "no answer from {} within {} s, retries included; {} sets this wait",
+            self.address,
+            retry.request_timeout.as_secs_f64(),
+            retry.request_timeout_setting
+        )
     }
 
     /// A transport failure in words: what happened at which `host:port`, and what to check.
@@ -542,8 +559,9 @@ impl Inner {
             )
         } else if f.timeout {
             format!(
-                "{addr} accepted the connection but sent no answer within {} s; check that the port is IP Office's Management API (HTTPS, normally 7070) and not another service, and whether IP Office is overloaded (RetryPolicy::request_timeout sets the wait)",
-                retry.request_timeout.as_secs_f64()
+                "{addr} accepted the connection but sent no answer within {} s, retries included ({} sets this wait); check that the port is IP Office's Management API (HTTPS, normally 7070) and not another service, and whether IP Office is overloaded",
+                retry.request_timeout.as_secs_f64(),
+                retry.request_timeout_setting
             )
         } else {
             format!("{addr}: {}", f.text)

@@ -1,11 +1,7 @@
 //! Client settings.
 
+use ipo_model::{LicensingMode, Platform, RetryPolicy, Secret};
 use std::path::PathBuf;
-use std::time::Duration;
-
-use ipo_model::{LicensingMode, Platform};
-
-use crate::secret::Secret;
 
 /// The body format the client speaks. Answers are sniffed by their first byte either way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -45,71 +41,6 @@ impl std::fmt::Debug for TlsMode {
             TlsMode::PinnedCertificate(_) => "PinnedCertificate(..)",
             TlsMode::InsecureAcceptAnyCertificate => "InsecureAcceptAnyCertificate",
         })
-    }
-}
-
-/// How long to wait for IP Office, and how transient failures (503 with `Retry-After`,
-/// connection errors, 502/504) are retried.
-///
-/// Defaults fail fast: a connection is given 5 s, an answer 30 s, and retries stop once
-/// 30 s have gone by since the first attempt (a wait that would end later is not started).
-/// A server that accepts the connection and never answers fails after one request timeout;
-/// a refused connection after the backoff (0.5 + 1 + 2 + 4 s). Every such error names the
-/// `host:port` and what to check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RetryPolicy {
-    /// Retries after the first attempt (0 = never retry).
-    pub max_retries: u32,
-    /// First backoff delay for connection errors; doubled after each retry.
-    pub base_delay: Duration,
-    /// Longest single wait (also caps a server's `Retry-After`).
-    pub max_delay: Duration,
-    /// Wait used for a 503 without a usable `Retry-After`.
-    pub default_retry_after: Duration,
-    /// Timeout of one HTTP request, from sending it to the end of the answer.
-    pub request_timeout: Duration,
-    /// Timeout of opening the TCP connection (and TLS handshake start) to IP Office.
-    pub connect_timeout: Duration,
-    /// Longest time one request may take with all its retries: no retry starts when its
-    /// wait would end after this, counted from the first attempt.
-    pub max_total: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_retries: 4,
-            base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(30),
-            default_retry_after: Duration::from_secs(5),
-            request_timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(5),
-            max_total: Duration::from_secs(30),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// A policy with tiny delays, for tests.
-    pub fn fast(max_retries: u32) -> Self {
-        Self {
-            max_retries,
-            base_delay: Duration::from_millis(2),
-            max_delay: Duration::from_millis(50),
-            default_retry_after: Duration::from_millis(5),
-            request_timeout: Duration::from_secs(5),
-            connect_timeout: Duration::from_secs(2),
-            max_total: Duration::from_secs(10),
-        }
-    }
-
-    /// The backoff before retry number `attempt` (1-based).
-    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
-        let factor = 1u32
-            .checked_shl(attempt.saturating_sub(1))
-            .unwrap_or(u32::MAX);
-        self.base_delay.saturating_mul(factor).min(self.max_delay)
     }
 }
 
@@ -158,7 +89,9 @@ pub struct IpoConfig {
     pub format: WireFormat,
     /// Certificate checking.
     pub tls: TlsMode,
-    /// Retries of transient failures.
+    /// Timeouts and retries of transient failures (503 honouring `Retry-After`, 502/504,
+    /// connection errors). Its [`RetryPolicy::request_timeout`] bounds one request, retries
+    /// included.
     pub retry: RetryPolicy,
     /// Records per create/update request (at least 1).
     pub batch_size: usize,

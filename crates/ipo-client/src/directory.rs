@@ -23,60 +23,23 @@ fn file_error(path: &Path, detail: impl std::fmt::Display) -> IpoError {
     }
 }
 
-/// Splits one CSV line (double quotes, `""` inside quotes).
-fn split_csv(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => out.push(std::mem::take(&mut cur)),
-            (c, _) => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
-}
-
-fn csv_field(out: &mut String, s: &str) {
-    if s.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&s.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(s);
-    }
-}
-
-/// Reads the entries; a missing file is an empty directory. Lines that are not valid
-/// entries are skipped with a warning (a header line `Name,Number` is allowed).
+/// Reads the entries (CSV by the `csv` crate: quoted commas, quotes and line breaks are
+/// kept); a missing file is an empty directory. Rows that are not valid entries are skipped
+/// with a warning naming their line (a header row `Name,Number` is allowed).
 pub fn read_directory(path: &Path) -> Result<Vec<DirectoryEntry>, IpoError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(file_error(path, e)),
     };
+    let rows = read_rows(&bytes).map_err(|e| file_error(path, e))?;
     let mut entries = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim_start_matches('\u{feff}');
-        if line.trim().is_empty() {
-            continue;
-        }
-        let cols = split_csv(line);
+    for (i, (line, cols)) in rows.into_iter().enumerate() {
         let (Some(name), Some(number)) = (cols.first(), cols.get(1)) else {
-            tracing::warn!(
-                line = n + 1,
-                "directory file line without Name,Number; skipped"
-            );
+            tracing::warn!(line, "directory file line without Name,Number; skipped");
             continue;
         };
-        if n == 0 && name.eq_ignore_ascii_case("name") {
+        if i == 0 && name.eq_ignore_ascii_case("name") {
             continue;
         }
         match (
@@ -84,10 +47,7 @@ pub fn read_directory(path: &Path) -> Result<Vec<DirectoryEntry>, IpoError> {
             TeamsNumber::parse_as(number, NumberFormat::IpoDirectory),
         ) {
             (Ok(name), Ok(number)) => entries.push(DirectoryEntry::new(name, number, None)),
-            _ => tracing::warn!(
-                line = n + 1,
-                "directory file line is not a valid entry; skipped"
-            ),
+            _ => tracing::warn!(line, "directory file line is not a valid entry; skipped"),
         }
     }
     Ok(entries)
@@ -95,17 +55,17 @@ pub fn read_directory(path: &Path) -> Result<Vec<DirectoryEntry>, IpoError> {
 
 /// Writes the entries (temporary file in the same folder, then rename).
 pub fn write_directory(path: &Path, entries: &[DirectoryEntry]) -> Result<(), IpoError> {
-    let mut text = String::with_capacity(48 * entries.len());
-    for e in entries {
-        let number = e
-            .number
-            .format(NumberFormat::IpoDirectory)
-            .map_err(|err| file_error(path, format!("directory entry {}: {err}", e.name)))?;
-        csv_field(&mut text, e.name.as_str());
-        text.push(',');
-        csv_field(&mut text, &number);
-        text.push_str("\r\n");
-    }
+    let rows = entries
+        .iter()
+        .map(|e| {
+            let number = e
+                .number
+                .format(NumberFormat::IpoDirectory)
+                .map_err(|err| file_error(path, format!("directory entry {}: {err}", e.name)))?;
+            Ok([e.name.as_str().to_owned(), number])
+        })
+        .collect::<Result<Vec<_>, IpoError>>()?;
+    let text = write_rows(&rows).map_err(|e| file_error(path, e))?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -113,7 +73,7 @@ pub fn write_directory(path: &Path, entries: &[DirectoryEntry]) -> Result<(), Ip
     let tmp = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
+        f.write_all(&text)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     };
@@ -123,13 +83,114 @@ pub fn write_directory(path: &Path, entries: &[DirectoryEntry]) -> Result<(), Ip
     })
 }
 
+/// Writes `Name,Number` rows as CSV (RFC 4180: CRLF line ends, fields quoted when they hold
+/// a comma, a quote or a line break), by the `csv` crate.
+fn write_rows(rows: &[[String; 2]]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::with_capacity(48 * rows.len()));
+    for row in rows {
+        w.write_record(row)?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// Reads CSV rows (a leading byte order mark ignored, quoted line breaks kept), each with
+/// the line it starts on; rows may have any number of fields.
+fn read_rows(bytes: &[u8]) -> Result<Vec<(u64, Vec<String>)>, csv::Error> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut rows = Vec::new();
+    for record in r.records() {
+        let record = record?;
+        let line = record.position().map_or(0, csv::Position::line);
+        rows.push((line, record.iter().map(str::to_owned).collect()));
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn round_trip(rows: &[[String; 2]]) -> Vec<Vec<String>> {
+        let bytes = write_rows(rows).unwrap();
+        read_rows(&bytes)
+            .unwrap()
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect()
+    }
 
     #[test]
-    fn csv_splitting() {
-        assert_eq!(split_csv("a,b"), ["a", "b"]);
-        assert_eq!(split_csv("\"a,\"\"x\"\"\",b"), ["a,\"x\"", "b"]);
+    fn hostile_values_round_trip() {
+        let rows: Vec<[String; 2]> = [
+            ["Ann\nLee", "+402"],
+            ["Bob \"The Builder\", Jr", "x403"],
+            ["=cmd|' /C calc'!A0", "+404"],
+            ["Zoë 李 \r\n ,,\"", "441632768402-405"],
+            ["", ","],
+        ]
+        .iter()
+        .map(|[a, b]| [a.to_string(), b.to_string()])
+        .collect();
+        let back = round_trip(&rows);
+        let want: Vec<Vec<String>> = rows.iter().map(|r| r.to_vec()).collect();
+        assert_eq!(back, want);
+    }
+
+    #[test]
+    fn hostile_entries_round_trip_through_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("directory.csv");
+        let entries: Vec<DirectoryEntry> = [
+            ("Bob \"The Builder\" Jr", "x403"),
+            ("=HYPERLINK(\"x\")", "+441632768404 x404"),
+            ("Zoë 李 Ångström", "x405"),
+        ]
+        .iter()
+        .map(|(n, num)| {
+            DirectoryEntry::new(
+                n.parse().unwrap(),
+                TeamsNumber::parse_any(num).unwrap(),
+                None,
+            )
+        })
+        .collect();
+        write_directory(&path, &entries).unwrap();
+        assert_eq!(read_directory(&path).unwrap(), entries);
+        // A spreadsheet's quoted line break makes one (invalid, skipped) row, not two.
+        std::fs::write(&path, "Name,Number\r\n\"Ann\nLee\",+402\r\nBob,+403\r\n").unwrap();
+        let read = read_directory(&path).unwrap();
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].name.as_str(), "Bob");
+    }
+
+    proptest! {
+        #[test]
+        fn any_rows_round_trip(rows in prop::collection::vec(
+            prop::array::uniform2("(?s).{0,12}"), 0..8)
+        ) {
+            // A row that is wholly empty is a blank line, which readers skip by design; a
+            // byte order mark at the very start is the file's encoding mark, not data (no
+            // full name may hold one).
+            let mut rows: Vec<[String; 2]> = rows
+                .into_iter()
+                .filter(|[a, b]| !(a.is_empty() && b.is_empty()))
+                .collect();
+            if let Some(first) = rows.first_mut() {
+                first[0] = first[0].trim_start_matches('\u{feff}').to_owned();
+                if first.iter().all(String::is_empty) {
+                    rows.remove(0);
+                }
+            }
+            let want: Vec<Vec<String>> = rows.iter().map(|r| r.to_vec()).collect();
+            prop_assert_eq!(round_trip(&rows), want);
+        }
     }
 }

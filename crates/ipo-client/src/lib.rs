@@ -13,7 +13,7 @@
 //!   [`IpoError::LoginFailed`], and every later call fails fast with it.
 //! - **Formats**: XML (default) or JSON requests ([`WireFormat`]); answers are sniffed by
 //!   their first byte, whatever the `Content-Type` says. Both JSON shapes of a listed
-//!   extension are accepted. The codec is public in [`wire`] and [`records`].
+//!   extension are accepted. The listing parsers are public in [`wire`].
 //! - **Lossless updates**: a record is read with every field kept in `raw` (ordered; XML
 //!   scalars as text, JSON scalars with their type; nested elements such as DSS keys kept
 //!   whole). An update sends `raw` back with only the modelled fields whose value changed
@@ -58,6 +58,23 @@
 //! Office's directory import layout instead ([`IpoConfig::directory_csv`], see
 //! [`directory`]); an administrator imports that file. Without a path, directory changes
 //! fail with a "not configured" error per item.
+//!
+//! # Public API
+//!
+//! On purpose, and nothing else:
+//!
+//! - [`IpoClient`] (implements [`ipo_model::IpoConfigStore`]), built from an [`IpoConfig`]
+//!   with its [`TlsMode`], [`WireFormat`], [`WireNames`] and [`RetryPolicy`] (shared with
+//!   `graph-client`, from `ipo-model`); [`Secret`] for the password; [`IpoError`];
+//!   [`ClientStats`]; [`NodeInfo`] from [`IpoClient::nodes`].
+//! - [`wire`]: parsing documented IP Office listings from bytes (`parse_users`,
+//!   `parse_extensions`, `parse_hunt_groups`, `parse_licenses`, `parse_system`), writing
+//!   user request bodies (`write_users`), and the raw envelope codec underneath
+//!   (`parse_envelope`, `write_request`, `WireRecord`) for records the model does not cover.
+//! - [`directory`]: the system directory CSV file (`read_directory`, `write_directory`).
+//!
+//! The `test-support` feature adds what this crate's own tests and benchmarks use
+//! (`wire::write_listing`); it is not part of the supported API.
 //!
 //! # Examples
 //!
@@ -107,9 +124,8 @@ mod config;
 pub mod directory;
 mod error;
 mod nodes;
-pub mod records;
+mod records;
 mod resources;
-mod secret;
 mod session;
 mod stats;
 mod store;
@@ -117,10 +133,8 @@ mod tls;
 pub mod wire;
 
 pub use client::IpoClient;
-pub use config::{IpoConfig, RetryPolicy, TlsMode, WireFormat, WireNames};
+pub use config::{IpoConfig, TlsMode, WireFormat, WireNames};
 pub use error::IpoError;
+pub use ipo_model::{RetryPolicy, Secret};
 pub use records::NodeInfo;
-pub use secret::Secret;
 pub use stats::ClientStats;
-pub use store::{codes, errors_to_port, port_error};
-pub use tls::client_config as tls_client_config;

@@ -2,7 +2,7 @@
 
 use reqwest::header::{HeaderMap, HeaderValue, SET_COOKIE};
 
-use crate::secret::Secret;
+use ipo_model::Secret;
 
 /// Session cookies (`JSESSIONID`, `SDK-Token` and whatever else the server sets).
 #[derive(Debug, Clone, Default)]

@@ -21,7 +21,7 @@ fn at(what: &'static str) -> impl Fn(IpoError) -> PortError {
 }
 
 /// An [`IpoError`] as the port's error, naming `record` where it has none.
-pub fn port_error(e: IpoError, record: &str) -> PortError {
+pub(crate) fn port_error(e: IpoError, record: &str) -> PortError {
     match e {
         // A refused certificate: the server failed to authenticate itself. Permanent, and
         // definite (nothing was sent), so the run stops with it instead of trying on.
@@ -66,15 +66,11 @@ pub fn port_error(e: IpoError, record: &str) -> PortError {
 
 /// Error codes the guide documents, and the conventions the emulator assumes where it is
 /// silent (docs/ipo-wire.md, "Error codes").
-pub mod codes {
+pub(crate) mod codes {
     /// "A user or huntgroup with the specified Name Already Exist." (guide, USER/HUNTGROUP).
     pub const NAME_EXISTS: &str = "9020";
     /// "Extension conflicts with another user" (guide, USER).
     pub const EXTENSION_CONFLICT: &str = "18011";
-    /// Shown by the guide on an extension write; its meaning is not documented.
-    pub const EXTENSION_WRITE: &str = "9042";
-    /// Shown by the guide on a hunt-group write; its meaning is not documented.
-    pub const HUNT_GROUP_WRITE: &str = "10003";
     /// `SMAError` of a DELETE naming an unknown GUID (guide).
     pub const NOT_FOUND: &str = "404:NotFound";
 }
@@ -88,7 +84,7 @@ pub mod codes {
 /// emulator's assumed names for what the guide does not show (`CapacityExceeded`,
 /// `ReadOnlyRecord`: Conflict; `Unauthorized`: Permission) are mapped too. The Conflict's
 /// message carries every error's code and text.
-pub fn errors_to_port(record: &str, errors: Vec<ApiError>) -> PortError {
+pub(crate) fn errors_to_port(record: &str, errors: Vec<ApiError>) -> PortError {
     let code_is = |c: &str| errors.iter().any(|e| e.code.trim() == c);
     let has = |k: &str| errors.iter().any(|e| e.code.contains(k));
     let joined = || {
@@ -212,6 +208,14 @@ struct Run {
 impl IpoClient {
     /// Turns one batchable change into its record, or its outcome when it cannot be sent.
     async fn prepare(&self, c: &IpoChange) -> Result<WireRecord, PortError> {
+        let rec = self.to_record(c).await?;
+        let label = c.label();
+        wire::check_values(&rec, &label).map_err(|e| port_error(e, &label))?;
+        Ok(rec)
+    }
+
+    /// The record a batchable change sends, or its outcome when it cannot be sent.
+    async fn to_record(&self, c: &IpoChange) -> Result<WireRecord, PortError> {
         let label = c.label();
         let names = &self.inner.cfg.wire_names;
         match c {
@@ -278,10 +282,15 @@ impl IpoClient {
         for r in &recs {
             tracing::debug!(kind = %r.kind, node = target, fields = ?r.fields, "sending record");
         }
-        let body = wire::write_request(self.inner.cfg.format, &recs);
-        let result = self
-            .call_on(target, kind.method(), kind.resource(), &[], Some(body))
-            .await;
+        // Every record passed `check_values` in `prepare`: writing cannot fail here, and
+        // would fail the whole batch, unsent, if it did.
+        let result = match wire::write_request(self.inner.cfg.format, &recs) {
+            Ok(body) => {
+                self.call_on(target, kind.method(), kind.resource(), &[], Some(body))
+                    .await
+            }
+            Err(e) => Err(e),
+        };
         let what = format!("{} {}", kind.method(), kind.resource());
         let reply = match result {
             Ok(r) => r,
@@ -624,5 +633,25 @@ impl IpoConfigStore for IpoClient {
         t.relogins = s.relogins;
         t.waited = s.waited;
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_node_is_invalid_data_naming_record_and_node() {
+        let e = IpoError::UnknownNode {
+            record: "user Ann".into(),
+            node: "Nowhere".into(),
+            reason: "is not a node".into(),
+        };
+        match port_error(e, "ignored") {
+            PortError::InvalidData { record, field, .. } => {
+                assert_eq!((record.as_str(), field.as_str()), ("user Ann", "node"));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -26,7 +26,11 @@ const OK_XML: &str = r#"<?xml version="1.0"?><response status="1"><data></data><
 fn config(server: &ServerGuard, format: WireFormat) -> IpoConfig {
     let mut cfg = IpoConfig::new(server.url(), "sync", Secret::new("s3cret!"));
     cfg.format = format;
-    cfg.retry = RetryPolicy::fast(3);
+    cfg.retry = RetryPolicy::default()
+        .with_max_attempts(4)
+        .with_base_delay(std::time::Duration::from_millis(2))
+        .with_max_delay(std::time::Duration::from_millis(50))
+        .with_request_timeout(std::time::Duration::from_secs(10));
     // The guide documents no mapping of LicenseMode (the fixture says 4): stated here.
     cfg.licensing_mode = Some(LicensingMode::Plds);
     cfg
@@ -491,7 +495,11 @@ async fn unreachable_server_gives_unavailable_per_item() {
         .unwrap()
         .port();
     let mut cfg = IpoConfig::new(format!("http://127.0.0.1:{port}"), "sync", Secret::new("x"));
-    cfg.retry = RetryPolicy::fast(2);
+    cfg.retry = RetryPolicy::default()
+        .with_max_attempts(3)
+        .with_base_delay(std::time::Duration::from_millis(2))
+        .with_max_delay(std::time::Duration::from_millis(50))
+        .with_request_timeout(std::time::Duration::from_secs(10));
     let client = IpoClient::new(cfg).unwrap();
     let out = client
         .apply(vec![IpoChange::DeleteUser {
@@ -648,4 +656,51 @@ async fn directory_entries_go_to_a_csv_file() {
     let unconfigured = IpoClient::new(config(&server, WireFormat::Xml)).unwrap();
     let out = unconfigured.apply(vec![entry("A", "x401")]).await;
     assert!(matches!(&out[0], Err(PortError::Other(m)) if m.contains("not configured")));
+}
+
+/// Issue 28, item 6: a value IP Office cannot hold (a character XML 1.0 forbids, here one
+/// read from a JSON listing into an unmodelled field) is refused before anything is sent,
+/// naming the record and the field; no numeric character reference is ever written.
+#[tokio::test]
+async fn a_value_xml_cannot_hold_is_refused_before_any_write() {
+    let mut server = Server::new_async().await;
+    let _l = login(&mut server, 1, 1).await;
+    let _s = get(&mut server, "systems", SYSTEMS_XML, 1).await;
+    let (put, seen) = capture(&mut server, "PUT", "users", OK_XML).await;
+    let client = IpoClient::new(config(&server, WireFormat::Xml)).unwrap();
+    let users = wire::parse_users(USERS_JSON, LicensingMode::Plds).unwrap();
+    let mut bad = user(&users, "Ann");
+    bad.raw
+        .set("Extra", RawValue::Text("bell\u{7}and\u{1b}escape".into()));
+    let mut good = user(&users, "Sean");
+    let kept = "tab\there\r\nline & <x> 'q\" é";
+    good.raw.set("Note", RawValue::Text(kept.into()));
+    let out = client
+        .apply(vec![
+            IpoChange::UpdateUser(bad),
+            IpoChange::UpdateUser(good),
+        ])
+        .await;
+    let Err(PortError::InvalidData {
+        record,
+        field,
+        message,
+    }) = &out[0]
+    else {
+        panic!("{:?}", out[0]);
+    };
+    assert_eq!(record, "user Ann (0B67A4002C7C11E08678000C29F56F71)");
+    assert_eq!(field, "Extra");
+    assert!(message.contains("U+0007"), "{message}");
+    assert!(out[1].is_ok(), "{:?}", out[1]);
+    put.assert_async().await;
+    let bodies = seen.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 1, "only the valid record was sent");
+    assert!(!bodies[0].contains("&#"), "{}", bodies[0]);
+    assert!(!bodies[0].contains("user Ann") && !bodies[0].contains("bell"));
+    let sent: Vec<_> = wire::parse_envelope(&bodies[0])
+        .unwrap()
+        .into_records()
+        .collect();
+    assert_eq!(sent[0].fields.text("Note").unwrap(), kept);
 }

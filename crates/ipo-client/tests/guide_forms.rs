@@ -21,7 +21,11 @@ const ONE_SYSTEM_JSON: &str = r#"{"response":{"@status":"1","data":{"ws_object":
 fn config(server: &ServerGuard, format: WireFormat) -> IpoConfig {
     let mut cfg = IpoConfig::new(server.url(), "sync", Secret::new("pw"));
     cfg.format = format;
-    cfg.retry = RetryPolicy::fast(1);
+    cfg.retry = RetryPolicy::default()
+        .with_max_attempts(2)
+        .with_base_delay(std::time::Duration::from_millis(2))
+        .with_max_delay(std::time::Duration::from_millis(50))
+        .with_request_timeout(std::time::Duration::from_secs(10));
     cfg
 }
 

@@ -93,7 +93,7 @@ fn record(format: WireFormat) -> impl Strategy<Value = WireRecord> {
 fn round_trip(format: WireFormat, recs: Vec<WireRecord>) {
     let names = WireNames::default();
     let mode = LicensingMode::Plds;
-    let listing = wire::write_listing(format, &recs);
+    let listing = wire::write_listing(format, &recs).unwrap();
     let users = wire::parse_users(&listing, mode).unwrap();
     assert_eq!(users.len(), recs.len());
     for (u, r) in users.iter().zip(&recs) {

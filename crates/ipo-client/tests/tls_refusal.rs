@@ -108,7 +108,11 @@ fn handle(
 fn client(base: &str, tls: TlsMode) -> IpoClient {
     let mut cfg = IpoConfig::new(base, "sync", Secret::new(PASSWORD));
     cfg.tls = tls;
-    cfg.retry = RetryPolicy::fast(3);
+    cfg.retry = RetryPolicy::default()
+        .with_max_attempts(4)
+        .with_base_delay(std::time::Duration::from_millis(2))
+        .with_max_delay(std::time::Duration::from_millis(50))
+        .with_request_timeout(std::time::Duration::from_secs(10));
     IpoClient::new(cfg).unwrap()
 }
 
@@ -224,7 +228,7 @@ async fn peer_hanging_up_during_the_handshake_is_retried_with_its_cause() {
     let err = c.system().await.unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, IpoError::Transport(_)), "{err:?}");
-    assert!(text.contains("gave up after 3 retries"), "{text}");
+    assert!(text.contains("gave up after 4 attempts"), "{text}");
     let cause = text
         .strip_prefix("IP Office unreachable: login: cannot connect to ")
         .and_then(|t| t.split_once(" (error sending request: "))

@@ -6,113 +6,47 @@ use std::time::Duration;
 pub use emulator_kit::Latency;
 use emulator_kit::{RuleSet, SplitMix64};
 
-/// One fault rule: which requests it matches and what happens to them.
-///
-/// Fractions are rolled once per request, in the order unavailable, raw 461, body 461, drop,
-/// malformed (their sum should not exceed 1); the `REBOOT` notice is rolled on its own.
-///
-/// ```
-/// use std::time::Duration;
-/// use ipo_emulator::FaultRule;
-/// let rule = FaultRule::new("/WebManagement/ws/sdk/admin/v1/users")
-///     .method("PUT")
-///     .unavailable(0.5, Some(Duration::from_secs(1)))
-///     .times(3);
-/// # let _ = rule;
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct FaultRule {
-    /// Path prefix, e.g. `/WebManagement/ws/sdk/admin/v1/users` or `/WebManagement` (all).
-    pub path_prefix: String,
-    /// HTTP method, `None` for any.
-    pub method: Option<String>,
-    /// Added wait.
-    pub latency: Option<Latency>,
-    /// Fraction answered `503 Service Unavailable`.
-    pub unavailable: f64,
-    /// `Retry-After` sent with a 503 (whole seconds, rounded up); `None` sends none.
-    pub retry_after: Option<Duration>,
-    /// Fraction answered with a raw `HTTP 461` (the session ends).
-    pub session_timeout_http: f64,
-    /// Fraction answered `status="0"` with `461:SessionTimeout` (the session ends).
-    pub session_timeout_body: f64,
-    /// Fraction whose connection is closed without an answer.
-    pub drop: f64,
-    /// Fraction whose answer body is cut in half.
-    pub malformed: f64,
-    /// Fraction of successful writes whose records carry a `REBOOT` notice.
-    pub reboot: f64,
-    /// Stop faulting after this many faults (latency alone does not count); `None` forever.
-    pub times: Option<u32>,
+emulator_kit::fault_rule! {
+    /// One fault rule: which requests it matches and what happens to them. Paths are e.g.
+    /// `/WebManagement/ws/sdk/admin/v1/users`, or `/WebManagement` for all.
+    ///
+    /// Fractions are rolled once per request, in the order unavailable, raw 461, body 461,
+    /// drop, malformed (their sum should not exceed 1); the `REBOOT` notice is rolled on its
+    /// own. A 503's `Retry-After` is sent in whole seconds, rounded up.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ipo_emulator::FaultRule;
+    /// let rule = FaultRule::new("/WebManagement/ws/sdk/admin/v1/users")
+    ///     .method("PUT")
+    ///     .unavailable(0.5, Some(Duration::from_secs(1)))
+    ///     .times(3);
+    /// # let _ = rule;
+    /// ```
+    FaultRule {
+        /// Fraction answered `503 Service Unavailable`.
+        unavailable + retry_after,
+        /// Fraction answered with a raw `HTTP 461` (the session ends).
+        session_timeout_http,
+        /// Fraction answered `status="0"` with `461:SessionTimeout` (the session ends).
+        session_timeout_body,
+        /// Fraction of successful writes whose records carry a `REBOOT` notice.
+        reboot,
+    }
 }
 
 impl FaultRule {
-    /// A rule matching every method under `path_prefix` that does nothing yet.
-    pub fn new(path_prefix: impl Into<String>) -> Self {
-        Self {
-            path_prefix: path_prefix.into(),
-            method: None,
-            latency: None,
-            unavailable: 0.0,
-            retry_after: None,
-            session_timeout_http: 0.0,
-            session_timeout_body: 0.0,
-            drop: 0.0,
-            malformed: 0.0,
-            reboot: 0.0,
-            times: None,
-        }
-    }
-    /// Answers this fraction with 503 and the given `Retry-After`.
-    pub fn unavailable(mut self, fraction: f64, retry_after: Option<Duration>) -> Self {
-        self.unavailable = fraction;
-        self.retry_after = retry_after;
-        self
-    }
-    /// Answers this fraction with a raw HTTP 461.
-    pub fn session_timeout_http(mut self, fraction: f64) -> Self {
-        self.session_timeout_http = fraction;
-        self
-    }
-    /// Answers this fraction with `461:SessionTimeout` in a `status="0"` body.
-    pub fn session_timeout_body(mut self, fraction: f64) -> Self {
-        self.session_timeout_body = fraction;
-        self
-    }
-    /// Closes this fraction of connections without an answer.
-    pub fn drop_connection(mut self, fraction: f64) -> Self {
-        self.drop = fraction;
-        self
-    }
-    /// Cuts this fraction of answer bodies short.
-    pub fn malformed(mut self, fraction: f64) -> Self {
-        self.malformed = fraction;
-        self
-    }
-    /// Adds a `REBOOT` notice to this fraction of successful writes.
-    pub fn reboot(mut self, fraction: f64) -> Self {
-        self.reboot = fraction;
-        self
-    }
-
     /// Rolls this rule's fault for one request (the fractions in order, on one roll).
     fn roll_action(&self, rng: &mut SplitMix64) -> Option<FaultAction> {
-        let r = rng.next_f64();
-        let mut edge = 0.0;
-        let mut pick = |fraction: f64, action: FaultAction| {
-            edge += fraction;
-            (fraction > 0.0 && r < edge).then_some(action)
-        };
-        pick(self.unavailable, FaultAction::Unavailable(self.retry_after))
-            .or_else(|| pick(self.session_timeout_http, FaultAction::SessionTimeoutHttp))
-            .or_else(|| pick(self.session_timeout_body, FaultAction::SessionTimeoutBody))
-            .or_else(|| pick(self.drop, FaultAction::Drop))
-            .or_else(|| pick(self.malformed, FaultAction::Malformed))
+        rng.choose(&[
+            (self.unavailable, FaultAction::Unavailable(self.retry_after)),
+            (self.session_timeout_http, FaultAction::SessionTimeoutHttp),
+            (self.session_timeout_body, FaultAction::SessionTimeoutBody),
+            (self.drop, FaultAction::Drop),
+            (self.malformed, FaultAction::Malformed),
+        ])
     }
 }
-
-emulator_kit::scoped_rule!(FaultRule);
 
 /// What happens to one request.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -154,7 +88,7 @@ impl Faults {
 
     /// Adds a rule; rules are tried in the order added, the first that faults wins.
     pub fn add(&self, rule: FaultRule) {
-        self.rules.push(rule);
+        self.rules.add(rule);
     }
 
     /// Removes every rule and the session expiry.

@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use ipo_emulator::{DirectoryImport, LdapImportConfig};
 use ipo_teams_ldap::{
-    BindPassword, BindUser, DirectoryConfig, DirectoryService, EntrySet, EntrySetHandle,
-    ServedEntry,
+    BindUser, DirectoryConfig, DirectoryService, EntrySet, EntrySetHandle, Secret, ServedEntry,
 };
 
 const BASE: &str = "ou=teams,dc=example,dc=com";
@@ -41,7 +40,7 @@ async fn ip_office_keeps_its_directory_current_from_the_sync() {
         .unwrap(),
     );
     let cfg = DirectoryConfig::new("127.0.0.1:0".parse().unwrap(), BASE)
-        .with_bind_user(BindUser::new("ipoffice", BindPassword::new("pw")));
+        .with_bind_user(BindUser::new("ipoffice", Secret::new("pw")));
     let svc = DirectoryService::bind(cfg, set.clone())
         .await
         .unwrap()
@@ -107,7 +106,7 @@ async fn a_wrong_password_imports_nothing_and_says_why() {
         EntrySet::from_served(vec![ServedEntry::new("Ann Lee", "402")]).unwrap(),
     );
     let cfg = DirectoryConfig::new("127.0.0.1:0".parse().unwrap(), BASE)
-        .with_bind_user(BindUser::new("ipoffice", BindPassword::new("pw")));
+        .with_bind_user(BindUser::new("ipoffice", Secret::new("pw")));
     let svc = DirectoryService::bind(cfg, set).await.unwrap().spawn();
     let import = DirectoryImport::start(
         LdapImportConfig::new(

@@ -8,6 +8,27 @@ use serde::{Deserialize, Serialize};
 
 use crate::id::{GroupId, ObjectId};
 
+/// The Microsoft Graph names of the Azure AD user properties a [`DirectoryUser`] holds: what
+/// classification reads, so every read of users asks for them (`$select`).
+pub const DIRECTORY_USER_PROPERTIES: [&str; 17] = [
+    "id",
+    "userPrincipalName",
+    "displayName",
+    "givenName",
+    "surname",
+    "mail",
+    "mailNickname",
+    "businessPhones",
+    "mobilePhone",
+    "accountEnabled",
+    "employeeId",
+    "department",
+    "officeLocation",
+    "usageLocation",
+    "onPremisesExtensionAttributes",
+    "assignedLicenses",
+    "assignedPlans",
+];
 /// Status of an assigned service plan (`capabilityStatus`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -328,23 +349,15 @@ impl DirectoryUser {
 
     /// Whether [`DirectoryUser::property`] knows `name`.
     pub fn is_known_property(name: &str) -> bool {
-        const KNOWN: [&str; 14] = [
-            "id",
-            "userPrincipalName",
-            "displayName",
-            "givenName",
-            "surname",
-            "mail",
-            "mailNickname",
-            "businessPhones",
-            "mobilePhone",
-            "employeeId",
-            "department",
-            "officeLocation",
-            "usageLocation",
-            "teamsTelephoneNumber",
+        // The properties held as structures rather than text are not mappable.
+        const NOT_TEXT: [&str; 4] = [
+            "accountEnabled",
+            "onPremisesExtensionAttributes",
+            "assignedLicenses",
+            "assignedPlans",
         ];
-        KNOWN.contains(&name)
+        let held = DIRECTORY_USER_PROPERTIES.contains(&name) && !NOT_TEXT.contains(&name);
+        held || name == "teamsTelephoneNumber"
             || name
                 .strip_prefix("extensionAttribute")
                 .and_then(|n| n.parse::<usize>().ok())

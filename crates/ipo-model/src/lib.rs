@@ -29,6 +29,8 @@ mod port;
 mod profile;
 mod raw;
 mod restart;
+mod retry;
+mod secret;
 mod skipped;
 mod teams_number_holder;
 mod teams_policy;
@@ -38,8 +40,8 @@ mod usertype;
 pub use code::{LoginCode, MAX_LOGIN_CODE, MAX_VOICEMAIL_CODE, MIN_LOGIN_CODE, VoicemailCode};
 pub use contact::{ContactChanges, ContactDeltaOutcome, DirectoryContact};
 pub use directory::{
-    AssignedLicense, AssignedPlan, AssignmentCategory, CapabilityStatus, DirectoryUser,
-    ExtensionAttributes, TeamsPhoneNumber, TeamsVoice,
+    AssignedLicense, AssignedPlan, AssignmentCategory, CapabilityStatus, DIRECTORY_USER_PROPERTIES,
+    DirectoryUser, ExtensionAttributes, TeamsPhoneNumber, TeamsVoice,
 };
 pub use error::{InvalidValue, Rule};
 pub use extension::{
@@ -66,6 +68,8 @@ pub use port::{
 pub use profile::{LicensingMode, Profile, SUBSCRIPTION_CODES};
 pub use raw::{RawElement, RawFields, RawValue, SECRET_FIELDS};
 pub use restart::RestartNotice;
+pub use retry::{RetryPolicy, parse_retry_after};
+pub use secret::Secret;
 pub use skipped::SkippedRecord;
 pub use teams_number_holder::{NumberSource, TeamsNumberHolder, TeamsNumberHolders};
 pub use teams_policy::{EffectivePolicy, PolicyVia, TeamsPolicyType};

@@ -1,9 +1,11 @@
 //! The two clients, built from the configuration and the secrets, and the engine over them.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use graph_client::{GraphClient, GraphConfig};
 use ipo_client::{IpoClient, IpoConfig, TlsMode, WireFormat};
+use ipo_model::RetryPolicy;
 use sync_engine::{FileStateStore, SyncEngine};
 
 use crate::error::CliError;
@@ -33,6 +35,12 @@ pub fn clients(config: &ProgramConfig, secrets: Secrets) -> Result<Clients, CliE
     if let Some(graph) = &config.graph.graph_base {
         g.graph_base = graph.url().clone();
     }
+    g.retry = timeouts(
+        g.retry,
+        "graph",
+        config.graph.connect_timeout_seconds,
+        config.graph.request_timeout_seconds,
+    );
     let graph = GraphClient::new(g).map_err(|e| CliError::Setup(format!("[graph]: {e}")))?;
 
     let base = config
@@ -68,12 +76,12 @@ pub fn clients(config: &ProgramConfig, secrets: Secrets) -> Result<Clients, CliE
         PlatformName::Select => ipo_model::Platform::Select,
         _ => ipo_model::Platform::ServerEdition,
     });
-    if let Some(s) = config.ipo.connect_timeout_seconds {
-        i.retry.connect_timeout = std::time::Duration::from_secs(s);
-    }
-    if let Some(s) = config.ipo.request_timeout_seconds {
-        i.retry.request_timeout = std::time::Duration::from_secs(s);
-    }
+    i.retry = timeouts(
+        i.retry,
+        "ipo",
+        config.ipo.connect_timeout_seconds,
+        config.ipo.request_timeout_seconds,
+    );
     let ipo = IpoClient::new(i).map_err(|e| CliError::Setup(format!("[ipo]: {e}")))?;
     Ok(Clients {
         graph: Arc::new(graph),
@@ -90,4 +98,22 @@ pub fn engine(loaded: &Loaded, c: &Clients, quiet: bool) -> SyncEngine {
         Arc::new(FileStateStore::new(loaded.config.state_file.clone())),
     )
     .with_progress(progress::for_this_process(quiet))
+}
+
+/// The `[section]`'s timeouts over a client's default policy; errors from its deadline name
+/// the setting the administrator edits.
+fn timeouts(
+    policy: RetryPolicy,
+    section: &str,
+    connect: Option<u64>,
+    request: Option<u64>,
+) -> RetryPolicy {
+    let mut p = policy.with_request_timeout_setting(format!("{section}.request_timeout_seconds"));
+    if let Some(s) = connect {
+        p = p.with_connect_timeout(Duration::from_secs(s));
+    }
+    if let Some(s) = request {
+        p = p.with_request_timeout(Duration::from_secs(s));
+    }
+    p
 }

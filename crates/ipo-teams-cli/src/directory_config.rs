@@ -7,7 +7,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ipo_teams_ldap::{BindPassword, BindUser, ConfigError, DirectoryConfig, TlsFiles};
+use ipo_teams_ldap::{BindUser, ConfigError, DirectoryConfig, Secret, TlsFiles};
 use serde::Deserialize;
 
 use crate::error::CliError;
@@ -75,13 +75,13 @@ fn yes() -> bool {
 
 impl DirectoryServiceSection {
     /// The service's settings, with `password` for the bind user.
-    pub fn service_config(&self, password: Option<BindPassword>) -> DirectoryConfig {
+    pub fn service_config(&self, password: Option<Secret>) -> DirectoryConfig {
         let mut c = DirectoryConfig::new(self.listen, self.base_dn.clone())
             .with_anonymous(self.allow_anonymous);
         if let Some(user) = &self.bind_user {
             c = c.with_bind_user(BindUser::new(
                 user.clone(),
-                password.unwrap_or_else(|| BindPassword::new("")),
+                password.unwrap_or_else(|| Secret::new("")),
             ));
         }
         if let Some(n) = self.size_limit {
@@ -153,7 +153,7 @@ impl DirectoryServiceSection {
     /// The bind password when a bind user is configured, looked for as the program's other
     /// secrets are (`secrets::one`): the configured file, else the systemd credential, else
     /// the environment. The error names every place looked in.
-    pub fn password(&self) -> Result<Option<BindPassword>, CliError> {
+    pub fn password(&self) -> Result<Option<Secret>, CliError> {
         if self.bind_user.is_none() {
             return Ok(None);
         }
@@ -166,7 +166,7 @@ impl DirectoryServiceSection {
             "the directory service's bind password",
             &mut missing,
         ) {
-            Some(p) => Ok(Some(BindPassword::new(p))),
+            Some(p) => Ok(Some(Secret::new(p))),
             None => Err(CliError::MissingSecrets(missing)),
         }
     }
@@ -186,7 +186,7 @@ mod tests {
             "listen = \"127.0.0.1:3389\"\nbase_dn = \"ou=teams,dc=example,dc=com\"\nbind_user = \"ipoffice\"\n",
         );
         assert!(s.serve_in_run && !s.allow_anonymous);
-        let c = s.service_config(Some(BindPassword::new("pw")));
+        let c = s.service_config(Some(Secret::new("pw")));
         assert_eq!(c.size_limit, 10_000);
         assert_eq!(c.idle_timeout, Duration::from_secs(60));
         assert!(c.tls.is_none());

@@ -59,6 +59,13 @@ pub struct GraphSection {
     /// Without it the secret comes from `IPO_TEAMS_CLIENT_SECRET`.
     #[serde(default)]
     pub client_secret_file: Option<PathBuf>,
+    /// Seconds to wait for a connection to Graph or the sign-in service (default 5).
+    #[serde(default)]
+    pub connect_timeout_seconds: Option<u64>,
+    /// Seconds one request to Graph may take, retries and throttling waits included
+    /// (default 60).
+    #[serde(default)]
+    pub request_timeout_seconds: Option<u64>,
 }
 
 /// An `http://` or `https://` URL with a host, checked while the file is parsed (so a
@@ -136,7 +143,7 @@ pub struct IpoSection {
     /// Seconds to wait for a connection to IP Office (default 5).
     #[serde(default)]
     pub connect_timeout_seconds: Option<u64>,
-    /// Seconds to wait for one answer from IP Office (default 30).
+    /// Seconds one request to IP Office may take, retries included (default 30).
     #[serde(default)]
     pub request_timeout_seconds: Option<u64>,
 }

@@ -24,9 +24,9 @@ pub const IPO_PASSWORD_CREDENTIAL: &str = "ipo-password";
 /// Both secrets, read.
 pub struct Secrets {
     /// The client secret.
-    pub client_secret: graph_client::Secret,
+    pub client_secret: ipo_model::Secret,
     /// The IP Office password.
-    pub ipo_password: ipo_client::Secret,
+    pub ipo_password: ipo_model::Secret,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -60,8 +60,8 @@ pub fn read(
     );
     match (client_secret, ipo_password) {
         (Some(c), Some(p)) if missing.is_empty() => Ok(Secrets {
-            client_secret: graph_client::Secret::new(c),
-            ipo_password: ipo_client::Secret::new(p),
+            client_secret: ipo_model::Secret::new(c),
+            ipo_password: ipo_model::Secret::new(p),
         }),
         _ => Err(CliError::MissingSecrets(missing)),
     }

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ipo_teams_ldap::{
-    BindPassword, BindUser, DirectoryConfig, DirectoryService, EntrySet, EntrySetHandle,
-    ServedEntry, bench_support,
+    BindUser, DirectoryConfig, DirectoryService, EntrySet, EntrySetHandle, Secret, ServedEntry,
+    bench_support,
 };
 use ldap3::{LdapConnAsync, Scope, SearchEntry};
 
@@ -61,7 +61,7 @@ fn benches(c: &mut Criterion) {
         .expect("runtime");
     let set = set_of(10_000);
     let cfg = DirectoryConfig::new("127.0.0.1:0".parse().expect("addr"), BASE)
-        .with_bind_user(BindUser::new(BIND_DN, BindPassword::new(PW)));
+        .with_bind_user(BindUser::new(BIND_DN, Secret::new(PW)));
     let mut cfg = cfg;
     cfg.max_connections = 200;
     let running = rt.block_on(async {

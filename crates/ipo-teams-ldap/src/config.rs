@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::dn::NormDn;
 use crate::error::ConfigError;
-use crate::secret::BindPassword;
+use ipo_model::Secret;
 
 /// The largest search result IP Office imports: its external directory holds 10,000 records.
 pub const DEFAULT_SIZE_LIMIT: usize = 10_000;
@@ -19,12 +19,12 @@ pub struct BindUser {
     /// LDAP compares names, or a plain user name (`ipoffice`), compared ignoring case.
     pub dn: String,
     /// Its password.
-    pub password: BindPassword,
+    pub password: Secret,
 }
 
 impl BindUser {
     /// A bind user.
-    pub fn new(dn: impl Into<String>, password: BindPassword) -> Self {
+    pub fn new(dn: impl Into<String>, password: Secret) -> Self {
         Self {
             dn: dn.into(),
             password,
@@ -55,9 +55,9 @@ impl TlsFiles {
 /// The directory service's settings.
 ///
 /// ```
-/// use ipo_teams_ldap::{BindPassword, BindUser, DirectoryConfig};
+/// use ipo_teams_ldap::{Secret, BindUser, DirectoryConfig};
 /// let cfg = DirectoryConfig::new("127.0.0.1:3389".parse()?, "ou=teams,dc=example,dc=com")
-///     .with_bind_user(BindUser::new("cn=ipoffice,dc=example,dc=com", BindPassword::new("pw")));
+///     .with_bind_user(BindUser::new("cn=ipoffice,dc=example,dc=com", Secret::new("pw")));
 /// assert_eq!(cfg.size_limit, 10_000);
 /// assert!(cfg.validate().is_ok());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -195,7 +195,7 @@ mod tests {
             zero.validate().unwrap_err().to_string(),
             "size_limit must be at least 1"
         );
-        let user = BindUser::new("cn=x", BindPassword::new("hunter2"));
+        let user = BindUser::new("cn=x", Secret::new("hunter2"));
         let dbg = format!("{:?}", ok.with_bind_user(user));
         assert!(!dbg.contains("hunter2"), "{dbg}");
     }

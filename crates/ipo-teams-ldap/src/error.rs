@@ -85,20 +85,6 @@ pub enum ConfigError {
     /// The bind DN is not a DN.
     #[error("bind_dn {0:?} is not a valid distinguished name")]
     BindDn(String),
-    /// No password where one was expected.
-    #[error("no bind password in {source_name}")]
-    PasswordMissing {
-        /// Where it was looked for.
-        source_name: String,
-    },
-    /// The credentials file could not be read.
-    #[error("bind password file {path}: {source}")]
-    PasswordFile {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
     /// Neither a bind user nor anonymous access: no client could ever search.
     #[error("neither a bind user nor allow_anonymous is configured: no client could search")]
     NoAccess,

@@ -18,15 +18,25 @@
 //!
 //! What it serves: `docs/directory.md`; how to point IP Office at it: `docs/deployment.md`.
 //!
+//! # Public API
+//!
+//! On purpose, and nothing else: [`DirectoryService`] and its [`RunningService`], configured
+//! by [`DirectoryConfig`] ([`BindUser`] with a [`Secret`] password, [`TlsFiles`]); the entries
+//! ([`EntrySet`], [`EntrySetHandle`], [`ServedEntry`], [`watch_file`]); errors
+//! ([`ConfigError`], [`ServeError`], [`SetError`]); limits and names ([`MAX_RECORDS`],
+//! [`DEFAULT_SIZE_LIMIT`], [`FILE_NAME`]); and [`dn::escape_value`] for writing DNs. The
+//! `test-support` feature adds `bench_support` for the benchmarks; it is not part of the
+//! supported API.
+//!
 //! ```
-//! use ipo_teams_ldap::{BindPassword, BindUser, DirectoryConfig, DirectoryService, EntrySet, EntrySetHandle, ServedEntry};
+//! use ipo_teams_ldap::{Secret, BindUser, DirectoryConfig, DirectoryService, EntrySet, EntrySetHandle, ServedEntry};
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let set = EntrySetHandle::with(EntrySet::from_served(vec![
 //!     ServedEntry::new("Ann Lee", "441632768402-402"),
 //! ])?);
 //! let cfg = DirectoryConfig::new("127.0.0.1:0".parse()?, "ou=teams,dc=example,dc=com")
-//!     .with_bind_user(BindUser::new("cn=ipoffice,dc=example,dc=com", BindPassword::new("pw")));
+//!     .with_bind_user(BindUser::new("cn=ipoffice,dc=example,dc=com", Secret::new("pw")));
 //! let running = DirectoryService::bind(cfg, set.clone()).await?.spawn();
 //! println!("ldap://{}", running.local_addr());
 //! // after the next sync run: set.replace(new_set);
@@ -45,7 +55,6 @@ mod filter;
 mod frame;
 mod refusal;
 mod search;
-mod secret;
 mod server;
 mod session;
 mod set;
@@ -55,47 +64,13 @@ mod watch;
 pub use config::{BindUser, DEFAULT_SIZE_LIMIT, DirectoryConfig, TlsFiles};
 pub use entry::ServedEntry;
 pub use error::{ConfigError, ServeError, SetError};
-pub use secret::BindPassword;
+pub use ipo_model::Secret;
 pub use server::{DirectoryService, RunningService};
 pub use set::{EntrySet, EntrySetHandle, FILE_NAME, MAX_RECORDS};
 pub use watch::watch_file;
 
+/// The search path without sockets, for the criterion benches; only with the `test-support`
+/// feature, not part of the supported API.
+#[cfg(feature = "test-support")]
 #[doc(hidden)]
-pub mod bench_support {
-    //! Entry points for the criterion benches: the search path without sockets.
-    use ldap3_proto::parse_ldap_filter_str;
-    use ldap3_proto::proto::LdapSearchScope;
-
-    use crate::dn::NormDn;
-    use crate::filter::Compiled;
-    use crate::search::{Selection, Tree};
-    use crate::set::EntrySet;
-
-    /// Finds and renders a subtree search of `filter` under `base_dn`; returns the number
-    /// of entries written.
-    pub fn search_subtree(set: &EntrySet, base_dn: &str, filter: &str) -> usize {
-        let Some(base) = NormDn::parse(base_dn) else {
-            return 0;
-        };
-        let Ok(f) = parse_ldap_filter_str(filter) else {
-            return 0;
-        };
-        let Ok(c) = Compiled::compile(&f) else {
-            return 0;
-        };
-        let tree = Tree {
-            base_dn,
-            base: &base,
-            set,
-        };
-        let sel = Selection::new(&[]);
-        match tree.find(base_dn, &LdapSearchScope::Subtree, &c) {
-            Ok(hits) => hits
-                .iter()
-                .map(|h| tree.render(*h, &sel, false))
-                .filter(|e| !e.dn.is_empty())
-                .count(),
-            Err(_) => 0,
-        }
-    }
-}
+pub mod bench_support;

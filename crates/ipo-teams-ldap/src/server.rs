@@ -38,10 +38,10 @@ pub(crate) struct Shared {
 /// The read-only LDAP directory service, bound to its address and ready to run.
 ///
 /// ```no_run
-/// use ipo_teams_ldap::{BindPassword, BindUser, DirectoryConfig, DirectoryService, EntrySet, EntrySetHandle};
+/// use ipo_teams_ldap::{Secret, BindUser, DirectoryConfig, DirectoryService, EntrySet, EntrySetHandle};
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 /// let cfg = DirectoryConfig::new("0.0.0.0:389".parse()?, "ou=teams,dc=example,dc=com")
-///     .with_bind_user(BindUser::new("cn=ipoffice,dc=example,dc=com", BindPassword::from_env("IPO_LDAP_PASSWORD")?));
+///     .with_bind_user(BindUser::new("cn=ipoffice,dc=example,dc=com", Secret::new(std::env::var("IPO_LDAP_PASSWORD")?)));
 /// let set = EntrySetHandle::new();
 /// if let Ok(n) = set.reload_from(std::path::Path::new("/var/lib/ipo-teams/directory-entries.json")) {
 ///     println!("serving {n} entries");

@@ -66,7 +66,7 @@ async fn v2_bind_as_ip_office_sends_it() {
     let mut cfg = config();
     cfg.bind_user = Some(ipo_teams_ldap::BindUser::new(
         "ipoffice",
-        ipo_teams_ldap::BindPassword::new(PW),
+        ipo_teams_ldap::Secret::new(PW),
     ));
     let (svc2, _h2) = start(cfg, Some(people())).await;
     let f = ldapsearch(

@@ -492,10 +492,13 @@ impl SyncEngine {
         progress.phase(Phase::ReadDirectory, Some(groups.len()));
         // Take the cursor before reading so nothing that happens during the read is lost.
         // A refused credential or permission ends the run here, at the first request, rather
-        // than once more per group; other failures only cost the next run its delta.
+        // than once more per group; so does an unreachable directory, whose read would wait
+        // out the same request timeout again. Other failures only cost the next run its delta.
         let cursor = match self.directory.latest_cursor(groups).await {
             Ok(c) => Some(c),
-            Err(e @ (PortError::Auth(_) | PortError::Permission(_))) => {
+            Err(
+                e @ (PortError::Auth(_) | PortError::Permission(_) | PortError::Unavailable { .. }),
+            ) => {
                 return Err(SyncError::Directory(e));
             }
             Err(e) => {

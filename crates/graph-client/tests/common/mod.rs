@@ -15,7 +15,7 @@ pub fn fast_retry() -> RetryPolicy {
         .with_max_attempts(4)
         .with_base_delay(Duration::from_millis(5))
         .with_max_delay(Duration::from_millis(20))
-        .with_max_total_wait(Duration::from_secs(3))
+        .with_request_timeout(Duration::from_secs(3))
 }
 
 /// An object id from a literal.

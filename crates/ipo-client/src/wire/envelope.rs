@@ -372,8 +372,13 @@ fn ws_object(mut e: RawElement) -> WsObject {
 pub const XML_DECLARATION: &str = "<?xml version='1.0' encoding='UTF-8'?>";
 
 /// Writes a request body with one `ws_object` per record, in order (XML starts with
-/// [`XML_DECLARATION`], as the guide's request examples do).
-pub fn write_request(format: WireFormat, records: &[WireRecord]) -> String {
+/// `<?xml version='1.0' encoding='UTF-8'?>`, as the guide's request examples do). A value IP Office cannot hold
+/// (a character XML 1.0 forbids) is an [`IpoError::InvalidRecord`] naming the record
+/// (`User #2`) and the field, whatever the format: nothing is written.
+pub fn write_request(format: WireFormat, records: &[WireRecord]) -> Result<String, IpoError> {
+    for (i, r) in records.iter().enumerate() {
+        check_values(r, &format!("{} #{}", r.kind, i + 1))?;
+    }
     let mut out = String::with_capacity(256 * records.len() + 64);
     match format {
         WireFormat::Xml => {
@@ -401,7 +406,57 @@ pub fn write_request(format: WireFormat, records: &[WireRecord]) -> String {
             out.push_str("]}}");
         }
     }
-    out
+    Ok(out)
+}
+
+/// Checks that IP Office can hold every value of `r` (attributes, fields, nested elements):
+/// a character XML 1.0 forbids is an [`IpoError::InvalidRecord`] naming `record` and the
+/// field (a path such as `DSSKeys/DSSKey/Label` when nested).
+pub(crate) fn check_values(r: &WireRecord, record: &str) -> Result<(), IpoError> {
+    let invalid = |field: String, c: char| IpoError::InvalidRecord {
+        record: record.to_owned(),
+        field,
+        message: format!(
+            "holds U+{:04X}, a control character IP Office cannot store (XML 1.0 forbids it); nothing was sent",
+            u32::from(c)
+        ),
+    };
+    for (k, v) in &r.attributes {
+        if let Some(c) = xml::forbidden_char(v) {
+            return Err(invalid(k.clone(), c));
+        }
+    }
+    for (name, value) in &r.fields.0 {
+        if let Some((field, c)) = forbidden_in(name, value) {
+            return Err(invalid(field, c));
+        }
+    }
+    Ok(())
+}
+
+/// The path of the first value under `name` holding a forbidden character, and the character.
+fn forbidden_in(name: &str, value: &RawValue) -> Option<(String, char)> {
+    match value {
+        RawValue::Text(s) | RawValue::Number(s) => {
+            xml::forbidden_char(s).map(|c| (name.to_owned(), c))
+        }
+        RawValue::Bool(_) | RawValue::Null => None,
+        RawValue::List(items) => items.iter().find_map(|v| forbidden_in(name, v)),
+        RawValue::Element(e) => {
+            let own = e
+                .attributes
+                .iter()
+                .find_map(|(k, v)| xml::forbidden_char(v).map(|c| (format!("{name}/@{k}"), c)));
+            let text = e.text.as_deref().and_then(xml::forbidden_char);
+            own.or_else(|| text.map(|c| (name.to_owned(), c)))
+                .or_else(|| {
+                    e.children
+                        .0
+                        .iter()
+                        .find_map(|(n, v)| forbidden_in(&format!("{name}/{n}"), v))
+                })
+        }
+    }
 }
 
 fn write_record_xml(out: &mut String, r: &WireRecord) {
@@ -429,9 +484,10 @@ fn write_record_json(out: &mut String, r: &WireRecord) {
 
 /// Writes a listing answer (`response status="1"`), as IP Office would: for tests,
 /// fixtures and emulators.
-pub fn write_listing(format: WireFormat, records: &[WireRecord]) -> String {
-    let body = write_request(format, records);
-    match format {
+#[cfg(feature = "test-support")]
+pub fn write_listing(format: WireFormat, records: &[WireRecord]) -> Result<String, IpoError> {
+    let body = write_request(format, records)?;
+    Ok(match format {
         WireFormat::Xml => format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><response status=\"1\">{}</response>",
             body.strip_prefix(XML_DECLARATION).unwrap_or(&body)
@@ -443,7 +499,7 @@ pub fn write_listing(format: WireFormat, records: &[WireRecord]) -> String {
                 .unwrap_or(&body);
             format!("{{\"response\":{{\"@status\":\"1\",{inner}}}}}")
         }
-    }
+    })
 }
 
 #[cfg(test)]
@@ -542,7 +598,7 @@ mod tests {
     #[test]
     fn requests_start_with_the_guides_declaration() {
         let rec = WireRecord::new("User", vec![("GUID".into(), "AB".into())], RawFields::new());
-        let body = write_request(WireFormat::Xml, std::slice::from_ref(&rec));
+        let body = write_request(WireFormat::Xml, std::slice::from_ref(&rec)).unwrap();
         assert!(
             body.starts_with(
                 "<?xml version='1.0' encoding='UTF-8'?><data><ws_object><User GUID=\"AB\">"
@@ -550,9 +606,11 @@ mod tests {
             "{body}"
         );
         assert!(
-            write_request(WireFormat::Json, std::slice::from_ref(&rec)).starts_with("{\"data\"")
+            write_request(WireFormat::Json, std::slice::from_ref(&rec))
+                .unwrap()
+                .starts_with("{\"data\"")
         );
-        let listing = write_listing(WireFormat::Xml, &[rec]);
+        let listing = write_listing(WireFormat::Xml, &[rec]).unwrap();
         assert_eq!(listing.matches("<?xml").count(), 1, "{listing}");
         assert_eq!(parse_envelope(&listing).unwrap().objects.len(), 1);
     }

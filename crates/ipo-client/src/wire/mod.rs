@@ -19,10 +19,13 @@ mod envelope;
 mod json;
 mod xml;
 
-pub use envelope::{
-    Envelope, Reboot, WireRecord, WsObject, XML_DECLARATION, is_session_timeout, parse_envelope,
-    sniff, write_listing, write_request,
-};
+pub(crate) use envelope::check_values;
+/// A listing answer as IP Office writes it, for this crate's tests and benchmarks; only with
+/// the `test-support` feature, not part of the supported API.
+#[cfg(feature = "test-support")]
+#[doc(hidden)]
+pub use envelope::write_listing;
+pub use envelope::{Envelope, Reboot, WireRecord, WsObject, parse_envelope, write_request};
 
 use ipo_model::{Extension, HuntGroup, IpoUser, License, LicensingMode, SystemInfo};
 
@@ -107,5 +110,5 @@ pub fn write_users(
         .iter()
         .map(|u| records::user_to_record(u, mode, names, creating))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(write_request(format, &recs))
+    write_request(format, &recs)
 }

@@ -156,24 +156,24 @@ fn attach(stack: &mut [Frame], root: &mut Option<(String, RawValue)>, done: (Str
     }
 }
 
-/// Escapes text for element content and double-quoted attributes.
+/// Escapes text for element content and double-quoted attributes: quick-xml's escaping
+/// of `&`, `<`, `>`, `'` and `"`; everything else is written as it is. Values are checked
+/// with [`forbidden_char`] first: no character reference is ever written.
 pub(crate) fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' => out.push(c),
-            c if (c as u32) < 0x20 => {
-                out.push_str("&#");
-                out.push_str(&(c as u32).to_string());
-                out.push(';');
-            }
-            c => out.push(c),
-        }
-    }
+    out.push_str(&quick_xml::escape::escape(s));
+}
+
+/// The first character XML 1.0 does not allow in a document (control characters other than
+/// tab, line feed and carriage return; U+FFFE, U+FFFF), if any: IP Office cannot hold it,
+/// and not even a character reference may stand for it.
+pub(crate) fn forbidden_char(s: &str) -> Option<char> {
+    s.chars().find(|&c| {
+        let allowed = matches!(c, '\t' | '\n' | '\r')
+            || ('\u{20}'..='\u{D7FF}').contains(&c)
+            || ('\u{E000}'..='\u{FFFD}').contains(&c)
+            || c >= '\u{10000}';
+        !allowed
+    })
 }
 
 fn open_tag(out: &mut String, name: &str, attributes: &[(String, String)]) {
@@ -262,6 +262,15 @@ mod tests {
         assert!(parse_document("<a><b></a>").is_err());
         assert!(parse_document("<a>").is_err());
         assert!(parse_document("<a>&nope;</a>").is_err());
+    }
+
+    #[test]
+    fn forbidden_characters_are_found() {
+        assert_eq!(forbidden_char("tab\tcr\rlf\n é 😀"), None);
+        assert_eq!(forbidden_char("a\u{1}b"), Some('\u{1}'));
+        assert_eq!(forbidden_char("\u{1b}"), Some('\u{1b}'));
+        assert_eq!(forbidden_char("\u{FFFE}"), Some('\u{FFFE}'));
+        assert_eq!(forbidden_char("\u{7f}"), None); // allowed by XML 1.0
     }
 
     #[test]

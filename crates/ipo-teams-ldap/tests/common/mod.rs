@@ -9,8 +9,8 @@ use std::process::Command;
 
 use base64::Engine;
 use ipo_teams_ldap::{
-    BindPassword, BindUser, DirectoryConfig, DirectoryService, EntrySet, EntrySetHandle,
-    RunningService, ServedEntry,
+    BindUser, DirectoryConfig, DirectoryService, EntrySet, EntrySetHandle, RunningService, Secret,
+    ServedEntry,
 };
 
 pub const BASE: &str = "ou=teams,dc=example,dc=com";
@@ -20,7 +20,7 @@ pub const PW: &str = "Corr3ct-h0rse";
 /// A config for 127.0.0.1, an ephemeral port, the test bind user.
 pub fn config() -> DirectoryConfig {
     DirectoryConfig::new("127.0.0.1:0".parse().unwrap(), BASE)
-        .with_bind_user(BindUser::new(BIND_DN, BindPassword::new(PW)))
+        .with_bind_user(BindUser::new(BIND_DN, Secret::new(PW)))
 }
 
 /// Ten people, two with a mobile.

@@ -1,5 +1,5 @@
-//! When and how long to wait before trying again, as Microsoft asks: honour `Retry-After`,
-//! otherwise exponential backoff with full jitter; bounded attempts and bounded total wait.
+//! How long a client waits for IP Office or Microsoft Graph, and how it tries again: one
+//! policy for both, so a setting means the same thing on either side.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -8,45 +8,55 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-/// How hard the client tries again after throttling (429), outages (503, 504) and
-/// transport failures. Other 4xx answers are never retried.
+/// How long one request may take and how transient failures (throttling, outages,
+/// connection errors) are tried again.
+///
+/// [`RetryPolicy::request_timeout`] is a deadline for the whole request, every attempt and
+/// every wait between them included: it bounds the wait the caller sees. Each attempt gets
+/// what is left of it, and no retry starts whose wait would end after it. Errors that end
+/// because of it name [`RetryPolicy::request_timeout_setting`], so a program can point its
+/// administrator at the setting they actually edit.
 ///
 /// ```
 /// use std::time::Duration;
-/// use graph_client::RetryPolicy;
-/// let quick = RetryPolicy::default()
+/// use ipo_model::RetryPolicy;
+/// let policy = RetryPolicy::default()
 ///     .with_max_attempts(3)
-///     .with_base_delay(Duration::from_millis(5))
-///     .with_max_total_wait(Duration::from_secs(2));
-/// assert_eq!(quick.max_attempts, 3);
+///     .with_request_timeout(Duration::from_secs(5))
+///     .with_request_timeout_setting("ipo.request_timeout_seconds");
+/// assert_eq!(policy.max_attempts, 3);
+/// // After 4.9 s of a 5 s deadline, a 200 ms wait is not started.
+/// assert_eq!(policy.next_wait(1, Duration::from_millis(4900), Some(Duration::from_millis(200))), None);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1 = never retry).
     pub max_attempts: u32,
-    /// First backoff step when Graph gives no `Retry-After`; doubles each attempt.
+    /// First backoff step when the server names no `Retry-After`; doubles each retry.
     pub base_delay: Duration,
-    /// Cap of one backoff step (a `Retry-After` is honoured even when longer, as long as
-    /// the total budget allows it: retrying earlier than told only costs quota).
+    /// Cap of one backoff step. A server's `Retry-After` is honoured even when longer, as
+    /// long as the deadline allows it: retrying earlier than told only costs quota.
     pub max_delay: Duration,
-    /// Total time one request may spend waiting between attempts; when the next wait would
-    /// go beyond it, the client gives up with [`crate::GraphError::Throttled`].
-    pub max_total_wait: Duration,
-    /// Time after which a request failing in transport (connection refused, unreachable,
-    /// timed out) is not tried again, counted from its first attempt: an unreachable Graph
-    /// fails in seconds, not after the whole throttling budget.
-    pub max_transport_time: Duration,
+    /// Time to open the connection (TCP and TLS) of one attempt.
+    pub connect_timeout: Duration,
+    /// Deadline of one request, all attempts and waits included.
+    pub request_timeout: Duration,
+    /// What the caller calls [`RetryPolicy::request_timeout`] where it is set (for example
+    /// `ipo.request_timeout_seconds` in a configuration file); errors name it.
+    pub request_timeout_setting: String,
 }
 
 impl Default for RetryPolicy {
+    /// Five attempts, backoff from 0.5 s up to 30 s, 5 s to connect, 30 s for a request.
     fn default() -> Self {
         Self {
-            max_attempts: 6,
+            max_attempts: 5,
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
-            max_total_wait: Duration::from_secs(180),
-            max_transport_time: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(30),
+            request_timeout_setting: "RetryPolicy::request_timeout".to_owned(),
         }
     }
 }
@@ -54,10 +64,7 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// A policy that never retries.
     pub fn none() -> Self {
-        Self {
-            max_attempts: 1,
-            ..Self::default()
-        }
+        Self::default().with_max_attempts(1)
     }
 
     /// Sets [`RetryPolicy::max_attempts`] (at least 1).
@@ -78,21 +85,28 @@ impl RetryPolicy {
         self
     }
 
-    /// Sets [`RetryPolicy::max_transport_time`].
-    pub fn with_max_transport_time(mut self, d: Duration) -> Self {
-        self.max_transport_time = d;
+    /// Sets [`RetryPolicy::connect_timeout`].
+    pub fn with_connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
         self
     }
 
-    /// Sets [`RetryPolicy::max_total_wait`].
-    pub fn with_max_total_wait(mut self, d: Duration) -> Self {
-        self.max_total_wait = d;
+    /// Sets [`RetryPolicy::request_timeout`].
+    pub fn with_request_timeout(mut self, d: Duration) -> Self {
+        self.request_timeout = d;
+        self
+    }
+
+    /// Sets [`RetryPolicy::request_timeout_setting`].
+    pub fn with_request_timeout_setting(mut self, name: impl Into<String>) -> Self {
+        self.request_timeout_setting = name.into();
         self
     }
 
     /// Backoff before retry number `retry` (1-based) without a `Retry-After`: uniform in
     /// `[step/2, step]` with `step = min(base * 2^(retry-1), max_delay)`. Half of the step is
-    /// kept so that a retry never comes sooner than the policy intends.
+    /// kept so that a retry never comes sooner than the policy intends; the jitter keeps
+    /// many clients from retrying in step.
     pub fn backoff(&self, retry: u32) -> Duration {
         let exp = retry.saturating_sub(1).min(20);
         let step = self
@@ -109,19 +123,28 @@ impl RetryPolicy {
         half + Duration::from_nanos(extra)
     }
 
-    /// The wait before the next attempt, or `None` when the policy says stop: `attempt`
-    /// attempts done so far, `waited` already spent, `retry_after` as Graph asked.
-    pub(crate) fn next_wait(
+    /// The wait before the next attempt, or `None` when the policy says stop: `attempts`
+    /// made so far, `elapsed` since the first began, `retry_after` as the server asked.
+    /// A wait that would end at or after the deadline is not started.
+    pub fn next_wait(
         &self,
-        attempt: u32,
-        waited: Duration,
+        attempts: u32,
+        elapsed: Duration,
         retry_after: Option<Duration>,
     ) -> Option<Duration> {
-        if attempt >= self.max_attempts {
+        if attempts >= self.max_attempts {
             return None;
         }
-        let wait = retry_after.unwrap_or_else(|| self.backoff(attempt));
-        (waited.saturating_add(wait) <= self.max_total_wait).then_some(wait)
+        let wait = retry_after.unwrap_or_else(|| self.backoff(attempts));
+        (elapsed.saturating_add(wait) < self.request_timeout).then_some(wait)
+    }
+
+    /// What is left of the deadline `elapsed` after the first attempt began: the timeout
+    /// of the next attempt, or `None` when nothing is left.
+    pub fn remaining(&self, elapsed: Duration) -> Option<Duration> {
+        self.request_timeout
+            .checked_sub(elapsed)
+            .filter(|d| !d.is_zero())
     }
 }
 
@@ -136,6 +159,11 @@ fn jitter() -> u64 {
 
 /// Parses a `Retry-After` value: delay-seconds or an HTTP date (RFC 7231 IMF-fixdate).
 /// A date in the past gives zero; garbage gives `None` (the caller falls back to backoff).
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(ipo_model::parse_retry_after("3", chrono::Utc::now()), Some(Duration::from_secs(3)));
+/// ```
 pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     let v = value.trim();
     if let Ok(secs) = v.parse::<u64>() {
@@ -187,18 +215,20 @@ mod tests {
     }
 
     #[test]
-    fn budget_bounds() {
+    fn attempts_and_deadline_bound_the_retries() {
         let p = RetryPolicy::default()
             .with_max_attempts(3)
-            .with_max_total_wait(Duration::from_secs(10));
-        assert_eq!(
-            p.next_wait(1, Duration::ZERO, Some(Duration::from_secs(2))),
-            Some(Duration::from_secs(2))
-        );
+            .with_request_timeout(Duration::from_secs(10));
+        let two = Some(Duration::from_secs(2));
+        assert_eq!(p.next_wait(1, Duration::ZERO, two), two);
         assert_eq!(p.next_wait(3, Duration::ZERO, Some(Duration::ZERO)), None);
+        assert_eq!(p.next_wait(1, Duration::from_secs(8), two), None);
         assert_eq!(
-            p.next_wait(1, Duration::from_secs(9), Some(Duration::from_secs(2))),
-            None
+            p.remaining(Duration::from_secs(4)),
+            Some(Duration::from_secs(6))
         );
+        assert_eq!(p.remaining(Duration::from_secs(10)), None);
+        assert_eq!(p.remaining(Duration::from_secs(11)), None);
+        assert_eq!(RetryPolicy::none().max_attempts, 1);
     }
 }
