@@ -606,3 +606,46 @@ fn the_summary_lists_warnings_and_leaves_notes_for_the_record_on_the_line() {
     let summary = text_of(&doc, "#summary");
     assert!(!summary.contains("derived from"), "{summary}");
 }
+
+#[test]
+fn a_cleaned_value_shows_its_original_and_result_once_as_text() {
+    let hostile = r#""<img src=x> C:\temp\ 'q'"#;
+    let mut plan = support::demo().plan;
+    let person = plan
+        .people
+        .iter_mut()
+        .find(|p| p.status == PersonStatus::Create)
+        .expect("the demo creates people");
+    let reason = sync_engine::Reason::ValueCleaned {
+        field: "Full Name".into(),
+        source: "displayName".into(),
+        original: hostile.into(),
+        result: r#""<img src=x C:\temp\ 'q'"#.into(),
+        cleaning: sync_engine::Cleaning::CharactersRemoved,
+    };
+    let said = reason.to_string();
+    person.reasons.push(reason);
+    let label = person.label.to_string();
+    let doc = Html::parse_document(&render_plan(&plan, &Options::new()));
+    assert_eq!(doc.select(&sel("img")).count(), 0);
+    let row = doc
+        .select(&sel("#people tr"))
+        .find(|tr| tr.text().collect::<String>().contains(&label))
+        .expect("the person's line");
+    let note: Vec<String> = row
+        .select(&sel("li[data-code=value_cleaned]"))
+        .map(|li| li.text().collect())
+        .collect();
+    assert_eq!(note, std::slice::from_ref(&said));
+    assert_eq!(note[0].matches(hostile).count(), 1, "{}", note[0]);
+    assert!(
+        !note[0].contains(r#"\""#) && !note[0].contains(r"\\"),
+        "{}",
+        note[0]
+    );
+    // Wherever the page shows the reason (the line, the warnings card), once each.
+    let body: String = doc.select(&sel("body")).flat_map(|b| b.text()).collect();
+    let shown = body.matches("Full Name from displayName had").count();
+    assert!(shown >= 1, "{body}");
+    assert_eq!(body.matches(hostile).count(), shown, "{body}");
+}

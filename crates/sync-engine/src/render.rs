@@ -411,7 +411,7 @@ mod tests {
         );
         let text = render_plan(&explained, Style::default());
         assert!(
-            text.contains("name annlee derived from \"ann.lee\""),
+            text.contains("name derived from ann.lee -> annlee"),
             "{text}"
         );
     }
