@@ -649,3 +649,34 @@ fn a_cleaned_value_shows_its_original_and_result_once_as_text() {
     assert!(shown >= 1, "{body}");
     assert_eq!(body.matches(hostile).count(), shown, "{body}");
 }
+
+#[test]
+fn each_line_shows_the_display_name_and_searches_it() {
+    let demo = support::demo();
+    let doc = Html::parse_document(&render_plan(&demo.plan, &Options::new()));
+    let rows: Vec<_> = doc
+        .select(&sel("#people tbody tr"))
+        .filter(|tr| tr.text().any(|t| t == "Ella Morgan"))
+        .collect();
+    assert_eq!(rows.len(), 1, "one line shows Ella Morgan");
+    let ella = rows[0];
+    let first = ella.select(&sel("td b")).next().expect("the name cell");
+    assert_eq!(first.text().collect::<String>(), "Ella Morgan");
+    let detail: String = ella
+        .select(&sel("td small"))
+        .flat_map(|s| s.text())
+        .collect();
+    assert!(detail.starts_with("ella.morgan@"), "{detail}");
+    let search = ella.value().attr("data-search").expect("data-search");
+    assert!(search.contains("ella morgan"), "{search}");
+    // A name the UPN does not hold is found by its display name alone.
+    let found = doc
+        .select(&sel("#people tbody tr"))
+        .filter(|tr| {
+            tr.value()
+                .attr("data-search")
+                .is_some_and(|s| s.contains("ní bhriain"))
+        })
+        .count();
+    assert_eq!(found, 1);
+}
