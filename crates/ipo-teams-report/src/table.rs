@@ -93,7 +93,10 @@ fn row(h: &mut Html, r: &Row) {
         .collect::<Vec<_>>()
         .join(" ");
     let mut search = r.name.to_lowercase();
-    for extra in [&r.ipo_name, &r.extension].into_iter().flatten() {
+    for extra in [&r.display_name, &r.ipo_name, &r.extension]
+        .into_iter()
+        .flatten()
+    {
         search.push(' ');
         search.push_str(&extra.to_lowercase());
     }
@@ -108,8 +111,11 @@ fn row(h: &mut Html, r: &Row) {
         ],
     );
     h.open("td", &[]);
-    h.el("b", &[], &r.name);
-    let detail: Vec<&str> = [&r.ipo_name, &r.extension]
+    // The name a person knows first, then the UPN, IP Office name and extension.
+    let shown_first = r.display_name.as_ref().unwrap_or(&r.name);
+    h.el("b", &[], shown_first);
+    let upn = r.display_name.as_ref().map(|_| &r.name);
+    let detail: Vec<&str> = [upn, r.ipo_name.as_ref(), r.extension.as_ref()]
         .into_iter()
         .flatten()
         .map(String::as_str)

@@ -50,7 +50,10 @@ pub(crate) enum Level {
 
 /// One person's line.
 pub(crate) struct Row {
+    /// The UPN (or what else names the person).
     pub name: String,
+    /// The Azure AD display name, when the plan has it.
+    pub display_name: Option<String>,
     pub ipo_name: Option<String>,
     pub extension: Option<String>,
     pub current: Option<UserType>,
@@ -261,6 +264,7 @@ fn verdict_row(v: &Verdict) -> Row {
     };
     Row {
         name: v.person.label.clone(),
+        display_name: None,
         ipo_name: v.person.ipo_name.as_ref().map(|n| n.to_string()),
         extension: v
             .facts
@@ -334,6 +338,7 @@ fn person_row(p: &PersonPlan, changes: Vec<Change>) -> Row {
     let skipped = p.status == PersonStatus::Skipped;
     Row {
         name: p.label.to_string(),
+        display_name: p.display_name.as_ref().map(ToString::to_string),
         ipo_name: p.ipo_name.as_ref().map(|n| n.to_string()),
         extension: p.extension.as_ref().map(|e| e.to_string()),
         current: current_type(p),

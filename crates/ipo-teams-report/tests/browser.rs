@@ -272,6 +272,7 @@ fn searching_finds_people_by_name_as_a_person_types_it() {
         ("Seán", 1),
         ("Zoë", 1),
         ("ZOË WARD", 1),
+        ("Ni Bhriain", 1),
         ("john smith", 2),
         ("nobody-of-that-name", 0),
     ];

@@ -606,3 +606,77 @@ fn the_summary_lists_warnings_and_leaves_notes_for_the_record_on_the_line() {
     let summary = text_of(&doc, "#summary");
     assert!(!summary.contains("derived from"), "{summary}");
 }
+
+#[test]
+fn a_cleaned_value_shows_its_original_and_result_once_as_text() {
+    let hostile = r#""<img src=x> C:\temp\ 'q'"#;
+    let mut plan = support::demo().plan;
+    let person = plan
+        .people
+        .iter_mut()
+        .find(|p| p.status == PersonStatus::Create)
+        .expect("the demo creates people");
+    let reason = sync_engine::Reason::ValueCleaned {
+        field: "Full Name".into(),
+        source: "displayName".into(),
+        original: hostile.into(),
+        result: r#""<img src=x C:\temp\ 'q'"#.into(),
+        cleaning: sync_engine::Cleaning::CharactersRemoved,
+    };
+    let said = reason.to_string();
+    person.reasons.push(reason);
+    let label = person.label.to_string();
+    let doc = Html::parse_document(&render_plan(&plan, &Options::new()));
+    assert_eq!(doc.select(&sel("img")).count(), 0);
+    let row = doc
+        .select(&sel("#people tr"))
+        .find(|tr| tr.text().collect::<String>().contains(&label))
+        .expect("the person's line");
+    let note: Vec<String> = row
+        .select(&sel("li[data-code=value_cleaned]"))
+        .map(|li| li.text().collect())
+        .collect();
+    assert_eq!(note, std::slice::from_ref(&said));
+    assert_eq!(note[0].matches(hostile).count(), 1, "{}", note[0]);
+    assert!(
+        !note[0].contains(r#"\""#) && !note[0].contains(r"\\"),
+        "{}",
+        note[0]
+    );
+    // Wherever the page shows the reason (the line, the warnings card), once each.
+    let body: String = doc.select(&sel("body")).flat_map(|b| b.text()).collect();
+    let shown = body.matches("Full Name from displayName had").count();
+    assert!(shown >= 1, "{body}");
+    assert_eq!(body.matches(hostile).count(), shown, "{body}");
+}
+
+#[test]
+fn each_line_shows_the_display_name_and_searches_it() {
+    let demo = support::demo();
+    let doc = Html::parse_document(&render_plan(&demo.plan, &Options::new()));
+    let rows: Vec<_> = doc
+        .select(&sel("#people tbody tr"))
+        .filter(|tr| tr.text().any(|t| t == "Ella Morgan"))
+        .collect();
+    assert_eq!(rows.len(), 1, "one line shows Ella Morgan");
+    let ella = rows[0];
+    let first = ella.select(&sel("td b")).next().expect("the name cell");
+    assert_eq!(first.text().collect::<String>(), "Ella Morgan");
+    let detail: String = ella
+        .select(&sel("td small"))
+        .flat_map(|s| s.text())
+        .collect();
+    assert!(detail.starts_with("ella.morgan@"), "{detail}");
+    let search = ella.value().attr("data-search").expect("data-search");
+    assert!(search.contains("ella morgan"), "{search}");
+    // A name the UPN does not hold is found by its display name alone.
+    let found = doc
+        .select(&sel("#people tbody tr"))
+        .filter(|tr| {
+            tr.value()
+                .attr("data-search")
+                .is_some_and(|s| s.contains("ní bhriain"))
+        })
+        .count();
+    assert_eq!(found, 1);
+}

@@ -30,6 +30,7 @@ pub(crate) fn name_leavers(
             (None, None) => continue,
         };
         p.label = Text::from(label);
+        p.display_name = u.display_name.as_deref().map(Text::copied);
     }
 }
 
@@ -51,6 +52,7 @@ mod tests {
             people: vec![PersonPlan {
                 id: id.clone(),
                 label: Text::copied(id.as_str()),
+                display_name: None,
                 user_type: None,
                 rule: None,
                 ipo_name: None,

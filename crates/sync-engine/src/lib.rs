@@ -108,7 +108,7 @@ pub use plan::{
 };
 pub use planner::{PlanOptions, plan, plan_with_contacts};
 pub use progress::{NoProgress, Phase, Progress};
-pub use reason::Reason;
+pub use reason::{Cleaning, Reason};
 pub use record::{RecordKind, RecordRef};
 pub use render::{Style, render_plan, render_report};
 pub use report::{ItemOutcome, Report, RunSummary, RunTransport};

@@ -1,8 +1,11 @@
 //! Turning Azure AD property values into IP Office field values.
 
-use ipo_model::{DirectoryUser, E164Number, ExtensionNumber, FullName, LoginCode, VoicemailCode};
+use ipo_model::{
+    DirectoryUser, E164Number, ExtensionNumber, FORBIDDEN_NAME_CHARS, FullName, LoginCode,
+    VoicemailCode, is_invisible,
+};
 
-use crate::reason::Reason;
+use crate::reason::{Cleaning, Reason};
 
 fn invalid(field: &str, source: &str, message: impl Into<String>) -> Reason {
     Reason::InvalidValue {
@@ -26,26 +29,40 @@ pub(crate) fn full_name(
         return Err(invalid(
             "Full Name",
             source,
-            format!("{raw:?} has no character IP Office accepts"),
+            format!("no character IP Office accepts in: {raw}"),
         ));
     };
-    let note = (name.as_str() != raw.trim()).then(|| {
-        let message = if raw.trim().chars().count() > ipo_model::MAX_FULL_NAME_LEN {
-            format!(
-                "cut to {} characters, characters IP Office refuses removed: {:?}",
-                ipo_model::MAX_FULL_NAME_LEN,
-                name.as_str()
-            )
-        } else {
-            format!("characters IP Office refuses removed: {:?}", name.as_str())
-        };
-        Reason::ValueCleaned {
-            field: "Full Name".into(),
-            source: source.into(),
-            message,
-        }
+    let note = (name.as_str() != raw.trim()).then(|| Reason::ValueCleaned {
+        field: "Full Name".into(),
+        source: source.into(),
+        original: raw.to_string(),
+        result: name.to_string(),
+        cleaning: cleaning(&raw, ipo_model::MAX_FULL_NAME_LEN),
     });
     Ok(Some((name, note)))
+}
+
+/// What IP Office's rules did to `raw` to make a name of at most `max` characters: the
+/// name alone cannot tell a cut from characters removed, so `raw` is cleaned again uncut.
+fn cleaning(raw: &str, max: usize) -> Cleaning {
+    // As the name rules clean: refused and invisible characters dropped, runs of
+    // whitespace and control characters one space.
+    let uncut = raw
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .map(|w| {
+            w.chars()
+                .filter(|&c| !FORBIDDEN_NAME_CHARS.contains(&c) && !is_invisible(c))
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let cut = uncut.chars().count() > max;
+    match (cut, uncut != raw.trim()) {
+        (true, false) => Cleaning::Cut { max },
+        (true, true) => Cleaning::CutAndCharactersRemoved { max },
+        (false, _) => Cleaning::CharactersRemoved,
+    }
 }
 
 /// Characters that make a spreadsheet read a cell as a formula when they start it.
@@ -61,21 +78,24 @@ pub(crate) fn directory_name(name: FullName, source: &str) -> (Option<FullName>,
     if kept.len() == name.as_str().len() {
         return (Some(name), None);
     }
-    let message = format!(
-        "{:?}: leading = + - @ removed, so that the directory file cannot run as a \
-         spreadsheet formula",
-        name.as_str()
-    );
     match FullName::derive(kept) {
-        Some(clean) => (
-            Some(clean),
-            Some(Reason::ValueCleaned {
+        Some(clean) => {
+            let note = Reason::ValueCleaned {
                 field: "Directory Name".into(),
                 source: source.into(),
-                message,
-            }),
-        ),
-        None => (None, Some(invalid("Directory Name", source, message))),
+                original: name.to_string(),
+                result: clean.to_string(),
+                cleaning: Cleaning::FormulaStartRemoved,
+            };
+            (Some(clean), Some(note))
+        }
+        None => {
+            let message = format!(
+                "nothing is left once leading = + - @ are removed (so that the directory file \
+                 cannot run as a spreadsheet formula): {name}"
+            );
+            (None, Some(invalid("Directory Name", source, message)))
+        }
     }
 }
 
@@ -110,7 +130,7 @@ pub(crate) fn email_unless(
         Err(invalid(
             "Email",
             source,
-            format!("{t:?} is not an e-mail address"),
+            format!("not an e-mail address: {t}"),
         ))
     }
 }

@@ -112,6 +112,10 @@ pub struct PersonPlan {
     pub id: ObjectId,
     /// UPN or display name.
     pub label: Text,
+    /// The person's Azure AD display name (not IP Office's Full Name), when Azure AD has
+    /// one: what an administrator knows them by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<Text>,
     /// The type the rules give, if in scope.
     pub user_type: Option<UserType>,
     /// The rule (group) that decided the type.

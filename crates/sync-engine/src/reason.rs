@@ -119,14 +119,18 @@ pub enum Reason {
         name: UserName,
     },
     /// A value from Azure AD was written only after cleaning (characters IP Office refuses
-    /// removed, or cut to the field's length).
+    /// removed, cut to the field's length, or a leading formula character removed).
     ValueCleaned {
         /// The IP Office field.
         field: String,
         /// The Azure AD property it came from.
         source: String,
-        /// What was changed.
-        message: String,
+        /// The value as Azure AD has it.
+        original: String,
+        /// The value written.
+        result: String,
+        /// What the cleaning did.
+        cleaning: Cleaning,
     },
     /// A linked IP Office user vanished (deleted by hand): the link is dropped.
     LinkedUserGone,
@@ -136,6 +140,46 @@ pub enum Reason {
         /// The problem, as `usertype-rules` states it.
         problem: Box<usertype_rules::Problem>,
     },
+}
+
+/// What cleaning a value from Azure AD took before IP Office would accept it (the true
+/// reason a [`Reason::ValueCleaned`] gives).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "how", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Cleaning {
+    /// Characters IP Office refuses were removed (or runs of spaces collapsed).
+    CharactersRemoved,
+    /// Cut to the field's length; nothing else changed.
+    Cut {
+        /// The field's length, in characters.
+        max: usize,
+    },
+    /// Characters IP Office refuses removed, and the rest cut to the field's length.
+    CutAndCharactersRemoved {
+        /// The field's length, in characters.
+        max: usize,
+    },
+    /// Leading `=`, `+`, `-` and `@` removed, so that the system directory's file cannot
+    /// run as a spreadsheet formula.
+    FormulaStartRemoved,
+}
+
+impl fmt::Display for Cleaning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cleaning::CharactersRemoved => f.write_str("had characters IP Office refuses removed"),
+            Cleaning::Cut { max } => write!(f, "cut to {max} characters"),
+            Cleaning::CutAndCharactersRemoved { max } => write!(
+                f,
+                "had characters IP Office refuses removed and was cut to {max} characters"
+            ),
+            Cleaning::FormulaStartRemoved => f.write_str(
+                "had leading = + - @ removed (so that the directory file cannot run as a \
+                 spreadsheet formula)",
+            ),
+        }
+    }
 }
 
 impl fmt::Display for Reason {
@@ -217,14 +261,17 @@ impl fmt::Display for Reason {
                  than IP Office's limit of {limit}"
             ),
             Reason::KeptByPolicy => f.write_str("out of scope; kept by the removal policy"),
-            Reason::NameDerived { from, name } => {
-                write!(f, "name {name} derived from {from:?}")
-            }
+            Reason::NameDerived { from, name } => write!(f, "name derived from {from} -> {name}"),
             Reason::ValueCleaned {
                 field,
                 source,
-                message,
-            } => write!(f, "{field} from {source}: {message}"),
+                original,
+                result,
+                cleaning,
+            } => write!(
+                f,
+                "{field} from {source} {cleaning}: {original} -> {result}"
+            ),
             Reason::LinkedUserGone => {
                 f.write_str("the IP Office user the sync created was deleted by hand")
             }

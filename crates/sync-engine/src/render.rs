@@ -301,6 +301,7 @@ mod tests {
         PersonPlan {
             id: format!("0b000000-0000-4000-8000-{id:012}").parse().unwrap(),
             label: label.to_owned().into(),
+            display_name: None,
             user_type: None,
             rule: None,
             ipo_name: None,
@@ -411,7 +412,7 @@ mod tests {
         );
         let text = render_plan(&explained, Style::default());
         assert!(
-            text.contains("name annlee derived from \"ann.lee\""),
+            text.contains("name derived from ann.lee -> annlee"),
             "{text}"
         );
     }

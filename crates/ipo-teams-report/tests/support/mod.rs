@@ -181,8 +181,12 @@ fn taint_text(t: &Text, i: usize) -> Text {
 
 fn taint_reason(r: &mut Reason, i: usize) {
     match r {
-        Reason::InvalidValue { message, .. } | Reason::ValueCleaned { message, .. } => {
-            *message = taint(message, i)
+        Reason::InvalidValue { message, .. } => *message = taint(message, i),
+        Reason::ValueCleaned {
+            original, result, ..
+        } => {
+            *original = taint(original, i);
+            *result = taint(result, i + 1);
         }
         Reason::ExtensionTaken { by, .. } => *by = taint(by, i),
         Reason::TeamsExtensionClash { with, .. } => *with = taint(with, i),

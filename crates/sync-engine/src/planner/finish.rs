@@ -162,6 +162,7 @@ impl<'a> Planner<'a> {
                 PersonPlan {
                     id: p.user.id.clone(),
                     label: person_label(p.user),
+                    display_name: p.user.display_name.as_deref().map(Text::copied),
                     user_type: p.user_type,
                     rule: (p.rule).and_then(|_| labels.get(p.rule_index as usize).cloned()),
                     ipo_name: p.derived_name,
@@ -204,6 +205,7 @@ impl<'a> Planner<'a> {
             PersonPlan {
                 id: id.clone(),
                 label: (link.name.as_ref()).map_or_else(|| Text::copied(id.as_str()), Text::from),
+                display_name: None,
                 user_type: None,
                 rule: None,
                 ipo_name: link.name.clone(),

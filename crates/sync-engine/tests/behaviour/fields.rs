@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use ipo_model::{HuntGroup, UserName, UserType};
 use sync_engine::{
-    ActionKind, FieldMap, GroupRule, PersonStatus, ProvisioningRule, Reason, SyncConfig,
+    ActionKind, Cleaning, FieldMap, GroupRule, PersonStatus, ProvisioningRule, Reason, SyncConfig,
 };
 
 use crate::common::*;
@@ -268,6 +268,90 @@ async fn teams_only_user_cannot_join_hunt_group() {
     assert_eq!(w.ipo.current().directory.len(), 1);
 }
 
+/// Plans Ann with `display_name` as her Full Name's source and returns her line's Full Name
+/// cleaning, with the plan as the terminal shows it.
+async fn full_name_cleaning(display_name: &str) -> (Reason, String) {
+    let g = gid(1);
+    let mut cfg = ipo_only(&g);
+    cfg.fields.full_name = Some(FieldMap::on_create("displayName"));
+    let w = World::new(cfg, server());
+    let mut ann = with_ext(person(1, "ann"), "401");
+    ann.display_name = Some(display_name.into());
+    w.join(&g, &ann);
+    let plan = w.dry().await;
+    let reason = plan
+        .person(&ann.id)
+        .unwrap()
+        .reasons
+        .iter()
+        .find(|r| matches!(r, Reason::ValueCleaned { .. }))
+        .cloned()
+        .expect("the Full Name was cleaned");
+    let text = sync_engine::render_plan(&plan, sync_engine::Style::default());
+    (reason, text)
+}
+
+#[tokio::test]
+async fn a_name_only_too_long_says_it_was_cut() {
+    let long = "Bartholomew Montgomery-Featherstonehaugh";
+    let (reason, text) = full_name_cleaning(long).await;
+    let Reason::ValueCleaned {
+        original,
+        result,
+        cleaning,
+        ..
+    } = &reason
+    else {
+        unreachable!()
+    };
+    assert_eq!(*cleaning, Cleaning::Cut { max: 31 });
+    assert_eq!(original, long);
+    assert_eq!(result, "Bartholomew Montgomery-Feathers");
+    let said = reason.to_string();
+    assert!(said.contains("cut to 31 characters"), "{said}");
+    assert!(!said.contains("refuse"), "{said}");
+    assert!(text.contains(&said), "{text}");
+
+    let (both, _) = full_name_cleaning("Dr. Bartholomew Montgomery-Featherstonehaugh").await;
+    assert!(
+        matches!(
+            both,
+            Reason::ValueCleaned {
+                cleaning: Cleaning::CutAndCharactersRemoved { max: 31 },
+                ..
+            }
+        ),
+        "{both:?}"
+    );
+    let (removed, _) = full_name_cleaning("Dr. Ann Lee").await;
+    assert!(
+        matches!(
+            removed,
+            Reason::ValueCleaned {
+                cleaning: Cleaning::CharactersRemoved,
+                ..
+            }
+        ),
+        "{removed:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_hostile_name_is_shown_once_as_it_is_then_as_cleaned() {
+    let hostile = r#""<img src=x> C:\temp\ 'q'"#;
+    let (reason, text) = full_name_cleaning(hostile).await;
+    let said = reason.to_string();
+    assert_eq!(
+        said,
+        format!(
+            "Full Name from displayName had characters IP Office refuses removed: {hostile} -> \
+             \"<img src=x C:\\temp\\ 'q'"
+        )
+    );
+    assert_eq!(text.matches(hostile).count(), 1, "{text}");
+    assert!(!text.contains(r#"\""#) && !text.contains(r"\\"), "{text}");
+}
+
 #[tokio::test]
 async fn directory_names_never_start_a_spreadsheet_formula() {
     let g = gid(1);
@@ -294,7 +378,8 @@ async fn directory_names_never_start_a_spreadsheet_formula() {
     let ann_line = run.plan.person(&ann.id).unwrap();
     assert_reason!(
         ann_line,
-        Reason::ValueCleaned { field, .. } if field == "Directory Name"
+        Reason::ValueCleaned { field, original, result, cleaning: Cleaning::FormulaStartRemoved, .. }
+            if field == "Directory Name" && original == "=HYPERLINK(evil)" && result == "HYPERLINK(evil)"
     );
     // Nothing is left of Bob's name: he is held with a reason, not silently skipped.
     let bob_line = run.plan.person(&bob.id).unwrap();

@@ -335,3 +335,33 @@ async fn a_reviewed_plan_is_refused_when_the_inputs_changed() {
     assert_eq!(w.ipo.writes(), 0);
     assert!(w.state.load().unwrap().links.is_empty());
 }
+
+/// Each person's line carries their Azure AD display name beside the UPN; a plan written
+/// before the field existed still reads, without it.
+#[tokio::test]
+async fn a_persons_line_carries_the_display_name_and_old_plans_still_read() {
+    let g = gid(1);
+    let w = World::new(
+        SyncConfig::new(vec![GroupRule::new(g.clone(), UserType::IpOfficeOnly)]),
+        server(),
+    );
+    let mut ann = with_ext(person(1, "ann"), "401");
+    ann.display_name = Some("Ann Ní Bhriain".into());
+    w.join(&g, &ann);
+    let planned = w.dry().await;
+    let line = planned.person(&ann.id).unwrap();
+    assert_eq!(line.display_name.as_deref(), Some("Ann Ní Bhriain"));
+    assert_ne!(
+        line.label.as_ref(),
+        "Ann Ní Bhriain",
+        "the label is the UPN"
+    );
+
+    let mut old = serde_json::to_value(&planned).unwrap();
+    for p in old["people"].as_array_mut().unwrap() {
+        assert!(p.as_object_mut().unwrap().remove("display_name").is_some());
+    }
+    let read_back: sync_engine::Plan = serde_json::from_value(old).unwrap();
+    assert_eq!(read_back.people.len(), planned.people.len());
+    assert!(read_back.people.iter().all(|p| p.display_name.is_none()));
+}
