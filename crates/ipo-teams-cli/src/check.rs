@@ -8,10 +8,11 @@
 use graph_client::Probe;
 use ipo_teams_ldap::EntrySet;
 
-use crate::connect::clients;
+use crate::connect::{Clients, clients};
 use crate::context::Context;
 use crate::directory_config::DirectoryServiceSection;
 use crate::error::CliError;
+use crate::file_config::ProgramConfig;
 use crate::state_file::{self, StateStatus};
 use crate::words::count;
 use crate::{exit, output};
@@ -70,50 +71,66 @@ fn directory_service(section: &DirectoryServiceSection, state_file: &std::path::
     }
 }
 
+impl Line {
+    /// A passed check with `detail`, or a failed one with the error.
+    fn of<E: std::fmt::Display>(what: impl Into<String>, result: Result<String, E>) -> Self {
+        let (ok, detail) = match result {
+            Ok(detail) => (true, detail),
+            Err(e) => (false, e.to_string()),
+        };
+        Self {
+            what: what.into(),
+            ok,
+            detail,
+        }
+    }
+}
+
 /// Runs every check; exit 0 when all pass, 1 otherwise.
 pub async fn run(ctx: &Context<'_>) -> Result<u8, CliError> {
     let (cli, loaded) = (ctx.cli, &ctx.loaded);
     let secrets = ctx.secrets()?;
     let cfg = &loaded.config;
-    let mut lines = vec![Line {
-        what: "configuration".into(),
-        ok: true,
-        detail: format!(
-            "{} is valid: {}; state {} ({})",
+    let state = match state_file::status(&cfg.state_file) {
+        StateStatus::Found => "found",
+        StateStatus::Missing => "not yet created: the first apply needs --first-run",
+    };
+    let mut lines = vec![Line::of(
+        "configuration",
+        Ok::<_, CliError>(format!(
+            "{} is valid: {}; state {} ({state})",
             loaded.path.display(),
             count(cfg.sync.rules.len(), "group rule", "group rules"),
             cfg.state_file.display(),
-            match state_file::status(&cfg.state_file) {
-                StateStatus::Found => "found",
-                StateStatus::Missing => "not yet created: the first apply needs --first-run",
-            }
-        ),
-    }];
+        )),
+    )];
     let c = clients(cfg, secrets)?;
-
-    for rule in &cfg.sync.rules {
-        let what = format!("Graph group {}", rule.label());
-        lines.push(match c.graph.nested_groups(&rule.group).await {
-            Ok(nested) => Line {
-                what,
-                ok: true,
-                detail: format!(
-                    "signed in to tenant {}; group {} readable ({})",
-                    cfg.graph.tenant,
-                    rule.group,
-                    count(nested.len(), "nested group", "nested groups")
-                ),
-            },
-            Err(e) => Line {
-                what,
-                ok: false,
-                detail: e.to_string(),
-            },
-        });
+    graph_lines(cfg, &c, &mut lines).await;
+    ipo_lines(cfg, &c, &mut lines).await;
+    c.ipo.close().await;
+    if let Some(section) = &cfg.directory_service {
+        lines.push(directory_service(section, &cfg.state_file));
     }
 
-    // Each application permission the configuration needs, by one small read: a missing one
-    // is named here rather than in the middle of a sync.
+    let all_ok = lines.iter().all(|l| l.ok);
+    output::print(&render(&lines, all_ok, cli.json))?;
+    Ok(if all_ok { exit::OK } else { exit::FAILURE })
+}
+
+/// Each rule's group, then each application permission the configuration needs, by one
+/// small read: a missing one is named here rather than in the middle of a sync.
+async fn graph_lines(cfg: &ProgramConfig, c: &Clients, lines: &mut Vec<Line>) {
+    for rule in &cfg.sync.rules {
+        let read = c.graph.nested_groups(&rule.group).await.map(|nested| {
+            format!(
+                "signed in to tenant {}; group {} readable ({})",
+                cfg.graph.tenant,
+                rule.group,
+                count(nested.len(), "nested group", "nested groups")
+            )
+        });
+        lines.push(Line::of(format!("Graph group {}", rule.label()), read));
+    }
     let mut probes = vec![Probe::Users];
     if c.graph.options().teams_numbers {
         probes.push(Probe::TeamsUserConfigurations);
@@ -123,76 +140,42 @@ pub async fn run(ctx: &Context<'_>) -> Result<u8, CliError> {
     }
     for probe in probes {
         let what = format!("Graph permission {}", probe.permission());
-        lines.push(match c.graph.probe(probe).await {
-            Ok(()) => Line {
-                what,
-                ok: true,
-                detail: "granted".into(),
-            },
-            Err(e) => Line {
-                what,
-                ok: false,
-                detail: e.to_string(),
-            },
-        });
+        let granted = c.graph.probe(probe).await.map(|()| "granted".to_owned());
+        lines.push(Line::of(what, granted));
     }
+}
 
-    match c.ipo.system().await {
-        Ok(system) => {
-            lines.push(Line {
-                what: "IP Office login".into(),
-                ok: true,
-                detail: format!(
-                    "logged in as {} to {} (release {}, {} licensing, {})",
-                    cfg.ipo.username,
-                    system.name,
-                    system.version,
-                    system.licensing_mode,
-                    count(system.nodes.len().max(1), "node", "nodes")
-                ),
-            });
-            lines.push(match cfg.sync.validate(Some(system.licensing_mode)) {
-                Ok(()) => Line {
-                    what: "user templates".into(),
-                    ok: true,
-                    detail: format!("every profile exists on a {} system", system.licensing_mode),
-                },
-                Err(e) => Line {
-                    what: "user templates".into(),
-                    ok: false,
-                    detail: e.to_string(),
-                },
-            });
-            lines.push(match c.ipo.list_licenses().await {
-                Ok(l) => Line {
-                    what: "IP Office rights".into(),
-                    ok: true,
-                    detail: format!(
-                        "the service user reads the configuration ({})",
-                        count(l.len(), "licence", "licences")
-                    ),
-                },
-                Err(e) => Line {
-                    what: "IP Office rights".into(),
-                    ok: false,
-                    detail: e.to_string(),
-                },
-            });
-        }
-        Err(e) => lines.push(Line {
-            what: "IP Office login".into(),
-            ok: false,
-            detail: e.to_string(),
-        }),
-    }
-    c.ipo.close().await;
-    if let Some(section) = &cfg.directory_service {
-        lines.push(directory_service(section, &cfg.state_file));
-    }
-
-    let all_ok = lines.iter().all(|l| l.ok);
-    output::print(&render(&lines, all_ok, cli.json))?;
-    Ok(if all_ok { exit::OK } else { exit::FAILURE })
+/// The IP Office login, the templates' profiles against its licensing mode, and the
+/// service user's rights.
+async fn ipo_lines(cfg: &ProgramConfig, c: &Clients, lines: &mut Vec<Line>) {
+    let system = match c.ipo.system().await {
+        Ok(system) => system,
+        Err(e) => return lines.push(Line::of("IP Office login", Err(e))),
+    };
+    lines.push(Line::of(
+        "IP Office login",
+        Ok::<_, CliError>(format!(
+            "logged in as {} to {} (release {}, {} licensing, {})",
+            cfg.ipo.username,
+            system.name,
+            system.version,
+            system.licensing_mode,
+            count(system.nodes.len().max(1), "node", "nodes")
+        )),
+    ));
+    let mode = system.licensing_mode;
+    let templates = cfg
+        .sync
+        .validate(Some(mode))
+        .map(|()| format!("every profile exists on a {mode} system"));
+    lines.push(Line::of("user templates", templates));
+    let rights = c.ipo.list_licenses().await.map(|l| {
+        format!(
+            "the service user reads the configuration ({})",
+            count(l.len(), "licence", "licences")
+        )
+    });
+    lines.push(Line::of("IP Office rights", rights));
 }
 
 /// The lines as aligned text, or as JSON.

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use sync_engine::RunOptions;
+use sync_engine::{RunOptions, RunResult};
 
 use crate::cli::RunArgs;
 use crate::connect::{clients, engine};
@@ -56,48 +56,11 @@ pub async fn run(args: &RunArgs, ctx: &Context<'_>) -> Result<u8, CliError> {
                 if let Err(e) = serve::publish(loaded, directory.as_ref().map(|(_, h)| h)) {
                     tracing::error!(error = %e, "sync {number}");
                 }
-                let mut mode = match (&r.full_resync_reason, r.incremental) {
-                    (_, true) => "changes only".to_owned(),
-                    (Some(why), false) => format!("full read ({why})"),
-                    (None, false) => "full read".to_owned(),
-                };
-                // Contacts have their own delta link: say when it could not be used.
-                if let Some(why) = &r.contacts_full_resync_reason {
-                    mode.push_str(&format!("; contacts read in full ({why})"));
-                }
-                let (ok, failed, held) = r.report.as_ref().map_or((0, 0, 0), |rep| {
-                    (
-                        rep.summary.succeeded,
-                        rep.summary.failed,
-                        rep.summary.held_removals,
-                    )
-                });
-                Summary {
-                    number,
-                    mode,
-                    people: r.directory_users,
-                    planned: r.plan.actions.len(),
-                    succeeded: ok,
-                    failed,
-                    held_removals: held,
-                    exit: exit::for_run(&r, args.alarm_on_skipped),
-                    error: None,
-                }
+                Summary::of_run(number, &r, args.alarm_on_skipped)
             }
             Err(e) => {
                 tracing::error!(error = %e, "sync {number} failed; trying again at the next interval");
-                Summary {
-                    number,
-                    mode: if full_due {
-                        "full read"
-                    } else {
-                        "changes only"
-                    }
-                    .into(),
-                    exit: exit::FAILURE,
-                    error: Some(e.to_string()),
-                    ..Summary::default()
-                }
+                Summary::of_failure(number, full_due, &e)
             }
         };
         let text = if cli.json { line.json() } else { line.text() };
@@ -133,6 +96,55 @@ struct Summary {
     held_removals: usize,
     exit: u8,
     error: Option<String>,
+}
+
+impl Summary {
+    /// The line of a sync that ran.
+    fn of_run(number: u64, r: &RunResult, alarm_on_skipped: bool) -> Self {
+        let mut mode = match (&r.full_resync_reason, r.incremental) {
+            (_, true) => "changes only".to_owned(),
+            (Some(why), false) => format!("full read ({why})"),
+            (None, false) => "full read".to_owned(),
+        };
+        // Contacts have their own delta link: say when it could not be used.
+        if let Some(why) = &r.contacts_full_resync_reason {
+            mode.push_str(&format!("; contacts read in full ({why})"));
+        }
+        let (succeeded, failed, held_removals) = r.report.as_ref().map_or((0, 0, 0), |rep| {
+            (
+                rep.summary.succeeded,
+                rep.summary.failed,
+                rep.summary.held_removals,
+            )
+        });
+        Summary {
+            number,
+            mode,
+            people: r.directory_users,
+            planned: r.plan.actions.len(),
+            succeeded,
+            failed,
+            held_removals,
+            exit: exit::for_run(r, alarm_on_skipped),
+            error: None,
+        }
+    }
+
+    /// The line of a sync that could not complete.
+    fn of_failure(number: u64, full_due: bool, e: &impl std::fmt::Display) -> Self {
+        let mode = if full_due {
+            "full read"
+        } else {
+            "changes only"
+        };
+        Summary {
+            number,
+            mode: mode.into(),
+            exit: exit::FAILURE,
+            error: Some(e.to_string()),
+            ..Summary::default()
+        }
+    }
 }
 
 impl Summary {
