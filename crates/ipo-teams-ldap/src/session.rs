@@ -255,27 +255,55 @@ impl Session {
         shared: &Shared,
         out: &mut Vec<LdapMsg>,
     ) {
-        let done = |out: &mut Vec<LdapMsg>, r: LdapResult, ctrl: Vec<LdapControl>| {
-            out.push(LdapMsg {
-                msgid: id,
-                op: LdapOp::SearchResultDone(r),
-                ctrl,
-            })
-        };
+        let (r, ctrl) = self
+            .search_entries(id, &req, ctrl, shared, out)
+            .unwrap_or_else(|r| (r, Vec::new()));
+        out.push(LdapMsg {
+            msgid: id,
+            op: LdapOp::SearchResultDone(r),
+            ctrl,
+        });
+    }
+
+    /// Pushes the entries a search returns; its result (and response controls), or the
+    /// refusal that ends it before any entry.
+    fn search_entries(
+        &mut self,
+        id: i32,
+        req: &LdapSearchRequest,
+        ctrl: &[LdapControl],
+        shared: &Shared,
+        out: &mut Vec<LdapMsg>,
+    ) -> Result<Done, LdapResult> {
         if !self.may_read(shared) {
-            return done(
-                out,
-                result(
-                    LdapResultCode::InsufficentAccessRights,
-                    "bind first: anonymous search is not allowed",
-                ),
-                Vec::new(),
-            );
+            return Err(result(
+                LdapResultCode::InsufficentAccessRights,
+                "bind first: anonymous search is not allowed",
+            ));
         }
+        let paging = self.paging(ctrl)?;
+        let filter = Compiled::compile(&req.filter)
+            .map_err(|r| result(LdapResultCode::UnwillingToPerform, r.0))?;
+        let query = Query {
+            id,
+            req,
+            filter: &filter,
+            sel: Selection::new(&req.attrs),
+            // The client's own size limit, if it set one, counts every entry (RFC 4511).
+            client_limit: usize::try_from(req.sizelimit).ok().filter(|n| *n > 0),
+        };
+        match paging {
+            None => self.search_whole(&query, shared, out),
+            Some((page_size, cookie)) => self.search_page(&query, page_size, &cookie, shared, out),
+        }
+    }
+
+    /// The paged-results control, if asked for (controls are an LDAPv3 feature: a v2 session
+    /// gets plain results); a critical control we do not know refuses the search.
+    fn paging(&self, ctrl: &[LdapControl]) -> Result<Option<(i64, Vec<u8>)>, LdapResult> {
         let mut paging = None;
         for c in ctrl {
             match c {
-                // Controls are an LDAPv3 feature: a v2 session gets plain results.
                 LdapControl::SimplePagedResults { size, cookie } if self.version >= 3 => {
                     paging = Some((*size, cookie.clone()))
                 }
@@ -284,125 +312,84 @@ impl Session {
                     criticality: true,
                     ..
                 } => {
-                    return done(
-                        out,
-                        result(
-                            LdapResultCode::UnavailableCriticalExtension,
-                            format!("control {oid} is not supported"),
-                        ),
-                        Vec::new(),
-                    );
+                    return Err(result(
+                        LdapResultCode::UnavailableCriticalExtension,
+                        format!("control {oid} is not supported"),
+                    ));
                 }
                 _ => {}
             }
         }
-        let filter = match Compiled::compile(&req.filter) {
-            Ok(f) => f,
-            Err(r) => {
-                return done(
-                    out,
-                    result(LdapResultCode::UnwillingToPerform, r.0),
-                    Vec::new(),
-                );
-            }
-        };
-        let sel = Selection::new(&req.attrs);
-        // The client's own size limit, if it set one, counts every entry (RFC 4511).
-        let client_limit = usize::try_from(req.sizelimit).ok().filter(|n| *n > 0);
+        Ok(paging)
+    }
 
-        let Some((page_size, cookie)) = paging else {
-            let (set, hits) = match self.find(&req, &filter, shared) {
-                Ok(v) => v,
-                Err(r) => return done(out, r, Vec::new()),
-            };
-            let tree = Tree {
-                base_dn: &shared.config.base_dn,
-                base: &shared.base,
-                set: &set,
-            };
-            // Ours counts people: the base entry comes on top, so IP Office's 10,000 records
-            // and the base all fit in a whole-tree search.
-            let others = hits.iter().filter(|h| !matches!(h, Hit::Person(_))).count();
-            let ours = shared.config.size_limit.saturating_add(others);
-            let limit = client_limit.map_or(ours, |n| n.min(ours));
-            for h in hits.iter().take(limit) {
-                out.push(reply(
-                    id,
-                    LdapOp::SearchResultEntry(tree.render(*h, &sel, req.typesonly)),
-                ));
-            }
-            debug!(peer = %self.peer, base = %short_name(&req.base), found = hits.len(), "search");
-            let r = if hits.len() > limit {
-                result(
-                    LdapResultCode::SizeLimitExceeded,
-                    format!("{} entries match, {limit} returned", hits.len()),
-                )
-            } else {
-                result(LdapResultCode::Success, "")
-            };
-            return done(out, r, Vec::new());
+    /// A search without paging: every hit up to the size limits.
+    fn search_whole(
+        &self,
+        q: &Query<'_>,
+        shared: &Shared,
+        out: &mut Vec<LdapMsg>,
+    ) -> Result<Done, LdapResult> {
+        let (set, hits) = self.find(q.req, q.filter, shared)?;
+        let tree = Tree {
+            base_dn: &shared.config.base_dn,
+            base: &shared.base,
+            set: &set,
         };
+        // Ours counts people: the base entry comes on top, so IP Office's 10,000 records
+        // and the base all fit in a whole-tree search.
+        let others = hits.iter().filter(|h| !matches!(h, Hit::Person(_))).count();
+        let ours = shared.config.size_limit.saturating_add(others);
+        let limit = q.client_limit.map_or(ours, |n| n.min(ours));
+        for h in hits.iter().take(limit) {
+            out.push(reply(
+                q.id,
+                LdapOp::SearchResultEntry(tree.render(*h, &q.sel, q.req.typesonly)),
+            ));
+        }
+        debug!(peer = %self.peer, base = %short_name(&q.req.base), found = hits.len(), "search");
+        let r = if hits.len() > limit {
+            result(
+                LdapResultCode::SizeLimitExceeded,
+                format!("{} entries match, {limit} returned", hits.len()),
+            )
+        } else {
+            result(LdapResultCode::Success, "")
+        };
+        Ok((r, Vec::new()))
+    }
 
-        // Paged results (RFC 2696): a page never holds more than our size limit; the client's
-        // size limit, if any, bounds the whole search.
-        let key = (!cookie.is_empty()).then(|| cookie_key(&cookie)).flatten();
+    /// Paged results (RFC 2696): a page never holds more than our size limit; the client's
+    /// size limit, if any, bounds the whole search.
+    fn search_page(
+        &mut self,
+        q: &Query<'_>,
+        page_size: i64,
+        cookie: &[u8],
+        shared: &Shared,
+        out: &mut Vec<LdapMsg>,
+    ) -> Result<Done, LdapResult> {
+        let key = (!cookie.is_empty()).then(|| cookie_key(cookie)).flatten();
         if !cookie.is_empty() && key.is_none_or(|k| !self.paged.contains_key(&k)) {
-            return done(
-                out,
-                result(
-                    LdapResultCode::UnwillingToPerform,
-                    "paged results cookie is not valid",
-                ),
-                Vec::new(),
-            );
+            return Err(result(
+                LdapResultCode::UnwillingToPerform,
+                "paged results cookie is not valid",
+            ));
         }
         if page_size <= 0 {
             // A page size of zero abandons the paged search.
             if let Some(k) = key {
                 self.paged.remove(&k);
             }
-            return done(
-                out,
-                result(LdapResultCode::Success, ""),
-                vec![paged_control(0, Vec::new())],
-            );
+            let r = result(LdapResultCode::Success, "");
+            return Ok((r, vec![paged_control(0, Vec::new())]));
         }
         let page = usize::try_from(page_size)
             .unwrap_or(usize::MAX)
             .min(shared.config.size_limit);
         let mut state = match key.and_then(|k| self.paged.remove(&k)) {
-            Some(p) => {
-                let mut same = p.request.clone();
-                same.sizelimit = req.sizelimit;
-                if same != req {
-                    return done(
-                        out,
-                        result(
-                            LdapResultCode::UnwillingToPerform,
-                            "paged results cookie belongs to another search",
-                        ),
-                        Vec::new(),
-                    );
-                }
-                p
-            }
-            None => {
-                let (set, mut hits) = match self.find(&req, &filter, shared) {
-                    Ok(v) => v,
-                    Err(r) => return done(out, r, Vec::new()),
-                };
-                let truncated = client_limit.is_some_and(|n| hits.len() > n);
-                if let Some(n) = client_limit {
-                    hits.truncate(n);
-                }
-                Paged {
-                    request: req.clone(),
-                    set,
-                    hits,
-                    pos: 0,
-                    truncated,
-                }
-            }
+            Some(p) => self.same_search(p, q.req)?,
+            None => self.new_paged(q, shared)?,
         };
         let tree = Tree {
             base_dn: &shared.config.base_dn,
@@ -412,8 +399,8 @@ impl Session {
         let end = (state.pos + page).min(state.hits.len());
         for h in &state.hits[state.pos..end] {
             out.push(reply(
-                id,
-                LdapOp::SearchResultEntry(tree.render(*h, &sel, req.typesonly)),
+                q.id,
+                LdapOp::SearchResultEntry(tree.render(*h, &q.sel, q.req.typesonly)),
             ));
         }
         state.pos = end;
@@ -425,19 +412,45 @@ impl Session {
                 self.paged.pop_first();
             }
             self.paged.insert(k, state);
-            done(
-                out,
-                result(LdapResultCode::Success, ""),
-                vec![paged_control(total, k.to_be_bytes().to_vec())],
-            );
-        } else {
-            let r = if state.truncated {
-                result(LdapResultCode::SizeLimitExceeded, "size limit reached")
-            } else {
-                result(LdapResultCode::Success, "")
-            };
-            done(out, r, vec![paged_control(total, Vec::new())]);
+            let r = result(LdapResultCode::Success, "");
+            return Ok((r, vec![paged_control(total, k.to_be_bytes().to_vec())]));
         }
+        let r = if state.truncated {
+            result(LdapResultCode::SizeLimitExceeded, "size limit reached")
+        } else {
+            result(LdapResultCode::Success, "")
+        };
+        Ok((r, vec![paged_control(total, Vec::new())]))
+    }
+
+    /// A paged search continued: its cookie must belong to the same request (the size limit
+    /// aside).
+    fn same_search(&self, p: Paged, req: &LdapSearchRequest) -> Result<Paged, LdapResult> {
+        let mut same = p.request.clone();
+        same.sizelimit = req.sizelimit;
+        if same != *req {
+            return Err(result(
+                LdapResultCode::UnwillingToPerform,
+                "paged results cookie belongs to another search",
+            ));
+        }
+        Ok(p)
+    }
+
+    /// A paged search started: every hit found now, within the client's size limit.
+    fn new_paged(&self, q: &Query<'_>, shared: &Shared) -> Result<Paged, LdapResult> {
+        let (set, mut hits) = self.find(q.req, q.filter, shared)?;
+        let truncated = q.client_limit.is_some_and(|n| hits.len() > n);
+        if let Some(n) = q.client_limit {
+            hits.truncate(n);
+        }
+        Ok(Paged {
+            request: q.req.clone(),
+            set,
+            hits,
+            pos: 0,
+            truncated,
+        })
     }
 
     /// The current set and the hits of `req` in it.
@@ -474,6 +487,18 @@ fn no_set() -> LdapResult {
         LdapResultCode::Unavailable,
         "no directory entries yet: no sync run has written the entry set this service serves",
     )
+}
+
+/// How a search ends: its result and the response controls.
+type Done = (LdapResult, Vec<LdapControl>);
+
+/// One search request as it is answered.
+struct Query<'a> {
+    id: i32,
+    req: &'a LdapSearchRequest,
+    filter: &'a Compiled,
+    sel: Selection,
+    client_limit: Option<usize>,
 }
 
 fn paged_control(size: i64, cookie: Vec<u8>) -> LdapControl {
