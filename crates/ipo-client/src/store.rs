@@ -205,6 +205,36 @@ struct Run {
     directory_items: Vec<usize>,
 }
 
+impl Run {
+    /// Records change `k` as not attempted when the run has stopped; whether it had.
+    fn skipped(&mut self, k: usize, c: &IpoChange) -> bool {
+        let Some(reason) = &self.stop else {
+            return false;
+        };
+        self.out[k] = Some(Err(PortError::NotAttempted {
+            record: c.label(),
+            reason: reason.clone(),
+        }));
+        true
+    }
+
+    /// A batch that got no answer: every record fails with the error, or is not attempted
+    /// when the error makes the session unusable.
+    fn refused(&mut self, items: &[Item<'_>], e: IpoError) {
+        if matches!(
+            e,
+            IpoError::LoginFailed { .. } | IpoError::TlsRefused { .. }
+        ) {
+            self.stop = Some(e.to_string());
+        }
+        for (i, c, _) in items {
+            if !self.skipped(*i, c) {
+                self.out[*i] = Some(Err(port_error(e.clone(), &c.label())));
+            }
+        }
+    }
+}
+
 impl IpoClient {
     /// Turns one batchable change into its record, or its outcome when it cannot be sent.
     async fn prepare(&self, c: &IpoChange) -> Result<WireRecord, PortError> {
@@ -271,6 +301,50 @@ impl IpoClient {
         Ok((target, rec))
     }
 
+    /// The run of changes of `kind` from `start`, grouped by target node (first seen first,
+    /// original order inside a group), then sent in batches; returns where the run ends.
+    async fn apply_batches(
+        &self,
+        changes: &[IpoChange],
+        start: usize,
+        kind: Batch,
+        run: &mut Run,
+    ) -> usize {
+        let size = self.inner.cfg.batch_size.max(1);
+        let mut groups: Vec<(Option<String>, Vec<Item<'_>>)> = Vec::new();
+        let mut i = start;
+        while i < changes.len() && Batch::of(&changes[i]) == Some(kind) {
+            let c = &changes[i];
+            if !run.skipped(i, c) {
+                match self.prepare_for_node(c).await {
+                    Ok((target, rec)) => match groups.iter_mut().find(|(t, _)| *t == target) {
+                        Some((_, items)) => items.push((i, c, rec)),
+                        None => groups.push((target, vec![(i, c, rec)])),
+                    },
+                    Err(e) => {
+                        if matches!(e, PortError::Auth(_)) {
+                            run.stop = Some(e.to_string());
+                        }
+                        run.out[i] = Some(Err(e));
+                    }
+                }
+            }
+            i += 1;
+        }
+        for (target, items) in &groups {
+            for chunk in items.chunks(size) {
+                if run.stop.is_some() {
+                    for (k, c, _) in chunk {
+                        run.skipped(*k, c);
+                    }
+                    continue;
+                }
+                self.send_batch(kind, target.as_deref(), chunk, run).await;
+            }
+        }
+        i
+    }
+
     async fn send_batch(
         &self,
         kind: Batch,
@@ -294,24 +368,7 @@ impl IpoClient {
         let what = format!("{} {}", kind.method(), kind.resource());
         let reply = match result {
             Ok(r) => r,
-            Err(e) => {
-                if matches!(
-                    e,
-                    IpoError::LoginFailed { .. } | IpoError::TlsRefused { .. }
-                ) {
-                    run.stop = Some(e.to_string());
-                }
-                for (i, c, _) in items {
-                    run.out[*i] = Some(Err(match &run.stop {
-                        Some(reason) => PortError::NotAttempted {
-                            record: c.label(),
-                            reason: reason.clone(),
-                        },
-                        None => port_error(e.clone(), &c.label()),
-                    }));
-                }
-                return;
-            }
+            Err(e) => return run.refused(items, e),
         };
         let (failed, objects, reboots) = reply
             .envelope
@@ -527,54 +584,11 @@ impl IpoConfigStore for IpoClient {
             directory: None,
             directory_items: Vec::new(),
         };
-        let size = self.inner.cfg.batch_size.max(1);
         let mut i = 0;
         while i < changes.len() {
             let c = &changes[i];
             if let Some(kind) = Batch::of(c) {
-                // The whole run of this kind, grouped by target node (first seen first,
-                // original order inside a group), then sent in batches of `size`.
-                let mut groups: Vec<(Option<String>, Vec<Item<'_>>)> = Vec::new();
-                while i < changes.len() && Batch::of(&changes[i]) == Some(kind) {
-                    let c = &changes[i];
-                    if let Some(reason) = &run.stop {
-                        run.out[i] = Some(Err(PortError::NotAttempted {
-                            record: c.label(),
-                            reason: reason.clone(),
-                        }));
-                    } else {
-                        match self.prepare_for_node(c).await {
-                            Ok((target, rec)) => {
-                                match groups.iter_mut().find(|(t, _)| *t == target) {
-                                    Some((_, items)) => items.push((i, c, rec)),
-                                    None => groups.push((target, vec![(i, c, rec)])),
-                                }
-                            }
-                            Err(e) => {
-                                if matches!(e, PortError::Auth(_)) {
-                                    run.stop = Some(e.to_string());
-                                }
-                                run.out[i] = Some(Err(e));
-                            }
-                        }
-                    }
-                    i += 1;
-                }
-                for (target, items) in &groups {
-                    for chunk in items.chunks(size) {
-                        if let Some(reason) = &run.stop {
-                            for (k, c, _) in chunk {
-                                run.out[*k] = Some(Err(PortError::NotAttempted {
-                                    record: c.label(),
-                                    reason: reason.clone(),
-                                }));
-                            }
-                            continue;
-                        }
-                        self.send_batch(kind, target.as_deref(), chunk, &mut run)
-                            .await;
-                    }
-                }
+                i = self.apply_batches(&changes, i, kind, &mut run).await;
                 continue;
             }
             let outcome = match c {
