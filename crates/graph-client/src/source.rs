@@ -11,7 +11,7 @@ use ipo_model::{
 };
 
 use crate::client::GraphClient;
-use crate::delta::{Delta, DeltaStart, MemberKind};
+use crate::delta::{Delta, DeltaStart, GroupChange, MemberKind};
 use crate::error::GraphError;
 
 /// Cursor key of the users delta link.
@@ -172,80 +172,14 @@ impl GraphClient {
                 .into_iter()
                 .map(|id| RemovedUser::new(id, RemovalReason::Changed)),
         );
-        if self.inner.options.teams_numbers && !updated.is_empty() {
-            let ids: Vec<ObjectId> = updated.iter().map(|u| u.id.clone()).collect();
-            let mut voices = self.teams_voices_by_ids(&ids).await?;
-            let assignments = if self.inner.options.teams_number_assignments {
-                self.list_number_assignments().await?
-            } else {
-                Vec::new()
-            };
-            for u in &mut updated {
-                let mut voice = voices.remove(&u.id).unwrap_or_default();
-                crate::teams::merge_assignments(&mut voice, &u.id, &assignments);
-                u.teams = Some(voice);
-            }
-        }
+        self.enrich_changed_with_teams(&mut updated).await?;
 
         let watched: BTreeSet<&GroupId> = groups.iter().collect();
-        let mut membership: BTreeMap<(GroupId, ObjectId), MembershipChangeKind> = BTreeMap::new();
-        let mut groups_changed: BTreeSet<GroupId> = BTreeSet::new();
-        let mut other_changed: BTreeSet<String> = BTreeSet::new();
-        for g in &group_delta.groups {
-            let touched =
-                g.removed.is_some() || !g.members_added.is_empty() || !g.members_removed.is_empty();
-            if !touched {
-                continue;
-            }
-            if !watched.contains(&g.id) {
-                other_changed.insert(g.id.as_str().to_owned());
-                continue;
-            }
-            groups_changed.insert(g.id.clone());
-            for (set, kind) in [
-                (&g.members_added, MembershipChangeKind::Added),
-                (&g.members_removed, MembershipChangeKind::Removed),
-            ] {
-                for m in set.iter().filter(|m| m.kind == MemberKind::User) {
-                    // Skipped, not fatal: the group is in `groups_changed`, so its members
-                    // are read again in full anyway.
-                    match m.id.parse::<ObjectId>() {
-                        Ok(user) => {
-                            membership.insert((g.id.clone(), user), kind);
-                        }
-                        Err(e) => {
-                            let s = ipo_model::SkippedRecord::new(
-                                format!("member of group {}", g.id),
-                                "members@delta.id",
-                                m.id.clone(),
-                                e.to_string(),
-                            );
-                            tracing::warn!(skipped = %s, "malformed delta member skipped");
-                            skipped.push(s);
-                        }
-                    }
-                }
-            }
-        }
+        let found = watched_changes(&group_delta.groups, &watched, &mut skipped);
+        let (membership, mut groups_changed, other_changed) = found;
         if !other_changed.is_empty() {
-            let unchanged: Vec<&GroupId> = groups
-                .iter()
-                .filter(|w| !groups_changed.contains(*w))
-                .collect();
-            for w in unchanged {
-                match self.nested_groups(w).await {
-                    Ok(nested) => {
-                        if nested.iter().any(|n| other_changed.contains(n)) {
-                            groups_changed.insert(w.clone());
-                        }
-                    }
-                    // The watched group is gone: the caller re-reads it and hears about it.
-                    Err(GraphError::NotFound { .. }) => {
-                        groups_changed.insert(w.clone());
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
+            self.changed_through_nesting(groups, &other_changed, &mut groups_changed)
+                .await?;
         }
 
         let mut cursor = DeltaCursor::default();
@@ -265,4 +199,110 @@ impl GraphClient {
         changes.skipped = skipped;
         Ok(DeltaOutcome::Changes(changes))
     }
+}
+impl GraphClient {
+    /// Sets `teams` on users read again by id (their numbers, and the number assignments
+    /// when configured), when Teams numbers are read at all.
+    async fn enrich_changed_with_teams(
+        &self,
+        updated: &mut [DirectoryUser],
+    ) -> Result<(), GraphError> {
+        if !self.inner.options.teams_numbers || updated.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<ObjectId> = updated.iter().map(|u| u.id.clone()).collect();
+        let mut voices = self.teams_voices_by_ids(&ids).await?;
+        let assignments = if self.inner.options.teams_number_assignments {
+            self.list_number_assignments().await?
+        } else {
+            Vec::new()
+        };
+        for u in updated {
+            let mut voice = voices.remove(&u.id).unwrap_or_default();
+            crate::teams::merge_assignments(&mut voice, &u.id, &assignments);
+            u.teams = Some(voice);
+        }
+        Ok(())
+    }
+
+    /// Adds to `groups_changed` each watched group not yet in it whose nested groups include
+    /// one of `other_changed`, or that is gone (the caller re-reads it and hears about it).
+    async fn changed_through_nesting(
+        &self,
+        groups: &[GroupId],
+        other_changed: &BTreeSet<String>,
+        groups_changed: &mut BTreeSet<GroupId>,
+    ) -> Result<(), GraphError> {
+        let unchanged: Vec<&GroupId> = groups
+            .iter()
+            .filter(|w| !groups_changed.contains(*w))
+            .collect();
+        for w in unchanged {
+            match self.nested_groups(w).await {
+                Ok(nested) => {
+                    if nested.iter().any(|n| other_changed.contains(n)) {
+                        groups_changed.insert(w.clone());
+                    }
+                }
+                Err(GraphError::NotFound { .. }) => {
+                    groups_changed.insert(w.clone());
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// User membership changes of the watched groups, keyed by group and user.
+type Membership = BTreeMap<(GroupId, ObjectId), MembershipChangeKind>;
+
+/// What the groups delta says of the watched groups: user membership changes, the watched
+/// groups that changed, and the ids of other groups that changed (maybe nested in a watched
+/// one). Malformed member ids are skipped into `skipped`.
+fn watched_changes(
+    delta: &[GroupChange],
+    watched: &BTreeSet<&GroupId>,
+    skipped: &mut Vec<ipo_model::SkippedRecord>,
+) -> (Membership, BTreeSet<GroupId>, BTreeSet<String>) {
+    let mut membership = Membership::new();
+    let mut groups_changed = BTreeSet::new();
+    let mut other_changed = BTreeSet::new();
+    for g in delta {
+        let touched =
+            g.removed.is_some() || !g.members_added.is_empty() || !g.members_removed.is_empty();
+        if !touched {
+            continue;
+        }
+        if !watched.contains(&g.id) {
+            other_changed.insert(g.id.as_str().to_owned());
+            continue;
+        }
+        groups_changed.insert(g.id.clone());
+        for (set, kind) in [
+            (&g.members_added, MembershipChangeKind::Added),
+            (&g.members_removed, MembershipChangeKind::Removed),
+        ] {
+            for m in set.iter().filter(|m| m.kind == MemberKind::User) {
+                // Skipped, not fatal: the group is in `groups_changed`, so its members are
+                // read again in full anyway.
+                match m.id.parse::<ObjectId>() {
+                    Ok(user) => {
+                        membership.insert((g.id.clone(), user), kind);
+                    }
+                    Err(e) => {
+                        let s = ipo_model::SkippedRecord::new(
+                            format!("member of group {}", g.id),
+                            "members@delta.id",
+                            m.id.clone(),
+                            e.to_string(),
+                        );
+                        tracing::warn!(skipped = %s, "malformed delta member skipped");
+                        skipped.push(s);
+                    }
+                }
+            }
+        }
+    }
+    (membership, groups_changed, other_changed)
 }
