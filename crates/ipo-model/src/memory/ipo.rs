@@ -7,7 +7,8 @@ use async_trait::async_trait;
 
 use super::lock;
 use crate::id::Guid;
-use crate::ipo::{IpoSnapshot, IpoUser, NO_USER};
+use crate::ipo::{DirectoryEntry, Extension, HuntGroup, IpoSnapshot, IpoUser, NO_USER};
+use crate::name::FullName;
 use crate::port::{Applied, ChangeOutcome, IpoChange, IpoConfigStore, PortError};
 use crate::profile::Profile;
 
@@ -195,205 +196,229 @@ impl IpoState {
     fn apply_one(&mut self, change: IpoChange) -> ChangeOutcome {
         let label = change.label();
         match change {
-            IpoChange::CreateExtension(mut e) => {
-                if self
-                    .snapshot
-                    .extensions
-                    .iter()
-                    .any(|x| x.number == e.number)
-                {
-                    return Err(Self::conflict(
-                        label,
-                        format!("extension {} exists", e.number),
-                    ));
-                }
-                if let Some(max) = self.snapshot.system.platform.max_extensions()
-                    && self.snapshot.extensions.len() >= max
-                {
-                    return Err(Self::conflict(
-                        label,
-                        format!("capacity of {max} extensions reached"),
-                    ));
-                }
-                let guid = self.guid();
-                e.guid = Some(guid.clone());
-                e.id = Some(self.next_port);
-                self.next_port += 1;
-                self.snapshot.extensions.push(e);
-                Ok(Applied::new(Some(guid)))
-            }
-            IpoChange::CreateUser(mut u) => {
-                if u.guid.is_some() {
-                    return Err(PortError::InvalidData {
-                        record: label,
-                        field: "GUID".into(),
-                        message: "a new user must not carry a GUID".into(),
-                    });
-                }
-                self.check_user(&u, None)?;
-                if let Some(max) = self.snapshot.system.platform.max_users()
-                    && self.snapshot.users.len() >= max
-                {
-                    return Err(Self::conflict(
-                        label,
-                        format!("capacity of {max} users reached"),
-                    ));
-                }
-                self.adjust_license(u.profile, -1);
-                let guid = self.guid();
-                u.guid = Some(guid.clone());
-                self.snapshot.users.push(u);
-                Ok(Applied::new(Some(guid)))
-            }
-            IpoChange::UpdateUser(u) => {
-                let Some(guid) = u.guid.clone() else {
-                    return Err(PortError::InvalidData {
-                        record: label,
-                        field: "GUID".into(),
-                        message: "an update needs the record's GUID".into(),
-                    });
-                };
-                let Some(idx) = self
-                    .snapshot
-                    .users
-                    .iter()
-                    .position(|o| o.guid.as_ref() == Some(&guid))
-                else {
-                    return Err(PortError::NotFound(label));
-                };
-                if self.snapshot.users[idx].is_no_user() || u.is_no_user() {
-                    return Err(Self::conflict(
-                        label,
-                        "NoUser is built in and never changed",
-                    ));
-                }
-                self.check_user(&u, Some(&guid))?;
-                let old = self.snapshot.users[idx].profile;
-                if old != u.profile {
-                    self.adjust_license(old, 1);
-                    self.adjust_license(u.profile, -1);
-                }
-                self.snapshot.users[idx] = u;
-                Ok(Applied::new(None))
-            }
-            IpoChange::DeleteUser { guid, .. } => {
-                let Some(idx) = self
-                    .snapshot
-                    .users
-                    .iter()
-                    .position(|o| o.guid.as_ref() == Some(&guid))
-                else {
-                    return Err(PortError::NotFound(label));
-                };
-                if self.snapshot.users[idx].is_no_user() {
-                    return Err(Self::conflict(
-                        label,
-                        "NoUser is built in and never deleted",
-                    ));
-                }
-                let u = self.snapshot.users.remove(idx);
-                self.adjust_license(u.profile, 1);
-                if let Some(ext) = &u.extension {
-                    for h in &mut self.snapshot.hunt_groups {
-                        h.members.retain(|m| m != ext);
-                    }
-                }
-                Ok(Applied::new(None))
-            }
-            IpoChange::DeleteExtension { guid, .. } => {
-                let before = self.snapshot.extensions.len();
-                self.snapshot
-                    .extensions
-                    .retain(|e| e.guid.as_ref() != Some(&guid));
-                if self.snapshot.extensions.len() == before {
-                    return Err(PortError::NotFound(label));
-                }
-                Ok(Applied::new(None))
-            }
-            IpoChange::UpdateHuntGroup(h) => {
-                let Some(idx) = h.guid.as_ref().and_then(|g| {
-                    self.snapshot
-                        .hunt_groups
-                        .iter()
-                        .position(|o| o.guid.as_ref() == Some(g))
-                }) else {
-                    return Err(PortError::NotFound(label));
-                };
-                let others = |o: &&crate::ipo::HuntGroup| o.guid != h.guid;
-                if self.snapshot.users.iter().any(|u| u.name == h.name)
-                    || self
-                        .snapshot
-                        .hunt_groups
-                        .iter()
-                        .filter(others)
-                        .any(|o| o.name == h.name)
-                {
-                    return Err(Self::conflict(
-                        label,
-                        format!("name {} already exists", h.name),
-                    ));
-                }
-                if let Some(e) = &h.extension {
-                    if e.is_hunt_group_reserved() {
-                        return Err(Self::conflict(
-                            label,
-                            format!("extension {e} is reserved (8897-9999)"),
-                        ));
-                    }
-                    if self
-                        .snapshot
-                        .users
-                        .iter()
-                        .any(|u| u.extension.as_ref() == Some(e))
-                        || self
-                            .snapshot
-                            .hunt_groups
-                            .iter()
-                            .filter(others)
-                            .any(|o| o.extension.as_ref() == Some(e))
-                    {
-                        return Err(Self::conflict(
-                            label,
-                            format!("extension {e} conflicts with a user or hunt group"),
-                        ));
-                    }
-                }
-                if let Some(m) = h.members.iter().find(|m| {
-                    !self
-                        .snapshot
-                        .users
-                        .iter()
-                        .any(|u| u.extension.as_ref() == Some(*m))
-                }) {
-                    return Err(Self::conflict(
-                        label,
-                        format!("member {m} is not the extension of an IP Office user"),
-                    ));
-                }
-                self.snapshot.hunt_groups[idx] = h;
-                Ok(Applied::new(None))
-            }
-            IpoChange::PutDirectoryEntry(d) => {
-                match self
-                    .snapshot
-                    .directory
-                    .iter_mut()
-                    .find(|x| x.name == d.name)
-                {
-                    Some(x) => *x = d,
-                    None => self.snapshot.directory.push(d),
-                }
-                Ok(Applied::new(None))
-            }
-            IpoChange::RemoveDirectoryEntry { name } => {
-                let before = self.snapshot.directory.len();
-                self.snapshot.directory.retain(|x| x.name != name);
-                if self.snapshot.directory.len() == before {
-                    return Err(PortError::NotFound(label));
-                }
-                Ok(Applied::new(None))
+            IpoChange::CreateExtension(e) => self.create_extension(label, e),
+            IpoChange::CreateUser(u) => self.create_user(label, u),
+            IpoChange::UpdateUser(u) => self.update_user(label, u),
+            IpoChange::DeleteUser { guid, .. } => self.delete_user(label, guid),
+            IpoChange::DeleteExtension { guid, .. } => self.delete_extension(label, guid),
+            IpoChange::UpdateHuntGroup(h) => self.update_hunt_group(label, h),
+            IpoChange::PutDirectoryEntry(d) => self.put_directory_entry(d),
+            IpoChange::RemoveDirectoryEntry { name } => self.remove_directory_entry(label, name),
+        }
+    }
+
+    /// Creates an extension record: a unique number, within the platform's capacity.
+    fn create_extension(&mut self, label: String, mut e: Extension) -> ChangeOutcome {
+        if self
+            .snapshot
+            .extensions
+            .iter()
+            .any(|x| x.number == e.number)
+        {
+            return Err(Self::conflict(
+                label,
+                format!("extension {} exists", e.number),
+            ));
+        }
+        if let Some(max) = self.snapshot.system.platform.max_extensions()
+            && self.snapshot.extensions.len() >= max
+        {
+            return Err(Self::conflict(
+                label,
+                format!("capacity of {max} extensions reached"),
+            ));
+        }
+        let guid = self.guid();
+        e.guid = Some(guid.clone());
+        e.id = Some(self.next_port);
+        self.next_port += 1;
+        self.snapshot.extensions.push(e);
+        Ok(Applied::new(Some(guid)))
+    }
+
+    /// Creates a user: no GUID yet, IP Office's rules, the platform's capacity, a licence.
+    fn create_user(&mut self, label: String, mut u: IpoUser) -> ChangeOutcome {
+        if u.guid.is_some() {
+            return Err(PortError::InvalidData {
+                record: label,
+                field: "GUID".into(),
+                message: "a new user must not carry a GUID".into(),
+            });
+        }
+        self.check_user(&u, None)?;
+        if let Some(max) = self.snapshot.system.platform.max_users()
+            && self.snapshot.users.len() >= max
+        {
+            return Err(Self::conflict(
+                label,
+                format!("capacity of {max} users reached"),
+            ));
+        }
+        self.adjust_license(u.profile, -1);
+        let guid = self.guid();
+        u.guid = Some(guid.clone());
+        self.snapshot.users.push(u);
+        Ok(Applied::new(Some(guid)))
+    }
+
+    /// Replaces a user by GUID (never NoUser), moving the licence when the profile changes.
+    fn update_user(&mut self, label: String, u: IpoUser) -> ChangeOutcome {
+        let Some(guid) = u.guid.clone() else {
+            return Err(PortError::InvalidData {
+                record: label,
+                field: "GUID".into(),
+                message: "an update needs the record's GUID".into(),
+            });
+        };
+        let Some(idx) = self
+            .snapshot
+            .users
+            .iter()
+            .position(|o| o.guid.as_ref() == Some(&guid))
+        else {
+            return Err(PortError::NotFound(label));
+        };
+        if self.snapshot.users[idx].is_no_user() || u.is_no_user() {
+            return Err(Self::conflict(
+                label,
+                "NoUser is built in and never changed",
+            ));
+        }
+        self.check_user(&u, Some(&guid))?;
+        let old = self.snapshot.users[idx].profile;
+        if old != u.profile {
+            self.adjust_license(old, 1);
+            self.adjust_license(u.profile, -1);
+        }
+        self.snapshot.users[idx] = u;
+        Ok(Applied::new(None))
+    }
+
+    /// Deletes a user (never NoUser): its licence is freed and its extension leaves hunt groups.
+    fn delete_user(&mut self, label: String, guid: Guid) -> ChangeOutcome {
+        let Some(idx) = self
+            .snapshot
+            .users
+            .iter()
+            .position(|o| o.guid.as_ref() == Some(&guid))
+        else {
+            return Err(PortError::NotFound(label));
+        };
+        if self.snapshot.users[idx].is_no_user() {
+            return Err(Self::conflict(
+                label,
+                "NoUser is built in and never deleted",
+            ));
+        }
+        let u = self.snapshot.users.remove(idx);
+        self.adjust_license(u.profile, 1);
+        if let Some(ext) = &u.extension {
+            for h in &mut self.snapshot.hunt_groups {
+                h.members.retain(|m| m != ext);
             }
         }
+        Ok(Applied::new(None))
+    }
+
+    /// Deletes an extension record by GUID.
+    fn delete_extension(&mut self, label: String, guid: Guid) -> ChangeOutcome {
+        let before = self.snapshot.extensions.len();
+        self.snapshot
+            .extensions
+            .retain(|e| e.guid.as_ref() != Some(&guid));
+        if self.snapshot.extensions.len() == before {
+            return Err(PortError::NotFound(label));
+        }
+        Ok(Applied::new(None))
+    }
+
+    /// Replaces a hunt group: a unique name, a free extension outside the reserved range, members that are users' extensions.
+    fn update_hunt_group(&mut self, label: String, h: HuntGroup) -> ChangeOutcome {
+        let Some(idx) = h.guid.as_ref().and_then(|g| {
+            self.snapshot
+                .hunt_groups
+                .iter()
+                .position(|o| o.guid.as_ref() == Some(g))
+        }) else {
+            return Err(PortError::NotFound(label));
+        };
+        let others = |o: &&HuntGroup| o.guid != h.guid;
+        if self.snapshot.users.iter().any(|u| u.name == h.name)
+            || self
+                .snapshot
+                .hunt_groups
+                .iter()
+                .filter(others)
+                .any(|o| o.name == h.name)
+        {
+            return Err(Self::conflict(
+                label,
+                format!("name {} already exists", h.name),
+            ));
+        }
+        if let Some(e) = &h.extension {
+            if e.is_hunt_group_reserved() {
+                return Err(Self::conflict(
+                    label,
+                    format!("extension {e} is reserved (8897-9999)"),
+                ));
+            }
+            if self
+                .snapshot
+                .users
+                .iter()
+                .any(|u| u.extension.as_ref() == Some(e))
+                || self
+                    .snapshot
+                    .hunt_groups
+                    .iter()
+                    .filter(others)
+                    .any(|o| o.extension.as_ref() == Some(e))
+            {
+                return Err(Self::conflict(
+                    label,
+                    format!("extension {e} conflicts with a user or hunt group"),
+                ));
+            }
+        }
+        if let Some(m) = h.members.iter().find(|m| {
+            !self
+                .snapshot
+                .users
+                .iter()
+                .any(|u| u.extension.as_ref() == Some(*m))
+        }) {
+            return Err(Self::conflict(
+                label,
+                format!("member {m} is not the extension of an IP Office user"),
+            ));
+        }
+        self.snapshot.hunt_groups[idx] = h;
+        Ok(Applied::new(None))
+    }
+
+    /// Adds a system directory entry, or replaces the one of that name.
+    fn put_directory_entry(&mut self, d: DirectoryEntry) -> ChangeOutcome {
+        match self
+            .snapshot
+            .directory
+            .iter_mut()
+            .find(|x| x.name == d.name)
+        {
+            Some(x) => *x = d,
+            None => self.snapshot.directory.push(d),
+        }
+        Ok(Applied::new(None))
+    }
+
+    /// Removes the system directory entry of that name.
+    fn remove_directory_entry(&mut self, label: String, name: FullName) -> ChangeOutcome {
+        let before = self.snapshot.directory.len();
+        self.snapshot.directory.retain(|x| x.name != name);
+        if self.snapshot.directory.len() == before {
+            return Err(PortError::NotFound(label));
+        }
+        Ok(Applied::new(None))
     }
 }
 
