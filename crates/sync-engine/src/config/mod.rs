@@ -86,6 +86,10 @@ pub struct GroupRule {
     /// Teams voice routing policy to grant (Teams only and Teams + IP Office users).
     #[serde(default)]
     pub voice_routing_policy: Option<String>,
+    /// The rule's Teams half (`[rules.teams]`): how it is provisioned, the number Teams
+    /// rings, the policies to assign.
+    #[serde(default)]
+    pub teams: usertype_rules::TeamsSideRule,
 }
 
 impl GroupRule {
@@ -98,6 +102,7 @@ impl GroupRule {
             priority: 0,
             provisioning_rule: None,
             voice_routing_policy: None,
+            teams: usertype_rules::TeamsSideRule::default(),
         }
     }
 
