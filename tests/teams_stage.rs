@@ -41,12 +41,13 @@ fn client(emu: &GraphEmulatorHandle) -> GraphClient {
 #[derive(Default)]
 struct Journal(Vec<PendingTeamsOperation>);
 
+#[async_trait::async_trait]
 impl TeamsJournal for Journal {
-    fn started(&mut self, op: &PendingTeamsOperation) -> Result<(), String> {
+    async fn started(&mut self, op: &PendingTeamsOperation) -> Result<(), String> {
         self.0.push(op.clone());
         Ok(())
     }
-    fn ended(&mut self, id: &TeamsOperationId) -> Result<(), String> {
+    async fn ended(&mut self, id: &TeamsOperationId) -> Result<(), String> {
         self.0.retain(|p| &p.id != id);
         Ok(())
     }

@@ -13,8 +13,8 @@ pub async fn assert_nothing_left_to_do(engine: &SyncEngine, context: &str) {
         "{context}: a dry run after the sync still plans {} IP Office and {} Teams actions, \
          first: {:#?} {:#?}",
         actions.len(),
-        again.plan.teams_actions.len(),
+        again.plan.teams.actions.len(),
         &actions[..actions.len().min(10)],
-        &again.plan.teams_actions[..again.plan.teams_actions.len().min(10)]
+        &again.plan.teams.actions[..again.plan.teams.actions.len().min(10)]
     );
 }

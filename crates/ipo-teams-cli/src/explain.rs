@@ -51,7 +51,8 @@ fn render(
     let mut one = run.plan.clone();
     one.people.retain(|p| &p.id == id);
     one.actions.retain(|a| a.person.as_ref() == Some(id));
-    one.teams_actions.retain(|t| &t.person == id);
+    one.teams.actions.retain(|t| &t.person == id);
+    one.teams.held.retain(|t| &t.person == id);
     one.held_removals = one.held_removals.filter(|h| h.people.contains(id));
     // Whole-run figures say nothing about one person (their own shortfall is a remark).
     one.licenses.clear();
@@ -61,7 +62,7 @@ fn render(
         let doc = serde_json::json!({
             "person": person,
             "actions": one.actions,
-            "teams_actions": one.teams_actions,
+            "teams": one.teams,
             "exit_code": code,
         });
         let text =

@@ -466,7 +466,7 @@ pub(crate) fn plan(plan: &Plan) -> View {
             None => Threshold::Within { removals },
         }),
         restart: Some(Restart::Unknown),
-        teams_script: (!plan.teams_actions.is_empty()).then(|| plan.teams_script()),
+        teams_script: plan.teams_script(),
         notes: plan.notes.clone(),
         applied: None,
         directory,

@@ -117,7 +117,10 @@ fn plan_page_counts_equal_the_plans() {
         assert_eq!(cells[2], need.free.to_string());
     }
     // The Teams script, whole, in its block.
-    assert_eq!(text_of(&doc, "#teams-script"), plan.teams_script());
+    let script = plan
+        .teams_script()
+        .expect("the scenario's rules have script lines");
+    assert_eq!(text_of(&doc, "#teams-script"), script);
     assert!(plan.count(ActionKind::CreateUser) > 0);
 }
 

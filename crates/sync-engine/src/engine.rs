@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use ipo_model::{
     DeltaOutcome, DirectorySource, DirectoryUser, GroupId, IpoConfigStore, IpoSnapshot, ObjectId,
-    PortError,
+    PortError, TeamsVoiceAdmin,
 };
 use tracing::{info, warn};
 
@@ -19,6 +19,7 @@ use crate::progress::{FinishGuard, NoProgress, Phase, Progress};
 use crate::report::{Report, RunSummary, RunTransport};
 use crate::state::{StateStore, SyncState};
 use crate::state_io::StateIo;
+use crate::teams::TeamsApplyOptions;
 
 /// How to run.
 #[derive(Debug, Clone, Default)]
@@ -93,7 +94,7 @@ fn check_reviewed(reviewed: &Plan, fresh: &Plan) -> Result<(), SyncError> {
         "people",
         "licenses",
         "held_removals",
-        "teams_actions",
+        "teams",
         "directory",
         "notes",
     ];
@@ -177,6 +178,9 @@ pub struct SyncEngine {
     ipo: Arc<dyn IpoConfigStore>,
     state: Arc<dyn StateStore>,
     progress: Arc<dyn Progress>,
+    /// Where rules with `provisioning = "graph"` write Teams numbers and policies.
+    teams: Option<Arc<dyn TeamsVoiceAdmin>>,
+    teams_options: TeamsApplyOptions,
 }
 
 impl std::fmt::Debug for SyncEngine {
@@ -201,7 +205,23 @@ impl SyncEngine {
             ipo,
             state,
             progress: Arc::new(NoProgress),
+            teams: None,
+            teams_options: TeamsApplyOptions::default(),
         }
+    }
+
+    /// The same engine, provisioning the Teams half of rules with `provisioning = "graph"`
+    /// through `admin` (typically the same `GraphClient` that reads Azure AD), following
+    /// Teams' number operations as `options` says. Without it, such writes fail, each named
+    /// in the report, and nothing is read from Teams but what the directory gives.
+    pub fn with_teams(
+        mut self,
+        admin: Arc<dyn TeamsVoiceAdmin>,
+        options: TeamsApplyOptions,
+    ) -> Self {
+        self.teams = Some(admin);
+        self.teams_options = options;
+        self
     }
 
     /// The same engine, telling `progress` how each run advances (see [`Progress`] for the
@@ -234,6 +254,9 @@ impl SyncEngine {
         progress.phase(Phase::ReadIpo, Some(1));
         let snapshot = self.ipo.snapshot().await.map_err(SyncError::Ipo)?;
         progress.advance(1);
+        let teams =
+            crate::teams::read_facts(self.teams.as_deref(), &self.config, &state, &directory)
+                .await?;
         progress.phase(Phase::Plan, None);
         self.config.validate(Some(snapshot.system.licensing_mode))?;
         let users: Vec<DirectoryUser> = directory.values().cloned().collect();
@@ -259,6 +282,7 @@ impl SyncEngine {
             &snapshot,
             &state,
             &plan_options,
+            &teams,
         );
         crate::leaver_names::name_leavers(&mut plan, &directory, &state.directory);
         info!(
@@ -361,8 +385,14 @@ impl SyncEngine {
         let progress = self.progress.as_ref();
         let mut report =
             apply_saving_through(plan, self.ipo.as_ref(), &mut state, io, progress).await?;
+        let (admin, options) = (self.teams.as_deref(), self.teams_options);
+        report.teams = crate::teams::apply_stage(admin, &plan.teams, &mut state, io, options).await;
         summary.succeeded = report.summary.succeeded;
         summary.failed = report.summary.failed;
+        if let Some(t) = &report.teams {
+            summary.failed += t.failed();
+            summary.succeeded += t.outcomes.len() - t.failed();
+        }
         summary.held_removals = report.summary.held_removals;
         summary.transport = self.transport_since(before);
         report.summary = summary.clone();

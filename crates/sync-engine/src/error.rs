@@ -54,6 +54,9 @@ pub enum SyncError {
     /// IP Office could not be read.
     #[error("reading IP Office failed: {0}")]
     Ipo(PortError),
+    /// Teams (who holds the tenant's numbers, a former member's set-up) could not be read.
+    #[error("reading Teams failed: {0}")]
+    Teams(PortError),
     /// State could not be loaded or saved.
     #[error(transparent)]
     State(#[from] StateError),

@@ -64,7 +64,7 @@ mod tests {
             }],
             licenses: Vec::new(),
             held_removals: None,
-            teams_actions: Vec::new(),
+            teams: Default::default(),
             directory: None,
             notes: Vec::new(),
             state_updates: Vec::new(),

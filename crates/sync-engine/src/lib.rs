@@ -104,7 +104,7 @@ pub use engine::{RunOptions, RunResult, SyncEngine};
 pub use error::{ConfigError, StateError, SyncError};
 pub use plan::{
     Action, ActionKind, DirectoryRecords, FieldChange, HeldRemovals, LicenseNeed, PersonPlan,
-    PersonStatus, Plan, TeamsAction,
+    PersonStatus, Plan,
 };
 pub use planner::{PlanOptions, plan, plan_with_contacts};
 pub use progress::{NoProgress, Phase, Progress};

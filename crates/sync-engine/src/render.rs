@@ -21,16 +21,16 @@ impl Style {
             text.to_owned()
         }
     }
-    fn bold(&self, t: &str) -> String {
+    pub(crate) fn bold(&self, t: &str) -> String {
         self.paint("1", t)
     }
-    fn green(&self, t: &str) -> String {
+    pub(crate) fn green(&self, t: &str) -> String {
         self.paint("32", t)
     }
-    fn yellow(&self, t: &str) -> String {
+    pub(crate) fn yellow(&self, t: &str) -> String {
         self.paint("33", t)
     }
-    fn red(&self, t: &str) -> String {
+    pub(crate) fn red(&self, t: &str) -> String {
         self.paint("31", t)
     }
 }
@@ -51,13 +51,13 @@ fn kind_label(kind: ActionKind) -> &'static str {
 
 /// Pads to `w` characters (by chars, not bytes, so accents line up). Never cuts: a longer
 /// value (a long UPN) is shown whole, the columns are sized to the longest value instead.
-fn pad(s: &str, w: usize) -> String {
+pub(crate) fn pad(s: &str, w: usize) -> String {
     let n = s.chars().count();
     format!("{s}{}", " ".repeat(w.saturating_sub(n)))
 }
 
 /// The width of the widest of `values`, in characters.
-fn width<'a>(values: impl Iterator<Item = &'a str>) -> usize {
+pub(crate) fn width<'a>(values: impl Iterator<Item = &'a str>) -> usize {
     values.map(|v| v.chars().count()).max().unwrap_or(0)
 }
 
@@ -142,12 +142,12 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         }
         let _ = writeln!(out, "note: {n}");
     }
-    if !plan.teams_actions.is_empty() {
+    crate::teams::render_teams_plan(&mut out, &plan.teams, style);
+    if let Some(script) = plan.teams_script() {
         let _ = writeln!(
             out,
-            "\n{} (not applied: Graph has no API for it)\n{}",
+            "\n{} (not applied by the sync: its rules say `provisioning = \"script\"`)\n{script}",
             style.bold("Teams PowerShell for the administrator"),
-            plan.teams_script()
         );
     }
     out
@@ -287,6 +287,9 @@ pub fn render_report(report: &Report, style: Style) -> String {
             let _ = writeln!(out, "  notice {} {n}", pad(&i.record.to_string(), rw));
         }
     }
+    if let Some(teams) = &report.teams {
+        crate::teams::render_teams_applied(&mut out, teams, style);
+    }
     out
 }
 
@@ -319,7 +322,7 @@ mod tests {
             people,
             licenses: Vec::new(),
             held_removals: None,
-            teams_actions: Vec::new(),
+            teams: Default::default(),
             directory: None,
             notes: Vec::new(),
             state_updates: Vec::new(),

@@ -104,6 +104,10 @@ pub struct Report {
     /// once, as IP Office's answers named them.
     #[serde(default)]
     pub restarts: Vec<RestartNotice>,
+    /// How the Teams writes went and what Teams holds after them (`None`: the plan had no
+    /// Teams write through Microsoft Graph and no operation was left to follow up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teams: Option<crate::teams::TeamsApplied>,
 }
 
 impl Report {

@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::DirectoryNumber;
 use crate::error::StateError;
 use crate::report::RunSummary;
+use crate::teams::PendingTeamsOperation;
+use usertype_rules::TeamsAssigned;
 
 /// Current state format version.
 pub const STATE_VERSION: u32 = 1;
@@ -42,8 +44,6 @@ pub struct Link {
     pub user_type: UserType,
     /// The source value the name was derived from (renames happen only when it changes).
     pub name_source: Option<String>,
-    /// Voice routing policy last rendered for the administrator.
-    pub voice_routing_policy: Option<String>,
     /// Whether the sync disabled the user (removal policy `disable`); re-enabled when the
     /// person comes back into scope.
     #[serde(default)]
@@ -62,7 +62,6 @@ impl Link {
             directory_extra: BTreeMap::new(),
             user_type,
             name_source: None,
-            voice_routing_policy: None,
             disabled: false,
         }
     }
@@ -98,7 +97,6 @@ impl Link {
             && self.extension.is_none()
             && self.directory_entry.is_none()
             && self.directory_extra.is_empty()
-            && self.voice_routing_policy.is_none()
     }
 }
 
@@ -159,6 +157,14 @@ pub struct SyncState {
     /// needs of each (name, mail, business and mobile numbers), nothing secret.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub contact_directory: BTreeMap<ObjectId, DirectoryContact>,
+    /// The Teams halves the sync assigned through Microsoft Graph, per person: the only
+    /// numbers and direct policy assignments it changes or gives back.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub teams: BTreeMap<ObjectId, TeamsAssigned>,
+    /// Teams number operations started and not yet seen to end: the next run follows them
+    /// up instead of starting them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams_operations: Vec<PendingTeamsOperation>,
 }
 
 impl Default for SyncState {
@@ -173,6 +179,8 @@ impl Default for SyncState {
             contacts: BTreeMap::new(),
             contacts_cursor: None,
             contact_directory: BTreeMap::new(),
+            teams: BTreeMap::new(),
+            teams_operations: Vec::new(),
         }
     }
 }

@@ -10,7 +10,7 @@ use ipo_model::{
 };
 use usertype_rules::{
     ClaimedMembership, Classification, ClassifyConfig, ClassifyInput, ExtensionSource, MatchKey,
-    Problem, Verdict,
+    Problem, TeamsAssigned, TeamsContext, TeamsSideRule, Verdict,
 };
 
 use crate::config::{AdoptPolicy, RemovalPolicy, SyncConfig};
@@ -18,6 +18,7 @@ use crate::mapping;
 use crate::reason::Reason;
 use crate::scope::{Ruled, Scope, people_of, sorted_by_id};
 use crate::state::{Link, SyncState};
+use crate::teams::TeamsFacts;
 
 /// The sync's classification in context (beside `usertype_rules::classify`, the rules'
 /// pure one, which this calls): classifies every person for this sync: each Azure AD user in `directory` that a rule
@@ -41,7 +42,8 @@ use crate::state::{Link, SyncState};
 /// ann.groups.insert(group);
 /// let ipo = IpoSnapshot::new(SystemInfo::new("ipo", "12.1", LicensingMode::Plds, Platform::Ip500V2));
 ///
-/// let c = classify_for_sync(&config, &[ann], &ipo, &SyncState::default());
+/// let no_teams = sync_engine::teams::TeamsFacts::default();
+/// let c = classify_for_sync(&config, &[ann], &ipo, &SyncState::default(), &no_teams);
 /// let v = &c.verdicts[0];
 /// // No Teams voice licence: a Teams + IP Office user needs one, and the sync cannot fix that.
 /// assert!(v.blocks_sync());
@@ -53,12 +55,14 @@ pub fn classify_for_sync(
     directory: &[DirectoryUser],
     snapshot: &IpoSnapshot,
     state: &SyncState,
+    teams: &TeamsFacts,
 ) -> Classification {
     let sorted = sorted_by_id(directory);
     let people = people_of(&sorted);
     let scope = Scope::new(config);
     let ruled: Vec<Ruled<'_>> = people.iter().map(|same| scope.rule_for(same)).collect();
-    Context::new(config, snapshot, &state.links).classify(&people, &ruled, &scope)
+    Context::new(config, snapshot, &state.links, (teams, &state.teams))
+        .classify(&people, &ruled, &scope)
 }
 
 /// The sync's links as usertype-rules takes them: Azure AD object id -> IP Office GUID, for
@@ -77,6 +81,8 @@ pub(crate) struct Context<'a> {
     links: BTreeMap<ObjectId, Guid>,
     ranges: Vec<(String, ExtensionRange)>,
     classify: ClassifyConfig,
+    /// What Teams holds, and what the sync assigned there before.
+    teams: (&'a TeamsFacts, &'a BTreeMap<ObjectId, TeamsAssigned>),
 }
 
 impl<'a> Context<'a> {
@@ -85,6 +91,7 @@ impl<'a> Context<'a> {
         config: &'a SyncConfig,
         snapshot: &'a IpoSnapshot,
         links: &BTreeMap<ObjectId, Link>,
+        teams: (&'a TeamsFacts, &'a BTreeMap<ObjectId, TeamsAssigned>),
     ) -> Self {
         let links = ipo_links(links);
         let ranges = config
@@ -98,6 +105,7 @@ impl<'a> Context<'a> {
             links,
             ranges,
             classify: classify_config(config),
+            teams,
         }
     }
 
@@ -116,6 +124,7 @@ impl<'a> Context<'a> {
         let mut intended = Vec::with_capacity(people.len());
         let mut conflicts = BTreeMap::new();
         let mut claims = Vec::new();
+        let mut teams_rules: BTreeMap<ObjectId, &TeamsSideRule> = BTreeMap::new();
         for (same, r) in people.iter().zip(ruled) {
             let Some(first) = same.first() else { continue };
             match r {
@@ -125,6 +134,9 @@ impl<'a> Context<'a> {
                 }
                 Ruled::Rule(_, rule) => {
                     intended.push((first.id.clone(), rule.user_type));
+                    if rule.teams.provisions_anything() {
+                        teams_rules.insert(first.id.clone(), &rule.teams);
+                    }
                 }
             }
             if let Some(m) = &self.config.fields.hunt_groups {
@@ -143,7 +155,12 @@ impl<'a> Context<'a> {
             .with_config(self.classify.clone())
             .with_adoption(keys)
             .with_reserved_ranges(&self.ranges)
-            .with_rule_conflicts(&conflicts);
+            .with_rule_conflicts(&conflicts)
+            .with_teams(TeamsContext::new(
+                &teams_rules,
+                &self.teams.0.holders,
+                self.teams.1,
+            ));
         if self.config.safety.removal == RemovalPolicy::Delete {
             input = input.with_own_users_deleted();
         }

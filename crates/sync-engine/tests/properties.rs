@@ -419,7 +419,8 @@ fn agrees_with_verdicts(
     after: &IpoSnapshot,
     state: SyncState,
 ) -> Result<(), TestCaseError> {
-    let fresh = sync_engine::classify_for_sync(cfg, &run.directory, after, &state);
+    let fresh =
+        sync_engine::classify_for_sync(cfg, &run.directory, after, &state, &Default::default());
     for line in &run.plan.people {
         let Some(v) = &line.verdict else { continue };
         prop_assert_eq!(

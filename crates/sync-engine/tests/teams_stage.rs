@@ -82,15 +82,16 @@ struct Journal {
     refuse: bool,
 }
 
+#[async_trait::async_trait]
 impl TeamsJournal for Journal {
-    fn started(&mut self, op: &PendingTeamsOperation) -> Result<(), String> {
+    async fn started(&mut self, op: &PendingTeamsOperation) -> Result<(), String> {
         if self.refuse {
             return Err("disk full".into());
         }
         self.running.push(op.clone());
         Ok(())
     }
-    fn ended(&mut self, id: &TeamsOperationId) -> Result<(), String> {
+    async fn ended(&mut self, id: &TeamsOperationId) -> Result<(), String> {
         self.running.retain(|p| &p.id != id);
         Ok(())
     }

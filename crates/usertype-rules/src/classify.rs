@@ -15,6 +15,7 @@ use crate::judge::{Judging, judge_directory_user, judge_ipo_only};
 use crate::matching::Found;
 use crate::policy::LicensePolicy;
 use crate::problem::Problem;
+use crate::teams_side::TeamsContext;
 use crate::verdict::{Classification, PersonRef, Verdict};
 
 /// A claim from some input (e.g. the mapped "Group Membership" field) that an Azure AD user
@@ -71,6 +72,8 @@ pub struct ClassifyInput<'a> {
     /// a Teams-only person's own linked user is no collision. Any other IP Office user with
     /// their extension always is.
     pub own_users_deleted: bool,
+    /// The Teams halves to judge (see [`TeamsContext`]); `None`: verdicts carry none.
+    pub teams: Option<TeamsContext<'a>>,
 }
 
 impl<'a> ClassifyInput<'a> {
@@ -110,6 +113,7 @@ impl<'a> ClassifyInput<'a> {
             reserved_ranges: &[],
             rule_conflicts: None,
             own_users_deleted: false,
+            teams: None,
         }
     }
 
@@ -117,6 +121,12 @@ impl<'a> ClassifyInput<'a> {
     /// (see [`ClassifyInput::own_users_deleted`]).
     pub fn with_own_users_deleted(mut self) -> Self {
         self.own_users_deleted = true;
+        self
+    }
+
+    /// Judges the Teams halves too (see [`ClassifyInput::teams`]).
+    pub fn with_teams(mut self, teams: TeamsContext<'a>) -> Self {
+        self.teams = Some(teams);
         self
     }
 
@@ -271,7 +281,9 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
             claims: claims.get(&d.id).map(Vec::as_slice).unwrap_or(&[]),
             problems,
         };
-        verdicts.push(judge_directory_user(d, findings, &judging));
+        let mut verdict = judge_directory_user(d, findings, &judging);
+        verdict.teams = input.teams.and_then(|t| t.judge(d, &verdict));
+        verdicts.push(verdict);
     }
 
     for (i, u) in ipo.users.iter().enumerate() {

@@ -445,5 +445,6 @@ fn finish(
         problems,
         matched_by,
         facts,
+        teams: None,
     }
 }

@@ -72,9 +72,9 @@ pub use pool::{Forecast, ForecastLine, LicensePool, ProfileChange};
 pub use problem::{Occupant, Problem, Severity};
 pub use teams_side::{
     Change, EXTENSION_PLACEHOLDER, NumberTemplate, NumberTemplateError, TeamsAssigned,
-    TeamsNumberRule, TeamsNumberVerdict, TeamsPolicyVerdict, TeamsProblem, TeamsProvisioning,
-    TeamsRelease, TeamsSide, TeamsSideInput, TeamsSideRule, Unbuildable, judge_teams_side,
-    teams_release,
+    TeamsContext, TeamsNumberRule, TeamsNumberVerdict, TeamsPolicyVerdict, TeamsProblem,
+    TeamsProvisioning, TeamsRelease, TeamsSide, TeamsSideInput, TeamsSideRule, Unbuildable,
+    judge_teams_side, teams_release,
 };
 pub use verdict::{Classification, Facts, PersonRef, Summary, Verdict};
 pub use voice::TeamsVoiceStatus;

@@ -95,6 +95,10 @@ pub struct Verdict {
     pub matched_by: Option<MatchKey>,
     /// The facts behind the verdict.
     pub facts: Facts,
+    /// The Teams half (number and policies against what Teams holds), when the person's
+    /// rule provisions one (see [`TeamsContext`](crate::TeamsContext)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teams: Option<crate::TeamsSide>,
 }
 
 impl Verdict {

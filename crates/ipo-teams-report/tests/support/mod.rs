@@ -229,9 +229,11 @@ pub fn hostile_plan(plan: &Plan) -> Plan {
             .collect();
         a.changes = Changes::from(changes);
     }
-    for (i, t) in p.teams_actions.iter_mut().enumerate() {
-        t.user_principal_name = taint(&t.user_principal_name, i);
-        t.voice_routing_policy = taint(&t.voice_routing_policy, i + 5);
+    for (i, t) in p.teams.actions.iter_mut().enumerate() {
+        t.label = taint(&t.label, i);
+        if let sync_engine::teams::TeamsWrite::AssignPolicy { name, .. } = &mut t.write {
+            *name = taint(name, i + 5);
+        }
     }
     for (i, n) in p.notes.iter_mut().enumerate() {
         *n = taint(n, i);

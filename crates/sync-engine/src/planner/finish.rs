@@ -1,23 +1,31 @@
 //! Stage 6: plan lines, the Teams script, the licence forecast, actions in apply order.
 
+use super::teams::TeamsLeaving;
 use super::*;
 
 impl<'a> Planner<'a> {
     /// The deletion threshold: above it every removal is held (taken out of `out`), and
     /// the directory entries of Teams-only people waiting for one with it.
-    pub(super) fn hold_removals(&self, out: &mut Output) -> Option<HeldRemovals> {
+    pub(super) fn hold_removals(
+        &self,
+        out: &mut Output,
+        teams_leavers: &mut Vec<TeamsLeaving>,
+    ) -> Option<HeldRemovals> {
         let managed = self.links.values().filter(|l| l.user.is_some()).count();
         let threshold = self.config.safety.removal_threshold(managed);
+        // What the sync gives back in Teams counts like an IP Office removal.
         let removal_people: BTreeSet<ObjectId> = out
             .removals
             .iter()
             .filter(|a| a.kind.is_removal())
             .filter_map(|a| a.person.clone())
+            .chain(teams_leavers.iter().map(|l| l.id().clone()))
             .collect();
         if removal_people.len() <= threshold || self.options.allow_removals {
             return None;
         }
         out.removals.clear();
+        teams_leavers.clear();
         // A Teams-only person's entry waits for the removal of their old IP Office user,
         // which may hold the same extension.
         let held_here = |a: &Action| {
@@ -47,13 +55,15 @@ impl<'a> Planner<'a> {
             held,
             licenses,
             directory,
+            teams_leavers,
         } = limits;
         let held_set: HashSet<ObjectId> =
             held.iter().flat_map(|h| h.people.iter().cloned()).collect();
 
-        let mut teams_actions = self.teams_actions(&people, &mut out);
+        let teams = self.teams_plan(&people, &verdicts, &teams_leavers);
         let explain = self.options.explain.as_ref();
-        let lines = self.person_lines(people, &mut verdicts, &held_set, &out);
+        let teams_writes: HashSet<&ObjectId> = teams.actions.iter().map(|a| &a.person).collect();
+        let lines = self.person_lines(people, &mut verdicts, &held_set, &out, &teams_writes);
         let gone = self.gone_lines(at, &held_set, &out);
         let lines = merge_by_id(lines, gone);
 
@@ -67,7 +77,6 @@ impl<'a> Planner<'a> {
         }
         if let Some(only) = explain {
             actions.retain(|a: &Action| a.person.as_ref() == Some(only));
-            teams_actions.retain(|t| &t.person == only);
         }
 
         for (k, v) in out.link_updates {
@@ -92,48 +101,13 @@ impl<'a> Planner<'a> {
             people: lines,
             licenses,
             held_removals: held,
-            teams_actions,
+            teams,
             directory,
             notes,
             state_updates,
             contact_updates,
         }
     }
-    /// The Teams side: voice routing policies not yet rendered for a person (the links
-    /// remember the ones rendered).
-    fn teams_actions(&self, people: &[Person<'a>], out: &mut Output) -> Vec<TeamsAction> {
-        let mut teams_actions = Vec::new();
-        for p in people.iter().filter(|p| !p.blocked && !p.out_of_scope) {
-            let (Some(rule), Some(t)) = (p.rule, p.user_type) else {
-                continue;
-            };
-            let Some(policy) = rule.voice_routing_policy.as_ref() else {
-                continue;
-            };
-            if !t.needs_teams_voice() {
-                continue;
-            }
-            let current = (out.link_updates.get(&p.user.id).cloned().flatten())
-                .or_else(|| self.links.get(&p.user.id).cloned());
-            if current
-                .as_ref()
-                .and_then(|l| l.voice_routing_policy.as_ref())
-                == Some(policy)
-            {
-                continue;
-            }
-            teams_actions.push(TeamsAction {
-                person: p.user.id.clone(),
-                user_principal_name: p.user.label(),
-                voice_routing_policy: policy.clone(),
-            });
-            let mut l = current.unwrap_or_else(|| Link::new(t));
-            l.voice_routing_policy = Some(policy.clone());
-            out.link_updates.insert(p.user.id.clone(), Some(l));
-        }
-        teams_actions
-    }
-
     /// Every person's plan line, in person (id) order, each with their verdict.
     fn person_lines(
         &self,
@@ -141,6 +115,7 @@ impl<'a> Planner<'a> {
         verdicts: &mut [Option<Verdict>],
         held_set: &HashSet<ObjectId>,
         out: &Output,
+        teams_writes: &HashSet<&ObjectId>,
     ) -> Vec<PersonPlan> {
         let labels = &self.rule_labels;
         people
@@ -157,6 +132,8 @@ impl<'a> Planner<'a> {
                     Some(_) if held_here => PersonStatus::Skipped,
                     Some(s) => s,
                     None if p.blocked || p.out_of_scope => PersonStatus::Skipped,
+                    // Only Teams is written for them.
+                    None if teams_writes.contains(&p.user.id) => PersonStatus::Update,
                     None => PersonStatus::InSync,
                 };
                 PersonPlan {
@@ -245,4 +222,6 @@ pub(super) struct Limits {
     pub(super) licenses: Vec<LicenseNeed>,
     /// The system directory's records against IP Office's limit.
     pub(super) directory: Option<DirectoryRecords>,
+    /// Who the sync gives Teams numbers and policies back from (none when held).
+    pub(super) teams_leavers: Vec<TeamsLeaving>,
 }

@@ -14,6 +14,7 @@ mod links;
 mod output;
 mod person;
 mod removals;
+mod teams;
 mod update;
 mod writes;
 
@@ -39,17 +40,18 @@ use crate::config::{
 use crate::mapping;
 use crate::plan::{
     Action, ActionKind, DirectoryRecords, Effect, FieldChange, HeldRemovals, LicenseNeed,
-    PersonPlan, PersonStatus, Plan, StateUpdate, TeamsAction, Write,
+    PersonPlan, PersonStatus, Plan, StateUpdate, Write,
 };
 use crate::reason::Reason;
 use crate::record::{RecordKind, RecordRef};
 use crate::scope::{self, Ruled, Scope};
 use crate::state::{Link, SyncState};
+use crate::teams::TeamsFacts;
 use crate::text::Text;
 use crate::verdicts::{self, Judgement};
 use usertype_rules::{
     Classification, LicensePolicy, LicensePool, MatchKey, ProfileChange, Shortfall,
-    ShortfallReason, Verdict,
+    ShortfallReason, TeamsAssigned, Verdict,
 };
 
 /// Options of one planning pass.
@@ -173,7 +175,8 @@ pub fn plan_with_contacts(
     state: &SyncState,
     options: &PlanOptions,
 ) -> Plan {
-    Planner::new(config, snapshot, state, options)
+    let no_teams = TeamsFacts::default();
+    Planner::new(config, snapshot, state, options, &no_teams)
         .run(directory, contacts, false)
         .0
 }
@@ -190,11 +193,12 @@ pub(crate) fn plan_with_classification(
     snapshot: &IpoSnapshot,
     state: &SyncState,
     options: &PlanOptions,
+    teams: &TeamsFacts,
 ) -> (Plan, Classification) {
     let (plan, classification) =
-        Planner::new(config, snapshot, state, options).run(directory, contacts, true);
+        Planner::new(config, snapshot, state, options, teams).run(directory, contacts, true);
     let classification = classification
-        .unwrap_or_else(|| verdicts::classify_for_sync(config, directory, snapshot, state));
+        .unwrap_or_else(|| verdicts::classify_for_sync(config, directory, snapshot, state, teams));
     (plan, classification)
 }
 
@@ -216,6 +220,10 @@ struct Planner<'a> {
     notes: Vec<String>,
     /// Each rule's label, made once for every plan line that names it.
     rule_labels: Vec<Text>,
+    /// What Teams holds (number holders, former members' set-up).
+    teams: &'a TeamsFacts,
+    /// What the sync assigned in Teams before, per person.
+    teams_assigned: &'a BTreeMap<ObjectId, TeamsAssigned>,
 }
 
 impl<'a> Planner<'a> {
@@ -224,6 +232,7 @@ impl<'a> Planner<'a> {
         snapshot: &'a IpoSnapshot,
         state: &'a SyncState,
         options: &'a PlanOptions,
+        teams: &'a TeamsFacts,
     ) -> Self {
         let ix = Index::new(snapshot, !state.pending.is_empty());
         let mut p = Planner {
@@ -240,6 +249,8 @@ impl<'a> Planner<'a> {
             owned_exts: HashSet::new(),
             notes: Vec::new(),
             rule_labels: config.rules.iter().map(|r| Text::from(r.label())).collect(),
+            teams,
+            teams_assigned: &state.teams,
         };
         p.reconcile_links(state);
         p
@@ -262,9 +273,13 @@ impl<'a> Planner<'a> {
         let ruled: Vec<Ruled<'a>> = same_id.iter().map(|same| rules.rule_for(same)).collect();
         // Stage 2, verdicts: what each person is, may become and what blocks them, decided
         // by usertype-rules from the same configuration a classification report uses.
-        let classification =
-            verdicts::Context::new(self.config, self.snapshot, self.links.as_ref())
-                .classify(&same_id, &ruled, &rules);
+        let classification = verdicts::Context::new(
+            self.config,
+            self.snapshot,
+            self.links.as_ref(),
+            (self.teams, self.teams_assigned),
+        )
+        .classify(&same_id, &ruled, &rules);
         // The links it was made with are the state's unless reconciling changed one.
         let kept = (keep_classification && matches!(self.links, Cow::Borrowed(_)))
             .then(|| classification.clone());
@@ -299,7 +314,8 @@ impl<'a> Planner<'a> {
         let mut taken = self.directory_entries(&mut people, &link_of, &mut out);
         // Removals before limits: the licences they free serve this plan's creates.
         self.removals(&mut people, &at, &mut out);
-        let held = self.hold_removals(&mut out);
+        let mut teams_leavers = self.teams_leavers(&people);
+        let held = self.hold_removals(&mut out, &mut teams_leavers);
         let licenses = self.apply_limits(&mut people, &out);
         self.assign_names_and_build(&mut people, &link_of, &mut out);
         self.hunt_groups(&people, &mut out);
@@ -312,6 +328,7 @@ impl<'a> Planner<'a> {
             held,
             licenses,
             directory,
+            teams_leavers,
         };
         (self.finish(people, verdicts, &at, out, limits), kept)
     }

@@ -30,11 +30,12 @@ pub struct PendingTeamsOperation {
 
 /// Where the Teams stage records number operations while they run. The engine keeps them in
 /// its state file and saves at once: a process stopped mid-wait must find them next run.
-pub trait TeamsJournal {
+#[async_trait::async_trait]
+pub trait TeamsJournal: Send {
     /// An operation was started. An error stops the stage (no further write is started).
-    fn started(&mut self, op: &PendingTeamsOperation) -> Result<(), String>;
+    async fn started(&mut self, op: &PendingTeamsOperation) -> Result<(), String>;
     /// An operation ended (succeeded or failed).
-    fn ended(&mut self, id: &TeamsOperationId) -> Result<(), String>;
+    async fn ended(&mut self, id: &TeamsOperationId) -> Result<(), String>;
 }
 
 /// How long the stage waits for Teams' number operations.
@@ -268,7 +269,7 @@ async fn start_numbers(
             label: a.label.clone(),
             write: a.write.clone(),
         };
-        if let Err(e) = journal.started(&op) {
+        if let Err(e) = journal.started(&op).await {
             stopped = Some(format!(
                 "not started: the sync state could not record operation {}: {e}",
                 op.id
@@ -311,7 +312,7 @@ async fn follow(
             _ => TeamsResult::StillRunning(p.id.clone()),
         };
         if !matches!(result, TeamsResult::StillRunning(_))
-            && let Err(e) = journal.ended(&p.id)
+            && let Err(e) = journal.ended(&p.id).await
         {
             tracing::warn!(operation = %p.id, "the sync state could not forget a finished operation: {e}");
         }

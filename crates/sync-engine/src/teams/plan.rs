@@ -38,6 +38,21 @@ pub enum TeamsWrite {
     },
 }
 
+impl std::fmt::Display for TeamsWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TeamsWrite::AssignNumber { number } => write!(f, "assign number {number}"),
+            TeamsWrite::UnassignNumber { number } => write!(f, "unassign number {number}"),
+            TeamsWrite::AssignPolicy { policy_type, name } => {
+                write!(f, "assign {policy_type} {name:?}")
+            }
+            TeamsWrite::UnassignPolicy { policy_type, name } => {
+                write!(f, "unassign {policy_type} {name:?}")
+            }
+        }
+    }
+}
+
 /// One Teams write for one person, with what Teams has now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

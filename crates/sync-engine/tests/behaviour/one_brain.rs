@@ -362,13 +362,25 @@ async fn the_runs_classification_is_classify_of_its_input() {
     let cfg = w.engine.config();
 
     let run = w.run(&RunOptions::dry_run()).await;
-    let alone = sync_engine::classify_for_sync(cfg, &run.directory, &run.snapshot, &state);
+    let alone = sync_engine::classify_for_sync(
+        cfg,
+        &run.directory,
+        &run.snapshot,
+        &state,
+        &Default::default(),
+    );
     assert_eq!(run.classification, alone);
     assert_eq!(run.classification.verdicts.len(), 2);
 
     w.ipo.edit(|s| s.users.retain(|u| u.name.as_str() != "ann"));
     let run = w.run(&RunOptions::dry_run()).await;
-    let alone = sync_engine::classify_for_sync(cfg, &run.directory, &run.snapshot, &state);
+    let alone = sync_engine::classify_for_sync(
+        cfg,
+        &run.directory,
+        &run.snapshot,
+        &state,
+        &Default::default(),
+    );
     assert_eq!(run.classification, alone);
     assert!(codes(&run, &ann.id).contains(&"stale_link"));
     // The plan recreates her: its own links had the stale one reconciled away.

@@ -11,17 +11,17 @@ use sync_engine::{
 use crate::common::*;
 
 #[tokio::test]
-async fn voice_routing_policy_rendered_once_as_powershell() {
+async fn voice_routing_policy_scripted_until_teams_holds_it() {
     let g = gid(1);
     let mut rule = GroupRule::new(g.clone(), UserType::TeamsAndIpOffice);
-    rule.voice_routing_policy = Some("UK 'Direct'".into());
+    rule.teams.voice_routing_policy = Some("UK 'Direct'".into());
     let w = World::new(SyncConfig::new(vec![rule]), server());
     let mut ann = with_voice(with_ext(person(1, "ann"), "401"));
     ann.user_principal_name = Some("ann.o'brien@contoso.com".into());
     w.join(&g, &ann);
     let run = w.apply_ok().await;
-    assert_eq!(run.plan.teams_actions.len(), 1);
-    let script = run.plan.teams_script();
+    assert_eq!(run.plan.teams.actions.len(), 1);
+    let script = run.plan.teams_script().unwrap();
     assert!(
         script.contains(
             "Grant-CsOnlineVoiceRoutingPolicy -Identity 'ann.o''brien@contoso.com' -PolicyName 'UK ''Direct'''"
@@ -29,13 +29,13 @@ async fn voice_routing_policy_rendered_once_as_powershell() {
         "{script}"
     );
     assert!(script.starts_with('#'), "a header says it was not applied");
-    assert_eq!(
-        w.link(&ann.id).unwrap().voice_routing_policy.as_deref(),
-        Some("UK 'Direct'")
-    );
+    // Until an administrator runs it, Teams does not hold the policy: the line stays.
     let again = w.dry().await;
-    assert!(again.teams_actions.is_empty());
-    assert!(again.is_empty());
+    assert_eq!(again.teams_script(), Some(script));
+    w.run_teams_script(&again);
+    let after = w.dry().await;
+    assert!(after.teams.is_empty(), "{:#?}", after.teams);
+    assert!(after.is_empty());
 }
 
 #[tokio::test]
@@ -44,12 +44,12 @@ async fn every_character_powershell_takes_as_a_single_quote_is_doubled() {
     for quote in ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'] {
         let g = gid(1);
         let mut rule = GroupRule::new(g.clone(), UserType::TeamsAndIpOffice);
-        rule.voice_routing_policy = Some(format!("UK{quote}; Remove-CsOnlineUser"));
+        rule.teams.voice_routing_policy = Some(format!("UK{quote}; Remove-CsOnlineUser"));
         let w = World::new(SyncConfig::new(vec![rule]), server());
         let ann = with_voice(with_ext(person(1, "ann"), "401"));
         w.join(&g, &ann);
         let run = w.apply_ok().await;
-        let script = run.plan.teams_script();
+        let script = run.plan.teams_script().unwrap();
         assert!(
             script.contains(&format!(
                 "-PolicyName 'UK{quote}{quote}; Remove-CsOnlineUser'"

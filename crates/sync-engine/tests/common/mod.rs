@@ -126,6 +126,40 @@ impl World {
         self.dir.add_member(group, &u.id);
     }
 
+    /// What an administrator running the plan's Teams PowerShell script does: each
+    /// script-mode policy grant and number assignment lands on the person in Teams (as
+    /// the directory then reads it).
+    pub fn run_teams_script(&self, plan: &Plan) {
+        use ipo_model::{AssignmentCategory, EffectivePolicy, PolicyVia, TeamsPhoneNumber};
+        use sync_engine::teams::TeamsWrite;
+        let script = sync_engine::usertype_rules::TeamsProvisioning::Script;
+        for a in plan.teams.actions_by(script) {
+            self.dir.modify_user(&a.person, |u| {
+                let voice = u.teams.get_or_insert_with(Default::default);
+                match &a.write {
+                    TeamsWrite::AssignPolicy { policy_type, name } => {
+                        voice
+                            .effective_policies
+                            .retain(|p| p.policy_type != *policy_type);
+                        voice.effective_policies.push(EffectivePolicy::new(
+                            *policy_type,
+                            name.clone(),
+                            PolicyVia::Direct,
+                        ));
+                    }
+                    TeamsWrite::AssignNumber { number } => {
+                        let line = number
+                            .format(ipo_model::NumberFormat::LineUri)
+                            .unwrap_or_else(|_| number.to_string());
+                        voice.telephone_numbers =
+                            vec![TeamsPhoneNumber::new(line, AssignmentCategory::Primary)];
+                    }
+                    _ => {}
+                }
+            });
+        }
+    }
+
     pub fn leave(&self, group: &GroupId, id: &ObjectId) {
         self.dir.remove_member(group, id);
     }

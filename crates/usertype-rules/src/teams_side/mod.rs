@@ -3,12 +3,14 @@
 //! from [`TeamsSide`] and [`TeamsRelease`] and decides nothing about them itself.
 
 mod assigned;
+mod context;
 mod judge;
 mod problem;
 mod release;
 mod rule;
 
 pub use assigned::TeamsAssigned;
+pub use context::TeamsContext;
 pub use judge::{
     Change, TeamsNumberVerdict, TeamsPolicyVerdict, TeamsSide, TeamsSideInput, judge_teams_side,
 };

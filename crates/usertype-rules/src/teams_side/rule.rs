@@ -313,3 +313,14 @@ pub struct TeamsSideRule {
     /// (default: never touch what the sync did not assign).
     pub adopt: bool,
 }
+
+impl TeamsSideRule {
+    /// Whether the rule asks anything of Teams: a provisioning other than `off` and a
+    /// number or a policy to provision.
+    pub fn provisions_anything(&self) -> bool {
+        self.provisioning != TeamsProvisioning::Off
+            && (self.number.is_some()
+                || self.voice_routing_policy.is_some()
+                || self.dial_plan.is_some())
+    }
+}

@@ -1,0 +1,102 @@
+//! The Teams stage: the verdicts' Teams halves, and what the sync gives back from people who
+//! left, become the plan's [`TeamsPlan`] (through [`plan_teams`], which decides nothing).
+
+use usertype_rules::{TeamsRelease, TeamsSide, teams_release};
+
+use super::*;
+use crate::teams::{TeamsLeaver, TeamsPerson, TeamsPlan, plan_teams};
+
+/// Someone the sync assigned Teams numbers or policies to who no longer has a Teams half
+/// in the rules, with what it gives back.
+pub(super) struct TeamsLeaving {
+    id: ObjectId,
+    label: String,
+    release: TeamsRelease,
+}
+
+impl TeamsLeaving {
+    /// The person.
+    pub(super) fn id(&self) -> &ObjectId {
+        &self.id
+    }
+}
+
+impl<'a> Planner<'a> {
+    /// Everyone the sync assigned something in Teams who is out of the rules' groups (or
+    /// out of scope, or whose rule's type has no Teams half now), with what Teams still
+    /// holds of what the sync assigned. Former members are judged from the set-up the run
+    /// read for them ([`TeamsFacts::leavers`]); without it nothing is given back.
+    pub(super) fn teams_leavers(&self, people: &[Person<'a>]) -> Vec<TeamsLeaving> {
+        let mut leaving = Vec::new();
+        for (id, assigned) in self.teams_assigned {
+            let person = people
+                .binary_search_by(|p| p.user.id.cmp(id))
+                .ok()
+                .and_then(|i| people.get(i));
+            let release = match person {
+                Some(p) if !p.out_of_scope && p.user_type.is_some_and(has_teams_half) => continue,
+                Some(p) => teams_release(Some(p.user), assigned),
+                None => {
+                    let Some(voice) = self.teams.leavers.get(id) else {
+                        continue;
+                    };
+                    let mut former = DirectoryUser::new(id.clone());
+                    former.teams = Some(voice.clone());
+                    teams_release(Some(&former), assigned)
+                }
+            };
+            if !release.is_empty() {
+                leaving.push(TeamsLeaving {
+                    id: id.clone(),
+                    label: person.map_or_else(|| id.to_string(), |p| p.user.label()),
+                    release,
+                });
+            }
+        }
+        leaving
+    }
+
+    /// The plan's Teams stage: each person the sync acts for (not blocked, in scope) with
+    /// their verdict's Teams half, and the leavers.
+    pub(super) fn teams_plan(
+        &self,
+        people: &[Person<'a>],
+        verdicts: &[Option<Verdict>],
+        leavers: &[TeamsLeaving],
+    ) -> TeamsPlan {
+        let labels: Vec<String> = people.iter().map(|p| p.user.label()).collect();
+        let side = |p: &Person<'a>| -> Option<&TeamsSide> {
+            verdicts.get(p.verdict?)?.as_ref()?.teams.as_ref()
+        };
+        let persons: Vec<TeamsPerson<'_>> = people
+            .iter()
+            .zip(&labels)
+            .filter(|(p, _)| !p.blocked && !p.out_of_scope)
+            .map(|(p, label)| TeamsPerson {
+                id: &p.user.id,
+                label,
+                side: side(p),
+            })
+            .collect();
+        let leavers: Vec<TeamsLeaver<'_>> = leavers
+            .iter()
+            .map(|l| TeamsLeaver {
+                id: &l.id,
+                label: &l.label,
+                // Only what the sync assigned through Graph is remembered as its own.
+                provisioning: usertype_rules::TeamsProvisioning::Graph,
+                release: &l.release,
+            })
+            .collect();
+        let mut plan = plan_teams(&persons, &leavers);
+        if let Some(only) = self.options.explain.as_ref() {
+            plan.actions.retain(|a| &a.person == only);
+            plan.held.retain(|h| &h.person == only);
+        }
+        plan
+    }
+}
+
+fn has_teams_half(t: UserType) -> bool {
+    matches!(t, UserType::TeamsOnly | UserType::TeamsAndIpOffice)
+}

@@ -1,0 +1,83 @@
+//! The Teams stage in a sync run: what is read from Teams before planning, and the apply of
+//! the plan's Teams writes after IP Office's.
+
+use std::collections::BTreeMap;
+
+use ipo_model::{DirectoryUser, ObjectId, TeamsVoiceAdmin};
+use usertype_rules::TeamsProvisioning;
+
+use super::apply::{TeamsApplied, TeamsApplyOptions, TeamsOutcome, TeamsResult, apply_teams};
+use super::facts::TeamsFacts;
+use super::journal::StateJournal;
+use super::plan::TeamsPlan;
+use crate::config::SyncConfig;
+use crate::error::SyncError;
+use crate::state::SyncState;
+use crate::state_io::StateIo;
+
+/// Reads who holds the tenant's numbers and the set-up of former members the sync assigned
+/// something to: only when a rule provisions Teams and a Teams connection is there.
+pub(crate) async fn read_facts(
+    admin: Option<&dyn TeamsVoiceAdmin>,
+    config: &SyncConfig,
+    state: &SyncState,
+    directory: &BTreeMap<ObjectId, DirectoryUser>,
+) -> Result<TeamsFacts, SyncError> {
+    let Some(admin) = admin else {
+        return Ok(TeamsFacts::default());
+    };
+    if !config.rules.iter().any(|r| r.teams.provisions_anything()) && state.teams.is_empty() {
+        return Ok(TeamsFacts::default());
+    }
+    let holders = admin.number_holders().await.map_err(SyncError::Teams)?;
+    let mut facts = TeamsFacts::new(holders);
+    for id in state.teams.keys().filter(|id| !directory.contains_key(*id)) {
+        let voice = admin.user_voice(id).await.map_err(SyncError::Teams)?;
+        facts.leavers.insert(id.clone(), voice);
+    }
+    Ok(facts)
+}
+
+/// Applies the plan's Graph writes (and follows up the operations an earlier run left),
+/// recording operations in `state` as they start and end and, at the end, what the sync
+/// now owns. `None` when there was nothing to do.
+pub(crate) async fn apply_stage(
+    admin: Option<&dyn TeamsVoiceAdmin>,
+    plan: &TeamsPlan,
+    state: &mut SyncState,
+    io: StateIo<'_>,
+    options: TeamsApplyOptions,
+) -> Option<TeamsApplied> {
+    let graph_writes = plan.actions_by(TeamsProvisioning::Graph).count();
+    if graph_writes == 0 && state.teams_operations.is_empty() {
+        return None;
+    }
+    let Some(admin) = admin else {
+        return Some(unconnected(plan));
+    };
+    let pending = state.teams_operations.clone();
+    let mut journal = StateJournal {
+        state: &mut *state,
+        io,
+    };
+    let applied = apply_teams(&plan.actions, &pending, admin, &mut journal, options).await;
+    applied.record_owned(&mut state.teams);
+    Some(applied)
+}
+
+/// Every Graph write failed for want of a Teams connection.
+fn unconnected(plan: &TeamsPlan) -> TeamsApplied {
+    let why = "no Microsoft Graph connection for Teams is configured, so the rules' \
+               `provisioning = \"graph\"` writes cannot be made";
+    let mut applied = TeamsApplied::default();
+    applied.outcomes = plan
+        .actions_by(TeamsProvisioning::Graph)
+        .map(|a| TeamsOutcome {
+            person: a.person.clone(),
+            label: a.label.clone(),
+            write: a.write.clone(),
+            result: TeamsResult::Failed(why.to_owned()),
+        })
+        .collect();
+    applied
+}
