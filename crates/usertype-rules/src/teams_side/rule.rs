@@ -4,7 +4,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use ipo_model::{DirectoryUser, E164Number, ExtensionNumber, InvalidValue, TeamsNumber};
+use ipo_model::{
+    DirectoryUser, E164Number, ExtensionNumber, InvalidValue, TeamsNumber, TeamsPolicyType,
+};
 use serde::{Deserialize, Serialize};
 
 /// How a rule's Teams half is provisioned.
@@ -312,4 +314,23 @@ pub struct TeamsSideRule {
     /// Whether the sync may replace a number or a direct policy assignment it did not make
     /// (default: never touch what the sync did not assign).
     pub adopt: bool,
+}
+
+impl TeamsSideRule {
+    /// The name of the policy of type `t` the rule assigns, if it names one.
+    pub fn policy(&self, t: TeamsPolicyType) -> Option<&str> {
+        match t {
+            TeamsPolicyType::OnlineVoiceRouting => self.voice_routing_policy.as_deref(),
+            TeamsPolicyType::TenantDialPlan => self.dial_plan.as_deref(),
+        }
+    }
+
+    /// The configuration key naming the policy of type `t` (`voice_routing_policy`,
+    /// `dial_plan`).
+    pub fn policy_key(t: TeamsPolicyType) -> &'static str {
+        match t {
+            TeamsPolicyType::OnlineVoiceRouting => "voice_routing_policy",
+            TeamsPolicyType::TenantDialPlan => "dial_plan",
+        }
+    }
 }
