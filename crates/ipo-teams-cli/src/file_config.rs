@@ -484,6 +484,10 @@ user_type = "ip_office_only"
                 "must start with +",
             ),
             ("number = { template = \"+44163276800\" }", "{extension}"),
+            (
+                "number = { template = \"+441632768000000{extension}\" }",
+                "more than 15 digits",
+            ),
             ("provisioning = \"powershell\"", "graph"),
         ] {
             let text = with_teams_rule(&format!("\n[sync.rules.teams]\n{bad}\n"));

@@ -114,8 +114,8 @@ impl GroupRule {
             return Err(refuse(
                 "teams.provisioning",
                 format!(
-                    "{} users have no Teams half: remove the teams table or set \
-                     provisioning = \"off\"",
+                    "{} users have no Teams half: remove the rule's Teams settings (its \
+                     teams table, or voice_routing_policy) or set provisioning = \"off\"",
                     self.user_type
                 ),
             ));

@@ -5,7 +5,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use ipo_model::{
-    DirectoryUser, E164Number, ExtensionNumber, InvalidValue, TeamsNumber, TeamsPolicyType,
+    DirectoryUser, E164Number, ExtensionNumber, InvalidValue, MAX_E164_DIGITS, TeamsNumber,
+    TeamsPolicyType,
 };
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +47,7 @@ pub const EXTENSION_PLACEHOLDER: &str = "{extension}";
 /// let t: NumberTemplate = "+441632768{extension}".parse()?;
 /// assert_eq!(t.render(&"402".parse()?)?.to_string(), "+441632768402");
 /// assert!("441632768{extension}".parse::<NumberTemplate>().is_err()); // no leading +
+/// assert!("+441632768000000{extension}".parse::<NumberTemplate>().is_err()); // over 15 digits
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -88,6 +90,12 @@ impl FromStr for NumberTemplate {
         }
         if digits.is_empty() || digits.starts_with('0') {
             return Err(bad("the country code must come first (E.164)"));
+        }
+        // Even a one-digit extension adds a digit.
+        if digits.len() + after.len() >= MAX_E164_DIGITS {
+            return Err(bad(&format!(
+                "with any extension the number has more than {MAX_E164_DIGITS} digits (E.164)"
+            )));
         }
         Ok(Self {
             before: before.to_owned(),
