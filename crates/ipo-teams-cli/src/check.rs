@@ -1,6 +1,8 @@
 //! `ipo-teams check`: like Avaya's "Test Connection". Checks the configuration, signs in to
 //! Graph, reads each rule's group (not its members) and one object per application
-//! permission the configuration needs, logs in to IP Office and reads the
+//! permission the configuration needs (with a rule provisioning Teams through Graph: the
+//! Teams write permissions granted, and each policy the rules name found by name), logs in
+//! to IP Office and reads the
 //! system and its licences (no users), and with `[directory_service]` finds the bind password
 //! and the set to serve. Every check runs even when an earlier one fails, so
 //! one `check` lists every problem.
