@@ -1,18 +1,23 @@
 //! `ipo-teams check`: like Avaya's "Test Connection". Checks the configuration, signs in to
 //! Graph, reads each rule's group (not its members) and one object per application
-//! permission the configuration needs, logs in to IP Office and reads the
+//! permission the configuration needs (with a rule provisioning Teams through Graph: the
+//! Teams write permissions granted, and each policy the rules name found by name), logs in
+//! to IP Office and reads the
 //! system and its licences (no users), and with `[directory_service]` finds the bind password
 //! and the set to serve. Every check runs even when an earlier one fails, so
 //! one `check` lists every problem.
 
-use graph_client::Probe;
+use graph_client::{PolicyType, Probe, TEAMS_WRITE_PERMISSIONS};
+use ipo_model::TeamsPolicyType;
 use ipo_teams_ldap::EntrySet;
+use usertype_rules::{TeamsProvisioning, TeamsSideRule};
 
 use crate::connect::{Clients, clients};
 use crate::context::Context;
 use crate::directory_config::DirectoryServiceSection;
 use crate::error::CliError;
-use crate::file_config::ProgramConfig;
+use crate::file_config::{Loaded, ProgramConfig};
+use crate::key_position;
 use crate::state_file::{self, StateStatus};
 use crate::words::count;
 use crate::{exit, output};
@@ -106,6 +111,7 @@ pub async fn run(ctx: &Context<'_>) -> Result<u8, CliError> {
     )];
     let c = clients(cfg, secrets)?;
     graph_lines(cfg, &c, &mut lines).await;
+    teams_lines(loaded, &c, &mut lines).await;
     ipo_lines(cfg, &c, &mut lines).await;
     c.ipo.close().await;
     if let Some(section) = &cfg.directory_service {
@@ -143,6 +149,71 @@ async fn graph_lines(cfg: &ProgramConfig, c: &Clients, lines: &mut Vec<Line>) {
         let granted = c.graph.probe(probe).await.map(|()| "granted".to_owned());
         lines.push(Line::of(what, granted));
     }
+}
+
+/// With a rule provisioning its Teams half through Graph: the write permissions granted to
+/// the app, and each policy a provisioning rule names, found by name. Nothing is written.
+async fn teams_lines(loaded: &Loaded, c: &Clients, lines: &mut Vec<Line>) {
+    let rules = &loaded.config.sync.rules;
+    let graph = |r: &sync_engine::GroupRule| r.teams.provisioning == TeamsProvisioning::Graph;
+    if !rules.iter().any(graph) {
+        return;
+    }
+    teams_permission_lines(c, lines).await;
+    for (index, rule) in rules.iter().enumerate() {
+        if rule.teams.provisioning == TeamsProvisioning::Off {
+            continue;
+        }
+        for t in TeamsPolicyType::ALL {
+            if let Some(name) = rule.teams.policy(t) {
+                lines.push(policy_line(loaded, c, index, t, name).await);
+            }
+        }
+    }
+}
+
+/// One line per Teams write permission, from the access token's `roles`: a missing one
+/// needs an administrator's consent, which no setting of ours can give.
+async fn teams_permission_lines(c: &Clients, lines: &mut Vec<Line>) {
+    let missing = match c.graph.missing_roles(&TEAMS_WRITE_PERMISSIONS).await {
+        Ok(missing) => missing,
+        Err(e) => return lines.push(Line::of("Graph Teams write permissions", Err(e))),
+    };
+    for p in TEAMS_WRITE_PERMISSIONS {
+        let granted = if missing.iter().any(|m| m == p) {
+            Err(format!(
+                "not granted to the app: an administrator must grant admin consent for {p} \
+                 in Entra ID (App registrations > the app > API permissions > Add a \
+                 permission > Microsoft Graph > Application permissions, then Grant admin \
+                 consent)"
+            ))
+        } else {
+            Ok("granted (in the access token's roles)".to_owned())
+        };
+        lines.push(Line::of(format!("Graph permission {p}"), granted));
+    }
+}
+
+/// The policy of type `t` named `name` by rule `index`, looked up by name (`getPolicyId`);
+/// a failure names the key and where the file sets it.
+async fn policy_line(
+    loaded: &Loaded,
+    c: &Clients,
+    index: usize,
+    t: TeamsPolicyType,
+    name: &str,
+) -> Line {
+    let what = format!("Teams {t} of {}", loaded.config.sync.rules[index].label());
+    let found = c.graph.policy_id(&PolicyType::from(t), name).await;
+    let found = found
+        .map(|id| format!("{name:?} found (policy id {id})"))
+        .map_err(|e| {
+            let key = format!("teams.{}", TeamsSideRule::policy_key(t));
+            let at = key_position::rule_key(&loaded.text, index, &key);
+            let (key, at) = at.map_or((key, String::new()), |(k, p)| (k, format!(", {p}")));
+            format!("{e} (sync.rules[{index}].{key}{at})")
+        });
+    Line::of(what, found)
 }
 
 /// The IP Office login, the templates' profiles against its licensing mode, and the

@@ -6,6 +6,7 @@ use std::time::Duration;
 use graph_client::{GraphClient, GraphConfig};
 use ipo_client::{IpoClient, IpoConfig, TlsMode, WireFormat};
 use ipo_model::RetryPolicy;
+use sync_engine::teams::TeamsApplyOptions;
 use sync_engine::{FileStateStore, SyncEngine};
 
 use crate::error::CliError;
@@ -98,6 +99,8 @@ pub fn engine(loaded: &Loaded, c: &Clients, quiet: bool) -> SyncEngine {
         Arc::new(FileStateStore::new(loaded.config.state_file.clone())),
     )
     .with_progress(progress::for_this_process(quiet))
+    // Rules with `provisioning = "graph"` write Teams through the same client.
+    .with_teams(c.graph.clone(), TeamsApplyOptions::default())
 }
 
 /// The `[section]`'s timeouts over a client's default policy; errors from its deadline name

@@ -57,6 +57,24 @@ pub enum CliError {
         /// What is wrong.
         message: String,
     },
+    /// A key of one `[[sync.rules]]` breaks a rule, named with where it is in the file when
+    /// the file writes it.
+    #[error(
+        "configuration file {path}{}: {field} (rule {rule:?}): {message}",
+        .at.map(|p| format!(", {p}")).unwrap_or_default()
+    )]
+    ConfigRuleInvalid {
+        /// The file.
+        path: PathBuf,
+        /// Where the key is.
+        at: Option<crate::key_position::Position>,
+        /// Dotted path of the key, e.g. `sync.rules[1].teams.provisioning`.
+        field: String,
+        /// The rule's name.
+        rule: String,
+        /// What is wrong.
+        message: String,
+    },
     /// Secrets not found: all of them are named at once.
     #[error("missing secrets: {}", .0.join("; "))]
     MissingSecrets(Vec<String>),

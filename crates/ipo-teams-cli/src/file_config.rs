@@ -13,6 +13,7 @@ use url::Url;
 
 use crate::directory_config::{DEFAULT_DIRECTORY_CSV, DirectoryServiceSection};
 use crate::error::CliError;
+use crate::key_position;
 
 /// The state file's name when `state_file` is not set.
 pub const DEFAULT_STATE_FILE: &str = "ipo-teams-state.json";
@@ -180,6 +181,8 @@ pub struct Loaded {
     pub path: PathBuf,
     /// Its content, paths resolved.
     pub config: ProgramConfig,
+    /// Its text, as read: for the place of a key a later check finds wrong.
+    pub text: String,
 }
 
 impl ProgramConfig {
@@ -205,6 +208,21 @@ impl ProgramConfig {
                 field: format!("sync.{field}"),
                 message,
             },
+            ConfigError::InvalidRule {
+                index,
+                rule,
+                key,
+                message,
+            } => {
+                let at = key_position::rule_key(text, index, &key);
+                CliError::ConfigRuleInvalid {
+                    path: path.to_owned(),
+                    field: format!("sync.rules[{index}].{}", at.as_ref().map_or(&key, |a| &a.0)),
+                    at: at.map(|a| a.1),
+                    rule,
+                    message,
+                }
+            }
             other => CliError::ConfigParse {
                 path: path.to_owned(),
                 message: other.to_string(),
@@ -270,6 +288,7 @@ impl ProgramConfig {
         Ok(Loaded {
             path: path.to_owned(),
             config,
+            text,
         })
     }
 }
@@ -398,6 +417,111 @@ user_type = "ip_office_only"
             std::fs::canonicalize(dir.path())
                 .unwrap()
                 .join("state.json")
+        );
+    }
+
+    /// GOOD with a Teams-only rule after its rule, and `teams` as that rule's Teams table.
+    fn with_teams_rule(teams: &str) -> String {
+        format!(
+            "{GOOD}\n[[sync.rules]]\ngroup = \"0a000000-0000-4000-8000-000000000003\"\n\
+             name = \"Teams only\"\nuser_type = \"teams_only\"\npriority = 5\n{teams}"
+        )
+    }
+
+    fn line_of(text: &str, needle: &str) -> usize {
+        text.lines().position(|l| l.contains(needle)).unwrap() + 1
+    }
+
+    #[test]
+    fn a_sync_rules_teams_table_is_the_rules_teams_half() {
+        let text = with_teams_rule(
+            "\n[sync.rules.teams]\nprovisioning = \"graph\"\n\
+             number = { template = \"+441632768{extension}\", with_extension = false }\n\
+             voice_routing_policy = \"UK\"\ndial_plan = \"UK-Dial\"\nadopt = true\n",
+        );
+        let teams = &parse(&text).unwrap().sync.rules[1].teams;
+        assert_eq!(teams.provisioning, usertype_rules::TeamsProvisioning::Graph);
+        assert!(matches!(
+            &teams.number,
+            Some(usertype_rules::TeamsNumberRule::Template { template, with_extension: false })
+                if template.to_string() == "+441632768{extension}"
+        ));
+        assert_eq!(teams.voice_routing_policy.as_deref(), Some("UK"));
+        assert_eq!(teams.dial_plan.as_deref(), Some("UK-Dial"));
+        assert!(teams.adopt);
+    }
+
+    #[test]
+    fn the_older_rule_level_policy_is_the_teams_one_by_script() {
+        let c = parse(&with_teams_rule("voice_routing_policy = \"UK\"\n")).unwrap();
+        let rule = &c.sync.rules[1];
+        assert_eq!(rule.teams.voice_routing_policy.as_deref(), Some("UK"));
+        assert_eq!(
+            rule.teams.provisioning,
+            usertype_rules::TeamsProvisioning::Script
+        );
+        assert_eq!(rule.voice_routing_policy, None, "one place: the Teams half");
+    }
+
+    #[test]
+    fn the_policy_in_both_places_is_refused_at_the_rule_naming_it() {
+        let text = with_teams_rule(
+            "voice_routing_policy = \"Old\"\n\n[sync.rules.teams]\nvoice_routing_policy = \"New\"\n",
+        );
+        let e = parse(&text).unwrap_err().to_string();
+        assert!(
+            e.contains("\"Teams only\"") && e.contains("voice_routing_policy"),
+            "{e}"
+        );
+        assert!(e.contains("line "), "{e}");
+    }
+
+    #[test]
+    fn a_bad_number_template_and_provisioning_are_reported_at_their_line() {
+        for (bad, says) in [
+            (
+                "number = { template = \"441632768{extension}\" }",
+                "must start with +",
+            ),
+            ("number = { template = \"+44163276800\" }", "{extension}"),
+            (
+                "number = { template = \"+441632768000000{extension}\" }",
+                "more than 15 digits",
+            ),
+            ("provisioning = \"powershell\"", "graph"),
+        ] {
+            let text = with_teams_rule(&format!("\n[sync.rules.teams]\n{bad}\n"));
+            let line = line_of(&text, bad);
+            let e = parse(&text).unwrap_err().to_string();
+            assert!(e.contains(&format!("line {line}")), "{bad}: {e}");
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_teams_half_on_an_ip_office_only_rule_is_refused_at_its_key() {
+        let text = GOOD.replace(
+            "user_type = \"ip_office_only\"\n",
+            "user_type = \"ip_office_only\"\n\n[sync.rules.teams]\n\
+             voice_routing_policy = \"UK\"\nprovisioning = \"graph\"\n",
+        );
+        let line = line_of(&text, "provisioning = ");
+        let e = parse(&text).unwrap_err();
+        assert!(
+            matches!(&e, CliError::ConfigRuleInvalid { field, at: Some(at), .. }
+                if field == "sync.rules[0].teams.provisioning" && at.line == line),
+            "{e}"
+        );
+        assert!(
+            e.to_string().contains(&format!("line {line}, column 16")),
+            "{e}"
+        );
+        // Nothing to provision: the table's own line.
+        let text = with_teams_rule("\n[sync.rules.teams]\nprovisioning = \"graph\"\n");
+        let e = parse(&text).unwrap_err().to_string();
+        assert!(
+            e.contains("nothing to provision") && e.contains("sync.rules[1].teams"),
+            "{e}"
         );
     }
 }

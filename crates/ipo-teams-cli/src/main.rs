@@ -31,6 +31,7 @@ mod exit;
 mod explain;
 mod file_config;
 mod interval;
+mod key_position;
 mod lock;
 mod logging;
 mod one_shot;

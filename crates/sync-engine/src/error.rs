@@ -17,6 +17,18 @@ pub enum ConfigError {
         /// What is wrong.
         message: String,
     },
+    /// A key of one group rule breaks a rule.
+    #[error("configuration field rules[{index}].{key} (rule {rule:?}): {message}")]
+    InvalidRule {
+        /// The rule's place in `rules`, from 0.
+        index: usize,
+        /// The rule's name ([`GroupRule::label`](crate::GroupRule::label)).
+        rule: String,
+        /// The key inside the rule, dotted, e.g. `teams.provisioning`.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// Reading or writing the sync state failed.

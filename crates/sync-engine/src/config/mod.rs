@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::ConfigError;
 
 mod directory;
+mod group_rule;
 pub use directory::{DirectoryNumber, DirectoryPeople, DirectorySettings};
+pub use group_rule::GroupRule;
 use usertype_rules::{DefaultLicensePolicy, LicensePolicy};
 
 /// The whole sync configuration.
@@ -63,53 +65,6 @@ pub struct SyncConfig {
     /// mode, which profiles use no licence. TOML `[licensing]`; every key optional.
     #[serde(default)]
     pub licensing: DefaultLicensePolicy,
-}
-
-/// What one Azure AD group means.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct GroupRule {
-    /// The group's object id; nested groups count.
-    pub group: GroupId,
-    /// A name for reports (defaults to the group id).
-    #[serde(default)]
-    pub name: Option<String>,
-    /// The user type members become.
-    pub user_type: UserType,
-    /// Higher wins for people in several groups; equal priorities that disagree are a conflict.
-    #[serde(default)]
-    pub priority: i32,
-    /// Provisioning rule for users created through this group (by name).
-    #[serde(default)]
-    pub provisioning_rule: Option<String>,
-    /// Teams voice routing policy to grant (Teams only and Teams + IP Office users).
-    #[serde(default)]
-    pub voice_routing_policy: Option<String>,
-    /// The rule's Teams half (`[rules.teams]`): how it is provisioned, the number Teams
-    /// rings, the policies to assign.
-    #[serde(default)]
-    pub teams: usertype_rules::TeamsSideRule,
-}
-
-impl GroupRule {
-    /// A rule with priority 0 and no provisioning rule.
-    pub fn new(group: GroupId, user_type: UserType) -> Self {
-        Self {
-            group,
-            name: None,
-            user_type,
-            priority: 0,
-            provisioning_rule: None,
-            voice_routing_policy: None,
-            teams: usertype_rules::TeamsSideRule::default(),
-        }
-    }
-
-    /// The name used in reports.
-    pub fn label(&self) -> String {
-        self.name.clone().unwrap_or_else(|| self.group.to_string())
-    }
 }
 
 /// When a mapped field is written.
@@ -399,6 +354,9 @@ impl SyncConfig {
         self.check_fields()?;
         self.check_directory()?;
         self.check_provisioning()?;
+        for (i, r) in self.rules.iter().enumerate() {
+            r.check_teams(i)?;
+        }
         if !(0.0..=100.0).contains(&self.safety.deletion_threshold_percent) {
             return bad(
                 "safety.deletion_threshold_percent".into(),

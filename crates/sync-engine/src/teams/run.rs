@@ -16,7 +16,8 @@ use crate::state::SyncState;
 use crate::state_io::StateIo;
 
 /// Reads who holds the tenant's numbers and the set-up of former members the sync assigned
-/// something to: only when a rule provisions Teams and a Teams connection is there.
+/// something to: only when a rule provisions Teams through Graph (or the sync assigned
+/// something before) and a Teams connection is there.
 pub(crate) async fn read_facts(
     admin: Option<&dyn TeamsVoiceAdmin>,
     config: &SyncConfig,
@@ -26,7 +27,12 @@ pub(crate) async fn read_facts(
     let Some(admin) = admin else {
         return Ok(TeamsFacts::default());
     };
-    if !config.rules.iter().any(|r| r.teams.provisions_anything()) && state.teams.is_empty() {
+    // Only Graph rules need Teams read beyond what the directory gives (and the permission
+    // to read number assignments): a script-only sync runs as before.
+    let graph = |r: &&crate::config::GroupRule| {
+        r.teams.provisioning == TeamsProvisioning::Graph && r.teams.provisions_anything()
+    };
+    if !config.rules.iter().any(|r| graph(&r)) && state.teams.is_empty() {
         return Ok(TeamsFacts::default());
     }
     let holders = admin.number_holders().await.map_err(SyncError::Teams)?;

@@ -6,6 +6,8 @@ use sync_engine::{
     RunOptions, SyncConfig, SyncError, UserTemplate,
 };
 
+use usertype_rules::{TeamsNumberRule, TeamsProvisioning};
+
 use crate::common::*;
 
 const EXAMPLE: &str = r#"
@@ -95,10 +97,12 @@ fn config_parses_from_toml() {
     assert_eq!(cfg.rules.len(), 3);
     assert_eq!(cfg.rules[1].user_type, UserType::TeamsAndIpOffice);
     assert_eq!(cfg.rules[1].priority, 10);
+    // The rule-level key is the older form of `[rules.teams] voice_routing_policy`.
     assert_eq!(
-        cfg.rules[1].voice_routing_policy.as_deref(),
+        cfg.rules[1].teams.voice_routing_policy.as_deref(),
         Some("UK-DirectRouting")
     );
+    assert_eq!(cfg.rules[1].teams.provisioning, TeamsProvisioning::Script);
     assert_eq!(cfg.rules[2].label(), "Teams only");
     assert_eq!(cfg.rules[0].group, gid(1));
     assert_eq!(cfg.fields.name.source, "mailNickname");
@@ -270,4 +274,83 @@ async fn engine_refuses_a_profile_the_system_cannot_use_for_teams() {
         "{err}"
     );
     assert_eq!(w.ipo.writes(), 0);
+}
+
+const TEAMS_RULE: &str = r#"
+[[rules]]
+group = "99999999-0000-4000-8000-000000000003"
+name = "Teams only"
+user_type = "teams_only"
+"#;
+
+#[test]
+fn a_rules_teams_table_is_its_teams_half() {
+    let cfg = SyncConfig::from_toml(&format!(
+        "{TEAMS_RULE}[rules.teams]\nprovisioning = \"graph\"\n\
+         number = {{ template = \"+441632768{{extension}}\" }}\n\
+         voice_routing_policy = \"UK\"\ndial_plan = \"UK-Dial\"\nadopt = true\n"
+    ))
+    .unwrap();
+    let teams = &cfg.rules[0].teams;
+    assert_eq!(teams.provisioning, TeamsProvisioning::Graph);
+    assert!(matches!(
+        &teams.number,
+        Some(TeamsNumberRule::Template { template, with_extension: true })
+            if template.to_string() == "+441632768{extension}"
+    ));
+    assert_eq!(teams.voice_routing_policy.as_deref(), Some("UK"));
+    assert_eq!(teams.dial_plan.as_deref(), Some("UK-Dial"));
+    assert!(teams.adopt);
+}
+
+#[test]
+fn the_policy_at_both_places_is_refused_naming_the_rule() {
+    let text = format!(
+        "{}voice_routing_policy = \"Old\"\n\n[rules.teams]\nvoice_routing_policy = \"New\"\n",
+        TEAMS_RULE
+    );
+    let e = SyncConfig::from_toml(&text).unwrap_err().to_string();
+    assert!(
+        e.contains("\"Teams only\"") && e.contains("voice_routing_policy"),
+        "{e}"
+    );
+}
+
+fn rule_error(text: &str) -> (usize, String, String) {
+    match SyncConfig::from_toml(text).unwrap_err() {
+        ConfigError::InvalidRule {
+            index, rule, key, ..
+        } => (index, rule, key),
+        other => panic!("not a rule's error: {other}"),
+    }
+}
+
+#[test]
+fn a_teams_half_on_an_ip_office_only_rule_is_refused() {
+    let text = format!(
+        "{}[[rules]]\ngroup = \"99999999-0000-4000-8000-000000000001\"\n\
+         name = \"Desk phones\"\nuser_type = \"ip_office_only\"\npriority = 1\n\n\
+         [rules.teams]\nprovisioning = \"graph\"\nvoice_routing_policy = \"UK\"\n",
+        TEAMS_RULE
+    );
+    assert_eq!(
+        rule_error(&text),
+        (1, "Desk phones".into(), "teams.provisioning".into())
+    );
+    // Turned off, the table is harmless.
+    let off = text.replace("\"graph\"", "\"off\"");
+    assert!(SyncConfig::from_toml(&off).is_ok());
+}
+
+#[test]
+fn a_teams_half_that_names_nothing_is_refused() {
+    for provisioning in ["graph", "script"] {
+        let text =
+            format!("{TEAMS_RULE}[rules.teams]\nprovisioning = \"{provisioning}\"\nadopt = true\n");
+        let e = SyncConfig::from_toml(&text).unwrap_err();
+        assert!(e.to_string().contains("nothing to provision"), "{e}");
+        assert_eq!(rule_error(&text), (0, "Teams only".into(), "teams".into()));
+    }
+    // A rule without a Teams table has no Teams half to check.
+    assert!(SyncConfig::from_toml(TEAMS_RULE).is_ok());
 }

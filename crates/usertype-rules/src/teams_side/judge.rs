@@ -157,7 +157,7 @@ pub fn judge_teams_side(input: &TeamsSideInput<'_>) -> Option<TeamsSide> {
     let number = judge_number(input, &mut problems);
     let policies = TeamsPolicyType::ALL
         .into_iter()
-        .filter_map(|t| Some((t, wanted_policy(input.rule, t)?)))
+        .filter_map(|t| Some((t, input.rule.policy(t)?)))
         .map(|(t, wanted)| judge_policy(input, t, wanted, &mut problems))
         .collect();
     Some(TeamsSide {
@@ -166,13 +166,6 @@ pub fn judge_teams_side(input: &TeamsSideInput<'_>) -> Option<TeamsSide> {
         policies,
         problems,
     })
-}
-
-fn wanted_policy(rule: &TeamsSideRule, t: TeamsPolicyType) -> Option<&str> {
-    match t {
-        TeamsPolicyType::OnlineVoiceRouting => rule.voice_routing_policy.as_deref(),
-        TeamsPolicyType::TenantDialPlan => rule.dial_plan.as_deref(),
-    }
 }
 
 /// Teams' primary number for the user (any number when none is marked primary), if it reads

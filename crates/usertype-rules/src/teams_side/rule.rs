@@ -4,7 +4,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use ipo_model::{DirectoryUser, E164Number, ExtensionNumber, InvalidValue, TeamsNumber};
+use ipo_model::{
+    DirectoryUser, E164Number, ExtensionNumber, InvalidValue, MAX_E164_DIGITS, TeamsNumber,
+    TeamsPolicyType,
+};
 use serde::{Deserialize, Serialize};
 
 /// How a rule's Teams half is provisioned.
@@ -44,6 +47,7 @@ pub const EXTENSION_PLACEHOLDER: &str = "{extension}";
 /// let t: NumberTemplate = "+441632768{extension}".parse()?;
 /// assert_eq!(t.render(&"402".parse()?)?.to_string(), "+441632768402");
 /// assert!("441632768{extension}".parse::<NumberTemplate>().is_err()); // no leading +
+/// assert!("+441632768000000{extension}".parse::<NumberTemplate>().is_err()); // over 15 digits
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -86,6 +90,12 @@ impl FromStr for NumberTemplate {
         }
         if digits.is_empty() || digits.starts_with('0') {
             return Err(bad("the country code must come first (E.164)"));
+        }
+        // Even a one-digit extension adds a digit.
+        if digits.len() + after.len() >= MAX_E164_DIGITS {
+            return Err(bad(&format!(
+                "with any extension the number has more than {MAX_E164_DIGITS} digits (E.164)"
+            )));
         }
         Ok(Self {
             before: before.to_owned(),
@@ -322,5 +332,22 @@ impl TeamsSideRule {
             && (self.number.is_some()
                 || self.voice_routing_policy.is_some()
                 || self.dial_plan.is_some())
+    }
+
+    /// The name of the policy of type `t` the rule assigns, if it names one.
+    pub fn policy(&self, t: TeamsPolicyType) -> Option<&str> {
+        match t {
+            TeamsPolicyType::OnlineVoiceRouting => self.voice_routing_policy.as_deref(),
+            TeamsPolicyType::TenantDialPlan => self.dial_plan.as_deref(),
+        }
+    }
+
+    /// The configuration key naming the policy of type `t` (`voice_routing_policy`,
+    /// `dial_plan`).
+    pub fn policy_key(t: TeamsPolicyType) -> &'static str {
+        match t {
+            TeamsPolicyType::OnlineVoiceRouting => "voice_routing_policy",
+            TeamsPolicyType::TenantDialPlan => "dial_plan",
+        }
     }
 }
