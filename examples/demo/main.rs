@@ -11,13 +11,14 @@ mod tenant;
 use std::error::Error;
 use std::io::IsTerminal;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use graph_client::{GraphClient, GraphConfig};
 use graph_emulator::{GraphEmulator, GraphEmulatorConfig};
 use ipo_client::{IpoClient, IpoConfig};
 use ipo_emulator::{EmulatorConfig, IpoEmulator};
 use ipo_model::{AssignmentCategory, DirectoryUser, ObjectId, TeamsPhoneNumber, UserType};
+use sync_engine::teams::TeamsApplyOptions;
 use sync_engine::{
     MemoryStateStore, RunOptions, Style, SyncConfig, SyncEngine, render_plan, render_report,
 };
@@ -29,14 +30,36 @@ const CLIENT_SECRET: &str = "demo-client-secret-not-real";
 const IPO_USER: &str = "ipo-teams-sync";
 const IPO_PASSWORD: &str = "demo-ipo-password-not-real";
 
-/// The `[sync]` section of the annotated example configuration, used as is.
+/// The Teams voice routing policy the example's Teams rules name.
+const VOICE_ROUTING_POLICY: &str = "IPO-DirectRouting";
+
+/// The `[sync]` section of the annotated example configuration, with the Teams half of its
+/// Teams rules opted into Microsoft Graph (the file keeps `provisioning = "script"`: writing
+/// to a tenant is opt-in): the Direct Routing number from the extension, carried as Teams
+/// stores extensions, and the voice routing policy. `adopt`: the demo tenant's numbers
+/// were assigned by hand, without their extension; the sync may take them over.
 fn demo_config() -> Result<SyncConfig, Box<dyn Error>> {
     let file: toml::Table = toml::from_str(include_str!("../sync.example.toml"))?;
     let sync = file
         .get("sync")
         .ok_or("the example configuration has no [sync]")?;
     let text = toml::to_string(sync)?;
-    Ok(SyncConfig::from_toml(&text)?)
+    let mut config = SyncConfig::from_toml(&text)?;
+    let number: usertype_rules::TeamsNumberRule =
+        toml::from_str::<toml::Table>(r#"n = { template = "+441632768{extension}" }"#)?
+            .remove("n")
+            .ok_or("no number rule")?
+            .try_into()?;
+    for rule in config
+        .rules
+        .iter_mut()
+        .filter(|r| r.teams.provisions_anything())
+    {
+        rule.teams.provisioning = usertype_rules::TeamsProvisioning::Graph;
+        rule.teams.number = Some(number.clone());
+        rule.teams.adopt = true;
+    }
+    Ok(config)
 }
 
 fn heading(style: Style, text: &str) {
@@ -67,6 +90,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     graph.add_group(tenant::TEAMS_ONLY_GROUP, "Teams only users")?;
     graph.add_group(tenant::SALES_GROUP, "Sales (Teams)")?;
     graph.nest_group(tenant::TEAMS_ONLY_GROUP, tenant::SALES_GROUP)?;
+    graph.add_teams_policy("OnlineVoiceRoutingPolicy", VOICE_ROUTING_POLICY);
     let people = tenant::people();
     for p in &people {
         add_person(&graph, &p.user)?;
@@ -121,6 +145,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
         graph_client.clone(),
         ipo_client.clone(),
         Arc::new(MemoryStateStore::new()),
+    )
+    // The Teams half through the same Graph client: numbers and voice routing policies.
+    .with_teams(
+        graph_client.clone(),
+        TeamsApplyOptions::waiting(Duration::from_secs(60)),
     );
 
     println!(
@@ -182,7 +211,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     heading(style, "4. Plan again (should be empty)");
     let again = engine.run(&RunOptions::dry_run()).await?;
     if again.plan.is_empty() {
-        println!("nothing to write: IP Office is in sync");
+        println!("nothing to write: IP Office and Teams are in sync");
     } else {
         print!("{}", render_plan(&again.plan, style));
     }

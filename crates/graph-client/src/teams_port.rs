@@ -67,13 +67,15 @@ fn operation_id(id: &TeamsOperationId) -> OperationId {
 }
 
 fn holder_of(a: crate::teams::NumberAssignment) -> Option<TeamsNumberHolder> {
-    let number = match a.telephone_number.parse() {
-        Ok(n) => n,
+    // A Direct Routing number may carry its extension (`+441632768402;ext=402`): the holder
+    // is recorded for the number itself.
+    let number = match TeamsNumber::parse_any(&a.telephone_number) {
+        Ok(n) => n.number().cloned(),
         Err(e) => {
             tracing::warn!(number = %a.telephone_number, "a Teams number that is no E.164 number is left out: {e}");
             return None;
         }
-    };
+    }?;
     let source = match a.number_source.as_deref() {
         Some(s) if s.eq_ignore_ascii_case("onPremises") => Some(NumberSource::OnPremises),
         Some(s) if s.eq_ignore_ascii_case("online") => Some(NumberSource::Online),
@@ -97,9 +99,9 @@ impl TeamsVoiceAdmin for GraphClient {
     }
 
     async fn unassign_number(&self, number: &TeamsNumber) -> Result<TeamsOperationId, PortError> {
-        let e164 = number.number().ok_or_else(|| no_number(number))?;
-        let id = GraphClient::unassign_number(self, &e164.to_string(), NumberType::DirectRouting)
-            .await?;
+        // As assigned: a Direct Routing number with its extension is named with it.
+        let text = direct_routing_number_text(number).ok_or_else(|| no_number(number))?;
+        let id = GraphClient::unassign_number(self, &text, NumberType::DirectRouting).await?;
         Ok(TeamsOperationId(id.as_str().to_owned()))
     }
 

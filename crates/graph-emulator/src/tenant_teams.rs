@@ -106,7 +106,10 @@ impl Tenant {
                     "assignmentStatus": "userAssigned",
                     "numberType": if calling_plan { "callingPlan" } else { "directRouting" },
                     "activationState": "activated",
-                    "numberSource": if calling_plan { "online" } else { "onPremises" },
+                    // Numbers assigned in Teams (Direct Routing ones included) are `online`;
+                    // only numbers synced from on-premises AD are `onPremises`, and those are
+                    // seeded explicitly (`add_number` with `NumberSource::OnPremises`).
+                    "numberSource": "online",
                     "isoCountryCode": iso_country(&num),
                     "capabilities": ["userAssignment"],
                     "city": null,

@@ -460,7 +460,6 @@ user_type = "ip_office_only"
             rule.teams.provisioning,
             usertype_rules::TeamsProvisioning::Script
         );
-        assert_eq!(rule.voice_routing_policy, None, "one place: the Teams half");
     }
 
     #[test]

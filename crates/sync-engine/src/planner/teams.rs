@@ -37,18 +37,19 @@ impl<'a> Planner<'a> {
                 Some(p) if !p.out_of_scope && p.user_type.is_some_and(has_teams_half) => continue,
                 Some(p) => teams_release(Some(p.user), assigned),
                 None => {
-                    let Some(voice) = self.teams.leavers.get(id) else {
+                    let Some(former) = self.teams.leavers.get(id) else {
                         continue;
                     };
-                    let mut former = DirectoryUser::new(id.clone());
-                    former.teams = Some(voice.clone());
-                    teams_release(Some(&former), assigned)
+                    teams_release(Some(former), assigned)
                 }
             };
+            let user = person
+                .map(|p| p.user)
+                .or_else(|| self.teams.leavers.get(id));
             if !release.is_empty() {
                 leaving.push(TeamsLeaving {
                     id: id.clone(),
-                    label: person.map_or_else(|| id.to_string(), |p| p.user.label()),
+                    label: user.map_or_else(|| id.to_string(), DirectoryUser::label),
                     release,
                 });
             }

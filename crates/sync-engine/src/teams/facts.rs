@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use ipo_model::{ObjectId, TeamsNumberHolders, TeamsVoice};
+use ipo_model::{DirectoryUser, ObjectId, TeamsNumberHolders};
 
 /// What the sync read from Teams for one plan: who holds the tenant's numbers (a number
 /// someone else has is never taken from them), and the Teams set-up of people the sync
@@ -14,8 +14,9 @@ use ipo_model::{ObjectId, TeamsNumberHolders, TeamsVoice};
 pub struct TeamsFacts {
     /// The tenant's numbers and who holds them.
     pub holders: TeamsNumberHolders,
-    /// The Teams set-up of former members, by Azure AD object id.
-    pub leavers: BTreeMap<ObjectId, TeamsVoice>,
+    /// Former members as last read, with their Teams set-up (`teams`) read now, by Azure
+    /// AD object id.
+    pub leavers: BTreeMap<ObjectId, DirectoryUser>,
 }
 
 impl TeamsFacts {

@@ -39,7 +39,11 @@ pub(crate) async fn read_facts(
     let mut facts = TeamsFacts::new(holders);
     for id in state.teams.keys().filter(|id| !directory.contains_key(*id)) {
         let voice = admin.user_voice(id).await.map_err(SyncError::Teams)?;
-        facts.leavers.insert(id.clone(), voice);
+        // Named as the directory was last read (the plan shows who it is).
+        let mut former =
+            (state.directory.get(id).cloned()).unwrap_or_else(|| DirectoryUser::new(id.clone()));
+        former.teams = Some(voice);
+        facts.leavers.insert(id.clone(), former);
     }
     Ok(facts)
 }
@@ -68,6 +72,13 @@ pub(crate) async fn apply_stage(
     };
     let applied = apply_teams(&plan.actions, &pending, admin, &mut journal, options).await;
     applied.record_owned(&mut state.teams);
+    // The directory cache serves incremental runs, whose changes say nothing of Teams: it
+    // holds what Teams holds now for the people written.
+    for (id, voice) in &applied.read_back {
+        if let Some(user) = state.directory.get_mut(id) {
+            user.teams = Some(voice.clone());
+        }
+    }
     Some(applied)
 }
 
