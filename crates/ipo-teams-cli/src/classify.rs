@@ -47,6 +47,10 @@ fn render(c: &Classification, json: bool) -> Result<String, CliError> {
         for p in &v.problems {
             let _ = writeln!(out, "    {p}");
         }
+        // The Teams half: what the rule asks of Teams that Teams does not hold yet.
+        for t in v.teams.iter().flat_map(|t| t.describe()) {
+            let _ = writeln!(out, "    Teams: {t}");
+        }
     }
     let _ = writeln!(out, "{}", summary_line(&c.summary()));
     Ok(out)

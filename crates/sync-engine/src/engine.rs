@@ -389,9 +389,11 @@ impl SyncEngine {
         report.teams = crate::teams::apply_stage(admin, &plan.teams, &mut state, io, options).await;
         summary.succeeded = report.summary.succeeded;
         summary.failed = report.summary.failed;
+        // Teams writes count with IP Office's; one still running is neither (the next run
+        // follows it up).
         if let Some(t) = &report.teams {
             summary.failed += t.failed();
-            summary.succeeded += t.outcomes.len() - t.failed();
+            summary.succeeded += t.done();
         }
         summary.held_removals = report.summary.held_removals;
         summary.transport = self.transport_since(before);

@@ -119,6 +119,32 @@ impl TeamsSide {
     pub fn policy_assignments(&self) -> impl Iterator<Item = &TeamsPolicyVerdict> {
         self.policies.iter().filter(|p| p.assign)
     }
+
+    /// One line per thing to change or that holds a change back, for people to read:
+    /// `number +441632768402 -> +441632768402 x402`, `online voice routing policy "Global"
+    /// (from a group) -> "UK"`, then the problems. Empty when Teams is in line.
+    pub fn describe(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if let Some(c) = &self.number.change {
+            let from = c.from.as_ref().map_or("none".to_owned(), ToString::to_string);
+            lines.push(format!("number {from} -> {}", c.to));
+        }
+        for p in self.policy_assignments() {
+            let from = p.current.as_ref().map_or("none".to_owned(), |c| {
+                format!("{:?}{}", c.name, via_text(&c.via))
+            });
+            lines.push(format!("{} {from} -> {:?}", p.policy_type, p.wanted));
+        }
+        lines.extend(self.problems.iter().map(ToString::to_string));
+        lines
+    }
+}
+
+fn via_text(via: &PolicyVia) -> &'static str {
+    match via {
+        PolicyVia::Direct => " (direct)",
+        _ => " (from a group)",
+    }
 }
 
 /// Judges a person's Teams half: `None` when their rule leaves Teams alone or their type has
