@@ -43,6 +43,28 @@ pub(crate) struct TeamsPlanView {
     pub held: Vec<TeamsHoldLine>,
 }
 
+/// One person's Teams writes and holds, for their line.
+#[derive(Default)]
+pub(crate) struct PersonTeams {
+    pub writes: Vec<TeamsWriteLine>,
+    pub holds: Vec<Note>,
+}
+
+impl TeamsPlanView {
+    /// The writes and holds per person: each line takes its own in one look-up (a
+    /// 3,000-person plan has thousands of Teams writes).
+    pub fn by_person(&self) -> BTreeMap<&ObjectId, PersonTeams> {
+        let mut out: BTreeMap<&ObjectId, PersonTeams> = BTreeMap::new();
+        for w in &self.writes {
+            out.entry(&w.person).or_default().writes.push(w.clone());
+        }
+        for h in &self.held {
+            out.entry(&h.person).or_default().holds.push(h.note.clone());
+        }
+        out
+    }
+}
+
 /// How one Teams write went.
 pub(crate) struct TeamsOutcomeLine {
     pub label: String,

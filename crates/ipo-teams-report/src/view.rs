@@ -411,17 +411,6 @@ fn action_changes(a: &sync_engine::Action) -> Vec<Change> {
         .collect()
 }
 
-/// A person's Teams writes and holds, on their line.
-fn add_teams(row: &mut Row, person: &ipo_model::ObjectId, t: &TeamsPlanView) {
-    let mine = |p: &ipo_model::ObjectId| p == person;
-    row.teams
-        .extend(t.writes.iter().filter(|w| mine(&w.person)).cloned());
-    let held = t.held.iter().filter(|h| mine(&h.person));
-    let before = row.notes.len();
-    row.notes.extend(held.map(|h| h.note.clone()));
-    row.teams_held = row.notes.len() > before;
-}
-
 /// The view of a plan.
 pub(crate) fn plan(plan: &Plan) -> View {
     let mut changes: BTreeMap<&ipo_model::ObjectId, Vec<Change>> = BTreeMap::new();
@@ -434,13 +423,19 @@ pub(crate) fn plan(plan: &Plan) -> View {
         other_writes.extend(action_changes(a));
     }
     let teams = teams::plan(&plan.teams);
+    let mut teams_of = teams
+        .as_ref()
+        .map(TeamsPlanView::by_person)
+        .unwrap_or_default();
     let rows: Vec<Row> = plan
         .people
         .iter()
         .map(|p| {
             let mut row = person_row(p, changes.remove(&p.id).unwrap_or_default());
-            if let Some(t) = &teams {
-                add_teams(&mut row, &p.id, t);
+            if let Some(mine) = teams_of.remove(&p.id) {
+                row.teams = mine.writes;
+                row.teams_held = !mine.holds.is_empty();
+                row.notes.extend(mine.holds);
             }
             row
         })
