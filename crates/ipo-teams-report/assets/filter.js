@@ -1,7 +1,7 @@
 (function () {
   "use strict";
-  // Filters the people table by type, action, problem and name. The page is complete
-  // without this script: the controls stay hidden and every line shows.
+  // Filters the people table by type, action, problem, Teams writes and name. The page is
+  // complete without this script: the controls stay hidden and every line shows.
   var form = document.getElementById("filters");
   if (!form) { return; }
   var rows = document.querySelectorAll("#people tbody tr");

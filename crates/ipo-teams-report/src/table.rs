@@ -1,4 +1,4 @@
-//! Every person's line, with the filters (by type, action, problem and name) the inline
+//! Every person's line, with the filters (by type, action, problem, Teams writes and name) the
 //! script drives. The controls start hidden: without scripts the table is simply complete.
 
 use std::collections::BTreeSet;
