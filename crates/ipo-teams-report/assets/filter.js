@@ -1,7 +1,7 @@
 (function () {
   "use strict";
-  // Filters the people table by type, action, problem and name. The page is complete
-  // without this script: the controls stay hidden and every line shows.
+  // Filters the people table by type, action, problem, Teams writes and name. The page is
+  // complete without this script: the controls stay hidden and every line shows.
   var form = document.getElementById("filters");
   if (!form) { return; }
   var rows = document.querySelectorAll("#people tbody tr");
@@ -15,13 +15,15 @@
   var keys = [];
   for (var k = 0; k < rows.length; k++) { keys.push(fold(rows[k].dataset.search)); }
   function apply() {
-    var f = function (name) { return form.elements.namedItem(name).value; };
-    var t = f("type"), a = f("action"), p = f("problem"), q = fold(f("q"));
+    // The Teams filter is there only when a line has a Teams write or hold.
+    var f = function (name) { var e = form.elements.namedItem(name); return e ? e.value : ""; };
+    var t = f("type"), a = f("action"), p = f("problem"), m = f("teams"), q = fold(f("q"));
     var n = 0;
     for (var i = 0; i < rows.length; i++) {
       var d = rows[i].dataset;
       var ok = (!t || d.current === t || d.target === t) && (!a || d.action === a) &&
         (!p || (" " + d.problems + " ").indexOf(" " + p + " ") >= 0) &&
+        (!m || (" " + d.teams + " ").indexOf(" " + m + " ") >= 0) &&
         (!q || keys[i].indexOf(q) >= 0);
       // Touch only the lines that change: with thousands, each write costs a restyle.
       if (rows[i].hidden === ok) { rows[i].hidden = !ok; }

@@ -17,7 +17,9 @@
 //! At the top: the three user types (counts and a chart), who is blocked and by what
 //! (grouped by problem, with the fix), the licence forecast per profile, the deletion
 //! threshold, whether IP Office needs a restart, and an apply's results and transport
-//! figures; below, every person's line.
+//! figures; then the Teams half (each Teams write through Microsoft Graph or the PowerShell
+//! script, what is held back, and after an apply how each write went and what Teams holds);
+//! below, every person's line, their Teams writes and holds on it.
 //!
 //! ```
 //! use ipo_teams_report::{Options, render_plan};
@@ -40,6 +42,8 @@ mod html;
 mod page;
 mod summary;
 mod table;
+mod teams;
+mod teams_section;
 mod view;
 
 use sync_engine::{Plan, Report};

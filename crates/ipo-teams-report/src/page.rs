@@ -5,7 +5,7 @@ use crate::Options;
 use crate::csp;
 use crate::html::Html;
 use crate::view::{Kind, View};
-use crate::{summary, table};
+use crate::{summary, table, teams_section};
 
 pub(crate) fn render(v: &View, options: &Options) -> String {
     let default_title = match v.kind {
@@ -66,6 +66,12 @@ pub(crate) fn render(v: &View, options: &Options) -> String {
         }
         h.close("ul");
         h.close("section");
+    }
+    if let Some(t) = &v.teams {
+        teams_section::plan(&mut h, t);
+    }
+    if let Some(a) = &v.teams_applied {
+        teams_section::applied(&mut h, a);
     }
     if let Some(script) = &v.teams_script {
         h.open("section", &[("id", "teams"), ("class", "card")]);

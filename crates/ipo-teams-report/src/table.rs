@@ -1,4 +1,4 @@
-//! Every person's line, with the filters (by type, action, problem and name) the inline
+//! Every person's line, with the filters (by type, action, problem, Teams writes and name) the
 //! script drives. The controls start hidden: without scripts the table is simply complete.
 
 use std::collections::BTreeSet;
@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use ipo_model::UserType;
 
 use crate::html::Html;
+use crate::teams_section;
 use crate::view::{self, Change, Level, Row, type_code};
 
 pub(crate) fn write(h: &mut Html, rows: &[Row]) {
@@ -65,6 +66,8 @@ fn filters(h: &mut Html, rows: &[Row]) {
     }
     h.close("select").close("label");
 
+    teams_filter(h, rows);
+
     h.open("label", &[]).text("Name");
     h.void(
         "input",
@@ -76,6 +79,25 @@ fn filters(h: &mut Html, rows: &[Row]) {
     );
     h.close("label");
     h.close("form");
+}
+
+/// The Teams filter, when a line has a Teams write or hold: lines with writes through
+/// Microsoft Graph, through the script, or held back.
+fn teams_filter(h: &mut Html, rows: &[Row]) {
+    if rows.iter().all(|r| r.teams.is_empty() && !r.teams_held) {
+        return;
+    }
+    h.open("label", &[]).text("Teams");
+    h.open("select", &[("name", "teams")]);
+    h.el("option", &[("value", "")], "All");
+    for (value, label) in [
+        ("graph", "Writes through Microsoft Graph"),
+        ("script", "Writes in the PowerShell script"),
+        ("held", "Held back"),
+    ] {
+        h.el("option", &[("value", value)], label);
+    }
+    h.close("select").close("label");
 }
 
 fn type_cell(h: &mut Html, t: Option<UserType>) {
@@ -93,9 +115,12 @@ fn row(h: &mut Html, r: &Row) {
         .collect::<Vec<_>>()
         .join(" ");
     let mut search = r.name.to_lowercase();
+    // Teams writes are found by what they give (a number, a policy's name) too.
+    let teams_new = r.teams.iter().filter_map(|w| w.new.as_ref());
     for extra in [&r.display_name, &r.ipo_name, &r.extension]
         .into_iter()
         .flatten()
+        .chain(teams_new)
     {
         search.push(' ');
         search.push_str(&extra.to_lowercase());
@@ -107,6 +132,7 @@ fn row(h: &mut Html, r: &Row) {
             ("data-target", type_code(r.target)),
             ("data-action", &r.action),
             ("data-problems", &problems),
+            ("data-teams", &teams_section::tokens(r)),
             ("data-search", &search),
         ],
     );
@@ -136,6 +162,7 @@ fn row(h: &mut Html, r: &Row) {
     h.el("td", &[("class", class)], &view::label(&r.action));
     h.open("td", &[]);
     changes(h, &r.changes);
+    teams_section::row_writes(h, &r.teams);
     h.close("td");
     h.open("td", &[]);
     if !r.notes.is_empty() {

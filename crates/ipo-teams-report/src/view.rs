@@ -9,6 +9,8 @@ use serde::Serialize;
 use sync_engine::{ActionKind, ItemOutcome, PersonPlan, PersonStatus, Plan, Report};
 use usertype_rules::{Classification, Severity, Verdict};
 
+use crate::teams::{self, TeamsAppliedView, TeamsPlanView, TeamsWriteLine};
+
 /// What kind of page it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -26,6 +28,7 @@ pub(crate) struct Change {
 }
 
 /// A reason or problem on a person's line.
+#[derive(Clone)]
 pub(crate) struct Note {
     /// Stable snake_case code (filter value, grouping key).
     pub code: String,
@@ -61,6 +64,10 @@ pub(crate) struct Row {
     /// Code (`create`, `skipped`, `blocked`...) and label.
     pub action: String,
     pub changes: Vec<Change>,
+    /// The person's Teams writes (their Teams holds are among the notes).
+    pub teams: Vec<TeamsWriteLine>,
+    /// Whether a Teams write of theirs is held back.
+    pub teams_held: bool,
     pub notes: Vec<Note>,
 }
 
@@ -153,6 +160,10 @@ pub(crate) struct View {
     pub threshold: Option<Threshold>,
     pub restart: Option<Restart>,
     pub teams_script: Option<String>,
+    /// A plan's Teams writes and holds (`None`: it has none).
+    pub teams: Option<TeamsPlanView>,
+    /// How an apply's Teams writes went (`None`: it made none).
+    pub teams_applied: Option<TeamsAppliedView>,
     pub notes: Vec<String>,
     pub applied: Option<Applied>,
     pub directory: Option<Directory>,
@@ -161,7 +172,7 @@ pub(crate) struct View {
 
 /// The serde name of a unit variant, or the tag of an internally tagged enum: the stable
 /// code of a `#[non_exhaustive]` enum without matching on its variants.
-fn code<T: Serialize>(value: &T, tag: &str) -> String {
+pub(crate) fn code<T: Serialize>(value: &T, tag: &str) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
         Ok(serde_json::Value::Object(m)) => match m.get(tag) {
@@ -276,6 +287,8 @@ fn verdict_row(v: &Verdict) -> Row {
         target: v.target,
         action: action.into(),
         changes: Vec::new(),
+        teams: Vec::new(),
+        teams_held: false,
         notes: v
             .problems
             .iter()
@@ -320,6 +333,8 @@ pub(crate) fn classification(c: &Classification) -> View {
         threshold: None,
         restart: None,
         teams_script: None,
+        teams: None,
+        teams_applied: None,
         notes: Vec::new(),
         applied: None,
         directory: None,
@@ -345,6 +360,8 @@ fn person_row(p: &PersonPlan, changes: Vec<Change>) -> Row {
         target: p.user_type,
         action: code(&p.status, "status"),
         changes,
+        teams: Vec::new(),
+        teams_held: false,
         notes: p
             .reasons
             .iter()
@@ -405,10 +422,23 @@ pub(crate) fn plan(plan: &Plan) -> View {
     for a in plan.actions.iter().filter(|a| a.person.is_none()) {
         other_writes.extend(action_changes(a));
     }
+    let teams = teams::plan(&plan.teams);
+    let mut teams_of = teams
+        .as_ref()
+        .map(TeamsPlanView::by_person)
+        .unwrap_or_default();
     let rows: Vec<Row> = plan
         .people
         .iter()
-        .map(|p| person_row(p, changes.remove(&p.id).unwrap_or_default()))
+        .map(|p| {
+            let mut row = person_row(p, changes.remove(&p.id).unwrap_or_default());
+            if let Some(mine) = teams_of.remove(&p.id) {
+                row.teams = mine.writes;
+                row.teams_held = !mine.holds.is_empty();
+                row.notes.extend(mine.holds);
+            }
+            row
+        })
         .collect();
     // Writes for ids with no person's line (contacts' directory entries) are shown too.
     other_writes.extend(changes.into_values().flatten());
@@ -442,6 +472,8 @@ pub(crate) fn plan(plan: &Plan) -> View {
             ("skipped", "Skipped", status(PersonStatus::Skipped)),
             ("in_sync", "In sync", status(PersonStatus::InSync)),
             ("writes", "Writes", plan.actions.len()),
+            ("teams_writes", "Teams writes", plan.teams.actions.len()),
+            ("teams_held", "Teams held", plan.teams.held.len()),
         ],
         blocked: group(&rows, Level::Blocking),
         warnings: group(&rows, Level::Warning),
@@ -467,6 +499,8 @@ pub(crate) fn plan(plan: &Plan) -> View {
         }),
         restart: Some(Restart::Unknown),
         teams_script: plan.teams_script(),
+        teams,
+        teams_applied: None,
         notes: plan.notes.clone(),
         applied: None,
         directory,
@@ -495,6 +529,7 @@ fn restart_notices(report: &Report) -> Vec<String> {
 pub(crate) fn apply(p: &Plan, report: &Report) -> View {
     let mut view = plan(p);
     view.kind = Kind::Apply;
+    view.teams_applied = report.teams.as_ref().map(|a| teams::applied(a, &p.teams));
     view.restart = Some(Restart::Known {
         notices: restart_notices(report),
     });

@@ -10,31 +10,10 @@
 mod support;
 
 use ipo_teams_report::{Options, render_apply};
-use scraper::{Html, Selector};
+use scraper::Html;
 use support::browser::{Server, probe, run};
+use support::dom::{sel, shape, text_of};
 use sync_engine::PersonStatus;
-
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).unwrap_or_else(|e| panic!("selector {s}: {e:?}"))
-}
-
-fn text_of(doc: &Html, css: &str) -> String {
-    doc.select(&sel(css))
-        .next()
-        .unwrap_or_else(|| panic!("no {css} in the rendered DOM"))
-        .text()
-        .collect()
-}
-
-fn shape(doc: &Html) -> Vec<String> {
-    doc.select(&sel("*"))
-        .map(|e| {
-            let mut attrs: Vec<&str> = e.value().attrs().map(|(n, _)| n).collect();
-            attrs.sort_unstable();
-            format!("{}[{}]", e.value().name(), attrs.join(","))
-        })
-        .collect()
-}
 
 #[test]
 #[ignore = "needs chromium: apt-get install chromium"]
@@ -476,4 +455,97 @@ fn the_summary_reads_as_the_vendors_write_and_counts_one_thing() {
             "{p} is not in the vendors' words"
         );
     }
+}
+
+#[test]
+#[ignore = "needs chromium: apt-get install chromium"]
+fn a_person_sees_the_teams_writes_how_they_went_and_finds_their_people() {
+    let _one = support::browser::one_at_a_time();
+    let server = Server::start();
+    let demo = support::demo_with_teams();
+    let report = support::teams::with_failed_and_running(&demo.report);
+    let html = render_apply(&demo.applied, &report, &Options::new());
+    server.page("/teams.html", html);
+    // What a person reads (innerText: rendered text only), then the Teams filter as they
+    // choose it.
+    let seen = probe(
+        &server,
+        "/teams.html",
+        "allow-same-origin allow-scripts",
+        1280,
+        r##"
+        var shown = function (e) { return !!e && e.getClientRects().length > 0; };
+        var count = function (css) {
+          var n = 0;
+          d.querySelectorAll(css).forEach(function (e) { if (shown(e)) { n++; } });
+          return n;
+        };
+        var text = function (css) { var e = d.querySelector(css); return e ? e.innerText : null; };
+        var pick = function (v) {
+          var s = d.querySelector("#filters select[name=teams]");
+          s.value = v;
+          s.dispatchEvent(new w.Event("input", { bubbles: true }));
+          return [Number(d.getElementById("shown").textContent), count("#people tbody tr")];
+        };
+        return {
+          writes: count("#teams-writes tbody tr"),
+          held: count("#teams-held tbody tr"),
+          failed: text("#teams-outcomes tr[data-result=failed]"),
+          running: text("#teams-outcomes tr[data-result=still_running]"),
+          warnings: text("#teams-warnings"),
+          read_back: count("#teams-read-back tbody tr"),
+          graph: pick("graph"),
+          script: pick("script"),
+          with_holds: pick("held"),
+          all: pick(""),
+        };
+        "##,
+    );
+    let plan = &demo.applied;
+    let applied = report.teams.as_ref().expect("Teams outcomes");
+    assert_eq!(seen["writes"], plan.teams.actions.len(), "{seen}");
+    assert_eq!(seen["held"], plan.teams.held.len(), "{seen}");
+    assert_eq!(seen["read_back"], applied.read_back.len(), "{seen}");
+    let failed = seen["failed"].as_str().unwrap_or("");
+    assert!(
+        failed.contains("failed: 403") && failed.contains("TeamsPolicyUserAssign"),
+        "{seen}"
+    );
+    let running = seen["running"].as_str().unwrap_or("");
+    assert!(
+        running.contains("8d0e4b52-3f1a-4c8e-9d3b-0c6f2a7e1b44")
+            && running.contains("the next run follows it up"),
+        "{seen}"
+    );
+    let warnings = seen["warnings"].as_str().unwrap_or("");
+    assert!(
+        warnings.contains("sophia.hall@contoso.example")
+            && warnings.contains("Enterprise Voice is still off")
+            && warnings.contains("-EnterpriseVoiceEnabled $true"),
+        "{seen}"
+    );
+    // The filter finds the people with Graph writes, with script writes, and those with a
+    // write held back.
+    let via = usertype_rules::TeamsProvisioning::Graph;
+    let people_with = |ids: Vec<&ipo_model::ObjectId>| {
+        plan.people.iter().filter(|p| ids.contains(&&p.id)).count()
+    };
+    let graph = people_with(plan.teams.actions_by(via).map(|a| &a.person).collect());
+    let via = usertype_rules::TeamsProvisioning::Script;
+    let script = people_with(plan.teams.actions_by(via).map(|a| &a.person).collect());
+    let held = people_with(plan.teams.held.iter().map(|h| &h.person).collect());
+    assert!(graph > 0 && script > 0 && held > 0);
+    assert_eq!(seen["graph"], serde_json::json!([graph, graph]), "{seen}");
+    assert_eq!(
+        seen["script"],
+        serde_json::json!([script, script]),
+        "{seen}"
+    );
+    assert_eq!(
+        seen["with_holds"],
+        serde_json::json!([held, held]),
+        "{seen}"
+    );
+    let all = plan.people.len();
+    assert_eq!(seen["all"], serde_json::json!([all, all]), "{seen}");
 }

@@ -9,33 +9,11 @@ use std::collections::BTreeSet;
 
 use base64::Engine as _;
 use ipo_teams_report::{Options, render_apply, render_classification, render_plan};
-use scraper::{Html, Selector};
+use scraper::Html;
 use sha2::{Digest, Sha256};
+use support::dom::{sel, shape, text_of};
 use sync_engine::{ActionKind, PersonStatus};
 use usertype_rules::Classification;
-
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).unwrap_or_else(|e| panic!("selector {s}: {e:?}"))
-}
-
-fn text_of(doc: &Html, css: &str) -> String {
-    doc.select(&sel(css))
-        .next()
-        .unwrap_or_else(|| panic!("no {css}"))
-        .text()
-        .collect()
-}
-
-/// Every element, in document order, as its name and attribute names (not values).
-pub fn shape(doc: &Html) -> Vec<String> {
-    doc.select(&sel("*"))
-        .map(|e| {
-            let mut attrs: Vec<&str> = e.value().attrs().map(|(n, _)| n).collect();
-            attrs.sort_unstable();
-            format!("{}[{}]", e.value().name(), attrs.join(","))
-        })
-        .collect()
-}
 
 #[test]
 fn plan_page_counts_equal_the_plans() {

@@ -8,7 +8,9 @@
 mod tenant;
 
 pub mod browser;
+pub mod dom;
 pub mod large;
+pub mod teams;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -19,7 +21,7 @@ use ipo_model::{
 };
 use sync_engine::{
     Changes, FieldChange, MemoryStateStore, Plan, Reason, Report, RunOptions, SyncConfig,
-    SyncEngine, Text,
+    SyncEngine, Text, teams::TeamsApplyOptions,
 };
 use usertype_rules::{Classification, ClassifyInput, DefaultLicensePolicy, classify};
 
@@ -56,14 +58,14 @@ pub fn voicemail_code(n: usize) -> String {
 
 /// The demo, planned (dry run) and applied.
 pub fn demo() -> Demo {
-    run(false, false)
+    run(false, false, false)
 }
 
 /// The demo with the organisation's Azure AD contacts in the system directory
 /// (`[sync.directory] contacts = true`): two contacts, one with a business and a mobile
 /// number.
 pub fn demo_with_contacts() -> Demo {
-    run(false, true)
+    run(false, true, false)
 }
 
 /// The contacts of [`demo_with_contacts`]: (id, display name, business phone).
@@ -82,10 +84,18 @@ pub const CONTACTS: &[(&str, &str, &str)] = &[
 
 /// The demo with login and voicemail codes mapped from extensionAttribute3/4.
 pub fn demo_with_codes() -> Demo {
-    run(true, false)
+    run(true, false, false)
 }
 
-fn run(codes: bool, contacts: bool) -> Demo {
+/// The demo with its Teams halves provisioned against an in-memory Teams tenant
+/// ([`teams`]), Teams + IP Office through Microsoft Graph and Teams only through the
+/// PowerShell script: the plan has Graph and script writes and holds, the apply the Graph
+/// writes' outcomes and what Teams holds afterwards.
+pub fn demo_with_teams() -> Demo {
+    run(false, false, true)
+}
+
+fn run(codes: bool, contacts: bool, with_teams: bool) -> Demo {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -93,6 +103,9 @@ fn run(codes: bool, contacts: bool) -> Demo {
     rt.block_on(async move {
         let mut config = config(codes);
         config.directory.contacts = contacts;
+        if with_teams {
+            teams::graph_rules(&mut config);
+        }
         let dir = MemoryDirectory::new();
         for (id, name, phone) in CONTACTS.iter().filter(|_| contacts) {
             let mut c = DirectoryContact::new(id.parse().expect("contact ids are valid"));
@@ -105,7 +118,12 @@ fn run(codes: bool, contacts: bool) -> Demo {
             &group(tenant::TEAMS_ONLY_GROUP),
             &group(tenant::SALES_GROUP),
         );
-        for (n, p) in tenant::people().into_iter().enumerate() {
+        let mut people = tenant::people();
+        if with_teams {
+            teams::direct_policy_of_someone_else(&mut people);
+        }
+        let tenant_teams = with_teams.then(|| teams::tenant(people.iter().map(|p| &p.user)));
+        for (n, p) in people.into_iter().enumerate() {
             let mut user = p.user;
             if codes {
                 user.extension_attributes.set(3, Some(login_code(n)));
@@ -118,7 +136,11 @@ fn run(codes: bool, contacts: bool) -> Demo {
         }
         let dir: Arc<dyn DirectorySource> = Arc::new(dir);
         let ipo: Arc<dyn IpoConfigStore> = Arc::new(MemoryIpo::new(tenant::ipo()));
-        let engine = SyncEngine::new(config.clone(), dir, ipo, Arc::new(MemoryStateStore::new()));
+        let mut engine =
+            SyncEngine::new(config.clone(), dir, ipo, Arc::new(MemoryStateStore::new()));
+        if let Some(admin) = tenant_teams {
+            engine = engine.with_teams(admin, TeamsApplyOptions::default());
+        }
         let dry = engine.run(&RunOptions::dry_run()).await.expect("dry run");
         let classification = classification(&config, &dry.directory, &dry.snapshot);
         let applied = engine.run(&RunOptions::apply()).await.expect("apply");
@@ -165,13 +187,14 @@ pub const PAYLOADS: &[&str] = &[
     "<a href=\"https://example.invalid/\">link</a>",
     "<iframe src=//example.invalid></iframe>",
     "<link rel=stylesheet href=//example.invalid/x.css>",
+    "Ann & \"Bo\" O'Neill\nline two\u{2028}<b>x</b>",
 ];
 
-fn payload(i: usize) -> &'static str {
+pub(crate) fn payload(i: usize) -> &'static str {
     PAYLOADS[i % PAYLOADS.len()]
 }
 
-fn taint(text: &str, i: usize) -> String {
+pub(crate) fn taint(text: &str, i: usize) -> String {
     format!("{text} {}", payload(i))
 }
 
@@ -229,12 +252,7 @@ pub fn hostile_plan(plan: &Plan) -> Plan {
             .collect();
         a.changes = Changes::from(changes);
     }
-    for (i, t) in p.teams.actions.iter_mut().enumerate() {
-        t.label = taint(&t.label, i);
-        if let sync_engine::teams::TeamsWrite::AssignPolicy { name, .. } = &mut t.write {
-            *name = taint(name, i + 5);
-        }
-    }
+    teams::taint_plan(&mut p.teams);
     for (i, n) in p.notes.iter_mut().enumerate() {
         *n = taint(n, i);
     }
@@ -251,6 +269,16 @@ pub fn with_notice(report: &Report, hostile: bool) -> Report {
         } else {
             notice.into()
         }];
+    }
+    r
+}
+
+/// The report with a hostile REBOOT notice ([`with_notice`]) and a hostile value added to
+/// every Teams text (labels, policy names, why a write failed, warnings, what was read back).
+pub fn hostile_report(report: &Report) -> Report {
+    let mut r = with_notice(report, true);
+    if let Some(applied) = &mut r.teams {
+        teams::taint_applied(applied);
     }
     r
 }
