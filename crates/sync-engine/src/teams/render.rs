@@ -78,10 +78,14 @@ pub(crate) fn render_teams_applied(out: &mut String, applied: &TeamsApplied, sty
     for (person, voice) in &applied.read_back {
         let label = (applied.outcomes.iter().find(|o| &o.person == person))
             .map_or_else(|| person.to_string(), |o| o.label.clone());
-        let numbers: Vec<&str> = voice
+        // As the plan writes them, whatever notation Teams answered in.
+        let numbers: Vec<String> = voice
             .telephone_numbers
             .iter()
-            .map(|n| n.number.as_str())
+            .map(|n| {
+                ipo_model::TeamsNumber::parse_any(&n.number)
+                    .map_or_else(|_| n.number.clone(), |t| t.to_string())
+            })
             .collect();
         let policies: Vec<String> = voice
             .effective_policies

@@ -126,7 +126,10 @@ impl TeamsSide {
     pub fn describe(&self) -> Vec<String> {
         let mut lines = Vec::new();
         if let Some(c) = &self.number.change {
-            let from = c.from.as_ref().map_or("none".to_owned(), ToString::to_string);
+            let from = c
+                .from
+                .as_ref()
+                .map_or("none".to_owned(), ToString::to_string);
             lines.push(format!("number {from} -> {}", c.to));
         }
         for p in self.policy_assignments() {
