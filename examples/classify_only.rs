@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use ipo_model::{
-    AssignedLicense, AssignedPlan, CapabilityStatus, DirectoryUser, IpoSnapshot, IpoUser,
+    AssignedLicense, AssignedPlan, CapabilityStatus, AzureAdUser, IpoSnapshot, IpoUser,
     LicensingMode, ObjectId, Platform, SystemInfo, UserType,
 };
 use usertype_rules::{ClassifyInput, DefaultLicensePolicy, classify};
@@ -18,11 +18,11 @@ use usertype_rules::{ClassifyInput, DefaultLicensePolicy, classify};
 const BUSINESS_VOICE: &str = "d52db95a-5ecb-46b6-beb0-190ab5cda4a8";
 const MCOEV: &str = "4828c8ec-dc2e-4779-b502-87ac9ce28ab7";
 
-fn person(id: u32, upn: &str, name: &str, phone: Option<&str>, teams_voice: bool) -> DirectoryUser {
+fn person(id: u32, upn: &str, name: &str, phone: Option<&str>, teams_voice: bool) -> AzureAdUser {
     let object_id: ObjectId = format!("0b000000-0000-4000-8000-{id:012}")
         .parse()
         .expect("a valid object id");
-    let mut u = DirectoryUser::new(object_id);
+    let mut u = AzureAdUser::new(object_id);
     u.user_principal_name = Some(upn.into());
     u.mail = Some(upn.into());
     u.display_name = Some(name.into());

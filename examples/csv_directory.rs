@@ -1,6 +1,6 @@
 //! A custom directory: people from a CSV export instead of Microsoft Graph, planned against
 //! an IP Office (here in memory). Any source works once it implements
-//! [`ipo_model::DirectorySource`]; the sync engine does the rest.
+//! [`ipo_model::AzureAdSource`]; the sync engine does the rest.
 //!
 //! ```sh
 //! cargo run --example csv_directory
@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use ipo_model::{
-    DeltaCursor, DeltaOutcome, DirectorySource, DirectoryUser, GroupId, IpoSnapshot, LicensingMode,
+    DeltaCursor, DeltaOutcome, AzureAdSource, AzureAdUser, GroupId, IpoSnapshot, LicensingMode,
     MemoryIpo, ObjectId, Platform, PortError, SystemInfo, UserType,
 };
 use sync_engine::{
@@ -30,7 +30,7 @@ id,userPrincipalName,displayName,mailNickname,businessPhones,groups
 
 /// People read from a CSV export, once, when built.
 struct CsvDirectory {
-    people: Vec<DirectoryUser>,
+    people: Vec<AzureAdUser>,
 }
 
 impl CsvDirectory {
@@ -55,7 +55,7 @@ impl CsvDirectory {
             let id: ObjectId = id
                 .parse()
                 .map_err(|e| invalid(line, "id", format!("{e}")))?;
-            let mut u = DirectoryUser::new(id);
+            let mut u = AzureAdUser::new(id);
             let text = |s: &str| (!s.is_empty()).then(|| s.to_owned());
             u.user_principal_name = text(upn);
             u.mail = text(upn);
@@ -76,8 +76,8 @@ impl CsvDirectory {
 }
 
 #[async_trait]
-impl DirectorySource for CsvDirectory {
-    async fn group_members(&self, group: &GroupId) -> Result<Vec<DirectoryUser>, PortError> {
+impl AzureAdSource for CsvDirectory {
+    async fn group_members(&self, group: &GroupId) -> Result<Vec<AzureAdUser>, PortError> {
         Ok(self
             .people
             .iter()
@@ -86,11 +86,11 @@ impl DirectorySource for CsvDirectory {
             .collect())
     }
 
-    async fn all_users(&self) -> Result<Vec<DirectoryUser>, PortError> {
+    async fn all_users(&self) -> Result<Vec<AzureAdUser>, PortError> {
         Ok(self.people.clone())
     }
 
-    async fn user(&self, id: &ObjectId) -> Result<Option<DirectoryUser>, PortError> {
+    async fn user(&self, id: &ObjectId) -> Result<Option<AzureAdUser>, PortError> {
         Ok(self.people.iter().find(|u| &u.id == id).cloned())
     }
 

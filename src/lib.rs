@@ -25,18 +25,18 @@
 //!
 //! ```
 //! use ipo_teams::model::{
-//!     AssignedLicense, DirectoryUser, IpoSnapshot, IpoUser, LicensingMode, Platform, Profile,
+//!     AssignedLicense, AzureAdUser, IpoSnapshot, IpoUser, LicensingMode, Platform, Profile,
 //!     SystemInfo, UserType,
 //! };
 //! use ipo_teams::rules::{classify, skus, ClassifyInput, DefaultLicensePolicy};
 //!
 //! // Ann has a Teams voice licence and extension 402 in Azure AD...
-//! let mut ann = DirectoryUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
+//! let mut ann = AzureAdUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
 //! ann.display_name = Some("Ann Lee".into());
 //! ann.business_phones = vec!["+441632768402 x402".into()];
 //! ann.assigned_licenses = vec![AssignedLicense::new(skus::BUSINESS_VOICE_DIRECT_ROUTING_SKU)];
 //! // ...and nothing in IP Office: she is a Teams only user.
-//! let mut bob = DirectoryUser::new("c51f1c6e-8d43-4c5e-a2f2-0d7a4b6e9f10".parse()?);
+//! let mut bob = AzureAdUser::new("c51f1c6e-8d43-4c5e-a2f2-0d7a4b6e9f10".parse()?);
 //! bob.display_name = Some("Bob Stone".into());
 //! bob.user_principal_name = Some("bob.stone@contoso.com".into());
 //! bob.business_phones = vec!["+441632768403 x403".into()];
@@ -72,7 +72,7 @@
 //! use std::sync::Arc;
 //!
 //! use ipo_teams::model::{
-//!     DirectoryUser, GroupId, IpoSnapshot, LicensingMode, MemoryDirectory, MemoryIpo, Platform,
+//!     AzureAdUser, GroupId, IpoSnapshot, LicensingMode, MemoryAzureAd, MemoryIpo, Platform,
 //!     SystemInfo, UserType,
 //! };
 //! use ipo_teams::sync::{
@@ -85,8 +85,8 @@
 //! let group: GroupId = "0a000000-0000-4000-8000-000000000001".parse()?;
 //! let config = SyncConfig::new(vec![GroupRule::new(group.clone(), UserType::IpOfficeOnly)]);
 //!
-//! let tenant = Arc::new(MemoryDirectory::new());
-//! let mut ann = DirectoryUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
+//! let tenant = Arc::new(MemoryAzureAd::new());
+//! let mut ann = AzureAdUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
 //! ann.mail_nickname = Some("ann".into());
 //! ann.display_name = Some("Ann Lee".into());
 //! ann.business_phones = vec!["+441632768402 x402".into()];

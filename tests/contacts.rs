@@ -8,12 +8,12 @@ mod support;
 use std::sync::Arc;
 
 use graph_emulator::{Route, Stats};
-use ipo_model::{DirectoryContact, DirectorySource};
+use ipo_model::{AzureAdContact, AzureAdSource};
 use support::*;
-use sync_engine::{ActionKind, DirectoryNumber, MemoryStateStore, RunOptions, StateStore};
+use sync_engine::{ActionKind, SystemDirectoryNumber, MemoryStateStore, RunOptions, StateStore};
 
-fn contact(n: u32, name: &str, business: Option<&str>, mobile: Option<&str>) -> DirectoryContact {
-    let mut c = DirectoryContact::new(format!("0e000000-0000-4000-8000-{n:012}").parse().unwrap());
+fn contact(n: u32, name: &str, business: Option<&str>, mobile: Option<&str>) -> AzureAdContact {
+    let mut c = AzureAdContact::new(format!("0e000000-0000-4000-8000-{n:012}").parse().unwrap());
     c.display_name = Some(name.into());
     c.business_phones = business.into_iter().map(String::from).collect();
     c.mobile_phone = mobile.map(String::from);
@@ -22,7 +22,7 @@ fn contact(n: u32, name: &str, business: Option<&str>, mobile: Option<&str>) -> 
 
 /// Five contacts: one with a business phone and a mobile, one with each alone, one with
 /// no number, one more with a business phone.
-fn five_contacts() -> Vec<DirectoryContact> {
+fn five_contacts() -> Vec<AzureAdContact> {
     vec![
         contact(
             1,
@@ -53,7 +53,7 @@ async fn contacts_reach_the_directory_through_graph_and_leave_it() {
 
     let mut cfg = config();
     cfg.directory.contacts = true;
-    cfg.directory.numbers = vec![DirectoryNumber::Teams, DirectoryNumber::Mobile];
+    cfg.directory.numbers = vec![SystemDirectoryNumber::Teams, SystemDirectoryNumber::Mobile];
     let state = Arc::new(MemoryStateStore::new());
     let engine = lab.engine(cfg, state.clone());
     let run = engine.run(&RunOptions::apply()).await.unwrap();
@@ -104,7 +104,7 @@ async fn synced_lab() -> (
     Lab,
     sync_engine::SyncEngine,
     Arc<MemoryStateStore>,
-    Vec<DirectoryContact>,
+    Vec<AzureAdContact>,
 ) {
     let lab = Lab::simple(&people(2)).await;
     lab.graph.set_page_size(2);
@@ -114,7 +114,7 @@ async fn synced_lab() -> (
     }
     let mut cfg = config();
     cfg.directory.contacts = true;
-    cfg.directory.numbers = vec![DirectoryNumber::Teams, DirectoryNumber::Mobile];
+    cfg.directory.numbers = vec![SystemDirectoryNumber::Teams, SystemDirectoryNumber::Mobile];
     let state = Arc::new(MemoryStateStore::new());
     let engine = lab.engine(cfg, state.clone());
     lab.graph.reset_stats();
@@ -306,7 +306,7 @@ async fn with_contacts_off_no_contacts_request_is_made() {
     // Contacts turned off: their entries go, their link and records are forgotten, and
     // Graph is not asked about contacts, in full or incremental runs.
     let mut cfg = config();
-    cfg.directory.numbers = vec![DirectoryNumber::Teams, DirectoryNumber::Mobile];
+    cfg.directory.numbers = vec![SystemDirectoryNumber::Teams, SystemDirectoryNumber::Mobile];
     assert!(!cfg.directory.contacts);
     let engine = lab.engine(cfg, state.clone());
     lab.graph.reset_stats();

@@ -10,16 +10,16 @@ mod support;
 use std::sync::Arc;
 
 use ipo_emulator::{EmulatorConfig, Seed};
-use ipo_model::{AssignedLicense, DirectoryUser, IpoUser, License, LicensingMode, ObjectId};
+use ipo_model::{AssignedLicense, AzureAdUser, IpoUser, License, LicensingMode, ObjectId};
 use support::*;
-use sync_engine::{DirectoryPeople, MemoryStateStore, RunOptions, StateStore, SyncConfig};
+use sync_engine::{SystemDirectoryPeople, MemoryStateStore, RunOptions, StateStore, SyncConfig};
 use usertype_rules::skus::TEAMS_PHONE_RESOURCE_ACCOUNT_SKU;
 
 /// A group no rule maps: Avaya's *Group Directory*.
 const GROUP_EXTRAS: &str = "0a000000-0000-4000-8000-0000000000e1";
 
-fn outsider(n: u32, name: &str, phone: Option<&str>) -> DirectoryUser {
-    let mut u = DirectoryUser::new(
+fn outsider(n: u32, name: &str, phone: Option<&str>) -> AzureAdUser {
+    let mut u = AzureAdUser::new(
         format!("0b000000-0000-4000-8000-0000000009{n:02}")
             .parse()
             .unwrap(),
@@ -97,7 +97,7 @@ async fn people_outside_the_rules_are_listed_by_group_or_tenant_and_go_again() {
 
     // Tenant Directory: Yara too (her extension in Azure AD's notation is read as such).
     let mut tenant = config();
-    tenant.directory.people = DirectoryPeople::Tenant;
+    tenant.directory.people = SystemDirectoryPeople::Tenant;
     let got = apply(&lab, tenant, &state).await;
     assert_eq!(
         got,
@@ -118,7 +118,7 @@ async fn people_outside_the_rules_are_listed_by_group_or_tenant_and_go_again() {
 fn listing_people_needs_the_directory_on() {
     let mut cfg = config();
     cfg.directory.enabled = false;
-    cfg.directory.people = DirectoryPeople::Tenant;
+    cfg.directory.people = SystemDirectoryPeople::Tenant;
     let err = cfg.validate(None).unwrap_err().to_string();
     assert!(err.contains("directory.enabled"), "{err}");
 }

@@ -49,7 +49,7 @@ async fn big_reference() -> &'static IpoState {
 }
 
 /// The state a fault-free full sync of `people` reaches.
-async fn reference_of(people: &[(ipo_model::DirectoryUser, &str)]) -> IpoState {
+async fn reference_of(people: &[(ipo_model::AzureAdUser, &str)]) -> IpoState {
     reference_run(&Lab::simple(people).await, Orphans::Allowed)
         .await
         .1

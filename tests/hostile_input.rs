@@ -22,7 +22,7 @@ use std::time::Instant;
 use ipo_client::{RetryPolicy, WireFormat};
 use ipo_emulator::{EmulatorConfig, RecordKind, Seed};
 use ipo_model::{
-    DirectoryUser, Extension, ExtensionKind, FullName, HuntGroup, IpoUser, License, LicensingMode,
+    AzureAdUser, Extension, ExtensionKind, FullName, HuntGroup, IpoUser, License, LicensingMode,
     NameRegistry, ObjectId, Platform, Profile, UserName,
 };
 use support::convergence::assert_nothing_left_to_do;
@@ -93,13 +93,13 @@ enum Role {
 }
 
 /// The hostile tenant (`clean == false`) or the same people with harmless values.
-fn tenant(clean: bool) -> Vec<(DirectoryUser, &'static str, Role, String)> {
+fn tenant(clean: bool) -> Vec<(AzureAdUser, &'static str, Role, String)> {
     let mut out = Vec::new();
     let mut i = 0;
     for (label, p) in payloads() {
         for role in [Role::User, Role::User, Role::Ext, Role::TeamsOnly] {
             i += 1;
-            let mut u = DirectoryUser::new(hostile_id(i));
+            let mut u = AzureAdUser::new(hostile_id(i));
             u.account_enabled = Some(true);
             let group = match role {
                 // Alternate: the first User is IP Office only, the second Teams + IP Office.
@@ -186,7 +186,7 @@ fn seeded_emulator() -> EmulatorConfig {
         )
 }
 
-async fn hostile_lab(people: &[(DirectoryUser, &'static str)], format: WireFormat) -> Lab {
+async fn hostile_lab(people: &[(AzureAdUser, &'static str)], format: WireFormat) -> Lab {
     Lab::start(
         people,
         seeded_emulator(),
@@ -268,7 +268,7 @@ async fn hostile_values_stay_in_their_own_field(format: WireFormat) {
     let started = Instant::now();
     let hostile = tenant(false);
     let clean = tenant(true);
-    let as_lab = |t: &[(DirectoryUser, &'static str, Role, String)]| -> Vec<_> {
+    let as_lab = |t: &[(AzureAdUser, &'static str, Role, String)]| -> Vec<_> {
         t.iter().map(|(u, g, _, _)| (u.clone(), *g)).collect()
     };
     let lab = hostile_lab(&as_lab(&hostile), format).await;
@@ -443,7 +443,7 @@ async fn hostile_values_stay_in_their_own_field(format: WireFormat) {
         .count();
     assert_eq!(csv.lines().count(), teams_only, "{csv}");
     let entries =
-        ipo_client::directory::read_directory(&lab.workdir.path().join("ipo-directory.csv"))
+        ipo_client::system_directory::read_directory(&lab.workdir.path().join("ipo-directory.csv"))
             .unwrap();
     assert_eq!(entries.len(), teams_only);
     let entry_names: BTreeSet<String> = entries
@@ -531,8 +531,8 @@ fn broken_id(i: usize) -> ObjectId {
 }
 
 /// A person IP Office would refuse as they are, in `group`.
-fn broken(i: usize, nick: &str, display: &str, phone: Option<&str>) -> DirectoryUser {
-    let mut u = DirectoryUser::new(broken_id(i));
+fn broken(i: usize, nick: &str, display: &str, phone: Option<&str>) -> AzureAdUser {
+    let mut u = AzureAdUser::new(broken_id(i));
     u.mail_nickname = Some(nick.into());
     u.display_name = Some(display.into());
     u.user_principal_name = Some(format!("b{i}@contoso.example"));
@@ -542,7 +542,7 @@ fn broken(i: usize, nick: &str, display: &str, phone: Option<&str>) -> Directory
     u
 }
 
-fn voice(mut u: DirectoryUser) -> DirectoryUser {
+fn voice(mut u: AzureAdUser) -> AzureAdUser {
     u.assigned_licenses = vec![ipo_model::AssignedLicense::new(BUSINESS_VOICE)];
     u.assigned_plans = vec![ipo_model::AssignedPlan::new(
         MCOEV,
@@ -557,7 +557,7 @@ const NAMESAKES: usize = 100;
 
 /// Long names, forbidden characters, 500 namesakes, 1- and 16-digit extensions, a
 /// duplicate extension, a Teams-only extension inside a provisioning range, and good people.
-fn refused_tenant() -> Vec<(DirectoryUser, &'static str)> {
+fn refused_tenant() -> Vec<(AzureAdUser, &'static str)> {
     let mut t = vec![
         (
             broken(

@@ -151,7 +151,7 @@ async fn full_sync_reads_group_members_in_pages_of_999_and_takes_the_cursor_once
 
 /// The whole goal for Graph: the tenant-wide `admin/teams/userConfigurations` listing is
 /// read once per sync (the engine reads all its groups through
-/// `DirectorySource::members_of_groups`, which `GraphClient` answers with one Teams
+/// `AzureAdSource::members_of_groups`, which `GraphClient` answers with one Teams
 /// listing), not once per group.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_sync_graph_requests_stay_within_ten_percent_of_the_minimum() {

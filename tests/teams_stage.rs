@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use graph_client::{GraphClient, GraphConfig};
 use graph_emulator::{GraphEmulator, GraphEmulatorConfig, GraphEmulatorHandle, Route, Seed};
-use ipo_model::{DirectoryUser, ExtensionNumber, TeamsOperationId, TeamsVoiceAdmin, UserType};
+use ipo_model::{AzureAdUser, ExtensionNumber, TeamsOperationId, TeamsVoiceAdmin, UserType};
 use sync_engine::teams::{
     PendingTeamsOperation, TeamsApplyOptions, TeamsJournal, TeamsPerson, TeamsPlan, TeamsResult,
     apply_teams, plan_teams,
@@ -59,7 +59,7 @@ async fn people(
     c: &GraphClient,
     n: usize,
     numbered: bool,
-) -> Vec<(DirectoryUser, ExtensionNumber)> {
+) -> Vec<(AzureAdUser, ExtensionNumber)> {
     let mut out = Vec::new();
     for mut u in c.list_users().await.unwrap() {
         let voice = c.user_voice(&u.id).await.unwrap();
@@ -76,7 +76,7 @@ async fn people(
 async fn plan(
     c: &GraphClient,
     rule: &TeamsSideRule,
-    people: &[(DirectoryUser, ExtensionNumber)],
+    people: &[(AzureAdUser, ExtensionNumber)],
     owned: &BTreeMap<ipo_model::ObjectId, TeamsAssigned>,
 ) -> TeamsPlan {
     let holders = c.number_holders().await.unwrap();

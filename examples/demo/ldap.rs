@@ -56,7 +56,7 @@ impl Directory {
     /// Serves the entries the sync keeps in `csv` (what the program does after an apply),
     /// then waits for IP Office's next resync and returns what it imported.
     pub async fn publish(&self, csv: &Path) -> Result<Vec<ImportedRecord>, Box<dyn Error>> {
-        let entries = ipo_client::directory::read_directory(csv)?;
+        let entries = ipo_client::system_directory::read_directory(csv)?;
         let before = self.import.resyncs();
         self.set.replace(EntrySet::from_entries(&entries)?);
         // Two resyncs later, one of them began after the new set was in place.

@@ -17,7 +17,7 @@ use graph_client::{GraphClient, GraphConfig};
 use graph_emulator::{GraphEmulator, GraphEmulatorConfig};
 use ipo_client::{IpoClient, IpoConfig};
 use ipo_emulator::{EmulatorConfig, IpoEmulator};
-use ipo_model::{AssignmentCategory, DirectoryUser, ObjectId, TeamsPhoneNumber, UserType};
+use ipo_model::{AssignmentCategory, AzureAdUser, ObjectId, TeamsPhoneNumber, UserType};
 use sync_engine::teams::TeamsApplyOptions;
 use sync_engine::{
     MemoryStateStore, RunOptions, Style, SyncConfig, SyncEngine, render_plan, render_report,
@@ -279,7 +279,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
 fn add_person(
     graph: &graph_emulator::GraphEmulatorHandle,
-    user: &DirectoryUser,
+    user: &AzureAdUser,
 ) -> Result<(), Box<dyn Error>> {
     graph.add_user(user.clone())?;
     if let Some(t) = &user.teams {

@@ -2,7 +2,7 @@
 //! edge cases an administrator meets, and an IP Office with some manual configuration.
 
 use ipo_model::{
-    AssignedLicense, AssignedPlan, AssignmentCategory, CapabilityStatus, DirectoryUser, Extension,
+    AssignedLicense, AssignedPlan, AssignmentCategory, CapabilityStatus, AzureAdUser, Extension,
     ExtensionKind, HuntGroup, IpoSnapshot, IpoUser, License, LicensingMode, ObjectId, Platform,
     Profile, SystemInfo, TeamsPhoneNumber, TeamsVoice,
 };
@@ -29,12 +29,12 @@ pub fn person_id(n: u32) -> ObjectId {
 
 /// One demo person.
 pub struct Person {
-    pub user: DirectoryUser,
+    pub user: AzureAdUser,
     pub groups: Vec<&'static str>,
 }
 
-fn person(n: u32, display: &str, nick: &str, phone: Option<&str>, voice: Voice) -> DirectoryUser {
-    let mut u = DirectoryUser::new(person_id(n));
+fn person(n: u32, display: &str, nick: &str, phone: Option<&str>, voice: Voice) -> AzureAdUser {
+    let mut u = AzureAdUser::new(person_id(n));
     u.display_name = Some(display.into());
     u.mail_nickname = Some(nick.into());
     u.user_principal_name = Some(format!("{nick}@contoso.example"));
@@ -69,7 +69,7 @@ enum Voice {
     None,
 }
 
-fn teams_number(u: &mut DirectoryUser, number: &str) {
+fn teams_number(u: &mut AzureAdUser, number: &str) {
     let mut t = TeamsVoice::default();
     t.telephone_numbers = vec![TeamsPhoneNumber::new(number, AssignmentCategory::Primary)];
     t.enterprise_voice_enabled = Some(true);
@@ -80,7 +80,7 @@ fn teams_number(u: &mut DirectoryUser, number: &str) {
 /// The people and their groups.
 pub fn people() -> Vec<Person> {
     let mut out = Vec::new();
-    let mut add = |user: DirectoryUser, groups: &[&'static str]| {
+    let mut add = |user: AzureAdUser, groups: &[&'static str]| {
         out.push(Person {
             user,
             groups: groups.to_vec(),
@@ -212,7 +212,7 @@ pub fn people() -> Vec<Person> {
 }
 
 /// Someone who joins during the demo (Teams + IP Office).
-pub fn newcomer() -> DirectoryUser {
+pub fn newcomer() -> AzureAdUser {
     let mut u = person(
         50,
         "Aria Jones",

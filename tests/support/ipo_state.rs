@@ -89,7 +89,7 @@ pub fn ipo_state(lab: &Lab, orphans: Orphans) -> IpoState {
     let csv = lab.workdir.path().join("ipo-directory.csv");
     let mut directory = BTreeMap::new();
     if csv.exists() {
-        for d in ipo_client::directory::read_directory(&csv).unwrap() {
+        for d in ipo_client::system_directory::read_directory(&csv).unwrap() {
             let prev = directory.insert(
                 d.name.as_str().to_owned(),
                 format!("{:?} {:?}", d.number, d.source),

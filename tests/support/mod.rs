@@ -25,7 +25,7 @@ use graph_emulator::{GraphEmulator, GraphEmulatorConfig, GraphEmulatorHandle};
 use ipo_client::{IpoClient, IpoConfig};
 use ipo_emulator::{EmulatorConfig, IpoEmulator, IpoEmulatorHandle};
 use ipo_model::{
-    AssignedLicense, AssignedPlan, CapabilityStatus, DirectoryUser, GroupId, License,
+    AssignedLicense, AssignedPlan, CapabilityStatus, AzureAdUser, GroupId, License,
     LicensingMode, ObjectId, Profile, UserType,
 };
 use sync_engine::{GroupRule, ProvisioningRule, StateStore, SyncConfig, SyncEngine, UserTemplate};
@@ -86,8 +86,8 @@ pub fn group_of(i: u32) -> &'static str {
 /// Generated person `i`: Teams people are Business Voice licensed and bring their extension
 /// from Azure AD (`x4NNNNN` Teams + IP Office, `x7NNNNN` Teams only); IP Office only people
 /// get one from the rule's range.
-pub fn person(i: u32) -> DirectoryUser {
-    let mut u = DirectoryUser::new(person_id(i));
+pub fn person(i: u32) -> AzureAdUser {
+    let mut u = AzureAdUser::new(person_id(i));
     let nick = format!("user{i:05}");
     u.display_name = Some(format!("User {i:05}"));
     u.mail_nickname = Some(nick.clone());
@@ -109,7 +109,7 @@ pub fn person(i: u32) -> DirectoryUser {
 }
 
 /// `n` generated people with their group.
-pub fn people(n: u32) -> Vec<(DirectoryUser, &'static str)> {
+pub fn people(n: u32) -> Vec<(AzureAdUser, &'static str)> {
     (0..n).map(|i| (person(i), group_of(i))).collect()
 }
 
@@ -180,7 +180,7 @@ impl Lab {
     /// Starts both emulators, seeds the tenant with `people`, and builds the clients with
     /// their default settings except what `tune_graph` / `tune_ipo` change.
     pub async fn start(
-        people: &[(DirectoryUser, &str)],
+        people: &[(AzureAdUser, &str)],
         ipo: EmulatorConfig,
         tune_graph: impl FnOnce(GraphConfig) -> GraphConfig,
         tune_ipo: impl FnOnce(&mut IpoConfig),
@@ -234,7 +234,7 @@ impl Lab {
     }
 
     /// Starts the lab with default clients and an unseeded IP Office.
-    pub async fn simple(people: &[(DirectoryUser, &str)]) -> Lab {
+    pub async fn simple(people: &[(AzureAdUser, &str)]) -> Lab {
         Lab::start(people, ipo_emulator_config(), |g| g, |_| {}).await
     }
 
@@ -242,7 +242,7 @@ impl Lab {
     /// `name = number` lines with the number in IP Office's directory notation.
     pub fn directory_csv_entries(&self) -> Vec<String> {
         let csv = self.workdir.path().join("ipo-directory.csv");
-        let mut entries: Vec<String> = ipo_client::directory::read_directory(&csv)
+        let mut entries: Vec<String> = ipo_client::system_directory::read_directory(&csv)
             .unwrap()
             .iter()
             .map(|e| {

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use ipo_model::{DirectoryUser, ObjectId};
+use ipo_model::{AzureAdUser, ObjectId};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
@@ -110,7 +110,7 @@ struct BatchAnswer {
 #[non_exhaustive]
 pub struct FetchedUsers {
     /// Users found, complete records.
-    pub users: Vec<DirectoryUser>,
+    pub users: Vec<AzureAdUser>,
     /// Ids Graph does not know (any more).
     pub missing: Vec<ObjectId>,
 }

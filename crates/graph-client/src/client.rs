@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use futures_util::stream::{self, Stream, TryStreamExt};
-use ipo_model::{DirectoryUser, GroupId, ObjectId};
+use ipo_model::{AzureAdUser, GroupId, ObjectId};
 use url::Url;
 
 use crate::auth::{ClientCredentials, TokenProvider};
@@ -227,7 +227,7 @@ impl GraphClient {
         first: Url,
         eventual: bool,
         what: String,
-    ) -> impl Stream<Item = Result<DirectoryUser, GraphError>> + Send + 'static + use<> {
+    ) -> impl Stream<Item = Result<AzureAdUser, GraphError>> + Send + 'static + use<> {
         self.pages(first, eventual, what, decode_users_page)
             .map_ok(|p| stream::iter(p.items.into_iter().map(Ok)))
             .try_flatten()
@@ -239,7 +239,7 @@ impl GraphClient {
     pub fn group_members_stream(
         &self,
         group: &GroupId,
-    ) -> impl Stream<Item = Result<DirectoryUser, GraphError>> + Send + 'static + use<> {
+    ) -> impl Stream<Item = Result<AzureAdUser, GraphError>> + Send + 'static + use<> {
         let path = format!(
             "/groups/{}/transitiveMembers/microsoft.graph.user",
             encode_path_segment(group.as_str())
@@ -267,7 +267,7 @@ impl GraphClient {
     pub async fn group_member_users(
         &self,
         group: &GroupId,
-    ) -> Result<Vec<DirectoryUser>, GraphError> {
+    ) -> Result<Vec<AzureAdUser>, GraphError> {
         let mut read = self
             .member_users_of_groups(std::slice::from_ref(group), |_| {})
             .await?;
@@ -285,14 +285,14 @@ impl GraphClient {
         &self,
         groups: &[GroupId],
         on_group_read: F,
-    ) -> Result<Vec<(GroupId, Vec<DirectoryUser>)>, GraphError>
+    ) -> Result<Vec<(GroupId, Vec<AzureAdUser>)>, GraphError>
     where
         F: Fn(&GroupId) + Send + Sync,
     {
         let teams = self.inner.options.teams_numbers;
         let mut out = Vec::with_capacity(groups.len());
         for (i, group) in groups.iter().enumerate() {
-            let mut users: Vec<DirectoryUser> =
+            let mut users: Vec<AzureAdUser> =
                 self.group_members_stream(group).try_collect().await?;
             dedupe(&mut users);
             for u in &mut users {
@@ -316,7 +316,7 @@ impl GraphClient {
     /// Every user of the tenant, as a stream.
     pub fn users_stream(
         &self,
-    ) -> impl Stream<Item = Result<DirectoryUser, GraphError>> + Send + 'static + use<> {
+    ) -> impl Stream<Item = Result<AzureAdUser, GraphError>> + Send + 'static + use<> {
         let top = MAX_PAGE_SIZE.to_string();
         let url = self.url("/users", &[("$select", &self.inner.select), ("$top", &top)]);
         let client = self.clone();
@@ -326,8 +326,8 @@ impl GraphClient {
     }
 
     /// Every user of the tenant, collected; Teams numbers merged when enabled.
-    pub async fn list_users(&self) -> Result<Vec<DirectoryUser>, GraphError> {
-        let mut users: Vec<DirectoryUser> = self.users_stream().try_collect().await?;
+    pub async fn list_users(&self) -> Result<Vec<AzureAdUser>, GraphError> {
+        let mut users: Vec<AzureAdUser> = self.users_stream().try_collect().await?;
         dedupe(&mut users);
         if self.inner.options.teams_numbers {
             self.enrich_with_teams(&mut users).await?;
@@ -342,7 +342,7 @@ impl GraphClient {
         &self,
         property: &str,
         value: &str,
-    ) -> Result<Vec<DirectoryUser>, GraphError> {
+    ) -> Result<Vec<AzureAdUser>, GraphError> {
         if property.is_empty()
             || !property
                 .chars()
@@ -368,7 +368,7 @@ impl GraphClient {
     }
 
     /// One user by id, `None` when it does not exist; Teams numbers merged when enabled.
-    pub async fn get_user(&self, id: &ObjectId) -> Result<Option<DirectoryUser>, GraphError> {
+    pub async fn get_user(&self, id: &ObjectId) -> Result<Option<AzureAdUser>, GraphError> {
         let url = self.url(
             &format!("/users/{}", encode_path_segment(id.as_str())),
             &[("$select", &self.inner.select)],
@@ -405,7 +405,7 @@ impl GraphClient {
 }
 
 /// Graph can repeat an object across pages while a listing runs; keep the first.
-fn dedupe(users: &mut Vec<DirectoryUser>) {
+fn dedupe(users: &mut Vec<AzureAdUser>) {
     let mut seen = std::collections::HashSet::with_capacity(users.len());
     users.retain(|u| seen.insert(u.id.clone()));
 }

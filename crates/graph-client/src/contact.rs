@@ -1,8 +1,8 @@
-//! Organisational contacts (`orgContact`, `GET /contacts`) to [`DirectoryContact`]: their
+//! Organisational contacts (`orgContact`, `GET /contacts`) to [`AzureAdContact`]: their
 //! `phones` (`{type, number}`) sorted into business numbers and a mobile.
 
 use futures_util::{StreamExt, TryStreamExt, stream};
-use ipo_model::{DirectoryContact, ObjectId};
+use ipo_model::{AzureAdContact, ObjectId};
 use serde::Deserialize;
 
 use crate::client::{GraphClient, MAX_PAGE_SIZE};
@@ -58,7 +58,7 @@ impl RawContact {
         (self.odata_type.as_deref()).is_some_and(|t| !t.eq_ignore_ascii_case(CONTACT_TYPE))
     }
 
-    pub(crate) fn into_contact(self) -> Result<Option<DirectoryContact>, GraphError> {
+    pub(crate) fn into_contact(self) -> Result<Option<AzureAdContact>, GraphError> {
         if self.is_other_type() {
             return Ok(None);
         }
@@ -80,7 +80,7 @@ impl RawContact {
                     field: "id".into(),
                     message: e.to_string(),
                 })?;
-        let mut c = DirectoryContact::new(id);
+        let mut c = AzureAdContact::new(id);
         for phone in self.phones.unwrap_or_default().into_iter().flatten() {
             let Some(number) = phone.number.filter(|n| !n.trim().is_empty()) else {
                 continue;
@@ -114,7 +114,7 @@ impl RawContact {
 /// assert_eq!(c.mobile_phone.as_deref(), Some("+1 425 555 0199"));
 /// ```
 #[cfg(feature = "test-support")]
-pub fn parse_contacts_page(body: &[u8]) -> Result<Page<DirectoryContact>, GraphError> {
+pub fn parse_contacts_page(body: &[u8]) -> Result<Page<AzureAdContact>, GraphError> {
     decode_contacts_page(body, 200, "contacts page")
 }
 
@@ -122,7 +122,7 @@ fn decode_contacts_page(
     body: &[u8],
     status: u16,
     url: &str,
-) -> Result<Page<DirectoryContact>, GraphError> {
+) -> Result<Page<AzureAdContact>, GraphError> {
     let mut wire = decode_page::<RawContact>(body, status, url, label_of)?;
     let raw = std::mem::take(&mut wire.value);
     let mut items = Vec::with_capacity(raw.len());
@@ -137,10 +137,10 @@ fn decode_contacts_page(
 impl GraphClient {
     /// Every organisational contact of the tenant (`GET /contacts`, following
     /// `@odata.nextLink`). Needs `OrgContact.Read.All`.
-    pub async fn list_contacts(&self) -> Result<Vec<DirectoryContact>, GraphError> {
+    pub async fn list_contacts(&self) -> Result<Vec<AzureAdContact>, GraphError> {
         let top = MAX_PAGE_SIZE.to_string();
         let url = self.url("/contacts", &[("$select", CONTACT_SELECT), ("$top", &top)])?;
-        let mut contacts: Vec<DirectoryContact> = self
+        let mut contacts: Vec<AzureAdContact> = self
             .pages(url, false, "contacts".into(), decode_contacts_page)
             .map_ok(|p| stream::iter(p.items.into_iter().map(Ok)))
             .try_flatten()

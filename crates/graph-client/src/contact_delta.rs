@@ -5,7 +5,7 @@
 //! A delta entry for a changed object is only promised to hold the properties that changed,
 //! so the entries tell which contacts to read again, never what they now hold.
 
-use ipo_model::{ContactChanges, ContactDeltaOutcome, DeltaCursor, DirectoryContact, ObjectId};
+use ipo_model::{ContactChanges, ContactDeltaOutcome, DeltaCursor, AzureAdContact, ObjectId};
 use ipo_model::{PortError, SkippedRecord};
 
 use crate::batch::ByIds;
@@ -39,7 +39,7 @@ pub struct ContactsDelta {
 #[non_exhaustive]
 pub struct FetchedContacts {
     /// Contacts found, complete records.
-    pub contacts: Vec<DirectoryContact>,
+    pub contacts: Vec<AzureAdContact>,
     /// Ids Graph does not know (any more).
     pub missing: Vec<ObjectId>,
 }
@@ -132,7 +132,7 @@ impl GraphClient {
     }
 
     /// What changed in the contacts since `cursor` (see
-    /// [`DirectorySource::contact_changes`](ipo_model::DirectorySource::contact_changes)):
+    /// [`AzureAdSource::contact_changes`](ipo_model::AzureAdSource::contact_changes)):
     /// one delta round, then the added and changed contacts read again by id; a contact
     /// that changed and was gone before it could be read counts as removed.
     pub async fn changed_contacts(

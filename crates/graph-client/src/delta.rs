@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ipo_model::{DirectoryUser, GroupId, ObjectId, RemovalReason, RemovedUser, SkippedRecord};
+use ipo_model::{AzureAdUser, GroupId, ObjectId, RemovalReason, RemovedUser, SkippedRecord};
 use serde::Deserialize;
 use url::Url;
 
@@ -46,7 +46,7 @@ pub struct UsersDelta {
     /// Changed users as Graph sent them: complete on an [`DeltaStart::Initial`] round, only
     /// the changed properties afterwards (fetch complete records with
     /// [`GraphClient::users_by_ids`]).
-    pub changed: Vec<DirectoryUser>,
+    pub changed: Vec<AzureAdUser>,
     /// Users removed (`@removed`), with the reason.
     pub removed: Vec<RemovedUser>,
     /// Entries whose id is not a GUID, left out with their raw value.

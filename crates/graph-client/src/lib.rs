@@ -7,7 +7,7 @@
 //!   numbers onto them ([`GraphConfig::teams_numbers`], on by default).
 //! - Delta: [`GraphClient::users_delta`] and [`GraphClient::groups_delta`] start, resume from
 //!   a saved link, and report an expired token as [`Delta::FullResyncNeeded`], a normal
-//!   outcome. [`ipo_model::DirectorySource`] is implemented on top of them, with complete
+//!   outcome. [`ipo_model::AzureAdSource`] is implemented on top of them, with complete
 //!   user records fetched by id through `$batch` ([`GraphClient::batch`]). Organisational
 //!   contacts the same way: [`GraphClient::contacts_delta`] and
 //!   [`GraphClient::contacts_by_ids`].

@@ -71,7 +71,7 @@ pub(crate) fn query(pairs: &[(&str, &str)]) -> String {
 /// The `$select` list: the required properties, then the caller's extras (deduplicated,
 /// only names made of letters, digits and `_`, so nothing can be smuggled into the URL).
 pub(crate) fn select_list(extra: &[String]) -> String {
-    let mut props: Vec<&str> = ipo_model::DIRECTORY_USER_PROPERTIES.to_vec();
+    let mut props: Vec<&str> = ipo_model::AZURE_AD_USER_PROPERTIES.to_vec();
     for p in extra {
         let valid = !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if valid && !props.contains(&p.as_str()) {

@@ -1,11 +1,11 @@
-//! `DirectorySource` for Graph: full reads, the "from now on" cursor, and changes with
+//! `AzureAdSource` for Graph: full reads, the "from now on" cursor, and changes with
 //! complete user records.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 use ipo_model::{
-    DeltaCursor, DeltaOutcome, DirectoryChanges, DirectorySource, DirectoryUser, GroupId,
+    DeltaCursor, DeltaOutcome, AzureAdChanges, AzureAdSource, AzureAdUser, GroupId,
     MembershipChange, MembershipChangeKind, ObjectId, PortError, RemovalReason, RemovedUser,
     TransportStats,
 };
@@ -20,8 +20,8 @@ pub const CURSOR_USERS: &str = "users";
 pub const CURSOR_GROUPS: &str = "groups";
 
 #[async_trait]
-impl DirectorySource for GraphClient {
-    async fn group_members(&self, group: &GroupId) -> Result<Vec<DirectoryUser>, PortError> {
+impl AzureAdSource for GraphClient {
+    async fn group_members(&self, group: &GroupId) -> Result<Vec<AzureAdUser>, PortError> {
         Ok(self.group_member_users(group).await?)
     }
 
@@ -31,11 +31,11 @@ impl DirectorySource for GraphClient {
         &self,
         groups: &[GroupId],
         on_group_read: &(dyn for<'g> Fn(&'g GroupId) + Send + Sync),
-    ) -> Result<Vec<(GroupId, Vec<DirectoryUser>)>, PortError> {
+    ) -> Result<Vec<(GroupId, Vec<AzureAdUser>)>, PortError> {
         Ok(self.member_users_of_groups(groups, on_group_read).await?)
     }
 
-    async fn contacts(&self) -> Result<Vec<ipo_model::DirectoryContact>, PortError> {
+    async fn contacts(&self) -> Result<Vec<ipo_model::AzureAdContact>, PortError> {
         Ok(self.list_contacts().await?)
     }
 
@@ -53,11 +53,11 @@ impl DirectorySource for GraphClient {
         Ok(self.changed_contacts(cursor).await?)
     }
 
-    async fn all_users(&self) -> Result<Vec<DirectoryUser>, PortError> {
+    async fn all_users(&self) -> Result<Vec<AzureAdUser>, PortError> {
         Ok(self.list_users().await?)
     }
 
-    async fn user(&self, id: &ObjectId) -> Result<Option<DirectoryUser>, PortError> {
+    async fn user(&self, id: &ObjectId) -> Result<Option<AzureAdUser>, PortError> {
         Ok(self.get_user(id).await?)
     }
 
@@ -115,7 +115,7 @@ impl DirectorySource for GraphClient {
 }
 
 impl GraphClient {
-    /// What changed since `cursor` (see [`DirectorySource::changes`]): updated users as
+    /// What changed since `cursor` (see [`AzureAdSource::changes`]): updated users as
     /// complete records fetched by id with `$batch`, removals, direct membership changes of
     /// the watched `groups`, and the watched groups whose transitive membership may have
     /// changed (directly or through a nested group).
@@ -187,7 +187,7 @@ impl GraphClient {
         cursor
             .0
             .insert(CURSOR_GROUPS.into(), group_delta.delta_link);
-        let mut changes = DirectoryChanges::default();
+        let mut changes = AzureAdChanges::default();
         changes.updated = updated;
         changes.removed = removed;
         changes.membership = membership
@@ -205,7 +205,7 @@ impl GraphClient {
     /// when configured), when Teams numbers are read at all.
     async fn enrich_changed_with_teams(
         &self,
-        updated: &mut [DirectoryUser],
+        updated: &mut [AzureAdUser],
     ) -> Result<(), GraphError> {
         if !self.inner.options.teams_numbers || updated.is_empty() {
             return Ok(());

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use futures_util::TryStreamExt;
-use ipo_model::{AssignmentCategory, DirectoryUser, ObjectId, TeamsPhoneNumber, TeamsVoice};
+use ipo_model::{AssignmentCategory, AzureAdUser, ObjectId, TeamsPhoneNumber, TeamsVoice};
 use serde::Deserialize;
 
 use crate::client::GraphClient;
@@ -349,7 +349,7 @@ impl GraphClient {
     /// The configurations are listed in full, tenant-wide: to enrich the members of several
     /// groups, read them all first and enrich them together (as
     /// [`GraphClient::member_users_of_groups`] does), not group by group.
-    pub async fn enrich_with_teams(&self, users: &mut [DirectoryUser]) -> Result<(), GraphError> {
+    pub async fn enrich_with_teams(&self, users: &mut [AzureAdUser]) -> Result<(), GraphError> {
         self.teams_numbers().await?.apply(users);
         Ok(())
     }
@@ -383,7 +383,7 @@ impl TeamsNumbers {
     }
 
     /// Sets `teams` on each user; users without a configuration get an empty one.
-    pub(crate) fn apply(&self, users: &mut [DirectoryUser]) {
+    pub(crate) fn apply(&self, users: &mut [AzureAdUser]) {
         for u in users.iter_mut() {
             let mut voice = self.voices.get(&u.id).cloned().unwrap_or_default();
             merge_assignments(&mut voice, &u.id, &self.assignments);
@@ -395,7 +395,7 @@ impl TeamsNumbers {
 /// Sets `teams` on each user from the configurations and assignments.
 #[cfg(feature = "test-support")]
 pub fn merge_teams(
-    users: &mut [DirectoryUser],
+    users: &mut [AzureAdUser],
     configs: Vec<TeamsUserConfig>,
     assignments: &[NumberAssignment],
 ) {

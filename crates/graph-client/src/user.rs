@@ -1,9 +1,9 @@
-//! Graph user JSON to [`DirectoryUser`]: null and missing properties tolerated, non-user
+//! Graph user JSON to [`AzureAdUser`]: null and missing properties tolerated, non-user
 //! objects skipped, an unusable id reported with the field named.
 
 use chrono::{DateTime, Utc};
 use ipo_model::{
-    AssignedLicense, AssignedPlan, CapabilityStatus, DirectoryUser, ExtensionAttributes, ObjectId,
+    AssignedLicense, AssignedPlan, CapabilityStatus, AzureAdUser, ExtensionAttributes, ObjectId,
 };
 use serde::Deserialize;
 
@@ -176,11 +176,11 @@ impl RawUser {
     }
 
     /// The directory user, `None` for a non-user object.
-    pub(crate) fn into_user(self) -> Result<Option<DirectoryUser>, GraphError> {
+    pub(crate) fn into_user(self) -> Result<Option<AzureAdUser>, GraphError> {
         if self.is_other_type() {
             return Ok(None);
         }
-        let mut u = DirectoryUser::new(self.object_id()?);
+        let mut u = AzureAdUser::new(self.object_id()?);
         u.user_principal_name = self.user_principal_name;
         u.display_name = self.display_name;
         u.given_name = self.given_name;
@@ -264,7 +264,7 @@ pub(crate) fn label_of(v: &serde_json::Value) -> String {
 /// assert_eq!(u.display_name.as_deref(), Some("Seán O'Brien 🎧"));
 /// assert!(graph_client::parse_user(br#"{"id":"nope"}"#).is_err());
 /// ```
-pub fn parse_user(json: &[u8]) -> Result<Option<DirectoryUser>, GraphError> {
+pub fn parse_user(json: &[u8]) -> Result<Option<AzureAdUser>, GraphError> {
     match serde_json::from_slice::<RawUser>(json) {
         Ok(raw) => raw.into_user(),
         Err(e) => {
@@ -288,7 +288,7 @@ pub fn parse_user(json: &[u8]) -> Result<Option<DirectoryUser>, GraphError> {
 /// assert!(page.next_link.is_some());
 /// ```
 #[cfg(feature = "test-support")]
-pub fn parse_users_page(body: &[u8]) -> Result<Page<DirectoryUser>, GraphError> {
+pub fn parse_users_page(body: &[u8]) -> Result<Page<AzureAdUser>, GraphError> {
     decode_users_page(body, 200, "users page")
 }
 
@@ -296,7 +296,7 @@ pub(crate) fn decode_users_page(
     body: &[u8],
     status: u16,
     url: &str,
-) -> Result<Page<DirectoryUser>, GraphError> {
+) -> Result<Page<AzureAdUser>, GraphError> {
     let mut wire = decode_page::<RawUser>(body, status, url, label_of)?;
     let raw = std::mem::take(&mut wire.value);
     let mut users = Vec::with_capacity(raw.len());

@@ -1,5 +1,5 @@
 //! Organisational contacts by delta (`GET /contacts/delta`), in Microsoft's documented wire
-//! form, and the `DirectorySource::contact_changes` built on it.
+//! form, and the `AzureAdSource::contact_changes` built on it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use graph_client::test_support::CURSOR_CONTACTS;
 use graph_client::{Delta, DeltaStart};
-use ipo_model::{ContactDeltaOutcome, DeltaCursor, DirectorySource, ObjectId};
+use ipo_model::{ContactDeltaOutcome, DeltaCursor, AzureAdSource, ObjectId};
 use mockito::Matcher;
 
 const KEPT: &str = "25caf940-7b3d-4ab6-8a7c-6b2f1e9c4a11";

@@ -1,4 +1,4 @@
-//! Delta rounds, the `DirectorySource::changes` built on them, and expired tokens.
+//! Delta rounds, the `AzureAdSource::changes` built on them, and expired tokens.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use graph_client::{Delta, DeltaStart, MemberKind};
 use ipo_model::{
-    DeltaCursor, DeltaOutcome, DirectorySource, GroupId, MembershipChangeKind, RemovalReason,
+    DeltaCursor, DeltaOutcome, AzureAdSource, GroupId, MembershipChangeKind, RemovalReason,
 };
 use mockito::{Matcher, ServerGuard};
 

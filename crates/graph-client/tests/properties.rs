@@ -40,7 +40,7 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
 /// The keys a Graph user object may carry: every selected property, plus the OData
 /// annotations and one key the parser does not know.
 fn keys() -> Vec<&'static str> {
-    ipo_model::DIRECTORY_USER_PROPERTIES
+    ipo_model::AZURE_AD_USER_PROPERTIES
         .into_iter()
         .chain(["@odata.type", "@removed", "other"])
         .collect()

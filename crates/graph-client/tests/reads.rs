@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use futures_util::TryStreamExt;
 use graph_client::GraphError;
-use ipo_model::{AssignmentCategory, DirectorySource, GroupId, ObjectId, PortError};
+use ipo_model::{AssignmentCategory, AzureAdSource, GroupId, ObjectId, PortError};
 use mockito::{Matcher, ServerGuard};
 
 fn oid(s: &str) -> ObjectId {
@@ -189,7 +189,7 @@ async fn group_members_merge_teams_numbers_and_assignments() {
     );
 
     // The configuration list merges onto the right user by id.
-    let mut adele = ipo_model::DirectoryUser::new(oid("87d349ed-44d7-43e1-9a83-5f2406dee5bd"));
+    let mut adele = ipo_model::AzureAdUser::new(oid("87d349ed-44d7-43e1-9a83-5f2406dee5bd"));
     let configs = client.teams_user_configurations().await.unwrap();
     graph_client::test_support::merge_teams(std::slice::from_mut(&mut adele), configs, &[]);
     let t = adele.teams.clone().unwrap();

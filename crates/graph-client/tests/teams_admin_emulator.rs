@@ -20,7 +20,7 @@ use graph_emulator::{
     FaultRule, GraphEmulator, GraphEmulatorConfig, GraphEmulatorHandle, NumberOperationFault,
     NumberSource, Route, Seed,
 };
-use ipo_model::{DirectoryUser, ObjectId};
+use ipo_model::{AzureAdUser, ObjectId};
 
 const ADELE: &str = "87d349ed-44d7-43e1-9a83-5f2406dee5bd";
 const SEAN: &str = "000000a2-0000-4000-8000-0000000000a2";
@@ -117,7 +117,7 @@ async fn policies_are_found_by_name_and_assigned_in_batches() {
         .map(|i| oid(&format!("00000000-0000-4000-8000-{i:012}")))
         .collect();
     for u in &users {
-        emu.add_user(DirectoryUser::new(u.clone())).unwrap();
+        emu.add_user(AzureAdUser::new(u.clone())).unwrap();
     }
     emu.add_member(PHONES, users[0].as_str()).unwrap();
     let c = client(&emu);

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ipo_model::{DirectoryContact, DirectoryUser, RemovalReason, TeamsPhoneNumber};
+use ipo_model::{AzureAdContact, AzureAdUser, RemovalReason, TeamsPhoneNumber};
 use serde_json::{Map, Value};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -192,7 +192,7 @@ impl GraphEmulatorHandle {
     }
 
     /// A user as the domain model sees it (Teams voice included), if it exists.
-    pub fn user(&self, id: impl AsRef<str>) -> Option<DirectoryUser> {
+    pub fn user(&self, id: impl AsRef<str>) -> Option<AzureAdUser> {
         self.shared.tenant().directory_user(id.as_ref())
     }
 
@@ -202,7 +202,7 @@ impl GraphEmulatorHandle {
     }
 
     /// Adds a user (its `teams`, if any, becomes its Teams configuration).
-    pub fn add_user(&self, user: DirectoryUser) -> Result<(), EmulatorError> {
+    pub fn add_user(&self, user: AzureAdUser) -> Result<(), EmulatorError> {
         self.shared.tenant().add_directory_user(&user)
     }
 
@@ -225,7 +225,7 @@ impl GraphEmulatorHandle {
     pub fn update_user(
         &self,
         id: impl AsRef<str>,
-        f: impl FnOnce(&mut DirectoryUser),
+        f: impl FnOnce(&mut AzureAdUser),
     ) -> Result<(), EmulatorError> {
         self.shared.tenant().update_directory_user(id.as_ref(), f)
     }
@@ -310,7 +310,7 @@ impl GraphEmulatorHandle {
 
     /// Adds or replaces an organisational contact, served by `GET /contacts` in Graph's
     /// form: its business numbers and mobile as `phones` of type `business` / `mobile`.
-    pub fn add_contact(&self, contact: &DirectoryContact) {
+    pub fn add_contact(&self, contact: &AzureAdContact) {
         let mut phones: Vec<Value> = contact
             .business_phones
             .iter()

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use ipo_model::DirectoryUser;
+use ipo_model::AzureAdUser;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -10,13 +10,13 @@ use crate::error::EmulatorError;
 use emulator_kit::SplitMix64;
 
 /// A user in a seed: either Graph's JSON shape (`{"id":..,"displayName":..}`) or the
-/// domain model (`ipo_model::DirectoryUser`, whose `teams` becomes a Teams configuration).
+/// domain model (`ipo_model::AzureAdUser`, whose `teams` becomes a Teams configuration).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum SeedUser {
     /// The domain model.
-    Model(Box<DirectoryUser>),
+    Model(Box<AzureAdUser>),
     /// Graph's JSON shape (must hold `id`).
     Graph(Map<String, Value>),
 }
@@ -211,7 +211,7 @@ impl Seed {
     }
 
     /// Adds a user from the domain model.
-    pub fn with_user(mut self, user: DirectoryUser) -> Self {
+    pub fn with_user(mut self, user: AzureAdUser) -> Self {
         self.users.push(SeedUser::Model(Box::new(user)));
         self
     }

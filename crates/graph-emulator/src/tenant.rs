@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ipo_model::{DirectoryUser, RemovalReason};
+use ipo_model::{AzureAdUser, RemovalReason};
 use serde_json::{Map, Value, json};
 
 use crate::error::EmulatorError;
@@ -210,7 +210,7 @@ impl Tenant {
         Ok(())
     }
 
-    pub(crate) fn add_directory_user(&mut self, u: &DirectoryUser) -> Result<(), EmulatorError> {
+    pub(crate) fn add_directory_user(&mut self, u: &AzureAdUser) -> Result<(), EmulatorError> {
         self.add_user_json(user_to_graph(u))?;
         if let Some(t) = &u.teams {
             self.apply_teams_voice(u.id.as_str(), t);
@@ -270,7 +270,7 @@ impl Tenant {
         Ok(())
     }
 
-    pub(crate) fn directory_user(&self, id: &str) -> Option<DirectoryUser> {
+    pub(crate) fn directory_user(&self, id: &str) -> Option<AzureAdUser> {
         let id = norm(id);
         let m = self.users.get(&id)?;
         user_from_graph(m, self.teams_voice(&id))
@@ -279,7 +279,7 @@ impl Tenant {
     pub(crate) fn update_directory_user(
         &mut self,
         id: &str,
-        f: impl FnOnce(&mut DirectoryUser),
+        f: impl FnOnce(&mut AzureAdUser),
     ) -> Result<(), EmulatorError> {
         let mut u = self
             .directory_user(id)

@@ -1,7 +1,7 @@
-//! Users in Graph's JSON shape: conversion from and to [`DirectoryUser`], `$select`.
+//! Users in Graph's JSON shape: conversion from and to [`AzureAdUser`], `$select`.
 
 use ipo_model::{
-    AssignedLicense, AssignedPlan, CapabilityStatus, DirectoryUser, ObjectId, TeamsVoice,
+    AssignedLicense, AssignedPlan, CapabilityStatus, AzureAdUser, ObjectId, TeamsVoice,
 };
 use serde_json::{Map, Value, json};
 
@@ -70,8 +70,8 @@ pub(crate) fn is_known_user_property(prop: &str, sample: Option<&Map<String, Val
         || sample.is_some_and(|m| m.contains_key(prop))
 }
 
-/// Graph JSON for a [`DirectoryUser`] (its `teams` and `groups` live elsewhere in Graph).
-pub fn user_to_graph(u: &DirectoryUser) -> Map<String, Value> {
+/// Graph JSON for a [`AzureAdUser`] (its `teams` and `groups` live elsewhere in Graph).
+pub fn user_to_graph(u: &AzureAdUser) -> Map<String, Value> {
     let mut ext = Map::new();
     for n in 1..=15 {
         ext.insert(
@@ -148,11 +148,11 @@ fn strings(v: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The [`DirectoryUser`] view of a Graph JSON user (`None` when its id is not a GUID).
+/// The [`AzureAdUser`] view of a Graph JSON user (`None` when its id is not a GUID).
 /// `teams` is filled from `teams` when given.
-pub fn user_from_graph(m: &Map<String, Value>, teams: Option<TeamsVoice>) -> Option<DirectoryUser> {
+pub fn user_from_graph(m: &Map<String, Value>, teams: Option<TeamsVoice>) -> Option<AzureAdUser> {
     let id: ObjectId = m.get("id")?.as_str()?.parse().ok()?;
-    let mut u = DirectoryUser::new(id);
+    let mut u = AzureAdUser::new(id);
     u.user_principal_name = text(m, "userPrincipalName");
     u.display_name = text(m, "displayName");
     u.given_name = text(m, "givenName");
@@ -256,7 +256,7 @@ mod tests {
 
     #[test]
     fn round_trips_the_model() {
-        let mut u = DirectoryUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse().unwrap());
+        let mut u = AzureAdUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse().unwrap());
         u.display_name = Some("Adele Vance".into());
         u.business_phones = vec!["+1 425 555 0109".into()];
         u.account_enabled = Some(true);

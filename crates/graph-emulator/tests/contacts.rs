@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use graph_emulator::Route;
-use ipo_model::DirectoryContact;
+use ipo_model::AzureAdContact;
 
 const FABRIKAM: &str = "25caf940-7b3d-4ab6-8a7c-6b2f1e9c4a11";
 
@@ -12,13 +12,13 @@ const FABRIKAM: &str = "25caf940-7b3d-4ab6-8a7c-6b2f1e9c4a11";
 async fn contacts_are_listed_with_phones_paged_and_selected() {
     let emu = contoso().await;
     let tok = token(&emu).await;
-    let mut c = DirectoryContact::new(FABRIKAM.parse().unwrap());
+    let mut c = AzureAdContact::new(FABRIKAM.parse().unwrap());
     c.display_name = Some("Fabrikam Support".into());
     c.business_phones = vec!["+1 425 555 0100".into()];
     c.mobile_phone = Some("+1 425 555 0199".into());
     emu.add_contact(&c);
     for n in 1..=4 {
-        let mut other = DirectoryContact::new(
+        let mut other = AzureAdContact::new(
             format!("25caf940-0000-4000-8000-00000000000{n}")
                 .parse()
                 .unwrap(),
@@ -72,8 +72,8 @@ async fn contacts_are_listed_with_phones_paged_and_selected() {
     assert_eq!(v["value"].as_array().unwrap().len(), 4);
 }
 
-fn numbered(n: u32, name: &str) -> DirectoryContact {
-    let mut c = DirectoryContact::new(format!("25caf940-0000-4000-8000-{n:012}").parse().unwrap());
+fn numbered(n: u32, name: &str) -> AzureAdContact {
+    let mut c = AzureAdContact::new(format!("25caf940-0000-4000-8000-{n:012}").parse().unwrap());
     c.display_name = Some(name.into());
     c.business_phones = vec![format!("+1 425 555 01{n:02}")];
     c

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use graph_emulator::{ExpiredDeltaMode, GraphEmulatorConfig, Route, Seed};
-use ipo_model::{DirectoryUser, RemovalReason};
+use ipo_model::{AzureAdUser, RemovalReason};
 use serde_json::Value;
 
 fn delta_link(pages: &[Value]) -> String {
@@ -41,7 +41,7 @@ async fn users_delta_full_round_then_changes() {
     emu.set_business_phone(ADELE, "+441632768499 x499").unwrap();
     emu.remove_user(SEAN, RemovalReason::Changed).unwrap();
     emu.remove_user(MEGAN, RemovalReason::Deleted).unwrap();
-    let newbie = DirectoryUser::new("000000f1-0000-4000-8000-0000000000f1".parse().unwrap());
+    let newbie = AzureAdUser::new("000000f1-0000-4000-8000-0000000000f1".parse().unwrap());
     emu.add_user(newbie).unwrap();
     let pages = all_pages(&emu, &tok, &link, false).await;
     let vals = values(&pages);

@@ -121,7 +121,7 @@
 
 mod client;
 mod config;
-pub mod directory;
+pub mod system_directory;
 mod error;
 mod nodes;
 mod records;

@@ -3,13 +3,13 @@
 
 use async_trait::async_trait;
 use ipo_model::{
-    ApiError, Applied, ChangeOutcome, DirectoryEntry, Guid, IpoChange, IpoConfigStore, IpoSnapshot,
+    ApiError, Applied, ChangeOutcome, SystemDirectoryEntry, Guid, IpoChange, IpoConfigStore, IpoSnapshot,
     PortError, RestartNotice, TransportStats,
 };
 use reqwest::Method;
 
 use crate::client::IpoClient;
-use crate::directory;
+use crate::system_directory;
 use crate::error::IpoError;
 use crate::records;
 use crate::wire::{self, Reboot, WireRecord, WsObject};
@@ -201,7 +201,7 @@ struct Run {
     out: Vec<Option<ChangeOutcome>>,
     /// Set when the session is unusable (login refused): later writes are not attempted.
     stop: Option<String>,
-    directory: Option<Vec<DirectoryEntry>>,
+    directory: Option<Vec<SystemDirectoryEntry>>,
     directory_items: Vec<usize>,
 }
 
@@ -485,7 +485,7 @@ impl IpoClient {
         };
         if run.directory.is_none() {
             run.directory =
-                Some(directory::read_directory(path).map_err(|e| port_error(e, &label))?);
+                Some(system_directory::read_directory(path).map_err(|e| port_error(e, &label))?);
         }
         let entries = run.directory.get_or_insert_with(Vec::new);
         match c {
@@ -572,7 +572,7 @@ impl IpoConfigStore for IpoClient {
             .collect::<Result<_, _>>()
             .map_err(at("huntgroups"))?;
         if let Some(path) = &self.inner.cfg.directory_csv {
-            snap.directory = directory::read_directory(path).map_err(at("directory"))?;
+            snap.directory = system_directory::read_directory(path).map_err(at("directory"))?;
         }
         Ok(snap)
     }
@@ -624,7 +624,7 @@ impl IpoConfigStore for IpoClient {
         }
         if let (Some(entries), Some(path)) = (&run.directory, &self.inner.cfg.directory_csv)
             && !run.directory_items.is_empty()
-            && let Err(e) = directory::write_directory(path, entries)
+            && let Err(e) = system_directory::write_directory(path, entries)
         {
             for &k in &run.directory_items {
                 run.out[k] = Some(Err(port_error(e.clone(), &changes[k].label())));

@@ -627,7 +627,7 @@ async fn directory_entries_go_to_a_csv_file() {
     cfg.directory_csv = Some(path.clone());
     let client = IpoClient::new(cfg).unwrap();
     let entry = |n: &str, num: &str| {
-        IpoChange::PutDirectoryEntry(ipo_model::DirectoryEntry::new(
+        IpoChange::PutDirectoryEntry(ipo_model::SystemDirectoryEntry::new(
             n.parse().unwrap(),
             ipo_model::TeamsNumber::parse_any(num).unwrap(),
             None,
@@ -648,7 +648,7 @@ async fn directory_entries_go_to_a_csv_file() {
         std::fs::read_to_string(&path).unwrap(),
         "Zoë Teams,441632768402-402\r\nBob Teams,+403\r\n"
     );
-    let read = ipo_client::directory::read_directory(&path).unwrap();
+    let read = ipo_client::system_directory::read_directory(&path).unwrap();
     assert_eq!(read.len(), 2);
     assert_eq!(read[1].number.extension().unwrap().as_str(), "403");
 

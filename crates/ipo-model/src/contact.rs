@@ -9,7 +9,7 @@ use crate::id::ObjectId;
 /// as `phones` (`{type, number}`); the business and mobile ones are kept here, as for users.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct DirectoryContact {
+pub struct AzureAdContact {
     /// `id`.
     pub id: ObjectId,
     /// `displayName`.
@@ -22,7 +22,7 @@ pub struct DirectoryContact {
     pub mobile_phone: Option<String>,
 }
 
-impl DirectoryContact {
+impl AzureAdContact {
     /// A contact with only its id set.
     pub fn new(id: ObjectId) -> Self {
         Self {
@@ -44,12 +44,12 @@ impl DirectoryContact {
 }
 
 /// What changed in the organisation's contacts since a contacts cursor
-/// ([`DirectorySource::contact_changes`](crate::DirectorySource::contact_changes)).
+/// ([`AzureAdSource::contact_changes`](crate::AzureAdSource::contact_changes)).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ContactChanges {
     /// Contacts added or changed, as complete records (not partial delta objects).
-    pub updated: Vec<DirectoryContact>,
+    pub updated: Vec<AzureAdContact>,
     /// Contacts gone from the directory (deleted, or out of view).
     pub removed: Vec<ObjectId>,
     /// Where to resume next time.

@@ -334,7 +334,7 @@ pub const MAX_DIRECTORY_RECORDS: usize = 10_000;
 /// Teams-only user, who has no user record.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct DirectoryEntry {
+pub struct SystemDirectoryEntry {
     /// Shown name (at most 31 characters, the same rules as a full name).
     pub name: FullName,
     /// The number IP Office dials.
@@ -343,7 +343,7 @@ pub struct DirectoryEntry {
     pub source: Option<ObjectId>,
 }
 
-impl DirectoryEntry {
+impl SystemDirectoryEntry {
     /// A directory entry.
     pub fn new(name: FullName, number: TeamsNumber, source: Option<ObjectId>) -> Self {
         Self {
@@ -545,7 +545,7 @@ pub struct IpoSnapshot {
     /// Hunt groups.
     pub hunt_groups: Vec<HuntGroup>,
     /// System directory entries the store can see (see the store's docs for where they live).
-    pub directory: Vec<DirectoryEntry>,
+    pub directory: Vec<SystemDirectoryEntry>,
 }
 
 impl IpoSnapshot {

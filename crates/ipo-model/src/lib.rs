@@ -17,7 +17,7 @@
 
 mod code;
 mod contact;
-mod directory;
+mod azure_ad;
 mod error;
 mod extension;
 mod id;
@@ -38,10 +38,10 @@ mod teams_port;
 mod usertype;
 
 pub use code::{LoginCode, MAX_LOGIN_CODE, MAX_VOICEMAIL_CODE, MIN_LOGIN_CODE, VoicemailCode};
-pub use contact::{ContactChanges, ContactDeltaOutcome, DirectoryContact};
-pub use directory::{
-    AssignedLicense, AssignedPlan, AssignmentCategory, CapabilityStatus, DIRECTORY_USER_PROPERTIES,
-    DirectoryUser, ExtensionAttributes, TeamsPhoneNumber, TeamsVoice,
+pub use contact::{ContactChanges, ContactDeltaOutcome, AzureAdContact};
+pub use azure_ad::{
+    AssignedLicense, AssignedPlan, AssignmentCategory, CapabilityStatus, AZURE_AD_USER_PROPERTIES,
+    AzureAdUser, ExtensionAttributes, TeamsPhoneNumber, TeamsVoice,
 };
 pub use error::{InvalidValue, Rule};
 pub use extension::{
@@ -50,18 +50,18 @@ pub use extension::{
 };
 pub use id::{GroupId, Guid, ObjectId};
 pub use ipo::{
-    DirectoryEntry, Extension, ExtensionKind, HuntGroup, IpoSnapshot, IpoUser, License,
+    SystemDirectoryEntry, Extension, ExtensionKind, HuntGroup, IpoSnapshot, IpoUser, License,
     LicenseStatus, MAX_DIRECTORY_RECORDS, NO_USER, Platform, RingMode, ServiceMode, SystemInfo,
     TwinningType,
 };
-pub use memory::{MEMORY_FOLLOW_POLLS, MemoryDirectory, MemoryIpo, MemoryTeams, MemoryTeamsCalls};
+pub use memory::{MEMORY_FOLLOW_POLLS, MemoryAzureAd, MemoryIpo, MemoryTeams, MemoryTeamsCalls};
 pub use name::{
     FORBIDDEN_NAME_CHARS, FullName, MAX_FULL_NAME_LEN, MAX_USER_NAME_LEN, NameRegistry, UserName,
     is_invisible,
 };
 pub use phone::{E164Number, MAX_E164_DIGITS, NumberFormat, TeamsNumber};
 pub use port::{
-    ApiError, Applied, ChangeOutcome, DeltaCursor, DeltaOutcome, DirectoryChanges, DirectorySource,
+    ApiError, Applied, ChangeOutcome, DeltaCursor, DeltaOutcome, AzureAdChanges, AzureAdSource,
     IpoChange, IpoConfigStore, MembershipChange, MembershipChangeKind, PortError, RemovalReason,
     RemovedUser, TransportStats,
 };

@@ -6,11 +6,11 @@ use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
-use crate::contact::{ContactChanges, ContactDeltaOutcome, DirectoryContact};
-use crate::directory::DirectoryUser;
+use crate::contact::{ContactChanges, ContactDeltaOutcome, AzureAdContact};
+use crate::azure_ad::AzureAdUser;
 use crate::id::{GroupId, ObjectId};
 use crate::port::{
-    DeltaCursor, DeltaOutcome, DirectoryChanges, DirectorySource, MembershipChange,
+    DeltaCursor, DeltaOutcome, AzureAdChanges, AzureAdSource, MembershipChange,
     MembershipChangeKind, PortError, RemovalReason, RemovedUser,
 };
 
@@ -37,10 +37,10 @@ enum Event {
 
 #[derive(Debug, Default)]
 struct Tenant {
-    users: BTreeMap<ObjectId, DirectoryUser>,
+    users: BTreeMap<ObjectId, AzureAdUser>,
     /// group -> (user members, nested group members)
     groups: BTreeMap<GroupId, (BTreeSet<ObjectId>, BTreeSet<GroupId>)>,
-    contacts: BTreeMap<ObjectId, DirectoryContact>,
+    contacts: BTreeMap<ObjectId, AzureAdContact>,
     log: Vec<Event>,
     /// Cursors older than this position are expired.
     oldest_valid: usize,
@@ -105,11 +105,11 @@ impl Tenant {
 /// serves delta queries. Mutate it to script a tenant's life.
 ///
 /// ```
-/// use ipo_model::{DirectorySource, DirectoryUser, MemoryDirectory};
+/// use ipo_model::{AzureAdSource, AzureAdUser, MemoryAzureAd};
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// let dir = MemoryDirectory::new();
+/// let dir = MemoryAzureAd::new();
 /// let group = "11111111-1111-1111-1111-111111111111".parse().unwrap();
-/// let ann = DirectoryUser::new("22222222-2222-2222-2222-222222222222".parse().unwrap());
+/// let ann = AzureAdUser::new("22222222-2222-2222-2222-222222222222".parse().unwrap());
 /// dir.upsert_user(ann.clone());
 /// dir.add_member(&group, &ann.id);
 /// let members = dir.group_members(&group).await.unwrap();
@@ -117,25 +117,25 @@ impl Tenant {
 /// # });
 /// ```
 #[derive(Debug, Default)]
-pub struct MemoryDirectory {
+pub struct MemoryAzureAd {
     tenant: Mutex<Tenant>,
 }
 
-impl MemoryDirectory {
+impl MemoryAzureAd {
     /// An empty tenant.
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds or replaces a user (its `groups` field is ignored: membership lives in groups).
-    pub fn upsert_user(&self, user: DirectoryUser) {
+    pub fn upsert_user(&self, user: AzureAdUser) {
         let mut t = lock(&self.tenant);
         t.log.push(Event::User(user.id.clone()));
         t.users.insert(user.id.clone(), user);
     }
 
     /// Adds or replaces an organisational contact.
-    pub fn upsert_contact(&self, contact: DirectoryContact) {
+    pub fn upsert_contact(&self, contact: AzureAdContact) {
         let mut t = lock(&self.tenant);
         t.log.push(Event::Contact(contact.id.clone(), true));
         t.contacts.insert(contact.id.clone(), contact);
@@ -228,7 +228,7 @@ impl MemoryDirectory {
     }
 
     /// Changes a user in place (and logs the change for delta readers).
-    pub fn modify_user(&self, id: &ObjectId, f: impl FnOnce(&mut DirectoryUser)) {
+    pub fn modify_user(&self, id: &ObjectId, f: impl FnOnce(&mut AzureAdUser)) {
         let mut t = lock(&self.tenant);
         if let Some(u) = t.users.get_mut(id) {
             f(u);
@@ -253,8 +253,8 @@ impl MemoryDirectory {
 }
 
 #[async_trait]
-impl DirectorySource for MemoryDirectory {
-    async fn group_members(&self, group: &GroupId) -> Result<Vec<DirectoryUser>, PortError> {
+impl AzureAdSource for MemoryAzureAd {
+    async fn group_members(&self, group: &GroupId) -> Result<Vec<AzureAdUser>, PortError> {
         let t = lock(&self.tenant);
         if !t.groups.contains_key(group) {
             return Err(PortError::NotFound(format!("group {group}")));
@@ -270,7 +270,7 @@ impl DirectorySource for MemoryDirectory {
             .collect())
     }
 
-    async fn contacts(&self) -> Result<Vec<DirectoryContact>, PortError> {
+    async fn contacts(&self) -> Result<Vec<AzureAdContact>, PortError> {
         Ok(lock(&self.tenant).contacts.values().cloned().collect())
     }
 
@@ -306,11 +306,11 @@ impl DirectorySource for MemoryDirectory {
         Ok(ContactDeltaOutcome::Changes(changes))
     }
 
-    async fn all_users(&self) -> Result<Vec<DirectoryUser>, PortError> {
+    async fn all_users(&self) -> Result<Vec<AzureAdUser>, PortError> {
         Ok(lock(&self.tenant).users.values().cloned().collect())
     }
 
-    async fn user(&self, id: &ObjectId) -> Result<Option<DirectoryUser>, PortError> {
+    async fn user(&self, id: &ObjectId) -> Result<Option<AzureAdUser>, PortError> {
         Ok(lock(&self.tenant).users.get(id).cloned())
     }
 
@@ -354,7 +354,7 @@ impl DirectorySource for MemoryDirectory {
                 }
             }
         }
-        Ok(DeltaOutcome::Changes(DirectoryChanges {
+        Ok(DeltaOutcome::Changes(AzureAdChanges {
             updated: updated
                 .iter()
                 .filter_map(|id| t.users.get(id).cloned())
@@ -376,8 +376,8 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn contact(n: u8) -> DirectoryContact {
-        DirectoryContact::new(
+    fn contact(n: u8) -> AzureAdContact {
+        AzureAdContact::new(
             format!("0e000000-0000-4000-8000-0000000000{n:02}")
                 .parse()
                 .unwrap(),
@@ -386,12 +386,12 @@ mod tests {
 
     #[tokio::test]
     async fn contact_changes_name_the_last_state_of_each_contact_and_expire() {
-        let dir = MemoryDirectory::new();
+        let dir = MemoryAzureAd::new();
         dir.upsert_contact(contact(1));
         dir.upsert_contact(contact(2));
         let cursor = dir.latest_contacts_cursor().await.unwrap().unwrap();
         // Users' changes do not show up as contacts' and the other way round.
-        dir.upsert_user(DirectoryUser::new(
+        dir.upsert_user(AzureAdUser::new(
             "22222222-2222-2222-2222-222222222222".parse().unwrap(),
         ));
         let mut c1 = contact(1);

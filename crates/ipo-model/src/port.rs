@@ -7,11 +7,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::contact::{ContactDeltaOutcome, DirectoryContact};
-use crate::directory::DirectoryUser;
+use crate::contact::{ContactDeltaOutcome, AzureAdContact};
+use crate::azure_ad::AzureAdUser;
 use crate::extension::ExtensionNumber;
 use crate::id::{GroupId, Guid, ObjectId};
-use crate::ipo::{DirectoryEntry, Extension, HuntGroup, IpoSnapshot, IpoUser};
+use crate::ipo::{SystemDirectoryEntry, Extension, HuntGroup, IpoSnapshot, IpoUser};
 use crate::name::{FullName, UserName};
 use crate::restart::RestartNotice;
 use crate::skipped::SkippedRecord;
@@ -197,9 +197,9 @@ impl MembershipChange {
 /// What changed in the directory since a cursor.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct DirectoryChanges {
+pub struct AzureAdChanges {
     /// Users whose properties changed, as complete records (not partial delta objects).
-    pub updated: Vec<DirectoryUser>,
+    pub updated: Vec<AzureAdUser>,
     /// Users removed from the directory.
     pub removed: Vec<RemovedUser>,
     /// Direct membership changes seen in watched groups, merged and deduplicated
@@ -221,7 +221,7 @@ pub struct DirectoryChanges {
 #[non_exhaustive]
 pub enum DeltaOutcome {
     /// The changes, and the new cursor.
-    Changes(DirectoryChanges),
+    Changes(AzureAdChanges),
     /// The cursor expired or is unusable: read everything again. A normal outcome.
     FullResyncNeeded {
         /// What the directory said (e.g. `syncStateNotFound`, `410 Gone`).
@@ -306,9 +306,9 @@ impl std::ops::Add for TransportStats {
 /// Where directory users come from (Microsoft Graph, an LDAP reader, a CSV file...).
 ///
 /// ```
-/// use ipo_model::{DirectorySource, MemoryDirectory};
+/// use ipo_model::{AzureAdSource, MemoryAzureAd};
 /// # tokio_test_block_on(async {
-/// let dir = MemoryDirectory::new();
+/// let dir = MemoryAzureAd::new();
 /// let everyone = dir.all_users().await.unwrap();
 /// assert!(everyone.is_empty());
 /// # });
@@ -317,12 +317,12 @@ impl std::ops::Add for TransportStats {
 /// # }
 /// ```
 #[async_trait]
-pub trait DirectorySource: Send + Sync {
+pub trait AzureAdSource: Send + Sync {
     /// Users that are members of `group`, nested groups included; non-user members are
     /// skipped. Each returned user has `group` in its `groups`.
-    async fn group_members(&self, group: &GroupId) -> Result<Vec<DirectoryUser>, PortError>;
+    async fn group_members(&self, group: &GroupId) -> Result<Vec<AzureAdUser>, PortError>;
 
-    /// The members of each of `groups`, as [`DirectorySource::group_members`] gives them,
+    /// The members of each of `groups`, as [`AzureAdSource::group_members`] gives them,
     /// one entry per group in the order given. `on_group_read` is called once per group as
     /// its members are in (for a progress bar); the last call comes when the whole read is
     /// done.
@@ -334,16 +334,16 @@ pub trait DirectorySource: Send + Sync {
     ///
     /// ```
     /// use std::sync::atomic::{AtomicUsize, Ordering};
-    /// use ipo_model::{DirectorySource, DirectoryUser, GroupId, MemoryDirectory};
+    /// use ipo_model::{AzureAdSource, AzureAdUser, GroupId, MemoryAzureAd};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let (a, b): (GroupId, GroupId) = (
     ///     "11111111-1111-1111-1111-111111111111".parse().unwrap(),
     ///     "33333333-3333-3333-3333-333333333333".parse().unwrap(),
     /// );
-    /// let dir = MemoryDirectory::new();
-    /// let ann = DirectoryUser::new("22222222-2222-2222-2222-222222222222".parse().unwrap());
+    /// let dir = MemoryAzureAd::new();
+    /// let ann = AzureAdUser::new("22222222-2222-2222-2222-222222222222".parse().unwrap());
     /// dir.upsert_user(ann.clone());
-    /// let bob = DirectoryUser::new("44444444-4444-4444-4444-444444444444".parse().unwrap());
+    /// let bob = AzureAdUser::new("44444444-4444-4444-4444-444444444444".parse().unwrap());
     /// dir.upsert_user(bob.clone());
     /// dir.add_member(&a, &ann.id);
     /// dir.add_member(&b, &ann.id);
@@ -364,7 +364,7 @@ pub trait DirectorySource: Send + Sync {
         &self,
         groups: &[GroupId],
         on_group_read: &(dyn for<'g> Fn(&'g GroupId) + Send + Sync),
-    ) -> Result<Vec<(GroupId, Vec<DirectoryUser>)>, PortError> {
+    ) -> Result<Vec<(GroupId, Vec<AzureAdUser>)>, PortError> {
         let mut out = Vec::with_capacity(groups.len());
         for group in groups {
             let members = self.group_members(group).await?;
@@ -375,10 +375,10 @@ pub trait DirectorySource: Send + Sync {
     }
 
     /// Every user of the tenant.
-    async fn all_users(&self) -> Result<Vec<DirectoryUser>, PortError>;
+    async fn all_users(&self) -> Result<Vec<AzureAdUser>, PortError>;
 
     /// One user by id; `Ok(None)` when it does not exist.
-    async fn user(&self, id: &ObjectId) -> Result<Option<DirectoryUser>, PortError>;
+    async fn user(&self, id: &ObjectId) -> Result<Option<AzureAdUser>, PortError>;
 
     /// A cursor for "from now on" (Graph `$deltatoken=latest`), covering users and the given
     /// groups. Take it before a full read so nothing that happens during the read is missed.
@@ -393,24 +393,24 @@ pub trait DirectorySource: Send + Sync {
 
     /// The organisation's contacts (Graph `orgContact`), for the system directory. The
     /// default, for sources that have none, is none, so existing sources keep compiling.
-    async fn contacts(&self) -> Result<Vec<DirectoryContact>, PortError> {
+    async fn contacts(&self) -> Result<Vec<AzureAdContact>, PortError> {
         Ok(Vec::new())
     }
 
     /// A cursor for "from now on" over the organisation's contacts (Graph
     /// `/contacts/delta?$deltatoken=latest`), kept apart from [`latest_cursor`]'s so that a
     /// sync without contacts never asks for them. Take it before reading
-    /// [`contacts`](DirectorySource::contacts) in full so nothing that changes during the
+    /// [`contacts`](AzureAdSource::contacts) in full so nothing that changes during the
     /// read is missed. `Ok(None)`, the default, says the source cannot tell what changed:
     /// contacts are then read in full on every run.
     ///
-    /// [`latest_cursor`]: DirectorySource::latest_cursor
+    /// [`latest_cursor`]: AzureAdSource::latest_cursor
     async fn latest_contacts_cursor(&self) -> Result<Option<DeltaCursor>, PortError> {
         Ok(None)
     }
 
     /// What changed in the contacts since a cursor of
-    /// [`latest_contacts_cursor`](DirectorySource::latest_contacts_cursor) (or of an earlier
+    /// [`latest_contacts_cursor`](AzureAdSource::latest_contacts_cursor) (or of an earlier
     /// answer). The default, for sources without contact changes, asks for a full read.
     async fn contact_changes(
         &self,
@@ -462,7 +462,7 @@ pub enum IpoChange {
     /// Update a hunt group (members), full record as for users.
     UpdateHuntGroup(HuntGroup),
     /// Add or replace a system directory entry (matched by name).
-    PutDirectoryEntry(DirectoryEntry),
+    PutDirectoryEntry(SystemDirectoryEntry),
     /// Remove a system directory entry by name.
     RemoveDirectoryEntry {
         /// Name of the entry.

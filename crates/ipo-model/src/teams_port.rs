@@ -6,7 +6,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::directory::TeamsVoice;
+use crate::azure_ad::TeamsVoice;
 use crate::id::ObjectId;
 use crate::phone::TeamsNumber;
 use crate::port::PortError;

@@ -1,11 +1,11 @@
-//! The rules `MemoryDirectory` claims: nested (and cyclic) groups, delta changes, expiry.
+//! The rules `MemoryAzureAd` claims: nested (and cyclic) groups, delta changes, expiry.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
 
 use ipo_model::{
-    DeltaCursor, DeltaOutcome, DirectoryChanges, DirectorySource, DirectoryUser, GroupId,
-    MembershipChange, MembershipChangeKind, MemoryDirectory, ObjectId, PortError, RemovalReason,
+    DeltaCursor, DeltaOutcome, AzureAdChanges, AzureAdSource, AzureAdUser, GroupId,
+    MembershipChange, MembershipChangeKind, MemoryAzureAd, ObjectId, PortError, RemovalReason,
 };
 
 fn oid(n: u32) -> ObjectId {
@@ -20,17 +20,17 @@ fn gid(n: u32) -> GroupId {
         .unwrap()
 }
 
-fn person(n: u32, display: &str) -> DirectoryUser {
-    let mut u = DirectoryUser::new(oid(n));
+fn person(n: u32, display: &str) -> AzureAdUser {
+    let mut u = AzureAdUser::new(oid(n));
     u.display_name = Some(display.to_owned());
     u
 }
 
-fn ids(users: &[DirectoryUser]) -> BTreeSet<ObjectId> {
+fn ids(users: &[AzureAdUser]) -> BTreeSet<ObjectId> {
     users.iter().map(|u| u.id.clone()).collect()
 }
 
-async fn changes(dir: &MemoryDirectory, groups: &[GroupId], c: &DeltaCursor) -> DirectoryChanges {
+async fn changes(dir: &MemoryAzureAd, groups: &[GroupId], c: &DeltaCursor) -> AzureAdChanges {
     match dir.changes(groups, c).await.unwrap() {
         DeltaOutcome::Changes(ch) => ch,
         other => panic!("expected changes, got {other:?}"),
@@ -43,7 +43,7 @@ fn needs_resync(o: &DeltaOutcome) -> bool {
 
 #[tokio::test]
 async fn unknown_group_is_not_found() {
-    let dir = MemoryDirectory::new();
+    let dir = MemoryAzureAd::new();
     let r = dir.group_members(&gid(1)).await;
     assert!(matches!(r, Err(PortError::NotFound(_))), "{r:?}");
     assert!(dir.all_users().await.unwrap().is_empty());
@@ -52,7 +52,7 @@ async fn unknown_group_is_not_found() {
 
 #[tokio::test]
 async fn nested_groups_are_followed_transitively() {
-    let dir = MemoryDirectory::new();
+    let dir = MemoryAzureAd::new();
     for n in 1..=5 {
         dir.upsert_user(person(n, &format!("User {n}")));
     }
@@ -85,7 +85,7 @@ async fn nested_groups_are_followed_transitively() {
 
 #[tokio::test]
 async fn cycles_of_nested_groups_terminate() {
-    let dir = MemoryDirectory::new();
+    let dir = MemoryAzureAd::new();
     for n in 1..=3 {
         dir.upsert_user(person(n, "x"));
     }
@@ -115,7 +115,7 @@ async fn cycles_of_nested_groups_terminate() {
 
 #[tokio::test]
 async fn changes_report_updates_removals_and_groups() {
-    let dir = MemoryDirectory::new();
+    let dir = MemoryAzureAd::new();
     for n in 1..=4 {
         dir.upsert_user(person(n, &format!("User {n}")));
     }
@@ -178,7 +178,7 @@ async fn changes_report_updates_removals_and_groups() {
 
 #[tokio::test]
 async fn last_event_wins_between_update_and_removal() {
-    let dir = MemoryDirectory::new();
+    let dir = MemoryAzureAd::new();
     dir.upsert_user(person(1, "Ann"));
     dir.upsert_user(person(2, "Bob"));
     let c = dir.latest_cursor(&[]).await.unwrap();
@@ -200,7 +200,7 @@ async fn last_event_wins_between_update_and_removal() {
 
 #[tokio::test]
 async fn clearing_a_group_reports_every_removal() {
-    let dir = MemoryDirectory::new();
+    let dir = MemoryAzureAd::new();
     for n in 1..=3 {
         dir.upsert_user(person(n, "x"));
         dir.add_member(&gid(1), &oid(n));
@@ -227,7 +227,7 @@ async fn clearing_a_group_reports_every_removal() {
 
 #[tokio::test]
 async fn expired_or_foreign_cursors_need_a_full_resync() {
-    let dir = MemoryDirectory::new();
+    let dir = MemoryAzureAd::new();
     dir.upsert_user(person(1, "Ann"));
     let old = dir.latest_cursor(&[]).await.unwrap();
     dir.upsert_user(person(2, "Bob"));
@@ -260,7 +260,7 @@ async fn expired_or_foreign_cursors_need_a_full_resync() {
 /// happened since stays valid.
 #[tokio::test]
 async fn expiry_covers_a_cursor_taken_just_before() {
-    let dir = MemoryDirectory::new();
+    let dir = MemoryAzureAd::new();
     dir.upsert_user(person(1, "Ann"));
     let c = dir.latest_cursor(&[]).await.unwrap();
     dir.expire_cursors();

@@ -543,11 +543,11 @@ async fn write_budget_stops_writes_like_a_crash() {
 
 #[tokio::test]
 async fn directory_entries_are_put_by_name() {
-    use ipo_model::{DirectoryEntry, FullName, TeamsNumber};
+    use ipo_model::{SystemDirectoryEntry, FullName, TeamsNumber};
     let ipo = store();
     let n: FullName = "Adele Vance".parse().unwrap();
-    let e1 = DirectoryEntry::new(n.clone(), TeamsNumber::extension_only(ext("402")), None);
-    let e2 = DirectoryEntry::new(n.clone(), TeamsNumber::extension_only(ext("403")), None);
+    let e1 = SystemDirectoryEntry::new(n.clone(), TeamsNumber::extension_only(ext("402")), None);
+    let e2 = SystemDirectoryEntry::new(n.clone(), TeamsNumber::extension_only(ext("403")), None);
     one(&ipo, IpoChange::PutDirectoryEntry(e1)).await.unwrap();
     one(&ipo, IpoChange::PutDirectoryEntry(e2.clone()))
         .await

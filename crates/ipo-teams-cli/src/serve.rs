@@ -104,7 +104,7 @@ pub fn publish(
             "directory service: the entries of this sync are not served (the previous set stays): {e}"
         ))
     };
-    let entries = ipo_client::directory::read_directory(csv).map_err(|e| failed(&e))?;
+    let entries = ipo_client::system_directory::read_directory(csv).map_err(|e| failed(&e))?;
     let set = EntrySet::from_entries(&entries).map_err(|e| failed(&e))?;
     let path = EntrySet::path_beside(&loaded.config.state_file);
     set.save(&path).map_err(|e| failed(&e))?;

@@ -14,14 +14,14 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::*;
-use ipo_model::{DirectoryUser, License, LicensingMode};
+use ipo_model::{AzureAdUser, License, LicensingMode};
 use support::*;
 
 /// Person 1 (IP Office only) has a disabled account: left out for their own data.
 const DISABLED: u32 = 1;
 
 /// `people(12)` with person [`DISABLED`]'s account disabled.
-fn people_with_a_disabled_account() -> Vec<(DirectoryUser, &'static str)> {
+fn people_with_a_disabled_account() -> Vec<(AzureAdUser, &'static str)> {
     let mut all = people(12);
     all[DISABLED as usize].0.account_enabled = Some(false);
     all
@@ -29,7 +29,7 @@ fn people_with_a_disabled_account() -> Vec<(DirectoryUser, &'static str)> {
 
 /// The generated tenant against an IP Office with `power_users` free Power User licences
 /// (the MS Teams + IP Office people's profile; people 4 and 10 of `people(12)` need one).
-async fn lab_with_power_users(people: &[(DirectoryUser, &str)], power_users: u32) -> Lab {
+async fn lab_with_power_users(people: &[(AzureAdUser, &str)], power_users: u32) -> Lab {
     let ipo = ipo_emulator::EmulatorConfig::new(IPO_USER, IPO_PASSWORD)
         .licensing_mode(LicensingMode::Plds)
         .seed(ipo_emulator::Seed::new().license(License::new(

@@ -1,6 +1,6 @@
 //! One person as the directory serves them: what IP Office reads over LDAP.
 
-use ipo_model::{DirectoryEntry, NumberFormat};
+use ipo_model::{SystemDirectoryEntry, NumberFormat};
 use serde::{Deserialize, Serialize};
 
 use crate::dn::{escape_value, prep_case_ignore};
@@ -51,14 +51,14 @@ impl ServedEntry {
     /// [number notations](https://github.com/ipo-teams/ipo-teams/blob/main/docs/domain.md#number-notations)).
     ///
     /// ```
-    /// use ipo_model::{DirectoryEntry, TeamsNumber};
+    /// use ipo_model::{SystemDirectoryEntry, TeamsNumber};
     /// use ipo_teams_ldap::ServedEntry;
-    /// let d = DirectoryEntry::new("Ann Lee".parse()?, "+441632768402 x402".parse()?, None);
+    /// let d = SystemDirectoryEntry::new("Ann Lee".parse()?, "+441632768402 x402".parse()?, None);
     /// let e = ServedEntry::from_directory_entry(&d)?;
     /// assert_eq!(e.telephone_number, "441632768402-402");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn from_directory_entry(d: &DirectoryEntry) -> Result<Self, SetError> {
+    pub fn from_directory_entry(d: &SystemDirectoryEntry) -> Result<Self, SetError> {
         let number = d
             .number
             .format(NumberFormat::IpoDirectory)

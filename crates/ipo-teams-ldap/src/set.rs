@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use ipo_model::DirectoryEntry;
+use ipo_model::SystemDirectoryEntry;
 use serde::{Deserialize, Serialize};
 
 use crate::entry::{Prepared, ServedEntry};
@@ -92,15 +92,15 @@ impl EntrySet {
     /// The set for the directory entries a sync planned (Teams-only people).
     ///
     /// ```
-    /// use ipo_model::DirectoryEntry;
+    /// use ipo_model::SystemDirectoryEntry;
     /// use ipo_teams_ldap::EntrySet;
-    /// let planned = vec![DirectoryEntry::new("Ann Lee".parse()?, "x402".parse()?, None)];
+    /// let planned = vec![SystemDirectoryEntry::new("Ann Lee".parse()?, "x402".parse()?, None)];
     /// let set = EntrySet::from_entries(&planned)?;
     /// assert_eq!(set.entries().next().map(|e| e.telephone_number.as_str()), Some("+402"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_entries<'a>(
-        entries: impl IntoIterator<Item = &'a DirectoryEntry>,
+        entries: impl IntoIterator<Item = &'a SystemDirectoryEntry>,
     ) -> Result<Self, SetError> {
         let served = entries
             .into_iter()

@@ -10,7 +10,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ipo_model::{
-    AssignedPlan, CapabilityStatus, DirectoryUser, ExtensionNumber, GroupId, IpoSnapshot, IpoUser,
+    AssignedPlan, CapabilityStatus, AzureAdUser, ExtensionNumber, GroupId, IpoSnapshot, IpoUser,
     License, LicensingMode, ObjectId, Platform, SystemInfo, UserType,
 };
 use sync_engine::{GroupRule, Link, PlanOptions, ProvisioningRule, SyncConfig, SyncState, plan};
@@ -66,10 +66,10 @@ fn config() -> SyncConfig {
 /// Directory user `i`: group `i % 10`; the linked ones keep their IP Office extension, half
 /// the new ones (and every Teams-only one) bring an extension from Azure AD and the other
 /// half get one allocated.
-fn directory(n: u32) -> Vec<DirectoryUser> {
+fn directory(n: u32) -> Vec<AzureAdUser> {
     (0..n)
         .map(|i| {
-            let mut u = DirectoryUser::new(oid(i));
+            let mut u = AzureAdUser::new(oid(i));
             u.mail_nickname = Some(format!("u{i}"));
             u.display_name = Some(format!("User {i}"));
             u.mail = Some(format!("u{i}@contoso.com"));
@@ -171,7 +171,7 @@ fn bench_plan(c: &mut Criterion) {
 fn bench_plan_realistic(c: &mut Criterion) {
     let cfg = config();
     let snap = snapshot();
-    let dir: Vec<DirectoryUser> = directory(13_000)
+    let dir: Vec<AzureAdUser> = directory(13_000)
         .into_iter()
         .enumerate()
         .map(|(i, mut u)| {
@@ -224,7 +224,7 @@ fn bench_plan_realistic(c: &mut Criterion) {
 
 /// The steady state: `n` IP Office only people, every one linked to its IP Office user and
 /// already in line, so the plan is empty and the time is the diff alone.
-fn in_sync(n: u32) -> (Vec<DirectoryUser>, IpoSnapshot, SyncState) {
+fn in_sync(n: u32) -> (Vec<AzureAdUser>, IpoSnapshot, SyncState) {
     let mut s = IpoSnapshot::new(SystemInfo::new(
         "ipo",
         "12.1",
@@ -235,7 +235,7 @@ fn in_sync(n: u32) -> (Vec<DirectoryUser>, IpoSnapshot, SyncState) {
     let mut dir = Vec::with_capacity(n as usize);
     for i in 0..n {
         let g = i % 7;
-        let mut d = DirectoryUser::new(oid(i));
+        let mut d = AzureAdUser::new(oid(i));
         d.mail_nickname = Some(format!("u{i}"));
         d.display_name = Some(format!("User {i}"));
         d.mail = Some(format!("u{i}@contoso.com"));

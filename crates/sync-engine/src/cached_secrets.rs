@@ -1,14 +1,14 @@
 //! Codes mapped from directory properties are secrets: the directory cache the state keeps
 //! for incremental runs never holds the properties they come from.
 
-use ipo_model::DirectoryUser;
+use ipo_model::AzureAdUser;
 
 use crate::config::SyncConfig;
 
 /// Clears, in every cached user, each property a login or voicemail code is mapped from.
 pub(crate) fn forget_code_sources<'u>(
     config: &SyncConfig,
-    users: impl IntoIterator<Item = &'u mut DirectoryUser>,
+    users: impl IntoIterator<Item = &'u mut AzureAdUser>,
 ) {
     let fields = &config.fields;
     let sources: Vec<&str> = [&fields.login_code, &fields.voicemail_code]
@@ -26,9 +26,9 @@ pub(crate) fn forget_code_sources<'u>(
     }
 }
 
-/// Clears the property `name` ([`DirectoryUser::property`] names it): every property a
+/// Clears the property `name` ([`AzureAdUser::property`] names it): every property a
 /// mapping may name but `id`, which no code can be (configuration validation refuses it).
-fn forget_property(u: &mut DirectoryUser, name: &str) {
+fn forget_property(u: &mut AzureAdUser, name: &str) {
     match name {
         "userPrincipalName" => u.user_principal_name = None,
         "displayName" => u.display_name = None,
@@ -67,8 +67,8 @@ mod tests {
     const CODE: &str = "7391548";
 
     /// A user with the code in every property there is.
-    fn everywhere() -> DirectoryUser {
-        let mut u = DirectoryUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse().unwrap());
+    fn everywhere() -> AzureAdUser {
+        let mut u = AzureAdUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse().unwrap());
         let code = || Some(CODE.to_owned());
         u.user_principal_name = code();
         u.display_name = code();
@@ -95,7 +95,7 @@ mod tests {
         ($($test:ident: $property:literal,)*) => {$(
             #[test]
             fn $test() {
-                assert!(DirectoryUser::is_known_property($property));
+                assert!(AzureAdUser::is_known_property($property));
                 let mut config = SyncConfig::new(Vec::new());
                 config.fields.login_code = Some(crate::FieldMap::always($property));
                 let mut u = everywhere();

@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 
 use ipo_model::{
-    ContactDeltaOutcome, DeltaCursor, DirectoryContact, DirectorySource, ObjectId, PortError,
+    ContactDeltaOutcome, DeltaCursor, AzureAdContact, AzureAdSource, ObjectId, PortError,
     SkippedRecord,
 };
 use tracing::{info, warn};
 
-use crate::config::DirectorySettings;
+use crate::config::SystemDirectorySettings;
 use crate::error::SyncError;
 use crate::state::SyncState;
 
@@ -18,7 +18,7 @@ use crate::state::SyncState;
 #[derive(Debug, Default)]
 pub(crate) struct ContactsRead {
     /// Every contact the directory holds now, by id (empty when contacts are off).
-    pub(crate) contacts: BTreeMap<ObjectId, DirectoryContact>,
+    pub(crate) contacts: BTreeMap<ObjectId, AzureAdContact>,
     /// Where the contacts' change stream stands now; `None`: the next run reads them all.
     pub(crate) cursor: Option<DeltaCursor>,
     /// Whether only changes were read.
@@ -30,8 +30,8 @@ pub(crate) struct ContactsRead {
 /// Reads the contacts when the directory carries them (`enabled` and `contacts`); with
 /// contacts off, nothing is asked of the source at all.
 pub(crate) async fn read_contacts(
-    source: &dyn DirectorySource,
-    settings: &DirectorySettings,
+    source: &dyn AzureAdSource,
+    settings: &SystemDirectorySettings,
     state: &SyncState,
     incremental: bool,
     skipped: &mut Vec<SkippedRecord>,

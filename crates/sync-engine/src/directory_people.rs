@@ -6,11 +6,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ipo_model::{DirectoryContact, DirectorySource, DirectoryUser, IpoSnapshot, ObjectId};
+use ipo_model::{AzureAdContact, AzureAdSource, AzureAdUser, IpoSnapshot, ObjectId};
 use tracing::info;
 use usertype_rules::{NotListed, directory_listing};
 
-use crate::config::{DirectoryPeople, SyncConfig};
+use crate::config::{SystemDirectoryPeople, SyncConfig};
 use crate::error::SyncError;
 use crate::state::SyncState;
 
@@ -18,16 +18,16 @@ use crate::state::SyncState;
 /// rules' groups hold (listed, or not, as the rules say): they are never listed again here.
 pub(crate) async fn outside_rules(
     config: &SyncConfig,
-    source: &dyn DirectorySource,
-    in_rules: &[DirectoryUser],
+    source: &dyn AzureAdSource,
+    in_rules: &[AzureAdUser],
     snapshot: &IpoSnapshot,
     state: &SyncState,
-) -> Result<Vec<DirectoryContact>, SyncError> {
+) -> Result<Vec<AzureAdContact>, SyncError> {
     let d = &config.directory;
     if !d.lists_people_outside_rules() {
         return Ok(Vec::new());
     }
-    let read = if d.people == DirectoryPeople::Tenant {
+    let read = if d.people == SystemDirectoryPeople::Tenant {
         source.all_users().await
     } else {
         source
@@ -38,7 +38,7 @@ pub(crate) async fn outside_rules(
     .map_err(SyncError::Directory)?;
     let ruled: BTreeSet<&ObjectId> = in_rules.iter().map(|u| &u.id).collect();
     // One person per id (a member of several groups), none the rules hold.
-    let people: Vec<DirectoryUser> = read
+    let people: Vec<AzureAdUser> = read
         .into_iter()
         .filter(|u| !ruled.contains(&u.id))
         .map(|u| (u.id.clone(), u))
@@ -65,8 +65,8 @@ pub(crate) async fn outside_rules(
 
 /// The entry's source: the configured name property (else the display name), the mail and
 /// the numbers.
-fn as_contact(u: &DirectoryUser, name_source: &str) -> DirectoryContact {
-    let mut c = DirectoryContact::new(u.id.clone());
+fn as_contact(u: &AzureAdUser, name_source: &str) -> AzureAdContact {
+    let mut c = AzureAdContact::new(u.id.clone());
     c.display_name = u.property(name_source).or_else(|| u.display_name.clone());
     c.mail = u.mail.clone();
     c.business_phones = u.business_phones.clone();

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use ipo_model::{
-    DeltaOutcome, DirectorySource, DirectoryUser, GroupId, IpoConfigStore, IpoSnapshot, ObjectId,
+    DeltaOutcome, AzureAdSource, AzureAdUser, GroupId, IpoConfigStore, IpoSnapshot, ObjectId,
     PortError, TeamsVoiceAdmin,
 };
 use tracing::{info, warn};
@@ -133,7 +133,7 @@ pub struct RunResult {
     /// The IP Office snapshot the plan was made against.
     pub snapshot: IpoSnapshot,
     /// The directory users the plan was made from.
-    pub directory: Vec<DirectoryUser>,
+    pub directory: Vec<AzureAdUser>,
     /// Every person's classification, made from the same configuration, directory, IP
     /// Office snapshot and state as the plan (see [`classify_for_sync`](crate::classify_for_sync)): the
     /// three-type report of this run.
@@ -154,8 +154,8 @@ pub struct RunResult {
 /// use sync_engine::*;
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let group: GroupId = "11111111-1111-1111-1111-111111111111".parse().unwrap();
-/// let dir = Arc::new(MemoryDirectory::new());
-/// let mut ann = DirectoryUser::new("22222222-2222-2222-2222-222222222222".parse().unwrap());
+/// let dir = Arc::new(MemoryAzureAd::new());
+/// let mut ann = AzureAdUser::new("22222222-2222-2222-2222-222222222222".parse().unwrap());
 /// ann.mail_nickname = Some("ann".into());
 /// ann.business_phones = vec!["+441632768401 x401".into()];
 /// dir.upsert_user(ann.clone());
@@ -174,7 +174,7 @@ pub struct RunResult {
 /// ```
 pub struct SyncEngine {
     config: SyncConfig,
-    directory: Arc<dyn DirectorySource>,
+    directory: Arc<dyn AzureAdSource>,
     ipo: Arc<dyn IpoConfigStore>,
     state: Arc<dyn StateStore>,
     progress: Arc<dyn Progress>,
@@ -195,7 +195,7 @@ impl SyncEngine {
     /// An engine.
     pub fn new(
         config: SyncConfig,
-        directory: Arc<dyn DirectorySource>,
+        directory: Arc<dyn AzureAdSource>,
         ipo: Arc<dyn IpoConfigStore>,
         state: Arc<dyn StateStore>,
     ) -> Self {
@@ -259,7 +259,7 @@ impl SyncEngine {
                 .await?;
         progress.phase(Phase::Plan, None);
         self.config.validate(Some(snapshot.system.licensing_mode))?;
-        let users: Vec<DirectoryUser> = directory.values().cloned().collect();
+        let users: Vec<AzureAdUser> = directory.values().cloned().collect();
         let plan_options = PlanOptions {
             allow_removals: options.allow_removals,
             explain: options.explain.clone(),
@@ -341,7 +341,7 @@ impl SyncEngine {
     /// rule holds that the system directory lists like contacts.
     async fn read_contacts(
         &self,
-        users: &[DirectoryUser],
+        users: &[AzureAdUser],
         snapshot: &IpoSnapshot,
         state: &SyncState,
         incremental: bool,
@@ -349,7 +349,7 @@ impl SyncEngine {
     ) -> Result<
         (
             crate::contact_read::ContactsRead,
-            Vec<ipo_model::DirectoryContact>,
+            Vec<ipo_model::AzureAdContact>,
         ),
         SyncError,
     > {
@@ -362,7 +362,7 @@ impl SyncEngine {
             skipped,
         )
         .await?;
-        let mut contacts: Vec<ipo_model::DirectoryContact> =
+        let mut contacts: Vec<ipo_model::AzureAdContact> =
             read.contacts.values().cloned().collect();
         let outside =
             crate::directory_people::outside_rules(&self.config, source, users, snapshot, state);
@@ -457,7 +457,7 @@ impl SyncEngine {
     async fn with_changes(
         &self,
         state: &SyncState,
-        mut changes: ipo_model::DirectoryChanges,
+        mut changes: ipo_model::AzureAdChanges,
         skipped: &mut Vec<ipo_model::SkippedRecord>,
     ) -> Result<DirectoryRead, SyncError> {
         let progress = self.progress.as_ref();
@@ -515,7 +515,7 @@ impl SyncEngine {
         groups: &[GroupId],
     ) -> Result<
         (
-            BTreeMap<ObjectId, DirectoryUser>,
+            BTreeMap<ObjectId, AzureAdUser>,
             Option<ipo_model::DeltaCursor>,
         ),
         SyncError,
@@ -538,7 +538,7 @@ impl SyncEngine {
                 None
             }
         };
-        let mut dir: BTreeMap<ObjectId, DirectoryUser> = BTreeMap::new();
+        let mut dir: BTreeMap<ObjectId, AzureAdUser> = BTreeMap::new();
         // One read for all the groups: what the source shares between groups (Graph's
         // tenant-wide Teams numbers) is read once per sync, not once per group.
         let read = self
@@ -566,7 +566,7 @@ impl SyncEngine {
 /// The directory as one run read it.
 struct DirectoryRead {
     /// The people in the rules' groups, by id.
-    users: BTreeMap<ObjectId, DirectoryUser>,
+    users: BTreeMap<ObjectId, AzureAdUser>,
     /// Where to read changes from next time.
     cursor: Option<ipo_model::DeltaCursor>,
     /// Whether only the changes since the saved cursor were read.

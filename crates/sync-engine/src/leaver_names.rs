@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use ipo_model::{DirectoryUser, ObjectId};
+use ipo_model::{AzureAdUser, ObjectId};
 
 use crate::plan::Plan;
 use crate::text::Text;
@@ -14,8 +14,8 @@ use crate::text::Text;
 /// `Display Name (upn)`.
 pub(crate) fn name_leavers(
     plan: &mut Plan,
-    current: &BTreeMap<ObjectId, DirectoryUser>,
-    cached: &BTreeMap<ObjectId, DirectoryUser>,
+    current: &BTreeMap<ObjectId, AzureAdUser>,
+    cached: &BTreeMap<ObjectId, AzureAdUser>,
 ) {
     for p in &mut plan.people {
         if current.contains_key(&p.id) {
@@ -43,7 +43,7 @@ mod tests {
     #[test]
     fn a_leaver_known_to_the_cache_is_named_by_display_name_and_upn() {
         let id: ObjectId = "0b000000-0000-4000-8000-000000000007".parse().unwrap();
-        let mut cached_user = DirectoryUser::new(id.clone());
+        let mut cached_user = AzureAdUser::new(id.clone());
         cached_user.display_name = Some("Max Cooper".into());
         cached_user.user_principal_name = Some("max.cooper@contoso.example".into());
         let cached = BTreeMap::from([(id.clone(), cached_user)]);

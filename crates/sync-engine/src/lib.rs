@@ -37,7 +37,7 @@
 //! use std::sync::Arc;
 //!
 //! use ipo_model::{
-//!     DirectoryUser, GroupId, IpoSnapshot, LicensingMode, MemoryDirectory, MemoryIpo, Platform,
+//!     AzureAdUser, GroupId, IpoSnapshot, LicensingMode, MemoryAzureAd, MemoryIpo, Platform,
 //!     SystemInfo, UserType,
 //! };
 //! use sync_engine::{ActionKind, GroupRule, MemoryStateStore, RunOptions, SyncConfig, SyncEngine};
@@ -45,8 +45,8 @@
 //! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 //! let group: GroupId = "0a000000-0000-4000-8000-000000000001".parse()?;
 //! let config = SyncConfig::new(vec![GroupRule::new(group.clone(), UserType::IpOfficeOnly)]);
-//! let tenant = Arc::new(MemoryDirectory::new());
-//! let mut ann = DirectoryUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
+//! let tenant = Arc::new(MemoryAzureAd::new());
+//! let mut ann = AzureAdUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
 //! ann.mail_nickname = Some("ann".into());
 //! ann.business_phones = vec!["+441632768402 x402".into()];
 //! tenant.upsert_user(ann.clone());
@@ -96,14 +96,14 @@ mod verdicts;
 pub use apply::{apply, apply_with_progress, is_destructive};
 pub use changes::Changes;
 pub use config::{
-    AdoptPolicy, ApplyMode, DirectoryNumber, DirectoryPeople, DirectorySettings, FieldMap,
+    AdoptPolicy, ApplyMode, SystemDirectoryNumber, SystemDirectoryPeople, SystemDirectorySettings, FieldMap,
     FieldMapping, GroupRule, NodeSelector, ProvisioningRule, RemovalPolicy, Safety, SyncConfig,
     UserTemplate,
 };
 pub use engine::{RunOptions, RunResult, SyncEngine};
 pub use error::{ConfigError, StateError, SyncError};
 pub use plan::{
-    Action, ActionKind, DirectoryRecords, FieldChange, HeldRemovals, LicenseNeed, PersonPlan,
+    Action, ActionKind, SystemDirectoryRecords, FieldChange, HeldRemovals, LicenseNeed, PersonPlan,
     PersonStatus, Plan,
 };
 pub use planner::{PlanOptions, plan, plan_with_contacts};

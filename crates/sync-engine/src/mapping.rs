@@ -1,7 +1,7 @@
 //! Turning Azure AD property values into IP Office field values.
 
 use ipo_model::{
-    DirectoryUser, E164Number, ExtensionNumber, FORBIDDEN_NAME_CHARS, FullName, LoginCode,
+    AzureAdUser, E164Number, ExtensionNumber, FORBIDDEN_NAME_CHARS, FullName, LoginCode,
     VoicemailCode, is_invisible,
 };
 
@@ -18,7 +18,7 @@ fn invalid(field: &str, source: &str, message: impl Into<String>) -> Reason {
 /// A full name derived from `source`'s value, with a warning when it had to be cleaned;
 /// `current` itself (shared) when that is the name derived.
 pub(crate) fn full_name(
-    user: &DirectoryUser,
+    user: &AzureAdUser,
     source: &str,
     current: Option<&FullName>,
 ) -> Result<Option<(FullName, Option<Reason>)>, Reason> {
@@ -103,7 +103,7 @@ pub(crate) fn directory_name(name: FullName, source: &str) -> (Option<FullName>,
 /// (an address that looks like another's), at most 254.
 /// `None` as well when it is `current` (so an address in line is not copied to compare it).
 pub(crate) fn email_unless(
-    user: &DirectoryUser,
+    user: &AzureAdUser,
     source: &str,
     current: Option<&str>,
 ) -> Result<Option<String>, Reason> {
@@ -136,7 +136,7 @@ pub(crate) fn email_unless(
 }
 
 /// A mobile twinning number (E.164, separators allowed in the source).
-pub(crate) fn mobile(user: &DirectoryUser, source: &str) -> Result<Option<String>, Reason> {
+pub(crate) fn mobile(user: &AzureAdUser, source: &str) -> Result<Option<String>, Reason> {
     let Some(raw) = user.property_str(source).filter(|s| !s.trim().is_empty()) else {
         return Ok(None);
     };
@@ -147,7 +147,7 @@ pub(crate) fn mobile(user: &DirectoryUser, source: &str) -> Result<Option<String
 
 /// A login code: 4-15 digits, as Avaya's sync accepts; anything else leaves it blank, with
 /// a reason that never repeats the value (it is a secret).
-pub(crate) fn login_code(user: &DirectoryUser, source: &str) -> Result<Option<LoginCode>, Reason> {
+pub(crate) fn login_code(user: &AzureAdUser, source: &str) -> Result<Option<LoginCode>, Reason> {
     let Some(raw) = user.property_str(source).filter(|s| !s.trim().is_empty()) else {
         return Ok(None);
     };
@@ -163,7 +163,7 @@ pub(crate) fn login_code(user: &DirectoryUser, source: &str) -> Result<Option<Lo
 
 /// A voicemail code, checked against the extension.
 pub(crate) fn voicemail_code(
-    user: &DirectoryUser,
+    user: &AzureAdUser,
     source: &str,
     extension: Option<&ExtensionNumber>,
 ) -> Result<Option<VoicemailCode>, Reason> {
@@ -181,7 +181,7 @@ pub(crate) fn voicemail_code(
 }
 
 /// Hunt-group names from a comma-separated source value.
-pub(crate) fn hunt_groups(user: &DirectoryUser, source: &str) -> Vec<String> {
+pub(crate) fn hunt_groups(user: &AzureAdUser, source: &str) -> Vec<String> {
     user.property_str(source)
         .map(|v| {
             v.split(',')

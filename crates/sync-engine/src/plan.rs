@@ -190,7 +190,7 @@ impl HeldRemovals {
 /// ([`ipo_model::MAX_DIRECTORY_RECORDS`]): each number is a record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct DirectoryRecords {
+pub struct SystemDirectoryRecords {
     /// Records the sync's directory holds once the plan is applied (what it holds now
     /// when the plan's new entries are held).
     pub records: usize,
@@ -203,7 +203,7 @@ pub struct DirectoryRecords {
     pub held: Vec<ObjectId>,
 }
 
-impl DirectoryRecords {
+impl SystemDirectoryRecords {
     /// Whether the plan's new directory entries are held for the limit.
     pub fn is_held(&self) -> bool {
         !self.held.is_empty()
@@ -247,7 +247,7 @@ pub(crate) enum Effect {
     },
     DirectoryPut {
         name: FullName,
-        number: crate::config::DirectoryNumber,
+        number: crate::config::SystemDirectoryNumber,
         /// The entry is an Azure AD contact's (kept in `SyncState::contacts`).
         contact: bool,
     },
@@ -292,7 +292,7 @@ pub struct Plan {
     /// The system directory's record count after the plan (None when the sync keeps no
     /// directory entries).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub directory: Option<DirectoryRecords>,
+    pub directory: Option<SystemDirectoryRecords>,
     /// Whole-run remarks.
     pub notes: Vec<String>,
     #[serde(skip)]
@@ -363,7 +363,7 @@ impl Plan {
                         contact: *contact,
                     });
                     match number {
-                        crate::config::DirectoryNumber::Teams => {
+                        crate::config::SystemDirectoryNumber::Teams => {
                             intent.directory_entry = Some(name.clone());
                         }
                         other => {

@@ -77,8 +77,8 @@ impl fmt::Display for Phase {
 ///
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let group: GroupId = "11111111-1111-1111-1111-111111111111".parse().unwrap();
-/// let dir = Arc::new(MemoryDirectory::new());
-/// let mut ann = DirectoryUser::new("22222222-2222-2222-2222-222222222222".parse().unwrap());
+/// let dir = Arc::new(MemoryAzureAd::new());
+/// let mut ann = AzureAdUser::new("22222222-2222-2222-2222-222222222222".parse().unwrap());
 /// ann.mail_nickname = Some("ann".into());
 /// ann.business_phones = vec!["+441632768401 x401".into()];
 /// dir.upsert_user(ann.clone());

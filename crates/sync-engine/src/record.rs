@@ -19,7 +19,7 @@ pub enum RecordKind {
     /// A hunt group.
     HuntGroup,
     /// A system directory entry.
-    DirectoryEntry,
+    SystemDirectoryEntry,
 }
 
 impl RecordKind {
@@ -29,7 +29,7 @@ impl RecordKind {
             RecordKind::User => "user",
             RecordKind::Extension => "extension",
             RecordKind::HuntGroup => "hunt group",
-            RecordKind::DirectoryEntry => "directory entry",
+            RecordKind::SystemDirectoryEntry => "directory entry",
         }
     }
 }

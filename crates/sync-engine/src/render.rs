@@ -344,7 +344,7 @@ mod tests {
             vec![
                 Action {
                     kind: ActionKind::RemoveDirectoryEntry,
-                    record: RecordRef::new(RecordKind::DirectoryEntry, "Max Cooper"),
+                    record: RecordRef::new(RecordKind::SystemDirectoryEntry, "Max Cooper"),
                     person: None,
                     changes: Changes::default(),
                     write: None,

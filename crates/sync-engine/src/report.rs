@@ -65,7 +65,7 @@ pub struct RunSummary {
 }
 
 /// Transport figures of one run, per edge: the difference of each edge's
-/// [`transport`](ipo_model::DirectorySource::transport) counters before and after the run.
+/// [`transport`](ipo_model::AzureAdSource::transport) counters before and after the run.
 ///
 /// The counters belong to the clients, so a client used by something else at the same
 /// time lends its requests to the run. Edges without a transport report zeros.

@@ -2,7 +2,7 @@
 //! planning, and the only thing the rules decide about a person; everything else about
 //! them is `usertype-rules`' verdict.
 
-use ipo_model::{DirectoryUser, GroupId};
+use ipo_model::{AzureAdUser, GroupId};
 
 use crate::config::{GroupRule, SyncConfig};
 use std::collections::HashMap;
@@ -42,7 +42,7 @@ impl<'a> Scope<'a> {
     /// The rule of a person reached as `same` (one Azure AD user, read once per group it
     /// was found through): the first in configuration order among the highest priority,
     /// unless an equal one wants another type.
-    pub(crate) fn rule_for(&self, same: &[&DirectoryUser]) -> Ruled<'a> {
+    pub(crate) fn rule_for(&self, same: &[&AzureAdUser]) -> Ruled<'a> {
         let groups = same.iter().flat_map(|u| u.groups.iter());
         let mut best: Option<(usize, &'a GroupRule)> = None;
         let mut conflict = false;
@@ -74,7 +74,7 @@ impl<'a> Scope<'a> {
     }
 
     /// The labels of the rules of `priority` that hold the person (for a conflict report).
-    pub(crate) fn conflicting(&self, same: &[&DirectoryUser], priority: i32) -> Vec<String> {
+    pub(crate) fn conflicting(&self, same: &[&AzureAdUser], priority: i32) -> Vec<String> {
         self.config
             .rules
             .iter()
@@ -87,14 +87,14 @@ impl<'a> Scope<'a> {
 
 /// The directory sorted by object id, so the plan does not depend on the directory's order
 /// (see [`people_of`]).
-pub(crate) fn sorted_by_id(directory: &[DirectoryUser]) -> Vec<&DirectoryUser> {
-    let mut sorted: Vec<&DirectoryUser> = directory.iter().collect();
+pub(crate) fn sorted_by_id(directory: &[AzureAdUser]) -> Vec<&AzureAdUser> {
+    let mut sorted: Vec<&AzureAdUser> = directory.iter().collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     sorted
 }
 
 /// The people of a [`sorted_by_id`] directory: the copies of one person (found through
 /// several groups) side by side, as slices of it (not a vector per person).
-pub(crate) fn people_of<'s, 'a>(sorted: &'s [&'a DirectoryUser]) -> Vec<&'s [&'a DirectoryUser]> {
+pub(crate) fn people_of<'s, 'a>(sorted: &'s [&'a AzureAdUser]) -> Vec<&'s [&'a AzureAdUser]> {
     sorted.chunk_by(|a, b| a.id == b.id).collect()
 }

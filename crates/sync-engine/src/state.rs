@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use ipo_model::{
-    DeltaCursor, DirectoryContact, DirectoryUser, ExtensionNumber, FullName, Guid, ObjectId,
+    DeltaCursor, AzureAdContact, AzureAdUser, ExtensionNumber, FullName, Guid, ObjectId,
     UserName, UserType,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::config::DirectoryNumber;
+use crate::config::SystemDirectoryNumber;
 use crate::error::StateError;
 use crate::report::RunSummary;
 use crate::teams::PendingTeamsOperation;
@@ -39,7 +39,7 @@ pub struct Link {
     /// The entries for the person's other numbers (`[sync.directory] numbers`), by number.
     /// Absent from state files written before there were any (read as none).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub directory_extra: BTreeMap<DirectoryNumber, FullName>,
+    pub directory_extra: BTreeMap<SystemDirectoryNumber, FullName>,
     /// The type the person had when last synced.
     pub user_type: UserType,
     /// The source value the name was derived from (renames happen only when it changes).
@@ -82,9 +82,9 @@ impl Link {
     }
 
     /// Remembers the entry `name` for `number`.
-    pub(crate) fn own_entry(&mut self, number: DirectoryNumber, name: FullName) {
+    pub(crate) fn own_entry(&mut self, number: SystemDirectoryNumber, name: FullName) {
         match number {
-            DirectoryNumber::Teams => self.directory_entry = Some(name),
+            SystemDirectoryNumber::Teams => self.directory_entry = Some(name),
             _ => {
                 self.directory_extra.insert(number, name);
             }
@@ -114,7 +114,7 @@ pub struct PendingCreate {
     pub directory_entry: Option<FullName>,
     /// The entries for other numbers being created (absent in older state files).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub directory_extra: BTreeMap<DirectoryNumber, FullName>,
+    pub directory_extra: BTreeMap<SystemDirectoryNumber, FullName>,
     /// The type.
     pub user_type: UserType,
     /// Name source value.
@@ -141,7 +141,7 @@ pub struct SyncState {
     pub cursor: Option<DeltaCursor>,
     /// The in-scope directory users as last read, for incremental runs.
     #[serde(default)]
-    pub directory: BTreeMap<ObjectId, DirectoryUser>,
+    pub directory: BTreeMap<ObjectId, AzureAdUser>,
     /// The last run.
     #[serde(default)]
     pub last_run: Option<RunSummary>,
@@ -156,7 +156,7 @@ pub struct SyncState {
     /// The Azure AD contacts as last read, by id, for incremental runs: what the planner
     /// needs of each (name, mail, business and mobile numbers), nothing secret.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub contact_directory: BTreeMap<ObjectId, DirectoryContact>,
+    pub contact_directory: BTreeMap<ObjectId, AzureAdContact>,
     /// The Teams halves the sync assigned through Microsoft Graph, per person: the only
     /// numbers and direct policy assignments it changes or gives back.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use ipo_model::{
-    DirectoryUser, ExtensionRange, Guid, IpoSnapshot, ObjectId, TeamsNumber, UserName, UserType,
+    AzureAdUser, ExtensionRange, Guid, IpoSnapshot, ObjectId, TeamsNumber, UserName, UserType,
 };
 use usertype_rules::{
     ClaimedMembership, Classification, ClassifyConfig, ClassifyInput, ExtensionSource, MatchKey,
@@ -36,7 +36,7 @@ use crate::teams::TeamsFacts;
 ///
 /// let group: GroupId = "11111111-1111-1111-1111-111111111111".parse()?;
 /// let config = SyncConfig::new(vec![GroupRule::new(group.clone(), UserType::TeamsAndIpOffice)]);
-/// let mut ann = DirectoryUser::new("22222222-2222-2222-2222-222222222222".parse()?);
+/// let mut ann = AzureAdUser::new("22222222-2222-2222-2222-222222222222".parse()?);
 /// ann.display_name = Some("Ann Lee".into());
 /// ann.business_phones = vec!["+441632768401 x401".into()];
 /// ann.groups.insert(group);
@@ -52,7 +52,7 @@ use crate::teams::TeamsFacts;
 /// ```
 pub fn classify_for_sync(
     config: &SyncConfig,
-    directory: &[DirectoryUser],
+    directory: &[AzureAdUser],
     snapshot: &IpoSnapshot,
     state: &SyncState,
     teams: &TeamsFacts,
@@ -113,12 +113,12 @@ impl<'a> Context<'a> {
     /// [`Scope::rule_for`] answered).
     pub(crate) fn classify(
         &self,
-        people: &[&[&DirectoryUser]],
+        people: &[&[&AzureAdUser]],
         ruled: &[Ruled<'_>],
         scope: &Scope<'_>,
     ) -> Classification {
         // References, not copies: copying every directory user was a tenth of planning.
-        let mut directory: Vec<&DirectoryUser> = Vec::with_capacity(people.len());
+        let mut directory: Vec<&AzureAdUser> = Vec::with_capacity(people.len());
         // Gathered in id order and built in one go: inserting one by one searched the
         // growing tree for every person.
         let mut intended = Vec::with_capacity(people.len());

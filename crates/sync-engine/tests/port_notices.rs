@@ -10,8 +10,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use common::*;
 use ipo_model::{
-    ChangeOutcome, DeltaCursor, DeltaOutcome, DirectorySource, DirectoryUser, GroupId, IpoChange,
-    IpoConfigStore, IpoSnapshot, MemoryDirectory, MemoryIpo, ObjectId, Platform, PortError,
+    ChangeOutcome, DeltaCursor, DeltaOutcome, AzureAdSource, AzureAdUser, GroupId, IpoChange,
+    IpoConfigStore, IpoSnapshot, MemoryAzureAd, MemoryIpo, ObjectId, Platform, PortError,
     RestartNotice, SkippedRecord, UserType,
 };
 use sync_engine::{
@@ -36,17 +36,17 @@ impl IpoConfigStore for Restarting {
 }
 
 /// A directory whose change stream carries one malformed member id.
-struct Malformed(MemoryDirectory);
+struct Malformed(MemoryAzureAd);
 
 #[async_trait]
-impl DirectorySource for Malformed {
-    async fn group_members(&self, group: &GroupId) -> Result<Vec<DirectoryUser>, PortError> {
+impl AzureAdSource for Malformed {
+    async fn group_members(&self, group: &GroupId) -> Result<Vec<AzureAdUser>, PortError> {
         self.0.group_members(group).await
     }
-    async fn all_users(&self) -> Result<Vec<DirectoryUser>, PortError> {
+    async fn all_users(&self) -> Result<Vec<AzureAdUser>, PortError> {
         self.0.all_users().await
     }
-    async fn user(&self, id: &ObjectId) -> Result<Option<DirectoryUser>, PortError> {
+    async fn user(&self, id: &ObjectId) -> Result<Option<AzureAdUser>, PortError> {
         self.0.user(id).await
     }
     async fn latest_cursor(&self, groups: &[GroupId]) -> Result<DeltaCursor, PortError> {
@@ -76,7 +76,7 @@ fn config() -> SyncConfig {
 
 #[tokio::test]
 async fn restart_notices_reach_the_report_once_per_node_and_its_rendering() {
-    let dir = Arc::new(MemoryDirectory::new());
+    let dir = Arc::new(MemoryAzureAd::new());
     for n in 1..=3 {
         let u = with_ext(person(n, &format!("p{n}")), &format!("40{n}"));
         dir.upsert_user(u.clone());
@@ -104,7 +104,7 @@ async fn restart_notices_reach_the_report_once_per_node_and_its_rendering() {
 
 #[tokio::test]
 async fn a_skipped_directory_record_is_in_the_run_result_and_the_run_goes_on() {
-    let mem = MemoryDirectory::new();
+    let mem = MemoryAzureAd::new();
     let u = with_ext(person(1, "ann"), "401");
     mem.upsert_user(u.clone());
     mem.add_member(&gid(1), &u.id);

@@ -16,7 +16,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use ipo_model::{
-    DirectoryUser, ExtensionKind, HuntGroup, IpoSnapshot, IpoUser, LicensingMode, UserType,
+    AzureAdUser, ExtensionKind, HuntGroup, IpoSnapshot, IpoUser, LicensingMode, UserType,
 };
 use proptest::prelude::*;
 use sync_engine::{
@@ -184,7 +184,7 @@ fn tenant_strategy() -> impl Strategy<Value = Tenant> {
 
 /// Groups 0-2 carry rules; group 3 is nested in group 0 and group 4 in group 3, neither
 /// with a rule of its own.
-fn build(t: &Tenant) -> (SyncConfig, IpoSnapshot, Vec<(Vec<usize>, DirectoryUser)>) {
+fn build(t: &Tenant) -> (SyncConfig, IpoSnapshot, Vec<(Vec<usize>, AzureAdUser)>) {
     let rules = t
         .rules
         .iter()
@@ -264,7 +264,7 @@ fn build(t: &Tenant) -> (SyncConfig, IpoSnapshot, Vec<(Vec<usize>, DirectoryUser
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let mut u = DirectoryUser::new(oid(i as u32 + 1));
+            let mut u = AzureAdUser::new(oid(i as u32 + 1));
             u.mail_nickname = Some(NAMES[p.name].into());
             u.display_name = Some(NAMES[p.display].into());
             u.user_principal_name = Some(format!("p{i}@contoso.com"));
@@ -508,7 +508,7 @@ async fn check(t: Tenant) -> Result<(), TestCaseError> {
     let (cfg, s, people) = build(&t);
 
     // Pure planning, with the groups as a full read would give them.
-    let flat: Vec<DirectoryUser> = people
+    let flat: Vec<AzureAdUser> = people
         .iter()
         .map(|(gs, u)| {
             let mut u = u.clone();

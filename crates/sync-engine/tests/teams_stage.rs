@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use ipo_model::{
-    DirectoryUser, MemoryTeams, NumberSource, ObjectId, TeamsNumberHolder, TeamsNumberHolders,
+    AzureAdUser, MemoryTeams, NumberSource, ObjectId, TeamsNumberHolder, TeamsNumberHolders,
     TeamsOperationId, TeamsPolicyType, TeamsVoice, TeamsVoiceAdmin, UserType,
 };
 use sync_engine::teams::{
@@ -24,7 +24,7 @@ dial_plan = "UK""#,
 }
 
 struct Person {
-    user: DirectoryUser,
+    user: AzureAdUser,
     ext: ipo_model::ExtensionNumber,
 }
 
@@ -34,7 +34,7 @@ fn people(n: usize) -> Vec<Person> {
             let id: ObjectId = format!("00000000-0000-4000-8000-{:012}", i + 1)
                 .parse()
                 .unwrap();
-            let mut user = DirectoryUser::new(id);
+            let mut user = AzureAdUser::new(id);
             user.user_principal_name = Some(format!("p{i}@contoso.com"));
             user.teams = Some(TeamsVoice::default());
             Person {

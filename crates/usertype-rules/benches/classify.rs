@@ -4,7 +4,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ipo_model::{
-    AssignedPlan, CapabilityStatus, DirectoryUser, IpoSnapshot, IpoUser, License, LicensingMode,
+    AssignedPlan, CapabilityStatus, AzureAdUser, IpoSnapshot, IpoUser, License, LicensingMode,
     Platform, Profile, SystemInfo,
 };
 use usertype_rules::{ClassifyInput, DefaultLicensePolicy, classify, skus};
@@ -17,10 +17,10 @@ fn object_id(i: usize) -> ipo_model::ObjectId {
 
 /// A tenant where one in ten users has Teams voice, 2,000 of them matched on IP Office by
 /// extension, and 1,000 IP Office users stand alone.
-fn tenant() -> (Vec<DirectoryUser>, IpoSnapshot) {
+fn tenant() -> (Vec<AzureAdUser>, IpoSnapshot) {
     let mut directory = Vec::with_capacity(100_000);
     for i in 0..100_000 {
-        let mut u = DirectoryUser::new(object_id(i));
+        let mut u = AzureAdUser::new(object_id(i));
         u.user_principal_name = Some(format!("user{i}@contoso.com"));
         u.mail = u.user_principal_name.clone();
         u.display_name = Some(format!("User {i}"));

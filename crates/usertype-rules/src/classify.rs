@@ -3,13 +3,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use ipo_model::{
-    DirectoryUser, ExtensionNumber, ExtensionRange, Guid, InvalidValue, IpoSnapshot, IpoUser,
+    AzureAdUser, ExtensionNumber, ExtensionRange, Guid, InvalidValue, IpoSnapshot, IpoUser,
     ObjectId, TeamsNumber, UserType,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::config::{ClassifyConfig, ExtensionSource, MatchKey};
-use crate::directory_users::DirectoryUsers;
+use crate::directory_users::AzureAdUsers;
 use crate::ipo_side::{Ipo, directory_person};
 use crate::judge::{Judging, judge_directory_user, judge_ipo_only};
 use crate::matching::Found;
@@ -45,7 +45,7 @@ impl ClaimedMembership {
 #[non_exhaustive]
 pub struct ClassifyInput<'a> {
     /// The Azure AD users in scope.
-    pub directory: DirectoryUsers<'a>,
+    pub directory: AzureAdUsers<'a>,
     /// The IP Office configuration.
     pub ipo: &'a IpoSnapshot,
     /// Stored sync links (Azure AD object id -> IP Office GUID).
@@ -78,8 +78,8 @@ pub struct ClassifyInput<'a> {
 
 impl<'a> ClassifyInput<'a> {
     /// Input with no links, intents or claims, and the default settings.
-    pub fn new(directory: &'a [DirectoryUser], ipo: &'a IpoSnapshot) -> Self {
-        Self::of(DirectoryUsers::Users(directory), ipo)
+    pub fn new(directory: &'a [AzureAdUser], ipo: &'a IpoSnapshot) -> Self {
+        Self::of(AzureAdUsers::Users(directory), ipo)
     }
 
     /// Like [`ClassifyInput::new`], over references to users held elsewhere: nothing is
@@ -89,7 +89,7 @@ impl<'a> ClassifyInput<'a> {
     /// use ipo_model::*;
     /// use usertype_rules::{classify, ClassifyInput, DefaultLicensePolicy};
     ///
-    /// let ann = DirectoryUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
+    /// let ann = AzureAdUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
     /// let ipo = IpoSnapshot::new(SystemInfo::new("ipo1", "12.1", LicensingMode::Plds, Platform::Ip500V2));
     /// let policy = DefaultLicensePolicy::default();
     /// let by_ref = classify(&ClassifyInput::of_refs(&[&ann], &ipo), &policy);
@@ -97,11 +97,11 @@ impl<'a> ClassifyInput<'a> {
     /// assert_eq!(by_ref, by_value);
     /// # Ok::<(), InvalidValue>(())
     /// ```
-    pub fn of_refs(directory: &'a [&'a DirectoryUser], ipo: &'a IpoSnapshot) -> Self {
-        Self::of(DirectoryUsers::Refs(directory), ipo)
+    pub fn of_refs(directory: &'a [&'a AzureAdUser], ipo: &'a IpoSnapshot) -> Self {
+        Self::of(AzureAdUsers::Refs(directory), ipo)
     }
 
-    fn of(directory: DirectoryUsers<'a>, ipo: &'a IpoSnapshot) -> Self {
+    fn of(directory: AzureAdUsers<'a>, ipo: &'a IpoSnapshot) -> Self {
         Self {
             directory,
             ipo,
@@ -199,7 +199,7 @@ impl<'a> ClassifyInput<'a> {
 /// use ipo_model::*;
 /// use usertype_rules::{classify, skus, ClassifyInput, DefaultLicensePolicy};
 ///
-/// let mut ann = DirectoryUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
+/// let mut ann = AzureAdUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
 /// ann.user_principal_name = Some("ann@contoso.com".into());
 /// ann.display_name = Some("Ann Lee".into());
 /// ann.business_phones = vec!["+441632768402 x402".into()];
@@ -394,7 +394,7 @@ fn pair<'u>(
 /// with the E.164 number of their Teams telephone number, the number Teams rings.
 fn read_number(
     source: &ExtensionSource,
-    d: &DirectoryUser,
+    d: &AzureAdUser,
 ) -> Result<Option<TeamsNumber>, InvalidValue> {
     let read = source.read(d)?;
     let Some(n) = read else { return Ok(None) };

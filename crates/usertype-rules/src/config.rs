@@ -3,7 +3,7 @@
 use std::fmt;
 
 use ipo_model::{
-    AssignmentCategory, DirectoryUser, ExtensionNumber, InvalidValue, NumberFormat, TeamsNumber,
+    AssignmentCategory, AzureAdUser, ExtensionNumber, InvalidValue, NumberFormat, TeamsNumber,
 };
 use serde::{Deserialize, Serialize};
 
@@ -53,7 +53,7 @@ pub enum ExtensionSource {
     TeamsNumber,
     /// Only `businessPhones`, read as above.
     BusinessPhones,
-    /// A named property ([`DirectoryUser::property`], e.g. `extensionAttribute7`): plain
+    /// A named property ([`AzureAdUser::property`], e.g. `extensionAttribute7`): plain
     /// digits are an extension; anything else is read in `format`, or in any known notation
     /// when `format` is `None`.
     Property {
@@ -93,7 +93,7 @@ impl ExtensionSource {
     /// Reads the user's Teams number (number and/or extension) from this source.
     /// `Ok(None)` when the source holds nothing; an error when it holds something that is
     /// not a number IP Office could use (the first bad value, when none is good).
-    pub fn read(&self, user: &DirectoryUser) -> Result<Option<TeamsNumber>, InvalidValue> {
+    pub fn read(&self, user: &AzureAdUser) -> Result<Option<TeamsNumber>, InvalidValue> {
         match self {
             ExtensionSource::TeamsNumber => {
                 let mut nums: Vec<_> = user

@@ -1,21 +1,21 @@
 //! The Azure AD users a classification reads: owned by the caller as a slice, or reached
 //! through references.
 
-use ipo_model::DirectoryUser;
+use ipo_model::AzureAdUser;
 
 /// The Azure AD users a classification looks at: a slice of them, or a slice of references
 /// to them (a caller that already holds the users elsewhere, e.g. grouped or filtered,
 /// classifies them without copying each one).
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
-pub enum DirectoryUsers<'a> {
+pub enum AzureAdUsers<'a> {
     /// The users themselves.
-    Users(&'a [DirectoryUser]),
+    Users(&'a [AzureAdUser]),
     /// References to users held elsewhere.
-    Refs(&'a [&'a DirectoryUser]),
+    Refs(&'a [&'a AzureAdUser]),
 }
 
-impl<'a> DirectoryUsers<'a> {
+impl<'a> AzureAdUsers<'a> {
     /// How many users.
     pub fn len(&self) -> usize {
         match self {
@@ -30,7 +30,7 @@ impl<'a> DirectoryUsers<'a> {
     }
 
     /// The `i`th user.
-    pub fn get(&self, i: usize) -> Option<&'a DirectoryUser> {
+    pub fn get(&self, i: usize) -> Option<&'a AzureAdUser> {
         match self {
             Self::Users(u) => u.get(i),
             Self::Refs(r) => r.get(i).copied(),
@@ -38,8 +38,8 @@ impl<'a> DirectoryUsers<'a> {
     }
 
     /// The users in order.
-    pub fn iter(&self) -> impl Iterator<Item = &'a DirectoryUser> + use<'a> {
-        let (users, refs): (&'a [DirectoryUser], &'a [&'a DirectoryUser]) = match *self {
+    pub fn iter(&self) -> impl Iterator<Item = &'a AzureAdUser> + use<'a> {
+        let (users, refs): (&'a [AzureAdUser], &'a [&'a AzureAdUser]) = match *self {
             Self::Users(u) => (u, &[]),
             Self::Refs(r) => (&[], r),
         };
@@ -47,14 +47,14 @@ impl<'a> DirectoryUsers<'a> {
     }
 }
 
-impl<'a> From<&'a [DirectoryUser]> for DirectoryUsers<'a> {
-    fn from(users: &'a [DirectoryUser]) -> Self {
+impl<'a> From<&'a [AzureAdUser]> for AzureAdUsers<'a> {
+    fn from(users: &'a [AzureAdUser]) -> Self {
         Self::Users(users)
     }
 }
 
-impl<'a> From<&'a [&'a DirectoryUser]> for DirectoryUsers<'a> {
-    fn from(refs: &'a [&'a DirectoryUser]) -> Self {
+impl<'a> From<&'a [&'a AzureAdUser]> for AzureAdUsers<'a> {
+    fn from(refs: &'a [&'a AzureAdUser]) -> Self {
         Self::Refs(refs)
     }
 }

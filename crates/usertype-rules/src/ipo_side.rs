@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ipo_model::{
-    DirectoryUser, ExtensionNumber, ExtensionRange, Guid, IpoSnapshot, IpoUser, LicensingMode,
+    AzureAdUser, ExtensionNumber, ExtensionRange, Guid, IpoSnapshot, IpoUser, LicensingMode,
     ObjectId,
 };
 
@@ -102,7 +102,7 @@ pub(crate) fn ipo_person(u: &IpoUser) -> PersonRef {
     }
 }
 
-pub(crate) fn directory_person(d: &DirectoryUser, ipo: Option<&IpoUser>) -> PersonRef {
+pub(crate) fn directory_person(d: &AzureAdUser, ipo: Option<&IpoUser>) -> PersonRef {
     PersonRef {
         directory: Some(d.id.clone()),
         ipo: ipo.and_then(|u| u.guid.clone()),

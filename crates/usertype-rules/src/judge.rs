@@ -2,7 +2,7 @@
 //! collisions, hunt groups; and an IP Office user no Azure AD user matched.
 
 use ipo_model::{
-    DirectoryUser, ExtensionNumber, FullName, InvalidValue, IpoUser, LicensingMode, TeamsNumber,
+    AzureAdUser, ExtensionNumber, FullName, InvalidValue, IpoUser, LicensingMode, TeamsNumber,
     UserName, UserType,
 };
 
@@ -25,7 +25,7 @@ fn invalid(field: String, e: &InvalidValue, derived: Option<String>) -> Problem 
 /// Checks the Azure AD values that would become IP Office names; the IP Office `Name` the
 /// rules derive (with `name`: a type with an IP Office user), if any.
 fn check_names(
-    d: &DirectoryUser,
+    d: &AzureAdUser,
     cfg: &ClassifyConfig,
     name: bool,
     problems: &mut Vec<Problem>,
@@ -71,7 +71,7 @@ fn check_names(
 fn voice_problems(
     voice: TeamsVoiceStatus,
     t: UserType,
-    d: &DirectoryUser,
+    d: &AzureAdUser,
     problems: &mut Vec<Problem>,
 ) {
     match voice {
@@ -118,7 +118,7 @@ struct Check<'c> {
 }
 
 pub(crate) fn judge_directory_user(
-    d: &DirectoryUser,
+    d: &AzureAdUser,
     findings: Findings<'_>,
     j: &Judging<'_, '_>,
 ) -> Verdict {

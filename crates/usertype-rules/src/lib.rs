@@ -17,7 +17,7 @@
 //! use ipo_model::*;
 //! use usertype_rules::{classify, skus, ClassifyInput, DefaultLicensePolicy};
 //!
-//! let mut ann = DirectoryUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
+//! let mut ann = AzureAdUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
 //! ann.user_principal_name = Some("ann@contoso.com".into());
 //! ann.display_name = Some("Ann Lee".into());
 //! ann.business_phones = vec!["+441632768402 x402".into()];
@@ -63,7 +63,7 @@ mod voice;
 pub use classify::{ClaimedMembership, ClassifyInput, classify};
 pub use config::{ClassifyConfig, ExtensionSource, MatchKey};
 pub use conversion::{ConversionStep, conversion_steps};
-pub use directory_users::DirectoryUsers;
+pub use directory_users::AzureAdUsers;
 pub use eligibility::{IpoFeature, eligibility, hunt_group_eligibility};
 pub use error::{Ineligible, RulesError, Shortfall, ShortfallReason};
 pub use listing::{NotListed, directory_listing};

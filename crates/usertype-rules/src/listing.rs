@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use ipo_model::{DirectoryUser, Guid, IpoSnapshot, IpoUser, ObjectId};
+use ipo_model::{AzureAdUser, Guid, IpoSnapshot, IpoUser, ObjectId};
 
 use crate::config::MatchKey;
 use crate::matching::{Found, IpoIndex};
@@ -50,10 +50,10 @@ impl std::fmt::Display for NotListed {
 /// use ipo_model::*;
 /// use usertype_rules::{DefaultLicensePolicy, NotListed, directory_listing};
 ///
-/// let mut ann = DirectoryUser::new("22222222-2222-2222-2222-222222222222".parse()?);
+/// let mut ann = AzureAdUser::new("22222222-2222-2222-2222-222222222222".parse()?);
 /// ann.mail = Some("ann.lee@contoso.example".into());
 /// ann.account_enabled = Some(true);
-/// let mut bo = DirectoryUser::new("33333333-3333-3333-3333-333333333333".parse()?);
+/// let mut bo = AzureAdUser::new("33333333-3333-3333-3333-333333333333".parse()?);
 /// bo.account_enabled = Some(false);
 /// let ipo = IpoSnapshot::new(SystemInfo::new("ipo", "12.1", LicensingMode::Plds, Platform::Ip500V2));
 ///
@@ -64,11 +64,11 @@ impl std::fmt::Display for NotListed {
 /// # Ok::<(), InvalidValue>(())
 /// ```
 pub fn directory_listing<'a>(
-    people: &'a [DirectoryUser],
+    people: &'a [AzureAdUser],
     ipo: &IpoSnapshot,
     links: Option<&BTreeMap<ObjectId, Guid>>,
     policy: &dyn LicensePolicy,
-) -> Vec<(&'a DirectoryUser, Result<(), NotListed>)> {
+) -> Vec<(&'a AzureAdUser, Result<(), NotListed>)> {
     let users: Vec<&IpoUser> = ipo.users.iter().filter(|u| !u.is_no_user()).collect();
     let index = IpoIndex::new(&users, links);
     const KEYS: [MatchKey; 2] = [MatchKey::SyncLink, MatchKey::Email];
@@ -108,8 +108,8 @@ mod tests {
     use crate::skus::TEAMS_PHONE_RESOURCE_ACCOUNT_SKU;
     use ipo_model::{AssignedLicense, LicensingMode, Platform, SystemInfo, UserName};
 
-    fn person(n: u8, mail: &str) -> DirectoryUser {
-        let mut u = DirectoryUser::new(
+    fn person(n: u8, mail: &str) -> AzureAdUser {
+        let mut u = AzureAdUser::new(
             format!("22222222-2222-2222-2222-2222222222{n:02}")
                 .parse()
                 .unwrap(),

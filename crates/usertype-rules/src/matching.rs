@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use ipo_model::{DirectoryUser, ExtensionNumber, Guid, IpoUser, ObjectId};
+use ipo_model::{AzureAdUser, ExtensionNumber, Guid, IpoUser, ObjectId};
 
 use crate::config::MatchKey;
 
@@ -70,7 +70,7 @@ impl<'a> IpoIndex<'a> {
     /// `link` is the user's stored link, `stale` is set when it points nowhere.
     pub(crate) fn find(
         &self,
-        user: &DirectoryUser,
+        user: &AzureAdUser,
         ext: Option<&ExtensionNumber>,
         link: Option<&Guid>,
         order: &[MatchKey],

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use ipo_model::{CapabilityStatus, DirectoryUser, LicensingMode, Profile, UserType};
+use ipo_model::{CapabilityStatus, AzureAdUser, LicensingMode, Profile, UserType};
 use serde::{Deserialize, Serialize};
 
 use crate::skus;
@@ -15,10 +15,10 @@ use crate::voice::TeamsVoiceStatus;
 /// configurable through serde; implement this trait for rules that a list cannot express.
 pub trait LicensePolicy: Send + Sync {
     /// The Teams voice state of `user`, from their SKUs and service plans.
-    fn teams_voice(&self, user: &DirectoryUser) -> TeamsVoiceStatus;
+    fn teams_voice(&self, user: &AzureAdUser) -> TeamsVoiceStatus;
 
     /// Whether `user` is a Teams resource account (auto attendant, call queue), not a person.
-    fn is_resource_account(&self, user: &DirectoryUser) -> bool;
+    fn is_resource_account(&self, user: &AzureAdUser) -> bool;
 
     /// The profiles a person of `user_type` may have on a system in `mode`; `None` when any
     /// profile valid in the mode will do (IP Office only users). Teams-only users have no
@@ -198,7 +198,7 @@ impl DefaultLicensePolicy {
     /// **Assumption**: without `subscribedSkus` we cannot tell which bundle carries a plan,
     /// so a voice plan listed as disabled in any licence counts as disabled, unless an
     /// accepted voice SKU carries it enabled.
-    fn plan_disabled(&self, user: &DirectoryUser, plan: &str) -> bool {
+    fn plan_disabled(&self, user: &AzureAdUser, plan: &str) -> bool {
         user.assigned_licenses.iter().any(|l| {
             l.disabled_plans
                 .iter()
@@ -208,7 +208,7 @@ impl DefaultLicensePolicy {
 }
 
 impl LicensePolicy for DefaultLicensePolicy {
-    fn teams_voice(&self, user: &DirectoryUser) -> TeamsVoiceStatus {
+    fn teams_voice(&self, user: &AzureAdUser) -> TeamsVoiceStatus {
         let sku_ok = user.assigned_licenses.iter().any(|l| {
             contains_id(&self.voice_skus, &l.sku_id)
                 && !l
@@ -234,7 +234,7 @@ impl LicensePolicy for DefaultLicensePolicy {
         }
     }
 
-    fn is_resource_account(&self, user: &DirectoryUser) -> bool {
+    fn is_resource_account(&self, user: &AzureAdUser) -> bool {
         let by_type = user
             .teams
             .as_ref()

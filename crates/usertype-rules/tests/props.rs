@@ -29,7 +29,7 @@ const NAMES: [&str; 5] = [
 ];
 const MAILS: [&str; 3] = ["ann@contoso.com", "ANN@contoso.com", "bo@contoso.com"];
 
-fn arb_directory_user() -> impl Strategy<Value = DirectoryUser> {
+fn arb_directory_user() -> impl Strategy<Value = AzureAdUser> {
     (
         0u32..12,
         0usize..PHONES.len(),
@@ -40,7 +40,7 @@ fn arb_directory_user() -> impl Strategy<Value = DirectoryUser> {
         0u8..3,
     )
         .prop_map(|(id, phone, name, mail, lic, enabled, teams)| {
-            let mut u = DirectoryUser::new(oid(id));
+            let mut u = AzureAdUser::new(oid(id));
             u.display_name = Some(NAMES[name].into());
             u.mail = MAILS.get(mail).map(|m| (*m).to_owned());
             if !PHONES[phone].is_empty() {

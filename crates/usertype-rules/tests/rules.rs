@@ -156,7 +156,7 @@ fn references_classify_as_the_users_themselves() {
         voice(2, "Ben", "x403"),
         ad(3, "Cy"),
     ];
-    let refs: Vec<&DirectoryUser> = dir.iter().collect();
+    let refs: Vec<&AzureAdUser> = dir.iter().collect();
     let links = BTreeMap::from([(oid(1), guid(1))]);
     let policy = DefaultLicensePolicy::default();
     let by_value = classify(&ClassifyInput::new(&dir, &ipo).with_links(&links), &policy);
@@ -477,7 +477,7 @@ fn bare_teams_number_takes_its_extension_from_the_matching_business_phone() {
         .push(ipo_user(1, "Ann", "402", Profile::PowerUser, Some(true)));
     ipo.users
         .push(ipo_user(2, "Ben", "403", Profile::PowerUser, Some(true)));
-    let teams = |u: &mut DirectoryUser, number: &str| {
+    let teams = |u: &mut AzureAdUser, number: &str| {
         let mut t = TeamsVoice::default();
         t.telephone_numbers = vec![TeamsPhoneNumber::new(number, AssignmentCategory::Primary)];
         u.teams = Some(t);

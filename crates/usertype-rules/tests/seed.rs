@@ -243,7 +243,7 @@ fn pair(
     profile: Profile,
     ipo_ext: &str,
     phone: &str,
-) -> (Vec<DirectoryUser>, IpoSnapshot) {
+) -> (Vec<AzureAdUser>, IpoSnapshot) {
     let mut ipo = system(LicensingMode::Plds);
     let mut u = ipo_user(1, "Ann Lee", ipo_ext, profile, flag);
     u.email = Some("ANN.LEE@contoso.com".into());

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use super::lock;
 use crate::id::Guid;
-use crate::ipo::{DirectoryEntry, Extension, HuntGroup, IpoSnapshot, IpoUser, NO_USER};
+use crate::ipo::{SystemDirectoryEntry, Extension, HuntGroup, IpoSnapshot, IpoUser, NO_USER};
 use crate::name::FullName;
 use crate::port::{Applied, ChangeOutcome, IpoChange, IpoConfigStore, PortError};
 use crate::profile::Profile;
@@ -398,7 +398,7 @@ impl IpoState {
     }
 
     /// Adds a system directory entry, or replaces the one of that name.
-    fn put_directory_entry(&mut self, d: DirectoryEntry) -> ChangeOutcome {
+    fn put_directory_entry(&mut self, d: SystemDirectoryEntry) -> ChangeOutcome {
         match self
             .snapshot
             .directory

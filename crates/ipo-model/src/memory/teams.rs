@@ -8,7 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::lock;
-use crate::directory::{AssignmentCategory, TeamsPhoneNumber, TeamsVoice};
+use crate::azure_ad::{AssignmentCategory, TeamsPhoneNumber, TeamsVoice};
 use crate::id::ObjectId;
 use crate::phone::{NumberFormat, TeamsNumber};
 use crate::port::PortError;

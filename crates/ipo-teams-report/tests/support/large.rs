@@ -3,7 +3,7 @@
 //! test that measures the 10,000-person page.
 
 use ipo_model::{
-    AssignedPlan, CapabilityStatus, DirectoryUser, GroupId, IpoSnapshot, License, LicensingMode,
+    AssignedPlan, CapabilityStatus, AzureAdUser, GroupId, IpoSnapshot, License, LicensingMode,
     ObjectId, Platform, SystemInfo, UserType,
 };
 use sync_engine::{GroupRule, Plan, PlanOptions, ProvisioningRule, SyncConfig, SyncState, plan};
@@ -38,9 +38,9 @@ pub fn first_sync(n: u32) -> Plan {
     desk.start_extension = Some("2000000".parse().unwrap());
     desk.end_extension = Some("2999999".parse().unwrap());
     cfg.provisioning_rules = vec![desk];
-    let dir: Vec<DirectoryUser> = (0..n)
+    let dir: Vec<AzureAdUser> = (0..n)
         .map(|i| {
-            let mut u = DirectoryUser::new(oid(i));
+            let mut u = AzureAdUser::new(oid(i));
             u.mail_nickname = Some(format!("u{i}"));
             u.display_name = Some(format!("User {i}"));
             u.mail = Some(format!("u{i}@contoso.com"));

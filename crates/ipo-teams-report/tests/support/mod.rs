@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ipo_model::{
-    DirectoryContact, DirectorySource, DirectoryUser, IpoConfigStore, MemoryDirectory, MemoryIpo,
+    AzureAdContact, AzureAdSource, AzureAdUser, IpoConfigStore, MemoryAzureAd, MemoryIpo,
     ObjectId, UserType,
 };
 use sync_engine::{
@@ -106,9 +106,9 @@ fn run(codes: bool, contacts: bool, with_teams: bool) -> Demo {
         if with_teams {
             teams::graph_rules(&mut config);
         }
-        let dir = MemoryDirectory::new();
+        let dir = MemoryAzureAd::new();
         for (id, name, phone) in CONTACTS.iter().filter(|_| contacts) {
-            let mut c = DirectoryContact::new(id.parse().expect("contact ids are valid"));
+            let mut c = AzureAdContact::new(id.parse().expect("contact ids are valid"));
             c.display_name = Some((*name).to_owned());
             c.business_phones = vec![(*phone).to_owned()];
             dir.upsert_contact(c);
@@ -134,7 +134,7 @@ fn run(codes: bool, contacts: bool, with_teams: bool) -> Demo {
             }
             dir.upsert_user(user);
         }
-        let dir: Arc<dyn DirectorySource> = Arc::new(dir);
+        let dir: Arc<dyn AzureAdSource> = Arc::new(dir);
         let ipo: Arc<dyn IpoConfigStore> = Arc::new(MemoryIpo::new(tenant::ipo()));
         let mut engine =
             SyncEngine::new(config.clone(), dir, ipo, Arc::new(MemoryStateStore::new()));
@@ -157,7 +157,7 @@ fn run(codes: bool, contacts: bool, with_teams: bool) -> Demo {
 /// highest-priority rule of their groups.
 fn classification(
     config: &SyncConfig,
-    directory: &[DirectoryUser],
+    directory: &[AzureAdUser],
     snapshot: &ipo_model::IpoSnapshot,
 ) -> Classification {
     let mut intended: BTreeMap<ObjectId, UserType> = BTreeMap::new();

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use ipo_model::{
-    DirectoryUser, EffectivePolicy, MemoryTeams, PolicyVia, TeamsOperationId, TeamsPolicyType,
+    AzureAdUser, EffectivePolicy, MemoryTeams, PolicyVia, TeamsOperationId, TeamsPolicyType,
     TeamsVoiceAdmin, UserType,
 };
 use sync_engine::SyncConfig;
@@ -69,7 +69,7 @@ pub fn direct_policy_of_someone_else(people: &mut [tenant::Person]) {
 /// The tenant's Teams side: the voice routing policy, and each person's numbers and
 /// policies as the directory reads them; a finished number assignment leaves Enterprise
 /// Voice as it was, and Sophia Hall's is off (the apply then warns, with the remedy).
-pub fn tenant<'a>(people: impl Iterator<Item = &'a DirectoryUser>) -> Arc<dyn TeamsVoiceAdmin> {
+pub fn tenant<'a>(people: impl Iterator<Item = &'a AzureAdUser>) -> Arc<dyn TeamsVoiceAdmin> {
     let teams = MemoryTeams::new();
     teams.create_policy(TeamsPolicyType::OnlineVoiceRouting, VOICE_ROUTING_POLICY);
     teams.set_assignment_enables_voice(false);

@@ -4,16 +4,16 @@
 use std::collections::BTreeMap;
 
 use ipo_model::{
-    DirectoryUser, ExtensionKind, ExtensionNumber, ExtensionRange, GroupId, LicensingMode, Profile,
+    AzureAdUser, ExtensionKind, ExtensionNumber, ExtensionRange, GroupId, LicensingMode, Profile,
     UserType,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::error::ConfigError;
 
-mod directory;
+mod system_directory;
 mod group_rule;
-pub use directory::{DirectoryNumber, DirectoryPeople, DirectorySettings};
+pub use system_directory::{SystemDirectoryNumber, SystemDirectoryPeople, SystemDirectorySettings};
 pub use group_rule::GroupRule;
 use usertype_rules::{DefaultLicensePolicy, LicensePolicy};
 
@@ -58,7 +58,7 @@ pub struct SyncConfig {
     pub safety: Safety,
     /// Teams-only users in the IP Office system directory.
     #[serde(default)]
-    pub directory: DirectorySettings,
+    pub directory: SystemDirectorySettings,
     /// The licence rules every decision about a person follows (classification, plan,
     /// explain): which Microsoft SKUs and service plans make a Teams voice user, which mark a
     /// resource account, which IP Office profiles each user type may have per licensing
@@ -316,7 +316,7 @@ impl SyncConfig {
             provisioning_rules: Vec::new(),
             user_templates: BTreeMap::new(),
             safety: Safety::default(),
-            directory: DirectorySettings::default(),
+            directory: SystemDirectorySettings::default(),
             licensing: DefaultLicensePolicy::default(),
         }
     }
@@ -396,7 +396,7 @@ impl SyncConfig {
         ];
         for (field, map) in maps {
             if let Some(m) = map
-                && !DirectoryUser::is_known_property(&m.source)
+                && !AzureAdUser::is_known_property(&m.source)
             {
                 return bad(
                     format!("{field}.source"),
@@ -424,13 +424,13 @@ impl SyncConfig {
 
     /// `[sync.directory]`.
     fn check_directory(&self) -> Result<(), ConfigError> {
-        if !DirectoryUser::is_known_property(&self.directory.name_source) {
+        if !AzureAdUser::is_known_property(&self.directory.name_source) {
             return bad(
                 "directory.name_source".into(),
                 format!("unknown Azure AD property {:?}", self.directory.name_source),
             );
         }
-        if !self.directory.numbers.contains(&DirectoryNumber::Teams) {
+        if !self.directory.numbers.contains(&SystemDirectoryNumber::Teams) {
             return bad(
                 "directory.numbers".into(),
                 "must hold \"teams\" (the entry named after the person)".into(),

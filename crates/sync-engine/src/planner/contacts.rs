@@ -5,20 +5,20 @@
 //! People no rule holds whom `people = "tenant"` or `groups` list come the same way (see
 //! `directory_people`).
 
-use super::directory::{labelled_name, push_remove, settle_name};
+use super::system_directory::{labelled_name, push_remove, settle_name};
 use super::*;
-use crate::config::DirectoryNumber;
+use crate::config::SystemDirectoryNumber;
 
 impl<'a> Planner<'a> {
     pub(super) fn contact_entries(
         &self,
-        contacts: &[DirectoryContact],
+        contacts: &[AzureAdContact],
         taken: &mut HashSet<String>,
         out: &mut Output,
     ) {
         let settings = &self.config.directory;
         let on = settings.enabled && (settings.contacts || settings.lists_people_outside_rules());
-        let mut sorted: Vec<&DirectoryContact> = if on {
+        let mut sorted: Vec<&AzureAdContact> = if on {
             contacts.iter().collect()
         } else {
             Vec::new()
@@ -42,7 +42,7 @@ impl<'a> Planner<'a> {
             let _ = self.put_entry(
                 &c.id,
                 own,
-                DirectoryNumber::Teams,
+                SystemDirectoryNumber::Teams,
                 &name,
                 main,
                 &text,
@@ -51,7 +51,7 @@ impl<'a> Planner<'a> {
             );
             let owned_mobile = link
                 .as_ref()
-                .and_then(|l| l.directory_extra.get(&DirectoryNumber::Mobile));
+                .and_then(|l| l.directory_extra.get(&SystemDirectoryNumber::Mobile));
             match extra {
                 Some(mobile) => {
                     if let Some(labelled) = labelled_name(&name, "mobile", owned_mobile, taken) {
@@ -59,7 +59,7 @@ impl<'a> Planner<'a> {
                         let _ = self.put_entry(
                             &c.id,
                             owned_mobile,
-                            DirectoryNumber::Mobile,
+                            SystemDirectoryNumber::Mobile,
                             &labelled,
                             mobile,
                             &text,
@@ -129,7 +129,7 @@ impl<'a> Planner<'a> {
     /// number. `None` when it has no usable name or number.
     fn contact_wish(
         &self,
-        c: &DirectoryContact,
+        c: &AzureAdContact,
     ) -> Option<(FullName, TeamsNumber, Option<TeamsNumber>)> {
         let label = c.display_name.as_deref().or(c.mail.as_deref())?;
         let (name, _) = mapping::directory_name(FullName::derive(label)?, "displayName");
@@ -149,7 +149,7 @@ impl<'a> Planner<'a> {
                     .config
                     .directory
                     .numbers
-                    .contains(&DirectoryNumber::Mobile)
+                    .contains(&SystemDirectoryNumber::Mobile)
                     && b.number() != m.number();
                 Some((name, b, wanted.then_some(m)))
             }

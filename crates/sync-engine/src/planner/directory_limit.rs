@@ -11,14 +11,14 @@ impl<'a> Planner<'a> {
         &self,
         people: &mut [Person<'a>],
         out: &mut Output,
-    ) -> Option<DirectoryRecords> {
+    ) -> Option<SystemDirectoryRecords> {
         if !self.config.directory.enabled {
             return None;
         }
         let limit = ipo_model::MAX_DIRECTORY_RECORDS;
         let (wanted, growth) = self.records_after(out);
         if wanted <= limit {
-            return Some(DirectoryRecords {
+            return Some(SystemDirectoryRecords {
                 records: wanted,
                 wanted,
                 limit,
@@ -50,7 +50,7 @@ impl<'a> Planner<'a> {
             }
         }
         let (records, _) = self.records_after(out);
-        Some(DirectoryRecords {
+        Some(SystemDirectoryRecords {
             records,
             wanted,
             limit,

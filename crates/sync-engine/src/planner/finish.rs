@@ -221,7 +221,7 @@ pub(super) struct Limits {
     /// The licence forecast.
     pub(super) licenses: Vec<LicenseNeed>,
     /// The system directory's records against IP Office's limit.
-    pub(super) directory: Option<DirectoryRecords>,
+    pub(super) directory: Option<SystemDirectoryRecords>,
     /// Who the sync gives Teams numbers and policies back from (none when held).
     pub(super) teams_leavers: Vec<TeamsLeaving>,
 }

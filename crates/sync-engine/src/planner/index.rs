@@ -14,7 +14,7 @@ pub(super) struct Index<'a> {
     pub(super) user_by_name: HashMap<&'a str, &'a IpoUser>,
     /// System directory entries by exact name (a search per Teams-only person was
     /// quadratic in a directory of thousands).
-    pub(super) entry_by_name: HashMap<&'a str, &'a DirectoryEntry>,
+    pub(super) entry_by_name: HashMap<&'a str, &'a SystemDirectoryEntry>,
 }
 
 impl<'a> Index<'a> {

@@ -13,9 +13,9 @@ pub(super) fn user_record(u: &IpoUser) -> RecordRef {
     RecordRef::new(RecordKind::User, &u.name).with_guid(u.guid.clone())
 }
 
-/// The person's UPN, else display name, else object id (as [`DirectoryUser::label`], in
+/// The person's UPN, else display name, else object id (as [`AzureAdUser::label`], in
 /// one allocation).
-pub(super) fn person_label(u: &DirectoryUser) -> Text {
+pub(super) fn person_label(u: &AzureAdUser) -> Text {
     match u
         .user_principal_name
         .as_deref()

@@ -3,7 +3,7 @@
 
 mod contacts;
 mod desired;
-mod directory;
+mod system_directory;
 mod directory_limit;
 mod finish;
 mod hunt_groups;
@@ -27,7 +27,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use ipo_model::{
-    DirectoryContact, DirectoryEntry, DirectoryUser, Extension, ExtensionNumber, FullName, Guid,
+    AzureAdContact, SystemDirectoryEntry, AzureAdUser, Extension, ExtensionNumber, FullName, Guid,
     HUNT_GROUP_RESERVED, HuntGroup, IpoChange, IpoSnapshot, IpoUser, LicensingMode, LoginCode,
     NameRegistry, ObjectId, Profile, RawValue, TeamsNumber, UserName, UserType,
 };
@@ -39,7 +39,7 @@ use crate::config::{
 };
 use crate::mapping;
 use crate::plan::{
-    Action, ActionKind, DirectoryRecords, Effect, FieldChange, HeldRemovals, LicenseNeed,
+    Action, ActionKind, SystemDirectoryRecords, Effect, FieldChange, HeldRemovals, LicenseNeed,
     PersonPlan, PersonStatus, Plan, StateUpdate, Write,
 };
 use crate::reason::Reason;
@@ -85,7 +85,7 @@ enum Want<'a> {
 
 #[derive(Debug)]
 struct Person<'a> {
-    user: &'a DirectoryUser,
+    user: &'a AzureAdUser,
     rule: Option<&'a GroupRule>,
     /// The rule's place in the configuration (its label is made once, for everyone).
     rule_index: u32,
@@ -143,7 +143,7 @@ impl<'a> Person<'a> {
 ///
 /// let group: GroupId = "11111111-1111-1111-1111-111111111111".parse().unwrap();
 /// let config = SyncConfig::new(vec![GroupRule::new(group.clone(), UserType::IpOfficeOnly)]);
-/// let mut ann = DirectoryUser::new("22222222-2222-2222-2222-222222222222".parse().unwrap());
+/// let mut ann = AzureAdUser::new("22222222-2222-2222-2222-222222222222".parse().unwrap());
 /// ann.mail_nickname = Some("ann".into());
 /// ann.display_name = Some("Ann Lee".into());
 /// ann.business_phones = vec!["+441632768401 x401".into()];
@@ -156,7 +156,7 @@ impl<'a> Person<'a> {
 /// ```
 pub fn plan(
     config: &SyncConfig,
-    directory: &[DirectoryUser],
+    directory: &[AzureAdUser],
     snapshot: &IpoSnapshot,
     state: &SyncState,
     options: &PlanOptions,
@@ -169,8 +169,8 @@ pub fn plan(
 /// contacts are removed).
 pub fn plan_with_contacts(
     config: &SyncConfig,
-    directory: &[DirectoryUser],
-    contacts: &[DirectoryContact],
+    directory: &[AzureAdUser],
+    contacts: &[AzureAdContact],
     snapshot: &IpoSnapshot,
     state: &SyncState,
     options: &PlanOptions,
@@ -188,8 +188,8 @@ pub fn plan_with_contacts(
 /// give.
 pub(crate) fn plan_with_classification(
     config: &SyncConfig,
-    directory: &[DirectoryUser],
-    contacts: &[DirectoryContact],
+    directory: &[AzureAdUser],
+    contacts: &[AzureAdContact],
     snapshot: &IpoSnapshot,
     state: &SyncState,
     options: &PlanOptions,
@@ -260,8 +260,8 @@ impl<'a> Planner<'a> {
     /// is the one [`classify_for_sync`](crate::classify_for_sync) gives (see [`plan_with_classification`]).
     fn run(
         self,
-        directory: &'a [DirectoryUser],
-        contacts: &[DirectoryContact],
+        directory: &'a [AzureAdUser],
+        contacts: &[AzureAdContact],
         keep_classification: bool,
     ) -> (Plan, Option<Classification>) {
         // Merge duplicates (a person reached through several groups) and sort by id, so the

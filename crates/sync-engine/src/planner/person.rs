@@ -7,8 +7,8 @@ impl<'a> Planner<'a> {
     /// what the verdict says stops them or needs saying.
     pub(super) fn person(
         &self,
-        user: &'a DirectoryUser,
-        same: &[&DirectoryUser],
+        user: &'a AzureAdUser,
+        same: &[&AzureAdUser],
         ruled: Ruled<'a>,
         rules: &Scope<'_>,
         verdict: Option<&Verdict>,

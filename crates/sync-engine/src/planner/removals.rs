@@ -1,6 +1,6 @@
 //! People who left: removal per the policy, held above the deletion threshold.
 
-use super::directory::remove_entries;
+use super::system_directory::remove_entries;
 use super::*;
 
 impl<'a> Planner<'a> {

@@ -49,7 +49,7 @@ impl<'a> Planner<'a> {
             if !release.is_empty() {
                 leaving.push(TeamsLeaving {
                     id: id.clone(),
-                    label: user.map_or_else(|| id.to_string(), DirectoryUser::label),
+                    label: user.map_or_else(|| id.to_string(), AzureAdUser::label),
                     release,
                 });
             }

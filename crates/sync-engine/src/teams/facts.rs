@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use ipo_model::{DirectoryUser, ObjectId, TeamsNumberHolders};
+use ipo_model::{AzureAdUser, ObjectId, TeamsNumberHolders};
 
 /// What the sync read from Teams for one plan: who holds the tenant's numbers (a number
 /// someone else has is never taken from them), and the Teams set-up of people the sync
@@ -16,7 +16,7 @@ pub struct TeamsFacts {
     pub holders: TeamsNumberHolders,
     /// Former members as last read, with their Teams set-up (`teams`) read now, by Azure
     /// AD object id.
-    pub leavers: BTreeMap<ObjectId, DirectoryUser>,
+    pub leavers: BTreeMap<ObjectId, AzureAdUser>,
 }
 
 impl TeamsFacts {

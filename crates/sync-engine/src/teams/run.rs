@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use ipo_model::{DirectoryUser, ObjectId, TeamsVoiceAdmin};
+use ipo_model::{AzureAdUser, ObjectId, TeamsVoiceAdmin};
 use usertype_rules::TeamsProvisioning;
 
 use super::apply::{TeamsApplied, TeamsApplyOptions, TeamsOutcome, TeamsResult, apply_teams};
@@ -22,7 +22,7 @@ pub(crate) async fn read_facts(
     admin: Option<&dyn TeamsVoiceAdmin>,
     config: &SyncConfig,
     state: &SyncState,
-    directory: &BTreeMap<ObjectId, DirectoryUser>,
+    directory: &BTreeMap<ObjectId, AzureAdUser>,
 ) -> Result<TeamsFacts, SyncError> {
     let Some(admin) = admin else {
         return Ok(TeamsFacts::default());
@@ -41,7 +41,7 @@ pub(crate) async fn read_facts(
         let voice = admin.user_voice(id).await.map_err(SyncError::Teams)?;
         // Named as the directory was last read (the plan shows who it is).
         let mut former =
-            (state.directory.get(id).cloned()).unwrap_or_else(|| DirectoryUser::new(id.clone()));
+            (state.directory.get(id).cloned()).unwrap_or_else(|| AzureAdUser::new(id.clone()));
         former.teams = Some(voice);
         facts.leavers.insert(id.clone(), former);
     }

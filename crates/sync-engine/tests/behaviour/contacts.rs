@@ -1,7 +1,7 @@
 //! Azure AD contacts (`orgContact`) in the system directory, when configured.
 
-use ipo_model::{DirectoryContact, DirectoryEntry, GroupId, NumberFormat};
-use sync_engine::{ActionKind, DirectoryNumber, StateStore, SyncConfig};
+use ipo_model::{AzureAdContact, SystemDirectoryEntry, GroupId, NumberFormat};
+use sync_engine::{ActionKind, SystemDirectoryNumber, StateStore, SyncConfig};
 
 use crate::common::*;
 
@@ -14,8 +14,8 @@ fn config(g: &GroupId, contacts: bool) -> SyncConfig {
     .unwrap()
 }
 
-fn fabrikam() -> DirectoryContact {
-    let mut c = DirectoryContact::new(oid(500));
+fn fabrikam() -> AzureAdContact {
+    let mut c = AzureAdContact::new(oid(500));
     c.display_name = Some("Fabrikam Support".into());
     c.business_phones = vec!["+1 425 555 0100".into()];
     c.mobile_phone = Some("+1 (425) 555-0199".into());
@@ -28,7 +28,7 @@ fn directory(w: &World) -> Vec<String> {
         .current()
         .directory
         .iter()
-        .map(|e: &DirectoryEntry| {
+        .map(|e: &SystemDirectoryEntry| {
             format!(
                 "{} = {}",
                 e.name,
@@ -68,7 +68,7 @@ async fn contacts_get_entries_kept_updated_and_removed_with_them() {
         "Fabrikam Support 2"
     );
     assert_eq!(
-        link.directory_extra[&DirectoryNumber::Mobile].as_str(),
+        link.directory_extra[&SystemDirectoryNumber::Mobile].as_str(),
         "Fabrikam Support 2 (mobile)"
     );
     assert!(!state.links.contains_key(&c.id), "a contact is no person");

@@ -1,18 +1,18 @@
 //! The system directory: IP Office's 10,000-record limit, several numbers per person.
 
 use ipo_model::{
-    DirectoryEntry, DirectoryUser, GroupId, MAX_DIRECTORY_RECORDS, NumberFormat, TeamsNumber,
+    SystemDirectoryEntry, AzureAdUser, GroupId, MAX_DIRECTORY_RECORDS, NumberFormat, TeamsNumber,
     UserType,
 };
 use sync_engine::{
-    ActionKind, DirectoryNumber, GroupRule, Link, PersonStatus, PlanOptions, Reason, SyncConfig,
+    ActionKind, SystemDirectoryNumber, GroupRule, Link, PersonStatus, PlanOptions, Reason, SyncConfig,
     SyncState, plan,
 };
 
 use crate::common::*;
 
 /// A Teams-only person `n` named `Person <n>` with Teams number and extension.
-fn teams_only(g: &GroupId, n: u32) -> DirectoryUser {
+fn teams_only(g: &GroupId, n: u32) -> AzureAdUser {
     let mut u = with_voice(with_ext(
         person(n, &format!("p{n}")),
         &format!("{}", 10_000 + n),
@@ -93,7 +93,7 @@ fn over_the_limit_the_directory_keeps_what_it_has_and_changes_and_leavers_go_thr
         let name: ipo_model::FullName = p.display_name.clone().unwrap().parse().unwrap();
         let number =
             TeamsNumber::parse_as(&p.business_phones[0], NumberFormat::AzurePortal).unwrap();
-        ipo.directory.push(DirectoryEntry::new(
+        ipo.directory.push(SystemDirectoryEntry::new(
             name.clone(),
             number,
             Some(p.id.clone()),
@@ -142,7 +142,7 @@ fn with_numbers(g: &GroupId, numbers: &str) -> SyncConfig {
     .unwrap()
 }
 
-fn entry(w: &World, name: &str) -> Option<DirectoryEntry> {
+fn entry(w: &World, name: &str) -> Option<SystemDirectoryEntry> {
     w.ipo
         .current()
         .directory
@@ -150,7 +150,7 @@ fn entry(w: &World, name: &str) -> Option<DirectoryEntry> {
         .find(|d| d.name.as_str() == name)
 }
 
-fn number_text(d: &DirectoryEntry) -> String {
+fn number_text(d: &SystemDirectoryEntry) -> String {
     d.number.format(NumberFormat::IpoDirectory).unwrap()
 }
 
@@ -177,7 +177,7 @@ async fn a_mobile_is_its_own_entry_updated_removed_and_gone_with_its_person() {
     let link = w.link(&ann.id).unwrap();
     assert_eq!(link.directory_entry.unwrap().as_str(), "Ann Lee");
     assert_eq!(
-        link.directory_extra[&DirectoryNumber::Mobile].as_str(),
+        link.directory_extra[&SystemDirectoryNumber::Mobile].as_str(),
         "Ann Lee (mobile)"
     );
     assert!(w.dry().await.is_empty(), "a second run writes nothing");
@@ -338,7 +338,7 @@ fn numbers_must_hold_teams_once_and_old_state_files_still_load() {
     assert!(err.contains("twice"), "{err}");
     assert_eq!(
         SyncConfig::new(Vec::new()).directory.numbers,
-        vec![DirectoryNumber::Teams],
+        vec![SystemDirectoryNumber::Teams],
         "one entry per person unless asked"
     );
     // A link saved before several numbers existed.

@@ -101,7 +101,7 @@ async fn explain_traces_scope_match_action_for_one_person() {
 
 fn mixed_tenant() -> (
     SyncConfig,
-    Vec<ipo_model::DirectoryUser>,
+    Vec<ipo_model::AzureAdUser>,
     ipo_model::IpoSnapshot,
 ) {
     let (phones, teams, both) = (gid(1), gid(2), gid(3));
@@ -158,7 +158,7 @@ fn secret_config(g: &ipo_model::GroupId) -> SyncConfig {
     cfg
 }
 
-fn with_codes(mut u: ipo_model::DirectoryUser) -> ipo_model::DirectoryUser {
+fn with_codes(mut u: ipo_model::AzureAdUser) -> ipo_model::AzureAdUser {
     u.extension_attributes.set(2, Some(LOGIN.into()));
     u.extension_attributes.set(3, Some(VOICEMAIL.into()));
     u

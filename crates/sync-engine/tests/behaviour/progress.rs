@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ipo_model::{
-    ChangeOutcome, DeltaCursor, DeltaOutcome, DirectorySource, DirectoryUser, GroupId, IpoChange,
-    IpoConfigStore, IpoSnapshot, MemoryDirectory, MemoryIpo, ObjectId, PortError, TransportStats,
+    ChangeOutcome, DeltaCursor, DeltaOutcome, AzureAdSource, AzureAdUser, GroupId, IpoChange,
+    IpoConfigStore, IpoSnapshot, MemoryAzureAd, MemoryIpo, ObjectId, PortError, TransportStats,
     UserType,
 };
 use sync_engine::{
@@ -74,7 +74,7 @@ fn advanced_in(events: &[Event], phase: Phase) -> usize {
 
 /// Two groups, people with and without an Azure AD extension, extension records created
 /// from a provisioning rule.
-fn world() -> (World, SyncConfig, Vec<(GroupId, DirectoryUser)>) {
+fn world() -> (World, SyncConfig, Vec<(GroupId, AzureAdUser)>) {
     let (g1, g2) = (gid(1), gid(2));
     let mut r1 = GroupRule::new(g1.clone(), UserType::IpOfficeOnly);
     r1.provisioning_rule = Some("desk".into());
@@ -84,7 +84,7 @@ fn world() -> (World, SyncConfig, Vec<(GroupId, DirectoryUser)>) {
     desk.end_extension = Some(ext("299"));
     cfg.provisioning_rules = vec![desk];
     let w = World::new(cfg.clone(), server());
-    let people: Vec<(GroupId, DirectoryUser)> = (1..=6)
+    let people: Vec<(GroupId, AzureAdUser)> = (1..=6)
         .map(|n| {
             let p = person(n, &format!("p{n}"));
             if n % 2 == 0 {
@@ -194,7 +194,7 @@ async fn dry_run_has_no_apply_phase_and_a_failed_run_still_finishes() {
     // A tenant without the rule groups: the read fails, the bar is still cleared.
     let broken = SyncEngine::new(
         cfg,
-        Arc::new(MemoryDirectory::new()),
+        Arc::new(MemoryAzureAd::new()),
         w.ipo.clone(),
         Arc::new(MemoryStateStore::new()),
     )
@@ -242,7 +242,7 @@ fn stats(requests: u64, retries: u64, throttled: u64, relogins: u64, ms: u64) ->
 /// A directory whose transport counts: each group read costs 2 requests, one of them a
 /// retry after a 429 and a 250 ms wait; a cursor costs 1 request.
 struct MeteredDirectory {
-    inner: Arc<MemoryDirectory>,
+    inner: Arc<MemoryAzureAd>,
     counters: Mutex<TransportStats>,
 }
 
@@ -254,15 +254,15 @@ impl MeteredDirectory {
 }
 
 #[async_trait]
-impl DirectorySource for MeteredDirectory {
-    async fn group_members(&self, group: &GroupId) -> Result<Vec<DirectoryUser>, PortError> {
+impl AzureAdSource for MeteredDirectory {
+    async fn group_members(&self, group: &GroupId) -> Result<Vec<AzureAdUser>, PortError> {
         self.add(stats(2, 1, 1, 0, 250));
         self.inner.group_members(group).await
     }
-    async fn all_users(&self) -> Result<Vec<DirectoryUser>, PortError> {
+    async fn all_users(&self) -> Result<Vec<AzureAdUser>, PortError> {
         self.inner.all_users().await
     }
-    async fn user(&self, id: &ObjectId) -> Result<Option<DirectoryUser>, PortError> {
+    async fn user(&self, id: &ObjectId) -> Result<Option<AzureAdUser>, PortError> {
         self.inner.user(id).await
     }
     async fn latest_cursor(&self, groups: &[GroupId]) -> Result<DeltaCursor, PortError> {

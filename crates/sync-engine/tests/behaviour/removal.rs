@@ -102,7 +102,7 @@ async fn removal_policy_keep_leaves_user() {
 
 /// Twelve IP Office only people (x401-x412) synced under the delete policy; the default
 /// threshold (20%, at least 10) lets 10 removals through.
-async fn twelve_synced_with_delete() -> (World, ipo_model::GroupId, Vec<ipo_model::DirectoryUser>) {
+async fn twelve_synced_with_delete() -> (World, ipo_model::GroupId, Vec<ipo_model::AzureAdUser>) {
     let g = gid(1);
     let w = World::new(
         config(&g, UserType::IpOfficeOnly, RemovalPolicy::Delete),

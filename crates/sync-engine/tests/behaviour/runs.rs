@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use ipo_model::{
-    DeltaCursor, DeltaOutcome, DirectorySource, DirectoryUser, GroupId, HuntGroup, IpoSnapshot,
-    MemoryDirectory, ObjectId, PortError, Profile, UserType,
+    DeltaCursor, DeltaOutcome, AzureAdSource, AzureAdUser, GroupId, HuntGroup, IpoSnapshot,
+    MemoryAzureAd, ObjectId, PortError, Profile, UserType,
 };
 use sync_engine::{
     ActionKind, FieldMap, GroupRule, MemoryStateStore, Phase, Progress, ProvisioningRule,
@@ -17,7 +17,7 @@ use crate::common::*;
 
 /// Every user type, allocated and Azure AD extensions, hunt groups, a voice routing policy,
 /// an unowned user whose name a person also wants.
-fn rich_world_parts() -> (SyncConfig, IpoSnapshot, Vec<(GroupId, DirectoryUser)>) {
+fn rich_world_parts() -> (SyncConfig, IpoSnapshot, Vec<(GroupId, AzureAdUser)>) {
     let (phones, teams, both) = (gid(1), gid(2), gid(3));
     let mut r_phones = GroupRule::new(phones.clone(), UserType::IpOfficeOnly);
     r_phones.provisioning_rule = Some("desk".into());
@@ -49,7 +49,7 @@ fn rich_world_parts() -> (SyncConfig, IpoSnapshot, Vec<(GroupId, DirectoryUser)>
     sales.members = vec![ext("300")];
     s.hunt_groups.push(sales);
 
-    let sales_member = |mut u: DirectoryUser| {
+    let sales_member = |mut u: AzureAdUser| {
         u.extension_attributes.set(1, Some("Sales".into()));
         u
     };
@@ -145,20 +145,20 @@ async fn second_plan_after_apply_is_empty() {
 
 /// Counts which groups were read in full.
 struct CountingDirectory {
-    inner: Arc<MemoryDirectory>,
+    inner: Arc<MemoryAzureAd>,
     reads: Mutex<Vec<GroupId>>,
 }
 
 #[async_trait]
-impl DirectorySource for CountingDirectory {
-    async fn group_members(&self, group: &GroupId) -> Result<Vec<DirectoryUser>, PortError> {
+impl AzureAdSource for CountingDirectory {
+    async fn group_members(&self, group: &GroupId) -> Result<Vec<AzureAdUser>, PortError> {
         self.reads.lock().unwrap().push(group.clone());
         self.inner.group_members(group).await
     }
-    async fn all_users(&self) -> Result<Vec<DirectoryUser>, PortError> {
+    async fn all_users(&self) -> Result<Vec<AzureAdUser>, PortError> {
         self.inner.all_users().await
     }
-    async fn user(&self, id: &ObjectId) -> Result<Option<DirectoryUser>, PortError> {
+    async fn user(&self, id: &ObjectId) -> Result<Option<AzureAdUser>, PortError> {
         self.inner.user(id).await
     }
     async fn latest_cursor(&self, groups: &[GroupId]) -> Result<DeltaCursor, PortError> {
@@ -269,14 +269,14 @@ async fn incremental_run_picks_up_only_changes() {
 /// records every `members_of_groups` call, every single-group read, and the progress the
 /// engine reports while reading.
 struct SharingDirectory {
-    inner: Arc<MemoryDirectory>,
+    inner: Arc<MemoryAzureAd>,
     batches: Mutex<Vec<Vec<GroupId>>>,
     single_reads: Mutex<Vec<GroupId>>,
 }
 
 #[async_trait]
-impl DirectorySource for SharingDirectory {
-    async fn group_members(&self, group: &GroupId) -> Result<Vec<DirectoryUser>, PortError> {
+impl AzureAdSource for SharingDirectory {
+    async fn group_members(&self, group: &GroupId) -> Result<Vec<AzureAdUser>, PortError> {
         self.single_reads.lock().unwrap().push(group.clone());
         self.inner.group_members(group).await
     }
@@ -284,7 +284,7 @@ impl DirectorySource for SharingDirectory {
         &self,
         groups: &[GroupId],
         on_group_read: &(dyn for<'g> Fn(&'g GroupId) + Send + Sync),
-    ) -> Result<Vec<(GroupId, Vec<DirectoryUser>)>, PortError> {
+    ) -> Result<Vec<(GroupId, Vec<AzureAdUser>)>, PortError> {
         self.batches.lock().unwrap().push(groups.to_vec());
         let mut out = Vec::new();
         for g in groups {
@@ -293,10 +293,10 @@ impl DirectorySource for SharingDirectory {
         }
         Ok(out)
     }
-    async fn all_users(&self) -> Result<Vec<DirectoryUser>, PortError> {
+    async fn all_users(&self) -> Result<Vec<AzureAdUser>, PortError> {
         self.inner.all_users().await
     }
-    async fn user(&self, id: &ObjectId) -> Result<Option<DirectoryUser>, PortError> {
+    async fn user(&self, id: &ObjectId) -> Result<Option<AzureAdUser>, PortError> {
         self.inner.user(id).await
     }
     async fn latest_cursor(&self, groups: &[GroupId]) -> Result<DeltaCursor, PortError> {

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use ipo_model::{
-    AssignedPlan, CapabilityStatus, DirectoryUser, ExtensionNumber, GroupId, IpoSnapshot, IpoUser,
-    License, LicensingMode, MemoryDirectory, MemoryIpo, ObjectId, Platform, SystemInfo,
+    AssignedPlan, CapabilityStatus, AzureAdUser, ExtensionNumber, GroupId, IpoSnapshot, IpoUser,
+    License, LicensingMode, MemoryAzureAd, MemoryIpo, ObjectId, Platform, SystemInfo,
 };
 use sync_engine::{
     Link, MemoryStateStore, Plan, RunOptions, RunResult, StateStore, SyncConfig, SyncEngine,
@@ -25,8 +25,8 @@ pub fn gid(n: u32) -> GroupId {
 
 /// A person with a mail nickname (the default name source) and matching display name,
 /// UPN and mail, account enabled.
-pub fn person(n: u32, nick: &str) -> DirectoryUser {
-    let mut u = DirectoryUser::new(oid(n));
+pub fn person(n: u32, nick: &str) -> AzureAdUser {
+    let mut u = AzureAdUser::new(oid(n));
     u.mail_nickname = Some(nick.into());
     u.display_name = Some(format!("{nick} Person"));
     let local: String = nick.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
@@ -37,13 +37,13 @@ pub fn person(n: u32, nick: &str) -> DirectoryUser {
 }
 
 /// Gives the person a business phone with an extension (`+4416327<ext> x<ext>`).
-pub fn with_ext(mut u: DirectoryUser, ext: &str) -> DirectoryUser {
+pub fn with_ext(mut u: AzureAdUser, ext: &str) -> AzureAdUser {
     u.business_phones = vec![format!("+4416327{ext} x{ext}")];
     u
 }
 
 /// Gives the person Teams voice (Phone System enabled).
-pub fn with_voice(mut u: DirectoryUser) -> DirectoryUser {
+pub fn with_voice(mut u: AzureAdUser) -> AzureAdUser {
     u.assigned_plans.push(AssignedPlan::new(
         sync_engine::usertype_rules::skus::MCOEV_PLAN,
         CapabilityStatus::Enabled,
@@ -87,7 +87,7 @@ pub fn ipo_user(name: &str, extension: Option<&str>) -> IpoUser {
 
 /// The engine wired to a memory tenant, a memory IP Office and a memory state store.
 pub struct World {
-    pub dir: Arc<MemoryDirectory>,
+    pub dir: Arc<MemoryAzureAd>,
     pub ipo: Arc<MemoryIpo>,
     pub state: Arc<MemoryStateStore>,
     pub engine: SyncEngine,
@@ -106,7 +106,7 @@ impl World {
         store: Arc<dyn StateStore>,
         state: Arc<MemoryStateStore>,
     ) -> Self {
-        let dir = Arc::new(MemoryDirectory::new());
+        let dir = Arc::new(MemoryAzureAd::new());
         for g in config.groups() {
             ensure_group(&dir, &g);
         }
@@ -121,7 +121,7 @@ impl World {
     }
 
     /// Puts the person in the tenant and in `group`.
-    pub fn join(&self, group: &GroupId, u: &DirectoryUser) {
+    pub fn join(&self, group: &GroupId, u: &AzureAdUser) {
         self.dir.upsert_user(u.clone());
         self.dir.add_member(group, &u.id);
     }
@@ -208,7 +208,7 @@ impl World {
 }
 
 /// Creates `group` (empty) so reading its members succeeds.
-pub fn ensure_group(dir: &MemoryDirectory, group: &GroupId) {
+pub fn ensure_group(dir: &MemoryAzureAd, group: &GroupId) {
     let probe = oid(999_999_999);
     dir.add_member(group, &probe);
     dir.remove_member(group, &probe);

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use ipo_model::{DirectoryUser, ObjectId, TeamsNumberHolders};
+use ipo_model::{AzureAdUser, ObjectId, TeamsNumberHolders};
 
 use super::assigned::TeamsAssigned;
 use super::judge::{TeamsSide, TeamsSideInput, judge_teams_side};
@@ -40,7 +40,7 @@ impl<'a> TeamsContext<'a> {
     /// The Teams half of `user`'s verdict `v`: judged against the type `v` checked them
     /// against, with the extension the verdict read from Azure AD (the one the sync gives
     /// the IP Office user too), else the IP Office user's.
-    pub(crate) fn judge(&self, user: &DirectoryUser, v: &Verdict) -> Option<TeamsSide> {
+    pub(crate) fn judge(&self, user: &AzureAdUser, v: &Verdict) -> Option<TeamsSide> {
         let rule = self.rules.get(&user.id)?;
         let user_type = v.target?;
         let extension = v.facts.teams_extension().or(v.facts.ipo_extension.as_ref());

@@ -2,7 +2,7 @@
 //! Teams has, and what may be written.
 
 use ipo_model::{
-    AssignmentCategory, DirectoryUser, EffectivePolicy, ExtensionNumber, NumberSource, PolicyVia,
+    AssignmentCategory, AzureAdUser, EffectivePolicy, ExtensionNumber, NumberSource, PolicyVia,
     TeamsNumber, TeamsNumberHolders, TeamsPolicyType, UserType,
 };
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,7 @@ pub struct TeamsSideInput<'a> {
     /// The person's rule's Teams half.
     pub rule: &'a TeamsSideRule,
     /// The Azure AD user, with `teams` read.
-    pub user: &'a DirectoryUser,
+    pub user: &'a AzureAdUser,
     /// The type the person's rule makes them.
     pub user_type: UserType,
     /// The extension the classification settled on (the IP Office user's for Teams + IP
@@ -34,7 +34,7 @@ impl<'a> TeamsSideInput<'a> {
     /// The input for one person; nothing assigned before.
     pub fn new(
         rule: &'a TeamsSideRule,
-        user: &'a DirectoryUser,
+        user: &'a AzureAdUser,
         user_type: UserType,
         extension: Option<&'a ExtensionNumber>,
         holders: &'a TeamsNumberHolders,
@@ -161,7 +161,7 @@ fn via_text(via: &PolicyVia) -> &'static str {
 ///     r#"{"provisioning":"graph","number":{"template":"+441632768{extension}"},
 ///         "voice_routing_policy":"UK"}"#,
 /// )?;
-/// let mut ann = DirectoryUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
+/// let mut ann = AzureAdUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
 /// ann.teams = Some(TeamsVoice::default());
 /// let ext: ExtensionNumber = "402".parse()?;
 /// let holders = TeamsNumberHolders::default();
@@ -199,7 +199,7 @@ pub fn judge_teams_side(input: &TeamsSideInput<'_>) -> Option<TeamsSide> {
 
 /// Teams' primary number for the user (any number when none is marked primary), if it reads
 /// as a number.
-pub(crate) fn current_number(user: &DirectoryUser) -> Option<TeamsNumber> {
+pub(crate) fn current_number(user: &AzureAdUser) -> Option<TeamsNumber> {
     let numbers = &user.teams.as_ref()?.telephone_numbers;
     let primary = numbers
         .iter()

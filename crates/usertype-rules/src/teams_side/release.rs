@@ -1,7 +1,7 @@
 //! A leaver's Teams half: what the sync takes back. Only what it assigned itself and Teams
 //! still holds as it left it; anything an administrator changed since is theirs.
 
-use ipo_model::{DirectoryUser, PolicyVia, TeamsNumber, TeamsPolicyType};
+use ipo_model::{AzureAdUser, PolicyVia, TeamsNumber, TeamsPolicyType};
 use serde::{Deserialize, Serialize};
 
 use super::assigned::TeamsAssigned;
@@ -31,7 +31,7 @@ impl TeamsRelease {
 /// ```
 /// use ipo_model::*;
 /// use usertype_rules::{teams_release, TeamsAssigned};
-/// let mut ann = DirectoryUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
+/// let mut ann = AzureAdUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?);
 /// let mut voice = TeamsVoice::default();
 /// voice.telephone_numbers = vec![TeamsPhoneNumber::new("+441632768402", AssignmentCategory::Primary)];
 /// ann.teams = Some(voice);
@@ -42,7 +42,7 @@ impl TeamsRelease {
 /// assert!(teams_release(Some(&ann), &ours).is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn teams_release(user: Option<&DirectoryUser>, assigned: &TeamsAssigned) -> TeamsRelease {
+pub fn teams_release(user: Option<&AzureAdUser>, assigned: &TeamsAssigned) -> TeamsRelease {
     let Some(user) = user else {
         return TeamsRelease::default();
     };

@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use ipo_model::{
-    DirectoryUser, E164Number, ExtensionNumber, InvalidValue, MAX_E164_DIGITS, TeamsNumber,
+    AzureAdUser, E164Number, ExtensionNumber, InvalidValue, MAX_E164_DIGITS, TeamsNumber,
     TeamsPolicyType,
 };
 use serde::{Deserialize, Serialize};
@@ -253,7 +253,7 @@ impl TeamsNumberRule {
     /// `extension`.
     pub fn number_for(
         &self,
-        user: &DirectoryUser,
+        user: &AzureAdUser,
         extension: Option<&ExtensionNumber>,
     ) -> Result<TeamsNumber, Unbuildable> {
         match self {

@@ -1,5 +1,5 @@
 use ipo_model::{
-    AssignmentCategory, DirectoryUser, EffectivePolicy, ExtensionNumber, GroupId, NumberSource,
+    AssignmentCategory, AzureAdUser, EffectivePolicy, ExtensionNumber, GroupId, NumberSource,
     ObjectId, PolicyVia, TeamsNumber, TeamsNumberHolder, TeamsNumberHolders, TeamsPhoneNumber,
     TeamsPolicyType, TeamsVoice, UserType,
 };
@@ -22,8 +22,8 @@ dial_plan = "UK""#,
     )
 }
 
-fn ann(numbers: &[&str], policies: Vec<EffectivePolicy>) -> DirectoryUser {
-    let mut u = DirectoryUser::new(ANN.parse().unwrap());
+fn ann(numbers: &[&str], policies: Vec<EffectivePolicy>) -> AzureAdUser {
+    let mut u = AzureAdUser::new(ANN.parse().unwrap());
     let mut v = TeamsVoice::default();
     v.telephone_numbers = numbers
         .iter()
@@ -44,7 +44,7 @@ fn num(s: &str) -> TeamsNumber {
 
 fn judge(
     rule: &TeamsSideRule,
-    user: &DirectoryUser,
+    user: &AzureAdUser,
     holders: &TeamsNumberHolders,
     assigned: Option<&TeamsAssigned>,
 ) -> TeamsSide {

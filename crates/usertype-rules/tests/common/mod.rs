@@ -15,8 +15,8 @@ pub fn guid(n: u32) -> Guid {
 }
 
 /// An Azure AD user with a UPN and display name, enabled, and nothing else.
-pub fn ad(n: u32, name: &str) -> DirectoryUser {
-    let mut u = DirectoryUser::new(oid(n));
+pub fn ad(n: u32, name: &str) -> AzureAdUser {
+    let mut u = AzureAdUser::new(oid(n));
     u.user_principal_name = Some(format!(
         "{}@contoso.com",
         name.to_lowercase().replace(' ', ".")
@@ -27,7 +27,7 @@ pub fn ad(n: u32, name: &str) -> DirectoryUser {
 }
 
 /// `ad` with an enabled MCOEV plan and the given businessPhones entry.
-pub fn voice(n: u32, name: &str, phone: &str) -> DirectoryUser {
+pub fn voice(n: u32, name: &str, phone: &str) -> AzureAdUser {
     let mut u = ad(n, name);
     u.assigned_plans = vec![AssignedPlan::new(
         skus::MCOEV_PLAN,
@@ -65,7 +65,7 @@ pub fn ipo_user(n: u32, name: &str, ext: &str, profile: Profile, flag: Option<bo
     u
 }
 
-pub fn run(directory: &[DirectoryUser], ipo: &IpoSnapshot) -> Classification {
+pub fn run(directory: &[AzureAdUser], ipo: &IpoSnapshot) -> Classification {
     classify(
         &ClassifyInput::new(directory, ipo),
         &DefaultLicensePolicy::default(),
@@ -74,7 +74,7 @@ pub fn run(directory: &[DirectoryUser], ipo: &IpoSnapshot) -> Classification {
 
 /// `run` with every match key on, extension included (where an administrator has said
 /// extensions identify people).
-pub fn run_all_keys(directory: &[DirectoryUser], ipo: &IpoSnapshot) -> Classification {
+pub fn run_all_keys(directory: &[AzureAdUser], ipo: &IpoSnapshot) -> Classification {
     let mut cfg = usertype_rules::ClassifyConfig::default();
     cfg.match_order = usertype_rules::MatchKey::ALL.to_vec();
     classify(

@@ -12,7 +12,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use ipo_model::{DirectoryEntry, FullName, NumberFormat, TeamsNumber};
+use ipo_model::{SystemDirectoryEntry, FullName, NumberFormat, TeamsNumber};
 
 use crate::error::IpoError;
 
@@ -26,7 +26,7 @@ fn file_error(path: &Path, detail: impl std::fmt::Display) -> IpoError {
 /// Reads the entries (CSV by the `csv` crate: quoted commas, quotes and line breaks are
 /// kept); a missing file is an empty directory. Rows that are not valid entries are skipped
 /// with a warning naming their line (a header row `Name,Number` is allowed).
-pub fn read_directory(path: &Path) -> Result<Vec<DirectoryEntry>, IpoError> {
+pub fn read_directory(path: &Path) -> Result<Vec<SystemDirectoryEntry>, IpoError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -46,7 +46,7 @@ pub fn read_directory(path: &Path) -> Result<Vec<DirectoryEntry>, IpoError> {
             name.parse::<FullName>(),
             TeamsNumber::parse_as(number, NumberFormat::IpoDirectory),
         ) {
-            (Ok(name), Ok(number)) => entries.push(DirectoryEntry::new(name, number, None)),
+            (Ok(name), Ok(number)) => entries.push(SystemDirectoryEntry::new(name, number, None)),
             _ => tracing::warn!(line, "directory file line is not a valid entry; skipped"),
         }
     }
@@ -54,7 +54,7 @@ pub fn read_directory(path: &Path) -> Result<Vec<DirectoryEntry>, IpoError> {
 }
 
 /// Writes the entries (temporary file in the same folder, then rename).
-pub fn write_directory(path: &Path, entries: &[DirectoryEntry]) -> Result<(), IpoError> {
+pub fn write_directory(path: &Path, entries: &[SystemDirectoryEntry]) -> Result<(), IpoError> {
     let rows = entries
         .iter()
         .map(|e| {
@@ -148,14 +148,14 @@ mod tests {
     fn hostile_entries_round_trip_through_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("directory.csv");
-        let entries: Vec<DirectoryEntry> = [
+        let entries: Vec<SystemDirectoryEntry> = [
             ("Bob \"The Builder\" Jr", "x403"),
             ("=HYPERLINK(\"x\")", "+441632768404 x404"),
             ("Zoë 李 Ångström", "x405"),
         ]
         .iter()
         .map(|(n, num)| {
-            DirectoryEntry::new(
+            SystemDirectoryEntry::new(
                 n.parse().unwrap(),
                 TeamsNumber::parse_any(num).unwrap(),
                 None,

@@ -8,49 +8,49 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 #[non_exhaustive]
-pub struct DirectorySettings {
+pub struct SystemDirectorySettings {
     /// Whether the sync maintains directory entries for Teams-only users.
     pub enabled: bool,
     /// The property giving the entry's name.
     pub name_source: String,
     /// Which of a person's numbers become entries, each its own (IP Office's directory is
-    /// one name and one number per record). Must hold [`DirectoryNumber::Teams`], the entry
+    /// one name and one number per record). Must hold [`SystemDirectoryNumber::Teams`], the entry
     /// named after the person; the others are named `<name> (business)`, `<name> (mobile)`.
-    pub numbers: Vec<DirectoryNumber>,
+    pub numbers: Vec<SystemDirectoryNumber>,
     /// Whether the organisation's Azure AD contacts (Graph `orgContact`) get entries too
     /// (needs the Graph permission `OrgContact.Read.All`).
     pub contacts: bool,
     /// Whose numbers the directory lists besides the rules' Teams-only people: nobody else
     /// (the default), or everyone in the tenant (Avaya's *Tenant Directory*).
-    pub people: DirectoryPeople,
+    pub people: SystemDirectoryPeople,
     /// Groups whose members the directory lists too (Avaya's *Group Directory*), without a
     /// rule making them anything: members of nested groups count.
     pub groups: Vec<GroupId>,
 }
 
-impl Default for DirectorySettings {
+impl Default for SystemDirectorySettings {
     fn default() -> Self {
         Self {
             enabled: true,
             name_source: "displayName".into(),
-            numbers: vec![DirectoryNumber::Teams],
+            numbers: vec![SystemDirectoryNumber::Teams],
             contacts: false,
-            people: DirectoryPeople::Rules,
+            people: SystemDirectoryPeople::Rules,
             groups: Vec::new(),
         }
     }
 }
 
-impl DirectorySettings {
-    /// Whether the directory lists people no rule holds ([`DirectoryPeople::Tenant`] or
-    /// [`DirectorySettings::groups`]).
+impl SystemDirectorySettings {
+    /// Whether the directory lists people no rule holds ([`SystemDirectoryPeople::Tenant`] or
+    /// [`SystemDirectorySettings::groups`]).
     pub fn lists_people_outside_rules(&self) -> bool {
         self.enabled && self.asks_for_people_outside_rules()
     }
 
     /// Whether `people` or `groups` ask for people no rule holds, enabled or not.
     pub(crate) fn asks_for_people_outside_rules(&self) -> bool {
-        self.people == DirectoryPeople::Tenant || !self.groups.is_empty()
+        self.people == SystemDirectoryPeople::Tenant || !self.groups.is_empty()
     }
 }
 
@@ -61,8 +61,8 @@ impl DirectorySettings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum DirectoryPeople {
-    /// Only the rules' Teams-only people (and [`DirectorySettings::groups`]' members).
+pub enum SystemDirectoryPeople {
+    /// Only the rules' Teams-only people (and [`SystemDirectorySettings::groups`]' members).
     Rules,
     /// Every user of the tenant: read whole (`GET /users`, pages of 999) on every run.
     Tenant,
@@ -72,7 +72,7 @@ pub enum DirectoryPeople {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum DirectoryNumber {
+pub enum SystemDirectoryNumber {
     /// The number Teams rings (Teams number and extension): the entry named after the person.
     Teams,
     /// The first of `businessPhones` (Graph holds one), when it is not the Teams number.
@@ -81,13 +81,13 @@ pub enum DirectoryNumber {
     Mobile,
 }
 
-impl DirectoryNumber {
+impl SystemDirectoryNumber {
     /// The label an entry's name carries for this number (`None` for the Teams number).
     pub fn label(self) -> Option<&'static str> {
         match self {
-            DirectoryNumber::Teams => None,
-            DirectoryNumber::Business => Some("business"),
-            DirectoryNumber::Mobile => Some("mobile"),
+            SystemDirectoryNumber::Teams => None,
+            SystemDirectoryNumber::Business => Some("business"),
+            SystemDirectoryNumber::Mobile => Some("mobile"),
         }
     }
 }

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::id::{GroupId, ObjectId};
 
-/// The Microsoft Graph names of the Azure AD user properties a [`DirectoryUser`] holds: what
+/// The Microsoft Graph names of the Azure AD user properties a [`AzureAdUser`] holds: what
 /// classification reads, so every read of users asks for them (`$select`).
-pub const DIRECTORY_USER_PROPERTIES: [&str; 17] = [
+pub const AZURE_AD_USER_PROPERTIES: [&str; 17] = [
     "id",
     "userPrincipalName",
     "displayName",
@@ -228,7 +228,7 @@ impl<'de> Deserialize<'de> for ExtensionAttributes {
 /// An Azure AD user with the properties a directory sync needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct DirectoryUser {
+pub struct AzureAdUser {
     /// `id`.
     pub id: ObjectId,
     /// `userPrincipalName`.
@@ -269,7 +269,7 @@ pub struct DirectoryUser {
     pub groups: BTreeSet<GroupId>,
 }
 
-impl DirectoryUser {
+impl AzureAdUser {
     /// A user with only its id set.
     pub fn new(id: ObjectId) -> Self {
         Self {
@@ -305,12 +305,12 @@ impl DirectoryUser {
 
     /// The value of a property by its Graph name (`displayName`, `mail`,
     /// `extensionAttribute7`, `businessPhones` (the first), `employeeId`...), as text.
-    /// `None` when unset or unknown; [`DirectoryUser::is_known_property`] tells which names exist.
+    /// `None` when unset or unknown; [`AzureAdUser::is_known_property`] tells which names exist.
     pub fn property(&self, name: &str) -> Option<String> {
         self.property_str(name).map(Cow::into_owned)
     }
 
-    /// [`DirectoryUser::property`] without copying the value (only `id` is built).
+    /// [`AzureAdUser::property`] without copying the value (only `id` is built).
     pub fn property_str(&self, name: &str) -> Option<Cow<'_, str>> {
         fn s(v: &Option<String>) -> Option<Cow<'_, str>> {
             v.as_deref().map(Cow::Borrowed)
@@ -347,7 +347,7 @@ impl DirectoryUser {
         }
     }
 
-    /// Whether [`DirectoryUser::property`] knows `name`.
+    /// Whether [`AzureAdUser::property`] knows `name`.
     pub fn is_known_property(name: &str) -> bool {
         // The properties held as structures rather than text are not mappable.
         const NOT_TEXT: [&str; 4] = [
@@ -356,7 +356,7 @@ impl DirectoryUser {
             "assignedLicenses",
             "assignedPlans",
         ];
-        let held = DIRECTORY_USER_PROPERTIES.contains(&name) && !NOT_TEXT.contains(&name);
+        let held = AZURE_AD_USER_PROPERTIES.contains(&name) && !NOT_TEXT.contains(&name);
         held || name == "teamsTelephoneNumber"
             || name
                 .strip_prefix("extensionAttribute")
@@ -371,7 +371,7 @@ mod tests {
 
     #[test]
     fn properties_by_graph_name() {
-        let mut u = DirectoryUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse().unwrap());
+        let mut u = AzureAdUser::new("87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse().unwrap());
         u.display_name = Some("Adele Vance".into());
         u.extension_attributes.set(7, Some("402".into()));
         u.business_phones = vec!["+441632768402 x402".into()];
@@ -382,10 +382,10 @@ mod tests {
             u.property("businessPhones").as_deref(),
             Some("+441632768402 x402")
         );
-        assert!(DirectoryUser::is_known_property("extensionAttribute15"));
-        assert!(!DirectoryUser::is_known_property("extensionAttribute16"));
-        assert!(!DirectoryUser::is_known_property("extensionAttribute07"));
-        assert!(!DirectoryUser::is_known_property("shoeSize"));
+        assert!(AzureAdUser::is_known_property("extensionAttribute15"));
+        assert!(!AzureAdUser::is_known_property("extensionAttribute16"));
+        assert!(!AzureAdUser::is_known_property("extensionAttribute07"));
+        assert!(!AzureAdUser::is_known_property("shoeSize"));
         assert_eq!(u.label(), "Adele Vance");
     }
 }

@@ -1,7 +1,7 @@
 //! System directory entries for Teams-only people, with unique names.
 
 use super::*;
-use crate::config::DirectoryNumber;
+use crate::config::SystemDirectoryNumber;
 
 impl<'a> Planner<'a> {
     pub(super) fn directory_entries(
@@ -41,7 +41,7 @@ impl<'a> Planner<'a> {
             self.place(
                 p,
                 old,
-                DirectoryNumber::Teams,
+                SystemDirectoryNumber::Teams,
                 &name,
                 number,
                 number_text,
@@ -77,7 +77,7 @@ impl<'a> Planner<'a> {
         &self,
         p: &mut Person<'a>,
         old: Option<&FullName>,
-        kind: DirectoryNumber,
+        kind: SystemDirectoryNumber,
         name: &FullName,
         number: TeamsNumber,
         number_text: String,
@@ -107,7 +107,7 @@ impl<'a> Planner<'a> {
         &self,
         id: &ObjectId,
         old: Option<&FullName>,
-        kind: DirectoryNumber,
+        kind: SystemDirectoryNumber,
         name: &FullName,
         number: TeamsNumber,
         number_text: &str,
@@ -124,7 +124,7 @@ impl<'a> Planner<'a> {
         out.push(
             ActionKind::PutDirectoryEntry,
             Some(id),
-            RecordRef::new(RecordKind::DirectoryEntry, name),
+            RecordRef::new(RecordKind::SystemDirectoryEntry, name),
             vec![FieldChange::new(
                 "Number",
                 current
@@ -132,7 +132,7 @@ impl<'a> Planner<'a> {
                     .map(Text::from),
                 Some(Text::from(number_text.to_owned())),
             )],
-            IpoChange::PutDirectoryEntry(DirectoryEntry::new(
+            IpoChange::PutDirectoryEntry(SystemDirectoryEntry::new(
                 name.clone(),
                 number,
                 Some(id.clone()),
@@ -153,20 +153,20 @@ impl<'a> Planner<'a> {
         &self,
         p: &mut Person<'a>,
         main: &TeamsNumber,
-    ) -> Vec<(DirectoryNumber, TeamsNumber)> {
+    ) -> Vec<(SystemDirectoryNumber, TeamsNumber)> {
         let user = p.user;
-        let mut found: Vec<(DirectoryNumber, TeamsNumber)> = Vec::new();
+        let mut found: Vec<(SystemDirectoryNumber, TeamsNumber)> = Vec::new();
         for &kind in &self.config.directory.numbers {
             let (source, raw) = match kind {
-                DirectoryNumber::Business => ("businessPhones", user.business_phones.first()),
-                DirectoryNumber::Mobile => ("mobilePhone", user.mobile_phone.as_ref()),
+                SystemDirectoryNumber::Business => ("businessPhones", user.business_phones.first()),
+                SystemDirectoryNumber::Mobile => ("mobilePhone", user.mobile_phone.as_ref()),
                 _ => continue,
             };
             let Some(raw) = raw.map(|r| r.trim()).filter(|r| !r.is_empty()) else {
                 continue;
             };
             let parsed = match kind {
-                DirectoryNumber::Mobile => {
+                SystemDirectoryNumber::Mobile => {
                     ipo_model::E164Number::parse_lenient(raw).map(TeamsNumber::number_only)
                 }
                 _ => TeamsNumber::parse_as(raw, ipo_model::NumberFormat::AzurePortal),
@@ -327,7 +327,7 @@ pub(super) fn push_remove(out: &mut Output, id: &ObjectId, name: &FullName, cont
     out.push(
         ActionKind::RemoveDirectoryEntry,
         Some(id),
-        RecordRef::new(RecordKind::DirectoryEntry, name),
+        RecordRef::new(RecordKind::SystemDirectoryEntry, name),
         Vec::new(),
         IpoChange::RemoveDirectoryEntry { name: name.clone() },
         Effect::DirectoryRemoved {
