@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use ipo_model::{
-    AssignedLicense, AssignedPlan, CapabilityStatus, AzureAdUser, IpoSnapshot, IpoUser,
+    AssignedLicense, AssignedPlan, AzureAdUser, CapabilityStatus, IpoSnapshot, IpoUser,
     LicensingMode, ObjectId, Platform, SystemInfo, UserType,
 };
 use usertype_rules::{ClassifyInput, DefaultLicensePolicy, classify};

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use ipo_model::{
-    DeltaCursor, DeltaOutcome, AzureAdSource, AzureAdUser, GroupId, IpoSnapshot, LicensingMode,
+    AzureAdSource, AzureAdUser, DeltaCursor, DeltaOutcome, GroupId, IpoSnapshot, LicensingMode,
     MemoryIpo, ObjectId, Platform, PortError, SystemInfo, UserType,
 };
 use sync_engine::{
@@ -134,9 +134,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let engine = SyncEngine::new(config, directory, ipo, Arc::new(MemoryStateStore::new()));
     let run = engine.run(&RunOptions::dry_run()).await?;
     print!("{}", render_plan(&run.plan, Style::default()));
-    assert_eq!(
-        run.directory_users, 2,
-        "both people of the export are in scope"
-    );
+    assert_eq!(run.people, 2, "both people of the export are in scope");
     Ok(())
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use graph_emulator::{Route, Stats};
 use ipo_model::{AzureAdContact, AzureAdSource};
 use support::*;
-use sync_engine::{ActionKind, SystemDirectoryNumber, MemoryStateStore, RunOptions, StateStore};
+use sync_engine::{ActionKind, MemoryStateStore, RunOptions, StateStore, SystemDirectoryNumber};
 
 fn contact(n: u32, name: &str, business: Option<&str>, mobile: Option<&str>) -> AzureAdContact {
     let mut c = AzureAdContact::new(format!("0e000000-0000-4000-8000-{n:012}").parse().unwrap());
@@ -52,13 +52,14 @@ async fn contacts_reach_the_directory_through_graph_and_leave_it() {
     assert_eq!(read[0].mobile_phone.as_deref(), Some("+1 425 555 0199"));
 
     let mut cfg = config();
-    cfg.directory.contacts = true;
-    cfg.directory.numbers = vec![SystemDirectoryNumber::Teams, SystemDirectoryNumber::Mobile];
+    cfg.system_directory.contacts = true;
+    cfg.system_directory.numbers =
+        vec![SystemDirectoryNumber::Teams, SystemDirectoryNumber::Mobile];
     let state = Arc::new(MemoryStateStore::new());
     let engine = lab.engine(cfg, state.clone());
     let run = engine.run(&RunOptions::apply()).await.unwrap();
     assert_eq!(run.report.unwrap().failures().count(), 0);
-    assert_eq!(run.plan.directory.as_ref().unwrap().records, 5);
+    assert_eq!(run.plan.system_directory.as_ref().unwrap().records, 5);
     let entries = lab.directory_csv_entries();
     assert_eq!(
         entries,
@@ -113,8 +114,9 @@ async fn synced_lab() -> (
         lab.graph.add_contact(c);
     }
     let mut cfg = config();
-    cfg.directory.contacts = true;
-    cfg.directory.numbers = vec![SystemDirectoryNumber::Teams, SystemDirectoryNumber::Mobile];
+    cfg.system_directory.contacts = true;
+    cfg.system_directory.numbers =
+        vec![SystemDirectoryNumber::Teams, SystemDirectoryNumber::Mobile];
     let state = Arc::new(MemoryStateStore::new());
     let engine = lab.engine(cfg, state.clone());
     lab.graph.reset_stats();
@@ -132,7 +134,7 @@ async fn synced_lab() -> (
     assert_eq!(contact_requests(&lab.graph.stats()), (3, 1, 0));
     let saved = state.load().unwrap();
     assert!(saved.contacts_cursor.is_some());
-    assert_eq!(saved.contact_directory.len(), 5);
+    assert_eq!(saved.azure_ad_contacts.len(), 5);
     (lab, engine, state, contacts)
 }
 
@@ -205,7 +207,7 @@ async fn incremental_runs_read_only_the_contacts_that_changed() {
         .collect();
     assert_eq!(after, expected);
     assert_eq!(
-        state.load().unwrap().contact_directory[&tailspin.id].business_phones,
+        state.load().unwrap().azure_ad_contacts[&tailspin.id].business_phones,
         ["+44 20 7946 0999"]
     );
 
@@ -236,7 +238,7 @@ async fn incremental_runs_read_only_the_contacts_that_changed() {
     assert!(names.iter().all(|n| !n.starts_with("Fabrikam")));
     let saved = state.load().unwrap();
     assert!(!saved.contacts.contains_key(&contacts[0].id));
-    assert!(!saved.contact_directory.contains_key(&contacts[0].id));
+    assert!(!saved.azure_ad_contacts.contains_key(&contacts[0].id));
 
     // A new contact arrives: added from its record read by id.
     let newcomer = contact(6, "Adatum Helpdesk", Some("+14255550106"), None);
@@ -283,7 +285,7 @@ async fn an_expired_contacts_delta_link_falls_back_to_a_full_read() {
         lab.directory_csv_entries()
             .contains(&"Wingtip Mobile = 447700900333".to_owned())
     );
-    assert_eq!(state.load().unwrap().contact_directory.len(), 5);
+    assert_eq!(state.load().unwrap().azure_ad_contacts.len(), 5);
 
     // The fresh link serves the next run.
     lab.graph.reset_stats();
@@ -306,8 +308,9 @@ async fn with_contacts_off_no_contacts_request_is_made() {
     // Contacts turned off: their entries go, their link and records are forgotten, and
     // Graph is not asked about contacts, in full or incremental runs.
     let mut cfg = config();
-    cfg.directory.numbers = vec![SystemDirectoryNumber::Teams, SystemDirectoryNumber::Mobile];
-    assert!(!cfg.directory.contacts);
+    cfg.system_directory.numbers =
+        vec![SystemDirectoryNumber::Teams, SystemDirectoryNumber::Mobile];
+    assert!(!cfg.system_directory.contacts);
     let engine = lab.engine(cfg, state.clone());
     lab.graph.reset_stats();
     for options in [
@@ -323,5 +326,5 @@ async fn with_contacts_off_no_contacts_request_is_made() {
     assert!(lab.directory_csv_entries().is_empty());
     let saved = state.load().unwrap();
     assert!(saved.contacts.is_empty());
-    assert!(saved.contacts_cursor.is_none() && saved.contact_directory.is_empty());
+    assert!(saved.contacts_cursor.is_none() && saved.azure_ad_contacts.is_empty());
 }

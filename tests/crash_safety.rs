@@ -160,7 +160,9 @@ async fn crash_at(k: usize, reference: &IpoState) -> Crash {
     let records_at_crash = lab.ipo.users().len() - 1 + lab.ipo.extensions().len() + {
         let csv = lab.workdir.path().join("ipo-directory.csv");
         if csv.exists() {
-            ipo_client::system_directory::read_directory(&csv).unwrap().len()
+            ipo_client::system_directory::read_directory(&csv)
+                .unwrap()
+                .len()
         } else {
             0
         }

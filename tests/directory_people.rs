@@ -1,5 +1,5 @@
 //! Avaya's *Group Directory* and *Tenant Directory* through the real clients and both
-//! emulators: people no rule holds get system directory entries (`[sync.directory] groups`,
+//! emulators: people no rule holds get system directory entries (`[sync.system_directory] groups`,
 //! `people = "tenant"`), except disabled accounts, resource accounts, people with an IP Office
 //! user (found by e-mail, as a classification finds them) and people without a number; the
 //! entries go again when the setting does.
@@ -12,7 +12,7 @@ use std::sync::Arc;
 use ipo_emulator::{EmulatorConfig, Seed};
 use ipo_model::{AssignedLicense, AzureAdUser, IpoUser, License, LicensingMode, ObjectId};
 use support::*;
-use sync_engine::{SystemDirectoryPeople, MemoryStateStore, RunOptions, StateStore, SyncConfig};
+use sync_engine::{MemoryStateStore, RunOptions, StateStore, SyncConfig, SystemDirectoryPeople};
 use usertype_rules::skus::TEAMS_PHONE_RESOURCE_ACCOUNT_SKU;
 
 /// A group no rule maps: Avaya's *Group Directory*.
@@ -86,7 +86,7 @@ async fn people_outside_the_rules_are_listed_by_group_or_tenant_and_go_again() {
     // Group Directory: of the group's outsiders only Tara (enabled, a person, no IP Office
     // user, a number); User 00005 keeps the one entry the rules give.
     let mut by_group = config();
-    by_group.directory.groups = vec![GROUP_EXTRAS.parse().unwrap()];
+    by_group.system_directory.groups = vec![GROUP_EXTRAS.parse().unwrap()];
     let got = apply(&lab, by_group, &state).await;
     assert_eq!(
         got,
@@ -97,7 +97,7 @@ async fn people_outside_the_rules_are_listed_by_group_or_tenant_and_go_again() {
 
     // Tenant Directory: Yara too (her extension in Azure AD's notation is read as such).
     let mut tenant = config();
-    tenant.directory.people = SystemDirectoryPeople::Tenant;
+    tenant.system_directory.people = SystemDirectoryPeople::Tenant;
     let got = apply(&lab, tenant, &state).await;
     assert_eq!(
         got,
@@ -117,8 +117,8 @@ async fn people_outside_the_rules_are_listed_by_group_or_tenant_and_go_again() {
 #[test]
 fn listing_people_needs_the_directory_on() {
     let mut cfg = config();
-    cfg.directory.enabled = false;
-    cfg.directory.people = SystemDirectoryPeople::Tenant;
+    cfg.system_directory.enabled = false;
+    cfg.system_directory.people = SystemDirectoryPeople::Tenant;
     let err = cfg.validate(None).unwrap_err().to_string();
     assert!(err.contains("directory.enabled"), "{err}");
 }

@@ -181,12 +181,12 @@ async fn full_sync_under_faults(variant: &str, graph_retry_after: Option<Duratio
     let t = report.summary.transport;
     eprintln!("[faults/{variant}] report.summary.transport: {t:?}");
     assert!(
-        t.directory.retries > 0 && t.directory.retries <= g.retries,
+        t.azure_ad.retries > 0 && t.azure_ad.retries <= g.retries,
         "{t:?}"
     );
-    assert!(t.directory.throttled > 0, "{t:?}");
+    assert!(t.azure_ad.throttled > 0, "{t:?}");
     assert!(t.ipo.retries > 0 && t.ipo.relogins > 0, "{t:?}");
-    assert_eq!(t.directory.waited, g.waited, "{t:?}");
+    assert_eq!(t.azure_ad.waited, g.waited, "{t:?}");
     if graph_retry_after.is_some() {
         assert!(
             g.waited >= Duration::from_secs(1),

@@ -55,11 +55,7 @@ impl TeamsJournal for Journal {
 
 /// People of the demo tenant, as Teams holds them now, with an extension each: those
 /// without a Teams number yet (`numbered == false`) or those with one.
-async fn people(
-    c: &GraphClient,
-    n: usize,
-    numbered: bool,
-) -> Vec<(AzureAdUser, ExtensionNumber)> {
+async fn people(c: &GraphClient, n: usize, numbered: bool) -> Vec<(AzureAdUser, ExtensionNumber)> {
     let mut out = Vec::new();
     for mut u in c.list_users().await.unwrap() {
         let voice = c.user_voice(&u.id).await.unwrap();

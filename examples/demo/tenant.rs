@@ -2,7 +2,7 @@
 //! edge cases an administrator meets, and an IP Office with some manual configuration.
 
 use ipo_model::{
-    AssignedLicense, AssignedPlan, AssignmentCategory, CapabilityStatus, AzureAdUser, Extension,
+    AssignedLicense, AssignedPlan, AssignmentCategory, AzureAdUser, CapabilityStatus, Extension,
     ExtensionKind, HuntGroup, IpoSnapshot, IpoUser, License, LicensingMode, ObjectId, Platform,
     Profile, SystemInfo, TeamsPhoneNumber, TeamsVoice,
 };

@@ -25,8 +25,8 @@ use graph_emulator::{GraphEmulator, GraphEmulatorConfig, GraphEmulatorHandle};
 use ipo_client::{IpoClient, IpoConfig};
 use ipo_emulator::{EmulatorConfig, IpoEmulator, IpoEmulatorHandle};
 use ipo_model::{
-    AssignedLicense, AssignedPlan, CapabilityStatus, AzureAdUser, GroupId, License,
-    LicensingMode, ObjectId, Profile, UserType,
+    AssignedLicense, AssignedPlan, AzureAdUser, CapabilityStatus, GroupId, License, LicensingMode,
+    ObjectId, Profile, UserType,
 };
 use sync_engine::{GroupRule, ProvisioningRule, StateStore, SyncConfig, SyncEngine, UserTemplate};
 

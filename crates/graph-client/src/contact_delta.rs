@@ -5,7 +5,7 @@
 //! A delta entry for a changed object is only promised to hold the properties that changed,
 //! so the entries tell which contacts to read again, never what they now hold.
 
-use ipo_model::{ContactChanges, ContactDeltaOutcome, DeltaCursor, AzureAdContact, ObjectId};
+use ipo_model::{AzureAdContact, ContactChanges, ContactDeltaOutcome, DeltaCursor, ObjectId};
 use ipo_model::{PortError, SkippedRecord};
 
 use crate::batch::ByIds;

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 use ipo_model::{
-    DeltaCursor, DeltaOutcome, AzureAdChanges, AzureAdSource, AzureAdUser, GroupId,
+    AzureAdChanges, AzureAdSource, AzureAdUser, DeltaCursor, DeltaOutcome, GroupId,
     MembershipChange, MembershipChangeKind, ObjectId, PortError, RemovalReason, RemovedUser,
     TransportStats,
 };

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use ipo_model::{
-    AssignedLicense, AssignedPlan, CapabilityStatus, AzureAdUser, ExtensionAttributes, ObjectId,
+    AssignedLicense, AssignedPlan, AzureAdUser, CapabilityStatus, ExtensionAttributes, ObjectId,
 };
 use serde::Deserialize;
 

@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use graph_client::test_support::CURSOR_CONTACTS;
 use graph_client::{Delta, DeltaStart};
-use ipo_model::{ContactDeltaOutcome, DeltaCursor, AzureAdSource, ObjectId};
+use ipo_model::{AzureAdSource, ContactDeltaOutcome, DeltaCursor, ObjectId};
 use mockito::Matcher;
 
 const KEPT: &str = "25caf940-7b3d-4ab6-8a7c-6b2f1e9c4a11";

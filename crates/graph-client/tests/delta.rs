@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use graph_client::{Delta, DeltaStart, MemberKind};
 use ipo_model::{
-    DeltaCursor, DeltaOutcome, AzureAdSource, GroupId, MembershipChangeKind, RemovalReason,
+    AzureAdSource, DeltaCursor, DeltaOutcome, GroupId, MembershipChangeKind, RemovalReason,
 };
 use mockito::{Matcher, ServerGuard};
 

@@ -13,7 +13,7 @@ use common::*;
 use graph_client::{
     BatchRequest, ClientOptions, GraphClient, GraphError, GraphErrorBody, RetryPolicy, StaticToken,
 };
-use ipo_model::{DeltaCursor, DeltaOutcome, AzureAdSource, GroupId};
+use ipo_model::{AzureAdSource, DeltaCursor, DeltaOutcome, GroupId};
 use mockito::Matcher;
 
 #[test]

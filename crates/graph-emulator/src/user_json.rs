@@ -1,7 +1,7 @@
 //! Users in Graph's JSON shape: conversion from and to [`AzureAdUser`], `$select`.
 
 use ipo_model::{
-    AssignedLicense, AssignedPlan, CapabilityStatus, AzureAdUser, ObjectId, TeamsVoice,
+    AssignedLicense, AssignedPlan, AzureAdUser, CapabilityStatus, ObjectId, TeamsVoice,
 };
 use serde_json::{Map, Value, json};
 

@@ -121,7 +121,6 @@
 
 mod client;
 mod config;
-pub mod system_directory;
 mod error;
 mod nodes;
 mod records;
@@ -129,6 +128,7 @@ mod resources;
 mod session;
 mod stats;
 mod store;
+pub mod system_directory;
 mod tls;
 pub mod wire;
 

@@ -3,15 +3,15 @@
 
 use async_trait::async_trait;
 use ipo_model::{
-    ApiError, Applied, ChangeOutcome, SystemDirectoryEntry, Guid, IpoChange, IpoConfigStore, IpoSnapshot,
-    PortError, RestartNotice, TransportStats,
+    ApiError, Applied, ChangeOutcome, Guid, IpoChange, IpoConfigStore, IpoSnapshot, PortError,
+    RestartNotice, SystemDirectoryEntry, TransportStats,
 };
 use reqwest::Method;
 
 use crate::client::IpoClient;
-use crate::system_directory;
 use crate::error::IpoError;
 use crate::records;
+use crate::system_directory;
 use crate::wire::{self, Reboot, WireRecord, WsObject};
 
 const SERVICE: &str = "IP Office";
@@ -572,7 +572,8 @@ impl IpoConfigStore for IpoClient {
             .collect::<Result<_, _>>()
             .map_err(at("huntgroups"))?;
         if let Some(path) = &self.inner.cfg.directory_csv {
-            snap.directory = system_directory::read_directory(path).map_err(at("directory"))?;
+            snap.system_directory =
+                system_directory::read_directory(path).map_err(at("directory"))?;
         }
         Ok(snap)
     }

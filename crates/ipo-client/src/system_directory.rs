@@ -12,7 +12,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use ipo_model::{SystemDirectoryEntry, FullName, NumberFormat, TeamsNumber};
+use ipo_model::{FullName, NumberFormat, SystemDirectoryEntry, TeamsNumber};
 
 use crate::error::IpoError;
 

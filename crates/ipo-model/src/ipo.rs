@@ -545,7 +545,8 @@ pub struct IpoSnapshot {
     /// Hunt groups.
     pub hunt_groups: Vec<HuntGroup>,
     /// System directory entries the store can see (see the store's docs for where they live).
-    pub directory: Vec<SystemDirectoryEntry>,
+    #[serde(default, alias = "directory")]
+    pub system_directory: Vec<SystemDirectoryEntry>,
 }
 
 impl IpoSnapshot {
@@ -557,7 +558,7 @@ impl IpoSnapshot {
             users: Vec::new(),
             extensions: Vec::new(),
             hunt_groups: Vec::new(),
-            directory: Vec::new(),
+            system_directory: Vec::new(),
         }
     }
 

@@ -15,9 +15,9 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod azure_ad;
 mod code;
 mod contact;
-mod azure_ad;
 mod error;
 mod extension;
 mod id;
@@ -37,12 +37,12 @@ mod teams_policy;
 mod teams_port;
 mod usertype;
 
-pub use code::{LoginCode, MAX_LOGIN_CODE, MAX_VOICEMAIL_CODE, MIN_LOGIN_CODE, VoicemailCode};
-pub use contact::{ContactChanges, ContactDeltaOutcome, AzureAdContact};
 pub use azure_ad::{
-    AssignedLicense, AssignedPlan, AssignmentCategory, CapabilityStatus, AZURE_AD_USER_PROPERTIES,
-    AzureAdUser, ExtensionAttributes, TeamsPhoneNumber, TeamsVoice,
+    AZURE_AD_USER_PROPERTIES, AssignedLicense, AssignedPlan, AssignmentCategory, AzureAdUser,
+    CapabilityStatus, ExtensionAttributes, TeamsPhoneNumber, TeamsVoice,
 };
+pub use code::{LoginCode, MAX_LOGIN_CODE, MAX_VOICEMAIL_CODE, MIN_LOGIN_CODE, VoicemailCode};
+pub use contact::{AzureAdContact, ContactChanges, ContactDeltaOutcome};
 pub use error::{InvalidValue, Rule};
 pub use extension::{
     ExtensionNumber, ExtensionRange, HUNT_GROUP_RESERVED, MAX_EXTENSION_DIGITS,
@@ -50,9 +50,9 @@ pub use extension::{
 };
 pub use id::{GroupId, Guid, ObjectId};
 pub use ipo::{
-    SystemDirectoryEntry, Extension, ExtensionKind, HuntGroup, IpoSnapshot, IpoUser, License,
-    LicenseStatus, MAX_DIRECTORY_RECORDS, NO_USER, Platform, RingMode, ServiceMode, SystemInfo,
-    TwinningType,
+    Extension, ExtensionKind, HuntGroup, IpoSnapshot, IpoUser, License, LicenseStatus,
+    MAX_DIRECTORY_RECORDS, NO_USER, Platform, RingMode, ServiceMode, SystemDirectoryEntry,
+    SystemInfo, TwinningType,
 };
 pub use memory::{MEMORY_FOLLOW_POLLS, MemoryAzureAd, MemoryIpo, MemoryTeams, MemoryTeamsCalls};
 pub use name::{
@@ -61,7 +61,7 @@ pub use name::{
 };
 pub use phone::{E164Number, MAX_E164_DIGITS, NumberFormat, TeamsNumber};
 pub use port::{
-    ApiError, Applied, ChangeOutcome, DeltaCursor, DeltaOutcome, AzureAdChanges, AzureAdSource,
+    ApiError, Applied, AzureAdChanges, AzureAdSource, ChangeOutcome, DeltaCursor, DeltaOutcome,
     IpoChange, IpoConfigStore, MembershipChange, MembershipChangeKind, PortError, RemovalReason,
     RemovedUser, TransportStats,
 };

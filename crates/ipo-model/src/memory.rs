@@ -6,11 +6,11 @@ use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
-use crate::contact::{ContactChanges, ContactDeltaOutcome, AzureAdContact};
 use crate::azure_ad::AzureAdUser;
+use crate::contact::{AzureAdContact, ContactChanges, ContactDeltaOutcome};
 use crate::id::{GroupId, ObjectId};
 use crate::port::{
-    DeltaCursor, DeltaOutcome, AzureAdChanges, AzureAdSource, MembershipChange,
+    AzureAdChanges, AzureAdSource, DeltaCursor, DeltaOutcome, MembershipChange,
     MembershipChangeKind, PortError, RemovalReason, RemovedUser,
 };
 

@@ -7,11 +7,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::contact::{ContactDeltaOutcome, AzureAdContact};
 use crate::azure_ad::AzureAdUser;
+use crate::contact::{AzureAdContact, ContactDeltaOutcome};
 use crate::extension::ExtensionNumber;
 use crate::id::{GroupId, Guid, ObjectId};
-use crate::ipo::{SystemDirectoryEntry, Extension, HuntGroup, IpoSnapshot, IpoUser};
+use crate::ipo::{Extension, HuntGroup, IpoSnapshot, IpoUser, SystemDirectoryEntry};
 use crate::name::{FullName, UserName};
 use crate::restart::RestartNotice;
 use crate::skipped::SkippedRecord;

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use ipo_model::{
-    DeltaCursor, DeltaOutcome, AzureAdChanges, AzureAdSource, AzureAdUser, GroupId,
+    AzureAdChanges, AzureAdSource, AzureAdUser, DeltaCursor, DeltaOutcome, GroupId,
     MembershipChange, MembershipChangeKind, MemoryAzureAd, ObjectId, PortError, RemovalReason,
 };
 

@@ -543,7 +543,7 @@ async fn write_budget_stops_writes_like_a_crash() {
 
 #[tokio::test]
 async fn directory_entries_are_put_by_name() {
-    use ipo_model::{SystemDirectoryEntry, FullName, TeamsNumber};
+    use ipo_model::{FullName, SystemDirectoryEntry, TeamsNumber};
     let ipo = store();
     let n: FullName = "Adele Vance".parse().unwrap();
     let e1 = SystemDirectoryEntry::new(n.clone(), TeamsNumber::extension_only(ext("402")), None);
@@ -552,7 +552,7 @@ async fn directory_entries_are_put_by_name() {
     one(&ipo, IpoChange::PutDirectoryEntry(e2.clone()))
         .await
         .unwrap();
-    assert_eq!(ipo.current().directory, vec![e2]);
+    assert_eq!(ipo.current().system_directory, vec![e2]);
     let rm = IpoChange::RemoveDirectoryEntry { name: n };
     one(&ipo, rm.clone()).await.unwrap();
     assert!(matches!(one(&ipo, rm).await, Err(PortError::NotFound(_))));

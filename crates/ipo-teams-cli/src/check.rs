@@ -141,7 +141,7 @@ async fn graph_lines(cfg: &ProgramConfig, c: &Clients, lines: &mut Vec<Line>) {
     if c.graph.options().teams_numbers {
         probes.push(Probe::TeamsUserConfigurations);
     }
-    if cfg.sync.directory.enabled && cfg.sync.directory.contacts {
+    if cfg.sync.system_directory.enabled && cfg.sync.system_directory.contacts {
         probes.push(Probe::Contacts);
     }
     for probe in probes {

@@ -27,7 +27,7 @@ pub(crate) fn for_run(run: &RunResult, alarm_on_skipped: bool) -> u8 {
     let plan = &run.plan;
     let guard = plan.held_removals.is_some()
         || plan.licenses.iter().any(|l| l.dropped > 0)
-        || plan.directory.as_ref().is_some_and(|d| d.is_held())
+        || plan.system_directory.as_ref().is_some_and(|d| d.is_held())
         || plan.people.iter().any(held_by_a_guard);
     let skipped = alarm_on_skipped && plan.people.iter().any(left_out);
     if failed {

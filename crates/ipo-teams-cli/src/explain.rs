@@ -56,7 +56,7 @@ fn render(
     one.held_removals = one.held_removals.filter(|h| h.people.contains(id));
     // Whole-run figures say nothing about one person (their own shortfall is a remark).
     one.licenses.clear();
-    one.directory = None;
+    one.system_directory = None;
     one.notes.clear();
     if json {
         let doc = serde_json::json!({

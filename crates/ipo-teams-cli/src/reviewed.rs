@@ -24,7 +24,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let plan = serde_json::json!({
             "actions": [], "people": [], "licenses": [], "held_removals": null,
-            "teams_actions": [], "notes": ["kept"]
+            "teams": {"actions": [], "held": []}, "notes": ["kept"]
         });
         for (name, doc) in [
             (

@@ -120,7 +120,7 @@ impl Summary {
         Summary {
             number,
             mode,
-            people: r.directory_users,
+            people: r.people,
             planned: r.plan.actions.len(),
             succeeded,
             failed,

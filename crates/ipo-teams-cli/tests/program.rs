@@ -89,7 +89,7 @@ async fn program_plans_applies_converges_and_explains_with_exit_codes() {
     assert_eq!(dry["state"]["found"], false);
     assert_eq!(count(&dry["plan"], "create_user"), 50);
     assert!(dry["report"].is_null());
-    assert!(dry["transport"]["directory"]["requests"].as_u64().unwrap() > 0);
+    assert!(dry["transport"]["azure_ad"]["requests"].as_u64().unwrap() > 0);
     let dry_ipo_requests = dry["transport"]["ipo"]["requests"].as_u64().unwrap();
     assert!(dry_ipo_requests > 0);
 
@@ -114,7 +114,7 @@ async fn program_plans_applies_converges_and_explains_with_exit_codes() {
         summary["succeeded"].as_u64().unwrap() as usize,
         applied["plan"]["actions"].as_array().unwrap().len()
     );
-    let graph_t = &summary["transport"]["directory"];
+    let graph_t = &summary["transport"]["azure_ad"];
     let ipo_t = &summary["transport"]["ipo"];
     assert_eq!(graph_t["throttled"], 1, "{summary:#}");
     assert!(graph_t["retries"].as_u64().unwrap() >= 1, "{summary:#}");

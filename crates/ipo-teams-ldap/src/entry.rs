@@ -1,6 +1,6 @@
 //! One person as the directory serves them: what IP Office reads over LDAP.
 
-use ipo_model::{SystemDirectoryEntry, NumberFormat};
+use ipo_model::{NumberFormat, SystemDirectoryEntry};
 use serde::{Deserialize, Serialize};
 
 use crate::dn::{escape_value, prep_case_ignore};

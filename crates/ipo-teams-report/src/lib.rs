@@ -25,7 +25,7 @@
 //! use ipo_teams_report::{Options, render_plan};
 //! // A plan as `ipo-teams plan --json` writes it (here: an empty one).
 //! let plan: sync_engine::Plan = serde_json::from_str(
-//!     r#"{"actions":[],"people":[],"licenses":[],"held_removals":null,"teams_actions":[],"notes":[]}"#,
+//!     r#"{"actions":[],"people":[],"licenses":[],"held_removals":null,"teams":{"actions":[],"held":[]},"notes":[]}"#,
 //! )?;
 //! let html = render_plan(&plan, &Options::new().title("Contoso: weekly sync"));
 //! assert!(html.starts_with("<!DOCTYPE html>"));
@@ -104,7 +104,7 @@ pub fn render_classification(classification: &Classification, options: &Options)
 /// ```
 /// use ipo_teams_report::{Options, render_plan};
 /// let plan: sync_engine::Plan = serde_json::from_str(
-///     r#"{"actions":[],"people":[],"licenses":[],"held_removals":null,"teams_actions":[],"notes":[]}"#,
+///     r#"{"actions":[],"people":[],"licenses":[],"held_removals":null,"teams":{"actions":[],"held":[]},"notes":[]}"#,
 /// )?;
 /// let html = render_plan(&plan, &Options::new());
 /// assert!(html.contains("id=\"count-writes\">0<"));
@@ -120,7 +120,7 @@ pub fn render_plan(plan: &Plan, options: &Options) -> String {
 /// ```
 /// use ipo_teams_report::{Options, render_apply};
 /// let plan: sync_engine::Plan = serde_json::from_str(
-///     r#"{"actions":[],"people":[],"licenses":[],"held_removals":null,"teams_actions":[],"notes":[]}"#,
+///     r#"{"actions":[],"people":[],"licenses":[],"held_removals":null,"teams":{"actions":[],"held":[]},"notes":[]}"#,
 /// )?;
 /// let html = render_apply(
 ///     &plan,

@@ -442,7 +442,7 @@ pub(crate) fn plan(plan: &Plan) -> View {
         .collect();
     // Writes for ids with no person's line (contacts' directory entries) are shown too.
     other_writes.extend(changes.into_values().flatten());
-    let directory = plan.directory.as_ref().map(|d| Directory {
+    let directory = plan.system_directory.as_ref().map(|d| Directory {
         records: d.records,
         wanted: d.wanted,
         limit: d.limit,
@@ -554,7 +554,7 @@ pub(crate) fn apply(p: &Plan, report: &Report) -> View {
         full_resync_reason: s.full_resync_reason.clone(),
         contacts_full_resync_reason: s.contacts_full_resync_reason.clone(),
         transport: vec![
-            edge("Microsoft Graph", &t.directory),
+            edge("Microsoft Graph", &t.azure_ad),
             edge("IP Office", &t.ipo),
         ],
         failures: report

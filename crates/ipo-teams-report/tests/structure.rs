@@ -107,7 +107,7 @@ fn plan_page_shows_the_directory_count_and_the_contacts_entries() {
     let demo = support::demo_with_contacts();
     let plan = &demo.plan;
     let d = plan
-        .directory
+        .system_directory
         .as_ref()
         .expect("the demo keeps directory entries");
     let doc = Html::parse_document(&render_plan(plan, &Options::new()));

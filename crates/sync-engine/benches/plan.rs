@@ -10,7 +10,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ipo_model::{
-    AssignedPlan, CapabilityStatus, AzureAdUser, ExtensionNumber, GroupId, IpoSnapshot, IpoUser,
+    AssignedPlan, AzureAdUser, CapabilityStatus, ExtensionNumber, GroupId, IpoSnapshot, IpoUser,
     License, LicensingMode, ObjectId, Platform, SystemInfo, UserType,
 };
 use sync_engine::{GroupRule, Link, PlanOptions, ProvisioningRule, SyncConfig, SyncState, plan};

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use ipo_model::{
-    ContactDeltaOutcome, DeltaCursor, AzureAdContact, AzureAdSource, ObjectId, PortError,
+    AzureAdContact, AzureAdSource, ContactDeltaOutcome, DeltaCursor, ObjectId, PortError,
     SkippedRecord,
 };
 use tracing::{info, warn};
@@ -52,7 +52,7 @@ pub(crate) async fn read_contacts(
                         warn!(skipped = %s, "malformed contact record skipped");
                     }
                     skipped.append(&mut changes.skipped);
-                    let mut contacts = state.contact_directory.clone();
+                    let mut contacts = state.azure_ad_contacts.clone();
                     for id in &changes.removed {
                         contacts.remove(id);
                     }

@@ -1,4 +1,4 @@
-//! People no rule holds whom the system directory lists anyway (`[sync.directory]
+//! People no rule holds whom the system directory lists anyway (`[sync.system_directory]
 //! people = "tenant"` or `groups`, Avaya's *Tenant Directory* / *Group Directory*): read from
 //! Azure AD, decided by [`usertype_rules::directory_listing`] (the one place that knows who
 //! has an IP Office user), and planned like the organisation's contacts: one entry for the
@@ -10,7 +10,7 @@ use ipo_model::{AzureAdContact, AzureAdSource, AzureAdUser, IpoSnapshot, ObjectI
 use tracing::info;
 use usertype_rules::{NotListed, directory_listing};
 
-use crate::config::{SystemDirectoryPeople, SyncConfig};
+use crate::config::{SyncConfig, SystemDirectoryPeople};
 use crate::error::SyncError;
 use crate::state::SyncState;
 
@@ -23,7 +23,7 @@ pub(crate) async fn outside_rules(
     snapshot: &IpoSnapshot,
     state: &SyncState,
 ) -> Result<Vec<AzureAdContact>, SyncError> {
-    let d = &config.directory;
+    let d = &config.system_directory;
     if !d.lists_people_outside_rules() {
         return Ok(Vec::new());
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use ipo_model::{
-    DeltaOutcome, AzureAdSource, AzureAdUser, GroupId, IpoConfigStore, IpoSnapshot, ObjectId,
+    AzureAdSource, AzureAdUser, DeltaOutcome, GroupId, IpoConfigStore, IpoSnapshot, ObjectId,
     PortError, TeamsVoiceAdmin,
 };
 use tracing::{info, warn};
@@ -95,7 +95,7 @@ fn check_reviewed(reviewed: &Plan, fresh: &Plan) -> Result<(), SyncError> {
         "licenses",
         "held_removals",
         "teams",
-        "directory",
+        "system_directory",
         "notes",
     ];
     let changed: Vec<&str> = parts
@@ -122,18 +122,18 @@ pub struct RunResult {
     pub incremental: bool,
     /// Why a full read happened although an incremental one was asked for.
     pub full_resync_reason: Option<String>,
-    /// Whether the Azure AD contacts were read by their changes only (`[sync.directory]
+    /// Whether the Azure AD contacts were read by their changes only (`[sync.system_directory]
     /// contacts`, incremental run, a stored contacts cursor).
     pub contacts_incremental: bool,
     /// Why every contact was read although an incremental run was asked for (no stored
     /// contacts cursor yet, or it expired); `None` when contacts are off.
     pub contacts_full_resync_reason: Option<String>,
-    /// Directory users in scope.
-    pub directory_users: usize,
+    /// Azure AD users in scope.
+    pub people: usize,
     /// The IP Office snapshot the plan was made against.
     pub snapshot: IpoSnapshot,
-    /// The directory users the plan was made from.
-    pub directory: Vec<AzureAdUser>,
+    /// The Azure AD users the plan was made from.
+    pub azure_ad: Vec<AzureAdUser>,
     /// Every person's classification, made from the same configuration, directory, IP
     /// Office snapshot and state as the plan (see [`classify_for_sync`](crate::classify_for_sync)): the
     /// three-type report of this run.
@@ -284,7 +284,7 @@ impl SyncEngine {
             &plan_options,
             &teams,
         );
-        crate::leaver_names::name_leavers(&mut plan, &directory, &state.directory);
+        crate::leaver_names::name_leavers(&mut plan, &directory, &state.azure_ad);
         info!(
             actions = plan.actions.len(),
             people = users.len(),
@@ -308,10 +308,10 @@ impl SyncEngine {
         }
         let report = if options.apply && options.explain.is_none() {
             state.cursor = cursor;
-            state.directory = directory;
+            state.azure_ad = directory;
             // With contacts off both are cleared: turned on again, they are read in full.
             state.contacts_cursor = read.cursor;
-            state.contact_directory = read.contacts;
+            state.azure_ad_contacts = read.contacts;
             Some(self.apply(&plan, state, summary, before).await?)
         } else {
             None
@@ -328,9 +328,9 @@ impl SyncEngine {
             full_resync_reason: resync_reason,
             contacts_incremental: read.incremental,
             contacts_full_resync_reason: read.full_resync_reason,
-            directory_users: users.len(),
+            people: users.len(),
             snapshot,
-            directory: users,
+            azure_ad: users,
             classification,
             transport,
             skipped,
@@ -356,7 +356,7 @@ impl SyncEngine {
         let source = self.directory.as_ref();
         let read = crate::contact_read::read_contacts(
             source,
-            &self.config.directory,
+            &self.config.system_directory,
             state,
             incremental,
             skipped,
@@ -380,7 +380,7 @@ impl SyncEngine {
         before: (ipo_model::TransportStats, ipo_model::TransportStats),
     ) -> Result<Report, SyncError> {
         // Codes mapped from directory properties are secrets: the cache never keeps them.
-        crate::cached_secrets::forget_code_sources(&self.config, state.directory.values_mut());
+        crate::cached_secrets::forget_code_sources(&self.config, state.azure_ad.values_mut());
         let io = StateIo::Shared(&self.state);
         let progress = self.progress.as_ref();
         let mut report =
@@ -426,7 +426,7 @@ impl SyncEngine {
         let mut reason = None;
         if incremental {
             match &state.cursor {
-                Some(cursor) if !state.directory.is_empty() => {
+                Some(cursor) if !state.azure_ad.is_empty() => {
                     progress.phase(Phase::ReadDirectory, None);
                     let outcome = self.directory.changes(groups, cursor).await;
                     match outcome.map_err(SyncError::Directory)? {
@@ -465,7 +465,7 @@ impl SyncEngine {
             warn!(skipped = %s, "malformed directory record skipped");
         }
         skipped.append(&mut changes.skipped);
-        let mut dir = state.directory.clone();
+        let mut dir = state.azure_ad.clone();
         for r in &changes.removed {
             dir.remove(&r.id);
         }
@@ -578,7 +578,7 @@ struct DirectoryRead {
 /// What the run cost in requests, for the log.
 fn log_transport(transport: &RunTransport) {
     info!(
-        directory_requests = transport.directory.requests,
+        azure_ad_requests = transport.azure_ad.requests,
         ipo_requests = transport.ipo.requests,
         retries = transport.total().retries,
         waited_ms = u64::try_from(transport.total().waited.as_millis()).unwrap_or(u64::MAX),

@@ -65,7 +65,7 @@ mod tests {
             licenses: Vec::new(),
             held_removals: None,
             teams: Default::default(),
-            directory: None,
+            system_directory: None,
             notes: Vec::new(),
             state_updates: Vec::new(),
             contact_updates: Vec::new(),

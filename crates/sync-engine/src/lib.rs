@@ -96,15 +96,15 @@ mod verdicts;
 pub use apply::{apply, apply_with_progress, is_destructive};
 pub use changes::Changes;
 pub use config::{
-    AdoptPolicy, ApplyMode, SystemDirectoryNumber, SystemDirectoryPeople, SystemDirectorySettings, FieldMap,
-    FieldMapping, GroupRule, NodeSelector, ProvisioningRule, RemovalPolicy, Safety, SyncConfig,
-    UserTemplate,
+    AdoptPolicy, ApplyMode, FieldMap, FieldMapping, GroupRule, NodeSelector, ProvisioningRule,
+    RemovalPolicy, Safety, SyncConfig, SystemDirectoryNumber, SystemDirectoryPeople,
+    SystemDirectorySettings, UserTemplate,
 };
 pub use engine::{RunOptions, RunResult, SyncEngine};
 pub use error::{ConfigError, StateError, SyncError};
 pub use plan::{
-    Action, ActionKind, SystemDirectoryRecords, FieldChange, HeldRemovals, LicenseNeed, PersonPlan,
-    PersonStatus, Plan,
+    Action, ActionKind, FieldChange, HeldRemovals, LicenseNeed, PersonPlan, PersonStatus, Plan,
+    SystemDirectoryRecords,
 };
 pub use planner::{PlanOptions, plan, plan_with_contacts};
 pub use progress::{NoProgress, Phase, Progress};

@@ -215,7 +215,7 @@ impl SystemDirectoryRecords {
             "the system directory would hold {} records, more than IP Office's limit of {}: \
              the directory changes of the {} people adding entries are held and it keeps {} \
              records. Narrow the directory (fewer groups, fewer numbers per person in \
-             [sync.directory] numbers, contacts off) to fit.",
+             [sync.system_directory] numbers, contacts off) to fit.",
             self.wanted,
             self.limit,
             self.held.len(),
@@ -291,8 +291,8 @@ pub struct Plan {
     pub teams: crate::teams::TeamsPlan,
     /// The system directory's record count after the plan (None when the sync keeps no
     /// directory entries).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub directory: Option<SystemDirectoryRecords>,
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "directory")]
+    pub system_directory: Option<SystemDirectoryRecords>,
     /// Whole-run remarks.
     pub notes: Vec<String>,
     #[serde(skip)]

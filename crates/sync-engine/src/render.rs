@@ -115,7 +115,7 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
             );
         }
     }
-    if let Some(d) = plan.directory.as_ref().filter(|d| d.wanted > 0) {
+    if let Some(d) = plan.system_directory.as_ref().filter(|d| d.wanted > 0) {
         let _ = writeln!(
             out,
             "\n{}  {} records after the plan, of IP Office's {}",
@@ -124,7 +124,7 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
             d.limit
         );
     }
-    let directory_held = plan.directory.as_ref().filter(|d| d.is_held());
+    let directory_held = plan.system_directory.as_ref().filter(|d| d.is_held());
     if let Some(d) = directory_held {
         let _ = writeln!(out, "{} {}", style.red("HELD"), d.message());
     }
@@ -221,7 +221,7 @@ fn render_remarks(out: &mut String, skipped: &[&crate::plan::PersonPlan], style:
 
 /// One line of transport figures: requests (per edge), retries, throttled answers,
 /// re-logins and time waited, e.g.
-/// `Transport: 168 requests (directory 123, IP Office 45), 3 retries, 1 throttled, 0 re-logins, waited 1.25 s`.
+/// `Transport: 168 requests (Azure AD 123, IP Office 45), 3 retries, 1 throttled, 0 re-logins, waited 1.25 s`.
 fn transport_line(t: &RunTransport) -> String {
     let total = t.total();
     let plural = |n: u64, one: &str, many: &str| {
@@ -232,9 +232,9 @@ fn transport_line(t: &RunTransport) -> String {
         }
     };
     format!(
-        "Transport: {} (directory {}, IP Office {}), {}, {} throttled, {}, waited {:.2} s",
+        "Transport: {} (Azure AD {}, IP Office {}), {}, {} throttled, {}, waited {:.2} s",
         plural(total.requests, "request", "requests"),
-        t.directory.requests,
+        t.azure_ad.requests,
         t.ipo.requests,
         plural(total.retries, "retry", "retries"),
         total.throttled,
@@ -323,7 +323,7 @@ mod tests {
             licenses: Vec::new(),
             held_removals: None,
             teams: Default::default(),
-            directory: None,
+            system_directory: None,
             notes: Vec::new(),
             state_updates: Vec::new(),
             contact_updates: Vec::new(),

@@ -72,9 +72,9 @@ pub struct RunSummary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RunTransport {
-    /// The directory (Microsoft Graph).
-    #[serde(default)]
-    pub directory: TransportStats,
+    /// Azure AD (Microsoft Graph, Teams included).
+    #[serde(default, alias = "directory")]
+    pub azure_ad: TransportStats,
     /// IP Office.
     #[serde(default)]
     pub ipo: TransportStats,
@@ -82,13 +82,13 @@ pub struct RunTransport {
 
 impl RunTransport {
     /// Both edges' figures.
-    pub fn new(directory: TransportStats, ipo: TransportStats) -> Self {
-        Self { directory, ipo }
+    pub fn new(azure_ad: TransportStats, ipo: TransportStats) -> Self {
+        Self { azure_ad, ipo }
     }
 
     /// Both edges added up.
     pub fn total(&self) -> TransportStats {
-        self.directory + self.ipo
+        self.azure_ad + self.ipo
     }
 }
 

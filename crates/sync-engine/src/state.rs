@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use ipo_model::{
-    DeltaCursor, AzureAdContact, AzureAdUser, ExtensionNumber, FullName, Guid, ObjectId,
-    UserName, UserType,
+    AzureAdContact, AzureAdUser, DeltaCursor, ExtensionNumber, FullName, Guid, ObjectId, UserName,
+    UserType,
 };
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +36,7 @@ pub struct Link {
     /// The directory entry the sync maintains (Teams-only people): the one named after the
     /// person, for the number Teams rings.
     pub directory_entry: Option<FullName>,
-    /// The entries for the person's other numbers (`[sync.directory] numbers`), by number.
+    /// The entries for the person's other numbers (`[sync.system_directory] numbers`), by number.
     /// Absent from state files written before there were any (read as none).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub directory_extra: BTreeMap<SystemDirectoryNumber, FullName>,
@@ -139,9 +139,10 @@ pub struct SyncState {
     /// Where the directory's change stream was last read.
     #[serde(default)]
     pub cursor: Option<DeltaCursor>,
-    /// The in-scope directory users as last read, for incremental runs.
-    #[serde(default)]
-    pub directory: BTreeMap<ObjectId, AzureAdUser>,
+    /// The in-scope Azure AD users as last read, for incremental runs (`directory` in
+    /// state files written before it was named so).
+    #[serde(default, alias = "directory")]
+    pub azure_ad: BTreeMap<ObjectId, AzureAdUser>,
     /// The last run.
     #[serde(default)]
     pub last_run: Option<RunSummary>,
@@ -155,8 +156,13 @@ pub struct SyncState {
     pub contacts_cursor: Option<DeltaCursor>,
     /// The Azure AD contacts as last read, by id, for incremental runs: what the planner
     /// needs of each (name, mail, business and mobile numbers), nothing secret.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub contact_directory: BTreeMap<ObjectId, AzureAdContact>,
+    /// (`contact_directory` in older state files.)
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        alias = "contact_directory"
+    )]
+    pub azure_ad_contacts: BTreeMap<ObjectId, AzureAdContact>,
     /// The Teams halves the sync assigned through Microsoft Graph, per person: the only
     /// numbers and direct policy assignments it changes or gives back.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -174,11 +180,11 @@ impl Default for SyncState {
             links: BTreeMap::new(),
             pending: BTreeMap::new(),
             cursor: None,
-            directory: BTreeMap::new(),
+            azure_ad: BTreeMap::new(),
             last_run: None,
             contacts: BTreeMap::new(),
             contacts_cursor: None,
-            contact_directory: BTreeMap::new(),
+            azure_ad_contacts: BTreeMap::new(),
             teams: BTreeMap::new(),
             teams_operations: Vec::new(),
         }

@@ -234,7 +234,7 @@ pub(crate) fn judge(v: &Verdict) -> Judgement {
             .ipo
             .clone()
             .zip(v.matched_by)
-            .filter(|_| v.person.directory.is_some()),
+            .filter(|_| v.person.azure_ad.is_some()),
         number: v.facts.teams_number.clone(),
         ipo_name: v.facts.ipo_name.clone(),
         ..Judgement::default()
@@ -295,7 +295,7 @@ pub(crate) fn judge(v: &Verdict) -> Judgement {
             }
             Problem::DuplicateExtension { extension, others } => Reason::DuplicateExtension {
                 extension: extension.clone(),
-                others: others.iter().filter_map(|o| o.directory.clone()).collect(),
+                others: others.iter().filter_map(|o| o.azure_ad.clone()).collect(),
             },
             Problem::InvalidValue {
                 field,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use common::*;
 use ipo_model::{
-    ChangeOutcome, DeltaCursor, DeltaOutcome, AzureAdSource, AzureAdUser, GroupId, IpoChange,
+    AzureAdSource, AzureAdUser, ChangeOutcome, DeltaCursor, DeltaOutcome, GroupId, IpoChange,
     IpoConfigStore, IpoSnapshot, MemoryAzureAd, MemoryIpo, ObjectId, Platform, PortError,
     RestartNotice, SkippedRecord, UserType,
 };

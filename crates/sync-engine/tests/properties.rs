@@ -387,7 +387,7 @@ fn no_duplicates(s: &IpoSnapshot) -> Result<(), TestCaseError> {
         );
     }
     let mut entries = BTreeSet::new();
-    for d in &s.directory {
+    for d in &s.system_directory {
         prop_assert!(
             entries.insert(d.name.as_str().to_lowercase()),
             "two directory entries {}",
@@ -420,11 +420,11 @@ fn agrees_with_verdicts(
     state: SyncState,
 ) -> Result<(), TestCaseError> {
     let fresh =
-        sync_engine::classify_for_sync(cfg, &run.directory, after, &state, &Default::default());
+        sync_engine::classify_for_sync(cfg, &run.azure_ad, after, &state, &Default::default());
     for line in &run.plan.people {
         let Some(v) = &line.verdict else { continue };
         prop_assert_eq!(
-            v.person.directory.as_ref(),
+            v.person.azure_ad.as_ref(),
             Some(&line.id),
             "verdict of someone else"
         );

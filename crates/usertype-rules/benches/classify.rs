@@ -4,7 +4,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ipo_model::{
-    AssignedPlan, CapabilityStatus, AzureAdUser, IpoSnapshot, IpoUser, License, LicensingMode,
+    AssignedPlan, AzureAdUser, CapabilityStatus, IpoSnapshot, IpoUser, License, LicensingMode,
     Platform, Profile, SystemInfo,
 };
 use usertype_rules::{ClassifyInput, DefaultLicensePolicy, classify, skus};

@@ -45,7 +45,7 @@ impl ClaimedMembership {
 #[non_exhaustive]
 pub struct ClassifyInput<'a> {
     /// The Azure AD users in scope.
-    pub directory: AzureAdUsers<'a>,
+    pub azure_ad: AzureAdUsers<'a>,
     /// The IP Office configuration.
     pub ipo: &'a IpoSnapshot,
     /// Stored sync links (Azure AD object id -> IP Office GUID).
@@ -101,9 +101,9 @@ impl<'a> ClassifyInput<'a> {
         Self::of(AzureAdUsers::Refs(directory), ipo)
     }
 
-    fn of(directory: AzureAdUsers<'a>, ipo: &'a IpoSnapshot) -> Self {
+    fn of(azure_ad: AzureAdUsers<'a>, ipo: &'a IpoSnapshot) -> Self {
         Self {
-            directory,
+            azure_ad,
             ipo,
             links: None,
             intended: None,
@@ -228,7 +228,7 @@ impl<'a> ClassifyInput<'a> {
 pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classification {
     let _span = tracing::debug_span!(
         "classify",
-        directory = input.directory.len(),
+        directory = input.azure_ad.len(),
         ipo = input.ipo.users.len()
     )
     .entered();
@@ -252,9 +252,9 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
         own_users_deleted: input.own_users_deleted,
         for_sync: input.adoption.is_some(),
     };
-    let mut verdicts = Vec::with_capacity(input.directory.len() + ipo.users.len());
+    let mut verdicts = Vec::with_capacity(input.azure_ad.len() + ipo.users.len());
     let mut paired = vec![false; ipo.users.len()];
-    for (d, (number, found, stale)) in input.directory.iter().zip(prepared) {
+    for (d, (number, found, stale)) in input.azure_ad.iter().zip(prepared) {
         let mut problems = Vec::new();
         if let Some(rules) = input.rule_conflicts.and_then(|c| c.get(&d.id)) {
             problems.push(Problem::ConflictingRules {
@@ -314,9 +314,9 @@ fn find_candidates(
     ipo: &Ipo<'_>,
 ) -> (Vec<Candidates>, HashMap<usize, Vec<PersonRef>>) {
     let cfg = &input.config;
-    let mut prepared = Vec::with_capacity(input.directory.len());
+    let mut prepared = Vec::with_capacity(input.azure_ad.len());
     let mut claimants: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (di, d) in input.directory.iter().enumerate() {
+    for (di, d) in input.azure_ad.iter().enumerate() {
         let number = read_number(&cfg.extension_source, d);
         let ext = number
             .as_ref()
@@ -339,7 +339,7 @@ fn find_candidates(
         .map(|(&i, ds)| {
             let refs = ds
                 .iter()
-                .filter_map(|&di| input.directory.get(di))
+                .filter_map(|&di| input.azure_ad.get(di))
                 .map(|d| directory_person(d, None))
                 .collect();
             (i, refs)
@@ -421,7 +421,7 @@ fn id_number(id: &ObjectId) -> u128 {
 fn sorted(mut verdicts: Vec<Verdict>) -> Vec<Verdict> {
     verdicts.sort_by_cached_key(|v| {
         (
-            v.person.directory.as_ref().map(id_number),
+            v.person.azure_ad.as_ref().map(id_number),
             v.person.ipo_name.clone(),
             v.person.ipo.clone(),
         )
@@ -434,11 +434,11 @@ fn sorted(mut verdicts: Vec<Verdict>) -> Vec<Verdict> {
 fn mark_duplicates(verdicts: &mut [Verdict]) {
     let dup: Vec<bool> = (0..verdicts.len())
         .map(|i| {
-            let id = verdicts.get(i).and_then(|v| v.person.directory.as_ref());
+            let id = verdicts.get(i).and_then(|v| v.person.azure_ad.as_ref());
             let same = |j: Option<usize>| {
                 id.is_some()
                     && j.and_then(|j| verdicts.get(j))
-                        .is_some_and(|w| w.person.directory.as_ref() == id)
+                        .is_some_and(|w| w.person.azure_ad.as_ref() == id)
             };
             same(i.checked_sub(1)) || same(i.checked_add(1))
         })
@@ -456,7 +456,7 @@ fn mark_duplicates(verdicts: &mut [Verdict]) {
 fn mark_shared_extensions(verdicts: &mut [Verdict]) {
     let mut wanting: HashMap<ExtensionNumber, Vec<usize>> = HashMap::with_capacity(verdicts.len());
     for (i, v) in verdicts.iter().enumerate() {
-        if v.person.directory.is_some()
+        if v.person.azure_ad.is_some()
             && v.target.is_some()
             && let Some(e) = v.facts.teams_extension()
         {

@@ -57,7 +57,7 @@ impl<'a> Ipo<'a> {
             }
         }
         let in_directory = snapshot
-            .directory
+            .system_directory
             .iter()
             .filter_map(|e| e.source.as_ref())
             .collect();
@@ -95,7 +95,7 @@ impl<'a> Ipo<'a> {
 
 pub(crate) fn ipo_person(u: &IpoUser) -> PersonRef {
     PersonRef {
-        directory: None,
+        azure_ad: None,
         ipo: u.guid.clone(),
         ipo_name: Some(u.name.clone()),
         label: u.name.to_string(),
@@ -104,7 +104,7 @@ pub(crate) fn ipo_person(u: &IpoUser) -> PersonRef {
 
 pub(crate) fn directory_person(d: &AzureAdUser, ipo: Option<&IpoUser>) -> PersonRef {
     PersonRef {
-        directory: Some(d.id.clone()),
+        azure_ad: Some(d.id.clone()),
         ipo: ipo.and_then(|u| u.guid.clone()),
         ipo_name: ipo.map(|u| u.name.clone()),
         label: d.label(),

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use ipo_model::{CapabilityStatus, AzureAdUser, LicensingMode, Profile, UserType};
+use ipo_model::{AzureAdUser, CapabilityStatus, LicensingMode, Profile, UserType};
 use serde::{Deserialize, Serialize};
 
 use crate::skus;

@@ -15,7 +15,8 @@ use crate::voice::TeamsVoiceStatus;
 #[non_exhaustive]
 pub struct PersonRef {
     /// The Azure AD user, if any.
-    pub directory: Option<ObjectId>,
+    #[serde(alias = "directory")]
+    pub azure_ad: Option<ObjectId>,
     /// The IP Office user's GUID, if any (and if IP Office gave one).
     pub ipo: Option<Guid>,
     /// The IP Office user's name, if any.
@@ -207,7 +208,7 @@ impl Classification {
     /// The verdict about an Azure AD user.
     pub fn for_directory_user(&self, id: &ObjectId) -> Option<&Verdict> {
         self.verdicts
-            .binary_search_by(|v| v.person.directory.as_ref().cmp(&Some(id)))
+            .binary_search_by(|v| v.person.azure_ad.as_ref().cmp(&Some(id)))
             .ok()
             .and_then(|i| self.verdicts.get(i))
     }

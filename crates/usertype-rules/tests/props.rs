@@ -164,7 +164,7 @@ proptest! {
         let mut ad_counts: BTreeMap<&ObjectId, usize> = BTreeMap::new();
         for d in &dir { *ad_counts.entry(&d.id).or_default() += 1; }
         for (id, n) in &ad_counts {
-            let got = a.verdicts.iter().filter(|v| v.person.directory.as_ref() == Some(*id)).count();
+            let got = a.verdicts.iter().filter(|v| v.person.azure_ad.as_ref() == Some(*id)).count();
             prop_assert_eq!(got, *n);
         }
         // Every IP Office user but NoUser appears exactly once (by position: names may repeat).
@@ -172,10 +172,10 @@ proptest! {
         let with_ipo = a.verdicts.iter().filter(|v| v.person.ipo_name.is_some()).count();
         prop_assert_eq!(with_ipo, real.len());
         prop_assert!(a.verdicts.iter().all(|v| v.person.ipo_name.as_ref().is_none_or(|n| n.as_str() != NO_USER)));
-        prop_assert_eq!(a.verdicts.len(), dir.len() + real.len() - a.verdicts.iter().filter(|v| v.person.directory.is_some() && v.person.ipo_name.is_some()).count());
+        prop_assert_eq!(a.verdicts.len(), dir.len() + real.len() - a.verdicts.iter().filter(|v| v.person.azure_ad.is_some() && v.person.ipo_name.is_some()).count());
 
         // Stable order, consistent fields.
-        let keys: Vec<_> = a.verdicts.iter().map(|v| (v.person.directory.clone(), v.person.ipo_name.clone(), v.person.ipo.clone())).collect();
+        let keys: Vec<_> = a.verdicts.iter().map(|v| (v.person.azure_ad.clone(), v.person.ipo_name.clone(), v.person.ipo.clone())).collect();
         let mut sorted = keys.clone();
         sorted.sort();
         prop_assert_eq!(keys, sorted);
@@ -191,7 +191,7 @@ proptest! {
         let s = a.summary();
         let counted: usize = s.per_type.values().sum::<usize>() + s.pending_per_target.values().sum::<usize>() + s.blocked_per_target.values().sum::<usize>() + s.not_telephony + s.blocked_without_target;
         prop_assert_eq!(counted, s.people);
-        let distinct: BTreeSet<_> = a.verdicts.iter().filter_map(|v| v.person.directory.clone()).collect();
+        let distinct: BTreeSet<_> = a.verdicts.iter().filter_map(|v| v.person.azure_ad.clone()).collect();
         prop_assert_eq!(distinct.len(), ad_counts.len());
     }
 

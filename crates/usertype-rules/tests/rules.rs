@@ -77,7 +77,7 @@ fn two_ipo_users_for_one_azure_ad_user_is_ambiguous() {
     }
     assert!(v.problems[0].to_string().contains("Ann1, Ann2"));
     // Neither IP Office user was silently paired.
-    assert_eq!(by_ipo(&c, "Ann1").person.directory, None);
+    assert_eq!(by_ipo(&c, "Ann1").person.azure_ad, None);
 }
 
 #[test]

@@ -260,7 +260,7 @@ fn teams_and_ipo_user_is_configured_in_both_teams_and_ipo() {
     assert_eq!(v.user_type, Some(UserType::TeamsAndIpOffice));
     // Identity is the e-mail; the equal extension is what makes the pair consistent.
     assert_eq!(v.matched_by, Some(MatchKey::Email));
-    assert_eq!(v.person.directory, Some(oid(1)));
+    assert_eq!(v.person.azure_ad, Some(oid(1)));
     assert_eq!(v.person.ipo, Some(guid(1)));
 }
 

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use super::lock;
 use crate::id::Guid;
-use crate::ipo::{SystemDirectoryEntry, Extension, HuntGroup, IpoSnapshot, IpoUser, NO_USER};
+use crate::ipo::{Extension, HuntGroup, IpoSnapshot, IpoUser, NO_USER, SystemDirectoryEntry};
 use crate::name::FullName;
 use crate::port::{Applied, ChangeOutcome, IpoChange, IpoConfigStore, PortError};
 use crate::profile::Profile;
@@ -401,21 +401,21 @@ impl IpoState {
     fn put_directory_entry(&mut self, d: SystemDirectoryEntry) -> ChangeOutcome {
         match self
             .snapshot
-            .directory
+            .system_directory
             .iter_mut()
             .find(|x| x.name == d.name)
         {
             Some(x) => *x = d,
-            None => self.snapshot.directory.push(d),
+            None => self.snapshot.system_directory.push(d),
         }
         Ok(Applied::new(None))
     }
 
     /// Removes the system directory entry of that name.
     fn remove_directory_entry(&mut self, label: String, name: FullName) -> ChangeOutcome {
-        let before = self.snapshot.directory.len();
-        self.snapshot.directory.retain(|x| x.name != name);
-        if self.snapshot.directory.len() == before {
+        let before = self.snapshot.system_directory.len();
+        self.snapshot.system_directory.retain(|x| x.name != name);
+        if self.snapshot.system_directory.len() == before {
             return Err(PortError::NotFound(label));
         }
         Ok(Applied::new(None))

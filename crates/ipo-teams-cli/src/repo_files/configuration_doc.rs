@@ -69,7 +69,7 @@ fn every_key_of_every_table_is_documented() {
         &["sync", "provisioning_rules"],
         &["sync", "user_templates", "desk-user"],
         &["sync", "safety"],
-        &["sync", "directory"],
+        &["sync", "system_directory"],
         &["sync", "licensing"],
         &["directory_service"],
     ];

@@ -3,7 +3,7 @@
 //! test that measures the 10,000-person page.
 
 use ipo_model::{
-    AssignedPlan, CapabilityStatus, AzureAdUser, GroupId, IpoSnapshot, License, LicensingMode,
+    AssignedPlan, AzureAdUser, CapabilityStatus, GroupId, IpoSnapshot, License, LicensingMode,
     ObjectId, Platform, SystemInfo, UserType,
 };
 use sync_engine::{GroupRule, Plan, PlanOptions, ProvisioningRule, SyncConfig, SyncState, plan};

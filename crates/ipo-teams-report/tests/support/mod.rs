@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ipo_model::{
-    AzureAdContact, AzureAdSource, AzureAdUser, IpoConfigStore, MemoryAzureAd, MemoryIpo,
-    ObjectId, UserType,
+    AzureAdContact, AzureAdSource, AzureAdUser, IpoConfigStore, MemoryAzureAd, MemoryIpo, ObjectId,
+    UserType,
 };
 use sync_engine::{
     Changes, FieldChange, MemoryStateStore, Plan, Reason, Report, RunOptions, SyncConfig,
@@ -62,7 +62,7 @@ pub fn demo() -> Demo {
 }
 
 /// The demo with the organisation's Azure AD contacts in the system directory
-/// (`[sync.directory] contacts = true`): two contacts, one with a business and a mobile
+/// (`[sync.system_directory] contacts = true`): two contacts, one with a business and a mobile
 /// number.
 pub fn demo_with_contacts() -> Demo {
     run(false, true, false)
@@ -102,7 +102,7 @@ fn run(codes: bool, contacts: bool, with_teams: bool) -> Demo {
         .expect("a runtime");
     rt.block_on(async move {
         let mut config = config(codes);
-        config.directory.contacts = contacts;
+        config.system_directory.contacts = contacts;
         if with_teams {
             teams::graph_rules(&mut config);
         }
@@ -142,7 +142,7 @@ fn run(codes: bool, contacts: bool, with_teams: bool) -> Demo {
             engine = engine.with_teams(admin, TeamsApplyOptions::default());
         }
         let dry = engine.run(&RunOptions::dry_run()).await.expect("dry run");
-        let classification = classification(&config, &dry.directory, &dry.snapshot);
+        let classification = classification(&config, &dry.azure_ad, &dry.snapshot);
         let applied = engine.run(&RunOptions::apply()).await.expect("apply");
         Demo {
             classification,

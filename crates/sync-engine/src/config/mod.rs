@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ConfigError;
 
-mod system_directory;
 mod group_rule;
-pub use system_directory::{SystemDirectoryNumber, SystemDirectoryPeople, SystemDirectorySettings};
+mod system_directory;
 pub use group_rule::GroupRule;
+pub use system_directory::{SystemDirectoryNumber, SystemDirectoryPeople, SystemDirectorySettings};
 use usertype_rules::{DefaultLicensePolicy, LicensePolicy};
 
 /// The whole sync configuration.
@@ -56,9 +56,10 @@ pub struct SyncConfig {
     /// Removal and ownership safety.
     #[serde(default)]
     pub safety: Safety,
-    /// Teams-only users in the IP Office system directory.
-    #[serde(default)]
-    pub directory: SystemDirectorySettings,
+    /// Teams-only users in the IP Office system directory (`[system_directory]`; the
+    /// older key `[directory]` is still read).
+    #[serde(default, alias = "directory")]
+    pub system_directory: SystemDirectorySettings,
     /// The licence rules every decision about a person follows (classification, plan,
     /// explain): which Microsoft SKUs and service plans make a Teams voice user, which mark a
     /// resource account, which IP Office profiles each user type may have per licensing
@@ -316,7 +317,7 @@ impl SyncConfig {
             provisioning_rules: Vec::new(),
             user_templates: BTreeMap::new(),
             safety: Safety::default(),
-            directory: SystemDirectorySettings::default(),
+            system_directory: SystemDirectorySettings::default(),
             licensing: DefaultLicensePolicy::default(),
         }
     }
@@ -422,21 +423,28 @@ impl SyncConfig {
         Ok(())
     }
 
-    /// `[sync.directory]`.
+    /// `[sync.system_directory]`.
     fn check_directory(&self) -> Result<(), ConfigError> {
-        if !AzureAdUser::is_known_property(&self.directory.name_source) {
+        if !AzureAdUser::is_known_property(&self.system_directory.name_source) {
             return bad(
                 "directory.name_source".into(),
-                format!("unknown Azure AD property {:?}", self.directory.name_source),
+                format!(
+                    "unknown Azure AD property {:?}",
+                    self.system_directory.name_source
+                ),
             );
         }
-        if !self.directory.numbers.contains(&SystemDirectoryNumber::Teams) {
+        if !self
+            .system_directory
+            .numbers
+            .contains(&SystemDirectoryNumber::Teams)
+        {
             return bad(
                 "directory.numbers".into(),
                 "must hold \"teams\" (the entry named after the person)".into(),
             );
         }
-        if !self.directory.enabled && self.directory.asks_for_people_outside_rules() {
+        if !self.system_directory.enabled && self.system_directory.asks_for_people_outside_rules() {
             return bad(
                 "directory.enabled".into(),
                 "people = \"tenant\" and groups list people in the system directory: keep \
@@ -445,7 +453,12 @@ impl SyncConfig {
             );
         }
         let mut numbers = std::collections::BTreeSet::new();
-        if let Some(twice) = self.directory.numbers.iter().find(|n| !numbers.insert(**n)) {
+        if let Some(twice) = self
+            .system_directory
+            .numbers
+            .iter()
+            .find(|n| !numbers.insert(**n))
+        {
             return bad(
                 "directory.numbers".into(),
                 format!("{twice:?} is listed twice"),

@@ -1,4 +1,4 @@
-//! `[directory]`: the system directory entries the sync keeps: for whom, which numbers,
+//! `[system_directory]`: the system directory entries the sync keeps: for whom, which numbers,
 //! and whether contacts and people outside the rules are listed.
 
 use ipo_model::GroupId;

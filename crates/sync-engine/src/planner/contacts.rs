@@ -1,4 +1,4 @@
-//! Azure AD contacts (`orgContact`) in the system directory, when `[sync.directory]
+//! Azure AD contacts (`orgContact`) in the system directory, when `[sync.system_directory]
 //! contacts` is on: an entry per contact for its business number (else its mobile), and
 //! one for its mobile too when `numbers` asks for it. The entries are the sync's, like
 //! people's: kept in the state and removed when the contact goes (or contacts are off).
@@ -16,7 +16,7 @@ impl<'a> Planner<'a> {
         taken: &mut HashSet<String>,
         out: &mut Output,
     ) {
-        let settings = &self.config.directory;
+        let settings = &self.config.system_directory;
         let on = settings.enabled && (settings.contacts || settings.lists_people_outside_rules());
         let mut sorted: Vec<&AzureAdContact> = if on {
             contacts.iter().collect()
@@ -147,7 +147,7 @@ impl<'a> Planner<'a> {
             (Some(b), Some(m)) => {
                 let wanted = self
                     .config
-                    .directory
+                    .system_directory
                     .numbers
                     .contains(&SystemDirectoryNumber::Mobile)
                     && b.number() != m.number();

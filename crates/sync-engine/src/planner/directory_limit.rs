@@ -12,7 +12,7 @@ impl<'a> Planner<'a> {
         people: &mut [Person<'a>],
         out: &mut Output,
     ) -> Option<SystemDirectoryRecords> {
-        if !self.config.directory.enabled {
+        if !self.config.system_directory.enabled {
             return None;
         }
         let limit = ipo_model::MAX_DIRECTORY_RECORDS;

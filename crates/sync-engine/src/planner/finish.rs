@@ -102,7 +102,7 @@ impl<'a> Planner<'a> {
             licenses,
             held_removals: held,
             teams,
-            directory,
+            system_directory: directory,
             notes,
             state_updates,
             contact_updates,

@@ -33,7 +33,7 @@ impl<'a> Index<'a> {
             user_by_name: HashMap::new(),
             entry_by_name: HashMap::new(),
         };
-        for d in &s.directory {
+        for d in &s.system_directory {
             // The first of a (hand-made) duplicate name is the one that counts.
             ix.entry_by_name.entry(d.name.as_str()).or_insert(d);
         }

@@ -3,7 +3,6 @@
 
 mod contacts;
 mod desired;
-mod system_directory;
 mod directory_limit;
 mod finish;
 mod hunt_groups;
@@ -14,6 +13,7 @@ mod links;
 mod output;
 mod person;
 mod removals;
+mod system_directory;
 mod teams;
 mod update;
 mod writes;
@@ -27,9 +27,9 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use ipo_model::{
-    AzureAdContact, SystemDirectoryEntry, AzureAdUser, Extension, ExtensionNumber, FullName, Guid,
-    HUNT_GROUP_RESERVED, HuntGroup, IpoChange, IpoSnapshot, IpoUser, LicensingMode, LoginCode,
-    NameRegistry, ObjectId, Profile, RawValue, TeamsNumber, UserName, UserType,
+    AzureAdContact, AzureAdUser, Extension, ExtensionNumber, FullName, Guid, HUNT_GROUP_RESERVED,
+    HuntGroup, IpoChange, IpoSnapshot, IpoUser, LicensingMode, LoginCode, NameRegistry, ObjectId,
+    Profile, RawValue, SystemDirectoryEntry, TeamsNumber, UserName, UserType,
 };
 
 use crate::changes::Changes;
@@ -39,8 +39,8 @@ use crate::config::{
 };
 use crate::mapping;
 use crate::plan::{
-    Action, ActionKind, SystemDirectoryRecords, Effect, FieldChange, HeldRemovals, LicenseNeed,
-    PersonPlan, PersonStatus, Plan, StateUpdate, Write,
+    Action, ActionKind, Effect, FieldChange, HeldRemovals, LicenseNeed, PersonPlan, PersonStatus,
+    Plan, StateUpdate, SystemDirectoryRecords, Write,
 };
 use crate::reason::Reason;
 use crate::record::{RecordKind, RecordRef};
@@ -165,7 +165,7 @@ pub fn plan(
 }
 
 /// [`plan`] with the organisation's Azure AD contacts, which get system directory entries
-/// when `[sync.directory] contacts` is on (with it off, the entries the sync kept for
+/// when `[sync.system_directory] contacts` is on (with it off, the entries the sync kept for
 /// contacts are removed).
 pub fn plan_with_contacts(
     config: &SyncConfig,
@@ -288,7 +288,7 @@ impl<'a> Planner<'a> {
         for (same, r) in same_id.iter().zip(&ruled) {
             let Some(&first) = same.first() else { continue };
             let at = (classification.verdicts)
-                .binary_search_by(|v| v.person.directory.as_ref().cmp(&Some(&first.id)))
+                .binary_search_by(|v| v.person.azure_ad.as_ref().cmp(&Some(&first.id)))
                 .ok();
             let verdict = at.and_then(|i| classification.verdicts.get(i));
             let mut p = self.person(first, same, *r, &rules, verdict);

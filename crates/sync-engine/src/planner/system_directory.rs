@@ -10,7 +10,7 @@ impl<'a> Planner<'a> {
         link_of: &[Option<&Link>],
         out: &mut Output,
     ) -> HashSet<String> {
-        if !self.config.directory.enabled {
+        if !self.config.system_directory.enabled {
             return HashSet::new();
         }
         // What each Teams-only person's entry would be is theirs alone; only making the names
@@ -22,7 +22,7 @@ impl<'a> Planner<'a> {
         // display name gets a suffix instead of taking someone's entry.
         let mut taken: HashSet<String> = self
             .snapshot
-            .directory
+            .system_directory
             .iter()
             .map(|d| d.name.as_str().to_lowercase())
             .collect();
@@ -146,7 +146,7 @@ impl<'a> Planner<'a> {
         Some(current.is_none())
     }
 
-    /// The person's numbers besides `main` that `[sync.directory] numbers` asks for, each
+    /// The person's numbers besides `main` that `[sync.system_directory] numbers` asks for, each
     /// once (a business phone that is the Teams number is not repeated), in the configured
     /// order. A value that is no number is left out, with a warning.
     fn extra_numbers(
@@ -156,7 +156,7 @@ impl<'a> Planner<'a> {
     ) -> Vec<(SystemDirectoryNumber, TeamsNumber)> {
         let user = p.user;
         let mut found: Vec<(SystemDirectoryNumber, TeamsNumber)> = Vec::new();
-        for &kind in &self.config.directory.numbers {
+        for &kind in &self.config.system_directory.numbers {
             let (source, raw) = match kind {
                 SystemDirectoryNumber::Business => ("businessPhones", user.business_phones.first()),
                 SystemDirectoryNumber::Mobile => ("mobilePhone", user.mobile_phone.as_ref()),
@@ -197,7 +197,7 @@ impl<'a> Planner<'a> {
             return None;
         }
         let number = TeamsNumber::new(p.teams_number.clone(), p.extension.clone()).ok()?;
-        let source = &self.config.directory.name_source;
+        let source = &self.config.system_directory.name_source;
         let base = match mapping::full_name(p.user, source, None) {
             Ok(Some((name, note))) => {
                 p.reasons.extend(note);

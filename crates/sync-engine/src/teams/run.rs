@@ -41,7 +41,7 @@ pub(crate) async fn read_facts(
         let voice = admin.user_voice(id).await.map_err(SyncError::Teams)?;
         // Named as the directory was last read (the plan shows who it is).
         let mut former =
-            (state.directory.get(id).cloned()).unwrap_or_else(|| AzureAdUser::new(id.clone()));
+            (state.azure_ad.get(id).cloned()).unwrap_or_else(|| AzureAdUser::new(id.clone()));
         former.teams = Some(voice);
         facts.leavers.insert(id.clone(), former);
     }
@@ -75,7 +75,7 @@ pub(crate) async fn apply_stage(
     // The directory cache serves incremental runs, whose changes say nothing of Teams: it
     // holds what Teams holds now for the people written.
     for (id, voice) in &applied.read_back {
-        if let Some(user) = state.directory.get_mut(id) {
+        if let Some(user) = state.azure_ad.get_mut(id) {
             user.teams = Some(voice.clone());
         }
     }

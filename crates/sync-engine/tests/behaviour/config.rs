@@ -354,3 +354,21 @@ fn a_teams_half_that_names_nothing_is_refused() {
     // A rule without a Teams table has no Teams half to check.
     assert!(SyncConfig::from_toml(TEAMS_RULE).is_ok());
 }
+
+#[test]
+fn the_older_directory_key_is_the_system_directory() {
+    let rule = format!(
+        "[[rules]]\ngroup = \"{}\"\nuser_type = \"teams_only\"\n",
+        gid(1)
+    );
+    let new = SyncConfig::from_toml(&format!(
+        "{rule}\n[system_directory]\nnumbers = [\"teams\", \"mobile\"]\n"
+    ))
+    .unwrap();
+    let old = SyncConfig::from_toml(&format!(
+        "{rule}\n[directory]\nnumbers = [\"teams\", \"mobile\"]\n"
+    ))
+    .unwrap();
+    assert_eq!(new.system_directory.numbers.len(), 2);
+    assert_eq!(old.system_directory, new.system_directory);
+}

@@ -1,13 +1,13 @@
 //! Azure AD contacts (`orgContact`) in the system directory, when configured.
 
-use ipo_model::{AzureAdContact, SystemDirectoryEntry, GroupId, NumberFormat};
-use sync_engine::{ActionKind, SystemDirectoryNumber, StateStore, SyncConfig};
+use ipo_model::{AzureAdContact, GroupId, NumberFormat, SystemDirectoryEntry};
+use sync_engine::{ActionKind, StateStore, SyncConfig, SystemDirectoryNumber};
 
 use crate::common::*;
 
 fn config(g: &GroupId, contacts: bool) -> SyncConfig {
     SyncConfig::from_toml(&format!(
-        "[[rules]]\ngroup = \"{}\"\nuser_type = \"teams_only\"\n\n[directory]\n\
+        "[[rules]]\ngroup = \"{}\"\nuser_type = \"teams_only\"\n\n[system_directory]\n\
          numbers = [\"teams\", \"mobile\"]\ncontacts = {contacts}\n",
         g.as_str()
     ))
@@ -26,7 +26,7 @@ fn directory(w: &World) -> Vec<String> {
     let mut d: Vec<String> = w
         .ipo
         .current()
-        .directory
+        .system_directory
         .iter()
         .map(|e: &SystemDirectoryEntry| {
             format!(
@@ -52,7 +52,7 @@ async fn contacts_get_entries_kept_updated_and_removed_with_them() {
     w.join(&g, &ann);
 
     let run = w.apply_ok().await;
-    assert_eq!(run.plan.directory.as_ref().unwrap().records, 3);
+    assert_eq!(run.plan.system_directory.as_ref().unwrap().records, 3);
     assert_eq!(
         directory(&w),
         [
@@ -98,13 +98,13 @@ async fn contacts_are_off_by_default_and_an_entry_deleted_by_hand_comes_back() {
         off.dry().await.is_empty(),
         "contacts are read only when asked for"
     );
-    assert!(!SyncConfig::new(Vec::new()).directory.contacts);
+    assert!(!SyncConfig::new(Vec::new()).system_directory.contacts);
 
     let w = World::new(config(&g, true), server());
     w.dir.upsert_contact(fabrikam());
     w.apply_ok().await;
     w.ipo.edit(|s| {
-        s.directory
+        s.system_directory
             .retain(|d| d.name.as_str() != "Fabrikam Support")
     });
     let run = w.apply_ok().await;

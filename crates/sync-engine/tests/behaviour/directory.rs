@@ -1,12 +1,12 @@
 //! The system directory: IP Office's 10,000-record limit, several numbers per person.
 
 use ipo_model::{
-    SystemDirectoryEntry, AzureAdUser, GroupId, MAX_DIRECTORY_RECORDS, NumberFormat, TeamsNumber,
+    AzureAdUser, GroupId, MAX_DIRECTORY_RECORDS, NumberFormat, SystemDirectoryEntry, TeamsNumber,
     UserType,
 };
 use sync_engine::{
-    ActionKind, SystemDirectoryNumber, GroupRule, Link, PersonStatus, PlanOptions, Reason, SyncConfig,
-    SyncState, plan,
+    ActionKind, GroupRule, Link, PersonStatus, PlanOptions, Reason, SyncConfig, SyncState,
+    SystemDirectoryNumber, plan,
 };
 
 use crate::common::*;
@@ -42,13 +42,13 @@ fn ten_thousand_records_fit_and_one_more_holds_every_new_entry() {
         &state,
         &options,
     );
-    let d = fits.directory.as_ref().expect("directory count");
+    let d = fits.system_directory.as_ref().expect("directory count");
     assert_eq!((d.records, d.wanted, d.limit), (10_000, 10_000, 10_000));
     assert!(!d.is_held());
     assert_eq!(fits.count(ActionKind::PutDirectoryEntry), 10_000);
 
     let over = plan(&config, &people, &ipo, &state, &options);
-    let d = over.directory.as_ref().expect("directory count");
+    let d = over.system_directory.as_ref().expect("directory count");
     assert_eq!((d.records, d.wanted, d.limit), (0, 10_001, 10_000));
     assert_eq!(
         d.held.len(),
@@ -93,7 +93,7 @@ fn over_the_limit_the_directory_keeps_what_it_has_and_changes_and_leavers_go_thr
         let name: ipo_model::FullName = p.display_name.clone().unwrap().parse().unwrap();
         let number =
             TeamsNumber::parse_as(&p.business_phones[0], NumberFormat::AzurePortal).unwrap();
-        ipo.directory.push(SystemDirectoryEntry::new(
+        ipo.system_directory.push(SystemDirectoryEntry::new(
             name.clone(),
             number,
             Some(p.id.clone()),
@@ -110,7 +110,7 @@ fn over_the_limit_the_directory_keeps_what_it_has_and_changes_and_leavers_go_thr
     people.push(teams_only(&g, 20_002));
 
     let p = plan(&config, &people, &ipo, &state, &PlanOptions::new());
-    let d = p.directory.as_ref().expect("directory count");
+    let d = p.system_directory.as_ref().expect("directory count");
     assert_eq!(d.wanted, 10_001);
     assert_eq!(
         d.records, 9_999,
@@ -136,7 +136,7 @@ fn over_the_limit_the_directory_keeps_what_it_has_and_changes_and_leavers_go_thr
 /// A configuration whose directory carries the Teams number and the mobile of each person.
 fn with_numbers(g: &GroupId, numbers: &str) -> SyncConfig {
     SyncConfig::from_toml(&format!(
-        "[[rules]]\ngroup = \"{}\"\nuser_type = \"teams_only\"\n\n[directory]\nnumbers = {numbers}\n",
+        "[[rules]]\ngroup = \"{}\"\nuser_type = \"teams_only\"\n\n[system_directory]\nnumbers = {numbers}\n",
         g.as_str()
     ))
     .unwrap()
@@ -145,7 +145,7 @@ fn with_numbers(g: &GroupId, numbers: &str) -> SyncConfig {
 fn entry(w: &World, name: &str) -> Option<SystemDirectoryEntry> {
     w.ipo
         .current()
-        .directory
+        .system_directory
         .into_iter()
         .find(|d| d.name.as_str() == name)
 }
@@ -166,7 +166,7 @@ async fn a_mobile_is_its_own_entry_updated_removed_and_gone_with_its_person() {
     // Created: two entries, two records, both remembered.
     let run = w.apply_ok().await;
     assert_eq!(run.plan.count(ActionKind::PutDirectoryEntry), 2);
-    assert_eq!(run.plan.directory.as_ref().unwrap().records, 2);
+    assert_eq!(run.plan.system_directory.as_ref().unwrap().records, 2);
     assert_eq!(
         number_text(&entry(&w, "Ann Lee").unwrap()),
         "4416327401-401"
@@ -218,7 +218,7 @@ async fn a_mobile_is_its_own_entry_updated_removed_and_gone_with_its_person() {
         run.plan.person(&ann.id).unwrap().status,
         PersonStatus::Remove
     );
-    assert!(w.ipo.current().directory.is_empty());
+    assert!(w.ipo.current().system_directory.is_empty());
     assert!(w.link(&ann.id).is_none(), "nothing owned is remembered");
 }
 
@@ -250,7 +250,7 @@ async fn a_business_phone_is_an_entry_unless_it_is_the_teams_number() {
     let names: Vec<String> = w
         .ipo
         .current()
-        .directory
+        .system_directory
         .iter()
         .map(|d| format!("{} = {}", d.name, number_text(d)))
         .collect();
@@ -268,7 +268,7 @@ async fn a_business_phone_is_an_entry_unless_it_is_the_teams_number() {
         .collect(),
         "{names:#?}"
     );
-    assert_eq!(run.plan.directory.as_ref().unwrap().records, 3);
+    assert_eq!(run.plan.system_directory.as_ref().unwrap().records, 3);
 }
 
 #[test]
@@ -320,7 +320,7 @@ fn labelled_names_fit_in_31_characters_and_stay_unique() {
 fn numbers_must_hold_teams_once_and_old_state_files_still_load() {
     let g = gid(1);
     let err = SyncConfig::from_toml(&format!(
-        "[[rules]]\ngroup = \"{}\"\nuser_type = \"teams_only\"\n[directory]\nnumbers = [\"mobile\"]\n",
+        "[[rules]]\ngroup = \"{}\"\nuser_type = \"teams_only\"\n[system_directory]\nnumbers = [\"mobile\"]\n",
         g.as_str()
     ))
     .unwrap_err()
@@ -330,14 +330,14 @@ fn numbers_must_hold_teams_once_and_old_state_files_still_load() {
         "{err}"
     );
     let err = SyncConfig::from_toml(&format!(
-        "[[rules]]\ngroup = \"{}\"\nuser_type = \"teams_only\"\n[directory]\nnumbers = [\"teams\", \"mobile\", \"mobile\"]\n",
+        "[[rules]]\ngroup = \"{}\"\nuser_type = \"teams_only\"\n[system_directory]\nnumbers = [\"teams\", \"mobile\", \"mobile\"]\n",
         g.as_str()
     ))
     .unwrap_err()
     .to_string();
     assert!(err.contains("twice"), "{err}");
     assert_eq!(
-        SyncConfig::new(Vec::new()).directory.numbers,
+        SyncConfig::new(Vec::new()).system_directory.numbers,
         vec![SystemDirectoryNumber::Teams],
         "one entry per person unless asked"
     );

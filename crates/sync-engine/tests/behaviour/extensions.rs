@@ -151,7 +151,7 @@ async fn teams_only_extension_clash_is_reported() {
             Reason::TeamsExtensionClash { extension, .. } if extension == &ext(n)
         );
     }
-    let dir = w.ipo.current().directory;
+    let dir = w.ipo.current().system_directory;
     assert_eq!(dir.len(), 1, "only the clash-free person gets an entry");
     assert_eq!(dir[0].source.as_ref(), Some(&fine.id));
 }

@@ -265,7 +265,7 @@ async fn teams_only_user_cannot_join_hunt_group() {
     assert_eq!(members(&w, "Sales"), ["300"]);
     // The directory entry is still made: the hunt group is a warning, not a block.
     assert_eq!(line.status, PersonStatus::Create);
-    assert_eq!(w.ipo.current().directory.len(), 1);
+    assert_eq!(w.ipo.current().system_directory.len(), 1);
 }
 
 /// Plans Ann with `display_name` as her Full Name's source and returns her line's Full Name
@@ -370,7 +370,7 @@ async fn directory_names_never_start_a_spreadsheet_formula() {
     let names: Vec<String> = w
         .ipo
         .current()
-        .directory
+        .system_directory
         .iter()
         .map(|d| d.name.to_string())
         .collect();

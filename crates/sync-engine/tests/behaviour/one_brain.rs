@@ -364,7 +364,7 @@ async fn the_runs_classification_is_classify_of_its_input() {
     let run = w.run(&RunOptions::dry_run()).await;
     let alone = sync_engine::classify_for_sync(
         cfg,
-        &run.directory,
+        &run.azure_ad,
         &run.snapshot,
         &state,
         &Default::default(),
@@ -376,7 +376,7 @@ async fn the_runs_classification_is_classify_of_its_input() {
     let run = w.run(&RunOptions::dry_run()).await;
     let alone = sync_engine::classify_for_sync(
         cfg,
-        &run.directory,
+        &run.azure_ad,
         &run.snapshot,
         &state,
         &Default::default(),
@@ -427,7 +427,7 @@ async fn teams_only_extension_on_an_ipo_user_blocks_whatever_the_adoption() {
             0,
             "{adopt:?}"
         );
-        assert!(w.ipo.current().directory.is_empty(), "{adopt:?}");
+        assert!(w.ipo.current().system_directory.is_empty(), "{adopt:?}");
     }
 }
 
@@ -463,7 +463,7 @@ async fn teams_only_extension_on_their_own_ipo_user_blocks_too() {
         run.plan.person(&ann.id).unwrap().status,
         PersonStatus::Skipped
     );
-    assert!(w.ipo.current().directory.is_empty());
+    assert!(w.ipo.current().system_directory.is_empty());
     assert!(w.user_of(&ann.id).is_some());
 }
 

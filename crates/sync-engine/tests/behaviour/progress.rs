@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ipo_model::{
-    ChangeOutcome, DeltaCursor, DeltaOutcome, AzureAdSource, AzureAdUser, GroupId, IpoChange,
+    AzureAdSource, AzureAdUser, ChangeOutcome, DeltaCursor, DeltaOutcome, GroupId, IpoChange,
     IpoConfigStore, IpoSnapshot, MemoryAzureAd, MemoryIpo, ObjectId, PortError, TransportStats,
     UserType,
 };
@@ -327,7 +327,7 @@ async fn report_counts_only_this_runs_requests_retries_throttling_relogins_and_w
     let engine = SyncEngine::new(cfg, dir.clone(), ipo.clone(), w.state.clone());
 
     let dry = engine.run(&RunOptions::dry_run()).await.unwrap();
-    assert_eq!(dry.transport.directory, stats(5, 2, 2, 0, 500));
+    assert_eq!(dry.transport.azure_ad, stats(5, 2, 2, 0, 500));
     assert_eq!(dry.transport.ipo, stats(5, 0, 0, 0, 0));
 
     let run = engine.run(&RunOptions::apply()).await.unwrap();
@@ -337,7 +337,7 @@ async fn report_counts_only_this_runs_requests_retries_throttling_relogins_and_w
     let writes = run.plan.actions.len() as u64;
     assert_eq!(report.summary.failed, 0);
     let t = report.transport();
-    assert_eq!(t.directory, stats(5, 2, 2, 0, 500));
+    assert_eq!(t.azure_ad, stats(5, 2, 2, 0, 500));
     assert_eq!(
         t.ipo,
         stats(5 + writes + calls, calls, 0, calls, 100 * calls)
@@ -357,7 +357,7 @@ async fn report_counts_only_this_runs_requests_retries_throttling_relogins_and_w
         .collect();
     assert_eq!(lines.len(), 1, "{text}");
     let expected = format!(
-        "Transport: {} requests (directory 5, IP Office {}), {} retries, 2 throttled, {} re-logins, waited {:.2} s",
+        "Transport: {} requests (Azure AD 5, IP Office {}), {} retries, 2 throttled, {} re-logins, waited {:.2} s",
         10 + writes + calls,
         5 + writes + calls,
         2 + calls,
@@ -376,7 +376,7 @@ async fn edges_without_a_transport_report_zeros() {
     assert!(report.transport().total().is_zero());
     assert!(
         render_report(&report, Style::default()).contains(
-            "Transport: 0 requests (directory 0, IP Office 0), 0 retries, 0 throttled, 0 re-logins, waited 0.00 s"
+            "Transport: 0 requests (Azure AD 0, IP Office 0), 0 retries, 0 throttled, 0 re-logins, waited 0.00 s"
         )
     );
 }
@@ -389,8 +389,12 @@ fn transport_figures_round_trip_and_old_state_files_still_load() {
     let back: Report = serde_json::from_str(&json).unwrap();
     assert_eq!(back, report);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(v["summary"]["transport"]["directory"]["throttled"], 1);
+    assert_eq!(v["summary"]["transport"]["azure_ad"]["throttled"], 1);
     assert_eq!(v["summary"]["transport"]["ipo"]["relogins"], 1);
+    // Figures saved when Azure AD's were called the directory's still load.
+    let older = json.replace("\"azure_ad\"", "\"directory\"");
+    let back: Report = serde_json::from_str(&older).unwrap();
+    assert_eq!(back, report);
 
     // A summary saved before the figures existed.
     let old = r#"{"started":null,"incremental":false,"full_resync_reason":null,

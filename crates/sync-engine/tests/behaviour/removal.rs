@@ -197,7 +197,10 @@ async fn moving_from_ipo_group_to_teams_only_group_removes_user_and_adds_entry()
     let now = w.ipo.current();
     assert!(w.user("ann").is_none());
     assert!(!now.extensions.iter().any(|e| e.number == ext("401")));
-    let entry = now.directory.iter().find(|d| d.name.as_str() == "Ann Lee");
+    let entry = now
+        .system_directory
+        .iter()
+        .find(|d| d.name.as_str() == "Ann Lee");
     assert_eq!(entry.unwrap().number.extension(), Some(&ext("401")));
     let link = w.link(&ann.id).unwrap();
     assert!(link.user.is_none());
@@ -230,7 +233,7 @@ async fn moving_to_teams_only_with_a_new_number_disables_the_old_user() {
     );
     assert_eq!(run.plan.count(ActionKind::PutDirectoryEntry), 1);
     assert_eq!(w.user("ann").unwrap().profile, Profile::NonLicensed);
-    assert_eq!(w.ipo.current().directory.len(), 1);
+    assert_eq!(w.ipo.current().system_directory.len(), 1);
     assert!(w.dry().await.is_empty());
 }
 

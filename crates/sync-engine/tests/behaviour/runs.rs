@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use ipo_model::{
-    DeltaCursor, DeltaOutcome, AzureAdSource, AzureAdUser, GroupId, HuntGroup, IpoSnapshot,
+    AzureAdSource, AzureAdUser, DeltaCursor, DeltaOutcome, GroupId, HuntGroup, IpoSnapshot,
     MemoryAzureAd, ObjectId, PortError, Profile, UserType,
 };
 use sync_engine::{
@@ -99,7 +99,11 @@ fn end_state(s: &IpoSnapshot) -> EndState {
     EndState {
         users: users_by_name(s),
         extensions: s.extensions.iter().map(|e| e.number.to_string()).collect(),
-        directory: s.directory.iter().map(|d| d.name.to_string()).collect(),
+        directory: s
+            .system_directory
+            .iter()
+            .map(|d| d.name.to_string())
+            .collect(),
         hunt_members: s
             .hunt_groups
             .iter()

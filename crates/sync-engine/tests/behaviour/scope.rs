@@ -77,7 +77,7 @@ async fn teams_only_people_get_directory_entries_not_users() {
     assert!(now.users.iter().all(|u| u.is_no_user()), "only NoUser");
     assert!(now.extensions.is_empty());
     let entry = now
-        .directory
+        .system_directory
         .iter()
         .find(|d| d.name.as_str() == "Ann Lee")
         .expect("directory entry");
@@ -269,7 +269,7 @@ async fn resource_account_is_skipped() {
     assert_eq!(line.status, PersonStatus::Skipped);
     assert!(line.reasons.contains(&Reason::ResourceAccount));
     assert!(run.plan.actions.is_empty());
-    assert!(w.ipo.current().directory.is_empty());
+    assert!(w.ipo.current().system_directory.is_empty());
 }
 
 #[tokio::test]
@@ -290,7 +290,7 @@ async fn teams_only_entries_with_the_same_display_name_get_distinct_names() {
     ann.business_phones = vec!["+441632760001".into()];
     w.join(&g, &ann);
     w.apply_ok().await;
-    let dir = w.ipo.current().directory;
+    let dir = w.ipo.current().system_directory;
     assert_eq!(dir.len(), 2, "{dir:#?}");
     let names: std::collections::BTreeSet<_> = dir.iter().map(|d| d.name.to_string()).collect();
     assert_eq!(names.len(), 2, "{dir:#?}");

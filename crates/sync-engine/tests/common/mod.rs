@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use ipo_model::{
-    AssignedPlan, CapabilityStatus, AzureAdUser, ExtensionNumber, GroupId, IpoSnapshot, IpoUser,
+    AssignedPlan, AzureAdUser, CapabilityStatus, ExtensionNumber, GroupId, IpoSnapshot, IpoUser,
     License, LicensingMode, MemoryAzureAd, MemoryIpo, ObjectId, Platform, SystemInfo,
 };
 use sync_engine::{
