@@ -86,8 +86,7 @@ pub(crate) async fn apply_stage(
 fn unconnected(plan: &TeamsPlan) -> TeamsApplied {
     let why = "no Microsoft Graph connection for Teams is configured, so the rules' \
                `provisioning = \"graph\"` writes cannot be made";
-    let mut applied = TeamsApplied::default();
-    applied.outcomes = plan
+    let outcomes = plan
         .actions_by(TeamsProvisioning::Graph)
         .map(|a| TeamsOutcome {
             person: a.person.clone(),
@@ -96,5 +95,8 @@ fn unconnected(plan: &TeamsPlan) -> TeamsApplied {
             result: TeamsResult::Failed(why.to_owned()),
         })
         .collect();
-    applied
+    TeamsApplied {
+        outcomes,
+        ..TeamsApplied::default()
+    }
 }
