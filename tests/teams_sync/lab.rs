@@ -95,7 +95,12 @@ pub struct TeamsLab {
 impl TeamsLab {
     /// The first `n` generated people, the policies [`VRP`] and [`DIAL_PLAN`] in Teams.
     pub async fn start(n: u32) -> TeamsLab {
-        let lab = Lab::simple(&support::people(n)).await;
+        TeamsLab::with_people(&support::people(n)).await
+    }
+
+    /// These people (generated ones, perhaps changed), the policies in Teams.
+    pub async fn with_people(people: &[(ipo_model::DirectoryUser, &str)]) -> TeamsLab {
+        let lab = Lab::simple(people).await;
         lab.graph.add_teams_policy("OnlineVoiceRoutingPolicy", VRP);
         lab.graph.add_teams_policy("TenantDialPlan", DIAL_PLAN);
         let state = Arc::new(FileStateStore::new(lab.workdir.path().join("state.json")));

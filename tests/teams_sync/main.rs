@@ -6,13 +6,14 @@
 //! One module per concern: [`graph_mode`] (numbers and policies land, the next plan is
 //! empty, request counts, the dry run), [`crash`] (operations still running when the
 //! process stops), [`ownership`] (what the sync did not assign, numbers others hold,
-//! leavers).
+//! leavers), [`failures`] (typed per-person failures, throttling, hostile values).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../support/mod.rs"]
 mod support;
 
 mod crash;
+mod failures;
 mod graph_mode;
 mod lab;
 mod ownership;
