@@ -11,6 +11,7 @@ use sync_engine::{RunOptions, Style, render_plan};
 use crate::lab::{
     DIAL_PLAN, TeamsLab, VRP, graph_config, id, teams_only, teams_people, wanted_number,
 };
+use crate::support::{self, GROUP_TEAMS_ONLY};
 
 const VOICE: TeamsPolicyType = TeamsPolicyType::OnlineVoiceRouting;
 const DIAL: TeamsPolicyType = TeamsPolicyType::TenantDialPlan;
@@ -68,6 +69,12 @@ async fn teams_people_end_with_their_rules_number_and_policies_and_the_next_plan
     let again = engine.run(&RunOptions::dry_run()).await.unwrap();
     assert!(again.plan.is_empty(), "{}", shown(&again.plan));
     assert!(again.plan.teams.is_empty(), "{}", shown(&again.plan));
+    // The classification after the apply finds every Teams half in line.
+    let sides: Vec<_> = (again.classification.verdicts.iter())
+        .filter_map(|v| v.teams.as_ref())
+        .collect();
+    assert_eq!(sides.len(), 4);
+    assert!(sides.iter().all(|s| s.is_in_line()), "{sides:#?}");
 
     // An incremental run reads only changes (none touch Teams): nothing planned either, and
     // the one after it still finds nothing.
@@ -77,6 +84,35 @@ async fn teams_people_end_with_their_rules_number_and_policies_and_the_next_plan
         .unwrap();
     assert!(inc.incremental, "the run read Graph's changes only");
     assert!(inc.plan.is_empty(), "{}", shown(&inc.plan));
+    let after = engine
+        .run(&RunOptions::dry_run().incremental())
+        .await
+        .unwrap();
+    assert!(after.plan.is_empty(), "{}", shown(&after.plan));
+
+    // Someone joins the Teams-only group: an incremental run gives them their Teams half,
+    // and the next incremental run finds nothing left to do.
+    let newcomer = support::person(17);
+    t.lab.graph.add_user(newcomer.clone()).unwrap();
+    t.lab
+        .graph
+        .add_member(GROUP_TEAMS_ONLY, &newcomer.id)
+        .unwrap();
+    let joined = engine
+        .run(&RunOptions::apply().incremental())
+        .await
+        .unwrap();
+    assert!(joined.incremental);
+    let teams = joined.report.unwrap().teams.unwrap();
+    assert_eq!(
+        teams.outcomes.len(),
+        3,
+        "number, policy, dial plan: {teams:#?}"
+    );
+    assert_eq!(teams.failed(), 0, "{teams:#?}");
+    let held = t.teams_of(17).await;
+    assert_eq!(held.numbers, vec![wanted_number(17)]);
+    assert!(held.has_direct(DIAL, DIAL_PLAN) && held.has_direct(VOICE, VRP));
     let after = engine
         .run(&RunOptions::dry_run().incremental())
         .await
