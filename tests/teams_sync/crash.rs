@@ -20,7 +20,14 @@ async fn stopped_then_followed_up(fresh_process: bool) {
         .set_number_operation_fault(NumberOperationFault::StayRunning);
     let first_engine = t.engine_waiting(graph_config(), Duration::from_millis(1500));
     let run = first_engine.run(&RunOptions::apply()).await.unwrap();
-    let teams = run.report.unwrap().teams.unwrap();
+    let report = run.report.unwrap();
+    let teams = report.teams.clone().unwrap();
+    // The summary counts only what ended: a write still running has not succeeded.
+    let ipo_done = report.items.iter().filter(|i| i.ok()).count();
+    let teams_done = (teams.outcomes.iter())
+        .filter(|o| o.result == TeamsResult::Done)
+        .count();
+    assert_eq!(report.summary.succeeded, ipo_done + teams_done);
     let running: Vec<_> = (teams.outcomes.iter())
         .filter(|o| matches!(o.result, TeamsResult::StillRunning(_)))
         .collect();

@@ -391,7 +391,8 @@ impl SyncEngine {
         summary.failed = report.summary.failed;
         if let Some(t) = &report.teams {
             summary.failed += t.failed();
-            summary.succeeded += t.outcomes.len() - t.failed();
+            // A number operation still running has not succeeded (yet): the next run says.
+            summary.succeeded += t.done();
         }
         summary.held_removals = report.summary.held_removals;
         summary.transport = self.transport_since(before);

@@ -125,6 +125,12 @@ impl TeamsApplied {
         owned.retain(|_, a| !a.is_empty());
     }
 
+    /// How many writes Teams holds now (neither failed nor still running).
+    pub fn done(&self) -> usize {
+        let done = |o: &&TeamsOutcome| o.result == TeamsResult::Done;
+        self.outcomes.iter().filter(done).count()
+    }
+
     /// How many writes failed.
     pub fn failed(&self) -> usize {
         let failed = |o: &&TeamsOutcome| matches!(o.result, TeamsResult::Failed(_));

@@ -53,11 +53,7 @@ pub(crate) fn render_teams_applied(out: &mut String, applied: &TeamsApplied, sty
     if applied.outcomes.is_empty() && applied.warnings.is_empty() {
         return;
     }
-    let done = applied
-        .outcomes
-        .iter()
-        .filter(|o| o.result == TeamsResult::Done)
-        .count();
+    let done = applied.done();
     let line = format!(
         "Teams: {done} done, {} failed, {} still running",
         applied.failed(),
