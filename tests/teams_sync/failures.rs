@@ -1,12 +1,12 @@
 //! Failures are typed and per person: a missing write permission is named, an unknown
 //! policy fails only its own people, naming it, and throttling is waited out with the writes
-//! landing. Hostile names travel intact through Teams, the JSON and the report text.
+//! landing; Enterprise Voice left off is a warning with the remedy. Hostile names travel intact through Teams, the JSON and the report text.
 
 use std::time::Duration;
 
 use graph_emulator::{FaultRule, Route};
 use ipo_model::TeamsPolicyType;
-use sync_engine::teams::{TeamsApplied, TeamsResult, TeamsWrite};
+use sync_engine::teams::{ENTERPRISE_VOICE_OFF, TeamsApplied, TeamsResult, TeamsWrite};
 use sync_engine::{Plan, Report, RunOptions, Style, render_report};
 
 use crate::lab::{
@@ -179,4 +179,29 @@ async fn hostile_names_travel_intact_through_teams_json_and_the_report() {
     assert!(!text.contains(HOSTILE_POLICY), "{text}");
     assert!(!text.lines().any(|l| l.starts_with("Grant-CsX")), "{text}");
     assert!(text.contains("zoe.o'hara@contoso.example"), "{text}");
+}
+
+#[tokio::test]
+async fn enterprise_voice_left_off_after_a_number_is_a_warning_with_the_remedy() {
+    let t = TeamsLab::start(12).await;
+    t.lab.graph.set_number_assignment_keeps_voice_off(true);
+    for i in teams_people(12) {
+        t.lab
+            .graph
+            .set_enterprise_voice(&id(i).to_string(), false)
+            .unwrap();
+    }
+    let (_, report, teams) = apply(&t, graph_config()).await;
+    assert_eq!(teams.failed(), 0, "{teams:#?}");
+    let warned: Vec<_> = teams.warnings.iter().map(|(p, _)| p.clone()).collect();
+    let people: Vec<_> = teams_people(12).into_iter().map(id).collect();
+    assert_eq!(warned, people, "{:#?}", teams.warnings);
+    assert!(
+        teams
+            .warnings
+            .iter()
+            .all(|(_, w)| w == ENTERPRISE_VOICE_OFF)
+    );
+    let text = render_report(&report, Style { color: false });
+    assert!(text.contains("-EnterpriseVoiceEnabled $true"), "{text}");
 }

@@ -267,3 +267,44 @@ async fn many_leavers_above_the_deletion_threshold_are_held_until_removals_are_a
         );
     }
 }
+
+#[tokio::test]
+async fn a_disabled_account_gives_back_what_the_sync_assigned() {
+    let t = TeamsLab::start(12).await;
+    let engine = t.engine(graph_config());
+    engine.run(&RunOptions::apply()).await.unwrap();
+    t.lab
+        .graph
+        .update_user(person_id(11), |u| u.account_enabled = Some(false))
+        .unwrap();
+    let run = engine.run(&RunOptions::apply()).await.unwrap();
+    let mut got = writes(&run, 11);
+    got.sort_by_key(ToString::to_string);
+    let mut wanted = vec![
+        TeamsWrite::UnassignNumber {
+            number: wanted_number(11),
+        },
+        TeamsWrite::UnassignPolicy {
+            policy_type: VOICE,
+            name: VRP.into(),
+        },
+        TeamsWrite::UnassignPolicy {
+            policy_type: DIAL,
+            name: DIAL_PLAN.into(),
+        },
+    ];
+    wanted.sort_by_key(ToString::to_string);
+    assert_eq!(got, wanted, "{:#?}", run.plan.teams);
+    assert_eq!(run.report.unwrap().teams.unwrap().failed(), 0);
+    let now = t.teams_of(11).await;
+    assert!(
+        now.numbers.is_empty() && now.policy(VOICE).is_none(),
+        "{now:#?}"
+    );
+    let again = engine.run(&RunOptions::dry_run()).await.unwrap();
+    assert!(
+        again.plan.teams.actions.is_empty(),
+        "{:#?}",
+        again.plan.teams
+    );
+}
