@@ -188,7 +188,7 @@ async fn enterprise_voice_left_off_after_a_number_is_a_warning_with_the_remedy()
     for i in teams_people(12) {
         t.lab
             .graph
-            .set_enterprise_voice(&id(i).to_string(), false)
+            .set_enterprise_voice(id(i).as_str(), false)
             .unwrap();
     }
     let (_, report, teams) = apply(&t, graph_config()).await;

@@ -51,6 +51,32 @@ fn has_number_write(writes: &[TeamsWrite]) -> bool {
     })
 }
 
+fn sorted(mut writes: Vec<TeamsWrite>) -> Vec<TeamsWrite> {
+    writes.sort_by_key(ToString::to_string);
+    writes
+}
+
+/// What a Teams-only leaver `i` gives back: both policies the rule names, and the number
+/// when the sync assigned it.
+fn released(i: u32, number: bool) -> Vec<TeamsWrite> {
+    let mut out = vec![
+        TeamsWrite::UnassignPolicy {
+            policy_type: VOICE,
+            name: VRP.into(),
+        },
+        TeamsWrite::UnassignPolicy {
+            policy_type: DIAL,
+            name: DIAL_PLAN.into(),
+        },
+    ];
+    if number {
+        out.push(TeamsWrite::UnassignNumber {
+            number: wanted_number(i),
+        });
+    }
+    sorted(out)
+}
+
 #[tokio::test]
 async fn a_number_someone_else_holds_or_from_on_premises_is_held_and_never_written() {
     let t = TeamsLab::start(12).await;
@@ -155,33 +181,9 @@ async fn what_the_sync_did_not_assign_is_held_and_a_leaver_gives_back_only_what_
             .unwrap();
     }
     let run = engine.run(&RunOptions::apply()).await.unwrap();
-    let unassign_policies = |i| {
-        vec![
-            TeamsWrite::UnassignPolicy {
-                policy_type: VOICE,
-                name: VRP.into(),
-            },
-            TeamsWrite::UnassignPolicy {
-                policy_type: DIAL,
-                name: DIAL_PLAN.into(),
-            },
-        ]
-        .into_iter()
-        .filter(move |_| teams_only(i))
-    };
-    let mut five: Vec<TeamsWrite> = unassign_policies(5).collect();
-    five.sort_by_key(ToString::to_string);
-    let mut got = writes(&run, 5);
-    got.sort_by_key(ToString::to_string);
-    assert_eq!(got, five, "the hand-assigned number stays");
-    let mut eleven: Vec<TeamsWrite> = vec![TeamsWrite::UnassignNumber {
-        number: wanted_number(11),
-    }];
-    eleven.extend(unassign_policies(11));
-    eleven.sort_by_key(ToString::to_string);
-    let mut got = writes(&run, 11);
-    got.sort_by_key(ToString::to_string);
-    assert_eq!(got, eleven);
+    // Person 5 keeps the hand-assigned number; person 11 gives back everything.
+    assert_eq!(sorted(writes(&run, 5)), released(5, false));
+    assert_eq!(sorted(writes(&run, 11)), released(11, true));
     let teams = run.report.unwrap().teams.unwrap();
     assert_eq!(teams.failed(), 0, "{teams:#?}");
 
@@ -278,23 +280,12 @@ async fn a_disabled_account_gives_back_what_the_sync_assigned() {
         .update_user(person_id(11), |u| u.account_enabled = Some(false))
         .unwrap();
     let run = engine.run(&RunOptions::apply()).await.unwrap();
-    let mut got = writes(&run, 11);
-    got.sort_by_key(ToString::to_string);
-    let mut wanted = vec![
-        TeamsWrite::UnassignNumber {
-            number: wanted_number(11),
-        },
-        TeamsWrite::UnassignPolicy {
-            policy_type: VOICE,
-            name: VRP.into(),
-        },
-        TeamsWrite::UnassignPolicy {
-            policy_type: DIAL,
-            name: DIAL_PLAN.into(),
-        },
-    ];
-    wanted.sort_by_key(ToString::to_string);
-    assert_eq!(got, wanted, "{:#?}", run.plan.teams);
+    assert_eq!(
+        sorted(writes(&run, 11)),
+        released(11, true),
+        "{:#?}",
+        run.plan.teams
+    );
     assert_eq!(run.report.unwrap().teams.unwrap().failed(), 0);
     let now = t.teams_of(11).await;
     assert!(
