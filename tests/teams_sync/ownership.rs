@@ -299,3 +299,19 @@ async fn a_disabled_account_gives_back_what_the_sync_assigned() {
         again.plan.teams
     );
 }
+
+#[tokio::test]
+async fn a_deleted_account_is_forgotten_once_teams_holds_nothing_the_sync_assigned() {
+    let t = TeamsLab::start(12).await;
+    let engine = t.engine(graph_config());
+    engine.run(&RunOptions::apply()).await.unwrap();
+    assert!(t.saved().teams.contains_key(&id(11)));
+    // Deleting the account frees its number and policies in Teams.
+    let deleted = ipo_model::RemovalReason::Deleted;
+    t.lab.graph.remove_user(person_id(11), deleted).unwrap();
+    let run = engine.run(&RunOptions::apply()).await.unwrap();
+    assert!(run.plan.teams.is_empty(), "{:#?}", run.plan.teams);
+    let saved = t.saved();
+    assert!(!saved.teams.contains_key(&id(11)), "{:#?}", saved.teams);
+    assert_eq!(saved.teams.len(), 3, "the others stay the sync's");
+}
