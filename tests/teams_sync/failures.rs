@@ -70,6 +70,29 @@ async fn a_missing_policy_permission_fails_the_policies_naming_it_and_numbers_st
 }
 
 #[tokio::test]
+async fn a_missing_number_permission_fails_the_numbers_naming_it_and_policies_still_land() {
+    let t = TeamsLab::start(12).await;
+    t.lab
+        .graph
+        .revoke_permission("TeamsTelephoneNumber.ReadWrite.All");
+    let (_, _, teams) = apply(&t, graph_config()).await;
+    let numbers = failures(&teams, is_number);
+    assert_eq!(numbers.len(), 4, "{teams:#?}");
+    for why in numbers {
+        assert!(why.contains("TeamsTelephoneNumber.ReadWrite.All"), "{why}");
+    }
+    assert!(failures(&teams, is_policy).is_empty(), "{teams:#?}");
+    assert!(t.saved().teams_operations.is_empty());
+    for i in teams_people(12) {
+        let held = t.teams_of(i).await;
+        assert!(
+            held.numbers.is_empty() && held.has_direct(VOICE, VRP),
+            "{held:#?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_unknown_policy_fails_only_its_people_naming_the_policy() {
     let t = TeamsLab::start(12).await;
     // Teams has no such dial plan: getPolicyId answers 404.
