@@ -122,7 +122,6 @@ async fn a_number_someone_else_holds_or_from_on_premises_is_held_and_never_writt
         t.lab.graph.number_owner(&taken.to_string()),
         Some(person_id(0).to_string())
     );
-    assert_eq!(t.lab.graph.number_owner(&on_premises.to_string()), None);
     assert!(t.teams_of(5).await.numbers.is_empty());
     assert!(t.teams_of(11).await.numbers.is_empty());
     assert!(t.teams_of(5).await.has_direct(VOICE, VRP));
