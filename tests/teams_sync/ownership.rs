@@ -6,7 +6,7 @@
 use graph_emulator::{NumberSource, Route};
 use ipo_model::{AssignmentCategory, TeamsPhoneNumber, TeamsPolicyType};
 use sync_engine::teams::TeamsWrite;
-use sync_engine::{RunOptions, RunResult};
+use sync_engine::{RunOptions, RunResult, SyncEngine};
 use usertype_rules::TeamsProblem;
 
 use crate::lab::{
@@ -49,6 +49,13 @@ fn has_number_write(writes: &[TeamsWrite]) -> bool {
             TeamsWrite::AssignNumber { .. } | TeamsWrite::UnassignNumber { .. }
         )
     })
+}
+
+/// The next dry run writes nothing to Teams.
+async fn nothing_left_to_write(engine: &SyncEngine) {
+    let again = engine.run(&RunOptions::dry_run()).await.unwrap();
+    let teams = &again.plan.teams;
+    assert!(teams.actions.is_empty(), "{teams:#?}");
 }
 
 fn sorted(mut writes: Vec<TeamsWrite>) -> Vec<TeamsWrite> {
@@ -199,12 +206,7 @@ async fn what_the_sync_did_not_assign_is_held_and_a_leaver_gives_back_only_what_
     // Nobody else lost anything.
     assert!(t.teams_of(4).await.has_direct(VOICE, "Manual Route"));
     assert_eq!(t.teams_of(10).await.numbers, vec![wanted_number(10)]);
-    let again = engine.run(&RunOptions::dry_run()).await.unwrap();
-    assert!(
-        again.plan.teams.actions.is_empty(),
-        "{:#?}",
-        again.plan.teams
-    );
+    nothing_left_to_write(&engine).await;
 }
 
 #[tokio::test]
@@ -291,12 +293,7 @@ async fn a_disabled_account_gives_back_what_the_sync_assigned() {
         now.numbers.is_empty() && now.policy(VOICE).is_none(),
         "{now:#?}"
     );
-    let again = engine.run(&RunOptions::dry_run()).await.unwrap();
-    assert!(
-        again.plan.teams.actions.is_empty(),
-        "{:#?}",
-        again.plan.teams
-    );
+    nothing_left_to_write(&engine).await;
 }
 
 #[tokio::test]
