@@ -26,6 +26,9 @@ pub const NUMBER_WRITE_PERMISSION: &str = "TeamsTelephoneNumber.ReadWrite.All";
 
 const NUMBERS: &str = "/admin/teams/telephoneNumberManagement";
 
+/// The shortest wait between two looks at an operation.
+const SHORTEST_POLL: Duration = Duration::from_millis(10);
+
 fn category_text(c: AssignmentCategory) -> &'static str {
     match c {
         AssignmentCategory::Private => "private",
@@ -199,7 +202,11 @@ impl GraphClient {
                 }
                 OperationStatus::NotStarted | OperationStatus::Running => {}
             }
-            let wait = asked.unwrap_or_else(|| schedule.step(step));
+            // A zero wait (a schedule with no time left, `Retry-After: 0`) would look again
+            // at once and never spend the budget: every wait takes at least a moment.
+            let wait = asked
+                .unwrap_or_else(|| schedule.step(step))
+                .max(SHORTEST_POLL);
             if waited + wait > schedule.total {
                 return Ok(OperationOutcome::StillRunning(op));
             }

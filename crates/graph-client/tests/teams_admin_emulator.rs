@@ -201,6 +201,28 @@ async fn a_running_operation_is_resumed_by_id_and_a_stuck_one_is_reported_runnin
     assert_eq!(emu.number_owner("+441632960403"), None);
 }
 
+/// A schedule with no time left (what the Teams stage hands the last operations it
+/// follows once its wait is spent) looks once and answers: it never spins.
+#[tokio::test]
+async fn a_schedule_with_no_time_left_looks_once_and_answers() {
+    let emu = emulator().await;
+    let c = client(&emu);
+    emu.set_number_operation_fault(NumberOperationFault::StayRunning);
+    let id = c
+        .assign_number(&AssignNumber::direct_routing("+441632960406", oid(SEAN)))
+        .await
+        .unwrap();
+    let spent = PollSchedule::new(Duration::ZERO, Duration::from_secs(15), Duration::ZERO);
+    let outcome = tokio::time::timeout(Duration::from_secs(5), c.poll_operation(&id, spent))
+        .await
+        .expect("answers at once, never looks again and again");
+    assert!(matches!(
+        outcome.unwrap(),
+        OperationOutcome::StillRunning(_)
+    ));
+    assert_eq!(emu.stats().get(Route::NumberOperations), 1, "one look");
+}
+
 #[tokio::test]
 async fn failures_are_typed_per_number() {
     let emu = emulator().await;

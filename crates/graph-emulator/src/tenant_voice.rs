@@ -19,7 +19,8 @@ pub enum NumberOperationFault {
     /// They end at their second look, as the tenant allows.
     #[default]
     None,
-    /// They stay `running` however often they are looked at.
+    /// They stay `running` however often they are looked at, as long as this fault is set
+    /// (changed, they go on as the new setting says).
     StayRunning,
     /// They fail, with a per-number `statusDetail`.
     Fail,
@@ -148,6 +149,11 @@ impl Tenant {
     pub(crate) fn look_at_operation(&mut self, id: &str) -> Option<Value> {
         let mut op = self.voice.operations.get(id)?.clone();
         op.looks += 1;
+        // An operation is kept running only while that fault is set: cleared, Teams gets
+        // through its backlog, as a later run finds.
+        if op.fault == NumberOperationFault::StayRunning {
+            op.fault = self.voice.fault;
+        }
         if op.status == "notStarted" || op.status == "running" {
             op.status = "running";
             if op.looks >= 2 {

@@ -255,7 +255,7 @@ impl SyncEngine {
         let snapshot = self.ipo.snapshot().await.map_err(SyncError::Ipo)?;
         progress.advance(1);
         let teams =
-            crate::teams::read_facts(self.teams.as_deref(), &self.config, &state, &directory)
+            crate::teams::read_facts(self.teams.as_deref(), &self.config, &mut state, &directory)
                 .await?;
         progress.phase(Phase::Plan, None);
         self.config.validate(Some(snapshot.system.licensing_mode))?;

@@ -125,7 +125,7 @@ impl TeamsApplied {
         owned.retain(|_, a| !a.is_empty());
     }
 
-    /// How many writes Teams holds.
+    /// How many writes Teams holds now (neither failed nor still running).
     pub fn done(&self) -> usize {
         let done = |o: &&TeamsOutcome| o.result == TeamsResult::Done;
         self.outcomes.iter().filter(done).count()

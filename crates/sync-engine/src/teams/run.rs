@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use ipo_model::{AzureAdUser, ObjectId, TeamsVoiceAdmin};
-use usertype_rules::TeamsProvisioning;
+use usertype_rules::{TeamsAssigned, TeamsProvisioning, teams_release};
 
 use super::apply::{TeamsApplied, TeamsApplyOptions, TeamsOutcome, TeamsResult, apply_teams};
 use super::facts::TeamsFacts;
@@ -17,11 +17,14 @@ use crate::state_io::StateIo;
 
 /// Reads who holds the tenant's numbers and the set-up of former members the sync assigned
 /// something to: only when a rule provisions Teams through Graph (or the sync assigned
-/// something before) and a Teams connection is there.
+/// something before) and a Teams connection is there. What a former member's Teams no
+/// longer holds of what the sync assigned (freed with a deleted account, changed by hand)
+/// is dropped from `state.teams`: it is not the sync's to give back, and a person with
+/// nothing left is not read again run after run (saved only by an apply).
 pub(crate) async fn read_facts(
     admin: Option<&dyn TeamsVoiceAdmin>,
     config: &SyncConfig,
-    state: &SyncState,
+    state: &mut SyncState,
     directory: &BTreeMap<ObjectId, AzureAdUser>,
 ) -> Result<TeamsFacts, SyncError> {
     let Some(admin) = admin else {
@@ -37,15 +40,34 @@ pub(crate) async fn read_facts(
     }
     let holders = admin.number_holders().await.map_err(SyncError::Teams)?;
     let mut facts = TeamsFacts::new(holders);
-    for id in state.teams.keys().filter(|id| !directory.contains_key(*id)) {
-        let voice = admin.user_voice(id).await.map_err(SyncError::Teams)?;
+    let former: Vec<ObjectId> = (state.teams.keys())
+        .filter(|id| !directory.contains_key(*id))
+        .cloned()
+        .collect();
+    for id in former {
+        let voice = admin.user_voice(&id).await.map_err(SyncError::Teams)?;
         // Named as the directory was last read (the plan shows who it is).
         let mut former =
-            (state.azure_ad.get(id).cloned()).unwrap_or_else(|| AzureAdUser::new(id.clone()));
+            (state.azure_ad.get(&id).cloned()).unwrap_or_else(|| AzureAdUser::new(id.clone()));
         former.teams = Some(voice);
-        facts.leavers.insert(id.clone(), former);
+        still_held(&mut state.teams, &former);
+        facts.leavers.insert(id, former);
     }
     Ok(facts)
+}
+
+/// Narrows what the sync owns of `former` to what Teams still holds of it (what a release
+/// would give back); forgets them when nothing is left.
+fn still_held(owned: &mut BTreeMap<ObjectId, TeamsAssigned>, former: &AzureAdUser) {
+    let Some(assigned) = owned.get_mut(&former.id) else {
+        return;
+    };
+    let release = teams_release(Some(former), assigned);
+    assigned.number = release.number;
+    assigned.policies = release.policies.into_iter().collect();
+    if assigned.is_empty() {
+        owned.remove(&former.id);
+    }
 }
 
 /// Applies the plan's Graph writes (and follows up the operations an earlier run left),
