@@ -39,6 +39,11 @@ impl AzureAdSource for GraphClient {
         Ok(self.list_contacts().await?)
     }
 
+    /// [`GraphClient::nested_groups`]: `transitiveMembers/microsoft.graph.group`.
+    async fn has_nested_groups(&self, group: &GroupId) -> Result<bool, PortError> {
+        Ok(!self.nested_groups(group).await?.is_empty())
+    }
+
     /// [`GraphClient::latest_contacts_link`]: `/contacts/delta?$deltatoken=latest`.
     async fn latest_contacts_cursor(&self) -> Result<Option<DeltaCursor>, PortError> {
         Ok(Some(self.latest_contacts_link().await?))

@@ -1,5 +1,5 @@
 //! Teams telephone numbers: `/admin/teams/userConfigurations` and, on request, the
-//! number-assignment API, merged onto directory users.
+//! number-assignment API, merged onto Azure AD users.
 
 use std::collections::BTreeMap;
 

@@ -175,7 +175,7 @@ impl RawUser {
             })
     }
 
-    /// The directory user, `None` for a non-user object.
+    /// The Azure AD user, `None` for a non-user object.
     pub(crate) fn into_user(self) -> Result<Option<AzureAdUser>, GraphError> {
         if self.is_other_type() {
             return Ok(None);

@@ -588,3 +588,33 @@ async fn unknown_group_is_not_found_and_foreign_next_links_are_refused() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_group_nests_others_when_its_transitive_members_hold_a_group() {
+    let mut server = mockito::Server::new_async().await;
+    let parent: GroupId = "0a000000-0000-4000-8000-000000000003".parse().unwrap();
+    let child: GroupId = "0a000000-0000-4000-8000-000000000004".parse().unwrap();
+    let path = |g: &GroupId| format!("/v1.0/groups/{g}/transitiveMembers/microsoft.graph.group");
+    let nests = server
+        .mock("GET", path(&parent).as_str())
+        .match_query(Matcher::UrlEncoded("$select".into(), "id".into()))
+        .with_body(format!(
+            r#"{{"@odata.context":"{}/v1.0/$metadata#groups(id)","value":[{{"id":"{child}"}}]}}"#,
+            server.url()
+        ))
+        .expect(1)
+        .create_async()
+        .await;
+    let flat = server
+        .mock("GET", path(&child).as_str())
+        .match_query(Matcher::Any)
+        .with_body(r#"{"value":[]}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let client = static_client(&server, false);
+    assert!(client.has_nested_groups(&parent).await.unwrap());
+    assert!(!client.has_nested_groups(&child).await.unwrap());
+    nests.assert_async().await;
+    flat.assert_async().await;
+}

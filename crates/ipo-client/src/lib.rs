@@ -56,7 +56,7 @@
 //! The Management API has no system directory resource, so Teams-only users cannot be put
 //! into IP Office's directory through it. The client writes them to a CSV file in IP
 //! Office's directory import layout instead ([`IpoConfig::directory_csv`], see
-//! [`directory`]); an administrator imports that file. Without a path, directory changes
+//! [`system_directory`]); an administrator imports that file. Without a path, directory changes
 //! fail with a "not configured" error per item.
 //!
 //! # Public API
@@ -71,7 +71,7 @@
 //!   `parse_extensions`, `parse_hunt_groups`, `parse_licenses`, `parse_system`), writing
 //!   user request bodies (`write_users`), and the raw envelope codec underneath
 //!   (`parse_envelope`, `write_request`, `WireRecord`) for records the model does not cover.
-//! - [`directory`]: the system directory CSV file (`read_directory`, `write_directory`).
+//! - [`system_directory`]: the system directory CSV file (`read_directory`, `write_directory`).
 //!
 //! The `test-support` feature adds what this crate's own tests and benchmarks use
 //! (`wire::write_listing`); it is not part of the supported API.

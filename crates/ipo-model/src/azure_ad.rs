@@ -1,4 +1,4 @@
-//! The Azure AD (Entra ID) side: a directory user as the sync sees it.
+//! The Azure AD (Entra ID) side: a user as the sync sees it.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;

@@ -274,6 +274,15 @@ impl AzureAdSource for MemoryAzureAd {
         Ok(lock(&self.tenant).contacts.values().cloned().collect())
     }
 
+    async fn has_nested_groups(&self, group: &GroupId) -> Result<bool, PortError> {
+        let t = lock(&self.tenant);
+        let (_, nested) = t
+            .groups
+            .get(group)
+            .ok_or_else(|| PortError::NotFound(format!("group {group}")))?;
+        Ok(!nested.is_empty())
+    }
+
     async fn latest_contacts_cursor(&self) -> Result<Option<DeltaCursor>, PortError> {
         let t = lock(&self.tenant);
         Ok(Some(Self::cursor_at(t.log.len(), t.epoch)))

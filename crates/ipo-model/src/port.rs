@@ -1,4 +1,4 @@
-//! The port traits the edges implement: where directory users come from and where the
+//! The port traits the edges implement: where Azure AD users come from and where the
 //! IP Office configuration lives. `sync-engine` speaks only to these.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -303,7 +303,7 @@ impl std::ops::Add for TransportStats {
     }
 }
 
-/// Where directory users come from (Microsoft Graph, an LDAP reader, a CSV file...).
+/// Where Azure AD users come from (Microsoft Graph, an LDAP reader, a CSV file...).
 ///
 /// ```
 /// use ipo_model::{AzureAdSource, MemoryAzureAd};
@@ -420,6 +420,14 @@ pub trait AzureAdSource: Send + Sync {
         Ok(ContactDeltaOutcome::FullResyncNeeded {
             reason: "the directory source cannot tell what changed in contacts".into(),
         })
+    }
+
+    /// Whether `group` has groups among its members (at any depth). Teams' group policy
+    /// assignments reach direct members only, so a rule whose group nests others is
+    /// provisioned per person. The default, for sources that cannot tell, says yes.
+    async fn has_nested_groups(&self, group: &GroupId) -> Result<bool, PortError> {
+        let _ = group;
+        Ok(true)
     }
 
     /// The transport counters so far (requests, retries, throttling, waits). The default,

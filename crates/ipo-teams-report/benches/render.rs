@@ -1,5 +1,5 @@
 //! Rendering time and page size of a first-sync plan (every person a create) of 1k and 10k
-//! directory users in three groups, one per user type.
+//! Azure AD users in three groups, one per user type.
 //!
 //! ```sh
 //! cargo bench -p ipo-teams-report --bench render

@@ -2,7 +2,7 @@
 //! - `plan_realistic`: the largest realistic solution, 3,000 IP Office people (2,250 of them
 //!   linked) plus 10,000 Teams-only people, against 3,000 IP Office users (goal: under
 //!   100 ms);
-//! - `plan`: 1k / 10k / 100k directory users in 10 groups against the same 3,000 users (the
+//! - `plan`: 1k / 10k / 100k Azure AD users in 10 groups against the same 3,000 users (the
 //!   100k case is a stress figure, not a goal);
 //! - `plan_in_sync`: the steady state (an empty plan).
 
@@ -39,7 +39,7 @@ fn user_type(group: u32) -> UserType {
     }
 }
 
-/// Whether directory user `i` is linked to IP Office user `i` (three in four of the first
+/// Whether Azure AD user `i` is linked to IP Office user `i` (three in four of the first
 /// 3,000, Teams-only people excepted); the other IP Office users are not the sync's.
 fn linked(i: u32) -> bool {
     i < IPO_USERS && i % 4 != 3 && user_type(i % GROUPS) != UserType::TeamsOnly

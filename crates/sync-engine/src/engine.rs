@@ -254,9 +254,11 @@ impl SyncEngine {
         progress.phase(Phase::ReadIpo, Some(1));
         let snapshot = self.ipo.snapshot().await.map_err(SyncError::Ipo)?;
         progress.advance(1);
-        let teams =
+        let mut teams =
             crate::teams::read_facts(self.teams.as_deref(), &self.config, &mut state, &directory)
                 .await?;
+        teams.direct_groups =
+            crate::teams::direct_groups(self.directory.as_ref(), &self.config).await;
         progress.phase(Phase::Plan, None);
         self.config.validate(Some(snapshot.system.licensing_mode))?;
         let users: Vec<AzureAdUser> = directory.values().cloned().collect();

@@ -73,7 +73,7 @@ pub enum SyncError {
     #[error(transparent)]
     State(#[from] StateError),
     /// `explain` was asked about someone the directory does not know.
-    #[error("no directory user {0}")]
+    #[error("no Azure AD user {0}")]
     UnknownPerson(String),
     /// The plan reviewed ([`RunOptions::reviewed`](crate::RunOptions::reviewed)) is not the
     /// plan the inputs give now: nothing was written.

@@ -393,6 +393,6 @@ impl Plan {
         self.teams
             .actions_by(script)
             .next()
-            .map(|_| crate::teams::teams_script(&self.teams, &[]))
+            .map(|_| crate::teams::teams_script(&self.teams, &self.teams.group_grants))
     }
 }

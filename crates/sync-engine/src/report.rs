@@ -48,7 +48,7 @@ pub struct RunSummary {
     /// Why every contact was read although an incremental run was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contacts_full_resync_reason: Option<String>,
-    /// Directory users in scope.
+    /// Azure AD users in scope.
     pub people: usize,
     /// Actions planned.
     pub planned: usize,

@@ -117,7 +117,7 @@ impl<'a> Context<'a> {
         ruled: &[Ruled<'_>],
         scope: &Scope<'_>,
     ) -> Classification {
-        // References, not copies: copying every directory user was a tenth of planning.
+        // References, not copies: copying every Azure AD user was a tenth of planning.
         let mut directory: Vec<&AzureAdUser> = Vec::with_capacity(people.len());
         // Gathered in id order and built in one go: inserting one by one searched the
         // growing tree for every person.

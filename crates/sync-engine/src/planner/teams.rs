@@ -1,10 +1,11 @@
 //! The Teams stage: the verdicts' Teams halves, and what the sync gives back from people who
 //! left, become the plan's [`TeamsPlan`] (through [`plan_teams`], which decides nothing).
 
-use usertype_rules::{TeamsRelease, TeamsSide, teams_release};
+use ipo_model::TeamsPolicyType;
+use usertype_rules::{TeamsProvisioning, TeamsRelease, TeamsSide, teams_release};
 
 use super::*;
-use crate::teams::{TeamsLeaver, TeamsPerson, TeamsPlan, plan_teams};
+use crate::teams::{GroupGrant, TeamsLeaver, TeamsPerson, TeamsPlan, TeamsWrite, plan_teams};
 
 /// Someone the sync assigned Teams numbers or policies to who no longer has a Teams half
 /// in the rules, with what it gives back.
@@ -85,17 +86,65 @@ impl<'a> Planner<'a> {
                 id: &l.id,
                 label: &l.label,
                 // Only what the sync assigned through Graph is remembered as its own.
-                provisioning: usertype_rules::TeamsProvisioning::Graph,
+                provisioning: TeamsProvisioning::Graph,
                 release: &l.release,
             })
             .collect();
         let mut plan = plan_teams(&persons, &leavers);
+        plan.group_grants = self.group_grants(people, &plan);
         if let Some(only) = self.options.explain.as_ref() {
             plan.actions.retain(|a| &a.person == only);
             plan.held.retain(|h| &h.person == only);
+            plan.group_grants.clear();
         }
         plan
     }
+
+    /// One grant per script rule, group and policy where the group nests no other group
+    /// ([`TeamsFacts::direct_groups`]) and some member's script still grants that policy.
+    /// Teams ranks group assignments of one policy type: the rules' priority order (higher
+    /// first, then the file's order), counted over every rule that could have one, so a
+    /// rule keeps its rank from run to run.
+    fn group_grants(&self, people: &[Person<'a>], plan: &TeamsPlan) -> Vec<GroupGrant> {
+        let script = TeamsProvisioning::Script;
+        let mut rules: Vec<&GroupRule> = (self.config.rules.iter())
+            .filter(|r| r.teams.provisioning == script && self.teams.direct_groups.contains(&r.group))
+            .collect();
+        rules.sort_by_key(|r| std::cmp::Reverse(r.priority));
+        let mut grants = Vec::new();
+        for t in TeamsPolicyType::ALL {
+            let named = rules.iter().filter_map(|r| Some((*r, r.teams.policy(t)?)));
+            for (rank, (rule, name)) in (1u32..).zip(named) {
+                if still_granted(people, plan, rule, t, name) {
+                    grants.push(GroupGrant::new(rule.group.clone(), t, name.to_owned(), rank));
+                }
+            }
+        }
+        grants
+    }
+}
+
+/// Whether a member `rule` holds has a script grant of policy `name` of type `t` in `plan`.
+fn still_granted(
+    people: &[Person<'_>],
+    plan: &TeamsPlan,
+    rule: &GroupRule,
+    t: TeamsPolicyType,
+    name: &str,
+) -> bool {
+    let wanted = TeamsWrite::AssignPolicy {
+        policy_type: t,
+        name: name.to_owned(),
+    };
+    plan.actions_by(TeamsProvisioning::Script)
+        .filter(|a| a.write == wanted)
+        .any(|a| {
+            people
+                .binary_search_by(|p| p.user.id.cmp(&a.person))
+                .ok()
+                .and_then(|i| people.get(i))
+                .is_some_and(|p| p.rule.is_some_and(|r| std::ptr::eq(r, rule)))
+        })
 }
 
 fn has_teams_half(t: UserType) -> bool {

@@ -1,8 +1,8 @@
 //! What a run reads from Teams before planning.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use ipo_model::{AzureAdUser, ObjectId, TeamsNumberHolders};
+use ipo_model::{AzureAdUser, GroupId, ObjectId, TeamsNumberHolders};
 
 /// What the sync read from Teams for one plan: who holds the tenant's numbers (a number
 /// someone else has is never taken from them), and the Teams set-up of people the sync
@@ -17,6 +17,10 @@ pub struct TeamsFacts {
     /// Former members as last read, with their Teams set-up (`teams`) read now, by Azure
     /// AD object id.
     pub leavers: BTreeMap<ObjectId, AzureAdUser>,
+    /// The groups of script-provisioned rules that nest no other group (read from Azure
+    /// AD): Teams' group policy assignment reaches all their members, so the script grants
+    /// their policies once per group.
+    pub direct_groups: BTreeSet<GroupId>,
 }
 
 impl TeamsFacts {
@@ -25,6 +29,7 @@ impl TeamsFacts {
         Self {
             holders,
             leavers: BTreeMap::new(),
+            direct_groups: BTreeSet::new(),
         }
     }
 }

@@ -89,6 +89,11 @@ pub struct TeamsPlan {
     pub actions: Vec<TeamsAction>,
     /// What is held back.
     pub held: Vec<TeamsHeld>,
+    /// Script rules whose group nests no other: their policies granted once to the group
+    /// (the script leaves out the members' own grant lines). Only while some member still
+    /// lacks the policy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_grants: Vec<super::script::GroupGrant>,
 }
 
 impl TeamsPlan {

@@ -1,9 +1,9 @@
 //! The Teams stage in a sync run: what is read from Teams before planning, and the apply of
 //! the plan's Teams writes after IP Office's.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use ipo_model::{AzureAdUser, ObjectId, TeamsVoiceAdmin};
+use ipo_model::{AzureAdSource, AzureAdUser, GroupId, ObjectId, TeamsPolicyType, TeamsVoiceAdmin};
 use usertype_rules::{TeamsAssigned, TeamsProvisioning, teams_release};
 
 use super::apply::{TeamsApplied, TeamsApplyOptions, TeamsOutcome, TeamsResult, apply_teams};
@@ -68,6 +68,30 @@ fn still_held(owned: &mut BTreeMap<ObjectId, TeamsAssigned>, former: &AzureAdUse
     if assigned.is_empty() {
         owned.remove(&former.id);
     }
+}
+
+/// The groups of script rules naming a policy that nest no other group (see
+/// [`TeamsFacts::direct_groups`]). A group the source cannot tell about is taken as nested:
+/// its members keep their own grant lines.
+pub(crate) async fn direct_groups(
+    source: &dyn AzureAdSource,
+    config: &SyncConfig,
+) -> BTreeSet<GroupId> {
+    let scripted = config.rules.iter().filter(|r| {
+        r.teams.provisioning == TeamsProvisioning::Script
+            && TeamsPolicyType::ALL.iter().any(|t| r.teams.policy(*t).is_some())
+    });
+    let mut direct = BTreeSet::new();
+    for rule in scripted {
+        match source.has_nested_groups(&rule.group).await {
+            Ok(false) => {
+                direct.insert(rule.group.clone());
+            }
+            Ok(true) => {}
+            Err(e) => tracing::warn!(group = %rule.group, "whether the group nests others is unknown, so its members' policies are granted one by one: {e}"),
+        }
+    }
+    direct
 }
 
 /// Applies the plan's Graph writes (and follows up the operations an earlier run left),

@@ -49,7 +49,7 @@ fn grant_cmdlet(t: TeamsPolicyType) -> &'static str {
 /// A group-wide policy assignment: where a rule's group has direct members only, one line
 /// per rule keeps its members current in Teams itself (group assignment ignores nested
 /// groups, so such rules stay per person).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupGrant {
     /// The rule's group.

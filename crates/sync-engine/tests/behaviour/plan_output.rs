@@ -16,6 +16,9 @@ async fn voice_routing_policy_scripted_until_teams_holds_it() {
     let mut rule = GroupRule::new(g.clone(), UserType::TeamsAndIpOffice);
     rule.teams.voice_routing_policy = Some("UK 'Direct'".into());
     let w = World::new(SyncConfig::new(vec![rule]), server());
+    // The group nests another: Teams' group assignment would miss its members, so the
+    // script grants the policy person by person.
+    w.dir.add_nested_group(&g, &gid(9));
     let mut ann = with_voice(with_ext(person(1, "ann"), "401"));
     ann.user_principal_name = Some("ann.o'brien@contoso.com".into());
     w.join(&g, &ann);
@@ -364,4 +367,55 @@ async fn a_persons_line_carries_the_display_name_and_old_plans_still_read() {
     let read_back: sync_engine::Plan = serde_json::from_value(old).unwrap();
     assert_eq!(read_back.people.len(), planned.people.len());
     assert!(read_back.people.iter().all(|p| p.display_name.is_none()));
+}
+
+/// A script rule for UK voice routing over group `g`, with Ann and Bob in `member_groups`.
+fn scripted_world(g: &ipo_model::GroupId, member_groups: [&ipo_model::GroupId; 2]) -> World {
+    let mut rule = GroupRule::new(g.clone(), UserType::TeamsAndIpOffice);
+    rule.teams.voice_routing_policy = Some("UK".into());
+    let w = World::new(SyncConfig::new(vec![rule]), server());
+    let ann = with_voice(with_ext(person(1, "ann"), "401"));
+    let bob = with_voice(with_ext(person(2, "bob"), "402"));
+    w.join(member_groups[0], &ann);
+    w.join(member_groups[1], &bob);
+    w
+}
+
+#[tokio::test]
+async fn a_script_rule_whose_group_nests_none_grants_its_policy_to_the_group() {
+    let g = gid(1);
+    let w = scripted_world(&g, [&g, &g]);
+    let plan = w.dry().await;
+    let script = plan.teams_script().unwrap();
+    let grant = format!("Grant-CsOnlineVoiceRoutingPolicy -Group '{g}' -PolicyName 'UK' -Rank 1");
+    assert!(script.contains(&grant), "{script}");
+    assert!(!script.contains("-Identity"), "the group covers its members: {script}");
+    assert_eq!(plan.teams.group_grants.len(), 1);
+    // Once the administrator ran it, Teams gives the members the policy through the group.
+    for id in [oid(1), oid(2)] {
+        w.dir.modify_user(&id, |u| {
+            let voice = u.teams.get_or_insert_with(Default::default);
+            voice.effective_policies = vec![ipo_model::EffectivePolicy::new(
+                ipo_model::TeamsPolicyType::OnlineVoiceRouting,
+                "UK",
+                ipo_model::PolicyVia::Group(Some(g.clone())),
+            )];
+        });
+    }
+    let after = w.dry().await;
+    assert_eq!(after.teams_script(), None, "{:#?}", after.teams);
+    assert!(after.is_empty());
+}
+
+#[tokio::test]
+async fn a_script_rule_whose_group_nests_another_grants_per_person() {
+    // Teams' group policy assignment reaches direct members only.
+    let (g, nested) = (gid(1), gid(2));
+    let w = scripted_world(&g, [&g, &nested]);
+    w.dir.add_nested_group(&g, &nested);
+    let plan = w.dry().await;
+    let script = plan.teams_script().unwrap();
+    assert!(!script.contains("-Group"), "{script}");
+    assert_eq!(script.matches("-Identity").count(), 2, "{script}");
+    assert!(plan.teams.group_grants.is_empty());
 }

@@ -89,7 +89,7 @@ pub fn codes(v: &Verdict) -> Vec<&'static str> {
 
 pub fn by_ad(c: &Classification, n: u32) -> &Verdict {
     c.for_directory_user(&oid(n))
-        .expect("verdict for directory user")
+        .expect("verdict for Azure AD user")
 }
 
 pub fn by_ipo<'a>(c: &'a Classification, name: &str) -> &'a Verdict {
