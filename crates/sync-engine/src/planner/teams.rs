@@ -108,7 +108,9 @@ impl<'a> Planner<'a> {
     fn group_grants(&self, people: &[Person<'a>], plan: &TeamsPlan) -> Vec<GroupGrant> {
         let script = TeamsProvisioning::Script;
         let mut rules: Vec<&GroupRule> = (self.config.rules.iter())
-            .filter(|r| r.teams.provisioning == script && self.teams.direct_groups.contains(&r.group))
+            .filter(|r| {
+                r.teams.provisioning == script && self.teams.direct_groups.contains(&r.group)
+            })
             .collect();
         rules.sort_by_key(|r| std::cmp::Reverse(r.priority));
         let mut grants = Vec::new();
@@ -116,7 +118,12 @@ impl<'a> Planner<'a> {
             let named = rules.iter().filter_map(|r| Some((*r, r.teams.policy(t)?)));
             for (rank, (rule, name)) in (1u32..).zip(named) {
                 if still_granted(people, plan, rule, t, name) {
-                    grants.push(GroupGrant::new(rule.group.clone(), t, name.to_owned(), rank));
+                    grants.push(GroupGrant::new(
+                        rule.group.clone(),
+                        t,
+                        name.to_owned(),
+                        rank,
+                    ));
                 }
             }
         }

@@ -79,7 +79,9 @@ pub(crate) async fn direct_groups(
 ) -> BTreeSet<GroupId> {
     let scripted = config.rules.iter().filter(|r| {
         r.teams.provisioning == TeamsProvisioning::Script
-            && TeamsPolicyType::ALL.iter().any(|t| r.teams.policy(*t).is_some())
+            && TeamsPolicyType::ALL
+                .iter()
+                .any(|t| r.teams.policy(*t).is_some())
     });
     let mut direct = BTreeSet::new();
     for rule in scripted {
@@ -88,7 +90,9 @@ pub(crate) async fn direct_groups(
                 direct.insert(rule.group.clone());
             }
             Ok(true) => {}
-            Err(e) => tracing::warn!(group = %rule.group, "whether the group nests others is unknown, so its members' policies are granted one by one: {e}"),
+            Err(e) => {
+                tracing::warn!(group = %rule.group, "whether the group nests others is unknown, so its members' policies are granted one by one: {e}")
+            }
         }
     }
     direct

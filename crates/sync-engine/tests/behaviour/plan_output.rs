@@ -389,7 +389,10 @@ async fn a_script_rule_whose_group_nests_none_grants_its_policy_to_the_group() {
     let script = plan.teams_script().unwrap();
     let grant = format!("Grant-CsOnlineVoiceRoutingPolicy -Group '{g}' -PolicyName 'UK' -Rank 1");
     assert!(script.contains(&grant), "{script}");
-    assert!(!script.contains("-Identity"), "the group covers its members: {script}");
+    assert!(
+        !script.contains("-Identity"),
+        "the group covers its members: {script}"
+    );
     assert_eq!(plan.teams.group_grants.len(), 1);
     // Once the administrator ran it, Teams gives the members the policy through the group.
     for id in [oid(1), oid(2)] {
