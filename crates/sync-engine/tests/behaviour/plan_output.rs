@@ -407,7 +407,7 @@ async fn a_script_rule_whose_group_nests_none_grants_its_policy_to_the_group() {
     }
     let after = w.dry().await;
     assert_eq!(after.teams_script(), None, "{:#?}", after.teams);
-    assert!(after.is_empty());
+    assert!(after.teams.is_empty());
 }
 
 #[tokio::test]
