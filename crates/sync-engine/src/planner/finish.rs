@@ -128,6 +128,10 @@ impl<'a> Planner<'a> {
                 if out.kept.contains(&p.user.id) {
                     p.reasons.push(Reason::KeptByPolicy);
                 }
+                if let Some(trace) = &mut p.trace {
+                    let side = p.verdict.and_then(|i| verdicts.get(i)?.as_ref()?.teams.as_ref());
+                    trace.extend(side.map(teams_steps).into_iter().flatten());
+                }
                 let status = match p.status {
                     Some(_) if held_here => PersonStatus::Skipped,
                     Some(s) => s,
@@ -195,6 +199,15 @@ impl<'a> Planner<'a> {
         })
         .collect()
     }
+}
+
+/// The explained person's Teams half, as trace steps.
+fn teams_steps(side: &usertype_rules::TeamsSide) -> Vec<String> {
+    let lines = side.describe();
+    if lines.is_empty() {
+        return vec!["teams: Teams holds what the rule asks".into()];
+    }
+    lines.into_iter().map(|l| format!("teams: {l}")).collect()
 }
 
 /// Two lists sorted by id, merged into one sorted list.
