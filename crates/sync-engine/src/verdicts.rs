@@ -3,10 +3,11 @@
 //! verdicts and decides nothing about a person by itself; [`classify_for_sync`] gives the same
 //! verdicts to a report, so the classification and the plan cannot disagree.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ipo_model::{
-    AzureAdUser, ExtensionRange, Guid, IpoSnapshot, ObjectId, TeamsNumber, UserName, UserType,
+    AzureAdUser, ExtensionRange, Guid, IpoSnapshot, ObjectId, Profile, TeamsNumber, UserName,
+    UserType,
 };
 use usertype_rules::{
     ClaimedMembership, Classification, ClassifyConfig, ClassifyInput, ExtensionSource, MatchKey,
@@ -79,6 +80,8 @@ pub(crate) struct Context<'a> {
     config: &'a SyncConfig,
     snapshot: &'a IpoSnapshot,
     links: BTreeMap<ObjectId, Guid>,
+    /// The users the sync disabled (removal policy `disable`) for people it still links.
+    retired: BTreeSet<Guid>,
     ranges: Vec<(String, ExtensionRange)>,
     classify: ClassifyConfig,
     /// What Teams holds, and what the sync assigned there before.
@@ -93,6 +96,7 @@ impl<'a> Context<'a> {
         links: &BTreeMap<ObjectId, Link>,
         teams: (&'a TeamsFacts, &'a BTreeMap<ObjectId, TeamsAssigned>),
     ) -> Self {
+        let retired = retired_users(config, snapshot, links);
         let links = ipo_links(links);
         let ranges = config
             .provisioning_rules
@@ -103,6 +107,7 @@ impl<'a> Context<'a> {
             config,
             snapshot,
             links,
+            retired,
             ranges,
             classify: classify_config(config),
             teams,
@@ -156,6 +161,7 @@ impl<'a> Context<'a> {
             .with_adoption(keys)
             .with_reserved_ranges(&self.ranges)
             .with_rule_conflicts(&conflicts)
+            .with_retired(&self.retired)
             .with_teams(TeamsContext::new(
                 &teams_rules,
                 &self.teams.0.holders,
@@ -166,6 +172,30 @@ impl<'a> Context<'a> {
         }
         usertype_rules::classify(&input, &self.config.licensing)
     }
+}
+
+/// What the removal policy leaves of a person now Teams only: under `disable`, the linked
+/// users the sync disabled or finds disabled (Non-licensed, Teams client off); under `keep`,
+/// every linked user. (Under `delete` the user goes.)
+fn retired_users(
+    config: &SyncConfig,
+    snapshot: &IpoSnapshot,
+    links: &BTreeMap<ObjectId, Link>,
+) -> BTreeSet<Guid> {
+    let disabled_now: BTreeSet<&Guid> = (snapshot.users.iter())
+        .filter(|u| u.profile == Profile::NonLicensed && u.teams_client != Some(true))
+        .filter_map(|u| u.guid.as_ref())
+        .collect();
+    let policy = config.safety.removal;
+    (links.values())
+        .filter_map(|l| l.user.as_ref().map(|g| (l, g)))
+        .filter(|(l, g)| match policy {
+            RemovalPolicy::Keep => true,
+            RemovalPolicy::Disable => l.disabled || disabled_now.contains(g),
+            _ => l.disabled,
+        })
+        .map(|(_, g)| g.clone())
+        .collect()
 }
 
 /// The classification settings a sync implies: its extension and name sources, and the

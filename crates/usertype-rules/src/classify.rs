@@ -1,6 +1,6 @@
 //! Classification: one verdict per person, from both sides and the licence policy.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use ipo_model::{
     AzureAdUser, ExtensionNumber, ExtensionRange, Guid, InvalidValue, IpoSnapshot, IpoUser,
@@ -74,6 +74,11 @@ pub struct ClassifyInput<'a> {
     pub own_users_deleted: bool,
     /// The Teams halves to judge (see [`TeamsContext`]); `None`: verdicts carry none.
     pub teams: Option<TeamsContext<'a>>,
+    /// IP Office users a sync retired for people now Teams only: linked to them and disabled
+    /// under its removal policy (`disable`). For a person whose intended type is Teams only,
+    /// such a user is no longer their IP Office record: it is kept for their voicemail, not
+    /// as a second half.
+    pub retired: Option<&'a BTreeSet<Guid>>,
 }
 
 impl<'a> ClassifyInput<'a> {
@@ -114,6 +119,7 @@ impl<'a> ClassifyInput<'a> {
             rule_conflicts: None,
             own_users_deleted: false,
             teams: None,
+            retired: None,
         }
     }
 
@@ -121,6 +127,12 @@ impl<'a> ClassifyInput<'a> {
     /// (see [`ClassifyInput::own_users_deleted`]).
     pub fn with_own_users_deleted(mut self) -> Self {
         self.own_users_deleted = true;
+        self
+    }
+
+    /// Adds the users a sync retired (see [`ClassifyInput::retired`]).
+    pub fn with_retired(mut self, retired: &'a BTreeSet<Guid>) -> Self {
+        self.retired = Some(retired);
         self
     }
 
@@ -274,10 +286,11 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
             input.adoption,
             &mut problems,
         );
+        let intended = input.intended.and_then(|m| m.get(&d.id)).copied();
         let findings = crate::judge::Findings {
-            matched,
+            matched: matched.filter(|m| !is_retired(input, intended, m)),
             number,
-            intended: input.intended.and_then(|m| m.get(&d.id)).copied(),
+            intended,
             claims: claims.get(&d.id).map(Vec::as_slice).unwrap_or(&[]),
             problems,
         };
@@ -297,6 +310,19 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
     mark_duplicates(&mut verdicts);
     mark_shared_extensions(&mut verdicts);
     Classification { verdicts }
+}
+
+/// Whether `m` is the retired IP Office user (see [`ClassifyInput::retired`]) of a person
+/// meant to be Teams only.
+fn is_retired(
+    input: &ClassifyInput<'_>,
+    intended: Option<UserType>,
+    m: &(&IpoUser, MatchKey),
+) -> bool {
+    let (u, key) = m;
+    intended == Some(UserType::TeamsOnly)
+        && *key == MatchKey::SyncLink
+        && (u.guid.as_ref()).is_some_and(|g| input.retired.is_some_and(|r| r.contains(g)))
 }
 
 /// One Azure AD user's number as read, the IP Office users found for them, and the stale

@@ -129,7 +129,9 @@ impl<'a> Planner<'a> {
                     p.reasons.push(Reason::KeptByPolicy);
                 }
                 if let Some(trace) = &mut p.trace {
-                    let side = p.verdict.and_then(|i| verdicts.get(i)?.as_ref()?.teams.as_ref());
+                    let side = p
+                        .verdict
+                        .and_then(|i| verdicts.get(i)?.as_ref()?.teams.as_ref());
                     trace.extend(side.map(teams_steps).into_iter().flatten());
                 }
                 let status = match p.status {
