@@ -71,6 +71,15 @@ impl RunOptions {
         self
     }
 
+    /// What planning takes of these options.
+    fn plan_options(&self) -> PlanOptions {
+        PlanOptions {
+            allow_removals: self.allow_removals,
+            explain: self.explain.clone(),
+            ..PlanOptions::default()
+        }
+    }
+
     /// Apply only if planning again gives `plan` (see [`RunOptions::reviewed`]).
     pub fn reviewed(mut self, plan: Plan) -> Self {
         self.reviewed = Some(plan);
@@ -254,19 +263,12 @@ impl SyncEngine {
         progress.phase(Phase::ReadIpo, Some(1));
         let snapshot = self.ipo.snapshot().await.map_err(SyncError::Ipo)?;
         progress.advance(1);
-        let mut teams =
-            crate::teams::read_facts(self.teams.as_deref(), &self.config, &mut state, &directory)
-                .await?;
-        teams.direct_groups =
-            crate::teams::direct_groups(self.directory.as_ref(), &self.config).await;
+        let (admin, source) = (self.teams.as_deref(), self.directory.as_ref());
+        let teams =
+            crate::teams::read_facts(admin, source, &self.config, &mut state, &directory).await?;
         progress.phase(Phase::Plan, None);
         self.config.validate(Some(snapshot.system.licensing_mode))?;
         let users: Vec<AzureAdUser> = directory.values().cloned().collect();
-        let plan_options = PlanOptions {
-            allow_removals: options.allow_removals,
-            explain: options.explain.clone(),
-            ..PlanOptions::default()
-        };
         if let Some(id) = &options.explain
             && !directory.contains_key(id)
             && !state.links.contains_key(id)
@@ -283,7 +285,7 @@ impl SyncEngine {
             &contacts,
             &snapshot,
             &state,
-            &plan_options,
+            &options.plan_options(),
             &teams,
         );
         crate::leaver_names::name_leavers(&mut plan, &directory, &state.azure_ad);

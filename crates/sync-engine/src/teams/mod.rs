@@ -19,5 +19,5 @@ pub use plan::{
     TeamsAction, TeamsHeld, TeamsLeaver, TeamsPerson, TeamsPlan, TeamsWrite, plan_teams,
 };
 pub(crate) use render::{render_teams_applied, render_teams_plan};
-pub(crate) use run::{apply_stage, direct_groups, read_facts};
+pub(crate) use run::{apply_stage, read_facts};
 pub use script::{GroupGrant, powershell_quote, teams_script};

@@ -21,7 +21,7 @@ use crate::state_io::StateIo;
 /// longer holds of what the sync assigned (freed with a deleted account, changed by hand)
 /// is dropped from `state.teams`: it is not the sync's to give back, and a person with
 /// nothing left is not read again run after run (saved only by an apply).
-pub(crate) async fn read_facts(
+async fn read_teams(
     admin: Option<&dyn TeamsVoiceAdmin>,
     config: &SyncConfig,
     state: &mut SyncState,
@@ -70,13 +70,24 @@ fn still_held(owned: &mut BTreeMap<ObjectId, TeamsAssigned>, former: &AzureAdUse
     }
 }
 
+/// What the plan needs from Teams ([`read_teams`]) and, for script rules' group grants,
+/// which of the rules' groups nest no other ([`direct_groups`], from Azure AD).
+pub(crate) async fn read_facts(
+    admin: Option<&dyn TeamsVoiceAdmin>,
+    source: &dyn AzureAdSource,
+    config: &SyncConfig,
+    state: &mut SyncState,
+    directory: &BTreeMap<ObjectId, AzureAdUser>,
+) -> Result<TeamsFacts, SyncError> {
+    let mut facts = read_teams(admin, config, state, directory).await?;
+    facts.direct_groups = direct_groups(source, config).await;
+    Ok(facts)
+}
+
 /// The groups of script rules naming a policy that nest no other group (see
 /// [`TeamsFacts::direct_groups`]). A group the source cannot tell about is taken as nested:
 /// its members keep their own grant lines.
-pub(crate) async fn direct_groups(
-    source: &dyn AzureAdSource,
-    config: &SyncConfig,
-) -> BTreeSet<GroupId> {
+async fn direct_groups(source: &dyn AzureAdSource, config: &SyncConfig) -> BTreeSet<GroupId> {
     let scripted = config.rules.iter().filter(|r| {
         r.teams.provisioning == TeamsProvisioning::Script
             && TeamsPolicyType::ALL
