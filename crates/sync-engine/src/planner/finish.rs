@@ -1,206 +1,205 @@
-//! Stage 6: plan lines, the Teams script, the licence forecast, actions in apply order.
+//! Stage 7: the plan lines, the Teams plan, the notes and the actions in apply order.
 
-use super::teams::TeamsLeaving;
-use super::*;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-impl<'a> Planner<'a> {
-    /// The deletion threshold: above it every removal is held (taken out of `out`), and
-    /// the directory entries of Teams-only people waiting for one with it.
-    pub(super) fn hold_removals(
-        &self,
-        out: &mut Output,
-        teams_leavers: &mut Vec<TeamsLeaving>,
-    ) -> Option<HeldRemovals> {
-        let managed = self.links.values().filter(|l| l.user.is_some()).count();
-        let threshold = self.config.safety.removal_threshold(managed);
-        // What the sync gives back in Teams counts like an IP Office removal.
-        let removal_people: BTreeSet<ObjectId> = out
-            .removals
-            .iter()
-            .filter(|a| a.kind.is_removal())
-            .filter_map(|a| a.person.clone())
-            .chain(teams_leavers.iter().map(|l| l.id().clone()))
-            .collect();
-        if removal_people.len() <= threshold || self.options.allow_removals {
-            return None;
-        }
-        out.removals.clear();
-        teams_leavers.clear();
-        // A Teams-only person's entry waits for the removal of their old IP Office user,
-        // which may hold the same extension.
-        let held_here = |a: &Action| {
-            a.person
-                .as_ref()
-                .is_some_and(|p| removal_people.contains(p))
-        };
-        out.main
-            .retain(|a| !(a.kind == ActionKind::PutDirectoryEntry && held_here(a)));
-        Some(HeldRemovals {
-            count: removal_people.len(),
-            threshold,
-            managed,
-            people: removal_people.into_iter().collect(),
-        })
+use ipo_model::ObjectId;
+use usertype_rules::Verdict;
+
+use super::context::Context;
+use super::desired::Desired;
+use super::labels::person_label;
+use super::line::Line;
+use super::links::{Links, Pairing};
+use super::output::Actions;
+use super::person::Judged;
+use super::removals::Leavers;
+use super::teams::{self, TeamsLeaving};
+use crate::plan::{
+    HeldRemovals, LicenseNeed, PersonPlan, PersonStatus, Plan, StateUpdate, SystemDirectoryRecords,
+};
+use crate::reason::Reason;
+use crate::state::Link;
+use crate::text::Text;
+
+/// What the stages before made, for the plan.
+pub(super) struct Stages<'a> {
+    pub(super) people: Vec<Judged<'a>>,
+    pub(super) desired: Vec<Option<Desired<'a>>>,
+    pub(super) lines: Vec<Line>,
+    /// Each person's verdict, taken by their plan line.
+    pub(super) verdicts: Vec<Option<Verdict>>,
+    pub(super) actions: Actions,
+    /// What the removals stage said besides its actions (kept users, leavers gone).
+    pub(super) leavers: Leavers,
+    /// Removals held by the deletion threshold.
+    pub(super) held: Option<HeldRemovals>,
+    /// The licence forecast.
+    pub(super) licenses: Vec<LicenseNeed>,
+    /// The system directory's records against IP Office's limit.
+    pub(super) directory: Option<SystemDirectoryRecords>,
+    /// Who the sync gives Teams numbers and policies back from (none when held).
+    pub(super) teams_leavers: Vec<TeamsLeaving>,
+    /// The links the user writes change.
+    pub(super) links_written: BTreeMap<ObjectId, Option<Link>>,
+    /// Contacts' links changed without a write.
+    pub(super) contact_updates: Vec<StateUpdate>,
+    /// Notes of the stages (reconciling the links comes first).
+    pub(super) notes: Vec<String>,
+}
+
+/// The plan: every person's line (and the lines of linked people gone from the directory),
+/// the Teams plan, the actions in apply order, the links to save and the notes.
+pub(super) fn plan(
+    cx: &Context<'_>,
+    links: &Links<'_>,
+    pairing: &Pairing<'_>,
+    s: Stages<'_>,
+) -> Plan {
+    let held_set: HashSet<&ObjectId> = (s.held.iter()).flat_map(|h| &h.people).collect();
+    let mut verdicts = s.verdicts;
+    let teams = teams::plan(cx, &s.people, &s.lines, &verdicts, &s.teams_leavers);
+    let teams_writes: HashSet<&ObjectId> = teams.actions.iter().map(|a| &a.person).collect();
+    let marks = Marks {
+        held: &held_set,
+        kept: &s.leavers.kept,
+        teams_writes: &teams_writes,
+    };
+    let lines = person_lines(cx, s.people, s.desired, s.lines, &mut verdicts, &marks);
+    let gone = gone_lines(cx, pairing, &marks, &s.leavers.removed_gone);
+    let lines = merge_by_id(lines, gone);
+    let mut actions = s.actions.in_apply_order();
+    if let Some(only) = cx.options.explain.as_ref() {
+        actions.retain(|a| a.person.as_ref() == Some(only));
     }
-
-    pub(super) fn finish(
-        mut self,
-        people: Vec<Person<'a>>,
-        mut verdicts: Vec<Option<Verdict>>,
-        at: &[Option<usize>],
-        mut out: Output,
-        limits: Limits,
-    ) -> Plan {
-        let Limits {
-            held,
-            licenses,
-            directory,
-            teams_leavers,
-        } = limits;
-        let held_set: HashSet<ObjectId> =
-            held.iter().flat_map(|h| h.people.iter().cloned()).collect();
-
-        let teams = self.teams_plan(&people, &verdicts, &teams_leavers);
-        let explain = self.options.explain.as_ref();
-        let teams_writes: HashSet<&ObjectId> = teams.actions.iter().map(|a| &a.person).collect();
-        let lines = self.person_lines(people, &mut verdicts, &held_set, &out, &teams_writes);
-        let gone = self.gone_lines(at, &held_set, &out);
-        let lines = merge_by_id(lines, gone);
-
-        // Apply order: phase by phase; in a phase the main work, then deferred deletes,
-        // then removals.
-        let mut actions = Vec::new();
-        for phase in 0..PHASES {
-            for bucket in [&mut out.main, &mut out.later, &mut out.removals] {
-                actions.extend(bucket.take(phase));
-            }
-        }
-        if let Some(only) = explain {
-            actions.retain(|a: &Action| a.person.as_ref() == Some(only));
-        }
-
-        for (k, v) in out.link_updates {
-            self.link_updates.insert(k, v);
-        }
-        let state_updates: Vec<StateUpdate> = self
-            .link_updates
-            .into_iter()
-            .map(|(person, link)| StateUpdate { person, link })
-            .collect();
-        let contact_updates = std::mem::take(&mut out.contact_updates);
-        let mut notes = self.notes;
-        notes.extend(out.notes);
-        if let Some(h) = &held {
-            notes.push(h.message());
-        }
-        if let Some(d) = directory.as_ref().filter(|d| d.is_held()) {
-            notes.push(d.message());
-        }
-        Plan {
-            actions,
-            people: lines,
-            licenses,
-            held_removals: held,
-            teams,
-            system_directory: directory,
-            notes,
-            state_updates,
-            contact_updates,
-        }
+    let mut link_updates = links.updates.clone();
+    link_updates.extend(s.links_written);
+    let state_updates = (link_updates.into_iter())
+        .map(|(person, link)| StateUpdate { person, link })
+        .collect();
+    let mut notes = links.notes.clone();
+    notes.extend(s.notes);
+    notes.extend(s.held.as_ref().map(HeldRemovals::message));
+    notes.extend(
+        (s.directory.as_ref())
+            .filter(|d| d.is_held())
+            .map(|d| d.message()),
+    );
+    Plan {
+        actions,
+        people: lines,
+        licenses: s.licenses,
+        held_removals: s.held,
+        teams,
+        system_directory: s.directory,
+        notes,
+        state_updates,
+        contact_updates: s.contact_updates,
     }
-    /// Every person's plan line, in person (id) order, each with their verdict.
-    fn person_lines(
-        &self,
-        people: Vec<Person<'a>>,
-        verdicts: &mut [Option<Verdict>],
-        held_set: &HashSet<ObjectId>,
-        out: &Output,
-        teams_writes: &HashSet<&ObjectId>,
-    ) -> Vec<PersonPlan> {
-        let labels = &self.rule_labels;
-        people
-            .into_iter()
-            .map(|mut p| {
-                let held_here = held_set.contains(&p.user.id);
-                if held_here {
-                    p.reasons.push(Reason::RemovalHeld);
-                }
-                if out.kept.contains(&p.user.id) {
-                    p.reasons.push(Reason::KeptByPolicy);
-                }
-                if let Some(trace) = &mut p.trace {
-                    let side = p
-                        .verdict
-                        .and_then(|i| verdicts.get(i)?.as_ref()?.teams.as_ref());
-                    trace.extend(side.map(teams_steps).into_iter().flatten());
-                }
-                let status = match p.status {
-                    Some(_) if held_here => PersonStatus::Skipped,
-                    Some(s) => s,
-                    None if p.blocked || p.out_of_scope => PersonStatus::Skipped,
-                    // Only Teams is written for them.
-                    None if teams_writes.contains(&p.user.id) => PersonStatus::Update,
-                    None => PersonStatus::InSync,
-                };
-                PersonPlan {
-                    id: p.user.id.clone(),
-                    label: person_label(p.user),
-                    display_name: p.user.display_name.as_deref().map(Text::copied),
-                    user_type: p.user_type,
-                    rule: (p.rule).and_then(|_| labels.get(p.rule_index as usize).cloned()),
-                    ipo_name: p.derived_name,
-                    extension: p.extension,
-                    status,
-                    reasons: p.reasons,
-                    trace: p.trace.unwrap_or_default(),
-                    verdict: p.verdict.and_then(|i| verdicts.get_mut(i)?.take()),
-                }
-            })
-            .collect()
-    }
+}
 
-    /// The lines of linked people no longer in the directory at all, in id order.
-    fn gone_lines(
-        &self,
-        at: &[Option<usize>],
-        held_set: &HashSet<ObjectId>,
-        out: &Output,
-    ) -> Vec<PersonPlan> {
-        let explain = self.options.explain.as_ref();
-        let gone = self.links.iter().zip(at).filter(|(_, pos)| pos.is_none());
-        gone.map(|((id, link), _)| {
-            let held_here = held_set.contains(id);
-            let mut reasons = vec![Reason::OutOfScope];
+/// Who the plan holds, keeps or writes only Teams for, besides what their lines say.
+struct Marks<'s> {
+    /// People whose removals the deletion threshold holds.
+    held: &'s HashSet<&'s ObjectId>,
+    /// Leavers whose user the removal policy keeps.
+    kept: &'s BTreeSet<ObjectId>,
+    /// People with Teams writes.
+    teams_writes: &'s HashSet<&'s ObjectId>,
+}
+
+/// Every person's plan line, in person (id) order, each with their verdict.
+fn person_lines(
+    cx: &Context<'_>,
+    people: Vec<Judged<'_>>,
+    desired: Vec<Option<Desired<'_>>>,
+    lines: Vec<Line>,
+    verdicts: &mut [Option<Verdict>],
+    marks: &Marks<'_>,
+) -> Vec<PersonPlan> {
+    (people.into_iter().zip(desired).zip(lines))
+        .map(|((p, d), mut line)| {
+            let id = &p.user.id;
+            let held_here = marks.held.contains(id);
             if held_here {
-                reasons.push(Reason::RemovalHeld);
+                line.warn(Reason::RemovalHeld);
             }
-            if out.kept.contains(id) {
-                reasons.push(Reason::KeptByPolicy);
+            if marks.kept.contains(id) {
+                line.warn(Reason::KeptByPolicy);
             }
-            let status = match out.status.get(id) {
-                Some(PersonStatus::Remove) if !held_here => PersonStatus::Remove,
-                _ => PersonStatus::Skipped,
+            let verdict = p.verdict.and_then(|i| verdicts.get_mut(i)?.take());
+            if let Some(trace) = &mut line.trace {
+                let side = verdict.as_ref().and_then(|v| v.teams.as_ref());
+                trace.extend(side.map(teams_steps).into_iter().flatten());
+            }
+            let status = match line.status {
+                Some(_) if held_here => PersonStatus::Skipped,
+                Some(s) => s,
+                None if line.blocked || p.out_of_scope => PersonStatus::Skipped,
+                // Only Teams is written for them.
+                None if marks.teams_writes.contains(id) => PersonStatus::Update,
+                None => PersonStatus::InSync,
             };
-            let trace = match explain == Some(id) {
-                true => vec!["scope: no longer in any synced group (or deleted)".into()],
-                false => Vec::new(),
+            let (ipo_name, extension) = match d {
+                Some(d) => (d.name, d.extension),
+                None => (None, None),
             };
             PersonPlan {
                 id: id.clone(),
-                label: (link.name.as_ref()).map_or_else(|| Text::copied(id.as_str()), Text::from),
-                display_name: None,
-                user_type: None,
-                rule: None,
-                ipo_name: link.name.clone(),
-                extension: link.extension_number.clone(),
+                label: person_label(p.user),
+                display_name: p.user.display_name.as_deref().map(Text::copied),
+                user_type: p.user_type,
+                rule: (p.rule).and_then(|_| cx.rule_labels.get(p.rule_index as usize).cloned()),
+                ipo_name,
+                extension,
                 status,
-                reasons,
-                trace,
-                verdict: None,
+                reasons: line.reasons,
+                trace: line.trace.unwrap_or_default(),
+                verdict,
             }
         })
         .collect()
-    }
+}
+
+/// The lines of linked people no longer in the directory at all, in id order.
+fn gone_lines(
+    cx: &Context<'_>,
+    pairing: &Pairing<'_>,
+    marks: &Marks<'_>,
+    removed_gone: &BTreeSet<ObjectId>,
+) -> Vec<PersonPlan> {
+    let gone = pairing.links().filter(|(_, _, at)| at.is_none());
+    gone.map(|(id, link, _)| {
+        let held_here = marks.held.contains(id);
+        let mut reasons = vec![Reason::OutOfScope];
+        if held_here {
+            reasons.push(Reason::RemovalHeld);
+        }
+        if marks.kept.contains(id) {
+            reasons.push(Reason::KeptByPolicy);
+        }
+        let status = match removed_gone.contains(id) && !held_here {
+            true => PersonStatus::Remove,
+            false => PersonStatus::Skipped,
+        };
+        let trace = match cx.explains(id) {
+            true => vec!["scope: no longer in any synced group (or deleted)".into()],
+            false => Vec::new(),
+        };
+        PersonPlan {
+            id: id.clone(),
+            label: (link.name.as_ref()).map_or_else(|| Text::copied(id.as_str()), Text::from),
+            display_name: None,
+            user_type: None,
+            rule: None,
+            ipo_name: link.name.clone(),
+            extension: link.extension_number.clone(),
+            status,
+            reasons,
+            trace,
+            verdict: None,
+        }
+    })
+    .collect()
 }
 
 /// The explained person's Teams half, as trace steps.
@@ -227,16 +226,4 @@ fn merge_by_id(lines: Vec<PersonPlan>, gone: Vec<PersonPlan>) -> Vec<PersonPlan>
     }
     merged.extend(gone);
     merged
-}
-
-/// What the limits stages decided, for the plan's summary lines.
-pub(super) struct Limits {
-    /// Removals held by the deletion threshold.
-    pub(super) held: Option<HeldRemovals>,
-    /// The licence forecast.
-    pub(super) licenses: Vec<LicenseNeed>,
-    /// The system directory's records against IP Office's limit.
-    pub(super) directory: Option<SystemDirectoryRecords>,
-    /// Who the sync gives Teams numbers and policies back from (none when held).
-    pub(super) teams_leavers: Vec<TeamsLeaving>,
 }

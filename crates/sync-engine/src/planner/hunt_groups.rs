@@ -1,106 +1,113 @@
-//! Hunt-group membership the mapped field asks for, for people with an IP Office user.
+//! Stage 6 (hunt groups): the membership the mapped field asks for, for people with an IP
+//! Office user.
 
-use super::*;
+use std::collections::{BTreeMap, HashSet};
 
-impl<'a> Planner<'a> {
-    pub(super) fn hunt_groups(&self, people: &[Person<'a>], out: &mut Output) {
-        let Some(map) = &self.config.fields.hunt_groups else {
-            return;
+use ipo_model::{ExtensionNumber, HuntGroup, IpoChange};
+
+use super::context::Context;
+use super::desired::{Desired, Want};
+use super::line::Line;
+use super::output::{Actions, make};
+use super::person::Judged;
+use crate::config::ApplyMode;
+use crate::plan::{Action, ActionKind, Effect, FieldChange};
+use crate::record::{RecordKind, RecordRef};
+use crate::text::Text;
+
+/// The hunt groups' updates (into `actions.main`); the notes about groups Azure AD names
+/// that IP Office does not have.
+pub(super) fn members(
+    cx: &Context<'_>,
+    people: &[Judged<'_>],
+    desired: &[Option<Desired<'_>>],
+    lines: &[Line],
+    actions: &mut Actions,
+) -> Vec<String> {
+    let Some(map) = &cx.config.fields.hunt_groups else {
+        return Vec::new();
+    };
+    // Members the sync manages: extensions of in-scope IP Office people.
+    let mut managed: HashSet<&ExtensionNumber> = HashSet::new();
+    let mut want: BTreeMap<&str, Vec<&ExtensionNumber>> = BTreeMap::new();
+    for ((p, d), line) in people.iter().zip(desired).zip(lines) {
+        let Some(d) = d.as_ref().filter(|_| !line.blocked) else {
+            continue;
         };
-        // Members the sync manages: extensions of in-scope IP Office people.
-        let mut managed: HashSet<&ExtensionNumber> = HashSet::new();
-        let mut want: BTreeMap<&str, Vec<&ExtensionNumber>> = BTreeMap::new();
-        for p in people {
-            if p.blocked || p.out_of_scope || !matches!(p.want, Some(Want::User { .. })) {
-                continue;
-            }
-            // A user moved to another number leaves its groups under the old one.
-            if let Some(Want::User {
-                existing: Some(u), ..
-            }) = &p.want
-                && let Some(old) = &u.extension
-                && p.extension.as_ref() != Some(old)
-            {
-                managed.insert(old);
-            }
-            let Some(e) = &p.extension else { continue };
-            let creating = matches!(p.want, Some(Want::User { existing: None, .. }));
-            if (map.apply == ApplyMode::OnCreate || !p.hunt_group_eligible) && !creating {
-                continue;
-            }
-            managed.insert(e);
-            for g in &p.hunt_groups {
-                want.entry(g.as_str()).or_default().push(e);
-            }
+        let Want::User { existing, .. } = d.want else {
+            continue;
+        };
+        // A user moved to another number leaves its groups under the old one.
+        if let Some(old) = existing.and_then(|u| u.extension.as_ref())
+            && d.extension.as_ref() != Some(old)
+        {
+            managed.insert(old);
         }
-        // Users this plan deletes (before the hunt groups are written) leave their groups.
-        for a in out.removals.iter() {
-            if let Some(IpoChange::DeleteUser { guid, .. }) = a.write.as_ref().map(|w| &w.change)
-                && let Some(e) = self
-                    .ix
-                    .user_by_guid
-                    .get(guid)
-                    .and_then(|u| u.extension.as_ref())
-            {
-                managed.insert(e);
-            }
+        let Some(e) = &d.extension else { continue };
+        if (map.apply == ApplyMode::OnCreate || !p.hunt_group_eligible) && existing.is_some() {
+            continue;
         }
-        for (name, _) in want.iter() {
-            if !self.ix.hunt_by_name.contains_key(name) {
-                out.notes.push(format!(
-                    "hunt group {name:?} named in Azure AD does not exist"
-                ));
-            }
-        }
-        for h in &self.snapshot.hunt_groups {
-            let wanted: Vec<&ExtensionNumber> =
-                want.get(h.name.as_str()).cloned().unwrap_or_default();
-            let mut members = h.members.clone();
-            let before = members.clone();
-            members.retain(|m| !managed.contains(m) || wanted.contains(&m));
-            for w in &wanted {
-                if !members.contains(w) {
-                    members.push((*w).clone());
-                }
-            }
-            if members == before {
-                continue;
-            }
-            let added: Vec<String> = members
-                .iter()
-                .filter(|m| !before.contains(m))
-                .map(|m| m.to_string())
-                .collect();
-            let removed: Vec<String> = before
-                .iter()
-                .filter(|m| !members.contains(m))
-                .map(|m| m.to_string())
-                .collect();
-            let mut changes = Vec::new();
-            if !added.is_empty() {
-                changes.push(FieldChange::new(
-                    "Members added",
-                    None,
-                    Some(added.join(", ").into()),
-                ));
-            }
-            if !removed.is_empty() {
-                changes.push(FieldChange::new(
-                    "Members removed",
-                    Some(removed.join(", ").into()),
-                    None,
-                ));
-            }
-            let mut g = h.clone();
-            g.members = members;
-            out.push(
-                ActionKind::UpdateHuntGroup,
-                None,
-                RecordRef::new(RecordKind::HuntGroup, &h.name).with_guid(h.guid.clone()),
-                changes,
-                IpoChange::UpdateHuntGroup(g),
-                Effect::None,
-            );
+        managed.insert(e);
+        for g in &d.hunt_groups {
+            want.entry(g.as_str()).or_default().push(e);
         }
     }
+    // Users this plan deletes (before the hunt groups are written) leave their groups.
+    for a in &actions.removals {
+        if let Some(IpoChange::DeleteUser { guid, .. }) = a.write.as_ref().map(|w| &w.change)
+            && let Some(e) = (cx.ix.user_by_guid.get(guid)).and_then(|u| u.extension.as_ref())
+        {
+            managed.insert(e);
+        }
+    }
+    for h in &cx.snapshot.hunt_groups {
+        let wanted = want.get(h.name.as_str()).map_or(&[][..], Vec::as_slice);
+        actions.main.extend(update(h, &managed, wanted));
+    }
+    (want.keys())
+        .filter(|name| !cx.ix.hunt_by_name.contains_key(*name))
+        .map(|name| format!("hunt group {name:?} named in Azure AD does not exist"))
+        .collect()
+}
+
+/// The update of hunt group `h` when its members change: the `managed` members not
+/// `wanted` leave, the `wanted` ones join; the others stay as they are.
+fn update(
+    h: &HuntGroup,
+    managed: &HashSet<&ExtensionNumber>,
+    wanted: &[&ExtensionNumber],
+) -> Option<Action> {
+    let mut members = h.members.clone();
+    members.retain(|m| !managed.contains(m) || wanted.contains(&m));
+    for w in wanted {
+        if !members.contains(w) {
+            members.push((*w).clone());
+        }
+    }
+    if members == h.members {
+        return None;
+    }
+    let listed = |of: &[ExtensionNumber], not_in: &[ExtensionNumber]| -> Option<Text> {
+        let l: Vec<String> = (of.iter().filter(|m| !not_in.contains(m)))
+            .map(|m| m.to_string())
+            .collect();
+        (!l.is_empty()).then(|| l.join(", ").into())
+    };
+    let mut changes = Vec::new();
+    if let Some(added) = listed(&members, &h.members) {
+        changes.push(FieldChange::new("Members added", None, Some(added)));
+    }
+    if let Some(removed) = listed(&h.members, &members) {
+        changes.push(FieldChange::new("Members removed", Some(removed), None));
+    }
+    let mut g = h.clone();
+    g.members = members;
+    Some(make(
+        ActionKind::UpdateHuntGroup,
+        None,
+        RecordRef::new(RecordKind::HuntGroup, &h.name).with_guid(h.guid.clone()),
+        changes,
+        IpoChange::UpdateHuntGroup(g),
+        Effect::None,
+    ))
 }

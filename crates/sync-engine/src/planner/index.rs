@@ -1,6 +1,10 @@
 //! The IP Office snapshot indexed once for the planner's lookups.
 
-use super::*;
+use std::collections::HashMap;
+
+use ipo_model::{
+    Extension, ExtensionNumber, Guid, HuntGroup, IpoSnapshot, IpoUser, SystemDirectoryEntry,
+};
 
 pub(super) struct Index<'a> {
     pub(super) user_by_guid: HashMap<&'a Guid, &'a IpoUser>,

@@ -1,6 +1,9 @@
 //! Short texts for plan lines and records.
 
-use super::*;
+use ipo_model::{AzureAdUser, ExtensionNumber, IpoUser, Profile};
+
+use crate::record::{RecordKind, RecordRef};
+use crate::text::Text;
 
 pub(super) fn ext_suffix(e: &Option<ExtensionNumber>) -> String {
     e.as_ref()
