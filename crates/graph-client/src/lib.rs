@@ -112,8 +112,8 @@ pub use number_ops::NUMBER_WRITE_PERMISSION;
 pub use odata::{encode_query_value, odata_string_literal};
 pub use page::Page;
 pub use policy_model::{
-    ASSUMED_VOICE_POLICY_TYPES, EffectivePolicyAssignment, ONLINE_VOICE_ROUTING_POLICY,
-    PolicyAssignment, PolicyAssignmentType, PolicyType, TENANT_DIAL_PLAN,
+    ASSUMED_VOICE_POLICY_TYPES, ONLINE_VOICE_ROUTING_POLICY, PolicyAssignment, PolicyType,
+    TENANT_DIAL_PLAN,
 };
 pub use policy_ops::{MAX_POLICY_ASSIGNMENTS_PER_REQUEST, POLICY_WRITE_PERMISSION};
 pub use probe::Probe;
