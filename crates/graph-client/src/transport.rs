@@ -361,11 +361,7 @@ impl Http {
         let addr = host_port(url);
         let timeout = e.is_timeout();
         let what = if timeout {
-            format!(
-                "{addr} sent no answer within {} s ({} sets this wait)",
-                self.retry.request_timeout.as_secs_f64(),
-                self.retry.request_timeout_setting
-            )
+            self.no_answer(&addr, "")
         } else {
             format!("the connection to {addr} ended before an answer")
         };
@@ -374,6 +370,15 @@ impl Http {
             timeout,
             message: format!("{what} ({})", transport_message(e)),
         }
+    }
+
+    /// `addr` kept silent for the whole deadline (`note` after its length).
+    fn no_answer(&self, addr: &str, note: &str) -> String {
+        format!(
+            "{addr} sent no answer within {} s{note} ({} sets this wait)",
+            self.retry.request_timeout.as_secs_f64(),
+            self.retry.request_timeout_setting
+        )
     }
 
     /// A transport failure in words: what happened at which `host:port`, after how many
@@ -390,11 +395,7 @@ impl Http {
         } else if connect {
             format!("cannot connect to {addr}")
         } else if timeout {
-            format!(
-                "{addr} sent no answer within {} s, retries included ({} sets this wait)",
-                self.retry.request_timeout.as_secs_f64(),
-                self.retry.request_timeout_setting
-            )
+            self.no_answer(&addr, ", retries included")
         } else {
             format!("the request to {addr} failed")
         };

@@ -67,16 +67,7 @@ impl HangUpServer {
     }
 
     fn client_with(&self, retry: graph_client::RetryPolicy) -> GraphClient {
-        GraphClient::with_token_provider(
-            format!("http://127.0.0.1:{}/v1.0", self.port)
-                .parse()
-                .unwrap(),
-            Arc::new(StaticToken::new(TOKEN.into())),
-            graph_client::ClientOptions::default()
-                .with_retry(retry)
-                .with_teams_numbers(false),
-        )
-        .unwrap()
+        client_at(self.port, retry)
     }
 
     fn connections(&self) -> usize {
@@ -93,6 +84,18 @@ impl Drop for HangUpServer {
             let _ = t.join();
         }
     }
+}
+
+/// A client of the Graph base `http://127.0.0.1:{port}/v1.0`.
+fn client_at(port: u16, retry: graph_client::RetryPolicy) -> GraphClient {
+    GraphClient::with_token_provider(
+        format!("http://127.0.0.1:{port}/v1.0").parse().unwrap(),
+        Arc::new(StaticToken::new(TOKEN.into())),
+        graph_client::ClientOptions::default()
+            .with_retry(retry)
+            .with_teams_numbers(false),
+    )
+    .unwrap()
 }
 
 /// Reads the head and the `Content-Length` body, then closes (a clean FIN: nothing unread).
@@ -224,17 +227,21 @@ async fn a_write_answered_500_or_504_is_sent_exactly_once() {
     }
 }
 
-#[tokio::test]
-async fn a_write_answered_429_is_resent_after_its_retry_after() {
+/// `assignNumber` answered `refusal` once, then accepted: the operation id, the time it
+/// took and the client's stats; both answers given exactly once.
+async fn refused_then_accepted(
+    refusal: usize,
+    retry_after: Option<&str>,
+) -> (String, Duration, graph_client::RequestStats) {
     let mut server = mockito::Server::new_async().await;
-    let throttled = server
+    let mut refused = server
         .mock("POST", ASSIGN)
-        .with_status(429)
-        .with_header("Retry-After", "1")
-        .with_body(r#"{"error":{"code":"TooManyRequests","message":"Please retry again later."}}"#)
-        .expect(1)
-        .create_async()
-        .await;
+        .with_status(refusal)
+        .with_body(r#"{"error":{"code":"TooManyRequests","message":"Please retry again later."}}"#);
+    if let Some(after) = retry_after {
+        refused = refused.with_header("Retry-After", after);
+    }
+    let refused = refused.expect(1).create_async().await;
     let accepted = server
         .mock("POST", ASSIGN)
         .with_status(202)
@@ -245,40 +252,25 @@ async fn a_write_answered_429_is_resent_after_its_retry_after() {
     let client = static_client(&server, false);
     let started = Instant::now();
     let id = client.assign_number(&assign()).await.unwrap();
-    assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "Retry-After kept"
-    );
-    assert_eq!(id.as_str(), "b2a8c3d4");
-    throttled.assert_async().await;
+    let took = started.elapsed();
+    refused.assert_async().await;
     accepted.assert_async().await;
-    let s = client.stats();
+    (id.as_str().to_owned(), took, client.stats())
+}
+
+#[tokio::test]
+async fn a_write_answered_429_is_resent_after_its_retry_after() {
+    let (id, took, s) = refused_then_accepted(429, Some("1")).await;
+    assert!(took >= Duration::from_secs(1), "Retry-After kept: {took:?}");
+    assert_eq!(id, "b2a8c3d4");
     assert_eq!((s.requests, s.throttled, s.retries), (2, 1, 1));
 }
 
 #[tokio::test]
 async fn a_write_answered_503_is_resent() {
-    let mut server = mockito::Server::new_async().await;
-    let unavailable = server
-        .mock("POST", ASSIGN)
-        .with_status(503)
-        .expect(1)
-        .create_async()
-        .await;
-    let accepted = server
-        .mock("POST", ASSIGN)
-        .with_status(202)
-        .with_header("Location", LOCATION)
-        .expect(1)
-        .create_async()
-        .await;
-    let client = static_client(&server, false);
-    assert_eq!(
-        client.assign_number(&assign()).await.unwrap().as_str(),
-        "b2a8c3d4"
-    );
-    unavailable.assert_async().await;
-    accepted.assert_async().await;
+    let (id, _, s) = refused_then_accepted(503, None).await;
+    assert_eq!(id, "b2a8c3d4");
+    assert_eq!((s.requests, s.throttled, s.retries), (2, 0, 1));
 }
 
 #[tokio::test]
@@ -288,14 +280,7 @@ async fn a_write_that_cannot_connect_is_retried_as_nothing_was_sent() {
         .local_addr()
         .unwrap()
         .port();
-    let client = GraphClient::with_token_provider(
-        format!("http://127.0.0.1:{port}/v1.0").parse().unwrap(),
-        Arc::new(StaticToken::new(TOKEN.into())),
-        graph_client::ClientOptions::default()
-            .with_retry(fast_retry())
-            .with_teams_numbers(false),
-    )
-    .unwrap();
+    let client = client_at(port, fast_retry());
     let err = client.assign_number(&assign()).await.unwrap_err();
     assert!(matches!(err, GraphError::Transport { .. }), "{err:?}");
     assert_eq!(client.stats().requests, 4);
