@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use reqwest::Method;
 use serde::Deserialize;
 use tokio::sync::Mutex;
 use url::Url;
@@ -16,7 +15,7 @@ use crate::error::GraphError;
 use crate::odata::encode_path_segment;
 use crate::stats::Counters;
 use crate::tls::build_http_client;
-use crate::transport::{Body, Http, Req};
+use crate::transport::{Body, Http, Replay, Req};
 use ipo_model::Secret;
 
 /// Refresh this long before expiry at most (Microsoft: ask again a few minutes early).
@@ -180,17 +179,14 @@ impl ClientCredentials {
     }
 
     async fn fetch(&self) -> Result<AccessToken, GraphError> {
-        let req = Req {
-            method: Method::POST,
-            url: self.token_url.clone(),
-            headers: Vec::new(),
-            body: Body::Form(vec![
-                ("client_id", self.client_id.clone()),
-                ("client_secret", self.secret.expose().to_owned()),
-                ("scope", self.scope.clone()),
-                ("grant_type", "client_credentials".to_owned()),
-            ]),
-        };
+        let form = Body::Form(vec![
+            ("client_id", self.client_id.clone()),
+            ("client_secret", self.secret.expose().to_owned()),
+            ("scope", self.scope.clone()),
+            ("grant_type", "client_credentials".to_owned()),
+        ]);
+        // Asking for a token twice changes nothing in the tenant: resent like a read.
+        let req = Req::post(self.token_url.clone(), form, Replay::Always);
         let resp = self.http.send(&req, None).await?;
         if !resp.is_success() {
             if let Ok(aad) = serde_json::from_slice::<AadError>(&resp.body) {

@@ -5,13 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use ipo_model::{AzureAdUser, ObjectId};
-use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use crate::client::GraphClient;
 use crate::error::GraphError;
 use crate::odata::{encode_path_segment, query};
-use crate::transport::{Body, Req, is_retryable_status, status_error};
+use crate::transport::{Body, Replay, Req, status_error};
 use crate::user::{RawUser, label_of};
 use ipo_model::parse_retry_after;
 
@@ -175,12 +174,16 @@ impl GraphClient {
             attempt += 1;
             let body = serde_json::to_vec(&BatchBody { requests: &pending })
                 .map_err(|e| GraphError::Batch(e.to_string()))?;
-            let req = Req {
-                method: Method::POST,
-                url: url.clone(),
-                headers: Vec::new(),
-                body: Body::Json(body),
+            // A batch of reads is a read; one write in it makes it a write.
+            let replay = if pending
+                .iter()
+                .all(|p| Replay::of_method(&p.method) == Replay::Always)
+            {
+                Replay::Always
+            } else {
+                Replay::IfUnprocessed
             };
+            let req = Req::post(url.clone(), Body::Json(body), replay);
             let resp = self
                 .inner
                 .http
@@ -202,7 +205,7 @@ impl GraphClient {
                 if r.status == 429 {
                     counters.throttled();
                 }
-                if is_retryable_status(r.status) {
+                if Replay::of_method(&sent.method).resends_status(r.status) {
                     if let Some(ra) = r.retry_after() {
                         longest = Some(longest.map_or(ra, |l| l.max(ra)));
                     }
@@ -296,7 +299,7 @@ impl GraphClient {
                     })?;
                     found.push((id.clone(), into(raw)?));
                 }
-                s if is_retryable_status(s) => {
+                s if Replay::Always.resends_status(s) => {
                     return Err(GraphError::Throttled {
                         status: s,
                         url,

@@ -171,6 +171,19 @@ pub enum GraphError {
         /// Whether it was a timeout.
         timeout: bool,
     },
+    /// A write that may have reached Microsoft failed without an answer saying it was not
+    /// processed (the connection dropped after sending, a timeout, a 5xx other than 503), so
+    /// it was not resent: resending could carry it out twice. Read back before writing again
+    /// (the sync does, from its operation journal, on the next run).
+    #[error(
+        "{request} may or may not have been carried out, so it was not resent (read back before writing again): {cause}"
+    )]
+    Unconfirmed {
+        /// The method and the URL, e.g. `POST https://graph.microsoft.com/v1.0/$batch`.
+        request: String,
+        /// What happened: a `Transport` or `Api` error.
+        cause: Box<GraphError>,
+    },
     /// A body that should be JSON of a known shape is not.
     #[error(
         "cannot decode the answer ({status}) of {url}: {message}; body starts with {snippet:?}"
@@ -231,7 +244,8 @@ impl GraphError {
         }
     }
 
-    /// Whether retrying later may help (throttling, outages, transport failures).
+    /// Whether retrying later may help (throttling, outages, transport failures); not for an
+    /// [`GraphError::Unconfirmed`] write, which may already be done.
     pub fn is_transient(&self) -> bool {
         match self {
             GraphError::Throttled { .. } | GraphError::Transport { .. } => true,
@@ -268,7 +282,9 @@ impl From<GraphError> for PortError {
             GraphError::NotFound { ref what, .. } => PortError::NotFound(what.clone()),
             GraphError::UnknownPolicy { .. } => PortError::NotFound(e.to_string()),
             GraphError::PolicyBatch { source, .. } => PortError::from(*source),
-            GraphError::Throttled { .. } | GraphError::Transport { .. } => PortError::Unavailable {
+            GraphError::Throttled { .. }
+            | GraphError::Transport { .. }
+            | GraphError::Unconfirmed { .. } => PortError::Unavailable {
                 service: SERVICE.into(),
                 detail: e.to_string(),
             },

@@ -24,7 +24,10 @@
 //!   [`ASSUMED_VOICE_POLICY_TYPES`].
 //! - Throttling as Microsoft asks: 429/503/504 and transport failures retried after
 //!   `Retry-After` (seconds or HTTP date) or exponential backoff with jitter, bounded by a
-//!   [`RetryPolicy`]; [`GraphClient::stats`] says what it cost.
+//!   [`RetryPolicy`]; [`GraphClient::stats`] says what it cost. A write (number actions,
+//!   policy assignments, a `$batch` holding one) is resent only where Graph documents that
+//!   it was not processed (429, 503) or no connection was made; after a dropped connection,
+//!   a timeout or another 5xx it is [`GraphError::Unconfirmed`], never sent twice.
 //! - Honest errors: one [`GraphError`], Graph error bodies kept (code, message,
 //!   request-id), the likely missing permission named, undecodable bodies kept as a snippet
 //!   with the URL (token-like query values redacted). Secrets never show in `Debug`,
@@ -109,8 +112,8 @@ pub use number_ops::NUMBER_WRITE_PERMISSION;
 pub use odata::{encode_query_value, odata_string_literal};
 pub use page::Page;
 pub use policy_model::{
-    ASSUMED_VOICE_POLICY_TYPES, EffectivePolicyAssignment, ONLINE_VOICE_ROUTING_POLICY,
-    PolicyAssignment, PolicyAssignmentType, PolicyType, TENANT_DIAL_PLAN,
+    ASSUMED_VOICE_POLICY_TYPES, ONLINE_VOICE_ROUTING_POLICY, PolicyAssignment, PolicyType,
+    TENANT_DIAL_PLAN,
 };
 pub use policy_ops::{MAX_POLICY_ASSIGNMENTS_PER_REQUEST, POLICY_WRITE_PERMISSION};
 pub use probe::Probe;

@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use ipo_model::{AssignmentCategory, ObjectId};
-use reqwest::Method;
 use reqwest::header::LOCATION;
 use serde_json::{Map, Value, json};
 use url::Url;
@@ -19,7 +18,7 @@ use crate::number_model::{
 use crate::odata::encode_path_segment;
 use crate::page::diagnose_item;
 use crate::teams_slips::{operation_id_from_location, single_object};
-use crate::transport::{Body, Req, Resp, retry_after};
+use crate::transport::{Body, Replay, Req, Resp, retry_after};
 
 /// The application permission the number writes need.
 pub const NUMBER_WRITE_PERMISSION: &str = "TeamsTelephoneNumber.ReadWrite.All";
@@ -64,15 +63,11 @@ pub(crate) fn write_error(resp: &Resp, what: &str, permission: &'static str) -> 
 }
 
 impl GraphClient {
-    /// One authenticated POST of a JSON body, retried as the policy says.
+    /// One authenticated POST of a JSON body (a write: resent only where Graph says it was
+    /// not processed, see [`Replay::IfUnprocessed`]).
     pub(crate) async fn post_json(&self, url: Url, body: &Value) -> Result<Resp, GraphError> {
         let bytes = serde_json::to_vec(body).map_err(|e| GraphError::Config(e.to_string()))?;
-        let req = Req {
-            method: Method::POST,
-            url,
-            headers: Vec::new(),
-            body: Body::Json(bytes),
-        };
+        let req = Req::post(url, Body::Json(bytes), Replay::IfUnprocessed);
         self.inner
             .http
             .send(&req, Some(self.inner.tokens.as_ref()))

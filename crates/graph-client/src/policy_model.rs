@@ -1,5 +1,5 @@
 //! Teams policies as Graph's Teams administration API names them: policy types, one
-//! user's assignment, and the effective assignments a user configuration reports.
+//! user's assignment, and reading the effective assignments a user configuration reports.
 
 use ipo_model::{ObjectId, PolicyVia, TeamsPolicyType};
 use serde::Deserialize;
@@ -97,36 +97,7 @@ impl PolicyAssignment {
     }
 }
 
-/// How a user came by a policy (`policyAssignment.assignmentType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub enum PolicyAssignmentType {
-    /// Assigned to the user.
-    Direct,
-    /// Inherited from a group (`groupId`).
-    Group,
-    /// Anything else Graph may report (e.g. the tenant's global default).
-    #[serde(other)]
-    Other,
-}
-
-/// One entry of a user configuration's `effectivePolicyAssignments`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct EffectivePolicyAssignment {
-    /// `policyType`.
-    pub policy_type: PolicyType,
-    /// `policyAssignment.assignmentType`.
-    pub assignment_type: PolicyAssignmentType,
-    /// `policyAssignment.policyId`.
-    pub policy_id: Option<String>,
-    /// `policyAssignment.displayName`: the policy's name.
-    pub display_name: Option<String>,
-    /// `policyAssignment.groupId`, for a group assignment.
-    pub group_id: Option<String>,
-}
-
+/// One entry of a user configuration's `effectivePolicyAssignments`, as sent.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RawEffective {
@@ -139,30 +110,16 @@ pub(crate) struct RawEffective {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawPolicyAssignment {
+    /// `direct`, `group`, or another way (the tenant's default): only `direct` is the
+    /// user's own.
     #[serde(default)]
-    assignment_type: Option<PolicyAssignmentType>,
+    assignment_type: Option<String>,
     #[serde(default)]
     policy_id: Option<String>,
     #[serde(default)]
     display_name: Option<String>,
     #[serde(default)]
     group_id: Option<String>,
-}
-
-impl EffectivePolicyAssignment {
-    /// The assignment in the domain's terms ([`ipo_model::EffectivePolicy`]), for the
-    /// voice policy types the sync knows; `None` for other types, or without a name.
-    pub fn to_domain(&self) -> Option<ipo_model::EffectivePolicy> {
-        let policy_type = TeamsPolicyType::from_graph_name(self.policy_type.as_str())?;
-        let via = match self.assignment_type {
-            PolicyAssignmentType::Direct => PolicyVia::Direct,
-            _ => PolicyVia::Group(self.group_id.as_deref().and_then(|g| g.parse().ok())),
-        };
-        let name = crate::teams_slips::policy_display_name(self.display_name.as_deref()?);
-        let mut p = ipo_model::EffectivePolicy::new(policy_type, name.to_owned(), via);
-        p.policy_id = self.policy_id.clone();
-        Some(p)
-    }
 }
 
 impl From<TeamsPolicyType> for PolicyType {
@@ -172,19 +129,23 @@ impl From<TeamsPolicyType> for PolicyType {
 }
 
 impl RawEffective {
-    /// `None` for an entry without a policy type (nothing to compare it with).
-    pub(crate) fn into_effective(self) -> Option<EffectivePolicyAssignment> {
-        let a = self.policy_assignment;
-        Some(EffectivePolicyAssignment {
-            policy_type: PolicyType::new(self.policy_type?),
-            assignment_type: a
-                .as_ref()
-                .and_then(|a| a.assignment_type)
-                .unwrap_or(PolicyAssignmentType::Other),
-            policy_id: a.as_ref().and_then(|a| a.policy_id.clone()),
-            display_name: a.as_ref().and_then(|a| a.display_name.clone()),
-            group_id: a.and_then(|a| a.group_id),
-        })
+    /// The entry in the domain's terms ([`ipo_model::EffectivePolicy`]): `None` for a policy
+    /// type the sync does not know, or an entry without a type or a name.
+    pub(crate) fn into_domain(self) -> Option<ipo_model::EffectivePolicy> {
+        let policy_type = TeamsPolicyType::from_graph_name(&self.policy_type?)?;
+        let a = self.policy_assignment?;
+        let direct = a
+            .assignment_type
+            .is_some_and(|t| t.eq_ignore_ascii_case("direct"));
+        let via = if direct {
+            PolicyVia::Direct
+        } else {
+            PolicyVia::Group(a.group_id.as_deref().and_then(|g| g.parse().ok()))
+        };
+        let name = crate::teams_slips::policy_display_name(a.display_name.as_deref()?);
+        let mut p = ipo_model::EffectivePolicy::new(policy_type, name.to_owned(), via);
+        p.policy_id = a.policy_id;
+        Some(p)
     }
 }
 

@@ -12,7 +12,11 @@ use crate::odata::encode_path_segment;
 use crate::policy_model::{PolicyAssignment, PolicyType};
 use crate::teams_slips::{collection_items, policy_name_matches};
 
-/// The application permission every `/admin/teams/policy` call needs (also `getPolicyId`).
+/// The application permission every `/admin/teams/policy` call needs, `getPolicyId`
+/// included: although it only reads, Graph lists no read permission for it
+/// ([getPolicyId](https://learn.microsoft.com/graph/api/teamsadministration-teamspolicyassignment-getpolicyid):
+/// least privileged `TeamsPolicyUserAssign.ReadWrite.All`, no alternative), so looking a
+/// policy up (as `ipo-teams check` does) needs the write permission too.
 pub const POLICY_WRITE_PERMISSION: &str = "TeamsPolicyUserAssign.ReadWrite.All";
 
 /// Users per `userAssignments/assign` or `/unassign` request.
@@ -46,7 +50,8 @@ struct PolicyIdentifier {
 
 impl GraphClient {
     /// The id of the policy of `policy_type` named `name` (`getPolicyId`); an unknown name
-    /// is [`GraphError::UnknownPolicy`]. Needs `TeamsPolicyUserAssign.ReadWrite.All`.
+    /// is [`GraphError::UnknownPolicy`]. Needs [`POLICY_WRITE_PERMISSION`] (Graph lists no
+    /// read permission for it).
     pub async fn policy_id(
         &self,
         policy_type: &PolicyType,

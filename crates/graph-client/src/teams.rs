@@ -11,7 +11,7 @@ use crate::client::GraphClient;
 use crate::error::GraphError;
 use crate::odata::{encode_path_segment, odata_string_literal};
 use crate::page::{Page, decode_page, diagnose_item};
-use crate::policy_model::{EffectivePolicyAssignment, RawEffective};
+use crate::policy_model::RawEffective;
 use crate::teams_slips::{collection_items, same_number, single_object};
 
 /// A user's Teams configuration (`teamsUserConfiguration`).
@@ -22,13 +22,12 @@ pub struct TeamsUserConfig {
     pub user_id: ObjectId,
     /// `userPrincipalName`.
     pub user_principal_name: Option<String>,
-    /// Numbers, enterprise voice, account type.
+    /// Numbers, enterprise voice, account type, and the voice policies in force
+    /// (`effectivePolicyAssignments` of the types the sync knows, each direct or from a
+    /// group).
     pub voice: TeamsVoice,
     /// `featureTypes`, e.g. `["Teams", "CallingPlan"]`.
     pub feature_types: Vec<String>,
-    /// `effectivePolicyAssignments`: each policy type in force and whether it is the
-    /// user's own (direct) or inherited from a group.
-    pub effective_policies: Vec<EffectivePolicyAssignment>,
 }
 
 /// One entry of `numberAssignments`.
@@ -154,22 +153,16 @@ impl RawConfig {
                 Some(TeamsPhoneNumber::new(n.telephone_number?, c))
             })
             .collect();
-        let effective_policies: Vec<EffectivePolicyAssignment> = self
-            .effective_policy_assignments
-            .unwrap_or_default()
-            .into_iter()
-            .flatten()
-            .filter_map(RawEffective::into_effective)
-            .collect();
         let mut voice = TeamsVoice::default();
         voice.telephone_numbers = numbers;
         voice.enterprise_voice_enabled = self.is_enterprise_voice_enabled;
         voice.account_type = self.account_type;
-        // The voice policies the sync knows, in the domain's terms (the rest stay on the
-        // wire model below).
-        voice.effective_policies = effective_policies
-            .iter()
-            .filter_map(EffectivePolicyAssignment::to_domain)
+        voice.effective_policies = self
+            .effective_policy_assignments
+            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .filter_map(RawEffective::into_domain)
             .collect();
         Ok(TeamsUserConfig {
             user_id,
@@ -181,7 +174,6 @@ impl RawConfig {
                 .into_iter()
                 .flatten()
                 .collect(),
-            effective_policies,
         })
     }
 }

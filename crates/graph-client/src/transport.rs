@@ -22,6 +22,42 @@ pub(crate) struct Req {
     pub url: Url,
     pub headers: Vec<(&'static str, &'static str)>,
     pub body: Body,
+    /// Whether it may be sent again after a failure that may have reached Microsoft.
+    pub replay: Replay,
+}
+
+/// When a request may be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Replay {
+    /// A read (or a token request): sending it twice changes nothing, so it is resent after
+    /// any transient failure (429, 503, 504, a dropped connection, a timeout).
+    Always,
+    /// A write: resent only where it is known not to have been processed: no connection was
+    /// made, or Graph answered 429 (the request failed, retry after `Retry-After`,
+    /// <https://learn.microsoft.com/graph/throttling>) or 503 (you may repeat the request
+    /// after a delay, <https://learn.microsoft.com/graph/errors>). After anything else, a
+    /// 504 included (the upstream service may have done it), it is not resent, and the
+    /// error is [`GraphError::Unconfirmed`].
+    IfUnprocessed,
+}
+
+impl Replay {
+    /// The replay of an HTTP method: only reads are [`Replay::Always`].
+    pub(crate) fn of_method(method: &str) -> Self {
+        if method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD") {
+            Replay::Always
+        } else {
+            Replay::IfUnprocessed
+        }
+    }
+
+    /// Whether an answer of `status` is resent.
+    pub(crate) fn resends_status(self, status: u16) -> bool {
+        match self {
+            Replay::Always => matches!(status, 429 | 503 | 504),
+            Replay::IfUnprocessed => matches!(status, 429 | 503),
+        }
+    }
 }
 
 /// A request body.
@@ -50,6 +86,17 @@ impl Req {
             url,
             headers: Vec::new(),
             body: Body::None,
+            replay: Replay::Always,
+        }
+    }
+
+    pub(crate) fn post(url: Url, body: Body, replay: Replay) -> Self {
+        Self {
+            method: Method::POST,
+            url,
+            headers: Vec::new(),
+            body,
+            replay,
         }
     }
 
@@ -113,10 +160,6 @@ pub(crate) fn status_error(status: u16, body: &[u8], url: &str, what: &str) -> G
     }
 }
 
-pub(crate) fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 429 | 503 | 504)
-}
-
 /// The `Retry-After` of an answer, if any and readable.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     headers
@@ -136,9 +179,11 @@ pub(crate) struct Http {
 }
 
 impl Http {
-    /// Sends `req`, retrying 429/503/504 and transport failures as the policy allows, and
-    /// once after a 401 with a fresh token. Any other answer is returned as is. Each attempt
-    /// gets what is left of the policy's deadline, so the whole call ends within it.
+    /// Sends `req`, retrying 429/503/504 and transport failures as the policy and the
+    /// request's [`Replay`] allow, and once after a 401 with a fresh token. Any other answer
+    /// is returned as is, but for a 5xx answer to a write, which is
+    /// [`GraphError::Unconfirmed`]. Each attempt gets what is left of the policy's deadline,
+    /// so the whole call ends within it.
     pub(crate) async fn send(
         &self,
         req: &Req,
@@ -176,14 +221,8 @@ impl Http {
                         attempt -= 1;
                         continue;
                     }
-                    if !is_retryable_status(status) {
-                        let url = shown;
-                        return Ok(Resp {
-                            status,
-                            headers,
-                            body,
-                            url,
-                        });
+                    if !req.replay.resends_status(status) {
+                        return answer(req, shown, status, headers, body);
                     }
                     if status == 429 {
                         self.counters.throttled();
@@ -192,6 +231,11 @@ impl Http {
                 }
                 Err(e) => {
                     tracing::debug!(method = %req.method, url = %shown, error = %e, attempt, "graph request failed");
+                    if req.replay == Replay::IfUnprocessed && !e.is_connect() {
+                        // Sent, perhaps carried out: the caller's journal decides, not a resend.
+                        let cause = self.lost(&req.url, &shown, e);
+                        return Err(unconfirmed(req, &shown, cause));
+                    }
                     (None, Err(e))
                 }
             };
@@ -208,11 +252,7 @@ impl Http {
                     attempts: attempt,
                     waited,
                 },
-                Err(e) => GraphError::Transport {
-                    url: shown.clone(),
-                    timeout: e.is_timeout(),
-                    message: self.explain(&req.url, e, attempt, started.elapsed()),
-                },
+                Err(e) => self.gave_up(&req.url, &shown, e, attempt, started.elapsed()),
             };
             let Some(wait) = next else {
                 return Err(error);
@@ -261,15 +301,90 @@ impl Http {
     }
 }
 
+/// A non-retried answer: the answer, or for a 5xx to a write, [`GraphError::Unconfirmed`].
+fn answer(
+    req: &Req,
+    url: String,
+    status: u16,
+    headers: HeaderMap,
+    body: Vec<u8>,
+) -> Result<Resp, GraphError> {
+    if req.replay == Replay::IfUnprocessed && status >= 500 {
+        let cause = status_error(status, &body, &url, &url);
+        return Err(unconfirmed(req, &url, cause));
+    }
+    Ok(Resp {
+        status,
+        headers,
+        body,
+        url,
+    })
+}
+
+/// The error of a write that may have been carried out; `shown` is the redacted URL.
+fn unconfirmed(req: &Req, shown: &str, cause: GraphError) -> GraphError {
+    GraphError::Unconfirmed {
+        request: format!("{} {shown}", req.method),
+        cause: Box::new(cause),
+    }
+}
+
+/// `host:port` of a URL, for messages.
+fn host_port(url: &url::Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or_default(),
+        url.port_or_known_default().unwrap_or(443)
+    )
+}
+
 impl Http {
+    /// The transport error after the last attempt, explained.
+    fn gave_up(
+        &self,
+        url: &url::Url,
+        shown: &str,
+        e: reqwest::Error,
+        attempts: u32,
+        took: Duration,
+    ) -> GraphError {
+        GraphError::Transport {
+            url: shown.to_owned(),
+            timeout: e.is_timeout(),
+            message: self.explain(url, e, attempts, took),
+        }
+    }
+
+    /// A write's request that was sent but got no answer (not retried, so no advice on
+    /// reaching the host: it was reached).
+    fn lost(&self, url: &url::Url, shown: &str, e: reqwest::Error) -> GraphError {
+        let addr = host_port(url);
+        let timeout = e.is_timeout();
+        let what = if timeout {
+            self.no_answer(&addr, "")
+        } else {
+            format!("the connection to {addr} ended before an answer")
+        };
+        GraphError::Transport {
+            url: shown.to_owned(),
+            timeout,
+            message: format!("{what} ({})", transport_message(e)),
+        }
+    }
+
+    /// `addr` kept silent for the whole deadline (`note` after its length).
+    fn no_answer(&self, addr: &str, note: &str) -> String {
+        format!(
+            "{addr} sent no answer within {} s{note} ({} sets this wait)",
+            self.retry.request_timeout.as_secs_f64(),
+            self.retry.request_timeout_setting
+        )
+    }
+
     /// A transport failure in words: what happened at which `host:port`, after how many
     /// attempts, and what to check.
     fn explain(&self, url: &url::Url, e: reqwest::Error, attempts: u32, took: Duration) -> String {
-        let addr = format!(
-            "{}:{}",
-            url.host_str().unwrap_or_default(),
-            url.port_or_known_default().unwrap_or(443)
-        );
+        let addr = host_port(url);
         let (connect, timeout) = (e.is_connect(), e.is_timeout());
         let cause = transport_message(e);
         let what = if connect && timeout {
@@ -280,11 +395,7 @@ impl Http {
         } else if connect {
             format!("cannot connect to {addr}")
         } else if timeout {
-            format!(
-                "{addr} sent no answer within {} s, retries included ({} sets this wait)",
-                self.retry.request_timeout.as_secs_f64(),
-                self.retry.request_timeout_setting
-            )
+            self.no_answer(&addr, ", retries included")
         } else {
             format!("the request to {addr} failed")
         };

@@ -10,9 +10,9 @@ mod common;
 use common::*;
 use graph_client::{
     AssignNumber, GraphError, OperationId, OperationOutcome, OperationStatus, PolicyAssignment,
-    PolicyAssignmentType, PolicyType, UpdateNumber,
+    PolicyType, TeamsUserConfig, UpdateNumber,
 };
-use ipo_model::AssignmentCategory;
+use ipo_model::{AssignmentCategory, PolicyVia, TeamsPolicyType};
 use mockito::Matcher;
 
 const NUMBERS: &str = "/v1.0/admin/teams/telephoneNumberManagement";
@@ -252,25 +252,9 @@ async fn get_policy_id_reads_the_documented_tag_name() {
 
 #[tokio::test]
 async fn the_documented_user_configuration_is_read_through_its_value_wrapper() {
-    let mut server = mockito::Server::new_async().await;
     // teamsadministration-teamsuserconfiguration-get.md
-    let user = "5c802b19-3600-83f1-1767-7b9edc7f38ab";
-    server
-        .mock(
-            "GET",
-            format!("/v1.0/admin/teams/userConfigurations/{user}").as_str(),
-        )
-        .with_body(include_str!(
-            "fixtures/teams_admin/user_configuration.response.json"
-        ))
-        .create_async()
-        .await;
-    let client = static_client(&server, false);
-    let cfg = client
-        .user_configuration(&oid(user))
-        .await
-        .unwrap()
-        .unwrap();
+    let doc = include_str!("fixtures/teams_admin/user_configuration.response.json");
+    let cfg = read_configuration(doc).await;
     assert_eq!(
         cfg.user_principal_name.as_deref(),
         Some("AdeleV@contoso.com")
@@ -281,17 +265,56 @@ async fn the_documented_user_configuration_is_read_through_its_value_wrapper() {
         cfg.voice.telephone_numbers[0].category,
         AssignmentCategory::Primary
     );
-    let calling = &cfg.effective_policies[0];
-    assert_eq!(calling.policy_type, PolicyType::new("teamscallingpolicy"));
-    assert_eq!(calling.assignment_type, PolicyAssignmentType::Group);
+    assert_eq!(cfg.feature_types, ["Teams", "CallingPlan"]);
+    // The example's calling and meeting policies are not the voice policies the sync knows.
+    assert!(cfg.voice.effective_policies.is_empty(), "{cfg:?}");
+
+    // The same answer with the voice policy types: read as the domain's effective policies.
+    let voice = doc
+        .replace("TeamsCallingPolicy", "onlineVoiceRoutingPolicy")
+        .replace("TeamsMeetingPolicy", "TenantDialPlan");
+    let cfg = read_configuration(&voice).await;
+    let [routing, dial] = &cfg.voice.effective_policies[..] else {
+        panic!("{cfg:?}");
+    };
+    assert_eq!(routing.policy_type, TeamsPolicyType::OnlineVoiceRouting);
+    assert_eq!(routing.name, "AllOn");
     assert_eq!(
-        calling.group_id.as_deref(),
-        Some("75ae6229-35fe-4b01-ae7f-7c50439d239c")
+        routing.via,
+        PolicyVia::Group(Some(
+            "75ae6229-35fe-4b01-ae7f-7c50439d239c".parse().unwrap()
+        ))
     );
-    let meeting = &cfg.effective_policies[1];
-    assert_eq!(meeting.assignment_type, PolicyAssignmentType::Direct);
-    assert_eq!(meeting.display_name.as_deref(), Some("CustomPolicy"));
-    assert_eq!(meeting.group_id, None);
+    assert_eq!(
+        routing.policy_id.as_deref(),
+        Some("f7593e81-772a-4455-88a3-fc9e5ebc1e4a")
+    );
+    assert_eq!(dial.policy_type, TeamsPolicyType::TenantDialPlan);
+    assert_eq!(dial.name, "CustomPolicy");
+    assert_eq!(dial.via, PolicyVia::Direct);
+}
+
+/// The configuration of the docs' example user, answered with `body`.
+async fn read_configuration(body: &str) -> TeamsUserConfig {
+    let mut server = mockito::Server::new_async().await;
+    let user = "5c802b19-3600-83f1-1767-7b9edc7f38ab";
+    let m = server
+        .mock(
+            "GET",
+            format!("/v1.0/admin/teams/userConfigurations/{user}").as_str(),
+        )
+        .with_body(body)
+        .expect(1)
+        .create_async()
+        .await;
+    let client = static_client(&server, false);
+    let cfg = client
+        .user_configuration(&oid(user))
+        .await
+        .unwrap()
+        .unwrap();
+    m.assert_async().await;
+    cfg
 }
 
 #[tokio::test]

@@ -13,14 +13,14 @@ use std::time::Duration;
 use common::{fast_retry, oid, quick_poll};
 use graph_client::{
     AssignNumber, GraphClient, GraphConfig, GraphError, NumberFailure, OperationOutcome,
-    OperationStatus, PolicyAssignment, PolicyAssignmentType, PolicyType, PollSchedule,
-    TEAMS_WRITE_PERMISSIONS, UpdateNumber,
+    OperationStatus, PolicyAssignment, PolicyType, PollSchedule, TEAMS_WRITE_PERMISSIONS,
+    UpdateNumber,
 };
 use graph_emulator::{
     FaultRule, GraphEmulator, GraphEmulatorConfig, GraphEmulatorHandle, NumberOperationFault,
     NumberSource, Route, Seed,
 };
-use ipo_model::{AzureAdUser, ObjectId};
+use ipo_model::{AzureAdUser, ObjectId, PolicyVia, TeamsPolicyType};
 
 const ADELE: &str = "87d349ed-44d7-43e1-9a83-5f2406dee5bd";
 const SEAN: &str = "000000a2-0000-4000-8000-0000000000a2";
@@ -137,10 +137,10 @@ async fn policies_are_found_by_name_and_assigned_in_batches() {
     );
 
     let cfg = c.user_configuration(&users[44]).await.unwrap().unwrap();
-    let e = &cfg.effective_policies[0];
-    assert_eq!(e.policy_type, PolicyType::online_voice_routing());
-    assert_eq!(e.assignment_type, PolicyAssignmentType::Direct);
-    assert_eq!(e.display_name.as_deref(), Some(ROUTE));
+    let e = &cfg.voice.effective_policies[0];
+    assert_eq!(e.policy_type, TeamsPolicyType::OnlineVoiceRouting);
+    assert_eq!(e.via, PolicyVia::Direct);
+    assert_eq!(e.name, ROUTE);
     assert_eq!(e.policy_id.as_deref(), Some(route_id.as_str()));
 
     let back: Vec<PolicyAssignment> = users
@@ -151,12 +151,11 @@ async fn policies_are_found_by_name_and_assigned_in_batches() {
     assert_eq!(emu.stats().get(Route::PolicyAssignments), 6);
     // The group member falls back to the group's policy; the others to none.
     let member = c.user_configuration(&users[0]).await.unwrap().unwrap();
-    let e = &member.effective_policies[0];
-    assert_eq!(e.assignment_type, PolicyAssignmentType::Group);
-    assert_eq!(e.group_id.as_deref(), Some(PHONES));
-    assert_eq!(e.display_name.as_deref(), Some("Group Route"));
+    let e = &member.voice.effective_policies[0];
+    assert_eq!(e.via, PolicyVia::Group(Some(PHONES.parse().unwrap())));
+    assert_eq!(e.name, "Group Route");
     let other = c.user_configuration(&users[1]).await.unwrap().unwrap();
-    assert!(other.effective_policies.is_empty());
+    assert!(other.voice.effective_policies.is_empty());
 }
 
 #[tokio::test]

@@ -30,7 +30,7 @@ enum Behaviour {
     Tls,
     /// Plain HTTP on the port: answers the ClientHello with an HTTP error page.
     PlainHttp,
-    /// Accepts and hangs up at once.
+    /// Reads the client's hello, then hangs up (a clean close: FIN, then EOF for the client).
     HangUp,
 }
 
@@ -79,7 +79,18 @@ fn handle(
 ) {
     let mut buf = [0u8; 4096];
     match behaviour {
-        Behaviour::HangUp => drop(tcp),
+        Behaviour::HangUp => {
+            // Read the whole ClientHello record before closing: a socket closed with unread
+            // bytes sends RST instead of FIN, and the client then sees "connection reset"
+            // instead of the handshake EOF, depending on whether its hello arrived first.
+            let mut header = [0u8; 5];
+            if tcp.read_exact(&mut header).is_ok() {
+                let len = usize::from(u16::from_be_bytes([header[3], header[4]]));
+                let mut record = vec![0u8; len];
+                let _ = tcp.read_exact(&mut record);
+            }
+            drop(tcp)
+        }
         Behaviour::PlainHttp => {
             let _ = tcp.read(&mut buf);
             let _ = tcp.write_all(
