@@ -248,11 +248,12 @@ fn number_blocker(
     current: Option<&TeamsNumber>,
     wanted: &TeamsNumber,
 ) -> Option<TeamsProblem> {
+    // Holders are looked up by the whole number: another extension of the same base number
+    // is another number.
     let holders = input.holders;
     let on_premises = |n: &TeamsNumber| {
-        let e164 = n.number()?;
-        let h = holders.get(e164)?;
-        (h.source == Some(NumberSource::OnPremises)).then(|| e164.clone())
+        let h = holders.get(n)?;
+        (h.source == Some(NumberSource::OnPremises)).then(|| n.clone())
     };
     if let Some(number) = current
         .and_then(on_premises)
@@ -260,15 +261,12 @@ fn number_blocker(
     {
         return Some(TeamsProblem::NumberOnPremises { number });
     }
-    let wanted_holder = wanted
-        .number()
-        .and_then(|n| holders.get(n))
-        .and_then(|h| h.holder.as_ref());
-    if let (Some(holder), Some(number)) = (wanted_holder, wanted.number())
+    let wanted_holder = holders.get(wanted).and_then(|h| h.holder.as_ref());
+    if let Some(holder) = wanted_holder
         && *holder != input.user.id
     {
         return Some(TeamsProblem::NumberTaken {
-            number: number.clone(),
+            number: wanted.clone(),
             holder: holder.clone(),
         });
     }
