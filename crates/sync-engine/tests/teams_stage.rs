@@ -400,6 +400,84 @@ fn script_rules_become_powershell_with_every_single_quote_doubled() {
 }
 
 #[test]
+fn enterprise_voice_off_with_the_number_in_line_is_turned_on_by_the_script_only() {
+    let mut script_rule = rule();
+    script_rule.provisioning = usertype_rules::TeamsProvisioning::Script;
+    script_rule.voice_routing_policy = None;
+    script_rule.dial_plan = None;
+    let mut ps = people(3);
+    // p0 and p1 have their numbers with Enterprise Voice off; p2 has no number yet.
+    for (p, on) in ps.iter_mut().zip([Some(false), Some(true), Some(false)]) {
+        let mut voice = TeamsVoice::default();
+        voice.enterprise_voice_enabled = on;
+        p.user.teams = Some(voice);
+    }
+    for p in &mut ps[..2] {
+        let line = format!("tel:+441632768{0};ext={0}", p.ext.as_str());
+        let number = ipo_model::TeamsPhoneNumber::new(line, ipo_model::AssignmentCategory::Primary);
+        if let Some(t) = p.user.teams.as_mut() {
+            t.telephone_numbers = vec![number];
+        }
+    }
+    let assigned: BTreeMap<ObjectId, TeamsAssigned> = BTreeMap::new();
+    let p = plan(
+        &ps,
+        &sides(&script_rule, &ps, &Default::default(), &assigned),
+    );
+    let writes: Vec<(usize, &TeamsWrite)> = p
+        .actions
+        .iter()
+        .map(|a| {
+            (
+                ps.iter().position(|x| x.user.id == a.person).unwrap(),
+                &a.write,
+            )
+        })
+        .collect();
+    assert_eq!(
+        writes,
+        [
+            (0, &TeamsWrite::EnableEnterpriseVoice),
+            (
+                2,
+                &TeamsWrite::AssignNumber {
+                    number: "tel:+441632768402;ext=402".parse().unwrap()
+                }
+            ),
+        ],
+        "p2's number assignment turns it on: no second line"
+    );
+    let script = sync_engine::teams::teams_script(&p, &[]);
+    assert!(
+        script.contains(
+            "Set-CsPhoneNumberAssignment -Identity 'p0@contoso.com' -EnterpriseVoiceEnabled $true"
+        ),
+        "{script}"
+    );
+    assert_eq!(
+        script.matches("-EnterpriseVoiceEnabled").count(),
+        1,
+        "{script}"
+    );
+
+    // Through Graph, nothing can turn it on: no write, the verdict says what to run.
+    let graph_sides = sides(&rule(), &ps[..1], &Default::default(), &assigned);
+    let p = plan(&ps[..1], &graph_sides);
+    assert!(
+        p.actions
+            .iter()
+            .all(|a| a.write != TeamsWrite::EnableEnterpriseVoice),
+        "{p:#?}"
+    );
+    assert!(
+        graph_sides[0]
+            .describe()
+            .iter()
+            .any(|l| l.contains("-EnterpriseVoiceEnabled $true"))
+    );
+}
+
+#[test]
 fn a_leaver_gives_back_what_the_sync_assigned_counted_as_removals() {
     let ps = people(1);
     let mut release = usertype_rules::TeamsRelease::default();

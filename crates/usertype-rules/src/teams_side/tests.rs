@@ -441,3 +441,80 @@ fn the_exact_number_and_extension_held_by_someone_else_is_still_taken() {
 fn ann_like_with(numbers: &[&str]) -> Option<TeamsVoice> {
     ann(numbers, vec![]).teams
 }
+
+/// Ann with her number and policies in line, and Enterprise Voice as `on` says.
+fn ann_in_line(on: Option<bool>) -> AzureAdUser {
+    let mut u = ann(
+        &["tel:+441632768402;ext=402"],
+        vec![
+            policy(
+                TeamsPolicyType::OnlineVoiceRouting,
+                "UK-DirectRouting",
+                PolicyVia::Direct,
+            ),
+            policy(TeamsPolicyType::TenantDialPlan, "UK", PolicyVia::Direct),
+        ],
+    );
+    if let Some(t) = u.teams.as_mut() {
+        t.enterprise_voice_enabled = on;
+    }
+    u
+}
+
+#[test]
+fn enterprise_voice_off_with_the_number_in_line_is_described_with_what_the_sync_does() {
+    // Through Graph: no call turns it on, so an administrator must.
+    let side = judge(
+        &graph_rule(),
+        &ann_in_line(Some(false)),
+        &Default::default(),
+        None,
+    );
+    assert!(
+        !side.is_in_line(),
+        "Teams does not ring the number: {side:?}"
+    );
+    let lines = side.describe();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].starts_with("Enterprise Voice is off"), "{lines:?}");
+    assert!(
+        lines[0].contains("-EnterpriseVoiceEnabled $true"),
+        "{lines:?}"
+    );
+
+    // Through the script: the script turns it on.
+    let mut script = graph_rule();
+    script.provisioning = TeamsProvisioning::Script;
+    let side = judge(
+        &script,
+        &ann_in_line(Some(false)),
+        &Default::default(),
+        None,
+    );
+    let lines = side.describe();
+    assert!(lines[0].starts_with("Enterprise Voice is off"), "{lines:?}");
+    assert!(lines[0].contains("the script turns it on"), "{lines:?}");
+
+    // On, or not said by Teams: nothing to say.
+    for on in [Some(true), None] {
+        let side = judge(&graph_rule(), &ann_in_line(on), &Default::default(), None);
+        assert!(side.is_in_line(), "{on:?}: {side:?}");
+        assert!(side.describe().is_empty());
+    }
+}
+
+#[test]
+fn enterprise_voice_off_for_a_number_to_assign_is_turned_on_by_the_assignment() {
+    let mut u = ann(&[], vec![]);
+    if let Some(t) = u.teams.as_mut() {
+        t.enterprise_voice_enabled = Some(false);
+    }
+    let side = judge(&graph_rule(), &u, &Default::default(), None);
+    let lines = side.describe();
+    assert!(lines[0].starts_with("number none ->"), "{lines:?}");
+    let ev = lines
+        .iter()
+        .find(|l| l.starts_with("Enterprise Voice is off"))
+        .expect("Enterprise Voice is described");
+    assert!(ev.contains("with the number"), "{ev}");
+}
