@@ -403,8 +403,7 @@ fn numbers_on_one_ddi_with_different_extensions_are_different_numbers() {
     ]
     .into_iter()
     .collect();
-    let ann = on_the_ddi(ANN, "402");
-    let side = judge(&r, &ann, &holders, None);
+    let side = judge(&r, &on_the_ddi(ANN, "402"), &holders, None);
     assert!(side.problems.is_empty(), "{:?}", side.problems);
     assert_eq!(
         side.number.change.map(|c| c.to),
@@ -412,7 +411,7 @@ fn numbers_on_one_ddi_with_different_extensions_are_different_numbers() {
     );
     // And Bob, who has his, is in line; nobody else holds it.
     let mut bob = on_the_ddi(BOB, "401");
-    bob.teams = ann_like_with(&["+441632768000;ext=401"]);
+    bob.teams = ann(&["+441632768000;ext=401"], vec![]).teams;
     let side = judge(&r, &bob, &holders, None);
     assert!(side.is_in_line(), "{side:?}");
 }
@@ -436,10 +435,6 @@ fn the_exact_number_and_extension_held_by_someone_else_is_still_taken() {
         "the message names the number with its extension: {}",
         side.problems[0]
     );
-}
-
-fn ann_like_with(numbers: &[&str]) -> Option<TeamsVoice> {
-    ann(numbers, vec![]).teams
 }
 
 /// Ann with her number and policies in line, and Enterprise Voice as `on` says.
