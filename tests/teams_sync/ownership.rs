@@ -3,6 +3,7 @@
 //! policy the sync did not assign is held, not replaced; a leaver gives back exactly what
 //! the sync assigned, under the deletion threshold.
 
+use graph_client::direct_routing_number_text;
 use graph_emulator::{NumberSource, Route};
 use ipo_model::{AssignmentCategory, TeamsPhoneNumber, TeamsPolicyType};
 use sync_engine::teams::TeamsWrite;
@@ -87,22 +88,25 @@ fn released(i: u32, number: bool) -> Vec<TeamsWrite> {
 #[tokio::test]
 async fn a_number_someone_else_holds_or_from_on_premises_is_held_and_never_written() {
     let t = TeamsLab::start(12).await;
-    // Person 5's number belongs to person 0; person 11's comes from on-premises AD.
-    let taken = wanted_number(5).number().unwrap().clone();
+    // Person 5's number (with its extension: the whole number) belongs to person 0;
+    // person 11's comes from on-premises AD.
+    let taken = wanted_number(5);
+    let taken_text = direct_routing_number_text(&taken).unwrap();
     t.lab
         .graph
         .set_teams_numbers(
             person_id(0),
             vec![TeamsPhoneNumber::new(
-                taken.to_string(),
+                taken_text.clone(),
                 AssignmentCategory::Primary,
             )],
         )
         .unwrap();
-    let on_premises = wanted_number(11).number().unwrap().clone();
+    let on_premises = wanted_number(11);
+    let on_premises_text = direct_routing_number_text(&on_premises).unwrap();
     t.lab
         .graph
-        .add_number(&on_premises.to_string(), NumberSource::OnPremises);
+        .add_number(&on_premises_text, NumberSource::OnPremises);
     let engine = t.engine(graph_config());
     let run = engine.run(&RunOptions::apply()).await.unwrap();
 
@@ -126,7 +130,7 @@ async fn a_number_someone_else_holds_or_from_on_premises_is_held_and_never_writt
     // Nothing written for those numbers: the other two people's numbers only.
     assert_eq!(t.sent(Route::NumberActions), 2);
     assert_eq!(
-        t.lab.graph.number_owner(&taken.to_string()),
+        t.lab.graph.number_owner(&taken_text),
         Some(person_id(0).to_string())
     );
     assert!(t.teams_of(5).await.numbers.is_empty());

@@ -67,15 +67,20 @@ fn operation_id(id: &TeamsOperationId) -> OperationId {
 }
 
 fn holder_of(a: crate::teams::NumberAssignment) -> Option<TeamsNumberHolder> {
-    // A Direct Routing number may carry its extension (`+441632768402;ext=402`): the holder
-    // is recorded for the number itself.
+    // A Direct Routing number may carry its extension (`+441632768000;ext=401`): the holder
+    // is recorded for the whole number, as other extensions of the same base number are
+    // other numbers that other people hold.
     let number = match TeamsNumber::parse_any(&a.telephone_number) {
-        Ok(n) => n.number().cloned(),
+        Ok(n) if n.number().is_some() => n,
+        Ok(_) => {
+            tracing::warn!(number = %a.telephone_number, "a Teams number without an E.164 number is left out");
+            return None;
+        }
         Err(e) => {
             tracing::warn!(number = %a.telephone_number, "a Teams number that is no E.164 number is left out: {e}");
             return None;
         }
-    }?;
+    };
     let source = match a.number_source.as_deref() {
         Some(s) if s.eq_ignore_ascii_case("onPremises") => Some(NumberSource::OnPremises),
         Some(s) if s.eq_ignore_ascii_case("online") => Some(NumberSource::Online),
@@ -189,6 +194,44 @@ impl TeamsVoiceAdmin for GraphClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn assignment(number: &str, target: &str) -> crate::teams::NumberAssignment {
+        serde_json::from_value(serde_json::json!({
+            "telephoneNumber": number,
+            "assignmentTargetId": target,
+            "numberSource": "online",
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn holders_are_recorded_by_the_number_with_its_extension() {
+        let ann = "87d349ed-44d7-43e1-9a83-5f2406dee5bd";
+        let bob = "5b8c1d4e-0000-4000-8000-000000000002";
+        let holders: TeamsNumberHolders = [
+            assignment("+441632768000;ext=401", ann),
+            assignment("+441632768000;ext=402", bob),
+            assignment("x403", bob),
+        ]
+        .into_iter()
+        .filter_map(holder_of)
+        .collect();
+        assert_eq!(
+            holders.len(),
+            2,
+            "the extension alone is no number: {holders:?}"
+        );
+        let who = |n: &str| {
+            let n: TeamsNumber = n.parse().unwrap();
+            holders
+                .get(&n)
+                .and_then(|h| h.holder.clone())
+                .map(|h| h.to_string())
+        };
+        assert_eq!(who("tel:+441632768000;ext=401").as_deref(), Some(ann));
+        assert_eq!(who("+441632768000 x402").as_deref(), Some(bob));
+        assert_eq!(who("+441632768000"), None);
+    }
 
     #[test]
     fn the_extension_rides_on_the_number_as_teams_powershell_writes_it() {

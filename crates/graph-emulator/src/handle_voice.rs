@@ -53,7 +53,10 @@ impl GraphEmulatorHandle {
         );
     }
 
-    /// Who has `number` now (`None` when nobody has).
+    /// Who has `number` now (`None` when nobody has). `number` is the whole number, with
+    /// or without `+` or `tel:`, its extension as `;ext=` (`+441632768000;ext=401`): a bare
+    /// base number (`+441632768000`) is a number of its own and finds only whoever has
+    /// exactly it, never the people who have its extensions.
     pub fn number_owner(&self, number: &str) -> Option<String> {
         self.shared.tenant().number_owner(&plus(number))
     }

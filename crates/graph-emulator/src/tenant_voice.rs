@@ -98,9 +98,25 @@ pub(crate) struct Voice {
     pub(crate) keeps_voice_off: bool,
 }
 
-/// A number with its leading `+` (Graph lists them so; the docs assign them without).
+/// A number as the tenant keys and lists it: a leading `+` (Graph lists numbers so; the docs
+/// assign them without), and a Direct Routing extension kept as `;ext=` in lower case. A
+/// LineURI's `tel:` is dropped, as Teams admin writes numbers that way.
 pub(crate) fn plus(number: &str) -> String {
-    format!("+{}", number.trim().trim_start_matches('+'))
+    let t = number.trim();
+    let t = match t.get(..4) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("tel:") => &t[4..],
+        _ => t,
+    };
+    let lower = t.to_ascii_lowercase();
+    let (base, ext) = match lower.find(";ext=") {
+        Some(at) => (&t[..at], Some(&t[at + 5..])),
+        None => (t, None),
+    };
+    let base = base.trim_start_matches('+');
+    match ext {
+        Some(ext) => format!("+{base};ext={ext}"),
+        None => format!("+{base}"),
+    }
 }
 
 impl Tenant {

@@ -283,3 +283,44 @@ async fn a_seed_names_its_policies() {
         "ovrp-uk"
     );
 }
+
+#[tokio::test]
+async fn number_owner_finds_a_number_with_its_extension_and_a_bare_base_number_only_itself() {
+    let emu = contoso().await;
+    let tok = token(&emu).await;
+    // Two people on one DDI: Sean's extension 601 assigned through Graph...
+    let (s, h, _) = assign(&emu, &tok, "+441632960600;ext=601").await;
+    assert_eq!(s, 202);
+    let location = h["location"].to_str().unwrap().to_owned();
+    get(&emu, &tok, &location, false).await;
+    let (_, _, op) = get(&emu, &tok, &location, false).await;
+    assert_eq!(op["status"], "succeeded", "{op}");
+    // ...Megan's 602 set in Teams admin, written as a LineURI.
+    let line = ipo_model::TeamsPhoneNumber::new(
+        "tel:+441632960600;ext=602",
+        ipo_model::AssignmentCategory::Primary,
+    );
+    emu.set_teams_numbers(MEGAN, vec![line]).unwrap();
+
+    for (asked, owner) in [
+        ("+441632960600;ext=601", SEAN),
+        ("tel:+441632960600;EXT=601", SEAN),
+        ("+441632960600;ext=602", MEGAN),
+        ("441632960600;ext=602", MEGAN),
+    ] {
+        assert_eq!(emu.number_owner(asked).as_deref(), Some(owner), "{asked}");
+    }
+    // The bare base number is a number of its own, which nobody has here.
+    assert_eq!(emu.number_owner("+441632960600"), None);
+
+    // The listing names each with its extension, in Graph's form.
+    let (s, _, listed) = get(&emu, &tok, &format!("{NUMBERS}/numberAssignments"), false).await;
+    assert_eq!(s, 200);
+    let megan = listed["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["assignmentTargetId"] == MEGAN)
+        .unwrap();
+    assert_eq!(megan["telephoneNumber"], "+441632960600;ext=602");
+}

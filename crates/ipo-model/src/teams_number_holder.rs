@@ -1,12 +1,17 @@
 //! Who holds a Teams telephone number, tenant-wide (`numberAssignments`): what decides
 //! whether the sync may give a number to a person.
+//!
+//! A number is the whole number as Teams holds it: a Direct Routing number carries its
+//! extension (`+441632768000;ext=401`), and numbers that share a base number (one DDI with
+//! per-person extensions) are different numbers, each with its own holder. A bare base
+//! number (`+441632768000`, often an auto attendant's) is one more number of its own.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::id::ObjectId;
-use crate::phone::E164Number;
+use crate::phone::TeamsNumber;
 
 /// Where Teams keeps a number (`numberSource`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -24,8 +29,8 @@ pub enum NumberSource {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TeamsNumberHolder {
-    /// The number.
-    pub number: E164Number,
+    /// The number, with its extension when Teams holds it with one.
+    pub number: TeamsNumber,
     /// `assignmentTargetId`: the user holding it, if any.
     pub holder: Option<ObjectId>,
     /// `numberSource`, when Graph gave it.
@@ -34,7 +39,11 @@ pub struct TeamsNumberHolder {
 
 impl TeamsNumberHolder {
     /// A number and its holder.
-    pub fn new(number: E164Number, holder: Option<ObjectId>, source: Option<NumberSource>) -> Self {
+    pub fn new(
+        number: TeamsNumber,
+        holder: Option<ObjectId>,
+        source: Option<NumberSource>,
+    ) -> Self {
         Self {
             number,
             holder,
@@ -43,25 +52,29 @@ impl TeamsNumberHolder {
     }
 }
 
-/// The tenant's numbers, by number.
+/// The tenant's numbers, by the whole number (base and extension).
 ///
 /// ```
-/// use ipo_model::{E164Number, NumberSource, ObjectId, TeamsNumberHolder, TeamsNumberHolders};
+/// use ipo_model::{NumberSource, ObjectId, TeamsNumber, TeamsNumberHolder, TeamsNumberHolders};
 /// let ann: ObjectId = "87d349ed-44d7-43e1-9a83-5f2406dee5bd".parse()?;
-/// let n: E164Number = "+441632768402".parse()?;
+/// let n401: TeamsNumber = "+441632768000;ext=401".parse()?;
 /// let holders: TeamsNumberHolders =
-///     [TeamsNumberHolder::new(n.clone(), Some(ann.clone()), Some(NumberSource::Online))]
+///     [TeamsNumberHolder::new(n401.clone(), Some(ann.clone()), Some(NumberSource::Online))]
 ///         .into_iter()
 ///         .collect();
-/// assert_eq!(holders.get(&n).and_then(|h| h.holder.as_ref()), Some(&ann));
+/// assert_eq!(holders.get(&n401).and_then(|h| h.holder.as_ref()), Some(&ann));
+/// // Another extension of the same base number, and the base number alone, are other numbers.
+/// assert!(holders.get(&"tel:+441632768000;ext=402".parse()?).is_none());
+/// assert!(holders.get(&"+441632768000".parse()?).is_none());
 /// # Ok::<(), ipo_model::InvalidValue>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct TeamsNumberHolders(BTreeMap<E164Number, TeamsNumberHolder>);
+#[serde(from = "Vec<TeamsNumberHolder>", into = "Vec<TeamsNumberHolder>")]
+pub struct TeamsNumberHolders(BTreeMap<TeamsNumber, TeamsNumberHolder>);
 
 impl TeamsNumberHolders {
-    /// Who holds `number`, if Teams knows the number.
-    pub fn get(&self, number: &E164Number) -> Option<&TeamsNumberHolder> {
+    /// Who holds `number` (the whole number: base and extension), if Teams knows it.
+    pub fn get(&self, number: &TeamsNumber) -> Option<&TeamsNumberHolder> {
         self.0.get(number)
     }
 
@@ -78,6 +91,19 @@ impl TeamsNumberHolders {
     /// Whether no number is known.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+// As a list: a map's keys must be text in JSON, and a number with its extension is not.
+impl From<Vec<TeamsNumberHolder>> for TeamsNumberHolders {
+    fn from(list: Vec<TeamsNumberHolder>) -> Self {
+        list.into_iter().collect()
+    }
+}
+
+impl From<TeamsNumberHolders> for Vec<TeamsNumberHolder> {
+    fn from(h: TeamsNumberHolders) -> Self {
+        h.0.into_values().collect()
     }
 }
 

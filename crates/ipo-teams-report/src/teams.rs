@@ -108,6 +108,7 @@ fn what_and_new(write: &TeamsWrite) -> (String, Option<String>) {
             (policy_type.to_string(), Some(name.clone()))
         }
         TeamsWrite::UnassignPolicy { policy_type, .. } => (policy_type.to_string(), None),
+        TeamsWrite::EnableEnterpriseVoice => ("Enterprise Voice".into(), Some("on".into())),
         other => (other.to_string(), None),
     }
 }
@@ -218,5 +219,19 @@ pub(crate) fn applied(a: &TeamsApplied, plan: &TeamsPlan) -> TeamsAppliedView {
             .iter()
             .map(|(id, w)| (label(id), w.clone()))
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn turning_enterprise_voice_on_reads_as_off_to_on() {
+        let (what, new) = what_and_new(&TeamsWrite::EnableEnterpriseVoice);
+        assert_eq!(
+            (what.as_str(), new.as_deref()),
+            ("Enterprise Voice", Some("on"))
+        );
     }
 }

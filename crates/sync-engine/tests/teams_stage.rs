@@ -176,6 +176,52 @@ fn applied_through_the_port_then_read_back_and_the_second_plan_is_empty() {
 }
 
 #[test]
+fn people_on_one_ddi_with_their_own_extensions_all_get_their_numbers() {
+    block_on(async {
+        let t = teams();
+        let ddi: TeamsSideRule = toml::from_str(
+            r#"provisioning = "graph"
+number = { property = "extensionAttribute3" }"#,
+        )
+        .unwrap();
+        let mut ps = people(3);
+        for p in &mut ps {
+            let line = format!("+441632768000;ext={}", p.ext.as_str());
+            p.user.extension_attributes.set(3, Some(line));
+        }
+        let none = BTreeMap::new();
+        let first = plan(&ps, &sides(&ddi, &ps, &Default::default(), &none));
+        assert_eq!(first.actions.len(), 3, "{first:#?}");
+        let applied = apply(&first, &t, &mut Journal::default()).await;
+        assert_eq!(applied.failed(), 0, "{applied:#?}");
+
+        let mut assigned = BTreeMap::new();
+        applied.record_owned(&mut assigned);
+        for p in &mut ps {
+            p.user.teams = Some(t.user_voice(&p.user.id).await.unwrap());
+        }
+        let holders = t.number_holders().await.unwrap();
+        assert_eq!(holders.len(), 3);
+        let second = plan(&ps, &sides(&ddi, &ps, &holders, &assigned));
+        assert!(
+            second.is_empty(),
+            "neither blocked nor reassigned: {second:#?}"
+        );
+
+        // Someone new asking for an extension another person holds is held back.
+        let mut late = people(4).remove(3);
+        late.user
+            .extension_attributes
+            .set(3, Some("+441632768000;ext=401".into()));
+        let late = [late];
+        let held = plan(&late, &sides(&ddi, &late, &holders, &none));
+        assert!(held.actions.is_empty(), "{held:#?}");
+        assert_eq!(held.held.len(), 1);
+        assert_eq!(held.held[0].problem.code(), "teams_number_taken");
+    });
+}
+
+#[test]
 fn operations_still_running_are_resumed_next_run_never_started_again() {
     block_on(async {
         let t = teams();
@@ -271,7 +317,7 @@ fn a_number_taken_meanwhile_an_unknown_policy_and_enterprise_voice_off_are_repor
         // Between the plan and the apply, someone else took the first person's number.
         let other: ObjectId = "00000000-0000-4000-8000-0000000000ff".parse().unwrap();
         t.set_holder(TeamsNumberHolder::new(
-            "+441632768400".parse().unwrap(),
+            "tel:+441632768400;ext=400".parse().unwrap(),
             Some(other),
             Some(NumberSource::Online),
         ));
@@ -351,6 +397,84 @@ fn script_rules_become_powershell_with_every_single_quote_doubled() {
     let applied = block_on(apply(&p, &t, &mut journal));
     assert!(applied.outcomes.is_empty());
     assert_eq!(t.calls().assign_number + t.calls().policy_requests, 0);
+}
+
+#[test]
+fn enterprise_voice_off_with_the_number_in_line_is_turned_on_by_the_script_only() {
+    let mut script_rule = rule();
+    script_rule.provisioning = usertype_rules::TeamsProvisioning::Script;
+    script_rule.voice_routing_policy = None;
+    script_rule.dial_plan = None;
+    let mut ps = people(3);
+    // p0 and p1 have their numbers with Enterprise Voice off; p2 has no number yet.
+    for (p, on) in ps.iter_mut().zip([Some(false), Some(true), Some(false)]) {
+        let mut voice = TeamsVoice::default();
+        voice.enterprise_voice_enabled = on;
+        p.user.teams = Some(voice);
+    }
+    for p in &mut ps[..2] {
+        let line = format!("tel:+441632768{0};ext={0}", p.ext.as_str());
+        let number = ipo_model::TeamsPhoneNumber::new(line, ipo_model::AssignmentCategory::Primary);
+        if let Some(t) = p.user.teams.as_mut() {
+            t.telephone_numbers = vec![number];
+        }
+    }
+    let assigned: BTreeMap<ObjectId, TeamsAssigned> = BTreeMap::new();
+    let p = plan(
+        &ps,
+        &sides(&script_rule, &ps, &Default::default(), &assigned),
+    );
+    let writes: Vec<(usize, &TeamsWrite)> = p
+        .actions
+        .iter()
+        .map(|a| {
+            (
+                ps.iter().position(|x| x.user.id == a.person).unwrap(),
+                &a.write,
+            )
+        })
+        .collect();
+    assert_eq!(
+        writes,
+        [
+            (0, &TeamsWrite::EnableEnterpriseVoice),
+            (
+                2,
+                &TeamsWrite::AssignNumber {
+                    number: "tel:+441632768402;ext=402".parse().unwrap()
+                }
+            ),
+        ],
+        "p2's number assignment turns it on: no second line"
+    );
+    let script = sync_engine::teams::teams_script(&p, &[]);
+    assert!(
+        script.contains(
+            "Set-CsPhoneNumberAssignment -Identity 'p0@contoso.com' -EnterpriseVoiceEnabled $true"
+        ),
+        "{script}"
+    );
+    assert_eq!(
+        script.matches("-EnterpriseVoiceEnabled").count(),
+        1,
+        "{script}"
+    );
+
+    // Through Graph, nothing can turn it on: no write, the verdict says what to run.
+    let graph_sides = sides(&rule(), &ps[..1], &Default::default(), &assigned);
+    let p = plan(&ps[..1], &graph_sides);
+    assert!(
+        p.actions
+            .iter()
+            .all(|a| a.write != TeamsWrite::EnableEnterpriseVoice),
+        "{p:#?}"
+    );
+    assert!(
+        graph_sides[0]
+            .describe()
+            .iter()
+            .any(|l| l.contains("-EnterpriseVoiceEnabled $true"))
+    );
 }
 
 #[test]

@@ -296,6 +296,13 @@ pub fn classify(input: &ClassifyInput<'_>, policy: &dyn LicensePolicy) -> Classi
         };
         let mut verdict = judge_directory_user(d, findings, &judging);
         verdict.teams = input.teams.and_then(|t| t.judge(d, &verdict));
+        if verdict.teams.is_some() {
+            // The Teams half says what becomes of Enterprise Voice (a number assignment or
+            // the script may turn it on): one line, not a second generic one.
+            verdict
+                .problems
+                .retain(|p| *p != Problem::EnterpriseVoiceDisabled);
+        }
         verdicts.push(verdict);
     }
 

@@ -71,10 +71,10 @@ pub use policy::{DefaultLicensePolicy, LicensePolicy, ModeProfiles, profile_allo
 pub use pool::{Forecast, ForecastLine, LicensePool, ProfileChange};
 pub use problem::{Occupant, Problem, Severity};
 pub use teams_side::{
-    Change, EXTENSION_PLACEHOLDER, NumberTemplate, NumberTemplateError, TeamsAssigned,
-    TeamsContext, TeamsNumberRule, TeamsNumberVerdict, TeamsPolicyVerdict, TeamsProblem,
-    TeamsProvisioning, TeamsRelease, TeamsSide, TeamsSideInput, TeamsSideRule, Unbuildable,
-    judge_teams_side, teams_release,
+    Change, EXTENSION_PLACEHOLDER, EnterpriseVoice, NumberTemplate, NumberTemplateError,
+    TeamsAssigned, TeamsContext, TeamsNumberRule, TeamsNumberVerdict, TeamsPolicyVerdict,
+    TeamsProblem, TeamsProvisioning, TeamsRelease, TeamsSide, TeamsSideInput, TeamsSideRule,
+    Unbuildable, judge_teams_side, teams_release,
 };
 pub use verdict::{Classification, Facts, PersonRef, Summary, Verdict};
 pub use voice::TeamsVoiceStatus;

@@ -226,6 +226,46 @@ fn disabled_account_and_enterprise_voice_off_are_reported() {
 }
 
 #[test]
+fn enterprise_voice_off_is_said_once_by_the_teams_half_when_a_rule_provisions_teams() {
+    let ipo = system(LicensingMode::Plds);
+    let mut d = voice(1, "Ann", "x402");
+    let mut t = TeamsVoice::default();
+    t.enterprise_voice_enabled = Some(false);
+    t.telephone_numbers = vec![TeamsPhoneNumber::new(
+        "tel:+441632768402;ext=402",
+        AssignmentCategory::Primary,
+    )];
+    d.teams = Some(t);
+    let rule: TeamsSideRule = toml::from_str(
+        r#"provisioning = "graph"
+number = { template = "+441632768{extension}" }"#,
+    )
+    .unwrap();
+    let rules = BTreeMap::from([(d.id.clone(), &rule)]);
+    let (holders, assigned) = (TeamsNumberHolders::default(), BTreeMap::new());
+    let intended = BTreeMap::from([(d.id.clone(), UserType::TeamsOnly)]);
+    let dir = [d];
+    let input = ClassifyInput::new(&dir, &ipo)
+        .with_intended(&intended)
+        .with_teams(TeamsContext::new(&rules, &holders, &assigned));
+    let c = classify(&input, &DefaultLicensePolicy::default());
+    let v = by_ad(&c, 1);
+    let side = v.teams.as_ref().expect("a Teams half");
+    assert_eq!(side.enterprise_voice, EnterpriseVoice::Off);
+    assert_eq!(side.number.change, None, "the number is in line");
+    let lines = side.describe();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("Enterprise Voice is off"), "{lines:?}");
+    // Not a second, generic line among the verdict's problems.
+    assert!(
+        !codes(v).contains(&"enterprise_voice_disabled"),
+        "{:?}",
+        codes(v)
+    );
+    assert_eq!(v.user_type, Some(UserType::TeamsOnly));
+}
+
+#[test]
 fn resource_accounts_are_not_people() {
     let ipo = system(LicensingMode::Plds);
     let mut by_plan = ad(1, "AA Main");

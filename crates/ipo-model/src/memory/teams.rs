@@ -168,15 +168,17 @@ impl State {
     }
 
     fn assign(&mut self, user: &ObjectId, number: &TeamsNumber) -> Result<(), String> {
-        let e164 = number
-            .number()
-            .ok_or("a Direct Routing number needs a number")?;
-        if let Some(h) = self.holders.get(e164) {
+        if number.number().is_none() {
+            return Err("a Direct Routing number needs a number".into());
+        }
+        // The whole number, extension included: other extensions of the same base number
+        // are other numbers.
+        if let Some(h) = self.holders.get(number) {
             if h.source == Some(NumberSource::OnPremises) {
-                return Err(format!("{e164} is managed on premises"));
+                return Err(format!("{number} is managed on premises"));
             }
             if h.holder.as_ref().is_some_and(|u| u != user) {
-                return Err(format!("{e164} is assigned to another user"));
+                return Err(format!("{number} is assigned to another user"));
             }
         }
         let text = number
@@ -188,31 +190,31 @@ impl State {
         // Teams always answers the flag; a user it never saw has it off.
         voice.enterprise_voice_enabled =
             Some(enable || voice.enterprise_voice_enabled == Some(true));
-        let holder =
-            TeamsNumberHolder::new(e164.clone(), Some(user.clone()), Some(NumberSource::Online));
+        let holder = TeamsNumberHolder::new(
+            number.clone(),
+            Some(user.clone()),
+            Some(NumberSource::Online),
+        );
         self.holders.insert(holder);
         Ok(())
     }
 
     fn unassign(&mut self, number: &TeamsNumber) -> Result<(), String> {
-        let e164 = number
-            .number()
-            .ok_or("a Direct Routing number needs a number")?;
-        let Some(holder) = self.holders.get(e164).cloned() else {
-            return Err(format!("{e164} is not a number of this tenant"));
+        let Some(holder) = self.holders.get(number).cloned() else {
+            return Err(format!("{number} is not a number of this tenant"));
         };
         if holder.source == Some(NumberSource::OnPremises) {
-            return Err(format!("{e164} is managed on premises"));
+            return Err(format!("{number} is managed on premises"));
         }
         if let Some(voice) = holder.holder.as_ref().and_then(|u| self.voices.get_mut(u)) {
             voice.telephone_numbers.retain(|n| {
                 TeamsNumber::parse_any(&n.number)
                     .ok()
-                    .is_none_or(|t| t.number() != Some(e164))
+                    .is_none_or(|t| t != *number)
             });
         }
         self.holders
-            .insert(TeamsNumberHolder::new(e164.clone(), None, holder.source));
+            .insert(TeamsNumberHolder::new(number.clone(), None, holder.source));
         Ok(())
     }
 }
@@ -396,10 +398,40 @@ mod tests {
             // Asking again gives the same outcome; the write is not repeated.
             assert_eq!(teams.number_operation(&op).await.unwrap(), status);
             let holders = teams.number_holders().await.unwrap();
-            assert_eq!(
-                holders.get(n.number().unwrap()).unwrap().holder,
-                Some(id(1))
+            assert_eq!(holders.get(&n).unwrap().holder, Some(id(1)));
+        });
+    }
+
+    #[test]
+    fn extensions_of_one_base_number_are_held_by_different_people() {
+        block_on(async {
+            let teams = MemoryTeams::new();
+            teams.set_polls_to_finish(0);
+            let n401: TeamsNumber = "+441632768000;ext=401".parse().unwrap();
+            let n402: TeamsNumber = "+441632768000;ext=402".parse().unwrap();
+            for (who, n) in [(id(1), &n401), (id(2), &n402)] {
+                let op = teams.assign_number(&who, n).await.unwrap();
+                let status = teams.number_operation(&op).await.unwrap();
+                assert_eq!(status, TeamsOperationStatus::Succeeded, "{n}");
+            }
+            let holders = teams.number_holders().await.unwrap();
+            assert_eq!(holders.get(&n401).unwrap().holder, Some(id(1)));
+            assert_eq!(holders.get(&n402).unwrap().holder, Some(id(2)));
+            // The exact number and extension someone holds is still theirs.
+            let op = teams.assign_number(&id(3), &n402).await.unwrap();
+            let status = teams.number_operation(&op).await.unwrap();
+            assert!(
+                matches!(status, TeamsOperationStatus::Failed(_)),
+                "{status:?}"
             );
+            // Giving one back leaves the other with its holder.
+            let op = teams.unassign_number(&n401).await.unwrap();
+            teams.number_operation(&op).await.unwrap();
+            let holders = teams.number_holders().await.unwrap();
+            assert_eq!(holders.get(&n401).unwrap().holder, None);
+            assert_eq!(holders.get(&n402).unwrap().holder, Some(id(2)));
+            let voice = teams.user_voice(&id(2)).await.unwrap();
+            assert_eq!(voice.telephone_numbers.len(), 1);
         });
     }
 

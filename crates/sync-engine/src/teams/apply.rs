@@ -120,6 +120,8 @@ impl TeamsApplied {
                 TeamsWrite::UnassignPolicy { policy_type, .. } => {
                     mine.policies.remove(policy_type);
                 }
+                // A flag of the person's, not something the sync assigned and gives back.
+                TeamsWrite::EnableEnterpriseVoice => {}
             }
         }
         owned.retain(|_, a| !a.is_empty());

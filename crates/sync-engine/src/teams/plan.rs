@@ -4,7 +4,7 @@
 
 use ipo_model::{ObjectId, TeamsNumber, TeamsPolicyType};
 use serde::{Deserialize, Serialize};
-use usertype_rules::{TeamsProblem, TeamsProvisioning, TeamsRelease, TeamsSide};
+use usertype_rules::{EnterpriseVoice, TeamsProblem, TeamsProvisioning, TeamsRelease, TeamsSide};
 
 /// One Teams write.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -36,6 +36,9 @@ pub enum TeamsWrite {
         /// The policy's name.
         name: String,
     },
+    /// Turn Enterprise Voice on, for a script rule's person whose number needs no
+    /// assignment ([`EnterpriseVoice::Enable`]); Graph has no call for it.
+    EnableEnterpriseVoice,
 }
 
 impl std::fmt::Display for TeamsWrite {
@@ -49,6 +52,7 @@ impl std::fmt::Display for TeamsWrite {
             TeamsWrite::UnassignPolicy { policy_type, name } => {
                 write!(f, "unassign {policy_type} {name:?}")
             }
+            TeamsWrite::EnableEnterpriseVoice => f.write_str("turn Enterprise Voice on"),
         }
     }
 }
@@ -85,7 +89,8 @@ pub struct TeamsHeld {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TeamsPlan {
-    /// The writes, people in the order given, the number first, then policies.
+    /// The writes, people in the order given, the number first, then policies, then
+    /// Enterprise Voice.
     pub actions: Vec<TeamsAction>,
     /// What is held back.
     pub held: Vec<TeamsHeld>,
@@ -185,6 +190,10 @@ fn add_person(plan: &mut TeamsPlan, p: &TeamsPerson<'_>, side: &TeamsSide) {
             name: policy.wanted.clone(),
         };
         plan.actions.push(action(write, old));
+    }
+    if side.enterprise_voice == EnterpriseVoice::Enable {
+        let write = TeamsWrite::EnableEnterpriseVoice;
+        plan.actions.push(action(write, Some("off".into())));
     }
     plan.held
         .extend(side.problems.iter().map(|problem| TeamsHeld {

@@ -120,6 +120,9 @@ pub fn teams_script(plan: &TeamsPlan, groups: &[GroupGrant]) -> String {
                     grant_cmdlet(*policy_type)
                 )
             }
+            TeamsWrite::EnableEnterpriseVoice => {
+                format!("Set-CsPhoneNumberAssignment -Identity {who} -EnterpriseVoiceEnabled $true")
+            }
         };
         out.push_str(&line);
         out.push('\n');

@@ -8,6 +8,7 @@ use ipo_model::{
 use serde::{Deserialize, Serialize};
 
 use super::assigned::TeamsAssigned;
+use super::enterprise_voice::EnterpriseVoice;
 use super::problem::TeamsProblem;
 use super::rule::{TeamsProvisioning, TeamsSideRule};
 
@@ -103,6 +104,9 @@ pub struct TeamsSide {
     pub number: TeamsNumberVerdict,
     /// The policies the rule names, in [`TeamsPolicyType::ALL`] order.
     pub policies: Vec<TeamsPolicyVerdict>,
+    /// Enterprise Voice, and what the sync does when it is off.
+    #[serde(default)]
+    pub enterprise_voice: EnterpriseVoice,
     /// What holds a write back.
     pub problems: Vec<TeamsProblem>,
 }
@@ -112,6 +116,7 @@ impl TeamsSide {
     pub fn is_in_line(&self) -> bool {
         self.number.change.is_none()
             && self.policies.iter().all(|p| !p.assign)
+            && self.enterprise_voice.is_in_line()
             && self.problems.is_empty()
     }
 
@@ -122,7 +127,8 @@ impl TeamsSide {
 
     /// One line per thing to change or that holds a change back, for people to read:
     /// `number +441632768402 -> +441632768402 x402`, `online voice routing policy "Global"
-    /// (from a group) -> "UK"`, then the problems. Empty when Teams is in line.
+    /// (from a group) -> "UK"`, Enterprise Voice when it is off, then the problems. Empty
+    /// when Teams is in line.
     pub fn describe(&self) -> Vec<String> {
         let mut lines = Vec::new();
         if let Some(c) = &self.number.change {
@@ -138,6 +144,7 @@ impl TeamsSide {
             });
             lines.push(format!("{} {from} -> {:?}", p.policy_type, p.wanted));
         }
+        lines.extend(self.enterprise_voice.describe().map(str::to_owned));
         lines.extend(self.problems.iter().map(ToString::to_string));
         lines
     }
@@ -189,10 +196,13 @@ pub fn judge_teams_side(input: &TeamsSideInput<'_>) -> Option<TeamsSide> {
         .filter_map(|t| Some((t, input.rule.policy(t)?)))
         .map(|(t, wanted)| judge_policy(input, t, wanted, &mut problems))
         .collect();
+    let enterprise_voice =
+        EnterpriseVoice::judge(input.user, number.change.is_some(), input.rule.provisioning);
     Some(TeamsSide {
         provisioning: input.rule.provisioning,
         number,
         policies,
+        enterprise_voice,
         problems,
     })
 }
@@ -248,11 +258,12 @@ fn number_blocker(
     current: Option<&TeamsNumber>,
     wanted: &TeamsNumber,
 ) -> Option<TeamsProblem> {
+    // Holders are looked up by the whole number: another extension of the same base number
+    // is another number.
     let holders = input.holders;
     let on_premises = |n: &TeamsNumber| {
-        let e164 = n.number()?;
-        let h = holders.get(e164)?;
-        (h.source == Some(NumberSource::OnPremises)).then(|| e164.clone())
+        let h = holders.get(n)?;
+        (h.source == Some(NumberSource::OnPremises)).then(|| n.clone())
     };
     if let Some(number) = current
         .and_then(on_premises)
@@ -260,15 +271,12 @@ fn number_blocker(
     {
         return Some(TeamsProblem::NumberOnPremises { number });
     }
-    let wanted_holder = wanted
-        .number()
-        .and_then(|n| holders.get(n))
-        .and_then(|h| h.holder.as_ref());
-    if let (Some(holder), Some(number)) = (wanted_holder, wanted.number())
+    let wanted_holder = holders.get(wanted).and_then(|h| h.holder.as_ref());
+    if let Some(holder) = wanted_holder
         && *holder != input.user.id
     {
         return Some(TeamsProblem::NumberTaken {
-            number: number.clone(),
+            number: wanted.clone(),
             holder: holder.clone(),
         });
     }

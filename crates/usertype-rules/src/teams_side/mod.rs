@@ -4,6 +4,7 @@
 
 mod assigned;
 mod context;
+mod enterprise_voice;
 mod judge;
 mod problem;
 mod release;
@@ -11,6 +12,7 @@ mod rule;
 
 pub use assigned::TeamsAssigned;
 pub use context::TeamsContext;
+pub use enterprise_voice::EnterpriseVoice;
 pub use judge::{
     Change, TeamsNumberVerdict, TeamsPolicyVerdict, TeamsSide, TeamsSideInput, judge_teams_side,
 };

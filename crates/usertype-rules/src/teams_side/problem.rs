@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use ipo_model::{E164Number, EffectivePolicy, ObjectId, TeamsNumber, TeamsPolicyType};
+use ipo_model::{EffectivePolicy, ObjectId, TeamsNumber, TeamsPolicyType};
 use serde::{Deserialize, Serialize};
 
 use super::rule::Unbuildable;
@@ -19,18 +19,18 @@ pub enum TeamsProblem {
         /// Why.
         why: Unbuildable,
     },
-    /// The number the rule asks for belongs to another user.
+    /// The number the rule asks for (with its extension) belongs to another user.
     NumberTaken {
-        /// The number.
-        number: E164Number,
+        /// The number, with its extension.
+        number: TeamsNumber,
         /// Who holds it.
         holder: ObjectId,
     },
     /// The number comes from on-premises Active Directory (`numberSource: onPremises`):
     /// Graph cannot assign or change it.
     NumberOnPremises {
-        /// The number.
-        number: E164Number,
+        /// The number, with its extension.
+        number: TeamsNumber,
     },
     /// Teams already rings another number for the person, which the sync did not assign.
     NumberNotOurs {

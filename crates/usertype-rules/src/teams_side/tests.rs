@@ -187,22 +187,30 @@ fn a_property_must_hold_a_number_not_just_an_extension() {
 
 #[test]
 fn a_number_someone_else_holds_is_not_taken_from_them() {
-    let holders = [holder("+441632768402", Some(BOB), NumberSource::Online)]
-        .into_iter()
-        .collect();
+    let holders = [holder(
+        "tel:+441632768402;ext=402",
+        Some(BOB),
+        NumberSource::Online,
+    )]
+    .into_iter()
+    .collect();
     let side = judge(&graph_rule(), &ann(&[], vec![]), &holders, None);
     assert_eq!(
         side.problems,
         vec![TeamsProblem::NumberTaken {
-            number: "+441632768402".parse().unwrap(),
+            number: num("tel:+441632768402;ext=402"),
             holder: BOB.parse().unwrap(),
         }]
     );
     assert_eq!(side.number.change, None);
     // Held by the person themself (say, as an alternate number): theirs to keep.
-    let holders = [holder("+441632768402", Some(ANN), NumberSource::Online)]
-        .into_iter()
-        .collect();
+    let holders = [holder(
+        "+441632768402 x402",
+        Some(ANN),
+        NumberSource::Online,
+    )]
+    .into_iter()
+    .collect();
     let side = judge(&graph_rule(), &ann(&[], vec![]), &holders, None);
     assert!(side.problems.is_empty());
     assert!(side.number.change.is_some());
@@ -222,7 +230,7 @@ fn on_premises_numbers_are_never_changed_online() {
     assert_eq!(
         side.problems,
         vec![TeamsProblem::NumberOnPremises {
-            number: "+441632768999".parse().unwrap()
+            number: num("+441632768999")
         }]
     );
     assert_eq!(side.number.change, None);
@@ -372,4 +380,136 @@ fn verdicts_round_trip_through_json() {
         .insert(TeamsPolicyType::TenantDialPlan, "UK".into());
     let back: TeamsAssigned = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
     assert_eq!(back, a);
+}
+
+/// One DDI with per-person extensions, each person's number in `extensionAttribute3`.
+fn on_the_ddi(id: &str, ext: &str) -> AzureAdUser {
+    let mut u = AzureAdUser::new(id.parse().unwrap());
+    u.teams = Some(TeamsVoice::default());
+    let line = format!("tel:+441632768000;ext={ext}");
+    u.extension_attributes.set(3, Some(line));
+    u
+}
+
+#[test]
+fn numbers_on_one_ddi_with_different_extensions_are_different_numbers() {
+    let r = rule(r#"number = { property = "extensionAttribute3" }"#);
+    // Bob already has extension 401 of the DDI, an auto attendant the DDI itself; Ann
+    // wants 402 of the same DDI.
+    const ATTENDANT: &str = "0a1b2c3d-0000-4000-8000-00000000000a";
+    let holders = [
+        holder("tel:+441632768000;ext=401", Some(BOB), NumberSource::Online),
+        holder("+441632768000", Some(ATTENDANT), NumberSource::Online),
+    ]
+    .into_iter()
+    .collect();
+    let side = judge(&r, &on_the_ddi(ANN, "402"), &holders, None);
+    assert!(side.problems.is_empty(), "{:?}", side.problems);
+    assert_eq!(
+        side.number.change.map(|c| c.to),
+        Some(num("tel:+441632768000;ext=402"))
+    );
+    // And Bob, who has his, is in line; nobody else holds it.
+    let mut bob = on_the_ddi(BOB, "401");
+    bob.teams = ann(&["+441632768000;ext=401"], vec![]).teams;
+    let side = judge(&r, &bob, &holders, None);
+    assert!(side.is_in_line(), "{side:?}");
+}
+
+#[test]
+fn the_exact_number_and_extension_held_by_someone_else_is_still_taken() {
+    let r = rule(r#"number = { property = "extensionAttribute3" }"#);
+    let holders = [holder(
+        "+441632768000;ext=402",
+        Some(BOB),
+        NumberSource::Online,
+    )]
+    .into_iter()
+    .collect();
+    let side = judge(&r, &on_the_ddi(ANN, "402"), &holders, None);
+    assert_eq!(side.number.change, None);
+    assert_eq!(side.problems.len(), 1, "{:?}", side.problems);
+    assert_eq!(side.problems[0].code(), "teams_number_taken");
+    assert!(
+        side.problems[0].to_string().contains("+441632768000 x402"),
+        "the message names the number with its extension: {}",
+        side.problems[0]
+    );
+}
+
+/// Ann with her number and policies in line, and Enterprise Voice as `on` says.
+fn ann_in_line(on: Option<bool>) -> AzureAdUser {
+    let mut u = ann(
+        &["tel:+441632768402;ext=402"],
+        vec![
+            policy(
+                TeamsPolicyType::OnlineVoiceRouting,
+                "UK-DirectRouting",
+                PolicyVia::Direct,
+            ),
+            policy(TeamsPolicyType::TenantDialPlan, "UK", PolicyVia::Direct),
+        ],
+    );
+    if let Some(t) = u.teams.as_mut() {
+        t.enterprise_voice_enabled = on;
+    }
+    u
+}
+
+#[test]
+fn enterprise_voice_off_with_the_number_in_line_is_described_with_what_the_sync_does() {
+    // Through Graph: no call turns it on, so an administrator must.
+    let side = judge(
+        &graph_rule(),
+        &ann_in_line(Some(false)),
+        &Default::default(),
+        None,
+    );
+    assert!(
+        !side.is_in_line(),
+        "Teams does not ring the number: {side:?}"
+    );
+    let lines = side.describe();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].starts_with("Enterprise Voice is off"), "{lines:?}");
+    assert!(
+        lines[0].contains("-EnterpriseVoiceEnabled $true"),
+        "{lines:?}"
+    );
+
+    // Through the script: the script turns it on.
+    let mut script = graph_rule();
+    script.provisioning = TeamsProvisioning::Script;
+    let side = judge(
+        &script,
+        &ann_in_line(Some(false)),
+        &Default::default(),
+        None,
+    );
+    let lines = side.describe();
+    assert!(lines[0].starts_with("Enterprise Voice is off"), "{lines:?}");
+    assert!(lines[0].contains("the script turns it on"), "{lines:?}");
+
+    // On, or not said by Teams: nothing to say.
+    for on in [Some(true), None] {
+        let side = judge(&graph_rule(), &ann_in_line(on), &Default::default(), None);
+        assert!(side.is_in_line(), "{on:?}: {side:?}");
+        assert!(side.describe().is_empty());
+    }
+}
+
+#[test]
+fn enterprise_voice_off_for_a_number_to_assign_is_turned_on_by_the_assignment() {
+    let mut u = ann(&[], vec![]);
+    if let Some(t) = u.teams.as_mut() {
+        t.enterprise_voice_enabled = Some(false);
+    }
+    let side = judge(&graph_rule(), &u, &Default::default(), None);
+    let lines = side.describe();
+    assert!(lines[0].starts_with("number none ->"), "{lines:?}");
+    let ev = lines
+        .iter()
+        .find(|l| l.starts_with("Enterprise Voice is off"))
+        .expect("Enterprise Voice is described");
+    assert!(ev.contains("with the number"), "{ev}");
 }
