@@ -14,9 +14,9 @@ use super::links::{Links, Pairing};
 use super::output::{Actions, make};
 use super::person::Judged;
 use super::teams::TeamsLeaving;
+use super::writes::delete_extension_record;
 use crate::config::RemovalPolicy;
 use crate::plan::{Action, ActionKind, Effect, FieldChange, HeldRemovals};
-use crate::record::{RecordKind, RecordRef};
 use crate::state::Link;
 
 /// What the removals stage plans.
@@ -130,22 +130,7 @@ fn remove_user(
                     Effect::UserDeleted,
                 ));
             }
-            if let Some(g) = &link.extension
-                && let Some(n) = &link.extension_number
-            {
-                out.actions.push(make(
-                    ActionKind::DeleteExtension,
-                    Some(id),
-                    RecordRef::new(RecordKind::Extension, n).with_guid(Some(g.clone())),
-                    Vec::new(),
-                    IpoChange::DeleteExtension {
-                        guid: g.clone(),
-                        number: n.clone(),
-                        node: cx.extension_node(g),
-                    },
-                    Effect::ExtensionDeleted { guid: g.clone() },
-                ));
-            }
+            out.actions.extend(delete_extension_record(cx, id, link));
         }
     }
     true

@@ -11,10 +11,9 @@ use super::labels::{flag_text, profile_text, user_record};
 use super::limits::profile_needed;
 use super::names::renames;
 use super::output::{Actions, make};
-use super::writes::{Person, create_extension_record};
+use super::writes::{Person, create_extension_record, delete_extension_record};
 use crate::config::ApplyMode;
 use crate::plan::{ActionKind, Effect, FieldChange, PersonStatus};
-use crate::record::{RecordKind, RecordRef};
 use crate::state::Link;
 use crate::text::Text;
 
@@ -197,21 +196,10 @@ fn renumber_records(
     if let Some(e) = &user.extension
         && create_extension_record(cx, p, d, e, actual.node.clone(), &mut actions.main)
         && let Some(l) = link
-        && let Some(g) = &l.extension
-        && let Some(n) = &l.extension_number
     {
-        actions.later.push(make(
-            ActionKind::DeleteExtension,
-            Some(&p.user.id),
-            RecordRef::new(RecordKind::Extension, n).with_guid(Some(g.clone())),
-            Vec::new(),
-            IpoChange::DeleteExtension {
-                guid: g.clone(),
-                number: n.clone(),
-                node: cx.extension_node(g),
-            },
-            Effect::ExtensionDeleted { guid: g.clone() },
-        ));
+        actions
+            .later
+            .extend(delete_extension_record(cx, &p.user.id, l));
     }
 }
 

@@ -107,6 +107,27 @@ pub(super) fn create_extension_record(
     true
 }
 
+/// The deletion of the extension record `link` says the sync made for person `id`, if any.
+pub(super) fn delete_extension_record(
+    cx: &Context<'_>,
+    id: &ObjectId,
+    link: &Link,
+) -> Option<Action> {
+    let (g, n) = (link.extension.as_ref()?, link.extension_number.as_ref()?);
+    Some(make(
+        ActionKind::DeleteExtension,
+        Some(id),
+        RecordRef::new(RecordKind::Extension, n).with_guid(Some(g.clone())),
+        Vec::new(),
+        IpoChange::DeleteExtension {
+            guid: g.clone(),
+            number: n.clone(),
+            node: cx.extension_node(g),
+        },
+        Effect::ExtensionDeleted { guid: g.clone() },
+    ))
+}
+
 /// A new user, named by [`names::assign`], with its extension record.
 fn create(cx: &Context<'_>, user: Person<'_, '_>, out: &mut Vec<Action>) {
     let Person { p, t, d, line } = user;
