@@ -272,15 +272,7 @@ fn route(
     if let Some(r) = authorize(app, headers, format) {
         return r;
     }
-    let allowed = match kind {
-        RecordKind::License => *method == Method::GET,
-        RecordKind::System => matches!(*method, Method::GET | Method::PUT),
-        _ => matches!(
-            *method,
-            Method::GET | Method::POST | Method::PUT | Method::DELETE
-        ),
-    };
-    if !allowed {
+    if !allowed(kind, method) {
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
     let mut store = lock(&app.store);
@@ -289,57 +281,116 @@ fn route(
         Err(e) => return error_answer(format, StatusCode::OK, e),
     };
     if *method == Method::GET {
-        let objects = store.list(kind, node.as_deref());
-        let n = objects.len().to_string();
-        let attrs = [
-            ("set".to_owned(), n.clone()),
-            ("totalRecords".to_owned(), n),
-        ];
-        return answer(
-            format,
-            StatusCode::OK,
-            wire::render(format, true, &attrs, &objects),
-        );
+        return list(&store, kind, node.as_deref(), format);
     }
     app.stats.update(|s| s.write_requests += 1);
-    let location = node.clone().unwrap_or_else(|| store.primary().to_owned());
+    let call = Write {
+        app,
+        method,
+        kind,
+        location: node.clone().unwrap_or_else(|| store.primary().to_owned()),
+        node,
+        format,
+        reboot,
+    };
     if *method == Method::DELETE {
-        let Some(guid) = query_param(uri, "guid").filter(|g| !g.is_empty()) else {
-            app.stats.update(|s| s.records_refused += 1);
-            let e = WireError::new(codes::MISSING_GUID, "DELETE needs ?guid=", location);
-            return error_answer(format, StatusCode::OK, e);
-        };
-        return match store.delete(kind, &guid, node.as_deref()) {
-            Ok(()) => {
-                app.stats.written_on(method.as_str(), node.as_deref());
-                let objects = if reboot {
-                    vec![WsOut::restart(Restart::Normal)]
-                } else {
-                    Vec::new()
-                };
-                envelope(format, StatusCode::OK, true, &objects)
-            }
-            Err(errors) => {
-                app.stats.update(|s| s.records_refused += 1);
-                // The guide: an unknown GUID is an SMAError `404:NotFound`; a refusal of
-                // the record itself is its record-named node.
-                let out = if errors.iter().all(|e| e.code == codes::UNKNOWN_GUID) {
-                    WsOut::error(errors)
-                } else {
-                    WsOut::record_error(kind, errors)
-                };
-                envelope(format, StatusCode::OK, false, &[out])
-            }
-        };
+        return delete(&mut store, &call, query_param(uri, "guid"));
     }
-    let text = String::from_utf8_lossy(body);
-    let records = match wire::parse_records(&text) {
+    write(&mut store, &call, body)
+}
+
+/// The methods a resource takes: licences are read only, the system read and updated.
+fn allowed(kind: RecordKind, method: &Method) -> bool {
+    match kind {
+        RecordKind::License => *method == Method::GET,
+        RecordKind::System => matches!(*method, Method::GET | Method::PUT),
+        _ => matches!(
+            *method,
+            Method::GET | Method::POST | Method::PUT | Method::DELETE
+        ),
+    }
+}
+
+/// A GET: every record of `kind` (on `node` when named).
+fn list(store: &Store, kind: RecordKind, node: Option<&str>, format: WireFormat) -> Response {
+    let objects = store.list(kind, node);
+    let n = objects.len().to_string();
+    let attrs = [
+        ("set".to_owned(), n.clone()),
+        ("totalRecords".to_owned(), n),
+    ];
+    answer(
+        format,
+        StatusCode::OK,
+        wire::render(format, true, &attrs, &objects),
+    )
+}
+
+/// One write request: what it is, where it goes and how it is answered.
+struct Write<'a> {
+    app: &'a App,
+    method: &'a Method,
+    kind: RecordKind,
+    /// The node named with `?ipaddress=`, if any.
+    node: Option<String>,
+    /// The node errors name: the one named, else the primary.
+    location: String,
+    format: WireFormat,
+    /// Answer with the guide's restart notice.
+    reboot: bool,
+}
+
+/// A DELETE of the record `?guid=` names.
+fn delete(store: &mut Store, call: &Write<'_>, guid: Option<String>) -> Response {
+    let Write {
+        app, kind, format, ..
+    } = *call;
+    let Some(guid) = guid.filter(|g| !g.is_empty()) else {
+        app.stats.update(|s| s.records_refused += 1);
+        let e = WireError::new(
+            codes::MISSING_GUID,
+            "DELETE needs ?guid=",
+            call.location.clone(),
+        );
+        return error_answer(format, StatusCode::OK, e);
+    };
+    match store.delete(kind, &guid, call.node.as_deref()) {
+        Ok(()) => {
+            app.stats
+                .written_on(call.method.as_str(), call.node.as_deref());
+            let objects = match call.reboot {
+                true => vec![WsOut::restart(Restart::Normal)],
+                false => Vec::new(),
+            };
+            envelope(format, StatusCode::OK, true, &objects)
+        }
+        Err(errors) => {
+            app.stats.update(|s| s.records_refused += 1);
+            // The guide: an unknown GUID is an SMAError `404:NotFound`; a refusal of the
+            // record itself is its record-named node.
+            let out = if errors.iter().all(|e| e.code == codes::UNKNOWN_GUID) {
+                WsOut::error(errors)
+            } else {
+                WsOut::record_error(kind, errors)
+            };
+            envelope(format, StatusCode::OK, false, &[out])
+        }
+    }
+}
+
+/// A POST (create) or PUT (update) of the body's records, each stored or refused on its
+/// own.
+fn write(store: &mut Store, call: &Write<'_>, body: &[u8]) -> Response {
+    let Write {
+        app, kind, format, ..
+    } = *call;
+    let records = match wire::parse_records(&String::from_utf8_lossy(body)) {
         Ok(r) if !r.is_empty() => r,
         Ok(_) => {
             let e = WireError::new(
                 codes::INVALID_VALUE,
                 "the body holds no ws_object",
-                location,
+                call.location.clone(),
             );
             return error_answer(format, StatusCode::BAD_REQUEST, e);
         }
@@ -347,7 +398,7 @@ fn route(
             let e = WireError::new(
                 codes::INVALID_VALUE,
                 format!("unreadable body: {reason}"),
-                location,
+                call.location.clone(),
             );
             return error_answer(format, StatusCode::BAD_REQUEST, e);
         }
@@ -357,14 +408,15 @@ fn route(
     let mut objects = Vec::with_capacity(records.len() + 1);
     for rec in records {
         let name = rec.fields.text("Name").map(|c| c.into_owned());
-        let result = if *method == Method::POST {
-            store.create(kind, rec, node.clone(), false)
+        let result = if *call.method == Method::POST {
+            store.create(kind, rec, call.node.clone(), false)
         } else {
-            store.update(kind, rec, node.clone())
+            store.update(kind, rec, call.node.clone())
         };
         match result {
             Ok(out) => {
-                app.stats.written_on(method.as_str(), node.as_deref());
+                app.stats
+                    .written_on(call.method.as_str(), call.node.as_deref());
                 stored += 1;
                 objects.push(out);
             }
@@ -383,11 +435,11 @@ fn route(
     }
     // The guide's restart notice: its own ws_object after the records, in the form of
     // the answer it is in.
-    if reboot && stored > 0 {
+    if call.reboot && stored > 0 {
         objects.push(WsOut::restart(if all_ok {
             Restart::Normal
         } else {
-            Restart::InError(location.clone())
+            Restart::InError(call.location.clone())
         }));
     }
     envelope(format, StatusCode::OK, all_ok, &objects)

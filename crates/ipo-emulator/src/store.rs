@@ -764,23 +764,48 @@ impl Store {
         };
         let me = old.map(|r| r.guid.as_str());
         if matches!(kind, RecordKind::User | RecordKind::HuntGroup) {
-            let name = field_raw(f, "Name");
-            match name.parse::<UserName>() {
-                Err(e) => push(codes::INVALID_VALUE, format!("Name: {e}")),
-                Ok(_) => {
-                    if self.held_by_other(
-                        self.index.names.get(&name),
-                        &[RecordKind::User, RecordKind::HuntGroup],
-                        me,
-                    ) {
-                        push(
-                            codes::DUPLICATE_NAME,
-                            "A user or huntgroup with the specified Name Already Exist.".into(),
-                        );
-                    }
+            self.check_name(f, me, &mut push);
+        }
+        self.check_extension(kind, f, me, &mut push);
+        match kind {
+            RecordKind::User => self.check_user(f, old, me, &mut push),
+            RecordKind::HuntGroup => self.check_members(f, &mut push),
+            _ => {}
+        }
+        errors
+    }
+
+    /// A user's or hunt group's name: valid, and nobody else's (users and hunt groups share
+    /// one namespace).
+    fn check_name(&self, f: &RawFields, me: Option<&str>, push: &mut impl FnMut(&str, String)) {
+        let name = field_raw(f, "Name");
+        match name.parse::<UserName>() {
+            Err(e) => push(codes::INVALID_VALUE, format!("Name: {e}")),
+            Ok(_) => {
+                if self.held_by_other(
+                    self.index.names.get(&name),
+                    &[RecordKind::User, RecordKind::HuntGroup],
+                    me,
+                ) {
+                    push(
+                        codes::DUPLICATE_NAME,
+                        "A user or huntgroup with the specified Name Already Exist.".into(),
+                    );
                 }
             }
         }
+    }
+
+    /// The extension number of a user, hunt group or extension record: valid, outside the
+    /// hunt groups' reserved range for a hunt group, and not another record's of a kind it
+    /// clashes with.
+    fn check_extension(
+        &self,
+        kind: RecordKind,
+        f: &RawFields,
+        me: Option<&str>,
+        push: &mut impl FnMut(&str, String),
+    ) {
         let ext = field(f, "Extension");
         let clash_kinds: &[RecordKind] = match kind {
             RecordKind::User => &[RecordKind::User, RecordKind::HuntGroup],
@@ -790,96 +815,94 @@ impl Store {
                 RecordKind::Extension,
             ],
             RecordKind::Extension => &[RecordKind::Extension, RecordKind::HuntGroup],
-            _ => &[],
+            _ => return,
         };
-        if !clash_kinds.is_empty() {
-            if ext.is_empty() {
-                if kind == RecordKind::Extension {
-                    push(
-                        codes::INVALID_VALUE,
-                        "Extension: a number is required".into(),
-                    );
-                }
-            } else {
-                match ext.parse::<ExtensionNumber>() {
-                    Err(e) => push(codes::INVALID_VALUE, format!("Extension: {e}")),
-                    Ok(n) => {
-                        if kind == RecordKind::HuntGroup && n.is_hunt_group_reserved() {
-                            push(
-                                codes::INVALID_VALUE,
-                                format!("Extension: {ext} is reserved (8897-9999) for hunt groups"),
-                            );
-                        }
-                        if self.held_by_other(self.index.numbers.get(&ext), clash_kinds, me) {
-                            match kind {
-                                RecordKind::User => push(
-                                    codes::DUPLICATE_EXTENSION,
-                                    "Extension conflicts with another user".into(),
-                                ),
-                                RecordKind::Extension => push(
-                                    codes::EXTENSION_WRITE,
-                                    format!("the extension {ext} is already in use"),
-                                ),
-                                _ => push(
-                                    codes::HUNT_GROUP_WRITE,
-                                    format!("the extension {ext} is already in use"),
-                                ),
-                            }
-                        }
-                    }
-                }
+        if ext.is_empty() {
+            if kind == RecordKind::Extension {
+                push(
+                    codes::INVALID_VALUE,
+                    "Extension: a number is required".into(),
+                );
+            }
+            return;
+        }
+        let n = match ext.parse::<ExtensionNumber>() {
+            Ok(n) => n,
+            Err(e) => return push(codes::INVALID_VALUE, format!("Extension: {e}")),
+        };
+        if kind == RecordKind::HuntGroup && n.is_hunt_group_reserved() {
+            push(
+                codes::INVALID_VALUE,
+                format!("Extension: {ext} is reserved (8897-9999) for hunt groups"),
+            );
+        }
+        if self.held_by_other(self.index.numbers.get(&ext), clash_kinds, me) {
+            match kind {
+                RecordKind::User => push(
+                    codes::DUPLICATE_EXTENSION,
+                    "Extension conflicts with another user".into(),
+                ),
+                RecordKind::Extension => push(
+                    codes::EXTENSION_WRITE,
+                    format!("the extension {ext} is already in use"),
+                ),
+                _ => push(
+                    codes::HUNT_GROUP_WRITE,
+                    format!("the extension {ext} is already in use"),
+                ),
             }
         }
-        match kind {
-            RecordKind::User => {
-                let full = field_raw(f, "FullName");
-                if !full.is_empty()
-                    && let Err(e) = full.parse::<FullName>()
-                {
-                    push(codes::INVALID_VALUE, format!("FullName: {e}"));
-                }
-                check_digits(&mut push, f, "LoginCode", 4, 31);
-                check_digits(&mut push, f, "VoicemailCode", 0, 15);
-                match package(f) {
-                    None => push(
-                        codes::INVALID_VALUE,
-                        "AssignedPackage: not a profile code".into(),
-                    ),
-                    Some(code) => {
-                        let p = Profile::from_wire(code, self.mode);
-                        if matches!(p, Profile::Unknown(_)) {
-                            push(
-                                codes::INVALID_VALUE,
-                                format!("AssignedPackage: {code} is no {} profile", self.mode),
-                            );
-                        } else if !FREE_PACKAGES.contains(&code) {
-                            let unchanged =
-                                old.is_some_and(|o| self.licensed_profile(&o.fields) == Some(p));
-                            if !unchanged && self.free_licenses(p, me) == 0 {
-                                push(codes::NO_LICENSE, format!("no free {p} licence"));
-                            }
-                        }
-                    }
-                }
-            }
-            RecordKind::HuntGroup => {
-                for m in convert::members(f) {
-                    let user = self
-                        .index
-                        .numbers
-                        .get(&m)
-                        .is_some_and(|s| s.iter().any(|k| k.0 == RecordKind::User));
-                    if !user {
-                        push(
-                            codes::INVALID_VALUE,
-                            format!("MembersList: {m} is not the extension of a user"),
-                        );
-                    }
-                }
-            }
-            _ => {}
+    }
+
+    /// A user's full name, codes and profile (a licence free for it, unless it keeps its
+    /// own).
+    fn check_user(
+        &self,
+        f: &RawFields,
+        old: Option<&RawRecord>,
+        me: Option<&str>,
+        push: &mut impl FnMut(&str, String),
+    ) {
+        let full = field_raw(f, "FullName");
+        if !full.is_empty()
+            && let Err(e) = full.parse::<FullName>()
+        {
+            push(codes::INVALID_VALUE, format!("FullName: {e}"));
         }
-        errors
+        check_digits(push, f, "LoginCode", 4, 31);
+        check_digits(push, f, "VoicemailCode", 0, 15);
+        let Some(code) = package(f) else {
+            return push(
+                codes::INVALID_VALUE,
+                "AssignedPackage: not a profile code".into(),
+            );
+        };
+        let p = Profile::from_wire(code, self.mode);
+        if matches!(p, Profile::Unknown(_)) {
+            push(
+                codes::INVALID_VALUE,
+                format!("AssignedPackage: {code} is no {} profile", self.mode),
+            );
+        } else if !FREE_PACKAGES.contains(&code) {
+            let unchanged = old.is_some_and(|o| self.licensed_profile(&o.fields) == Some(p));
+            if !unchanged && self.free_licenses(p, me) == 0 {
+                push(codes::NO_LICENSE, format!("no free {p} licence"));
+            }
+        }
+    }
+
+    /// A hunt group's members: each the extension of a user.
+    fn check_members(&self, f: &RawFields, push: &mut impl FnMut(&str, String)) {
+        for m in convert::members(f) {
+            let user = (self.index.numbers.get(&m))
+                .is_some_and(|s| s.iter().any(|k| k.0 == RecordKind::User));
+            if !user {
+                push(
+                    codes::INVALID_VALUE,
+                    format!("MembersList: {m} is not the extension of a user"),
+                );
+            }
+        }
     }
 }
 
