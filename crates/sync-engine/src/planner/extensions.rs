@@ -41,7 +41,8 @@ pub(super) fn allocate(
             continue;
         };
         // An extension record this person's earlier (interrupted) run created.
-        if let Some(n) = (pairing.link_of.get(i).copied().flatten())
+        if let Some(n) = pairing
+            .link(i)
             .filter(|l| l.user.is_none() && l.extension.is_some())
             .and_then(|l| l.extension_number.clone())
             && !cx.ix.user_by_ext.contains_key(&n)

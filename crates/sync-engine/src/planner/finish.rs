@@ -167,7 +167,7 @@ fn gone_lines(
     marks: &Marks<'_>,
     removed_gone: &BTreeSet<ObjectId>,
 ) -> Vec<PersonPlan> {
-    let gone = pairing.links().filter(|(_, _, at)| at.is_none());
+    let gone = pairing.each_link().filter(|(_, _, at)| at.is_none());
     gone.map(|(id, link, _)| {
         let held_here = marks.held.contains(id);
         let mut reasons = vec![Reason::OutOfScope];

@@ -67,8 +67,15 @@ pub(super) struct Pairing<'l> {
 }
 
 impl<'l> Pairing<'l> {
-    /// Every link with its person's index.
-    pub(super) fn links(&self) -> impl Iterator<Item = (&'l ObjectId, &'l Link, Option<usize>)> {
+    /// The link of person `i`, if they have one.
+    pub(super) fn link(&self, i: usize) -> Option<&'l Link> {
+        self.link_of.get(i).copied().flatten()
+    }
+
+    /// Every link with its person's index, in link (id) order.
+    pub(super) fn each_link(
+        &self,
+    ) -> impl Iterator<Item = (&'l ObjectId, &'l Link, Option<usize>)> {
         self.links
             .iter()
             .zip(&self.person_of_link)

@@ -33,7 +33,7 @@ pub(super) fn assign(
         if people.get(i).is_none_or(|p| p.user_type.is_none()) {
             continue;
         }
-        let link = pairing.link_of.get(i).copied().flatten();
+        let link = pairing.link(i);
         let Some(base) = &d.name else {
             continue;
         };

@@ -44,7 +44,7 @@ pub(super) fn removals(
     lines: &mut [Line],
 ) -> Leavers {
     let mut out = Leavers::default();
-    for (id, link, pos) in pairing.links() {
+    for (id, link, pos) in pairing.each_link() {
         let person = pos.and_then(|i| Some((people.get(i)?, desired.get(i)?, lines.get(i)?)));
         let acting = person.and_then(|(_, d, line)| d.as_ref().filter(|_| !line.blocked));
         let gone = person.is_none_or(|(p, _, _)| p.out_of_scope);

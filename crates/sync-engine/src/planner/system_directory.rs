@@ -46,7 +46,7 @@ pub(super) fn entries(
         let (Some(p), Some(line)) = (people.get(i), lines.get_mut(i)) else {
             continue;
         };
-        let link = pairing.link_of.get(i).copied().flatten();
+        let link = pairing.link(i);
         person_entries(cx, p, link, wish, &mut taken, line, out);
     }
     taken
