@@ -260,14 +260,14 @@ async fn dropped_and_malformed_ip_office_writes_fail_only_their_items_and_the_ne
         },
     )
     .await;
-    // The first extensions batch: its connection drops on the attempt and on the retry
-    // (the emulator drops before writing). The first users batch: written, but its answer is
-    // cut in half, so the client cannot tell what happened.
+    // The first extensions batch: its connection drops (the emulator drops before writing),
+    // and a create that may have been carried out is not resent. The first users batch:
+    // written, but its answer is cut in half, so the client cannot tell what happened.
     lab.ipo.faults().add(
         ipo_emulator::FaultRule::new(extensions_path())
             .method("POST")
             .drop_connection(1.0)
-            .times(2),
+            .times(1),
     );
     lab.ipo.faults().add(
         ipo_emulator::FaultRule::new(users_path())
@@ -299,7 +299,10 @@ async fn dropped_and_malformed_ip_office_writes_fail_only_their_items_and_the_ne
         let msg = e.to_string();
         match (f.kind, e) {
             (ActionKind::CreateExtension, PortError::Unavailable { .. }) => {
-                assert!(msg.contains("gave up after 2 attempts"), "{msg}");
+                assert!(
+                    msg.contains("may or may not have been carried out"),
+                    "{msg}"
+                );
             }
             (ActionKind::CreateUser, PortError::NotAttempted { reason, .. }) => {
                 assert!(reason.contains("could not be created"), "{msg}");

@@ -260,6 +260,11 @@ pub(crate) fn permission_for(path: &str) -> &'static str {
     if path.contains("/admin/teams/policy") {
         crate::policy_ops::POLICY_WRITE_PERMISSION
     } else if path.contains("/admin/teams/telephoneNumberManagement") {
+        // The reads that come here: an operation's status and the number listing, whose least
+        // privileged application permission this is (ReadWrite.All also serves):
+        // <https://learn.microsoft.com/graph/api/teamsadministration-telephonenumberlongrunningoperation-get#permissions>,
+        // <https://learn.microsoft.com/graph/api/teamsadministration-telephonenumbermanagementroot-list-numberassignments#permissions>.
+        // The writes name NUMBER_WRITE_PERMISSION themselves (`number_ops::write_error`).
         "TeamsTelephoneNumber.Read.All"
     } else if path.contains("/admin/teams/") {
         "TeamsUserConfiguration.Read.All"

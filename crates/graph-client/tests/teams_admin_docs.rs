@@ -317,6 +317,48 @@ async fn read_configuration(body: &str) -> TeamsUserConfig {
     cfg
 }
 
+/// The number reads (an operation's status, the number listing) take
+/// `TeamsTelephoneNumber.Read.All` as their least privileged application permission
+/// (`.ReadWrite.All` also serves): Graph's pages
+/// teamsadministration-telephonenumberlongrunningoperation-get and
+/// teamsadministration-telephonenumbermanagementroot-list-numberassignments. A 403 names it.
+#[tokio::test]
+async fn refused_number_reads_name_the_read_permission() {
+    let mut server = mockito::Server::new_async().await;
+    let denied = r#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}"#;
+    let mut mocks = Vec::new();
+    for path in ["/operations/", "/numberAssignments"] {
+        let m = server
+            .mock("GET", Matcher::Regex(format!("^{NUMBERS}{path}")))
+            .with_status(403)
+            .with_body(denied)
+            .expect(1)
+            .create_async()
+            .await;
+        mocks.push(m);
+    }
+    let client = static_client(&server, false);
+    let op = client
+        .operation(&graph_client::OperationId::new("QXNzaWdubWVudHw2Y2E4"))
+        .await
+        .unwrap_err();
+    let list = client.list_number_assignments().await.unwrap_err();
+    for m in mocks {
+        m.assert_async().await;
+    }
+    for e in [op, list] {
+        assert!(
+            matches!(&e, GraphError::PermissionDenied { permission, .. } if *permission == "TeamsTelephoneNumber.Read.All"),
+            "{e:?}"
+        );
+        let text = e.to_string();
+        assert!(
+            text.contains("likely missing application permission: TeamsTelephoneNumber.Read.All;"),
+            "{text}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn refusals_are_typed() {
     let mut server = mockito::Server::new_async().await;

@@ -11,6 +11,7 @@ use tokio::sync::Mutex;
 use crate::config::{IpoConfig, TlsMode, WireFormat};
 use crate::error::IpoError;
 use crate::records::NodeInfo;
+use crate::replay::Replay;
 use crate::session::{Session, SessionState};
 use crate::stats::{ClientStats, Counters};
 use crate::tls;
@@ -62,6 +63,10 @@ pub(crate) struct Reply {
     pub status: StatusCode,
     /// `None` for an empty body.
     pub envelope: Option<Envelope>,
+    /// The request was resent after an attempt that may have been carried out (a dropped
+    /// connection, a 502, a 504): an answer such as a delete's `404:NotFound` may be the
+    /// first attempt's doing.
+    pub replayed: bool,
 }
 
 impl std::fmt::Debug for IpoClient {
@@ -136,7 +141,9 @@ impl IpoClient {
     /// Sends a request to `resource` (`users`, `users?guid=` as `query`...) with
     /// `ipaddress=node` (`None`: no selector, i.e. the whole solution for a read, the primary
     /// for a write) and returns the parsed answer; logs in first if needed, logs in again and
-    /// repeats once on `461:SessionTimeout`.
+    /// repeats once on `461:SessionTimeout` (the request was refused, not carried out). A
+    /// failure is resent as the method's [`Replay`] allows; a create that may have been
+    /// carried out is an [`IpoError::Unconfirmed`].
     pub(crate) async fn call_on(
         &self,
         node: Option<&str>,
@@ -152,7 +159,9 @@ impl IpoClient {
         if let Some(node) = node {
             query.push(("ipaddress", node));
         }
+        let replay = Replay::of_method(&method);
         let mut relogged = false;
+        let mut replayed = false;
         loop {
             let session = inner.current_session().await?;
             let cookie = session.header();
@@ -172,32 +181,20 @@ impl IpoClient {
                 }
                 rb
             };
-            let resp = inner.execute(make, &what, method == Method::GET).await?;
+            let (resp, resent) = inner.execute(make, &what, replay).await?;
+            replayed |= resent;
             let status = resp.status();
             inner
                 .absorb_cookies(resp.headers(), session.generation)
                 .await;
-            let text = resp
-                .text()
-                .await
-                .map_err(|e| IpoError::Transport(format!("{what}: reading the answer: {e}")))?;
-            let envelope = if text.trim().is_empty() {
-                None
-            } else {
-                match wire::parse_envelope(&text) {
-                    Ok(env) => Some(env),
-                    Err(e) if status.is_success() => {
-                        return Err(match e {
-                            IpoError::Malformed { detail, .. } => {
-                                IpoError::Malformed { what, detail }
-                            }
-                            other => other,
-                        });
-                    }
-                    // An error page (HTML, plain text) with a failure status.
-                    Err(_) => None,
-                }
-            };
+            let text = resp.text().await.map_err(|e| {
+                let e = IpoError::Transport(format!(
+                    "{what}: reading the answer: {}",
+                    cause_chain(&e.without_url())
+                ));
+                unconfirmed_if(replay, &what, e)
+            })?;
+            let envelope = envelope_of(status, &text, &what)?;
             let timed_out = status.as_u16() == 461
                 || status == StatusCode::UNAUTHORIZED
                 || envelope.as_ref().is_some_and(Envelope::session_timed_out);
@@ -218,12 +215,22 @@ impl IpoClient {
                 }
             }
             if envelope.is_none() && !status.is_success() {
-                return Err(IpoError::Http {
+                let e = IpoError::Http {
                     status: status.as_u16(),
-                    what,
+                    what: what.clone(),
+                };
+                // A 5xx without IP Office's envelope may come after the write was done.
+                return Err(if status.is_server_error() {
+                    unconfirmed_if(replay, &what, e)
+                } else {
+                    e
                 });
             }
-            return Ok(Reply { status, envelope });
+            return Ok(Reply {
+                status,
+                envelope,
+                replayed,
+            });
         }
     }
 
@@ -321,6 +328,45 @@ impl IpoClient {
         if let Ok(mut g) = self.inner.mode.write() {
             *g = Some(mode);
         }
+    }
+}
+
+/// The envelope of an answer: `None` for an empty body or, with a failure status, for a body
+/// that is not IP Office's (an HTML or plain-text error page); a success whose body cannot
+/// be read is [`IpoError::Malformed`].
+fn envelope_of(status: StatusCode, text: &str, what: &str) -> Result<Option<Envelope>, IpoError> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    match wire::parse_envelope(text) {
+        // An HTML error page parses as XML, but says nothing IP Office said.
+        Ok(env) if !status.is_success() && !is_answer(&env) => Ok(None),
+        Ok(env) => Ok(Some(env)),
+        Err(IpoError::Malformed { detail, .. }) if status.is_success() => {
+            Err(IpoError::Malformed {
+                what: what.to_owned(),
+                detail,
+            })
+        }
+        Err(e) if status.is_success() => Err(e),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Whether a parsed body is IP Office's: it has a `status`, an object or a restart notice.
+fn is_answer(env: &Envelope) -> bool {
+    env.status.is_some() || !env.objects.is_empty() || !env.reboots.is_empty()
+}
+
+/// `e`, or for a request that is not resent ([`Replay::IfUnprocessed`]) the
+/// [`IpoError::Unconfirmed`] it stands for: the request may have been carried out.
+fn unconfirmed_if(replay: Replay, what: &str, e: IpoError) -> IpoError {
+    match replay {
+        Replay::Always => e,
+        Replay::IfUnprocessed => IpoError::Unconfirmed {
+            request: what.to_owned(),
+            cause: Box::new(e),
+        },
     }
 }
 
@@ -443,20 +489,22 @@ impl Inner {
         h
     }
 
-    /// Sends with retries of 503 (honouring `Retry-After`), 502/504 and connection errors
-    /// (a timed-out answer only for an idempotent request), within the policy's deadline:
-    /// each attempt gets what is left of [`RetryPolicy::request_timeout`], so the whole call
-    /// ends within it. A failed TLS handshake is never retried: it is an
-    /// [`IpoError::TlsRefused`].
+    /// Sends with retries of 503 (honouring `Retry-After`), 502/504 and connection errors as
+    /// `replay` allows, within the policy's deadline: each attempt gets what is left of
+    /// [`RetryPolicy::request_timeout`], so the whole call ends within it. Returns the answer
+    /// and whether an earlier attempt may have been carried out. A failed TLS handshake is
+    /// never retried: it is an [`IpoError::TlsRefused`]. A 502/504 that is not resent is
+    /// returned as the answer (the caller makes it [`IpoError::Unconfirmed`]).
     async fn execute(
         &self,
         make: impl Fn() -> RequestBuilder,
         what: &str,
-        idempotent: bool,
-    ) -> Result<Response, IpoError> {
+        replay: Replay,
+    ) -> Result<(Response, bool), IpoError> {
         let policy = &self.cfg.retry;
         let started = std::time::Instant::now();
         let mut attempts = 0u32;
+        let mut replayed = false;
         // Why the last attempt failed: the error when the deadline passes during its wait.
         let mut last: Option<IpoError> = None;
         loop {
@@ -467,23 +515,25 @@ impl Inner {
             };
             attempts += 1;
             Counters::bump(&self.counters.requests);
-            let (retry_after, why) = match make().timeout(left).send().await {
+            let (retry_after, why, maybe_done) = match make().timeout(left).send().await {
                 Ok(resp) => {
-                    let s = resp.status();
-                    if s == StatusCode::SERVICE_UNAVAILABLE {
-                        let why = format!("{} answered HTTP 503", self.address);
-                        (retry_after(resp.headers()), why)
-                    } else if s == StatusCode::BAD_GATEWAY || s == StatusCode::GATEWAY_TIMEOUT {
-                        (
-                            None,
-                            format!("{} answered HTTP {}", self.address, s.as_u16()),
-                        )
-                    } else {
-                        return Ok(resp);
+                    let s = resp.status().as_u16();
+                    if !replay.resends_status(s) {
+                        return Ok((resp, replayed));
+                    }
+                    let why = format!("{} answered HTTP {s}", self.address);
+                    // A 503 was refused unprocessed; a gateway's 502/504 may follow the write.
+                    match s {
+                        503 => (retry_after(resp.headers()), why, false),
+                        _ => (None, why, true),
                     }
                 }
-                Err(e) => (None, self.failed_send(e, what, idempotent)?),
+                Err(e) => {
+                    let (why, maybe_done) = self.failed_send(e, what, replay)?;
+                    (None, why, maybe_done)
+                }
             };
+            replayed |= maybe_done;
             let spent = started.elapsed();
             let error = IpoError::Transport(format!(
                 "{what}: {why} (gave up after {attempts} attempts in {:.1} s)",
@@ -500,15 +550,17 @@ impl Inner {
         }
     }
 
-    /// A send that failed in transport: the words for it when it may be retried, the error
-    /// when it must not be (a refused TLS handshake; a write whose answer timed out, which
-    /// may still be under way on a slow system, while a dropped connection is retried).
+    /// A send that failed in transport: the words for it when it may be resent, with whether
+    /// it may have been carried out (it may, unless no connection was made); the error when
+    /// it must not be resent: a refused TLS handshake, a create that may have reached IP
+    /// Office ([`IpoError::Unconfirmed`]), an answer that timed out (it had the rest of the
+    /// deadline: nothing is left to retry in).
     fn failed_send(
         &self,
         e: reqwest::Error,
         what: &str,
-        idempotent: bool,
-    ) -> Result<String, IpoError> {
+        replay: Replay,
+    ) -> Result<(String, bool), IpoError> {
         let failure = TransportFailure::of(e);
         if let Some(tls) = &failure.tls {
             let hint = tls_hint(tls, &self.cfg.tls);
@@ -517,17 +569,37 @@ impl Inner {
                 detail: format!("{what}: {}; {hint}", failure.text),
             });
         }
+        if failure.connect {
+            return Ok((self.explain(&failure), false));
+        }
+        if replay == Replay::IfUnprocessed {
+            // Sent, perhaps carried out: the caller's journal decides, not a resend.
+            let cause = IpoError::Transport(format!("{what}: {}", self.lost(&failure)));
+            return Err(unconfirmed_if(replay, what, cause));
+        }
         let why = self.explain(&failure);
-        let answer_timed_out = failure.timeout && !failure.connect;
-        if answer_timed_out {
-            // Each attempt is given the rest of the deadline: nothing is left to retry in.
+        if failure.timeout || !failure.transient {
             return Err(IpoError::Transport(format!("{what}: {why}")));
         }
-        let retry = failure.connect || (failure.transient && (idempotent || !failure.timeout));
-        if retry {
-            Ok(why)
+        Ok((why, true))
+    }
+
+    /// A request that was sent but got no answer, in words (no advice on reaching the
+    /// address: it was reached).
+    fn lost(&self, f: &TransportFailure) -> String {
+        let retry = &self.cfg.retry;
+        if f.timeout {
+            format!(
+                "{} sent no answer within {} s ({} sets this wait)",
+                self.address,
+                retry.request_timeout.as_secs_f64(),
+                retry.request_timeout_setting
+            )
         } else {
-            Err(IpoError::Transport(format!("{what}: {why}")))
+            format!(
+                "the connection to {} ended before an answer ({})",
+                self.address, f.text
+            )
         }
     }
 
@@ -644,7 +716,7 @@ impl Inner {
                 .header(CONTENT_TYPE, content_type(self.cfg.format))
                 .basic_auth(&self.cfg.username, Some(self.cfg.password.expose()))
         };
-        let resp = self.execute(make, "login", true).await?;
+        let (resp, _) = self.execute(make, "login", Replay::Always).await?;
         let status = resp.status();
         let mut session = Session::new(generation);
         session.absorb(resp.headers());

@@ -19,6 +19,23 @@ pub enum IpoError {
     /// The server could not be reached, or kept failing after the allowed retries.
     #[error("IP Office unreachable: {0}")]
     Transport(String),
+    /// A create (POST) that may have reached IP Office failed without an answer saying it
+    /// was not processed (the connection dropped after sending, a timeout, a 502, 504 or
+    /// other 5xx without an answer envelope), so it was not resent: a second POST could make
+    /// a second record, or be refused as a duplicate of the first. Read back before writing
+    /// again. The sync does: its pending-create journal (`SyncState::pending` in
+    /// `ipo-sync-engine`) keeps the create until a definite answer, and the next run's
+    /// planner finds the record by name and extension, adopting it instead of creating it
+    /// again. Updates and deletes are resent instead (see docs/ipo-wire.md, "Retries").
+    #[error(
+        "{request} may or may not have been carried out, so it was not resent (read back before writing again): {cause}"
+    )]
+    Unconfirmed {
+        /// The method and the resource, e.g. `POST users`.
+        request: String,
+        /// What happened: a `Transport` or `Http` error.
+        cause: Box<IpoError>,
+    },
     /// An HTTP status the client cannot handle.
     #[error("IP Office answered HTTP {status} to {what}")]
     Http {

@@ -24,8 +24,12 @@
 //!   an unusable `Name` or `GUID` (or an extension record's number) fails the listing, with
 //!   an [`IpoError::InvalidRecord`] naming the record and field.
 //! - **Faults**: 503 (honouring `Retry-After`), 502/504 and connection errors are retried
-//!   with bounded backoff ([`RetryPolicy`]); the HTTP status is never trusted alone (a 200
-//!   can carry `status="0"`). [`IpoClient::stats`] counts requests, retries, logins, waits.
+//!   with bounded backoff ([`RetryPolicy`]) where a second copy is harmless: reads, updates
+//!   (the whole record, by GUID) and deletes by GUID (a resent delete answered `404:NotFound`
+//!   is success). A create is resent only after a 503 or when no connection was made; after a
+//!   dropped connection, a timeout or a 502/504 it is sent once and fails as
+//!   [`IpoError::Unconfirmed`]. The HTTP status is never trusted alone (a 200 can carry
+//!   `status="0"`). [`IpoClient::stats`] counts requests, retries, logins, waits.
 //! - **Writes** ([`ipo_model::IpoConfigStore::apply`]): consecutive creates/updates of one
 //!   kind go in one request ([`IpoConfig::batch_size`] records, one `ws_object` each); the
 //!   answer's `ws_object`s are matched to the records by position. Error codes map to
@@ -124,6 +128,7 @@ mod config;
 mod error;
 mod nodes;
 mod records;
+mod replay;
 mod resources;
 mod session;
 mod stats;

@@ -32,6 +32,11 @@ pub(crate) fn port_error(e: IpoError, record: &str) -> PortError {
             service: SERVICE.into(),
             detail,
         },
+        // Unavailable, as for Graph's: the sync keeps the create pending and reads back.
+        IpoError::Unconfirmed { .. } => PortError::Unavailable {
+            service: SERVICE.into(),
+            detail: format!("{record}: {e}"),
+        },
         IpoError::Http { status: 403, .. } => PortError::Permission(e.to_string()),
         IpoError::Http { .. } => PortError::Unavailable {
             service: SERVICE.into(),
@@ -94,11 +99,7 @@ pub(crate) fn errors_to_port(record: &str, errors: Vec<ApiError>) -> PortError {
             .collect::<Vec<_>>()
             .join("; ")
     };
-    if !errors.is_empty()
-        && errors
-            .iter()
-            .all(|e| e.code.trim() == codes::NOT_FOUND || e.code.trim().starts_with("404"))
-    {
+    if all_not_found(&errors) {
         PortError::NotFound(record.to_owned())
     } else if code_is(codes::NAME_EXISTS)
         || code_is(codes::EXTENSION_CONFLICT)
@@ -117,6 +118,14 @@ pub(crate) fn errors_to_port(record: &str, errors: Vec<ApiError>) -> PortError {
             errors,
         }
     }
+}
+
+/// Whether every error says "no record with that GUID" (there is at least one).
+fn all_not_found(errors: &[ApiError]) -> bool {
+    !errors.is_empty()
+        && errors
+            .iter()
+            .all(|e| e.code.trim() == codes::NOT_FOUND || e.code.trim().starts_with("404"))
 }
 
 fn applied(o: Option<&WsObject>, fallback: Option<&Guid>, restarts: &[RestartNotice]) -> Applied {
@@ -458,6 +467,15 @@ impl IpoClient {
             .await
             .map_err(|e| port_error(e, &label))?;
         match reply.envelope {
+            // The resent DELETE finds nothing: the attempt whose answer was lost deleted it.
+            Some(env) if env.failed() && reply.replayed && all_not_found(&env.errors()) => {
+                let mut a = Applied::new(None);
+                a.notices.push(format!(
+                    "{label}: the DELETE was resent after its answer was lost, and IP Office answered {} (no record with that GUID): taken as deleted by the first attempt",
+                    codes::NOT_FOUND
+                ));
+                Ok(a)
+            }
             Some(env) if env.failed() => Err(errors_to_port(&label, env.errors())),
             Some(env) => {
                 let node = self.node_label(target.as_deref());

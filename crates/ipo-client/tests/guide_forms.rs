@@ -3,6 +3,9 @@
 //! platform that the answer does not settle. XML and JSON where both exist.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::*;
 use ipo_client::{IpoClient, IpoConfig, RetryPolicy, Secret, WireFormat};
 use ipo_model::{
     ExtensionKind, IpoChange, IpoConfigStore, IpoUser, LicensingMode, Platform, PortError, Profile,
@@ -10,10 +13,6 @@ use ipo_model::{
 };
 use mockito::{Matcher, Mock, Server, ServerGuard};
 
-const AUTH: &str = "/WebManagement/ws/sdk/security/authenticate";
-const API: &str = "/WebManagement/ws/sdk/admin/v1";
-const SYSTEMS_XML: &str = include_str!("fixtures/systems.xml");
-const OK_XML: &str = r#"<?xml version="1.0"?><response status="1"><data></data></response>"#;
 const EMPTY_XML: &str = r#"<?xml version="1.0"?><response status="1"><data set="0" totalRecords="0"></data></response>"#;
 /// One system, the guide's example values: `Configuration` 11, `LicenseMode` 4.
 const ONE_SYSTEM_JSON: &str = r#"{"response":{"@status":"1","data":{"ws_object":{"System":{"@GUID":"AA","Name":"Solo","MajorVersion":"12","MinorVersion":"2","BuildVersion":"0.1","Configuration":11,"LANS":{"LAN":[{"@id":"LAN1","IPAddress":"192.168.42.1"},{"@id":"LAN2","IPAddress":"10.1.1.1"}]},"PBXLicense":{"LicenseMode":4}}}}}}"#;
@@ -27,17 +26,6 @@ fn config(server: &ServerGuard, format: WireFormat) -> IpoConfig {
         .with_max_delay(std::time::Duration::from_millis(50))
         .with_request_timeout(std::time::Duration::from_secs(10));
     cfg
-}
-
-async fn login(server: &mut ServerGuard) -> Mock {
-    server
-        .mock("GET", AUTH)
-        .with_status(200)
-        .with_header("set-cookie", "JSESSIONID=js1; Path=/WebManagement/")
-        .with_header("set-cookie", "SDK-Token=tok1")
-        .with_body(OK_XML)
-        .create_async()
-        .await
 }
 
 async fn get(server: &mut ServerGuard, resource: &str, body: &str) -> Mock {

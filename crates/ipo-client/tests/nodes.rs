@@ -2,19 +2,18 @@
 //! system name through `GET systems`), against a mock two-node Server Edition (mockito).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
+use common::*;
 use ipo_client::{IpoClient, IpoConfig, IpoError, NodeInfo, RetryPolicy, Secret};
 use ipo_model::{
     Extension, ExtensionKind, IpoChange, IpoConfigStore, IpoUser, LicensingMode, PortError,
 };
 use mockito::{Matcher, Mock, Server, ServerGuard};
 
-const AUTH: &str = "/WebManagement/ws/sdk/security/authenticate";
-const API: &str = "/WebManagement/ws/sdk/admin/v1";
 /// HQ 10.0.0.5 (primary), Branch 10.0.1.5.
-const SYSTEMS_XML: &str = include_str!("fixtures/systems.xml");
-const OK_XML: &str = r#"<?xml version="1.0"?><response status="1"><data></data></response>"#;
 const HQ: &str = "10.0.0.5";
 const BRANCH: &str = "10.0.1.5";
 
@@ -26,26 +25,6 @@ struct Seen {
 }
 
 type Log = Arc<Mutex<Vec<Seen>>>;
-
-async fn login(server: &mut ServerGuard) -> Mock {
-    server
-        .mock("GET", AUTH)
-        .with_status(200)
-        .with_header("set-cookie", "JSESSIONID=js1; Path=/WebManagement/")
-        .with_header("set-cookie", "SDK-Token=tok1")
-        .with_body(OK_XML)
-        .create_async()
-        .await
-}
-
-async fn systems(server: &mut ServerGuard) -> Mock {
-    server
-        .mock("GET", format!("{API}/systems").as_str())
-        .match_query(Matcher::Any)
-        .with_body(SYSTEMS_XML)
-        .create_async()
-        .await
-}
 
 /// The GUID the mock gives record `name` (`u3` -> `...0003`), so outcomes can be checked
 /// against names whatever request carried them.
