@@ -243,15 +243,28 @@ fn transport_line(t: &RunTransport) -> String {
     )
 }
 
+/// The writes planned (per half when Teams had some), how they ended and the removals held:
+/// planned = succeeded + failed + still running (only Teams' writes can be).
+fn applied_line(s: &crate::report::RunSummary) -> String {
+    let (halves, running) = match s.teams.planned {
+        0 => (String::new(), String::new()),
+        teams => (
+            format!(" (IP Office {}, Teams {teams})", s.ipo.planned),
+            format!(", {} still running", s.teams.still_running()),
+        ),
+    };
+    format!(
+        "Applied: {} planned{halves}, {} succeeded, {} failed{running}, {} removals held",
+        s.planned, s.succeeded, s.failed, s.held_removals
+    )
+}
+
 /// A report as a short table of failures, a summary line and a line of transport figures
 /// (requests, retries, throttled answers, re-logins, time waited).
 pub fn render_report(report: &Report, style: Style) -> String {
     let mut out = String::new();
     let s = &report.summary;
-    let line = format!(
-        "Applied: {} succeeded, {} failed, {} removals held",
-        s.succeeded, s.failed, s.held_removals
-    );
+    let line = applied_line(s);
     let _ = writeln!(
         out,
         "{}",
@@ -416,6 +429,32 @@ mod tests {
         let text = render_plan(&explained, Style::default());
         assert!(
             text.contains("name derived from ann.lee -> annlee"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_applied_line_counts_both_halves_alike() {
+        use crate::report::WriteCounts;
+        let mut report = Report::default();
+        report
+            .summary
+            .count(WriteCounts::new(3, 3, 0), WriteCounts::default());
+        let text = render_report(&report, Style::default());
+        assert!(
+            text.starts_with("Applied: 3 planned, 3 succeeded, 0 failed, 0 removals held\n"),
+            "{text}"
+        );
+        // Teams: 2 done, 1 failed, 1 still running of 4.
+        report
+            .summary
+            .count(WriteCounts::new(3, 2, 1), WriteCounts::new(4, 2, 1));
+        let text = render_report(&report, Style::default());
+        assert!(
+            text.starts_with(
+                "Applied: 7 planned (IP Office 3, Teams 4), 4 succeeded, 2 failed, \
+                 1 still running, 0 removals held\n"
+            ),
             "{text}"
         );
     }
