@@ -144,29 +144,14 @@ impl Summary {
         let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ");
         match &self.error {
             Some(e) => format!("{now} sync {}: {}, failed: {e}", self.number, self.mode),
-            None => {
-                let w = &self.writes;
-                // The halves and what is still running only when Teams had writes: a line
-                // that always adds up (changes = succeeded + failed + still running).
-                let (halves, running) = match w.teams.planned {
-                    0 => (String::new(), String::new()),
-                    teams => (
-                        format!(" (IP Office {}, Teams {teams})", w.ipo.planned),
-                        format!(", {} still running", w.teams.still_running()),
-                    ),
-                };
-                format!(
-                    "{now} sync {}: {}, {}, {}{halves}: {} succeeded, {} failed{running}, {} removals held (exit code {})",
-                    self.number,
-                    self.mode,
-                    count(self.people, "person", "people"),
-                    count(w.planned, "change", "changes"),
-                    w.succeeded,
-                    w.failed,
-                    w.held_removals,
-                    self.exit
-                )
-            }
+            None => format!(
+                "{now} sync {}: {}, {}, {} (exit code {})",
+                self.number,
+                self.mode,
+                count(self.people, "person", "people"),
+                self.writes.writes_line(),
+                self.exit
+            ),
         }
     }
 

@@ -207,7 +207,7 @@ async fn apply_and_run_every_count_the_teams_writes_with_ip_offices() {
     assert_eq!(status.code(), Some(EXIT_OK), "{stderr}");
     let (ipo, total) = (n(&ipo["planned"]), n(&s["planned"]));
     let expected = format!(
-        "{total} changes (IP Office {ipo}, Teams {graph}): {total} succeeded, 0 failed, \
+        "{total} writes planned (IP Office {ipo}, Teams {graph}), {total} succeeded, 0 failed, \
          0 still running, 0 removals held"
     );
     assert!(first.contains(&expected), "{expected}\n{first}");

@@ -243,20 +243,33 @@ fn transport_line(t: &RunTransport) -> String {
     )
 }
 
-/// The writes planned (per half when Teams had some), how they ended and the removals held:
-/// planned = succeeded + failed + still running (only Teams' writes can be).
-fn applied_line(s: &crate::report::RunSummary) -> String {
-    let (halves, running) = match s.teams.planned {
-        0 => (String::new(), String::new()),
-        teams => (
-            format!(" (IP Office {}, Teams {teams})", s.ipo.planned),
-            format!(", {} still running", s.teams.still_running()),
-        ),
-    };
-    format!(
-        "Applied: {} planned{halves}, {} succeeded, {} failed{running}, {} removals held",
-        s.planned, s.succeeded, s.failed, s.held_removals
-    )
+impl crate::report::RunSummary {
+    /// The run's writes in one line, as [`render_report`] and the program's scheduled runs
+    /// print them: planned (per half when Teams had writes through Graph), succeeded, failed,
+    /// still running (with Teams writes; planned = succeeded + failed + still running) and
+    /// the removals held.
+    ///
+    /// ```
+    /// let summary = sync_engine::RunSummary::default();
+    /// assert_eq!(
+    ///     summary.writes_line(),
+    ///     "0 writes planned, 0 succeeded, 0 failed, 0 removals held"
+    /// );
+    /// ```
+    pub fn writes_line(&self) -> String {
+        let (halves, running) = match self.teams.planned {
+            0 => (String::new(), String::new()),
+            teams => (
+                format!(" (IP Office {}, Teams {teams})", self.ipo.planned),
+                format!(", {} still running", self.teams.still_running()),
+            ),
+        };
+        let writes = if self.planned == 1 { "write" } else { "writes" };
+        format!(
+            "{} {writes} planned{halves}, {} succeeded, {} failed{running}, {} removals held",
+            self.planned, self.succeeded, self.failed, self.held_removals
+        )
+    }
 }
 
 /// A report as a short table of failures, a summary line and a line of transport figures
@@ -264,7 +277,7 @@ fn applied_line(s: &crate::report::RunSummary) -> String {
 pub fn render_report(report: &Report, style: Style) -> String {
     let mut out = String::new();
     let s = &report.summary;
-    let line = applied_line(s);
+    let line = format!("Applied: {}", s.writes_line());
     let _ = writeln!(
         out,
         "{}",
@@ -442,7 +455,7 @@ mod tests {
             .count(WriteCounts::new(3, 3, 0), WriteCounts::default());
         let text = render_report(&report, Style::default());
         assert!(
-            text.starts_with("Applied: 3 planned, 3 succeeded, 0 failed, 0 removals held\n"),
+            text.starts_with("Applied: 3 writes planned, 3 succeeded, 0 failed, 0 removals held\n"),
             "{text}"
         );
         // Teams: 2 done, 1 failed, 1 still running of 4.
@@ -452,7 +465,7 @@ mod tests {
         let text = render_report(&report, Style::default());
         assert!(
             text.starts_with(
-                "Applied: 7 planned (IP Office 3, Teams 4), 4 succeeded, 2 failed, \
+                "Applied: 7 writes planned (IP Office 3, Teams 4), 4 succeeded, 2 failed, \
                  1 still running, 0 removals held\n"
             ),
             "{text}"
