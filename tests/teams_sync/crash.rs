@@ -32,6 +32,13 @@ async fn stopped_then_followed_up(fresh_process: bool) {
         .filter(|o| matches!(o.result, TeamsResult::StillRunning(_)))
         .collect();
     assert_eq!(running.len(), people.len(), "{teams:#?}");
+    // Both halves planned alike: planned = succeeded + failed + still running.
+    let s = &report.summary;
+    assert_eq!(s.ipo.planned, run.plan.actions.len());
+    assert_eq!(s.teams.planned, teams.outcomes.len());
+    assert_eq!(s.teams.still_running(), running.len());
+    assert_eq!(s.planned, s.ipo.planned + s.teams.planned);
+    assert_eq!(s.planned, s.succeeded + s.failed + running.len(), "{s:#?}");
     assert!(
         running
             .iter()

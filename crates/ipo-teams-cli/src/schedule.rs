@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use sync_engine::{RunOptions, RunResult};
+use sync_engine::{RunOptions, RunResult, RunSummary};
 
 use crate::cli::RunArgs;
 use crate::connect::{clients, engine};
@@ -90,10 +90,8 @@ struct Summary {
     number: u64,
     mode: String,
     people: usize,
-    planned: usize,
-    succeeded: usize,
-    failed: usize,
-    held_removals: usize,
+    /// The apply's writes, both halves ([`RunSummary`]: totals and per half).
+    writes: RunSummary,
     exit: u8,
     error: Option<String>,
 }
@@ -110,21 +108,15 @@ impl Summary {
         if let Some(why) = &r.contacts_full_resync_reason {
             mode.push_str(&format!("; contacts read in full ({why})"));
         }
-        let (succeeded, failed, held_removals) = r.report.as_ref().map_or((0, 0, 0), |rep| {
-            (
-                rep.summary.succeeded,
-                rep.summary.failed,
-                rep.summary.held_removals,
-            )
-        });
         Summary {
             number,
             mode,
             people: r.people,
-            planned: r.plan.actions.len(),
-            succeeded,
-            failed,
-            held_removals,
+            writes: r
+                .report
+                .as_ref()
+                .map(|rep| rep.summary.clone())
+                .unwrap_or_default(),
             exit: exit::for_run(r, alarm_on_skipped),
             error: None,
         }
@@ -153,14 +145,11 @@ impl Summary {
         match &self.error {
             Some(e) => format!("{now} sync {}: {}, failed: {e}", self.number, self.mode),
             None => format!(
-                "{now} sync {}: {}, {}, {}: {} succeeded, {} failed, {} removals held (exit code {})",
+                "{now} sync {}: {}, {}, {} (exit code {})",
                 self.number,
                 self.mode,
                 count(self.people, "person", "people"),
-                count(self.planned, "change", "changes"),
-                self.succeeded,
-                self.failed,
-                self.held_removals,
+                self.writes.writes_line(),
                 self.exit
             ),
         }
@@ -172,10 +161,12 @@ impl Summary {
             "sync": self.number,
             "mode": self.mode,
             "people": self.people,
-            "changes": self.planned,
-            "succeeded": self.succeeded,
-            "failed": self.failed,
-            "removals_held": self.held_removals,
+            "changes": self.writes.planned,
+            "succeeded": self.writes.succeeded,
+            "failed": self.writes.failed,
+            "ipo": self.writes.ipo,
+            "teams": self.writes.teams,
+            "removals_held": self.writes.held_removals,
             "exit_code": self.exit,
             "error": self.error,
         })

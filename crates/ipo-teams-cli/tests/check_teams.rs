@@ -1,6 +1,7 @@
 //! `ipo-teams check` with a rule that provisions the Teams half through Graph: the binary run
 //! against both emulators names each Teams write permission the app lacks, and each policy a
 //! rule names that Teams does not know, with the rule, the key and its place in the file.
+//! And `apply` / `run --every` with that rule: what they print counts both halves alike.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../../../tests/support/mod.rs"]
@@ -163,4 +164,51 @@ async fn check_names_an_unknown_policy_with_its_rule_key_and_line() {
     ] {
         assert!(failed.contains(what), "{what}: {failed}");
     }
+}
+
+/// The Graph writes of a `--json` plan.
+fn graph_writes(plan: &serde_json::Value) -> usize {
+    let writes = plan["teams"]["actions"].as_array().unwrap();
+    (writes.iter())
+        .filter(|a| a["provisioning"] == "graph")
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_and_run_every_count_the_teams_writes_with_ip_offices() {
+    let lab = lab().await;
+    let cfg = write_teams_config(&lab, "graph", ROUTING);
+    let apply = run_ok(&cfg, &["apply", "--first-run", "--json"]).await;
+    assert_eq!(apply.code, EXIT_OK, "{}\n{}", apply.stdout, apply.stderr);
+    let out = apply.json();
+    let s = &out["report"]["summary"];
+    let n = |v: &serde_json::Value| v.as_u64().unwrap() as usize;
+    let (ipo, teams) = (&s["ipo"], &s["teams"]);
+    assert_eq!(
+        n(&ipo["planned"]),
+        out["plan"]["actions"].as_array().unwrap().len()
+    );
+    let graph = graph_writes(&out["plan"]);
+    assert!(graph > 0, "{:#}", out["plan"]["teams"]);
+    assert_eq!(n(&teams["planned"]), graph);
+    for key in ["planned", "succeeded", "failed"] {
+        assert_eq!(n(&s[key]), n(&ipo[key]) + n(&teams[key]), "{key}: {s:#}");
+    }
+    assert_eq!(n(&s["planned"]), n(&s["succeeded"]), "{s:#}");
+
+    // The scheduled line, on a fresh lab: changes = succeeded, and the halves.
+    let lab = self::lab().await;
+    let cfg = write_teams_config(&lab, "graph", ROUTING);
+    let (run, first) = start_run_every(&lab, &cfg, "1h").await;
+    run.terminate();
+    let (status, stderr) = tokio::task::spawn_blocking(move || run.wait())
+        .await
+        .unwrap();
+    assert_eq!(status.code(), Some(EXIT_OK), "{stderr}");
+    let (ipo, total) = (n(&ipo["planned"]), n(&s["planned"]));
+    let expected = format!(
+        "{total} writes planned (IP Office {ipo}, Teams {graph}), {total} succeeded, 0 failed, \
+         0 still running, 0 removals held"
+    );
+    assert!(first.contains(&expected), "{expected}\n{first}");
 }

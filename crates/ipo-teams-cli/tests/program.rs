@@ -148,7 +148,7 @@ async fn program_plans_applies_converges_and_explains_with_exit_codes() {
     assert_eq!(noop.code, EXIT_OK, "{}", noop.stderr);
     assert!(
         noop.stdout
-            .contains("Applied: 0 succeeded, 0 failed, 0 removals held"),
+            .contains("Applied: 0 writes planned, 0 succeeded, 0 failed, 0 removals held"),
         "{}",
         noop.stdout
     );

@@ -178,7 +178,7 @@ async fn run_every_syncs_changes_and_stops_cleanly_on_sigterm() {
     lab.graph.add_member(GROUP_IPO, &newcomer.id).unwrap();
     let (run, second) = tokio::task::spawn_blocking(move || {
         let mut l = run.next_line(Duration::from_secs(30));
-        while !l.contains("1 change:") && !l.contains("13 people") {
+        while !l.contains("1 write planned") && !l.contains("13 people") {
             l = run.next_line(Duration::from_secs(30));
         }
         (run, l)

@@ -1,6 +1,8 @@
 //! The top of the page, the way an administrator scans it: the three user types, who is
 //! blocked and by what, licences, the deletion threshold, restarts, and an apply's results.
 
+use sync_engine::WriteCounts;
+
 use crate::chart::{self, Bar};
 use crate::html::Html;
 use crate::view::{self, Applied, Directory, Group, Licence, Restart, Threshold, View, type_code};
@@ -285,21 +287,49 @@ fn restart(h: &mut Html, r: &Restart) {
     h.close("div");
 }
 
+/// The counts per half (IP Office, Teams), which add up to the card's.
+fn halves(h: &mut Html, halves: &[(&'static str, WriteCounts)]) {
+    if halves.is_empty() {
+        return;
+    }
+    h.open("table", &[("id", "apply-halves")]);
+    h.raw("<thead><tr><th>Writes</th><th>Planned</th><th>Succeeded</th><th>Failed</th><th>Still running</th></tr></thead><tbody>");
+    for (half, c) in halves {
+        h.open("tr", &[]);
+        h.el("td", &[], half);
+        for n in [c.planned, c.succeeded, c.failed, c.still_running()] {
+            h.el("td", &[], &n.to_string());
+        }
+        h.close("tr");
+    }
+    h.raw("</tbody></table>");
+}
+
 fn applied(h: &mut Html, a: &Applied) {
     card(h, "applied", "Apply");
     h.open("ul", &[("class", "counts")]);
-    for (id, label, n) in [
-        ("count-planned", "Planned", a.planned),
-        ("count-succeeded", "Succeeded", a.succeeded),
-        ("count-failed", "Failed", a.failed),
-        ("count-held", "Held removals", a.held),
-    ] {
+    let t = &a.total;
+    // Still running only with a Teams half: IP Office's writes all end within the run.
+    let running = (!a.halves.is_empty()).then_some((
+        "count-still_running",
+        "Still running",
+        t.still_running(),
+    ));
+    let counts = [
+        Some(("count-planned", "Planned", t.planned)),
+        Some(("count-succeeded", "Succeeded", t.succeeded)),
+        Some(("count-failed", "Failed", t.failed)),
+        running,
+        Some(("count-held", "Held removals", a.held)),
+    ];
+    for (id, label, n) in counts.into_iter().flatten() {
         h.open("li", &[]);
         h.el("b", &[("id", id)], &n.to_string());
         h.text(label);
         h.close("li");
     }
     h.close("ul");
+    halves(h, &a.halves);
     h.el(
         "p",
         &[],

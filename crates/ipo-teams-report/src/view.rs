@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use ipo_model::UserType;
 use serde::Serialize;
-use sync_engine::{ActionKind, ItemOutcome, PersonPlan, PersonStatus, Plan, Report};
+use sync_engine::{ActionKind, ItemOutcome, PersonPlan, PersonStatus, Plan, Report, WriteCounts};
 use usertype_rules::{Classification, Severity, Verdict};
 
 use crate::teams::{self, TeamsAppliedView, TeamsPlanView, TeamsWriteLine};
@@ -114,9 +114,10 @@ pub(crate) enum Restart {
 
 /// Apply results.
 pub(crate) struct Applied {
-    pub planned: usize,
-    pub succeeded: usize,
-    pub failed: usize,
+    /// Both halves' writes added up.
+    pub total: WriteCounts,
+    /// (half, its writes), when Teams had writes through Microsoft Graph.
+    pub halves: Vec<(&'static str, WriteCounts)>,
     pub held: usize,
     pub incremental: bool,
     pub full_resync_reason: Option<String>,
@@ -545,10 +546,14 @@ pub(crate) fn apply(p: &Plan, report: &Report) -> View {
             e.waited.as_secs_f64(),
         )
     };
+    let halves = if s.teams.planned > 0 {
+        vec![("IP Office", s.ipo), ("Teams (Microsoft Graph)", s.teams)]
+    } else {
+        Vec::new()
+    };
     view.applied = Some(Applied {
-        planned: s.planned,
-        succeeded: s.succeeded,
-        failed: s.failed,
+        total: WriteCounts::new(s.planned, s.succeeded, s.failed),
+        halves,
         held: s.held_removals,
         incremental: s.incremental,
         full_resync_reason: s.full_resync_reason.clone(),

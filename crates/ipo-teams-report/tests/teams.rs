@@ -267,6 +267,66 @@ fn apply_page_shows_how_each_teams_write_went_what_teams_holds_and_the_warnings(
 }
 
 #[test]
+fn the_apply_counts_both_halves_alike_and_the_page_adds_them_up() {
+    let demo = support::demo_with_teams();
+    let s = &demo.report.summary;
+    let graph = (demo.applied.teams)
+        .actions_by(TeamsProvisioning::Graph)
+        .count();
+    assert!(graph > 0 && !demo.applied.actions.is_empty());
+    let items = &demo.report.items;
+    let ipo_ok = items.iter().filter(|i| i.ok()).count();
+    assert_eq!(
+        (s.ipo.planned, s.ipo.succeeded, s.ipo.failed),
+        (demo.applied.actions.len(), ipo_ok, items.len() - ipo_ok)
+    );
+    assert_eq!(
+        (s.teams.planned, s.teams.succeeded, s.teams.failed),
+        (graph, graph, 0)
+    );
+    assert_eq!(
+        (s.planned, s.succeeded, s.failed),
+        (s.ipo.planned + graph, s.ipo.succeeded + graph, s.ipo.failed)
+    );
+    // With a Teams write failed and one still running, the card and its halves add up.
+    for report in [
+        demo.report.clone(),
+        support::teams::with_failed_and_running(&demo.report),
+    ] {
+        let doc = Html::parse_document(&render_apply(&demo.applied, &report, &Options::new()));
+        let n = |id: &str| -> usize { text_of(&doc, &format!("#count-{id}")).parse().unwrap() };
+        let s = &report.summary;
+        assert_eq!(n("planned"), s.ipo.planned + s.teams.planned);
+        assert_eq!(n("succeeded"), s.succeeded);
+        assert_eq!(n("failed"), s.failed);
+        assert_eq!(n("still_running"), s.teams.still_running());
+        assert_eq!(
+            n("planned"),
+            n("succeeded") + n("failed") + n("still_running")
+        );
+        let halves: Vec<Vec<String>> = rows(&doc, "#apply-halves tbody tr")
+            .iter()
+            .map(cells)
+            .collect();
+        let row = |name: &str, c: &sync_engine::WriteCounts| {
+            let mut r = vec![name.to_owned()];
+            r.extend([c.planned, c.succeeded, c.failed, c.still_running()].map(|n| n.to_string()));
+            r
+        };
+        assert_eq!(
+            halves,
+            [
+                row("IP Office", &s.ipo),
+                row("Teams (Microsoft Graph)", &s.teams)
+            ]
+        );
+    }
+    let running = support::teams::with_failed_and_running(&demo.report);
+    assert_eq!(running.summary.teams.still_running(), 1);
+    assert_eq!(running.summary.teams.failed, 1);
+}
+
+#[test]
 fn a_page_without_a_teams_write_has_no_teams_section_or_filter() {
     let demo = support::demo_with_teams();
     let mut plan = demo.plan.clone();
@@ -282,6 +342,8 @@ fn a_page_without_a_teams_write_has_no_teams_section_or_filter() {
             "#teams-applied",
             "select[name=teams]",
             "ul.teams-writes",
+            "#apply-halves",
+            "#count-still_running",
         ] {
             assert_eq!(doc.select(&sel(css)).count(), 0, "{css}");
         }

@@ -9,7 +9,7 @@ use tracing::{info, warn};
 use crate::error::StateError;
 use crate::plan::{Action, ActionKind, Effect, Plan, Write};
 use crate::progress::{NoProgress, Phase, Progress};
-use crate::report::{ItemOutcome, Report};
+use crate::report::{ItemOutcome, Report, WriteCounts};
 use crate::state::{Link, StateStore, SyncState};
 use crate::state_io::StateIo;
 
@@ -188,9 +188,8 @@ impl Applying {
         let items: Vec<ItemOutcome> = self.items.into_iter().flatten().collect();
         let failed = items.iter().filter(|i| !i.ok()).count();
         let mut report = Report::default();
-        report.summary.planned = plan.actions.len();
-        report.summary.failed = failed;
-        report.summary.succeeded = items.len() - failed;
+        let ipo = WriteCounts::new(plan.actions.len(), items.len() - failed, failed);
+        report.summary.count(ipo, WriteCounts::default());
         report.summary.held_removals = plan.held_removals.as_ref().map_or(0, |h| h.count);
         report.items = items;
         report.restarts = self.restarts;

@@ -16,7 +16,7 @@ use crate::error::SyncError;
 use crate::plan::Plan;
 use crate::planner::{PlanOptions, plan_with_classification};
 use crate::progress::{FinishGuard, NoProgress, Phase, Progress};
-use crate::report::{Report, RunSummary, RunTransport};
+use crate::report::{Report, RunSummary, RunTransport, WriteCounts};
 use crate::state::{StateStore, SyncState};
 use crate::state_io::StateIo;
 use crate::teams::TeamsApplyOptions;
@@ -302,7 +302,6 @@ impl SyncEngine {
             contacts_incremental: read.incremental,
             contacts_full_resync_reason: read.full_resync_reason.clone(),
             people: users.len(),
-            planned: plan.actions.len(),
             ..RunSummary::default()
         };
         if options.apply
@@ -391,14 +390,9 @@ impl SyncEngine {
             apply_saving_through(plan, self.ipo.as_ref(), &mut state, io, progress).await?;
         let (admin, options) = (self.teams.as_deref(), self.teams_options);
         report.teams = crate::teams::apply_stage(admin, &plan.teams, &mut state, io, options).await;
-        summary.succeeded = report.summary.succeeded;
-        summary.failed = report.summary.failed;
-        // Teams writes count with IP Office's; one still running is neither (the next run
-        // follows it up).
-        if let Some(t) = &report.teams {
-            summary.failed += t.failed();
-            summary.succeeded += t.done();
-        }
+        // Teams writes count with IP Office's; one still running has neither succeeded nor
+        // failed (the next run follows it up).
+        summary.count(report.summary.ipo, teams_counts(report.teams.as_ref()));
         summary.held_removals = report.summary.held_removals;
         summary.transport = self.transport_since(before);
         report.summary = summary.clone();
@@ -577,6 +571,14 @@ struct DirectoryRead {
     incremental: bool,
     /// Why the whole directory was read although changes were asked for.
     full_resync_reason: Option<String>,
+}
+
+/// The Teams half of a run: one write per outcome (each Graph write of the plan has one,
+/// and so has each operation an earlier run left running that this one followed up).
+fn teams_counts(applied: Option<&crate::teams::TeamsApplied>) -> WriteCounts {
+    applied.map_or_else(WriteCounts::default, |t| {
+        WriteCounts::new(t.outcomes.len(), t.done(), t.failed())
+    })
 }
 
 /// What the run cost in requests, for the log.

@@ -111,7 +111,7 @@ pub use progress::{NoProgress, Phase, Progress};
 pub use reason::{Cleaning, Reason};
 pub use record::{RecordKind, RecordRef};
 pub use render::{Style, render_plan, render_report};
-pub use report::{ItemOutcome, Report, RunSummary, RunTransport};
+pub use report::{ItemOutcome, Report, RunSummary, RunTransport, WriteCounts};
 pub use state::{
     FileStateStore, Link, MemoryStateStore, PendingCreate, STATE_VERSION, StateStore, SyncState,
 };

@@ -243,15 +243,41 @@ fn transport_line(t: &RunTransport) -> String {
     )
 }
 
+impl crate::report::RunSummary {
+    /// The run's writes in one line, as [`render_report`] and the program's scheduled runs
+    /// print them: planned (per half when Teams had writes through Graph), succeeded, failed,
+    /// still running (with Teams writes; planned = succeeded + failed + still running) and
+    /// the removals held.
+    ///
+    /// ```
+    /// let summary = sync_engine::RunSummary::default();
+    /// assert_eq!(
+    ///     summary.writes_line(),
+    ///     "0 writes planned, 0 succeeded, 0 failed, 0 removals held"
+    /// );
+    /// ```
+    pub fn writes_line(&self) -> String {
+        let (halves, running) = match self.teams.planned {
+            0 => (String::new(), String::new()),
+            teams => (
+                format!(" (IP Office {}, Teams {teams})", self.ipo.planned),
+                format!(", {} still running", self.teams.still_running()),
+            ),
+        };
+        let writes = if self.planned == 1 { "write" } else { "writes" };
+        format!(
+            "{} {writes} planned{halves}, {} succeeded, {} failed{running}, {} removals held",
+            self.planned, self.succeeded, self.failed, self.held_removals
+        )
+    }
+}
+
 /// A report as a short table of failures, a summary line and a line of transport figures
 /// (requests, retries, throttled answers, re-logins, time waited).
 pub fn render_report(report: &Report, style: Style) -> String {
     let mut out = String::new();
     let s = &report.summary;
-    let line = format!(
-        "Applied: {} succeeded, {} failed, {} removals held",
-        s.succeeded, s.failed, s.held_removals
-    );
+    let line = format!("Applied: {}", s.writes_line());
     let _ = writeln!(
         out,
         "{}",
@@ -416,6 +442,32 @@ mod tests {
         let text = render_plan(&explained, Style::default());
         assert!(
             text.contains("name derived from ann.lee -> annlee"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_applied_line_counts_both_halves_alike() {
+        use crate::report::WriteCounts;
+        let mut report = Report::default();
+        report
+            .summary
+            .count(WriteCounts::new(3, 3, 0), WriteCounts::default());
+        let text = render_report(&report, Style::default());
+        assert!(
+            text.starts_with("Applied: 3 writes planned, 3 succeeded, 0 failed, 0 removals held\n"),
+            "{text}"
+        );
+        // Teams: 2 done, 1 failed, 1 still running of 4.
+        report
+            .summary
+            .count(WriteCounts::new(3, 2, 1), WriteCounts::new(4, 2, 1));
+        let text = render_report(&report, Style::default());
+        assert!(
+            text.starts_with(
+                "Applied: 7 writes planned (IP Office 3, Teams 4), 4 succeeded, 2 failed, \
+                 1 still running, 0 removals held\n"
+            ),
             "{text}"
         );
     }

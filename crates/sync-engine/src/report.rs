@@ -50,18 +50,81 @@ pub struct RunSummary {
     pub contacts_full_resync_reason: Option<String>,
     /// Azure AD users in scope.
     pub people: usize,
-    /// Actions planned.
+    /// Writes planned, both halves: [`ipo`](Self::ipo) and [`teams`](Self::teams) added up.
     pub planned: usize,
-    /// Actions that succeeded.
+    /// Writes that succeeded, both halves.
     pub succeeded: usize,
-    /// Actions that failed.
+    /// Writes that failed, both halves.
     pub failed: usize,
+    /// IP Office's writes: the plan's actions (zeros in summaries saved before the halves
+    /// were counted apart).
+    #[serde(default)]
+    pub ipo: WriteCounts,
+    /// The Teams writes the sync makes through Microsoft Graph: the plan's, and the number
+    /// assignments an earlier run left running that this one followed up. Script writes are
+    /// the administrator's and not counted (zeros in summaries saved before the halves were
+    /// counted apart).
+    #[serde(default)]
+    pub teams: WriteCounts,
     /// Removals held by the deletion threshold.
     pub held_removals: usize,
     /// What the run cost in transport: requests, retries, throttling, re-logins, waits
     /// (absent in state files written before it existed).
     #[serde(default)]
     pub transport: RunTransport,
+}
+
+impl RunSummary {
+    /// Sets both halves and the totals from them.
+    pub(crate) fn count(&mut self, ipo: WriteCounts, teams: WriteCounts) {
+        let total = ipo + teams;
+        (self.planned, self.succeeded, self.failed) =
+            (total.planned, total.succeeded, total.failed);
+        (self.ipo, self.teams) = (ipo, teams);
+    }
+}
+
+/// The writes of one half of a run, IP Office's or Teams': how many were planned and how
+/// they ended. A planned write neither succeeded nor failed is still running
+/// ([`still_running`](Self::still_running)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct WriteCounts {
+    /// Writes planned.
+    pub planned: usize,
+    /// Writes that succeeded.
+    pub succeeded: usize,
+    /// Writes that failed.
+    pub failed: usize,
+}
+
+impl WriteCounts {
+    /// `planned` writes of which `succeeded` succeeded and `failed` failed.
+    pub fn new(planned: usize, succeeded: usize, failed: usize) -> Self {
+        Self {
+            planned,
+            succeeded,
+            failed,
+        }
+    }
+
+    /// Writes planned that neither succeeded nor failed: Teams number assignments still
+    /// running (IP Office's writes all end within the run).
+    pub fn still_running(&self) -> usize {
+        self.planned.saturating_sub(self.succeeded + self.failed)
+    }
+}
+
+impl std::ops::Add for WriteCounts {
+    type Output = Self;
+
+    fn add(self, other: Self) -> Self {
+        Self::new(
+            self.planned + other.planned,
+            self.succeeded + other.succeeded,
+            self.failed + other.failed,
+        )
+    }
 }
 
 /// Transport figures of one run, per edge: the difference of each edge's

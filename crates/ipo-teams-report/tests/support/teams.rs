@@ -8,8 +8,8 @@ use ipo_model::{
     AzureAdUser, EffectivePolicy, MemoryTeams, PolicyVia, TeamsOperationId, TeamsPolicyType,
     TeamsVoiceAdmin, UserType,
 };
-use sync_engine::SyncConfig;
 use sync_engine::teams::{TeamsApplied, TeamsPlan, TeamsResult, TeamsWrite};
+use sync_engine::{SyncConfig, WriteCounts};
 use usertype_rules::{TeamsProblem, TeamsSideRule};
 
 use super::tenant;
@@ -104,6 +104,11 @@ pub fn with_failed_and_running(report: &sync_engine::Report) -> sync_engine::Rep
     );
     let running = TeamsOperationId("8d0e4b52-3f1a-4c8e-9d3b-0c6f2a7e1b44".into());
     applied.outcomes[number].result = TeamsResult::StillRunning(running);
+    // The summary as the engine counts such an apply.
+    let (done, failed) = (applied.done(), applied.failed());
+    let s = &mut r.summary;
+    s.teams = WriteCounts::new(applied.outcomes.len(), done, failed);
+    (s.succeeded, s.failed) = (s.ipo.succeeded + done, s.ipo.failed + failed);
     r
 }
 

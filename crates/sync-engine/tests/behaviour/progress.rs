@@ -401,5 +401,8 @@ fn transport_figures_round_trip_and_old_state_files_still_load() {
         "people":4,"planned":2,"succeeded":2,"failed":0,"held_removals":0}"#;
     let s: RunSummary = serde_json::from_str(old).unwrap();
     assert_eq!(s.people, 4);
+    assert_eq!((s.planned, s.succeeded, s.failed), (2, 2, 0));
     assert_eq!(s.transport, RunTransport::default());
+    // ... and before the halves were counted apart.
+    assert_eq!((s.ipo, s.teams), Default::default());
 }
