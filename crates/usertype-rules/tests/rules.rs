@@ -266,6 +266,47 @@ number = { template = "+441632768{extension}" }"#,
 }
 
 #[test]
+fn a_bare_number_the_sync_assigned_from_a_template_keeps_the_extension_it_was_built_from() {
+    // A template without `;ext=`: the sync assigned +441632768402, built from the business
+    // phone's x402. Read first by the default extension source, the bare Teams number hides
+    // that extension; the template must still be built from it, so the number stays in line.
+    let ipo = system(LicensingMode::Plds);
+    let mut d = voice(1, "Ann", "+441632700000 x402");
+    let mut t = TeamsVoice::default();
+    t.telephone_numbers = vec![TeamsPhoneNumber::new(
+        "+441632768402",
+        AssignmentCategory::Primary,
+    )];
+    d.teams = Some(t);
+    let rule: TeamsSideRule = toml::from_str(
+        r#"provisioning = "graph"
+number = { template = "+441632768{extension}", with_extension = false }"#,
+    )
+    .unwrap();
+    let bare = TeamsNumber::parse_any("+441632768402").unwrap();
+    let rules = BTreeMap::from([(d.id.clone(), &rule)]);
+    let holders = TeamsNumberHolders::default();
+    let mut own = TeamsAssigned::default();
+    own.number = Some(bare.clone());
+    let intended = BTreeMap::from([(d.id.clone(), UserType::TeamsOnly)]);
+    let judged = |assigned: &BTreeMap<ObjectId, TeamsAssigned>| {
+        let dir = [d.clone()];
+        let input = ClassifyInput::new(&dir, &ipo)
+            .with_intended(&intended)
+            .with_teams(TeamsContext::new(&rules, &holders, assigned));
+        let c = classify(&input, &DefaultLicensePolicy::default());
+        by_ad(&c, 1).teams.clone().expect("a Teams half")
+    };
+    let side = judged(&BTreeMap::from([(d.id.clone(), own)]));
+    assert_eq!(side.number.wanted, Some(bare.clone()), "{side:#?}");
+    assert_eq!(side.number.change, None, "{side:#?}");
+    assert!(side.problems.is_empty(), "{:?}", side.problems);
+    // Someone else's bare number (not the sync's) is not read through the business phone.
+    let side = judged(&BTreeMap::new());
+    assert_ne!(side.number.wanted, Some(bare), "{side:#?}");
+}
+
+#[test]
 fn resource_accounts_are_not_people() {
     let ipo = system(LicensingMode::Plds);
     let mut by_plan = ad(1, "AA Main");
