@@ -124,7 +124,7 @@ fn hand_number() -> impl Strategy<Value = HandNumber> {
         2 => Just(HandNumber::Template),
         1 => Just(HandNumber::OtherForm),
         1 => any::<bool>().prop_map(|with_extension| HandNumber::Another { with_extension }),
-        2 => (0..10usize, any::<bool>())
+        3 => (0..10usize, any::<bool>())
             .prop_map(|(index, same_form)| HandNumber::Takes { index, same_form }),
     ]
 }
