@@ -9,7 +9,8 @@ use sync_engine::teams::{TeamsResult, TeamsWrite};
 use sync_engine::{RunOptions, Style, render_plan};
 
 use crate::lab::{
-    DIAL_PLAN, TeamsLab, VRP, graph_config, id, teams_only, teams_people, wanted_number,
+    DIAL_PLAN, TEMPLATE, TeamsLab, VRP, config_with, graph_config, id, teams_only, teams_people,
+    wanted_number,
 };
 use crate::support::{self, GROUP_TEAMS_ONLY};
 
@@ -184,4 +185,30 @@ async fn a_dry_run_writes_nothing_to_teams() {
         assert!(held.policy(VOICE).is_none(), "person {i}: {held:#?}");
     }
     assert!(t.saved().teams.is_empty() && t.saved().teams_operations.is_empty());
+}
+
+#[tokio::test]
+async fn a_teams_only_number_assigned_without_its_extension_is_in_line_on_the_next_run() {
+    // FAILS (found by properties.rs, kept seed): with `with_extension = false` the sync
+    // assigns the bare template number; the next run reads the Teams-only person's extension
+    // from that bare number (the business phone's `x700005` is taken only when its number is
+    // the Teams number), finds none, and holds the number as unbuildable.
+    let t = TeamsLab::start(6).await;
+    let bare: usertype_rules::TeamsSideRule = toml::from_str(&format!(
+        "provisioning = \"graph\"\nnumber = {{ template = \"{TEMPLATE}\", with_extension = false }}\n"
+    ))
+    .unwrap();
+    let engine = t.engine(config_with(bare.clone(), bare));
+    let run = engine.run(&RunOptions::apply()).await.unwrap();
+    assert_eq!(run.report.unwrap().teams.unwrap().failed(), 0);
+    let number = TeamsNumber::parse_any("+4420794700005").unwrap();
+    assert_eq!(t.teams_of(5).await.numbers, vec![number.clone()]);
+
+    let again = engine.run(&RunOptions::dry_run()).await.unwrap();
+    let side = (again.classification.verdicts.iter())
+        .find(|v| v.person.azure_ad.as_ref() == Some(&id(5)))
+        .and_then(|v| v.teams.clone())
+        .unwrap();
+    assert_eq!(side.number.wanted, Some(number), "{side:#?}");
+    assert!(again.plan.teams.is_empty(), "{}", shown(&again.plan));
 }

@@ -480,8 +480,10 @@ async fn nothing_left(t: &TeamsLab, engine: &SyncEngine, case: &Case) -> Result<
     let dry = engine.run(&RunOptions::dry_run()).await.unwrap();
     let plan = &dry.plan.teams;
     prop_assert!(plan.actions.is_empty(), "Teams writes left: {:#?}", plan);
+    let state = t.saved();
     for i in 0..case.people.len() {
         held_with_reason(case, &dry, i)?;
+        own_number_in_line(&dry, &state, i)?;
     }
     let pending = t.saved().teams_operations;
     prop_assert!(pending.is_empty(), "operations left: {:#?}", pending);
@@ -568,6 +570,30 @@ fn held_with_reason(case: &Case, dry: &RunResult, i: usize) -> Result<(), TestCa
         i,
         problems
     );
+    Ok(())
+}
+
+/// Part of property (1): a number the sync assigned (its state says so) and Teams still
+/// holds is what the rule asks for on the next run, not held back as a problem.
+fn own_number_in_line(dry: &RunResult, state: &SyncState, i: usize) -> Result<(), TestCaseError> {
+    let side = (dry.classification.verdicts.iter())
+        .find(|v| v.person.azure_ad.as_ref() == Some(&id(i)))
+        .and_then(|v| v.teams.as_ref());
+    let owned = state.teams.get(&id(i)).and_then(|a| a.number.as_ref());
+    let (Some(side), Some(owned)) = (side, owned) else {
+        return Ok(());
+    };
+    if side.number.current.as_ref() == Some(owned) {
+        prop_assert_eq!(
+            side.number.wanted.as_ref(),
+            Some(owned),
+            "person {}: Teams holds the number the sync assigned, yet the next run wants {:?} \
+             (problems {:?})",
+            i,
+            side.number.wanted,
+            side.problems
+        );
+    }
     Ok(())
 }
 
