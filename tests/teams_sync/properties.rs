@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use graph_client::direct_routing_number_text;
 use ipo_model::{
-    AssignedLicense, AssignedPlan, AzureAdUser, CapabilityStatus, PolicyVia, TeamsNumber,
+    AssignedLicense, AssignedPlan, AzureAdUser, CapabilityStatus, ObjectId, PolicyVia, TeamsNumber,
     TeamsPhoneNumber, TeamsPolicyType,
 };
 use proptest::prelude::*;
@@ -349,7 +349,7 @@ async fn start(case: &Case) -> TeamsLab {
     t
 }
 
-fn id(i: usize) -> ipo_model::ObjectId {
+fn id(i: usize) -> ObjectId {
     person_id(i as u32)
 }
 
@@ -438,16 +438,24 @@ fn unassigned_kept(case: &Case, before: &[Teams], now: &[Teams]) -> Result<(), T
 }
 
 /// An apply, and one more when number operations were still running at its end; no Teams
-/// write fails, and properties (2)-(4) hold after each.
+/// write fails, and properties (2)-(4) hold after each. The people the first run's plan did
+/// not skip.
 async fn apply(
     t: &TeamsLab,
     engine: &SyncEngine,
     case: &Case,
     before: &[Teams],
     options: &RunOptions,
-) -> Result<(), TestCaseError> {
+) -> Result<BTreeSet<ObjectId>, TestCaseError> {
+    let mut acted = None;
     for _ in 0..2 {
         let run = engine.run(options).await.unwrap();
+        acted.get_or_insert_with(|| {
+            (run.plan.people.iter())
+                .filter(|l| l.status != PersonStatus::Skipped)
+                .map(|l| l.id.clone())
+                .collect()
+        });
         let teams = run.report.as_ref().and_then(|r| r.teams.as_ref());
         if let Some(teams) = teams {
             prop_assert_eq!(
@@ -470,16 +478,30 @@ async fn apply(
         "still running after one more run: {:#?}",
         pending
     );
-    Ok(())
+    Ok(acted.unwrap_or_default())
 }
 
 /// Property (1): a dry run plans no Teams write, and every member whose Teams differs from
 /// what the rule asks is held with a reason (`NotOurs` ones only where the rule does not
-/// adopt).
-async fn nothing_left(t: &TeamsLab, engine: &SyncEngine, case: &Case) -> Result<(), TestCaseError> {
+/// adopt). What the sync wrote never holds back a person it acted on (`acted`): they are
+/// not skipped now, and a number it assigned is the one the rule asks for.
+async fn nothing_left(
+    t: &TeamsLab,
+    engine: &SyncEngine,
+    case: &Case,
+    acted: &BTreeSet<ObjectId>,
+) -> Result<(), TestCaseError> {
     let dry = engine.run(&RunOptions::dry_run()).await.unwrap();
     let plan = &dry.plan.teams;
     prop_assert!(plan.actions.is_empty(), "Teams writes left: {:#?}", plan);
+    for line in dry.plan.people.iter().filter(|l| acted.contains(&l.id)) {
+        prop_assert!(
+            line.status != PersonStatus::Skipped,
+            "{} was acted on, and after the sync's own writes is skipped: {:?}",
+            line.label,
+            line.reasons
+        );
+    }
     let state = t.saved();
     for i in 0..case.people.len() {
         held_with_reason(case, &dry, i)?;
@@ -648,8 +670,8 @@ async fn check(case: Case, addrs: &Mutex<Vec<SocketAddr>>) -> Result<(), TestCas
     let before = snapshot(&t, &case).await;
     untouched_and_unique(&case, &before, &before)?;
 
-    apply(&t, &engine, &case, &before, &RunOptions::apply()).await?;
-    nothing_left(&t, &engine, &case).await?;
+    let acted = apply(&t, &engine, &case, &before, &RunOptions::apply()).await?;
+    nothing_left(&t, &engine, &case, &acted).await?;
     let converged = snapshot(&t, &case).await;
 
     for (i, p) in case.people.iter().enumerate() {
