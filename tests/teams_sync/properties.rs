@@ -1,8 +1,9 @@
 //! Properties of the Teams half over generated tenants, end to end (both emulators, the real
 //! clients): after an apply (and one more for number operations still running) nothing is
-//! left to write and what is held is held with a reason; nobody without a Teams half is
-//! touched; what the sync did not assign changes only where the rule adopts; no number is
-//! held twice; leavers end with what they held before the sync ran.
+//! left to write, what is held is held with a reason, and the sync's own writes hold back
+//! nobody it acted on; nobody without a Teams half is touched; what the sync did not assign
+//! changes only where the rule adopts; no number is held twice; leavers end with what they
+//! held before the sync ran.
 //!
 //! Each case: rules for all three user types, the Teams ones through Graph with a generated
 //! template, policies and adoption; Teams people with or without an extension in Azure AD,
