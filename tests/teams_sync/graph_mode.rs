@@ -9,7 +9,8 @@ use sync_engine::teams::{TeamsResult, TeamsWrite};
 use sync_engine::{RunOptions, Style, render_plan};
 
 use crate::lab::{
-    DIAL_PLAN, TeamsLab, VRP, graph_config, id, teams_only, teams_people, wanted_number,
+    DIAL_PLAN, TEMPLATE, TeamsLab, VRP, config_with, graph_config, id, teams_only, teams_people,
+    wanted_number,
 };
 use crate::support::{self, GROUP_TEAMS_ONLY};
 
@@ -184,4 +185,41 @@ async fn a_dry_run_writes_nothing_to_teams() {
         assert!(held.policy(VOICE).is_none(), "person {i}: {held:#?}");
     }
     assert!(t.saved().teams.is_empty() && t.saved().teams_operations.is_empty());
+}
+
+#[tokio::test]
+async fn a_number_assigned_without_its_extension_keeps_its_person_in_line_on_the_next_run() {
+    // FAILS (found by properties.rs, seeds kept): with `with_extension = false` the sync
+    // assigns the bare template number; the next run reads the person's extension from that
+    // bare number (the business phone's `x400004` / `x700005` is taken only when its number
+    // is the Teams number) and finds none: the Teams + IP Office person the sync just
+    // created in IP Office is skipped (`NoTeamsExtension`), the Teams-only person's number
+    // is held as unbuildable.
+    let t = TeamsLab::start(6).await;
+    let bare: usertype_rules::TeamsSideRule = toml::from_str(&format!(
+        "provisioning = \"graph\"\nnumber = {{ template = \"{TEMPLATE}\", with_extension = false }}\n"
+    ))
+    .unwrap();
+    let engine = t.engine(config_with(bare.clone(), bare));
+    let run = engine.run(&RunOptions::apply()).await.unwrap();
+    assert_eq!(run.report.unwrap().teams.unwrap().failed(), 0);
+    let number = |text: &str| TeamsNumber::parse_any(text).unwrap();
+    assert_eq!(t.teams_of(4).await.numbers, vec![number("+4420794400004")]);
+    assert_eq!(t.teams_of(5).await.numbers, vec![number("+4420794700005")]);
+
+    let again = engine.run(&RunOptions::dry_run()).await.unwrap();
+    let line = (again.plan.people.iter()).find(|l| l.id == id(4)).unwrap();
+    let side = (again.classification.verdicts.iter())
+        .find(|v| v.person.azure_ad.as_ref() == Some(&id(5)))
+        .and_then(|v| v.teams.clone())
+        .unwrap();
+    let teams_ipo_in_line = line.status == sync_engine::PersonStatus::InSync;
+    let teams_only_in_line = side.number.wanted == Some(number("+4420794700005"));
+    assert!(
+        teams_ipo_in_line && teams_only_in_line,
+        "Teams + IP Office person: {:?} {:?}; Teams-only person's number: {side:#?}",
+        line.status,
+        line.reasons
+    );
+    assert!(again.plan.teams.is_empty(), "{}", shown(&again.plan));
 }

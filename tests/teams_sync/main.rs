@@ -6,7 +6,8 @@
 //! One module per concern: [`graph_mode`] (numbers and policies land, the next plan is
 //! empty, request counts, the dry run), [`crash`] (operations still running when the
 //! process stops), [`ownership`] (what the sync did not assign, numbers others hold,
-//! leavers), [`failures`] (typed per-person failures, throttling, hostile values).
+//! leavers), [`failures`] (typed per-person failures, throttling, hostile values),
+//! [`properties`] (generated tenants: convergence, ownership, giving back).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../support/mod.rs"]
@@ -17,3 +18,4 @@ mod failures;
 mod graph_mode;
 mod lab;
 mod ownership;
+mod properties;
