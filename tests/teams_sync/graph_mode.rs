@@ -189,12 +189,11 @@ async fn a_dry_run_writes_nothing_to_teams() {
 
 #[tokio::test]
 async fn a_number_assigned_without_its_extension_keeps_its_person_in_line_on_the_next_run() {
-    // FAILS (found by properties.rs, seeds kept): with `with_extension = false` the sync
-    // assigns the bare template number; the next run reads the person's extension from that
-    // bare number (the business phone's `x400004` / `x700005` is taken only when its number
-    // is the Teams number) and finds none: the Teams + IP Office person the sync just
-    // created in IP Office is skipped (`NoTeamsExtension`), the Teams-only person's number
-    // is held as unbuildable.
+    // Found by properties.rs (seeds kept): with `with_extension = false` the sync assigns
+    // the bare template number; read first on the next run, it must not hide the business
+    // phone's extension it was built from (`x400004` / `x700005`), or the Teams + IP Office
+    // person the sync just created is skipped (`NoTeamsExtension`) and the Teams-only
+    // person's number is held as unbuildable.
     let t = TeamsLab::start(6).await;
     let bare: usertype_rules::TeamsSideRule = toml::from_str(&format!(
         "provisioning = \"graph\"\nnumber = {{ template = \"{TEMPLATE}\", with_extension = false }}\n"

@@ -350,7 +350,8 @@ fn find_candidates(
     let mut prepared = Vec::with_capacity(input.azure_ad.len());
     let mut claimants: HashMap<usize, Vec<usize>> = HashMap::new();
     for (di, d) in input.azure_ad.iter().enumerate() {
-        let number = read_number(&cfg.extension_source, d);
+        let own = input.teams.and_then(|t| t.assigned_number(&d.id));
+        let number = read_number(&cfg.extension_source, d, own);
         let ext = number
             .as_ref()
             .ok()
@@ -424,13 +425,18 @@ fn pair<'u>(
 }
 
 /// The person's number from `source`; a bare extension from a named property is completed
-/// with the E.164 number of their Teams telephone number, the number Teams rings.
+/// with the E.164 number of their Teams telephone number, the number Teams rings. `own` is
+/// the number the sync assigned them in Teams, if any (see [`own_number_extension`]).
 fn read_number(
     source: &ExtensionSource,
     d: &AzureAdUser,
+    own: Option<&TeamsNumber>,
 ) -> Result<Option<TeamsNumber>, InvalidValue> {
     let read = source.read(d)?;
     let Some(n) = read else { return Ok(None) };
+    if matches!(source, ExtensionSource::TeamsNumber) {
+        return Ok(Some(own_number_extension(n, d, own)));
+    }
     if n.number().is_some() || !matches!(source, ExtensionSource::Property { .. }) {
         return Ok(Some(n));
     }
@@ -438,6 +444,25 @@ fn read_number(
     match teams.as_ref().and_then(TeamsNumber::number) {
         Some(number) => TeamsNumber::new(Some(number.clone()), n.extension().cloned()).map(Some),
         None => Ok(Some(n)),
+    }
+}
+
+/// The number read, with the business phone's extension when it is the bare number the sync
+/// itself assigned (a template with `with_extension = false`). Read first by the default
+/// extension source, that number would hide the extension it was built from
+/// (`+441632700000 x402` gave `+441632768402`): the person would lose their extension on the
+/// next run, and with it their Teams + IP Office pairing and their template. Anyone else's
+/// bare Teams number borrows an extension only from a business phone of the same number
+/// ([`ExtensionSource::TeamsNumber`]).
+fn own_number_extension(n: TeamsNumber, d: &AzureAdUser, own: Option<&TeamsNumber>) -> TeamsNumber {
+    let bare_own = n.extension().is_none() && own.is_some_and(|o| o.number() == n.number());
+    let business = match bare_own {
+        true => ExtensionSource::BusinessPhones.read(d).ok().flatten(),
+        false => None,
+    };
+    match business.as_ref().and_then(TeamsNumber::extension) {
+        Some(e) => TeamsNumber::new(n.number().cloned(), Some(e.clone())).unwrap_or(n),
+        None => n,
     }
 }
 

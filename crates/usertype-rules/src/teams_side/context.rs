@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use ipo_model::{AzureAdUser, ExtensionNumber, ObjectId, TeamsNumberHolders};
+use ipo_model::{AzureAdUser, ObjectId, TeamsNumberHolders};
 
 use super::assigned::TeamsAssigned;
 use super::judge::{TeamsSide, TeamsSideInput, judge_teams_side};
@@ -39,37 +39,18 @@ impl<'a> TeamsContext<'a> {
 
     /// The Teams half of `user`'s verdict `v`: judged against the type `v` checked them
     /// against, with the extension the verdict read from Azure AD (the one the sync gives
-    /// the IP Office user too), else the IP Office user's, else (see
-    /// [`own_number_extension`]) the business phone's.
+    /// the IP Office user too), else the IP Office user's.
     pub(crate) fn judge(&self, user: &AzureAdUser, v: &Verdict) -> Option<TeamsSide> {
         let rule = self.rules.get(&user.id)?;
         let user_type = v.target?;
-        let assigned = self.assigned.get(&user.id);
-        let own = own_number_extension(user, v, assigned);
-        let extension = (v.facts.teams_extension())
-            .or(v.facts.ipo_extension.as_ref())
-            .or(own.as_ref());
-        let input =
-            TeamsSideInput::new(rule, user, user_type, extension, self.holders).assigned(assigned);
+        let extension = v.facts.teams_extension().or(v.facts.ipo_extension.as_ref());
+        let input = TeamsSideInput::new(rule, user, user_type, extension, self.holders)
+            .assigned(self.assigned.get(&user.id));
         judge_teams_side(&input)
     }
-}
 
-/// The extension a number template was built from, when the verdict's number is the bare
-/// number the sync itself assigned (a template with `with_extension = false`): read first
-/// by the default extension source, that number hides the business phone's extension it
-/// was built from (`+441632768402 x402` becomes `+441632768402`), and the template could no
-/// longer be built. The business phone's extension is then the input it had.
-fn own_number_extension(
-    user: &AzureAdUser,
-    v: &Verdict,
-    assigned: Option<&TeamsAssigned>,
-) -> Option<ExtensionNumber> {
-    let number = v.facts.teams_number.as_ref()?;
-    let own = assigned.and_then(|a| a.number.as_ref())?;
-    if number.extension().is_some() || number.number() != own.number() {
-        return None;
+    /// The number the sync assigned `user` in Teams, if any.
+    pub(crate) fn assigned_number(&self, user: &ObjectId) -> Option<&'a ipo_model::TeamsNumber> {
+        self.assigned.get(user).and_then(|a| a.number.as_ref())
     }
-    let business = crate::ExtensionSource::BusinessPhones.read(user).ok()??;
-    business.extension().cloned()
 }
