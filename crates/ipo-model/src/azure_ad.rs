@@ -140,6 +140,19 @@ impl TeamsPhoneNumber {
             category,
         }
     }
+
+    /// The number as plans and reports write numbers, whatever notation Teams answered in;
+    /// the text as Teams gave it when it is no number.
+    ///
+    /// ```
+    /// use ipo_model::{AssignmentCategory, TeamsPhoneNumber};
+    /// let n = TeamsPhoneNumber::new("tel:+441632768401;ext=401", AssignmentCategory::Primary);
+    /// assert_eq!(n.shown(), "+441632768401 x401");
+    /// ```
+    pub fn shown(&self) -> String {
+        crate::TeamsNumber::parse_any(&self.number)
+            .map_or_else(|_| self.number.clone(), |t| t.to_string())
+    }
 }
 
 /// What Teams says about a user's voice set-up, when it was read.

@@ -163,10 +163,11 @@ fn outcome_text(result: &TeamsResult) -> (&'static str, String) {
 fn read_back(label: String, voice: &TeamsVoice) -> TeamsReadBack {
     TeamsReadBack {
         label,
+        // As the plan and the terminal write them, whatever notation Teams answered in.
         numbers: voice
             .telephone_numbers
             .iter()
-            .map(|n| n.number.clone())
+            .map(ipo_model::TeamsPhoneNumber::shown)
             .collect(),
         enterprise_voice: match voice.enterprise_voice_enabled {
             Some(true) => "on",

@@ -230,12 +230,20 @@ fn apply_page_shows_how_each_teams_write_went_what_teams_holds_and_the_warnings(
     assert!(!read.is_empty());
     for (row, voice) in read.iter().zip(applied.read_back.values()) {
         let c = cells(row);
-        let numbers: Vec<&str> = voice
-            .telephone_numbers
-            .iter()
-            .map(|n| n.number.as_str())
-            .collect();
-        assert_eq!(c[1], numbers.join(", "));
+        // Written as the plan and the terminal write numbers (`+441632768401 x401`), not in
+        // the notation Teams answered in (`tel:+441632768401;ext=401`).
+        let shown: Vec<&str> = c[1].split(", ").filter(|n| !n.is_empty()).collect();
+        assert_eq!(shown.len(), voice.telephone_numbers.len(), "{}", c[1]);
+        for (cell, n) in shown.iter().zip(&voice.telephone_numbers) {
+            let raw = n.number.to_ascii_lowercase();
+            let digits = raw.trim_start_matches("tel:");
+            let (base, ext) = digits.split_once(";ext=").unwrap_or((digits, ""));
+            let want = match ext {
+                "" => base.to_owned(),
+                e => format!("{base} x{e}"),
+            };
+            assert_eq!(*cell, want, "read back {:?}", n.number);
+        }
         let ev = match voice.enterprise_voice_enabled {
             Some(true) => "on",
             Some(false) => "off",

@@ -82,10 +82,7 @@ pub(crate) fn render_teams_applied(out: &mut String, applied: &TeamsApplied, sty
         let numbers: Vec<String> = voice
             .telephone_numbers
             .iter()
-            .map(|n| {
-                ipo_model::TeamsNumber::parse_any(&n.number)
-                    .map_or_else(|_| n.number.clone(), |t| t.to_string())
-            })
+            .map(ipo_model::TeamsPhoneNumber::shown)
             .collect();
         let policies: Vec<String> = voice
             .effective_policies
