@@ -225,9 +225,25 @@ fn disabled_account_and_enterprise_voice_off_are_reported() {
     assert_eq!(v.user_type, None);
 }
 
+/// `d`'s verdict, meant to be Teams only under a Graph rule whose Teams half also holds
+/// `rule` (TOML), the sync having assigned them `assigned` before.
+fn teams_only_with_rule(d: AzureAdUser, rule: &str, assigned: Option<TeamsAssigned>) -> Verdict {
+    let ipo = system(LicensingMode::Plds);
+    let rule: TeamsSideRule = toml::from_str(&format!("provisioning = \"graph\"\n{rule}")).unwrap();
+    let rules = BTreeMap::from([(d.id.clone(), &rule)]);
+    let holders = TeamsNumberHolders::default();
+    let assigned: BTreeMap<ObjectId, TeamsAssigned> =
+        assigned.map(|a| (d.id.clone(), a)).into_iter().collect();
+    let intended = BTreeMap::from([(d.id.clone(), UserType::TeamsOnly)]);
+    let dir = [d];
+    let input = ClassifyInput::new(&dir, &ipo)
+        .with_intended(&intended)
+        .with_teams(TeamsContext::new(&rules, &holders, &assigned));
+    by_ad(&classify(&input, &DefaultLicensePolicy::default()), 1).clone()
+}
+
 #[test]
 fn enterprise_voice_off_is_said_once_by_the_teams_half_when_a_rule_provisions_teams() {
-    let ipo = system(LicensingMode::Plds);
     let mut d = voice(1, "Ann", "x402");
     let mut t = TeamsVoice::default();
     t.enterprise_voice_enabled = Some(false);
@@ -236,20 +252,12 @@ fn enterprise_voice_off_is_said_once_by_the_teams_half_when_a_rule_provisions_te
         AssignmentCategory::Primary,
     )];
     d.teams = Some(t);
-    let rule: TeamsSideRule = toml::from_str(
-        r#"provisioning = "graph"
-number = { template = "+441632768{extension}" }"#,
-    )
-    .unwrap();
-    let rules = BTreeMap::from([(d.id.clone(), &rule)]);
-    let (holders, assigned) = (TeamsNumberHolders::default(), BTreeMap::new());
-    let intended = BTreeMap::from([(d.id.clone(), UserType::TeamsOnly)]);
-    let dir = [d];
-    let input = ClassifyInput::new(&dir, &ipo)
-        .with_intended(&intended)
-        .with_teams(TeamsContext::new(&rules, &holders, &assigned));
-    let c = classify(&input, &DefaultLicensePolicy::default());
-    let v = by_ad(&c, 1);
+    let v = teams_only_with_rule(
+        d,
+        r#"number = { template = "+441632768{extension}" }"#,
+        None,
+    );
+    let v = &v;
     let side = v.teams.as_ref().expect("a Teams half");
     assert_eq!(side.enterprise_voice, EnterpriseVoice::Off);
     assert_eq!(side.number.change, None, "the number is in line");
@@ -270,7 +278,6 @@ fn a_bare_number_the_sync_assigned_from_a_template_keeps_the_extension_it_was_bu
     // A template without `;ext=`: the sync assigned +441632768402, built from the business
     // phone's x402. Read first by the default extension source, the bare Teams number hides
     // that extension; the template must still be built from it, so the number stays in line.
-    let ipo = system(LicensingMode::Plds);
     let mut d = voice(1, "Ann", "+441632700000 x402");
     let mut t = TeamsVoice::default();
     t.telephone_numbers = vec![TeamsPhoneNumber::new(
@@ -278,31 +285,20 @@ fn a_bare_number_the_sync_assigned_from_a_template_keeps_the_extension_it_was_bu
         AssignmentCategory::Primary,
     )];
     d.teams = Some(t);
-    let rule: TeamsSideRule = toml::from_str(
-        r#"provisioning = "graph"
-number = { template = "+441632768{extension}", with_extension = false }"#,
-    )
-    .unwrap();
     let bare = TeamsNumber::parse_any("+441632768402").unwrap();
-    let rules = BTreeMap::from([(d.id.clone(), &rule)]);
-    let holders = TeamsNumberHolders::default();
     let mut own = TeamsAssigned::default();
     own.number = Some(bare.clone());
-    let intended = BTreeMap::from([(d.id.clone(), UserType::TeamsOnly)]);
-    let judged = |assigned: &BTreeMap<ObjectId, TeamsAssigned>| {
-        let dir = [d.clone()];
-        let input = ClassifyInput::new(&dir, &ipo)
-            .with_intended(&intended)
-            .with_teams(TeamsContext::new(&rules, &holders, assigned));
-        let c = classify(&input, &DefaultLicensePolicy::default());
-        by_ad(&c, 1).teams.clone().expect("a Teams half")
+    let judged = |assigned: Option<TeamsAssigned>| {
+        let rule = r#"number = { template = "+441632768{extension}", with_extension = false }"#;
+        let v = teams_only_with_rule(d.clone(), rule, assigned);
+        v.teams.expect("a Teams half")
     };
-    let side = judged(&BTreeMap::from([(d.id.clone(), own)]));
+    let side = judged(Some(own));
     assert_eq!(side.number.wanted, Some(bare.clone()), "{side:#?}");
     assert_eq!(side.number.change, None, "{side:#?}");
     assert!(side.problems.is_empty(), "{:?}", side.problems);
     // Someone else's bare number (not the sync's) is not read through the business phone.
-    let side = judged(&BTreeMap::new());
+    let side = judged(None);
     assert_ne!(side.number.wanted, Some(bare), "{side:#?}");
 }
 

@@ -1,7 +1,7 @@
 //! Stage 3: what each person the sync acts for wants from IP Office, and which record is
 //! theirs.
 
-use ipo_model::{E164Number, ExtensionNumber, IpoUser, Profile, TeamsNumber, UserName, UserType};
+use ipo_model::{ExtensionNumber, IpoUser, Profile, TeamsNumber, UserName, UserType};
 use usertype_rules::{LicensePolicy, MatchKey};
 
 use super::context::Context;
@@ -31,8 +31,6 @@ pub(super) enum Want<'a> {
 pub(super) struct Desired<'a> {
     pub(super) want: Want<'a>,
     pub(super) extension: Option<ExtensionNumber>,
-    /// A Teams-only person's number, for their directory entry.
-    pub(super) teams_number: Option<E164Number>,
     /// The mapped name property's own value (None when empty), kept for renames.
     pub(super) name_source: Option<Text>,
     /// The IP Office user name: the verdict's, then made unique or the existing user's.
@@ -104,7 +102,6 @@ fn values<'a>(cx: &Context<'a>, p: &Judged<'a>, t: UserType, link: Option<&Link>
     let mut d = Desired {
         want: Want::TeamsOnly,
         extension: None,
-        teams_number: None,
         name_source: None,
         name: None,
         profile: None,
@@ -121,9 +118,8 @@ fn values<'a>(cx: &Context<'a>, p: &Judged<'a>, t: UserType, link: Option<&Link>
         d.hunt_groups = mapping::hunt_groups(p.user, &m.source).into_boxed_slice();
     }
     if t == UserType::TeamsOnly {
-        // The verdict blocks a Teams-only person without a number, and says when they
-        // cannot be in the hunt groups claimed.
-        d.teams_number = number.and_then(TeamsNumber::number).cloned();
+        // Their directory entry is their verdict's number (the verdict blocks a Teams-only
+        // person without one, and says when they cannot be in the hunt groups claimed).
         return d;
     }
     // The name their verdict derived. The source text kept for renames is the mapped

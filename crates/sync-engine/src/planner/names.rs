@@ -7,7 +7,6 @@ use super::context::Context;
 use super::desired::{Desired, Want};
 use super::line::Line;
 use super::links::Pairing;
-use super::person::Judged;
 use crate::config::ApplyMode;
 use crate::reason::Reason;
 use crate::state::Link;
@@ -17,7 +16,6 @@ use crate::state::Link;
 /// name is settled in [`Desired::name`].
 pub(super) fn assign(
     cx: &Context<'_>,
-    people: &[Judged<'_>],
     pairing: &Pairing<'_>,
     desired: &mut [Option<Desired<'_>>],
     lines: &mut [Line],
@@ -30,9 +28,6 @@ pub(super) fn assign(
         let Want::User { existing, adopted } = d.want else {
             continue;
         };
-        if people.get(i).is_none_or(|p| p.user_type.is_none()) {
-            continue;
-        }
         let link = pairing.link(i);
         let Some(base) = &d.name else {
             continue;

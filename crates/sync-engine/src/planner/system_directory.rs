@@ -200,7 +200,8 @@ fn entry_wish(
     if line.blocked || !matches!(d.want, Want::TeamsOnly) {
         return None;
     }
-    let number = TeamsNumber::new(d.teams_number.clone(), d.extension.clone()).ok()?;
+    // The number Teams rings and the extension, as their verdict read them.
+    let number = p.number.clone()?;
     let source = &cx.config.system_directory.name_source;
     let base = match mapping::full_name(p.user, source, None) {
         Ok(Some((name, note))) => {

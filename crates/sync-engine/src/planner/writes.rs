@@ -33,7 +33,7 @@ pub(super) fn users<'a>(
     lines: &mut [Line],
     actions: &mut Actions,
 ) -> BTreeMap<ObjectId, Option<Link>> {
-    names::assign(cx, people, pairing, desired, lines);
+    names::assign(cx, pairing, desired, lines);
     let mut links = BTreeMap::new();
     let each = people
         .iter()
